@@ -1,0 +1,200 @@
+//! Calendar dates as an agency writes them (DD/MM/YYYY by default).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// How an agency writes dates. Stored in the agency's settings by its pattern.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DateFormat {
+    #[default]
+    DayMonthYear,
+    MonthDayYear,
+    YearMonthDay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("\"{input}\" is not a date written as {pattern}")]
+    Shape {
+        input: String,
+        pattern: &'static str,
+    },
+    #[error("\"{input}\" is not a real calendar date")]
+    NotACalendarDate { input: String },
+    #[error("\"{0}\" is not a known date format (use DD/MM/YYYY, MM/DD/YYYY or YYYY-MM-DD)")]
+    UnknownFormat(String),
+}
+
+impl DateFormat {
+    pub fn pattern(self) -> &'static str {
+        match self {
+            DateFormat::DayMonthYear => "DD/MM/YYYY",
+            DateFormat::MonthDayYear => "MM/DD/YYYY",
+            DateFormat::YearMonthDay => "YYYY-MM-DD",
+        }
+    }
+
+    pub fn from_pattern(pattern: &str) -> Result<Self, DateError> {
+        match pattern.trim() {
+            "DD/MM/YYYY" => Ok(DateFormat::DayMonthYear),
+            "MM/DD/YYYY" => Ok(DateFormat::MonthDayYear),
+            "YYYY-MM-DD" => Ok(DateFormat::YearMonthDay),
+            other => Err(DateError::UnknownFormat(other.to_string())),
+        }
+    }
+
+    pub fn format(self, date: NaiveDate) -> String {
+        match self {
+            DateFormat::DayMonthYear => date.format("%d/%m/%Y").to_string(),
+            DateFormat::MonthDayYear => date.format("%m/%d/%Y").to_string(),
+            DateFormat::YearMonthDay => date.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// Strict reading: exactly two-digit day and month, four-digit year, the format's separator,
+    /// and a date that exists. Nothing is guessed, swapped or rolled over (31/02 is an error).
+    pub fn parse(self, input: &str) -> Result<NaiveDate, DateError> {
+        let text = input.trim();
+        let shape_error = || DateError::Shape {
+            input: input.to_string(),
+            pattern: self.pattern(),
+        };
+        let (sep, order): (char, [usize; 3]) = match self {
+            // order: the positions of (year, month, day) among the parts
+            DateFormat::DayMonthYear => ('/', [2, 1, 0]),
+            DateFormat::MonthDayYear => ('/', [2, 0, 1]),
+            DateFormat::YearMonthDay => ('-', [0, 1, 2]),
+        };
+        let parts: Vec<&str> = text.split(sep).collect();
+        if parts.len() != 3 {
+            return Err(shape_error());
+        }
+        let widths: [usize; 3] = match self {
+            DateFormat::YearMonthDay => [4, 2, 2],
+            _ => [2, 2, 4],
+        };
+        for (part, width) in parts.iter().zip(widths) {
+            if part.len() != width || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(shape_error());
+            }
+        }
+        let number = |i: usize| parts[i].parse::<u32>().map_err(|_| shape_error());
+        let (year, month, day) = (number(order[0])?, number(order[1])?, number(order[2])?);
+        NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(|| {
+            DateError::NotACalendarDate {
+                input: input.to_string(),
+            }
+        })
+    }
+}
+
+/// Reads a stored date (`YYYY-MM-DD`).
+pub fn from_storage(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Writes a date for storage (`YYYY-MM-DD`), the same on both databases and sortable as text.
+pub fn to_storage(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn default_is_day_month_year() {
+        assert_eq!(DateFormat::default().format(d(2026, 3, 9)), "09/03/2026");
+    }
+
+    #[test]
+    fn formats_each_pattern() {
+        assert_eq!(DateFormat::MonthDayYear.format(d(2026, 3, 9)), "03/09/2026");
+        assert_eq!(DateFormat::YearMonthDay.format(d(2026, 3, 9)), "2026-03-09");
+    }
+
+    #[test]
+    fn parses_day_month_year_without_swapping() {
+        assert_eq!(
+            DateFormat::DayMonthYear.parse("03/09/2026").unwrap(),
+            d(2026, 9, 3)
+        );
+        assert_eq!(
+            DateFormat::MonthDayYear.parse("03/09/2026").unwrap(),
+            d(2026, 3, 9)
+        );
+        assert_eq!(
+            DateFormat::YearMonthDay.parse(" 2026-03-09 ").unwrap(),
+            d(2026, 3, 9)
+        );
+    }
+
+    #[test]
+    fn refuses_dates_that_do_not_exist() {
+        for bad in [
+            "31/02/2026",
+            "29/02/2025",
+            "00/01/2026",
+            "32/01/2026",
+            "01/13/2026",
+        ] {
+            assert!(
+                matches!(
+                    DateFormat::DayMonthYear.parse(bad),
+                    Err(DateError::NotACalendarDate { .. })
+                ),
+                "{bad} should not be a calendar date"
+            );
+        }
+        assert_eq!(
+            DateFormat::DayMonthYear.parse("29/02/2028").unwrap(),
+            d(2028, 2, 29)
+        );
+    }
+
+    #[test]
+    fn refuses_other_shapes() {
+        for bad in [
+            "1/2/2026",
+            "01-02-2026",
+            "01/02/26",
+            "2026-02-01",
+            "",
+            "aa/bb/cccc",
+            "01/02/2026/1",
+        ] {
+            assert!(
+                matches!(
+                    DateFormat::DayMonthYear.parse(bad),
+                    Err(DateError::Shape { .. })
+                ),
+                "{bad:?} should be refused for its shape"
+            );
+        }
+    }
+
+    #[test]
+    fn patterns_round_trip() {
+        for f in [
+            DateFormat::DayMonthYear,
+            DateFormat::MonthDayYear,
+            DateFormat::YearMonthDay,
+        ] {
+            assert_eq!(DateFormat::from_pattern(f.pattern()).unwrap(), f);
+            let date = d(2027, 12, 31);
+            assert_eq!(f.parse(&f.format(date)).unwrap(), date);
+        }
+        assert!(DateFormat::from_pattern("D/M/Y").is_err());
+    }
+
+    #[test]
+    fn storage_form_is_iso() {
+        assert_eq!(to_storage(d(2026, 1, 5)), "2026-01-05");
+        assert_eq!(from_storage("2026-01-05"), Some(d(2026, 1, 5)));
+        assert_eq!(from_storage("05/01/2026"), None);
+    }
+}

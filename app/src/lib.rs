@@ -1,0 +1,13 @@
+//! Certidesk: contractor certification compliance and the contractor portal.
+//!
+//! The crate is compiled twice: with `ssr` for the server and with `hydrate` for the browser.
+//! `domain` holds pure rules for both; `db` and `services` exist only on the server.
+
+pub mod api;
+pub mod domain;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod services;

@@ -1,0 +1,56 @@
+//! Components and pages. They render and call server functions; rules live in `domain`.
+
+mod layout;
+pub mod pages;
+
+use layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{agent, desk, home, not_found::NotFound, tech};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/certidesk.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="description" content="Contractor certification compliance and the contractor portal"/>
+        <Meta name="theme-color" content="#1f4e79"/>
+        <Title formatter=|text: String| if text.is_empty() { "Certidesk".to_string() } else { format!("{text} · Certidesk") }/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=home::HomePage/>
+                    <Route path=path!("/agent") view=agent::Dashboard/>
+                    <Route path=path!("/agent/contractors") view=agent::Contractors/>
+                    <Route path=path!("/agent/certification") view=agent::Certification/>
+                    <Route path=path!("/desk") view=desk::TaskDashboard/>
+                    <Route path=path!("/tech") view=tech::MyTasks/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

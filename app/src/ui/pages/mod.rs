@@ -1,0 +1,18 @@
+pub mod agent;
+pub mod desk;
+pub mod error;
+pub mod home;
+pub mod not_found;
+pub mod tech;
+
+use leptos::prelude::*;
+
+/// Says what a page will hold while its feature is being built.
+#[component]
+pub fn Upcoming(#[prop(into)] what: String) -> impl IntoView {
+    view! {
+        <div class="empty-state" role="status">
+            <p>{what}</p>
+        </div>
+    }
+}

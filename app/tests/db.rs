@@ -1,0 +1,187 @@
+//! The schema and the portable types behave the same on SQLite and PostgreSQL.
+#![cfg(feature = "ssr")]
+
+use app::db::{now_ms, Db};
+use app::db_test;
+use app::domain::task_status::TaskStatus;
+use app::services::demo;
+use chrono::NaiveDate;
+use std::collections::HashSet;
+
+async fn agency(db: &Db, name: &str) -> i64 {
+    sqlx::query_scalar("INSERT INTO agencies (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+db_test!(portable_types_round_trip, |db| {
+    let id = agency(&db, "Round Trip Lettings").await;
+    let row: (String, String, String, i64, i64) = sqlx::query_as(
+        "SELECT name, time_zone, date_format, expiring_soon_days, created_at FROM agencies WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(row.0, "Round Trip Lettings");
+    assert_eq!(row.1, "Europe/London");
+    assert_eq!(row.2, "DD/MM/YYYY");
+    assert_eq!(row.3, 30);
+    assert!(
+        row.4 > 1_700_000_000_000,
+        "instants are stored in milliseconds"
+    );
+
+    sqlx::query(
+        "INSERT INTO roles (agency_id, name, can_manage_users, can_override_compliance) VALUES ($1, 'R', 1, 0)",
+    )
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let (users, overrides, instruct): (i64, i64, i64) = sqlx::query_as(
+        "SELECT can_manage_users, can_override_compliance, can_instruct_work FROM roles WHERE agency_id = $1",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!((users, overrides), (1, 0));
+    assert_eq!(instruct, 0, "flags default to 0");
+    let not_a_flag = sqlx::query("UPDATE roles SET can_manage_users = 2 WHERE agency_id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await;
+    assert!(not_a_flag.is_err(), "a flag is 0 or 1");
+
+    let missing: Option<String> =
+        sqlx::query_scalar("SELECT external_ref FROM contractors WHERE agency_id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await
+            .unwrap()
+            .flatten();
+    assert_eq!(missing, None);
+});
+
+db_test!(constraints_are_enforced, |db| {
+    let id = agency(&db, "Strict Lettings").await;
+    let contractor: i64 = sqlx::query_scalar(
+        "INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, 'Sparks', 's@x.example', 0) RETURNING id",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+
+    // A technician never has a password.
+    let with_password = sqlx::query(
+        "INSERT INTO users (agency_id, kind, contractor_id, email, name, password_hash, created_at) \
+         VALUES ($1, 'technician', $2, 't@x.example', 'T', 'hash', 0)",
+    )
+    .bind(id)
+    .bind(contractor)
+    .execute(db.pool())
+    .await;
+    assert!(with_password.is_err());
+
+    // Email addresses are unique whatever their case.
+    let insert_user = |email: &'static str| {
+        sqlx::query(
+            "INSERT INTO users (agency_id, kind, contractor_id, email, name, created_at) \
+             VALUES ($1, 'contractor', $2, $3, 'Office', 0)",
+        )
+        .bind(id)
+        .bind(contractor)
+        .bind(email)
+        .execute(db.pool())
+    };
+    insert_user("office@x.example").await.unwrap();
+    assert!(insert_user("Office@X.example").await.is_err());
+
+    // Foreign keys hold (SQLite enforces them only when told to, on every connection).
+    let orphan = sqlx::query(
+        "INSERT INTO tasks (agency_id, reference, property_id, title, status, priority, created_at, updated_at) \
+         VALUES ($1, 'T-1', 999999, 'Orphan', 'draft', 'normal', 0, 0)",
+    )
+    .bind(id)
+    .execute(db.pool())
+    .await;
+    assert!(orphan.is_err(), "a task must reference a real property");
+
+    // Only known statuses are stored.
+    let property: i64 = sqlx::query_scalar(
+        "INSERT INTO properties (agency_id, address_line1, town, postcode, created_at) VALUES ($1, '1 A St', 'Bath', 'BA1 1AA', 0) RETURNING id",
+    )
+    .bind(id)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let bad_status = sqlx::query(
+        "INSERT INTO tasks (agency_id, reference, property_id, title, status, priority, created_at, updated_at) \
+         VALUES ($1, 'T-2', $2, 'Odd', 'done', 'normal', 0, 0)",
+    )
+    .bind(id)
+    .bind(property)
+    .execute(db.pool())
+    .await;
+    assert!(bad_status.is_err());
+});
+
+db_test!(demo_data_loads_once_with_every_task_status, |db| {
+    let summary = demo::seed_if_empty(&db, today())
+        .await
+        .unwrap()
+        .expect("an empty database is seeded");
+    assert_eq!(summary.agency, "Harbour Lettings");
+    assert!(summary.agents.len() >= 3);
+    assert!(!summary.office_users.is_empty());
+    assert!(!summary.technicians.is_empty());
+
+    assert_eq!(
+        demo::seed_if_empty(&db, today()).await.unwrap(),
+        None,
+        "seeding twice changes nothing"
+    );
+    let agencies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agencies")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(agencies, 1);
+
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM tasks")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let statuses: HashSet<_> = statuses
+        .iter()
+        .map(|s| TaskStatus::parse(s).expect("known status"))
+        .collect();
+    for status in TaskStatus::ALL {
+        assert!(
+            statuses.contains(&status),
+            "demo data lacks a {status:?} task"
+        );
+    }
+
+    let types: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM certificate_types WHERE built_in = 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(types as usize, demo::BUILT_IN_CERTIFICATE_TYPES.len());
+
+    // Dates sit relative to the day of loading, stored as YYYY-MM-DD.
+    let due: String = sqlx::query_scalar("SELECT due_date FROM tasks WHERE reference = 'T-01001'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(due, "2026-12-06");
+});

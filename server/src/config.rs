@@ -1,0 +1,234 @@
+//! Configuration from environment variables, with an optional file of `NAME=value` lines
+//! (`CONFIG_FILE`, or `certidesk.env` in the working folder). The environment wins over the file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub database_url: String,
+    pub listen_addr: SocketAddr,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub smtp_url: Option<String>,
+    pub demo: bool,
+}
+
+/// A setting that cannot be used, named so the operator knows what to fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub reason: String,
+}
+
+fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        reason: reason.into(),
+    }
+}
+
+impl Config {
+    /// Reads and checks every setting; `get` looks a name up (the environment in production).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("app.db").display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite: (for example sqlite://data/app.db) or postgres://",
+            ));
+        }
+
+        let listen_text = get("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen_addr: SocketAddr = listen_text.parse().map_err(|_| {
+            invalid(
+                "LISTEN_ADDR",
+                format!("\"{listen_text}\" is not an address and port such as 127.0.0.1:3000"),
+            )
+        })?;
+
+        let public_url = get("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{listen_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        let rest = public_url
+            .strip_prefix("https://")
+            .or_else(|| public_url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {}
+            _ => {
+                return Err(invalid(
+                    "PUBLIC_URL",
+                    format!("\"{public_url}\" must be an http:// or https:// address such as https://certs.example.com"),
+                ))
+            }
+        }
+
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(invalid(
+                    "SMTP_URL",
+                    "must start with smtp:// or smtps:// (for example smtp://user:pass@mail.example.com:587)",
+                ));
+            }
+        }
+
+        let demo = match get("DEMO_MODE")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") | Some("0") | Some("no") | Some("off") => false,
+            Some("true") | Some("1") | Some("yes") | Some("on") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "DEMO_MODE",
+                    format!("\"{other}\" is not true or false"),
+                ))
+            }
+        };
+
+        let site_root = PathBuf::from(
+            get("SITE_ROOT")
+                .or_else(|| get("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+        );
+
+        Ok(Config {
+            database_url,
+            listen_addr,
+            public_url,
+            data_dir,
+            site_root,
+            smtp_url,
+            demo,
+        })
+    }
+
+    /// Reads the optional file into the environment (without overriding it), then the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        match std::env::var("CONFIG_FILE") {
+            Ok(path) if !path.trim().is_empty() => {
+                dotenvy::from_path(&path)
+                    .map_err(|e| invalid("CONFIG_FILE", format!("cannot read {path}: {e}")))?;
+            }
+            _ => {
+                let default = std::path::Path::new("certidesk.env");
+                if default.exists() {
+                    dotenvy::from_path(default).map_err(|e| {
+                        invalid("CONFIG_FILE", format!("cannot read certidesk.env: {e}"))
+                    })?;
+                }
+            }
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The database URL with any password hidden, for messages and logs.
+    pub fn database_url_for_display(&self) -> String {
+        redact_password(&self.database_url)
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally_on_sqlite() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/app.db");
+        assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert!(!c.demo);
+        assert_eq!(c.smtp_url, None);
+    }
+
+    #[test]
+    fn database_follows_the_data_folder_by_default() {
+        let c = config(&[("DATA_DIR", "/srv/certidesk")]).unwrap();
+        assert_eq!(c.database_url, "sqlite:///srv/certidesk/app.db");
+    }
+
+    #[test]
+    fn each_bad_setting_names_itself() {
+        let cases = [
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("LISTEN_ADDR", "localhost"),
+            ("PUBLIC_URL", "certs.example.com"),
+            ("SMTP_URL", "mail.example.com"),
+            ("DEMO_MODE", "maybe"),
+        ];
+        for (name, value) in cases {
+            let err = config(&[(name, value)]).unwrap_err();
+            assert_eq!(err.setting, name, "{name}={value}");
+            assert!(err.to_string().starts_with(name));
+        }
+    }
+
+    #[test]
+    fn public_url_loses_its_trailing_slash() {
+        let c = config(&[("PUBLIC_URL", "https://certs.example.com/")]).unwrap();
+        assert_eq!(c.public_url, "https://certs.example.com");
+    }
+
+    #[test]
+    fn demo_mode_is_explicit() {
+        assert!(config(&[("DEMO_MODE", "true")]).unwrap().demo);
+        assert!(config(&[("DEMO_MODE", "1")]).unwrap().demo);
+        assert!(!config(&[("DEMO_MODE", "off")]).unwrap().demo);
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(
+            redact_password("postgres://app:s3cret@db:5432/certs"),
+            "postgres://app:***@db:5432/certs"
+        );
+        assert_eq!(
+            redact_password("postgres://app@db/certs"),
+            "postgres://app@db/certs"
+        );
+        assert_eq!(
+            redact_password("sqlite://data/app.db"),
+            "sqlite://data/app.db"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Start-up: check the data folder and the database, migrate, seed the demo, serve until stopped.
+//! Every failure comes back as one line that names the setting to fix.
+
+use crate::config::Config;
+use crate::router;
+use app::api::AppContext;
+use app::db::Db;
+use app::services::demo::{self, DemoSummary};
+use std::path::Path;
+use tracing_subscriber::EnvFilter;
+
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if json {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+fn check_data_dir(dir: &Path) -> Result<(), String> {
+    let fail = |e: std::io::Error| {
+        format!(
+            "DATA_DIR: the folder {} cannot be written: {e}",
+            dir.display()
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".write-check");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}
+
+async fn open_database(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "DATABASE_URL: cannot open the database at {}: {e}",
+            config.database_url_for_display()
+        )
+    })?;
+    db.migrate().await.map_err(|e| {
+        format!(
+            "DATABASE_URL: cannot migrate the database at {}: {e}",
+            config.database_url_for_display()
+        )
+    })?;
+    Ok(db)
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn print_demo(summary: &DemoSummary, config: &Config) {
+    println!("\nDemo data loaded: {}", summary.agency);
+    println!(
+        "  {} contractors, {} properties, {} tasks",
+        summary.contractors, summary.properties, summary.tasks
+    );
+    println!("  Agents:");
+    for (who, email) in &summary.agents {
+        println!("    {email:<42} {who}");
+    }
+    println!("  Contractor office users:");
+    for (who, email) in &summary.office_users {
+        println!("    {email:<42} {who}");
+    }
+    println!("  Technicians:");
+    for (who, email) in &summary.technicians {
+        println!("    {email:<42} {who}");
+    }
+    println!("Open {}\n", config.public_url);
+}
+
+pub async fn migrate(config: Config) -> Result<(), String> {
+    let db = open_database(&config).await?;
+    println!(
+        "database at {} is up to date",
+        config.database_url_for_display()
+    );
+    db.close().await;
+    Ok(())
+}
+
+pub async fn seed(config: Config) -> Result<(), String> {
+    let db = open_database(&config).await?;
+    match demo::seed_if_empty(&db, today())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(summary) => print_demo(&summary, &config),
+        None => println!("the database already has data: demo data not loaded"),
+    }
+    db.close().await;
+    Ok(())
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    check_data_dir(&config.data_dir)?;
+    if !config.site_root.join("pkg").is_dir() {
+        return Err(format!(
+            "SITE_ROOT: {} has no built site (pkg/ is missing); build it with `cargo leptos build --release`",
+            config.site_root.display()
+        ));
+    }
+    let db = open_database(&config).await?;
+    if config.demo {
+        if let Some(summary) = demo::seed_if_empty(&db, today())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            print_demo(&summary, &config);
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
+    let context = AppContext {
+        db: db.clone(),
+        demo: config.demo,
+    };
+    let app = router::build(&config, context);
+
+    tracing::info!(
+        "serving on http://{} ({} database{})",
+        config.listen_addr,
+        db.backend().name(),
+        if config.demo { ", demo mode" } else { "" }
+    );
+    println!("Certidesk is running at {}", config.public_url);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,91 @@
+//! The HTTP surface of a real server on a real socket, on both databases.
+
+use app::api::AppContext;
+use app::db::Db;
+use app::db_test;
+use server::config::Config;
+use std::net::SocketAddr;
+
+async fn start(db: Db) -> String {
+    let config = Config::from_lookup(|name| match name {
+        "SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let app = server::router::build(&config, AppContext { db, demo: true });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+db_test!(health_and_readiness_answer, |db| {
+    let base = start(db.clone()).await;
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    // With the database gone, the process is alive but not ready.
+    db.close().await;
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+});
+
+db_test!(pages_render_on_the_server, |db| {
+    let base = start(db).await;
+    for (path, heading) in [
+        ("/", "Compliant contractors, work that moves"),
+        ("/agent", "Contractor certification compliance"),
+        ("/agent/contractors", "Contractors"),
+        ("/agent/certification", "Contractor certification"),
+        ("/desk", "Tasks"),
+        ("/tech", "My tasks"),
+    ] {
+        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(heading), "{path} should show {heading:?}");
+        assert!(
+            html.contains("/pkg/certidesk.js"),
+            "{path} should load the hydration script"
+        );
+    }
+});
+
+db_test!(unknown_pages_are_404_with_a_way_back, |db| {
+    let base = start(db).await;
+    let response = reqwest::get(format!("{base}/no/such/page")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("Go to the start page"));
+});
+
+db_test!(responses_are_compressed_when_asked, |db| {
+    let base = start(db).await;
+    let response = reqwest::Client::new()
+        .get(format!("{base}/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+});
+
+db_test!(oversized_bodies_are_refused, |db| {
+    let base = start(db).await;
+    let body = vec![b'x'; 26 * 1024 * 1024];
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/anything"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+});
