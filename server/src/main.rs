@@ -1,7 +1,7 @@
 //! The Certidesk server binary: `serve` (default), `migrate`, `seed`.
 
-use server::config::Config;
-use server::startup;
+use certidesk::config::Config;
+use certidesk::startup;
 use std::process::ExitCode;
 
 const USAGE: &str = "\

@@ -3,7 +3,7 @@
 use app::api::AppContext;
 use app::db::Db;
 use app::db_test;
-use server::config::Config;
+use certidesk::config::Config;
 use std::net::SocketAddr;
 
 async fn start(db: Db) -> String {
@@ -12,7 +12,7 @@ async fn start(db: Db) -> String {
         _ => None,
     })
     .unwrap();
-    let app = server::router::build(&config, AppContext { db, demo: true });
+    let app = certidesk::router::build(&config, AppContext { db, demo: true });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::components::A;
 
 use super::pages::error::ErrorPage;
 
@@ -7,12 +7,6 @@ use super::pages::error::ErrorPage;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
-    let location = use_location();
-    // A followed link closes the phone menu.
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
     // Marks the page as interactive: end-to-end tests wait for it before clicking.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -37,7 +31,14 @@ pub fn Layout(children: Children) -> impl IntoView {
             >
                 "Menu"
             </button>
-            <nav id="main-nav" class="main-nav" class:open=move || menu_open.get() aria-label="Main">
+            <nav
+                id="main-nav"
+                class="main-nav"
+                class:open=move || menu_open.get()
+                aria-label="Main"
+                // A followed link closes the phone menu.
+                on:click=move |_| set_menu_open.set(false)
+            >
                 <div class="nav-group">
                     <span class="nav-group-title">"Agency"</span>
                     <A href="/agent" exact=true>"Dashboard"</A>

@@ -1,0 +1,39 @@
+import { test as base, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+/** Fails on serious or critical accessibility violations of the page as it is now. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(blocking, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/** Waits until the server-rendered page has hydrated and responds to input. */
+export async function expectHydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/**
+ * `page` with an accessibility check after every `goto` and on the page a test ends on,
+ * so every page the suite visits is checked without each test remembering to.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const checked = new Set<string>();
+    const goto = page.goto.bind(page);
+    page.goto = async (url, options) => {
+      const response = await goto(url, options);
+      await expectAccessible(page);
+      checked.add(page.url());
+      return response;
+    };
+    await use(page);
+    if (page.url() !== 'about:blank' && !checked.has(page.url())) {
+      await expectAccessible(page);
+    }
+  },
+});
+
+export { expect };

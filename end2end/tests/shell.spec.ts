@@ -1,0 +1,60 @@
+import { test, expect, expectAccessible, expectHydrated } from './fixtures';
+
+test('home page answers and introduces the three views', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle('Certidesk');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compliant contractors, work that moves');
+  for (const name of ['Agency', 'Desk view', 'Tech view']) {
+    await expect(page.getByRole('main').getByRole('link', { name, exact: true })).toBeVisible();
+  }
+});
+
+test('navigation moves between the audiences without reloading the page', async ({ page }) => {
+  await page.goto('/');
+  await expectHydrated(page);
+  // A value set on window survives only client-side navigation: proof the router hydrated.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Contractor certification' }).click();
+  await expect(page).toHaveURL(/\/agent\/certification$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contractor certification');
+  await expect(nav.getByRole('link', { name: 'Contractor certification' })).toHaveAttribute('aria-current', 'page');
+  await expect(page).toHaveTitle('Contractor certification · Certidesk');
+  await expectAccessible(page);
+
+  await nav.getByRole('link', { name: 'Desk view' }).click();
+  await expect(page).toHaveURL(/\/desk$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tasks');
+  await expectAccessible(page);
+
+  await nav.getByRole('link', { name: 'Dashboard' }).click();
+  await expect(page.getByRole('heading', { name: 'Contractor certification compliance' })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});
+
+test('an unknown address shows a 404 page with a way back', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await page.getByRole('link', { name: 'Go to the start page' }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test('the keyboard reaches the content first through the skip link', async ({ page }) => {
+  await page.goto('/agent');
+  await expectHydrated(page);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
+});
+
+test('health and readiness answer for load balancers', async ({ request }) => {
+  expect((await request.get('/healthz')).status()).toBe(200);
+  const ready = await request.get('/readyz');
+  expect(ready.status()).toBe(200);
+  expect(await ready.text()).toBe('ready');
+});

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test: formatting, clippy, Rust tests on SQLite (and on
+# PostgreSQL when TEST_POSTGRES_URL is set), a release build of the site, and the Playwright suite
+# in Debian's Chromium against a freshly started server.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+started=$SECONDS
+
+setup_tools
+
+step "Formatting"
+cargo fmt --all -- --check
+
+step "Clippy (server side, then browser side)"
+cargo clippy -p app -p certidesk --features app/ssr --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "Rust tests"
+if [ -n "${TEST_POSTGRES_URL:-}" ]; then
+  echo "PostgreSQL tests: ON (TEST_POSTGRES_URL is set)"
+else
+  echo "PostgreSQL tests: SKIPPED (TEST_POSTGRES_URL is not set; every ::postgres test returns early)"
+fi
+cargo test -p app -p certidesk --features app/ssr
+
+build_release
+wasm="$ROOT/target/site/pkg/certidesk.wasm"
+js="$ROOT/target/site/pkg/certidesk.js"
+printf 'WASM: %s bytes raw, %s bytes gzip; JS: %s bytes raw, %s bytes gzip\n' \
+  "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
+
+step "Browser tests (Playwright, Chromium)"
+E2E_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export E2E_PORT E2E_SERVER_BIN="$(server_bin)" E2E_SITE_ROOT="$ROOT/target/site"
+export E2E_DATA_DIR="$(mktemp -d)"
+trap 'rm -rf "$E2E_DATA_DIR"' EXIT
+(cd end2end && npx playwright test)
+node -e '
+  const r = require(process.argv[1]).stats;
+  console.log(`playwright: ${r.expected} passed, ${r.unexpected} failed, ${r.skipped} skipped`);
+' "$ROOT/end2end/test-results/results.json"
+
+step "All tests passed in $((SECONDS - started)) s"
