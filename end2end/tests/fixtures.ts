@@ -21,6 +21,13 @@ export async function expectHydrated(page: Page) {
  */
 export const test = base.extend({
   page: async ({ page }, use) => {
+    // A Content-Security-Policy violation would silently stop hydration: fail on any.
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        cspViolations.push(message.text());
+      }
+    });
     const checked = new Set<string>();
     const goto = page.goto.bind(page);
     page.goto = async (url, options) => {
@@ -33,6 +40,7 @@ export const test = base.extend({
     if (page.url() !== 'about:blank' && !checked.has(page.url())) {
       await expectAccessible(page);
     }
+    expect(cspViolations, 'Content-Security-Policy violations').toEqual([]);
   },
 });
 

@@ -2,4 +2,5 @@
 
 pub mod config;
 pub mod router;
+pub mod security;
 pub mod startup;

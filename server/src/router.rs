@@ -2,10 +2,11 @@
 //! and the layers every request passes through.
 
 use crate::config::Config;
+use crate::security::{self, PublicOrigin};
 use app::api::AppContext;
 use app::ui::{shell, App};
 use axum::extract::{FromRef, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -56,7 +57,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
     let shell_options = leptos.clone();
     let page_context = context.clone();
     let fallback_context = context;
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(
@@ -71,10 +72,19 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         >(
             move || provide_context(fallback_context.clone()), shell
         ))
-        .with_state(state)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .with_state(state);
+    let router = security::DEFAULT_HEADERS
+        .into_iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                name,
+                security::default_header_value(value),
+            ))
+        });
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            PublicOrigin::from_public_url(&config.public_url),
+            security::require_same_origin,
         ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -37,6 +37,7 @@ db_test!(health_and_readiness_answer, |db| {
 
 db_test!(pages_render_on_the_server, |db| {
     let base = start(db).await;
+    let mut nonces = std::collections::HashSet::new();
     for (path, heading) in [
         ("/", "Compliant contractors, work that moves"),
         ("/agent", "Contractor certification compliance"),
@@ -47,14 +48,35 @@ db_test!(pages_render_on_the_server, |db| {
     ] {
         let response = reqwest::get(format!("{base}{path}")).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        let headers = response.headers().clone();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        let csp = headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
         let html = response.text().await.unwrap();
         assert!(html.contains(heading), "{path} should show {heading:?}");
         assert!(
             html.contains("/pkg/certidesk.js"),
             "{path} should load the hydration script"
         );
+        // The page's scripts carry the nonce its policy names.
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("the page policy names a nonce");
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path} scripts should carry the nonce"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+        nonces.insert(nonce.to_string());
     }
+    assert_eq!(nonces.len(), 6, "each response has its own nonce");
 });
 
 db_test!(unknown_pages_are_404_with_a_way_back, |db| {
@@ -88,4 +110,30 @@ db_test!(oversized_bodies_are_refused, |db| {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
+});
+
+db_test!(cross_site_state_changes_are_refused, |db| {
+    let base = start(db).await;
+    let client = reqwest::Client::new();
+    let cross_site = client
+        .post(format!("{base}/api/anything"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    assert!(cross_site.text().await.unwrap().contains("another site"));
+
+    // The same request from the app's own pages goes through to routing (404: no such function).
+    let host = base.trim_start_matches("http://").to_string();
+    let same_site = client
+        .post(format!("{base}/api/anything"))
+        .header("origin", base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .header("host", host)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(same_site.status(), 403);
 });

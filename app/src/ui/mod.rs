@@ -1,5 +1,7 @@
 //! Components and pages. They render and call server functions; rules live in `domain`.
 
+#[cfg(feature = "ssr")]
+mod csp;
 mod layout;
 pub mod pages;
 
@@ -14,6 +16,8 @@ use pages::{agent, desk, home, not_found::NotFound, tech};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::provide_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">

@@ -1,0 +1,168 @@
+//! Request protection that applies to every route: cross-site state changes are refused, and
+//! every response carries the security headers. Pages add their own CSP with a nonce (app::ui).
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// The origin people use, from `PUBLIC_URL` (scheme, host and port; no path).
+#[derive(Clone, Debug)]
+pub struct PublicOrigin(pub Arc<str>);
+
+impl PublicOrigin {
+    pub fn from_public_url(public_url: &str) -> Self {
+        let (scheme, rest) = public_url.split_once("://").unwrap_or(("http", public_url));
+        let host = rest.split('/').next().unwrap_or(rest);
+        PublicOrigin(format!("{scheme}://{host}").to_ascii_lowercase().into())
+    }
+}
+
+/// Whether a request may change state. Reads (GET, HEAD, OPTIONS) always may. Otherwise a browser
+/// tells where the request came from: `Sec-Fetch-Site` must be same-origin (or none: typed by the
+/// user), and `Origin`, when sent, must be the public origin or the very host that was asked.
+/// Requests without either header do not come from a browser page and carry no ambient cookies
+/// a third site could borrow.
+pub fn is_same_origin_request(method: &Method, headers: &HeaderMap, public: &PublicOrigin) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return false;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = origin.to_ascii_lowercase();
+    if origin == *public.0 {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (origin.split_once("://"), host) {
+        (Some((_, origin_host)), Some(host)) => origin_host == host.to_ascii_lowercase(),
+        _ => false,
+    }
+}
+
+pub async fn require_same_origin(
+    State(public): State<PublicOrigin>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_same_origin_request(request.method(), request.headers(), &public) {
+        next.run(request).await
+    } else {
+        tracing::warn!(
+            method = %request.method(),
+            path = %request.uri().path(),
+            origin = ?request.headers().get(header::ORIGIN),
+            "cross-site request refused"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            "This request came from another site and was refused. Reload the page and try again.",
+        )
+            .into_response()
+    }
+}
+
+/// Headers every response carries unless a handler set its own (pages set a CSP with a nonce).
+pub const DEFAULT_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+    (
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    ),
+];
+
+pub fn default_header_value(value: &'static str) -> HeaderValue {
+    HeaderValue::from_static(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    fn public() -> PublicOrigin {
+        PublicOrigin::from_public_url("https://Certs.Example.com/app")
+    }
+
+    #[test]
+    fn public_origin_drops_the_path_and_case() {
+        assert_eq!(&*public().0, "https://certs.example.com");
+    }
+
+    #[test]
+    fn reads_are_never_blocked() {
+        let h = headers(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ]);
+        assert!(is_same_origin_request(&Method::GET, &h, &public()));
+        assert!(is_same_origin_request(&Method::HEAD, &h, &public()));
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        for h in [
+            headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "certs.example.com"),
+            ]),
+            headers(&[("sec-fetch-site", "cross-site")]),
+            headers(&[
+                ("sec-fetch-site", "same-site"),
+                ("origin", "https://certs.example.com"),
+            ]),
+            headers(&[("origin", "null"), ("host", "certs.example.com")]),
+        ] {
+            assert!(
+                !is_same_origin_request(&Method::POST, &h, &public()),
+                "{h:?}"
+            );
+        }
+        let h = headers(&[("origin", "https://evil.example")]);
+        assert!(!is_same_origin_request(&Method::DELETE, &h, &public()));
+    }
+
+    #[test]
+    fn same_origin_posts_pass() {
+        for h in [
+            headers(&[
+                ("origin", "https://certs.example.com"),
+                ("sec-fetch-site", "same-origin"),
+            ]),
+            headers(&[
+                ("origin", "http://localhost:3000"),
+                ("host", "localhost:3000"),
+            ]),
+            headers(&[("sec-fetch-site", "none")]),
+            headers(&[]),
+        ] {
+            assert!(
+                is_same_origin_request(&Method::POST, &h, &public()),
+                "{h:?}"
+            );
+        }
+    }
+}
