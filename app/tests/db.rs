@@ -185,3 +185,33 @@ db_test!(demo_data_loads_once_with_every_task_status, |db| {
         .unwrap();
     assert_eq!(due, "2026-12-06");
 });
+
+/// The two migration folders are written by hand; this keeps them in step: after migrating,
+/// both engines have the same tables with the same columns.
+#[tokio::test]
+async fn both_engines_have_the_same_tables_and_columns() {
+    use app::db::testing::TestDb;
+    let sqlite = TestDb::sqlite().await;
+    let Some(postgres) = TestDb::postgres().await else {
+        eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let mut on_sqlite: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' AND m.name <> '_sqlx_migrations'",
+    )
+    .fetch_all(sqlite.db.pool())
+    .await
+    .unwrap();
+    let mut on_postgres: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(postgres.db.pool())
+    .await
+    .unwrap();
+    on_sqlite.sort();
+    on_postgres.sort();
+    assert!(on_sqlite.len() > 50, "the schema was read: {on_sqlite:?}");
+    assert_eq!(on_sqlite, on_postgres);
+}
