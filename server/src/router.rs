@@ -6,7 +6,7 @@ use crate::security::{self, PublicOrigin};
 use app::api::AppContext;
 use app::ui::{shell, App};
 use axum::extract::{FromRef, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -78,7 +78,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .fold(router, |router, (name, value)| {
             router.layer(SetResponseHeaderLayer::if_not_present(
                 name,
-                security::default_header_value(value),
+                HeaderValue::from_static(value),
             ))
         });
     router

@@ -87,10 +87,6 @@ pub const DEFAULT_HEADERS: [(header::HeaderName, &str); 5] = [
     ),
 ];
 
-pub fn default_header_value(value: &'static str) -> HeaderValue {
-    HeaderValue::from_static(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
