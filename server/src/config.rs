@@ -12,6 +12,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
     pub smtp_url: Option<String>,
+    /// The sender of every email.
+    pub mail_from: lettre::message::Mailbox,
     pub demo: bool,
 }
 
@@ -87,6 +89,14 @@ impl Config {
             }
         }
 
+        let from_text = get("MAIL_FROM").unwrap_or_else(|| "Certidesk <no-reply@localhost>".into());
+        let mail_from = from_text.parse().map_err(|_| {
+            invalid(
+                "MAIL_FROM",
+                format!("\"{from_text}\" is not an address such as Certidesk <no-reply@certs.example.com>"),
+            )
+        })?;
+
         let demo = match get("DEMO_MODE")
             .as_deref()
             .map(str::to_ascii_lowercase)
@@ -115,6 +125,7 @@ impl Config {
             data_dir,
             site_root,
             smtp_url,
+            mail_from,
             demo,
         })
     }
@@ -136,6 +147,11 @@ impl Config {
             }
         }
         Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Cookies carry `Secure` whenever people reach the product over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The database URL with any password hidden, for messages and logs.
@@ -195,6 +211,7 @@ mod tests {
             ("PUBLIC_URL", "certs.example.com"),
             ("SMTP_URL", "mail.example.com"),
             ("DEMO_MODE", "maybe"),
+            ("MAIL_FROM", "not an address"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).unwrap_err();
@@ -207,6 +224,24 @@ mod tests {
     fn public_url_loses_its_trailing_slash() {
         let c = config(&[("PUBLIC_URL", "https://certs.example.com/")]).unwrap();
         assert_eq!(c.public_url, "https://certs.example.com");
+    }
+
+    #[test]
+    fn cookies_are_secure_over_https_only() {
+        assert!(config(&[("PUBLIC_URL", "https://certs.example.com")])
+            .unwrap()
+            .secure_cookies());
+        assert!(!config(&[]).unwrap().secure_cookies());
+    }
+
+    #[test]
+    fn mail_sender_has_a_default_and_can_be_set() {
+        assert_eq!(
+            config(&[]).unwrap().mail_from.email.to_string(),
+            "no-reply@localhost"
+        );
+        let c = config(&[("MAIL_FROM", "Harbour <certs@harbour.example>")]).unwrap();
+        assert_eq!(c.mail_from.name.as_deref(), Some("Harbour"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The HTTP surface: the Leptos app and its server functions, health checks, static files,
 //! and the layers every request passes through.
 
+use crate::auth_routes;
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
 use app::api::AppContext;
+use app::db::sessions::DbSessionStore;
 use app::ui::{shell, App};
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -20,6 +22,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Larger than any form; uploads get their own, checked limits.
 const BODY_LIMIT: usize = 25 * 1024 * 1024;
@@ -56,10 +60,20 @@ pub fn build(config: &Config, context: AppContext) -> Router {
 
     let shell_options = leptos.clone();
     let page_context = context.clone();
-    let fallback_context = context;
+    let fallback_context = context.clone();
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(context.db.clone()))
+        .with_name("certidesk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_path("/")
+        // Replaced at sign-in by the limit of the person's kind (see domain::identity).
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/auth/link/{token}", get(auth_routes::open_sign_in_link))
+        .route("/auth/reset/{token}", get(auth_routes::open_reset_link))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -82,6 +96,11 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             ))
         });
     router
+        .layer(axum::middleware::from_fn_with_state(
+            context,
+            auth_routes::require_sign_in,
+        ))
+        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             PublicOrigin::from_public_url(&config.public_url),
             security::require_same_origin,

@@ -2,6 +2,7 @@
 //! Every failure comes back as one line that names the setting to fix.
 
 use crate::config::Config;
+use crate::mailer::{self, Mailer};
 use crate::router;
 use app::api::AppContext;
 use app::db::Db;
@@ -71,10 +72,18 @@ fn print_demo(summary: &DemoSummary, config: &Config) {
     for (who, email) in &summary.office_users {
         println!("    {email:<42} {who}");
     }
-    println!("  Technicians:");
+    println!("  Technicians (no password: ask for a sign-in link, then open it from the mailbox):");
     for (who, email) in &summary.technicians {
         println!("    {email:<42} {who}");
     }
+    println!(
+        "  Password of agents and office users: {}",
+        demo::DEMO_PASSWORD
+    );
+    println!(
+        "  Development mailbox (emails are not sent in the demo): {}/dev/mailbox",
+        config.public_url
+    );
     println!("Open {}\n", config.public_url);
 }
 
@@ -125,8 +134,25 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let context = AppContext {
         db: db.clone(),
         demo: config.demo,
+        public_url: config.public_url.clone(),
     };
     let app = router::build(&config, context);
+    let mailer = match &config.smtp_url {
+        Some(url) => Some(Mailer::from_url(url, config.mail_from.clone())?),
+        None => {
+            tracing::warn!(
+                "SMTP_URL is not set: emails wait in the outbox{}",
+                if config.demo {
+                    " and show in the development mailbox at /dev/mailbox"
+                } else {
+                    ""
+                }
+            );
+            None
+        }
+    };
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let worker = mailer::spawn_worker(db.clone(), mailer, worker_stop);
 
     tracing::info!(
         "serving on http://{} ({} database{})",
@@ -135,10 +161,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
         if config.demo { ", demo mode" } else { "" }
     );
     println!("Certidesk is running at {}", config.public_url);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server stopped: {e}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server stopped: {e}"))?;
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

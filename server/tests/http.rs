@@ -12,7 +12,14 @@ async fn start(db: Db) -> String {
         _ => None,
     })
     .unwrap();
-    let app = certidesk::router::build(&config, AppContext { db, demo: true });
+    let app = certidesk::router::build(
+        &config,
+        AppContext {
+            db,
+            demo: true,
+            public_url: config.public_url.clone(),
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -1,4 +1,17 @@
 //! Server functions: thin. Each resolves who is asking, calls a service, returns a typed result.
+//! Every endpoint is named (`/api/...`) so tests and tools can call it by a stable path.
+
+pub mod auth;
+pub mod mailbox;
+#[cfg(feature = "ssr")]
+pub mod request;
+pub mod tasks;
+pub mod users;
+
+use crate::domain::identity::LinkProblem;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// What the server gives every request: the database and how it runs.
 #[cfg(feature = "ssr")]
@@ -6,4 +19,91 @@
 pub struct AppContext {
     pub db: crate::db::Db,
     pub demo: bool,
+    /// The address people use, for links in emails.
+    pub public_url: String,
+}
+
+/// What a server function can answer besides success, as the user reads it. Mapped once from
+/// the services' errors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    #[error("You are not signed in, or your session has ended. Sign in again.")]
+    NotSignedIn,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("That {0} was not found.")]
+    NotFound(String),
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error("Too many attempts. Try again in {0}.")]
+    TooManyAttempts(String),
+    #[error("{}", .0.explain())]
+    Link(LinkProblem),
+    #[error("Something went wrong on our side. Try again in a moment.")]
+    Server,
+    #[error("The server could not be reached ({0}). Check your connection and try again.")]
+    Transport(String),
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}
+
+impl ApiError {
+    /// The message for a form field, when the error is about that field.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            ApiError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::services::ServiceError> for ApiError {
+    fn from(e: crate::services::ServiceError) -> Self {
+        use crate::services::ServiceError as S;
+        use axum::http::StatusCode;
+        let (status, error) = match e {
+            S::NotSignedIn => (StatusCode::UNAUTHORIZED, ApiError::NotSignedIn),
+            S::Forbidden(why) => (
+                StatusCode::FORBIDDEN,
+                ApiError::Forbidden(format!("Not allowed: {why}.")),
+            ),
+            S::MissingPermission(p) => (
+                StatusCode::FORBIDDEN,
+                ApiError::Forbidden(format!(
+                    "Your role does not allow you to {}. Ask your agency's administrator.",
+                    p.describe()
+                )),
+            ),
+            S::NotFound(what) => (StatusCode::NOT_FOUND, ApiError::NotFound(what.to_string())),
+            S::Invalid { field, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError::Invalid {
+                    field: field.to_string(),
+                    message,
+                },
+            ),
+            S::Refused(message) => (StatusCode::CONFLICT, ApiError::Refused(message)),
+            S::TooManyAttempts { wait_ms } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiError::TooManyAttempts(crate::domain::identity::describe_wait(wait_ms)),
+            ),
+            other => {
+                tracing::error!("server function failed: {other}");
+                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Server)
+            }
+        };
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+        error
+    }
 }

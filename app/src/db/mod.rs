@@ -5,7 +5,13 @@
 //! cannot decode SQLite booleans, so flags are bound with [`flag`] and read as `i64`. Queries use
 //! `$1` placeholders, which both engines accept.
 
+pub mod attempts;
+pub mod audit;
+pub mod outbox;
+pub mod sessions;
 pub mod testing;
+pub mod tokens;
+pub mod users;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;

@@ -309,6 +309,9 @@ const TASKS: [DemoTask; 14] = [
     ),
 ];
 
+/// The password of the demo's agents and office users. Exists only in demo data.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
     pub agency: String,
@@ -541,6 +544,17 @@ async fn seed(
             }
         }
     }
+
+    // Demo mode only: one known password for every agent and office user, so the demo can be
+    // tried at once. Technicians have none; they use the emailed link.
+    let hash = super::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1 WHERE agency_id = $2 AND kind <> 'technician'",
+    )
+    .bind(&hash)
+    .bind(agency_id)
+    .execute(&mut **tx)
+    .await?;
 
     Ok(DemoSummary {
         agency: agency_name.to_string(),

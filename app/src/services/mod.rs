@@ -1,11 +1,48 @@
 //! Use cases: each one checks who is asking and owns its transaction.
 
+pub mod auth;
 pub mod demo;
+pub mod mail;
+pub mod tasks;
+pub mod users;
 
+use crate::domain::identity::Permission;
+
+/// What a use case can answer besides success. Expected business outcomes are variants, so the
+/// API layer maps each once to what the user sees.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    #[error("missing permission: {}", .0.describe())]
+    MissingPermission(Permission),
+    /// Also the answer for another tenant's id: it does not exist for the one asking.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("too many attempts; wait {wait_ms} ms")]
+    TooManyAttempts { wait_ms: i64 },
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for ServiceError {

@@ -2,10 +2,15 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::pages::error::ErrorPage;
+use super::session::{go_to, provide_viewer};
+use crate::api::auth::SignOut;
+use crate::domain::identity::UserKind;
+use crate::domain::records::Viewer;
 
-/// Header, navigation for the three audiences, and the main area.
+/// Header, navigation for the signed-in person's view, and the main area.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let viewer = provide_viewer();
     let (menu_open, set_menu_open) = signal(false);
     // Marks the page as interactive: end-to-end tests wait for it before clicking.
     Effect::new(move |_| {
@@ -14,6 +19,18 @@ pub fn Layout(children: Children) -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+
+    let nav = move || {
+        viewer.get().map(|answer| match answer {
+            Ok(Some(v)) => view! { <SignedInNav viewer=v/> }.into_any(),
+            _ => view! {
+                <div class="nav-group">
+                    <A href="/sign-in">"Sign in"</A>
+                </div>
+            }
+            .into_any(),
+        })
+    };
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -39,24 +56,51 @@ pub fn Layout(children: Children) -> impl IntoView {
                 // A followed link closes the phone menu.
                 on:click=move |_| set_menu_open.set(false)
             >
-                <div class="nav-group">
-                    <span class="nav-group-title">"Agency"</span>
-                    <A href="/agent" exact=true>"Dashboard"</A>
-                    <A href="/agent/contractors">"Contractors"</A>
-                    <A href="/agent/certification">"Contractor certification"</A>
-                </div>
-                <div class="nav-group">
-                    <span class="nav-group-title">"Contractor"</span>
-                    <A href="/desk">"Desk view"</A>
-                </div>
-                <div class="nav-group">
-                    <span class="nav-group-title">"Technician"</span>
-                    <A href="/tech">"Tech view"</A>
-                </div>
+                <Suspense fallback=|| ()>{nav}</Suspense>
             </nav>
         </header>
         <main id="main" class="site-main" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>{children()}</ErrorBoundary>
         </main>
+    }
+}
+
+/// The links of the person's own view, who they are, and signing out.
+#[component]
+fn SignedInNav(viewer: Viewer) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            go_to("/sign-in");
+        }
+    });
+    let links = match viewer.kind {
+        UserKind::Agent => view! {
+            <A href="/agent" exact=true>"Dashboard"</A>
+            <A href="/agent/contractors">"Contractors"</A>
+            <A href="/agent/certification">"Contractor certification"</A>
+            {viewer.permissions.manage_users.then(|| view! { <A href="/admin/users">"Users"</A> })}
+        }
+        .into_any(),
+        UserKind::Contractor => view! { <A href="/desk">"Desk view"</A> }.into_any(),
+        UserKind::Technician => view! { <A href="/tech">"My tasks"</A> }.into_any(),
+    };
+    let organisation = viewer
+        .company_name
+        .clone()
+        .unwrap_or_else(|| viewer.agency_name.clone());
+    view! {
+        <div class="nav-group">{links}</div>
+        <div class="nav-group nav-account">
+            <A href="/account" attr:class="who" attr:title=viewer.email.clone()>
+                <span class="who-name">{viewer.name.clone()}</span>
+                <span class="who-org">{organisation}</span>
+            </A>
+            <ActionForm action=sign_out attr:class="inline-form">
+                <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>
+                    "Sign out"
+                </button>
+            </ActionForm>
+        </div>
     }
 }

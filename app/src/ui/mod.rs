@@ -2,8 +2,11 @@
 
 #[cfg(feature = "ssr")]
 mod csp;
+mod forms;
 mod layout;
 pub mod pages;
+mod session;
+mod task_list;
 
 use layout::Layout;
 use leptos::prelude::*;
@@ -12,7 +15,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{agent, desk, home, not_found::NotFound, tech};
+use pages::{account, admin, agent, desk, home, mailbox, not_found::NotFound, sign_in, tech};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,6 +56,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/certification") view=agent::Certification/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/tech") view=tech::MyTasks/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage/>
+                    <Route path=path!("/sign-in/email") view=sign_in::EmailLinkPage/>
+                    <Route path=path!("/sign-in/confirm") view=sign_in::ConfirmLinkPage/>
+                    <Route path=path!("/forgot-password") view=sign_in::ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=sign_in::ResetPasswordPage/>
+                    <Route path=path!("/account") view=account::AccountPage/>
+                    <Route path=path!("/admin/users") view=admin::UsersPage/>
+                    <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,8 +1,12 @@
+pub mod account;
+pub mod admin;
 pub mod agent;
 pub mod desk;
 pub mod error;
 pub mod home;
+pub mod mailbox;
 pub mod not_found;
+pub mod sign_in;
 pub mod tech;
 
 use leptos::prelude::*;

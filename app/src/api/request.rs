@@ -1,0 +1,55 @@
+//! What a server function needs from its request: the app context, the session, who is asking,
+//! and where the request came from. The one path from a request to an `Actor`.
+
+use super::{ApiError, AppContext};
+use crate::domain::identity::LinkProblem;
+use crate::services::auth::{self, Actor, Origin};
+use axum::extract::ConnectInfo;
+use leptos::prelude::use_context;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn context() -> Result<AppContext, ApiError> {
+    use_context::<AppContext>().ok_or_else(|| {
+        tracing::error!("AppContext missing from a server function's context");
+        ApiError::Server
+    })
+}
+
+pub async fn session() -> Result<Session, ApiError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!("no session layer: {e}");
+        ApiError::Server
+    })
+}
+
+/// Who is asking, or `NotSignedIn`.
+pub async fn actor() -> Result<(AppContext, Actor), ApiError> {
+    let context = context()?;
+    let session = session().await?;
+    let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+    Ok((context, actor))
+}
+
+/// The network address of the request, for throttling. Behind a reverse proxy this is the
+/// proxy's address unless the proxy is made to pass the client's on; see the README.
+pub async fn origin() -> Origin {
+    let address = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_string());
+    Origin { address }
+}
+
+/// A link problem as the answer, with a status that says so.
+pub fn link_problem(problem: LinkProblem) -> ApiError {
+    use axum::http::StatusCode;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(match problem {
+            LinkProblem::Unknown => StatusCode::NOT_FOUND,
+            LinkProblem::Used | LinkProblem::Expired => StatusCode::GONE,
+            LinkProblem::AccountDisabled => StatusCode::FORBIDDEN,
+        });
+    }
+    ApiError::Link(problem)
+}

@@ -1,0 +1,80 @@
+//! Plain records that cross from the server to the browser: what the services answer and the
+//! pages show. No behaviour beyond formatting helpers.
+
+use super::dates::DateFormat;
+use super::identity::{LinkPurpose, Permissions, UserKind};
+use super::task_status::TaskStatus;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in person, as the page header and navigation need them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    pub email: String,
+    pub kind: UserKind,
+    pub agency_name: String,
+    pub date_format: DateFormat,
+    pub company_name: Option<String>,
+    pub permissions: Permissions,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub kind: UserKind,
+    pub name: String,
+    pub email: String,
+    pub role_id: Option<i64>,
+    pub role_name: Option<String>,
+    pub company_name: Option<String>,
+    pub active: bool,
+    pub has_password: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleSummary {
+    pub id: i64,
+    pub name: String,
+    pub permissions: Permissions,
+}
+
+/// The agency's people and the roles they can be given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub users: Vec<UserSummary>,
+    pub roles: Vec<RoleSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub status: TaskStatus,
+    pub priority: String,
+    pub due_date: Option<NaiveDate>,
+    pub scheduled_date: Option<NaiveDate>,
+    pub address: String,
+    pub archived: bool,
+}
+
+/// Whom a valid emailed link signs in, for its confirmation page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkPreview {
+    pub name: String,
+    pub email: String,
+    pub kind: UserKind,
+    pub purpose: LinkPurpose,
+}
+
+/// One message of the development mailbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailView {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at_ms: i64,
+    pub state: String,
+}

@@ -1,0 +1,175 @@
+//! Emails: the templates (plain text and HTML) and the outbox they are written to. Sending is
+//! the worker's job (server crate); nothing here talks to a mail server.
+
+use crate::db::outbox;
+use crate::domain::identity::{describe_wait, LinkPurpose};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Writes an email to the outbox on the caller's connection (inside its transaction). A repeated
+/// idempotency key writes nothing and returns false.
+pub async fn enqueue(
+    conn: &mut sqlx::AnyConnection,
+    agency_id: Option<i64>,
+    to: &str,
+    email: &Email,
+    idempotency_key: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    outbox::enqueue(
+        conn,
+        agency_id,
+        to,
+        &email.subject,
+        &email.text,
+        &email.html,
+        idempotency_key,
+        now,
+    )
+    .await
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One message in both forms: paragraphs of text, one call-to-action link, and a footer.
+fn compose(
+    subject: String,
+    greeting: &str,
+    paragraphs: &[String],
+    action: (&str, &str),
+    footer: &str,
+) -> Email {
+    let (label, url) = action;
+    let mut text = format!("{greeting}\n\n");
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("{label}:\n{url}\n\n{footer}\n"));
+
+    let mut html = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;color:#1b2733;line-height:1.5\">",
+    );
+    html.push_str(&format!("<p>{}</p>", escape_html(greeting)));
+    for p in paragraphs {
+        html.push_str(&format!("<p>{}</p>", escape_html(p)));
+    }
+    html.push_str(&format!(
+        "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;background:#1f4e79;color:#fff;text-decoration:none;border-radius:6px\">{}</a></p>",
+        escape_html(url),
+        escape_html(label)
+    ));
+    html.push_str(&format!(
+        "<p style=\"color:#5b6b7a;font-size:13px\">{}</p></body></html>",
+        escape_html(footer)
+    ));
+    Email {
+        subject,
+        text,
+        html,
+    }
+}
+
+fn lifetime(purpose: LinkPurpose) -> String {
+    describe_wait(purpose.lifetime_ms())
+}
+
+pub fn sign_in_link(name: &str, agency: &str, url: &str, purpose: LinkPurpose) -> Email {
+    compose(
+        format!("Your sign-in link for {agency}"),
+        &format!("Hello {name},"),
+        &[format!(
+            "Use the link below to sign in to {agency}'s portal. It works once and expires in {}.",
+            lifetime(purpose)
+        )],
+        ("Sign in", url),
+        "If you did not ask for this link, you can ignore this email: nobody can sign in without it.",
+    )
+}
+
+pub fn password_reset(name: &str, agency: &str, url: &str, purpose: LinkPurpose) -> Email {
+    compose(
+        format!("Choose a new password for {agency}"),
+        &format!("Hello {name},"),
+        &[format!(
+            "Someone asked to reset the password of your account. The link below lets you choose a new one; it works once and expires in {}.",
+            lifetime(purpose)
+        )],
+        ("Choose a new password", url),
+        "If it was not you, ignore this email: your password stays as it is.",
+    )
+}
+
+pub fn invitation(
+    name: &str,
+    invited_by: &str,
+    agency: &str,
+    url: &str,
+    purpose: LinkPurpose,
+) -> Email {
+    compose(
+        format!("{invited_by} invited you to {agency}"),
+        &format!("Hello {name},"),
+        &[format!(
+            "{invited_by} has given you an account on {agency}'s contractor compliance portal. Choose a password to start; the link expires in {}.",
+            lifetime(purpose)
+        )],
+        ("Choose your password", url),
+        "If you were not expecting this, you can ignore this email.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped_and_text_carries_the_link() {
+        let email = sign_in_link(
+            "Dan <O'Neil>",
+            "Harbour & Co",
+            "https://x.example/auth/link/abc",
+            LinkPurpose::SignIn,
+        );
+        assert_eq!(email.subject, "Your sign-in link for Harbour & Co");
+        assert!(email.text.contains("https://x.example/auth/link/abc"));
+        assert!(email.text.contains("expires in 30 minutes"));
+        assert!(email.html.contains("Dan &lt;O&#39;Neil&gt;"));
+        assert!(email.html.contains("Harbour &amp; Co"));
+        assert!(!email.html.contains("<O'Neil>"));
+        assert!(email
+            .html
+            .contains("href=\"https://x.example/auth/link/abc\""));
+    }
+
+    #[test]
+    fn invitations_say_how_long_they_last() {
+        let email = invitation(
+            "Sam",
+            "Alex Morgan",
+            "Harbour",
+            "u",
+            LinkPurpose::Invitation,
+        );
+        assert!(email.text.contains("expires in 7 days"), "{}", email.text);
+        assert_eq!(email.subject, "Alex Morgan invited you to Harbour");
+    }
+}

@@ -1,0 +1,45 @@
+//! Small pieces every form uses: the message under a field and the form's own outcome.
+
+use crate::api::ApiError;
+use leptos::prelude::*;
+
+/// The error for one field, announced to screen readers, when the last answer was about it.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] field: String,
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let field = StoredValue::new(field);
+    let message = move || error.get().and_then(|e| e.for_field(&field.read_value()));
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="field-error" id=id.clone()>{message}</p>
+        </Show>
+    }
+}
+
+/// The form's error when it is not about one field.
+#[component]
+pub fn FormError(error: Signal<Option<ApiError>>) -> impl IntoView {
+    let message = move || {
+        error.get().and_then(|e| match e {
+            ApiError::Invalid { .. } => None,
+            other => Some(other.to_string()),
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-error" role="alert">{message}</p>
+        </Show>
+    }
+}
+
+/// The error of a server action's last answer.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<ApiError>>
+where
+    S: leptos::server_fn::ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}

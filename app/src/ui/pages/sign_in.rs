@@ -1,0 +1,219 @@
+//! Signing in: password, emailed link (request and confirm), forgotten password (request and
+//! choose a new one).
+
+use crate::api::auth::{
+    pending_password_reset, pending_sign_in_link, ConfirmSignInLink, RequestEmailLink,
+    ResetPassword, SignIn,
+};
+use crate::api::ApiError;
+use crate::domain::identity::{LinkPurpose, UserKind, PASSWORD_MIN_CHARS};
+use crate::domain::records::LinkPreview;
+use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::session::go_to;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// After a successful answer that names the next page, open it as a fresh page load.
+fn follow<S>(action: ServerAction<S>)
+where
+    S: leptos::server_fn::ServerFn<Output = String, Error = ApiError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = action.value().get() {
+            go_to(&path);
+        }
+    });
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    follow(action);
+    let error = action_error(action);
+    let next = move || use_query_map().read().get("next").unwrap_or_default();
+    view! {
+        <Title text="Sign in"/>
+        <section class="auth-page">
+            <h1>"Sign in"</h1>
+            <ActionForm action=action attr:class="stack-form">
+                <input type="hidden" name="next" prop:value=next/>
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" required
+                    aria-describedby="email-error"/>
+                <FieldError id="email-error" field="email" error/>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    required aria-describedby="password-error"/>
+                <FieldError id="password-error" field="password" error/>
+                <FormError error/>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p><A href="/forgot-password">"Forgot your password?"</A></p>
+            <div class="auth-alternative">
+                <h2>"No password?"</h2>
+                <p>"Technicians, and anyone who prefers it, sign in with a link sent by email."</p>
+                <p><A href="/sign-in/email" attr:class="button">"Email me a sign-in link"</A></p>
+            </div>
+        </section>
+    }
+}
+
+/// "Email me a link" and "forgot password": one field, one neutral answer.
+#[component]
+fn EmailLinkForm(purpose: LinkPurpose, #[prop(into)] button: String) -> impl IntoView {
+    let action = ServerAction::<RequestEmailLink>::new();
+    let error = action_error(action);
+    let sent = move || action.value().get().and_then(|r| r.ok());
+    let purpose = match purpose {
+        LinkPurpose::PasswordReset => "PasswordReset",
+        _ => "SignIn",
+    };
+    view! {
+        <ActionForm action=action attr:class="stack-form">
+            <input type="hidden" name="purpose" value=purpose/>
+            <label for="email">"Email"</label>
+            <input id="email" name="email" type="email" autocomplete="email" required
+                aria-describedby="email-error"/>
+            <FieldError id="email-error" field="email" error/>
+            <FormError error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Sending…".to_string() } else { button.clone() }}
+            </button>
+        </ActionForm>
+        <Show when=move || sent().is_some()>
+            <p class="form-success" role="status">{sent}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn EmailLinkPage() -> impl IntoView {
+    view! {
+        <Title text="Email me a sign-in link"/>
+        <section class="auth-page">
+            <h1>"Email me a sign-in link"</h1>
+            <p>"Enter the address your agency or contractor has for you. The link works once."</p>
+            <EmailLinkForm purpose=LinkPurpose::SignIn button="Email me a link"/>
+            <p><A href="/sign-in">"Sign in with a password instead"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Forgot your password?"/>
+        <section class="auth-page">
+            <h1>"Forgot your password?"</h1>
+            <p>"We will email you a link to choose a new one."</p>
+            <EmailLinkForm purpose=LinkPurpose::PasswordReset button="Email me a reset link"/>
+            <p><A href="/sign-in">"Back to sign in"</A></p>
+        </section>
+    }
+}
+
+/// A link that cannot be used: why, and the way to a new one.
+#[component]
+fn LinkRefused(error: ApiError) -> impl IntoView {
+    view! {
+        <section class="auth-page message-page" role="alert">
+            <h1>"This link cannot be used"</h1>
+            <p>{error.to_string()}</p>
+            <p><A href="/sign-in/email" attr:class="button">"Email me a new sign-in link"</A></p>
+            <p><A href="/sign-in">"Sign in with a password"</A></p>
+        </section>
+    }
+}
+
+fn describe_kind(kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Agent => "agency staff",
+        UserKind::Contractor => "contractor office",
+        UserKind::Technician => "technician",
+    }
+}
+
+#[component]
+pub fn ConfirmLinkPage() -> impl IntoView {
+    let preview = Resource::new_blocking(|| (), |_| pending_sign_in_link());
+    let action = ServerAction::<ConfirmSignInLink>::new();
+    follow(action);
+    let error = action_error(action);
+    let show = move |p: LinkPreview| {
+        view! {
+            <section class="auth-page">
+                <h1>"Sign in as " {p.name.clone()} "?"</h1>
+                <p>{p.email.clone()} " · " {describe_kind(p.kind)}</p>
+                <ActionForm action=action attr:class="stack-form">
+                    <FormError error/>
+                    <button type="submit" class="primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Continue" }}
+                    </button>
+                </ActionForm>
+                <p class="hint">"Not you? Close this page: nothing happens until you continue."</p>
+            </section>
+        }
+    };
+    view! {
+        <Title text="Confirm sign-in"/>
+        <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
+            {move || preview.get().map(|answer| match answer {
+                Ok(p) => show(p).into_any(),
+                Err(e) => view! { <LinkRefused error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let preview = Resource::new_blocking(|| (), |_| pending_password_reset());
+    let action = ServerAction::<ResetPassword>::new();
+    follow(action);
+    let error = action_error(action);
+    let show = move |p: LinkPreview| {
+        let heading = if p.purpose == LinkPurpose::Invitation {
+            "Choose your password"
+        } else {
+            "Choose a new password"
+        };
+        view! {
+            <section class="auth-page">
+                <h1>{heading}</h1>
+                <p>"For " {p.email.clone()} ". Use at least " {PASSWORD_MIN_CHARS} " characters; a short sentence works well."</p>
+                <ActionForm action=action attr:class="stack-form">
+                    <input type="hidden" name="username" autocomplete="username" prop:value=p.email.clone()/>
+                    <label for="password">"New password"</label>
+                    <input id="password" name="password" type="password" autocomplete="new-password"
+                        required minlength=PASSWORD_MIN_CHARS aria-describedby="password-error"/>
+                    <FieldError id="password-error" field="password" error/>
+                    <label for="confirm">"The same password again"</label>
+                    <input id="confirm" name="confirm" type="password" autocomplete="new-password"
+                        required aria-describedby="confirm-error"/>
+                    <FieldError id="confirm-error" field="confirm" error/>
+                    <FormError error/>
+                    <button type="submit" class="primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Saving…" } else { "Save and sign in" }}
+                    </button>
+                </ActionForm>
+            </section>
+        }
+    };
+    view! {
+        <Title text="Choose a password"/>
+        <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
+            {move || preview.get().map(|answer| match answer {
+                Ok(p) => show(p).into_any(),
+                Err(e) => view! { <LinkRefused error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,104 @@
+//! The routes an emailed link points at, and the gate in front of signed-in pages.
+
+use app::api::auth::stash_link;
+use app::api::AppContext;
+use app::domain::identity::{page_audience, Audience, LinkPurpose};
+use app::services::{auth, ServiceError};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// `GET /auth/link/{token}`: keeps the token in this browser's session and opens the
+/// confirmation page. A GET changes nothing else, so a mail scanner following it spends nothing.
+pub async fn open_sign_in_link(session: Session, Path(token): Path<String>) -> Response {
+    stash(session, LinkPurpose::SignIn, &token).await
+}
+
+/// `GET /auth/reset/{token}`: the same for password reset and invitation links.
+pub async fn open_reset_link(session: Session, Path(token): Path<String>) -> Response {
+    stash(session, LinkPurpose::PasswordReset, &token).await
+}
+
+async fn stash(session: Session, purpose: LinkPurpose, token: &str) -> Response {
+    if token.len() > 100 {
+        return (StatusCode::NOT_FOUND, "This link is not valid.").into_response();
+    }
+    match stash_link(&session, purpose, token).await {
+        Ok(page) => {
+            let mut response = Redirect::to(page).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(e) => {
+            tracing::error!("cannot keep a link in the session: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Try the link again in a moment.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Pages of a view need someone of that view signed in: others are sent to sign in (and back
+/// afterwards) or to their own view. Server functions check for themselves.
+pub async fn require_sign_in(
+    State(context): State<AppContext>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(audience) = page_audience(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    match auth::resolve(&context.db, &session, auth::now()).await {
+        Ok(actor) => match audience {
+            Audience::Only(kind) if kind != actor.kind => {
+                Redirect::to(actor.kind.home_path()).into_response()
+            }
+            _ => next.run(request).await,
+        },
+        Err(ServiceError::NotSignedIn) => {
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            Redirect::to(&format!("/sign-in?next={}", encode_query_value(wanted))).into_response()
+        }
+        Err(e) => {
+            tracing::error!("cannot check the session: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Try again in a moment.").into_response()
+        }
+    }
+}
+
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_pages_are_encoded_for_the_query() {
+        assert_eq!(encode_query_value("/tech"), "/tech");
+        assert_eq!(
+            encode_query_value("/agent?light=red&x=1"),
+            "/agent%3Flight%3Dred%26x%3D1"
+        );
+    }
+}
