@@ -16,6 +16,10 @@ use tokio::sync::watch;
 /// How many due messages one pass looks at.
 const BATCH: i64 = 20;
 
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+// A live worker never loses its lease in the middle of a send.
+const _: () = assert!(LEASE_MS > 2 * SMTP_TIMEOUT.as_millis() as i64);
+
 #[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -32,7 +36,7 @@ impl Mailer {
     pub fn from_url(smtp_url: &str, from: Mailbox) -> Result<Mailer, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| format!("SMTP_URL: {e}"))?
-            .timeout(Some(Duration::from_secs(30)))
+            .timeout(Some(SMTP_TIMEOUT))
             .build();
         Ok(Mailer { transport, from })
     }
@@ -125,7 +129,7 @@ pub fn spawn_worker(
                     tracing::warn!("outbox pass failed: {e}");
                 }
             }
-            if ticks % 300 == 0 {
+            if ticks.is_multiple_of(300) {
                 let now = app::db::now_ms();
                 if let Err(e) = app::db::sessions::delete_expired(db.pool(), now).await {
                     tracing::warn!("session clean-up failed: {e}");

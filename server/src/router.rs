@@ -15,6 +15,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -50,9 +51,17 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suspended process-wide (leptos issue #4773), which would stall any page rendering at
+/// the same moment; once, before the first server exists, nothing can be rendering.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<leptos_axum::AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(config: &Config, context: AppContext) -> Router {
     let leptos = leptos_options(config);
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let state = AppState {
         leptos: leptos.clone(),
         context: context.clone(),

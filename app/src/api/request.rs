@@ -43,6 +43,12 @@ pub async fn origin() -> Origin {
 
 /// A link problem as the answer, with a status that says so.
 pub fn link_problem(problem: LinkProblem) -> ApiError {
+    set_link_status(problem);
+    ApiError::Link(problem)
+}
+
+/// The response status for a link that cannot be used (pages and server functions alike).
+pub fn set_link_status(problem: LinkProblem) {
     use axum::http::StatusCode;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(match problem {
@@ -51,5 +57,4 @@ pub fn link_problem(problem: LinkProblem) -> ApiError {
             LinkProblem::AccountDisabled => StatusCode::FORBIDDEN,
         });
     }
-    ApiError::Link(problem)
 }

@@ -144,7 +144,8 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
     if password.trim().to_lowercase() == email.trim().to_lowercase() {
         return Err("Your password cannot be your email address.".to_string());
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    let first = password.chars().next();
+    if password.chars().all(|c| Some(c) == first) {
         return Err("Use more than one repeated character.".to_string());
     }
     Ok(())

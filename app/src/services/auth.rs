@@ -131,11 +131,7 @@ pub async fn resolve(db: &Db, session: &Session, now: i64) -> Result<Actor, Serv
     ) else {
         return Err(ServiceError::NotSignedIn);
     };
-    let Some(actor) = users::by_id(db.pool(), user_id)
-        .await?
-        .filter(|u| u.active == 1)
-        .and_then(Actor::from_record)
-    else {
+    let Some(actor) = load_actor(db, user_id).await? else {
         let _ = session.flush().await;
         return Err(ServiceError::NotSignedIn);
     };
@@ -150,6 +146,14 @@ pub async fn resolve(db: &Db, session: &Session, now: i64) -> Result<Actor, Serv
         }
     }
     Ok(actor)
+}
+
+/// The active user with this id, as an actor; `None` when missing or disabled.
+pub async fn load_actor(db: &Db, user_id: i64) -> Result<Option<Actor>, ServiceError> {
+    Ok(users::by_id(db.pool(), user_id)
+        .await?
+        .filter(|u| u.active == 1)
+        .and_then(Actor::from_record))
 }
 
 /// Starts a signed-in session: a new session id (so an id planted before sign-in is useless),

@@ -20,15 +20,19 @@ pub fn Layout(children: Children) -> impl IntoView {
         }
     });
 
+    // Awaited rather than read: reading one resource from several Suspense boundaries can stall
+    // server rendering (leptos issues #4578, #4851).
     let nav = move || {
-        viewer.get().map(|answer| match answer {
-            Ok(Some(v)) => view! { <SignedInNav viewer=v/> }.into_any(),
-            _ => view! {
-                <div class="nav-group">
-                    <A href="/sign-in">"Sign in"</A>
-                </div>
+        Suspend::new(async move {
+            match viewer.await {
+                Ok(Some(v)) => view! { <SignedInNav viewer=v/> }.into_any(),
+                _ => view! {
+                    <div class="nav-group">
+                        <A href="/sign-in">"Sign in"</A>
+                    </div>
+                }
+                .into_any(),
             }
-            .into_any(),
         })
     };
 

@@ -12,27 +12,29 @@ pub fn TaskList(
     #[prop(into)] empty: String,
 ) -> impl IntoView {
     let viewer = use_viewer();
-    let format = move || {
-        viewer
-            .get()
-            .and_then(|v| v.ok().flatten())
-            .map(|v| v.date_format)
-            .unwrap_or_default()
-    };
     let content = move || {
-        let format: DateFormat = format();
         let empty = empty.clone();
-        tasks.get().map(move |answer| match answer {
-            Ok(list) if list.is_empty() => {
-                view! { <div class="empty-state"><p>{empty}</p></div> }.into_any()
+        Suspend::new(async move {
+            let format: DateFormat = viewer
+                .await
+                .ok()
+                .flatten()
+                .map(|v| v.date_format)
+                .unwrap_or_default();
+            match tasks.await {
+                Ok(list) if list.is_empty() => {
+                    view! { <div class="empty-state"><p>{empty}</p></div> }.into_any()
+                }
+                Ok(list) => view! {
+                    <ul class="task-list">
+                        {list.into_iter().map(|t| task_card(t, format)).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
             }
-            Ok(list) => view! {
-                <ul class="task-list">
-                    {list.into_iter().map(|t| task_card(t, format)).collect_view()}
-                </ul>
-            }
-            .into_any(),
-            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
     view! {

@@ -20,15 +20,17 @@ pub fn AccountPage() -> impl IntoView {
         }
     });
     let details = move || {
-        viewer.get().and_then(|v| v.ok().flatten()).map(|v| {
-            view! {
-                <dl class="details">
-                    <dt>"Name"</dt><dd>{v.name.clone()}</dd>
-                    <dt>"Email"</dt><dd>{v.email.clone()}</dd>
-                    <dt>"Agency"</dt><dd>{v.agency_name.clone()}</dd>
-                    {v.company_name.clone().map(|c| view! { <dt>"Company"</dt><dd>{c}</dd> })}
-                </dl>
-            }
+        Suspend::new(async move {
+            viewer.await.ok().flatten().map(|v| {
+                view! {
+                    <dl class="details">
+                        <dt>"Name"</dt><dd>{v.name.clone()}</dd>
+                        <dt>"Email"</dt><dd>{v.email.clone()}</dd>
+                        <dt>"Agency"</dt><dd>{v.agency_name.clone()}</dd>
+                        {v.company_name.clone().map(|c| view! { <dt>"Company"</dt><dd>{c}</dd> })}
+                    </dl>
+                }
+            })
         })
     };
     view! {

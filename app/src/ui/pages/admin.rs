@@ -34,21 +34,27 @@ pub fn UsersPage() -> impl IntoView {
     });
     let invited = move || invite.value().get().and_then(|r| r.ok());
 
+    // Awaited, not read: one resource read from two boundaries can stall server rendering.
     let content = move || {
-        directory.get().map(|answer| match answer {
-            Ok(d) => view! { <DirectoryTable directory=d change_role set_active/> }.into_any(),
-            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Suspend::new(async move {
+            match directory.await {
+                Ok(d) => view! { <DirectoryTable directory=d change_role set_active/> }.into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
         })
     };
     let role_options = move || {
-        directory
-            .get()
-            .and_then(|d| d.ok())
-            .map(|d| d.roles)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| view! { <option value=r.id.to_string()>{r.name}</option> })
-            .collect_view()
+        Suspend::new(async move {
+            directory
+                .await
+                .map(|d| d.roles)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| view! { <option value=r.id.to_string()>{r.name}</option> })
+                .collect_view()
+        })
     };
 
     view! {

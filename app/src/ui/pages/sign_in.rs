@@ -123,6 +123,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 /// A link that cannot be used: why, and the way to a new one.
 #[component]
 fn LinkRefused(error: ApiError) -> impl IntoView {
+    // Server functions' statuses do not reach the page: it says so itself.
+    #[cfg(feature = "ssr")]
+    if let ApiError::Link(problem) = error {
+        crate::api::request::set_link_status(problem);
+    }
     view! {
         <section class="auth-page message-page" role="alert">
             <h1>"This link cannot be used"</h1>

@@ -1,0 +1,87 @@
+//! A real server on a real socket for HTTP tests, and a browser-like client.
+#![allow(dead_code)]
+
+use app::api::AppContext;
+use app::db::Db;
+use certidesk::config::Config;
+use std::net::SocketAddr;
+
+pub async fn start(db: Db) -> String {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+        .with_test_writer()
+        .try_init();
+    let config = Config::from_lookup(|name| match name {
+        "SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
+        _ => None,
+    })
+    .unwrap();
+    let context = AppContext {
+        db,
+        demo: true,
+        public_url: config.public_url.clone(),
+    };
+    let app = certidesk::router::build(&config, context);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+    format!("http://{addr}")
+}
+
+/// Keeps cookies like a browser, but shows redirects instead of following them.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Calls a server function as the app's own page does: a same-origin form POST.
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
+    let response = client
+        .post(format!("{base}/api/{endpoint}"))
+        .header("origin", base)
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, json)
+}
+
+pub async fn seeded(db: &Db) {
+    app::services::demo::seed_if_empty(db, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+        .await
+        .unwrap()
+        .expect("demo data loads");
+}
+
+pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str) {
+    let (status, body) = call(
+        client,
+        base,
+        "sign_in",
+        &[
+            ("email", email),
+            ("password", app::services::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "sign in as {email}: {body}");
+}
