@@ -10,6 +10,8 @@ const root = path.resolve(__dirname, '..');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
 const serverBin = process.env.E2E_SERVER_BIN ?? path.join(targetDir, 'release', 'certidesk');
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `certidesk-e2e-${port}`);
+// Tests that move the server's clock forward (link expiry) edit its database directly.
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: './tests',

@@ -720,3 +720,157 @@ db_test!(outbox_idempotency_keys_write_once, |db| {
     drop(conn);
     assert_eq!(outbox::latest(db.pool(), 10).await.unwrap().len(), 3);
 });
+
+db_test!(
+    many_accounts_guessed_from_one_address_slow_that_address,
+    |db| {
+        seeded(&db).await;
+        let now = now_ms();
+        let guesser = Origin {
+            address: "203.0.113.9".into(),
+        };
+        for i in 0..30 {
+            let email = format!("guess{i}@example.com");
+            let r = auth::sign_in_with_password(&db, &email, "password1", &guesser, now + i).await;
+            assert!(
+                matches!(r, Err(ServiceError::Refused(_))),
+                "attempt {i}: {r:?}"
+            );
+        }
+        let r =
+            auth::sign_in_with_password(&db, ADMIN, demo::DEMO_PASSWORD, &guesser, now + 40).await;
+        assert!(
+            matches!(r, Err(ServiceError::TooManyAttempts { .. })),
+            "{r:?}"
+        );
+        // People elsewhere are not affected.
+        auth::sign_in_with_password(&db, ADMIN, demo::DEMO_PASSWORD, &here(), now + 40)
+            .await
+            .unwrap();
+    }
+);
+
+db_test!(
+    administrators_change_what_roles_allow_within_their_agency,
+    |db| {
+        seeded(&db).await;
+        let other = other_agency(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let roles = users::directory(&db, &admin).await.unwrap().roles;
+        let agent_role = roles.iter().find(|r| r.name == "Agent").unwrap().id;
+        let admin_role = roles.iter().find(|r| r.name == "Admin").unwrap().id;
+        let now = now_ms();
+        assert!(!actor(&db, AGENT).await.permissions.override_compliance);
+        users::set_role_permission(
+            &db,
+            &admin,
+            agent_role,
+            Permission::OverrideCompliance,
+            true,
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(actor(&db, AGENT).await.permissions.override_compliance);
+
+        // The last role that can manage users keeps that permission.
+        let r = users::set_role_permission(
+            &db,
+            &admin,
+            admin_role,
+            Permission::ManageUsers,
+            false,
+            now,
+        )
+        .await;
+        assert!(matches!(r, Err(ServiceError::Refused(_))), "{r:?}");
+        assert!(actor(&db, ADMIN).await.permissions.manage_users);
+        // Another agency's role, and someone without the permission.
+        assert_not_found(
+            users::set_role_permission(
+                &db,
+                &admin,
+                other.role_id,
+                Permission::InstructWork,
+                false,
+                now,
+            )
+            .await,
+        );
+        let agent = actor(&db, AGENT).await;
+        let r =
+            users::set_role_permission(&db, &agent, agent_role, Permission::ManageUsers, true, now)
+                .await;
+        assert!(matches!(
+            r,
+            Err(ServiceError::MissingPermission(Permission::ManageUsers))
+        ));
+    }
+);
+
+db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
+    use app::domain::dates::DateFormat;
+    use app::services::agency;
+    seeded(&db).await;
+    let other = other_agency(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let mut settings = agency::settings(&db, &admin).await.unwrap();
+    assert_eq!(settings.date_format, DateFormat::DayMonthYear);
+    assert_eq!(settings.time_zone, "Europe/London");
+    settings.date_format = DateFormat::YearMonthDay;
+    settings.expiring_soon_days = 45;
+    agency::update_settings(&db, &admin, settings.clone(), now_ms())
+        .await
+        .unwrap();
+    assert_eq!(agency::settings(&db, &admin).await.unwrap(), settings);
+    assert_eq!(
+        actor(&db, OFFICE).await.date_format,
+        DateFormat::YearMonthDay
+    );
+    // The other agency is untouched.
+    let theirs = agency::settings(&db, &other.admin).await.unwrap();
+    assert_eq!(
+        (theirs.date_format, theirs.expiring_soon_days),
+        (DateFormat::DayMonthYear, 30)
+    );
+
+    for (field, bad) in [
+        (
+            "time_zone",
+            app::domain::records::AgencySettings {
+                time_zone: "Mars/Olympus".into(),
+                ..settings.clone()
+            },
+        ),
+        (
+            "expiring_soon_days",
+            app::domain::records::AgencySettings {
+                expiring_soon_days: 0,
+                ..settings.clone()
+            },
+        ),
+        (
+            "name",
+            app::domain::records::AgencySettings {
+                name: "  ".into(),
+                ..settings.clone()
+            },
+        ),
+    ] {
+        let r = agency::update_settings(&db, &admin, bad, now_ms()).await;
+        assert!(
+            matches!(r, Err(ServiceError::Invalid { field: f, .. }) if f == field),
+            "{field}: {r:?}"
+        );
+    }
+    let agent = actor(&db, AGENT).await;
+    assert!(matches!(
+        agency::update_settings(&db, &agent, settings.clone(), now_ms()).await,
+        Err(ServiceError::MissingPermission(_))
+    ));
+    let office = actor(&db, OFFICE).await;
+    assert!(matches!(
+        agency::settings(&db, &office).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+});

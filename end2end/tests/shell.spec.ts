@@ -1,17 +1,19 @@
 import { test, expect, expectAccessible, expectHydrated } from './fixtures';
+import { ADMIN, signIn } from './auth';
 
 test('home page answers and introduces the three views', async ({ page }) => {
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
   await expect(page).toHaveTitle('Certidesk');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compliant contractors, work that moves');
-  for (const name of ['Agency', 'Desk view', 'Tech view']) {
+  for (const name of ['Agency', 'Desk view', 'Tech view', 'Sign in']) {
     await expect(page.getByRole('main').getByRole('link', { name, exact: true })).toBeVisible();
   }
 });
 
-test('navigation moves between the audiences without reloading the page', async ({ page }) => {
-  await page.goto('/');
+test('navigation moves between an agent\'s pages without reloading the page', async ({ page }) => {
+  await signIn(page, ADMIN.email);
+  await expect(page).toHaveURL(/\/agent$/);
   await expectHydrated(page);
   // A value set on window survives only client-side navigation: proof the router hydrated.
   await page.evaluate(() => ((window as any).__sameDocument = true));
@@ -24,9 +26,10 @@ test('navigation moves between the audiences without reloading the page', async 
   await expect(page).toHaveTitle('Contractor certification · Certidesk');
   await expectAccessible(page);
 
-  await nav.getByRole('link', { name: 'Desk view' }).click();
-  await expect(page).toHaveURL(/\/desk$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tasks');
+  await nav.getByRole('link', { name: 'Users' }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Users');
+  await expect(page.getByRole('cell', { name: 'Priya Shah', exact: true })).toBeVisible();
   await expectAccessible(page);
 
   await nav.getByRole('link', { name: 'Dashboard' }).click();
@@ -43,7 +46,7 @@ test('an unknown address shows a 404 page with a way back', async ({ page }) => 
 });
 
 test('the keyboard reaches the content first through the skip link', async ({ page }) => {
-  await page.goto('/agent');
+  await page.goto('/sign-in');
   await expectHydrated(page);
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });

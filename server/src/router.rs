@@ -110,6 +110,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             auth_routes::require_sign_in,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(security::pages_are_not_stored))
         .layer(axum::middleware::from_fn_with_state(
             PublicOrigin::from_public_url(&config.public_url),
             security::require_same_origin,

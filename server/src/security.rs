@@ -72,6 +72,24 @@ pub async fn require_same_origin(
     }
 }
 
+/// Pages show the signed-in person's data and answers that change from one request to the next
+/// (a link page that says "used" must not be replayed from cache for the next link), so no page
+/// is stored. Static files keep their own caching headers.
+pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if is_page && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
+}
+
 /// Headers every response carries unless a handler set its own (pages set a CSP with a nonce).
 pub const DEFAULT_HEADERS: [(header::HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -273,6 +273,24 @@ db_test!(
             ),
             ("users/role", vec![("user_id", "1"), ("role_id", "1")]),
             ("users/active", vec![("user_id", "1"), ("active", "false")]),
+            (
+                "users/role_permission",
+                vec![
+                    ("role_id", "1"),
+                    ("permission", "ManageUsers"),
+                    ("allowed", "false"),
+                ],
+            ),
+            ("agency/settings", vec![]),
+            (
+                "agency/update_settings",
+                vec![
+                    ("name", "X"),
+                    ("time_zone", "Europe/London"),
+                    ("date_format", "DD/MM/YYYY"),
+                    ("expiring_soon_days", "30"),
+                ],
+            ),
             ("desk/tasks", vec![]),
             ("tech/tasks", vec![]),
             ("sign_out_everywhere", vec![]),
@@ -349,6 +367,14 @@ db_test!(
                     ("role_id", other_role.as_str()),
                 ],
             ),
+            (
+                "users/role_permission",
+                vec![
+                    ("role_id", other_role.as_str()),
+                    ("permission", "InstructWork"),
+                    ("allowed", "true"),
+                ],
+            ),
         ] {
             let (status, body) = call(&admin, &base, endpoint, &form).await;
             assert_eq!(status, 404, "{endpoint} {form:?}: {body}");
@@ -376,12 +402,25 @@ db_test!(
         sign_in(&agent, &base, AGENT).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
+        let settings = [
+            ("name", "Taken Over"),
+            ("time_zone", "Europe/London"),
+            ("date_format", "DD/MM/YYYY"),
+            ("expiring_soon_days", "30"),
+        ];
+        assert_eq!(
+            call(&agent, &base, "agency/update_settings", &settings)
+                .await
+                .0,
+            403
+        );
         for (client, endpoint) in [
             (&agent, "users/list"),
             (&office, "users/list"),
             (&agent, "desk/tasks"),
             (&agent, "tech/tasks"),
             (&office, "tech/tasks"),
+            (&office, "agency/settings"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,

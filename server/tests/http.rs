@@ -47,6 +47,7 @@ db_test!(pages_render_on_the_server, |db| {
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["referrer-policy"], "no-referrer");
         assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
         let csp = headers["content-security-policy"]
             .to_str()
             .unwrap()

@@ -1,6 +1,7 @@
 //! Server functions: thin. Each resolves who is asking, calls a service, returns a typed result.
 //! Every endpoint is named (`/api/...`) so tests and tools can call it by a stable path.
 
+pub mod agency;
 pub mod auth;
 pub mod mailbox;
 #[cfg(feature = "ssr")]

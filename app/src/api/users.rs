@@ -1,6 +1,7 @@
 //! The agency's people, for administrators.
 
 use super::ApiError;
+use crate::domain::identity::Permission;
 use crate::domain::records::Directory;
 use leptos::prelude::*;
 
@@ -36,4 +37,17 @@ pub async fn change_user_role(user_id: i64, role_id: i64) -> Result<(), ApiError
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(users::set_active(&context.db, &actor, user_id, active, now()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "users/role_permission")]
+pub async fn set_role_permission(
+    role_id: i64,
+    permission: Permission,
+    allowed: bool,
+) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(
+        users::set_role_permission(&context.db, &actor, role_id, permission, allowed, now())
+            .await?,
+    )
 }

@@ -90,9 +90,26 @@ impl Permissions {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 4] = [
+        Permission::ManageUsers,
+        Permission::ManageCertification,
+        Permission::InstructWork,
+        Permission::OverrideCompliance,
+    ];
+
+    /// The roles column that stores it.
+    pub fn column(self) -> &'static str {
+        match self {
+            Permission::ManageUsers => "can_manage_users",
+            Permission::ManageCertification => "can_manage_certification",
+            Permission::InstructWork => "can_instruct_work",
+            Permission::OverrideCompliance => "can_override_compliance",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
-            Permission::ManageUsers => "manage users",
+            Permission::ManageUsers => "manage users and agency settings",
             Permission::ManageCertification => "manage contractor certification",
             Permission::InstructWork => "instruct work",
             Permission::OverrideCompliance => {
@@ -149,6 +166,15 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
         return Err("Use more than one repeated character.".to_string());
     }
     Ok(())
+}
+
+/// The "expiring soon" window: at least a day, at most a year.
+pub fn check_expiring_soon_days(days: i64) -> Result<(), String> {
+    if (1..=365).contains(&days) {
+        Ok(())
+    } else {
+        Err("Enter a number of days from 1 to 365.".to_string())
+    }
 }
 
 /// Why an emailed link was issued; each purpose has its own lifetime.
@@ -304,12 +330,19 @@ pub struct Throttle {
     pub max_wait_ms: i64,
 }
 
-/// Wrong passwords, per account and per address: five free, then 30 s, 60 s, ... up to 15 min.
+/// Wrong passwords per account: five free, then 30 s, 60 s, ... up to 15 min.
 pub const PASSWORD_FAILURES: Throttle = Throttle {
     free: 5,
     window_ms: 15 * 60_000,
     first_wait_ms: 30_000,
     max_wait_ms: 15 * 60_000,
+};
+
+/// Wrong passwords per network address, across accounts: an office shares one address, so more
+/// are free; a guesser trying many accounts still slows down.
+pub const PASSWORD_FAILURES_PER_ADDRESS: Throttle = Throttle {
+    free: 30,
+    ..PASSWORD_FAILURES
 };
 
 /// Emailed link and password reset requests per email address: three an hour, then waits.
@@ -393,6 +426,22 @@ mod tests {
         assert!(p.allows(Permission::ManageCertification));
         assert!(!p.allows(Permission::OverrideCompliance));
         assert!(!p.allows(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn the_expiring_soon_window_is_a_day_to_a_year() {
+        assert!(check_expiring_soon_days(0).is_err());
+        assert!(check_expiring_soon_days(1).is_ok());
+        assert!(check_expiring_soon_days(365).is_ok());
+        assert!(check_expiring_soon_days(366).is_err());
+        assert!(check_expiring_soon_days(-30).is_err());
+    }
+
+    #[test]
+    fn each_permission_has_its_own_column() {
+        let columns: std::collections::HashSet<_> =
+            Permission::ALL.iter().map(|p| p.column()).collect();
+        assert_eq!(columns.len(), 4);
     }
 
     #[test]

@@ -78,3 +78,13 @@ pub struct MailView {
     pub created_at_ms: i64,
     pub state: String,
 }
+
+/// An agency's own settings: how it writes dates, its time zone, and how early a certificate
+/// counts as "expiring soon".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencySettings {
+    pub name: String,
+    pub time_zone: String,
+    pub date_format: DateFormat,
+    pub expiring_soon_days: i64,
+}

@@ -9,6 +9,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::identity::{
     self, check_session, LinkProblem, LinkPurpose, Permission, Permissions, SessionCheck, UserKind,
     LINK_REQUESTS_PER_ADDRESS, LINK_REQUESTS_PER_EMAIL, PASSWORD_FAILURES,
+    PASSWORD_FAILURES_PER_ADDRESS,
 };
 use crate::domain::records::{LinkPreview, Viewer};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -287,7 +288,14 @@ pub async fn sign_in_with_password(
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
     throttle(db, PASSWORD, PASSWORD_FAILURES, &by_account, now).await?;
-    throttle(db, PASSWORD, PASSWORD_FAILURES, &by_address, now).await?;
+    throttle(
+        db,
+        PASSWORD,
+        PASSWORD_FAILURES_PER_ADDRESS,
+        &by_address,
+        now,
+    )
+    .await?;
 
     let user = users::by_email(db.pool(), &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());

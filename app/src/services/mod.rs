@@ -1,5 +1,6 @@
 //! Use cases: each one checks who is asking and owns its transaction.
 
+pub mod agency;
 pub mod auth;
 pub mod demo;
 pub mod mail;

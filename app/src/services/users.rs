@@ -234,3 +234,44 @@ pub async fn set_active(
     tx.commit().await?;
     Ok(())
 }
+
+/// Gives or takes one permission of one of the agency's roles.
+pub async fn set_role_permission(
+    db: &Db,
+    actor: &Actor,
+    role_id: i64,
+    permission: Permission,
+    allowed: bool,
+    now: i64,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::ManageUsers)?;
+    let mut tx = db.pool().begin().await?;
+    let role = own_role(&mut tx, actor, role_id).await?;
+    // The column name comes from a closed list, never from input.
+    sqlx::query(&format!(
+        "UPDATE roles SET {} = $1 WHERE id = $2",
+        permission.column()
+    ))
+    .bind(crate::db::flag(allowed))
+    .bind(role.id)
+    .execute(&mut *tx)
+    .await?;
+    ensure_an_administrator_remains(&mut tx, actor.agency_id).await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "role_permission_changed",
+        None,
+        &format!(
+            "{}: {} {}",
+            role.name,
+            if allowed { "may now" } else { "may no longer" },
+            permission.describe()
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

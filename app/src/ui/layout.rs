@@ -83,7 +83,10 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/agent" exact=true>"Dashboard"</A>
             <A href="/agent/contractors">"Contractors"</A>
             <A href="/agent/certification">"Contractor certification"</A>
-            {viewer.permissions.manage_users.then(|| view! { <A href="/admin/users">"Users"</A> })}
+            {viewer.permissions.manage_users.then(|| view! {
+                <A href="/admin/users">"Users"</A>
+                <A href="/admin/settings">"Settings"</A>
+            })}
         }
         .into_any(),
         UserKind::Contractor => view! { <A href="/desk">"Desk view"</A> }.into_any(),

@@ -15,7 +15,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{account, admin, agent, desk, home, mailbox, not_found::NotFound, sign_in, tech};
+use pages::{
+    account, admin, agent, desk, home, mailbox, not_found::NotFound, settings, sign_in, tech,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=sign_in::ResetPasswordPage/>
                     <Route path=path!("/account") view=account::AccountPage/>
                     <Route path=path!("/admin/users") view=admin::UsersPage/>
+                    <Route path=path!("/admin/settings") view=settings::SettingsPage/>
                     <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage/>
                 </Routes>
             </Layout>

@@ -1,7 +1,7 @@
 //! Administrators' page of the agency's people: invite, change role, disable and enable.
 
-use crate::api::users::{list_users, ChangeUserRole, InviteUser, SetUserActive};
-use crate::domain::identity::UserKind;
+use crate::api::users::{list_users, ChangeUserRole, InviteUser, SetRolePermission, SetUserActive};
+use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{Directory, RoleSummary, UserSummary};
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::session::confirm;
@@ -13,13 +13,15 @@ pub fn UsersPage() -> impl IntoView {
     let invite = ServerAction::<InviteUser>::new();
     let change_role = ServerAction::<ChangeUserRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
-    // Every successful change reloads the list.
+    let set_permission = ServerAction::<SetRolePermission>::new();
+    // Every change reloads the list.
     let directory = Resource::new(
         move || {
             (
                 invite.version().get(),
                 change_role.version().get(),
                 set_active.version().get(),
+                set_permission.version().get(),
             )
         },
         |_| list_users(),
@@ -31,6 +33,7 @@ pub fn UsersPage() -> impl IntoView {
             .get()
             .and_then(|r| r.err())
             .or_else(|| set_active.value().get().and_then(|r| r.err()))
+            .or_else(|| set_permission.value().get().and_then(|r| r.err()))
     });
     let invited = move || invite.value().get().and_then(|r| r.ok());
 
@@ -43,6 +46,14 @@ pub fn UsersPage() -> impl IntoView {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
             }
+        })
+    };
+    let roles = move || {
+        Suspend::new(async move {
+            directory
+                .await
+                .ok()
+                .map(|d| view! { <RolesTable roles=d.roles set_permission/> })
         })
     };
     let role_options = move || {
@@ -62,6 +73,11 @@ pub fn UsersPage() -> impl IntoView {
         <h1>"Users"</h1>
         <FormError error=change_error/>
         <Transition fallback=|| view! { <p role="status">"Loading users…"</p> }>{content}</Transition>
+        <section class="panel" aria-labelledby="roles-heading">
+            <h2 id="roles-heading">"Roles"</h2>
+            <p class="hint">"What each role allows. Changes apply to everyone with the role at once."</p>
+            <Transition fallback=|| ()>{roles}</Transition>
+        </section>
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite a colleague"</h2>
             <ActionForm action=invite attr:class="stack-form">
@@ -190,5 +206,62 @@ fn role_select(
         >
             {options}
         </select>
+    }
+}
+
+fn permission_title(p: Permission) -> &'static str {
+    match p {
+        Permission::ManageUsers => "Manage users and settings",
+        Permission::ManageCertification => "Manage contractor certification",
+        Permission::InstructWork => "Instruct work",
+        Permission::OverrideCompliance => "Instruct non-compliant contractors",
+    }
+}
+
+#[component]
+fn RolesTable(
+    roles: Vec<RoleSummary>,
+    set_permission: ServerAction<SetRolePermission>,
+) -> impl IntoView {
+    let header = Permission::ALL
+        .iter()
+        .map(|p| view! { <th scope="col">{permission_title(*p)}</th> })
+        .collect_view();
+    let rows = roles
+        .into_iter()
+        .map(|role| {
+            let cells = Permission::ALL
+                .iter()
+                .map(|&permission| {
+                    let allowed = role.permissions.allows(permission);
+                    let (role_id, role_name) = (role.id, role.name.clone());
+                    view! {
+                        <td>
+                            <input
+                                type="checkbox"
+                                prop:checked=allowed
+                                aria-label=format!("{role_name}: {}", permission_title(permission))
+                                on:change=move |ev| {
+                                    set_permission.dispatch(SetRolePermission {
+                                        role_id,
+                                        permission,
+                                        allowed: event_target_checked(&ev),
+                                    });
+                                }
+                            />
+                        </td>
+                    }
+                })
+                .collect_view();
+            view! { <tr><th scope="row">{role.name.clone()}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead><tr><th scope="col">"Role"</th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }

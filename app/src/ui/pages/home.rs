@@ -12,6 +12,7 @@ pub fn HomePage() -> impl IntoView {
                 "Request and track contractor certificates, send work only to compliant contractors, "
                 "and let contractors run their tasks from the office and on site."
             </p>
+            <p><A href="/sign-in" attr:class="button primary">"Sign in"</A></p>
         </section>
         <ul class="audience-cards">
             <li class="card">

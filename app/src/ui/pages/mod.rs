@@ -6,6 +6,7 @@ pub mod error;
 pub mod home;
 pub mod mailbox;
 pub mod not_found;
+pub mod settings;
 pub mod sign_in;
 pub mod tech;
 

@@ -1,0 +1,114 @@
+import { test, expect, expectHydrated } from './fixtures';
+import { ADMIN, AGENT, READ_ONLY, signIn, requestLink, linkFromMailbox, expireLinksOf } from './auth';
+
+test('an agent signs in with a password, lands where they were going, and signs out', async ({ page }) => {
+  const response = await page.goto('/agent/contractors');
+  expect(page.url()).toMatch(/\/sign-in\?next=\/agent\/contractors$/);
+  expect(response?.status()).toBe(200);
+  await expectHydrated(page);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill('demo-password-2026');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agent\/contractors$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contractors');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: /Alex Morgan/ })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Users' })).toBeVisible();
+
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto('/agent');
+  await expect(page).toHaveURL(/\/sign-in\?next=\/agent$/);
+});
+
+test('a wrong password says so and five of them slow the account down', async ({ page }) => {
+  await page.goto('/sign-in');
+  await expectHydrated(page);
+  await page.getByLabel('Email').fill(READ_ONLY.email);
+  const password = page.getByLabel('Password');
+  const button = page.getByRole('button', { name: 'Sign in' });
+  for (let i = 1; i <= 5; i++) {
+    await password.fill(`wrong guess ${i}`);
+    await button.click();
+    await expect(page.getByRole('alert')).toHaveText(/do not match an account/);
+    await expect(button).toBeEnabled();
+  }
+  // The sixth try waits, even with the right password.
+  await password.fill('demo-password-2026');
+  await button.click();
+  await expect(page.getByRole('alert')).toHaveText(/Too many attempts\. Try again in (2\d|30) seconds\./);
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test('an agent without the permission has no Users page', async ({ page }) => {
+  await signIn(page, AGENT.email);
+  await expect(page).toHaveURL(/\/agent$/);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: /Priya Shah/ })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await page.goto('/admin/users');
+  await expect(page.getByRole('alert').first()).toContainText('Your role does not allow you to manage users');
+});
+
+test('a used link and an expired link are refused with a clear page', async ({ page }) => {
+  const to = 'desk@northgate-gas.example';
+  await requestLink(page, to);
+  const link = await linkFromMailbox(page, to);
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/sign-in\/confirm$/);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/desk$/);
+
+  // The same link again, from the same browser: spent.
+  const again = await page.goto(link);
+  expect(again?.status()).toBe(410);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This link cannot be used');
+  await expect(page.getByRole('alert')).toContainText('already been used');
+
+  // A fresh link that has passed its expiry.
+  await page.getByRole('link', { name: 'Email me a new sign-in link' }).click();
+  await page.getByLabel('Email').fill(to);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await expect(page.getByRole('status')).toContainText('If an account uses that address');
+  const fresh = await linkFromMailbox(page, to);
+  expect(fresh).not.toBe(link);
+  expireLinksOf(to);
+  const expired = await page.goto(fresh);
+  expect(expired?.status()).toBe(410);
+  await expect(page.getByRole('alert')).toContainText('This link has expired');
+});
+
+test('an administrator invites a colleague, who chooses a password; then disables them', async ({ page, browser }) => {
+  await signIn(page, ADMIN.email);
+  await expect(page).toHaveURL(/\/agent$/);
+  await page.goto('/admin/users');
+  await expectHydrated(page);
+  await page.getByLabel('Name').fill('Jo Tester');
+  await page.getByLabel('Email').fill('jo.tester@harbour-lettings.example');
+  await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Agent' });
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status')).toHaveText('Invitation sent to jo.tester@harbour-lettings.example.');
+  await expect(page.getByRole('cell', { name: 'Jo Tester', exact: true })).toBeVisible();
+
+  // Jo, in a browser of their own.
+  const jo = await (await browser.newContext()).newPage();
+  const link = await linkFromMailbox(jo, 'jo.tester@harbour-lettings.example');
+  await jo.goto(link);
+  await expect(jo.getByRole('heading', { level: 1 })).toHaveText('Choose your password');
+  await expectHydrated(jo);
+  await jo.getByLabel('New password', { exact: true }).fill('jo tests the portal');
+  await jo.getByLabel('The same password again').fill('jo tests the portal');
+  await jo.getByRole('button', { name: 'Save and sign in' }).click();
+  await expect(jo).toHaveURL(/\/agent$/);
+  await expect(jo.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Jo Tester/ })).toBeVisible();
+
+  // Disabling asks first, then signs Jo out everywhere.
+  page.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain('Disable Jo Tester?');
+    dialog.accept();
+  });
+  await page.getByRole('button', { name: 'Disable Jo Tester' }).click();
+  await expect(page.getByRole('row', { name: /Jo Tester/ })).toContainText('Disabled');
+  await jo.goto('/agent');
+  await expect(jo).toHaveURL(/\/sign-in\?next=\/agent$/);
+});

@@ -1,0 +1,45 @@
+import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { expectHydrated } from './fixtures';
+
+/** The demo's people (see services/demo.rs). */
+export const DEMO_PASSWORD = 'demo-password-2026';
+export const ADMIN = { name: 'Alex Morgan', email: 'alex.morgan@harbour-lettings.example' };
+export const AGENT = { name: 'Priya Shah', email: 'priya.shah@harbour-lettings.example' };
+export const READ_ONLY = { name: 'Sam Reid', email: 'sam.reid@harbour-lettings.example' };
+export const OFFICE = { email: 'office@brightspark.example' };
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD, path = '/sign-in') {
+  await page.goto(path);
+  await expectHydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Asks for a sign-in link from the "Email me a sign-in link" page. */
+export async function requestLink(page: Page, email: string) {
+  await page.goto('/sign-in/email');
+  await expectHydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await expect(page.getByRole('status')).toContainText('If an account uses that address');
+}
+
+/** The link in the newest email to `to`, as listed by the development mailbox. */
+export async function linkFromMailbox(page: Page, to: string): Promise<string> {
+  await page.goto('/dev/mailbox');
+  const mail = page.getByRole('article', { name: new RegExp(`^Email to ${to.replace(/[.]/g, '\\.')}`) }).first();
+  await expect(mail).toBeVisible();
+  return (await mail.getByRole('link').first().getAttribute('href'))!;
+}
+
+/** Moves every sign-in link of `email` past its expiry, in the e2e server's SQLite database. */
+export function expireLinksOf(email: string) {
+  const db = `${process.env.E2E_DATA_DIR}/e2e.db`;
+  const script =
+    'import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);' +
+    "c.execute('UPDATE sign_in_tokens SET expires_at=1 WHERE user_id=(SELECT id FROM users WHERE email=?)',(sys.argv[2],));" +
+    'c.commit()';
+  execFileSync('python3', ['-c', script, db, email]);
+}
