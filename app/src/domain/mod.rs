@@ -1,5 +1,6 @@
 //! Pure rules of the product: no I/O, compiled for the server and the browser, heavily unit-tested.
 
+pub mod compliance;
 pub mod dates;
 pub mod identity;
 pub mod outbox;

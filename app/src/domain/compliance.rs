@@ -1,0 +1,503 @@
+//! Contractor certification compliance (seed 000, DESIGN.md): the status of one required
+//! certificate type from its documents, the contractor's traffic light, and certificate reminders.
+//! "Today" is the agency's calendar day, worked out by the caller from the agency's time zone.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The six icons of the compliance matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ComplianceStatus {
+    NotRequired,
+    Missing,
+    NeedsValidation,
+    Expired,
+    ExpiringSoon,
+    Valid,
+}
+
+impl ComplianceStatus {
+    pub const ALL: [ComplianceStatus; 6] = [
+        ComplianceStatus::Valid,
+        ComplianceStatus::ExpiringSoon,
+        ComplianceStatus::Expired,
+        ComplianceStatus::Missing,
+        ComplianceStatus::NeedsValidation,
+        ComplianceStatus::NotRequired,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ComplianceStatus::NotRequired => "Not required",
+            ComplianceStatus::Missing => "Missing",
+            ComplianceStatus::NeedsValidation => "Needs validation",
+            ComplianceStatus::Expired => "Expired",
+            ComplianceStatus::ExpiringSoon => "Expiring soon",
+            ComplianceStatus::Valid => "Valid",
+        }
+    }
+
+    /// The CSS and URL form: `expiring-soon`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ComplianceStatus::NotRequired => "not-required",
+            ComplianceStatus::Missing => "missing",
+            ComplianceStatus::NeedsValidation => "needs-validation",
+            ComplianceStatus::Expired => "expired",
+            ComplianceStatus::ExpiringSoon => "expiring-soon",
+            ComplianceStatus::Valid => "valid",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    /// The light this status alone would give its contractor; `None` when it does not count.
+    pub fn light(self) -> Option<TrafficLight> {
+        match self {
+            ComplianceStatus::NotRequired => None,
+            ComplianceStatus::Missing | ComplianceStatus::Expired => Some(TrafficLight::Red),
+            ComplianceStatus::NeedsValidation | ComplianceStatus::ExpiringSoon => {
+                Some(TrafficLight::Orange)
+            }
+            ComplianceStatus::Valid => Some(TrafficLight::Green),
+        }
+    }
+}
+
+/// What the status rules need to know about one uploaded document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentFacts {
+    /// Upload order: the newest upload has the largest value.
+    pub uploaded_at: i64,
+    pub end_date: Option<NaiveDate>,
+    /// Ticked Valid by an agent.
+    pub validated: bool,
+}
+
+/// The status of one certificate type for one contractor, and what the matrix cell also shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeStatus {
+    pub status: ComplianceStatus,
+    /// A document newer than the deciding one waits for an agent to validate it.
+    pub awaiting_validation: bool,
+    /// The end date of the deciding (newest validated) document.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The one rule of seed 000: the newest validated document decides; a later upload waiting for
+/// validation neither lowers nor raises the status. A document ending today is still in date
+/// (it is expiring soon); one that ended yesterday is expired. No end date never expires.
+/// `window_days`: "expiring soon" covers end dates from today to today + window, both included.
+pub fn type_status(
+    required: bool,
+    documents: &[DocumentFacts],
+    today: NaiveDate,
+    window_days: u32,
+) -> TypeStatus {
+    let newest_valid = documents
+        .iter()
+        .filter(|d| d.validated)
+        .max_by_key(|d| d.uploaded_at);
+    let awaiting_validation = documents.iter().any(|d| {
+        !d.validated && newest_valid.is_none_or(|valid| d.uploaded_at > valid.uploaded_at)
+    });
+    let valid_until = newest_valid.and_then(|d| d.end_date);
+    let status = if !required {
+        ComplianceStatus::NotRequired
+    } else {
+        match newest_valid {
+            None if documents.is_empty() => ComplianceStatus::Missing,
+            None => ComplianceStatus::NeedsValidation,
+            Some(DocumentFacts { end_date: None, .. }) => ComplianceStatus::Valid,
+            Some(DocumentFacts {
+                end_date: Some(end),
+                ..
+            }) => {
+                let window_end = today.checked_add_days(Days::new(window_days.into()));
+                if *end < today {
+                    ComplianceStatus::Expired
+                } else if window_end.is_none_or(|edge| *end <= edge) {
+                    ComplianceStatus::ExpiringSoon
+                } else {
+                    ComplianceStatus::Valid
+                }
+            }
+        }
+    };
+    TypeStatus {
+        status,
+        awaiting_validation,
+        valid_until,
+    }
+}
+
+/// A contractor's overall light.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TrafficLight {
+    Green,
+    Orange,
+    Red,
+}
+
+impl TrafficLight {
+    pub fn label(self) -> &'static str {
+        match self {
+            TrafficLight::Green => "Compliant",
+            TrafficLight::Orange => "Attention needed",
+            TrafficLight::Red => "Not compliant",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            TrafficLight::Green => "green",
+            TrafficLight::Orange => "orange",
+            TrafficLight::Red => "red",
+        }
+    }
+}
+
+/// The worst light of the required types: red if any is expired or missing, orange if any is
+/// expiring soon or waiting for validation, green otherwise (nothing required is green).
+pub fn traffic_light(statuses: impl IntoIterator<Item = ComplianceStatus>) -> TrafficLight {
+    statuses
+        .into_iter()
+        .filter_map(ComplianceStatus::light)
+        .max()
+        .unwrap_or(TrafficLight::Green)
+}
+
+/// How long before the date a reminder is sent: `Week1`..`Week4`, `Month1`..`Month3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reminder {
+    Weeks(u8),
+    Months(u8),
+}
+
+/// Which date of the certificate a reminder counts back from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RelatesTo {
+    StartDate,
+    #[default]
+    EndDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReminderError {
+    #[error("\"{0}\" is not a reminder: use Week1 to Week4 or Month1 to Month3")]
+    Unknown(String),
+    #[error("\"{0}\" is too far ahead: reminders go up to Month3")]
+    TooFar(String),
+    #[error("\"{0}\" must be StartDate or EndDate")]
+    RelatesTo(String),
+}
+
+impl Reminder {
+    pub const ALL: [Reminder; 7] = [
+        Reminder::Weeks(1),
+        Reminder::Weeks(2),
+        Reminder::Weeks(3),
+        Reminder::Weeks(4),
+        Reminder::Months(1),
+        Reminder::Months(2),
+        Reminder::Months(3),
+    ];
+
+    /// Reads `Week1`..`Week4`, `Month1`..`Month3`, ignoring case and spaces.
+    pub fn parse(text: &str) -> Result<Reminder, ReminderError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let unknown = || ReminderError::Unknown(text.trim().to_string());
+        let (unit, number) = if let Some(n) = compact.strip_prefix("week") {
+            ("week", n)
+        } else if let Some(n) = compact.strip_prefix("month") {
+            ("month", n)
+        } else {
+            return Err(unknown());
+        };
+        let n: u32 = number.parse().map_err(|_| unknown())?;
+        match (unit, n) {
+            ("week", 1..=4) => Ok(Reminder::Weeks(n as u8)),
+            ("month", 1..=3) => Ok(Reminder::Months(n as u8)),
+            (_, 0) => Err(unknown()),
+            _ => Err(ReminderError::TooFar(text.trim().to_string())),
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Reminder::Weeks(n) => format!("Week{n}"),
+            Reminder::Months(n) => format!("Month{n}"),
+        }
+    }
+
+    /// The day the reminder falls due, counting back from `date`. Months keep the day of the
+    /// month where it exists and otherwise take the month's last day (31/05 - 1 month = 30/04).
+    pub fn due_on(self, date: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Reminder::Weeks(n) => date.checked_sub_days(Days::new(7 * u64::from(n))),
+            Reminder::Months(n) => date.checked_sub_months(Months::new(u32::from(n))),
+        }
+    }
+}
+
+impl RelatesTo {
+    /// `StartDate` or `EndDate`, ignoring case and spaces; blank means `EndDate`.
+    pub fn parse(text: &str) -> Result<RelatesTo, ReminderError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match compact.as_str() {
+            "" | "enddate" => Ok(RelatesTo::EndDate),
+            "startdate" => Ok(RelatesTo::StartDate),
+            _ => Err(ReminderError::RelatesTo(text.trim().to_string())),
+        }
+    }
+}
+
+/// When a certificate's reminder is due, if it has the date the reminder relates to.
+pub fn reminder_due(
+    reminder: Reminder,
+    relates_to: RelatesTo,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let anchor = match relates_to {
+        RelatesTo::StartDate => start,
+        RelatesTo::EndDate => end,
+    }?;
+    reminder.due_on(anchor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ComplianceStatus::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    const TODAY: (i32, u32, u32) = (2026, 11, 22);
+
+    fn today() -> NaiveDate {
+        day(TODAY.0, TODAY.1, TODAY.2)
+    }
+
+    fn doc(uploaded_at: i64, end: Option<NaiveDate>, validated: bool) -> DocumentFacts {
+        DocumentFacts {
+            uploaded_at,
+            end_date: end,
+            validated,
+        }
+    }
+
+    fn status_of(docs: &[DocumentFacts]) -> ComplianceStatus {
+        type_status(true, docs, today(), 30).status
+    }
+
+    #[test]
+    fn nothing_uploaded_is_missing_and_not_required_wins() {
+        assert_eq!(status_of(&[]), Missing);
+        let valid = [doc(1, Some(day(2027, 6, 1)), true)];
+        assert_eq!(type_status(false, &valid, today(), 30).status, NotRequired);
+        assert_eq!(type_status(false, &[], today(), 30).status, NotRequired);
+    }
+
+    #[test]
+    fn uploads_that_no_agent_validated_need_validation() {
+        assert_eq!(
+            status_of(&[doc(1, Some(day(2027, 6, 1)), false)]),
+            NeedsValidation
+        );
+        let s = type_status(true, &[doc(1, None, false)], today(), 30);
+        assert!(s.awaiting_validation);
+        assert_eq!(s.valid_until, None);
+    }
+
+    #[test]
+    fn expiry_boundaries() {
+        let ends = |end: NaiveDate| status_of(&[doc(1, Some(end), true)]);
+        assert_eq!(ends(day(2026, 11, 21)), Expired, "ended yesterday");
+        assert_eq!(
+            ends(day(2026, 11, 22)),
+            ExpiringSoon,
+            "ends today: still in date"
+        );
+        assert_eq!(
+            ends(day(2026, 12, 22)),
+            ExpiringSoon,
+            "exactly at the window's edge"
+        );
+        assert_eq!(ends(day(2026, 12, 23)), Valid, "a day past the window");
+        assert_eq!(ends(day(2020, 1, 1)), Expired);
+        assert_eq!(
+            status_of(&[doc(1, None, true)]),
+            Valid,
+            "no end date never expires"
+        );
+    }
+
+    #[test]
+    fn the_window_is_the_agencys() {
+        let docs = [doc(1, Some(day(2027, 1, 10)), true)];
+        assert_eq!(type_status(true, &docs, today(), 30).status, Valid);
+        assert_eq!(type_status(true, &docs, today(), 60).status, ExpiringSoon);
+        assert_eq!(type_status(true, &docs, today(), 1).status, Valid);
+        let tomorrow = [doc(1, Some(day(2026, 11, 23)), true)];
+        assert_eq!(
+            type_status(true, &tomorrow, today(), 1).status,
+            ExpiringSoon
+        );
+    }
+
+    #[test]
+    fn the_newest_validated_document_decides() {
+        let old_valid = doc(1, Some(day(2027, 6, 1)), true);
+        let newer_expired = doc(2, Some(day(2026, 1, 1)), true);
+        assert_eq!(status_of(&[old_valid, newer_expired]), Expired);
+        assert_eq!(
+            status_of(&[newer_expired, old_valid]),
+            Expired,
+            "order of the list does not matter"
+        );
+        let newest_valid = doc(3, Some(day(2028, 1, 1)), true);
+        let s = type_status(true, &[old_valid, newer_expired, newest_valid], today(), 30);
+        assert_eq!(s.status, Valid);
+        assert_eq!(s.valid_until, Some(day(2028, 1, 1)));
+        assert!(!s.awaiting_validation);
+    }
+
+    #[test]
+    fn a_renewal_waiting_for_validation_neither_lowers_nor_raises() {
+        let expired = doc(1, Some(day(2026, 10, 1)), true);
+        let renewal = doc(2, Some(day(2027, 10, 1)), false);
+        let s = type_status(true, &[expired, renewal], today(), 30);
+        assert_eq!(s.status, Expired);
+        assert!(s.awaiting_validation);
+
+        let valid = doc(1, Some(day(2027, 10, 1)), true);
+        let bad_upload = doc(2, Some(day(2025, 1, 1)), false);
+        let s = type_status(true, &[valid, bad_upload], today(), 30);
+        assert_eq!(s.status, Valid);
+        assert!(s.awaiting_validation);
+
+        // An unvalidated upload older than the deciding one is history, not waiting.
+        let s = type_status(
+            true,
+            &[doc(1, None, false), doc(2, None, true)],
+            today(),
+            30,
+        );
+        assert!(!s.awaiting_validation);
+    }
+
+    #[test]
+    fn the_light_is_the_worst_required_status() {
+        assert_eq!(traffic_light([]), TrafficLight::Green);
+        assert_eq!(traffic_light([Valid, NotRequired]), TrafficLight::Green);
+        assert_eq!(traffic_light([Valid, ExpiringSoon]), TrafficLight::Orange);
+        assert_eq!(
+            traffic_light([Valid, NeedsValidation]),
+            TrafficLight::Orange
+        );
+        assert_eq!(
+            traffic_light([ExpiringSoon, Missing, Valid]),
+            TrafficLight::Red
+        );
+        assert_eq!(traffic_light([Expired]), TrafficLight::Red);
+        assert_eq!(
+            traffic_light([NotRequired, NotRequired]),
+            TrafficLight::Green
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_slugs() {
+        for s in ComplianceStatus::ALL {
+            assert_eq!(ComplianceStatus::from_slug(s.slug()), Some(s));
+        }
+        assert_eq!(ComplianceStatus::from_slug("green"), None);
+    }
+
+    #[test]
+    fn reminders_are_week1_to_week4_and_month1_to_month3() {
+        for r in Reminder::ALL {
+            assert_eq!(Reminder::parse(&r.name()), Ok(r));
+        }
+        assert_eq!(Reminder::parse(" week 2 "), Ok(Reminder::Weeks(2)));
+        assert_eq!(Reminder::parse("MONTH3"), Ok(Reminder::Months(3)));
+        assert!(matches!(
+            Reminder::parse("Month4"),
+            Err(ReminderError::TooFar(_))
+        ));
+        assert!(matches!(
+            Reminder::parse("Month12"),
+            Err(ReminderError::TooFar(_))
+        ));
+        assert!(matches!(
+            Reminder::parse("Week5"),
+            Err(ReminderError::TooFar(_))
+        ));
+        for bad in ["", "Week0", "Weekly", "Year1", "Month", "Week-1", "1 month"] {
+            assert!(
+                matches!(Reminder::parse(bad), Err(ReminderError::Unknown(_))),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            Reminder::parse("Month4").unwrap_err().to_string(),
+            "\"Month4\" is too far ahead: reminders go up to Month3"
+        );
+    }
+
+    #[test]
+    fn reminders_count_back_from_the_date_they_relate_to() {
+        let start = Some(day(2026, 1, 15));
+        let end = Some(day(2027, 3, 31));
+        assert_eq!(
+            reminder_due(Reminder::Weeks(1), RelatesTo::EndDate, start, end),
+            Some(day(2027, 3, 24))
+        );
+        assert_eq!(
+            reminder_due(Reminder::Weeks(4), RelatesTo::EndDate, start, end),
+            Some(day(2027, 3, 3))
+        );
+        // 31 March less a month is the last day of February.
+        assert_eq!(
+            reminder_due(Reminder::Months(1), RelatesTo::EndDate, start, end),
+            Some(day(2027, 2, 28))
+        );
+        assert_eq!(
+            reminder_due(Reminder::Months(3), RelatesTo::EndDate, start, end),
+            Some(day(2026, 12, 31))
+        );
+        assert_eq!(
+            reminder_due(Reminder::Months(2), RelatesTo::StartDate, start, end),
+            Some(day(2025, 11, 15))
+        );
+        assert_eq!(
+            reminder_due(Reminder::Weeks(1), RelatesTo::EndDate, start, None),
+            None
+        );
+        assert_eq!(
+            reminder_due(Reminder::Weeks(1), RelatesTo::StartDate, None, end),
+            None
+        );
+    }
+
+    #[test]
+    fn relates_to_defaults_to_the_end_date() {
+        assert_eq!(RelatesTo::parse(""), Ok(RelatesTo::EndDate));
+        assert_eq!(RelatesTo::parse("End Date"), Ok(RelatesTo::EndDate));
+        assert_eq!(RelatesTo::parse("startdate"), Ok(RelatesTo::StartDate));
+        assert!(RelatesTo::parse("Expiry").is_err());
+    }
+}
