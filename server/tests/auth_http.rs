@@ -281,6 +281,7 @@ db_test!(
                     ("allowed", "false"),
                 ],
             ),
+            ("contractors/list", vec![]),
             ("agency/settings", vec![]),
             (
                 "agency/update_settings",
@@ -421,6 +422,7 @@ db_test!(
             (&agent, "tech/tasks"),
             (&office, "tech/tasks"),
             (&office, "agency/settings"),
+            (&office, "contractors/list"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,

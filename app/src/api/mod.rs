@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod auth;
+pub mod compliance;
 pub mod mailbox;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -88,3 +88,23 @@ pub struct AgencySettings {
     pub date_format: DateFormat,
     pub expiring_soon_days: i64,
 }
+
+/// One contractor in the agency's contractor list, with its traffic light.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractorRow {
+    pub id: i64,
+    pub company_name: String,
+    pub external_ref: Option<String>,
+    pub trade: Option<String>,
+    pub light: super::compliance::TrafficLight,
+    /// Required types by status, for the row's summary ("2 expired, 1 missing").
+    pub problems: Vec<(super::compliance::ComplianceStatus, u32)>,
+}
+
+/// One required certificate type of a contractor, with its status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementStatus {
+    pub certificate_type_id: i64,
+    pub certificate_type: String,
+    pub status: super::compliance::TypeStatus,
+}

@@ -309,6 +309,35 @@ const TASKS: [DemoTask; 14] = [
     ),
 ];
 
+/// How a demo certificate stands today, so the demo shows every compliance status.
+#[derive(Clone, Copy)]
+enum DemoCertificate {
+    /// Validated, ending this many days from today (`None`: no end date).
+    Valid(Option<i64>),
+    /// Validated and expired this many days ago, with a renewal waiting for validation.
+    ExpiredWithRenewal(i64),
+    /// Uploaded by the contractor, not yet validated.
+    Uploaded(i64),
+    /// Required, nothing uploaded.
+    Missing,
+}
+
+// contractor, certificate type (index into BUILT_IN_CERTIFICATE_TYPES), state
+const DEMO_CERTIFICATES: [(usize, usize, DemoCertificate); 12] = [
+    (0, 1, DemoCertificate::Valid(Some(240))),
+    (0, 2, DemoCertificate::Valid(Some(300))),
+    (0, 3, DemoCertificate::Valid(Some(180))),
+    (1, 0, DemoCertificate::Valid(Some(12))),
+    (1, 2, DemoCertificate::Valid(Some(200))),
+    (2, 2, DemoCertificate::ExpiredWithRenewal(20)),
+    (2, 6, DemoCertificate::Missing),
+    (3, 8, DemoCertificate::Uploaded(365)),
+    (3, 2, DemoCertificate::Valid(Some(100))),
+    (4, 4, DemoCertificate::Valid(None)),
+    (4, 7, DemoCertificate::Valid(Some(400))),
+    (4, 5, DemoCertificate::Missing),
+];
+
 /// The password of the demo's agents and office users. Exists only in demo data.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
@@ -542,6 +571,51 @@ async fn seed(
                 .execute(&mut **tx)
                 .await?;
             }
+        }
+    }
+
+    let type_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM certificate_types WHERE agency_id = $1 ORDER BY id")
+            .bind(agency_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (n, (contractor, type_index, state)) in DEMO_CERTIFICATES.into_iter().enumerate() {
+        let (contractor_id, type_id) = (contractor_ids[contractor], type_ids[type_index]);
+        sqlx::query(
+            "INSERT INTO certificate_requirements (agency_id, contractor_id, certificate_type_id, requested_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(agency_id)
+        .bind(contractor_id)
+        .bind(type_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        // (ends in days from today, validated, uploaded order)
+        let documents: Vec<(Option<i64>, bool, i64)> = match state {
+            DemoCertificate::Valid(end) => vec![(end, true, 0)],
+            DemoCertificate::ExpiredWithRenewal(ago) => {
+                vec![(Some(-ago), true, 0), (Some(365 - ago), false, 1)]
+            }
+            DemoCertificate::Uploaded(end) => vec![(Some(end), false, 0)],
+            DemoCertificate::Missing => vec![],
+        };
+        for (end, validated, order) in documents {
+            sqlx::query(
+                "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, start_date, \
+                 end_date, description, reminder, uploaded_at, validated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'Month1', $7, $8)",
+            )
+            .bind(agency_id)
+            .bind(contractor_id)
+            .bind(type_id)
+            .bind(end.map(|e| day(e - 365)))
+            .bind(end.map(day))
+            .bind(format!("Certificate {}", 7100 + n))
+            .bind(now - 1_000 + order)
+            .bind(validated.then_some(now))
+            .execute(&mut **tx)
+            .await?;
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod auth;
+pub mod compliance;
 pub mod demo;
 pub mod mail;
 pub mod tasks;

@@ -1,6 +1,9 @@
 use super::Upcoming;
+use crate::api::compliance::list_contractors;
+use crate::domain::records::ContractorRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -16,10 +19,103 @@ pub fn Dashboard() -> impl IntoView {
 
 #[component]
 pub fn Contractors() -> impl IntoView {
+    let query = use_query_map();
+    let light = move || query.read().get("light").unwrap_or_default();
+    let contractors = Resource::new(light, |light| {
+        list_contractors((!light.is_empty()).then_some(light))
+    });
+    let filters = [
+        ("", "All"),
+        ("red", "Not compliant"),
+        ("orange", "Attention needed"),
+        ("green", "Compliant"),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        let href = if value.is_empty() {
+            "/agent/contractors".to_string()
+        } else {
+            format!("/agent/contractors?light={value}")
+        };
+        view! {
+            <a href=href class=format!("filter-chip light-{value}")
+                aria-current=move || (light() == value).then_some("true")>
+                {label}
+            </a>
+        }
+    })
+    .collect_view();
+    let rows = move || {
+        Suspend::new(async move {
+            match contractors.await {
+                Ok(list) if list.is_empty() => view! {
+                    <div class="empty-state"><p>"No contractors with this light."</p></div>
+                }
+                .into_any(),
+                Ok(list) => view! { <ContractorTable list/> }.into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
     view! {
         <Title text="Contractors"/>
         <h1>"Contractors"</h1>
-        <Upcoming what="Your contractors with a compliance traffic light for each will be listed here."/>
+        <nav class="filter-row" aria-label="Filter by compliance">{filters}</nav>
+        <Transition fallback=|| view! { <p role="status">"Loading contractors…"</p> }>{rows}</Transition>
+    }
+}
+
+fn problems_text(row: &ContractorRow) -> String {
+    if row.problems.is_empty() {
+        return "All required certificates valid".to_string();
+    }
+    row.problems
+        .iter()
+        .map(|(status, n)| format!("{n} {}", status.label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|row| {
+            let light = row.light;
+            view! {
+                <tr>
+                    <td>
+                        <span class=format!("light light-{}", light.slug())>
+                            <span class="light-dot" aria-hidden="true"></span>
+                            {light.label()}
+                        </span>
+                    </td>
+                    <td>{row.company_name.clone()}</td>
+                    <td>{row.external_ref.clone().unwrap_or_default()}</td>
+                    <td>{row.trade.clone().unwrap_or_default()}</td>
+                    <td>{problems_text(&row)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <caption class="visually-hidden">"Contractors and their compliance"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Compliance"</th>
+                        <th scope="col">"Contractor"</th>
+                        <th scope="col">"Reference"</th>
+                        <th scope="col">"Trade"</th>
+                        <th scope="col">"Certificates"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
 }
 

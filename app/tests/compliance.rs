@@ -1,0 +1,320 @@
+//! Certification services on both databases: statuses from demo data, requesting, uploading,
+//! validating, the audit trail, and another tenant's ids refused.
+#![cfg(feature = "ssr")]
+
+use app::db::{now_ms, Db};
+use app::db_test;
+use app::domain::compliance::{ComplianceStatus, TrafficLight};
+use app::domain::identity::Permission;
+use app::services::auth::{self, Actor};
+use app::services::compliance::{self, NewDocument};
+use app::services::{demo, ServiceError};
+use chrono::NaiveDate;
+
+const ADMIN: &str = "alex.morgan@harbour-lettings.example";
+const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
+const OFFICE: &str = "office@brightspark.example";
+
+async fn seeded(db: &Db) {
+    // Demo dates count from the agency's today, so the statuses hold whenever the test runs.
+    let today = compliance::agency_today("Europe/London", now_ms());
+    demo::seed_if_empty(db, today).await.unwrap().unwrap();
+}
+
+async fn actor(db: &Db, email: &str) -> Actor {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    auth::load_actor(db, id).await.unwrap().unwrap()
+}
+
+async fn contractor(db: &Db, company: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM contractors WHERE company_name = $1")
+        .bind(company)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+async fn certificate_type(db: &Db, name: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
+        .bind(name)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+}
+
+fn light_of(rows: &[app::domain::records::ContractorRow], company: &str) -> TrafficLight {
+    rows.iter()
+        .find(|r| r.company_name == company)
+        .unwrap()
+        .light
+}
+
+db_test!(demo_data_shows_every_status_and_light, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let rows = compliance::contractor_list(&db, &admin, None, now_ms())
+        .await
+        .unwrap();
+    assert_eq!(
+        light_of(&rows, "Brightspark Electrical Ltd"),
+        TrafficLight::Green
+    );
+    assert_eq!(
+        light_of(&rows, "Northgate Gas & Heating"),
+        TrafficLight::Orange
+    );
+    assert_eq!(light_of(&rows, "Clearflow Plumbing"), TrafficLight::Red);
+    let mut seen = std::collections::HashSet::new();
+    for row in &rows {
+        for r in compliance::contractor_requirements(&db, &admin, row.id, now_ms())
+            .await
+            .unwrap()
+        {
+            seen.insert(r.status.status);
+        }
+    }
+    for status in [
+        ComplianceStatus::Valid,
+        ComplianceStatus::ExpiringSoon,
+        ComplianceStatus::Expired,
+        ComplianceStatus::Missing,
+        ComplianceStatus::NeedsValidation,
+    ] {
+        assert!(seen.contains(&status), "demo data lacks {status:?}");
+    }
+    let red = compliance::contractor_list(&db, &admin, Some(TrafficLight::Red), now_ms())
+        .await
+        .unwrap();
+    assert!(!red.is_empty());
+    assert!(red.iter().all(|r| r.light == TrafficLight::Red));
+    // A renewal waiting for validation shows on the expired type.
+    let clearflow = contractor(&db, "Clearflow Plumbing").await;
+    let statuses = compliance::contractor_requirements(&db, &admin, clearflow, now_ms())
+        .await
+        .unwrap();
+    let liability = statuses
+        .iter()
+        .find(|r| r.certificate_type == "Public liability insurance")
+        .unwrap();
+    assert_eq!(liability.status.status, ComplianceStatus::Expired);
+    assert!(liability.status.awaiting_validation);
+});
+
+db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let office = actor(&db, OFFICE).await;
+    let brightspark = office.contractor_id.unwrap();
+    let gas = certificate_type(&db, "Gas safety").await;
+    let now = now_ms();
+    assert!(
+        compliance::request_certificate(&db, &admin, brightspark, gas, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !compliance::request_certificate(&db, &admin, brightspark, gas, now)
+            .await
+            .unwrap(),
+        "asked twice, required once"
+    );
+    let rows = compliance::contractor_list(&db, &admin, None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        light_of(&rows, "Brightspark Electrical Ltd"),
+        TrafficLight::Red,
+        "a missing certificate"
+    );
+
+    let end = NaiveDate::from_ymd_opt(2099, 1, 1);
+    let upload = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: gas,
+        end_date: end,
+        ..Default::default()
+    };
+    // The contractor cannot validate its own upload.
+    let own_valid = NewDocument {
+        validated: true,
+        ..upload.clone()
+    };
+    assert!(matches!(
+        compliance::add_document(&db, &office, own_valid, now).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    let document = compliance::add_document(&db, &office, upload, now)
+        .await
+        .unwrap();
+    let rows = compliance::contractor_list(&db, &admin, None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        light_of(&rows, "Brightspark Electrical Ltd"),
+        TrafficLight::Orange,
+        "needs validation"
+    );
+
+    let read_only = actor(&db, READ_ONLY).await;
+    let r = compliance::validate_document(&db, &read_only, document, now).await;
+    assert!(matches!(
+        r,
+        Err(ServiceError::MissingPermission(
+            Permission::ManageCertification
+        ))
+    ));
+    assert!(matches!(
+        compliance::validate_document(&db, &office, document, now).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    compliance::validate_document(&db, &admin, document, now)
+        .await
+        .unwrap();
+    compliance::validate_document(&db, &admin, document, now)
+        .await
+        .unwrap();
+    let rows = compliance::contractor_list(&db, &admin, None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        light_of(&rows, "Brightspark Electrical Ltd"),
+        TrafficLight::Green
+    );
+
+    let trail: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'certificate%' ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        trail,
+        [
+            "certificate_requested",
+            "certificate_uploaded",
+            "certificate_validated"
+        ]
+    );
+
+    let backwards = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: gas,
+        start_date: NaiveDate::from_ymd_opt(2026, 5, 1),
+        end_date: NaiveDate::from_ymd_opt(2026, 4, 30),
+        ..Default::default()
+    };
+    assert!(matches!(
+        compliance::add_document(&db, &office, backwards, now).await,
+        Err(ServiceError::Invalid {
+            field: "end_date",
+            ..
+        })
+    ));
+});
+
+db_test!(
+    another_tenants_contractors_types_and_documents_are_refused,
+    |db| {
+        seeded(&db).await;
+        let now = now_ms();
+        let admin = actor(&db, ADMIN).await;
+        let office = actor(&db, OFFICE).await;
+        let other_agency: i64 = sqlx::query_scalar(
+            "INSERT INTO agencies (name, created_at) VALUES ('Other Estates', $1) RETURNING id",
+        )
+        .bind(now)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let other_contractor: i64 = sqlx::query_scalar(
+        "INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, 'Other Sparks', 'o@x.example', $2) RETURNING id",
+    )
+    .bind(other_agency)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+        let other_type: i64 = sqlx::query_scalar(
+        "INSERT INTO certificate_types (agency_id, name, created_at) VALUES ($1, 'Gas safety', $2) RETURNING id",
+    )
+    .bind(other_agency)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+        let other_document: i64 = sqlx::query_scalar(
+        "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, uploaded_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(other_agency)
+    .bind(other_contractor)
+    .bind(other_type)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+        let own_contractor = office.contractor_id.unwrap();
+        let own_type = certificate_type(&db, "Gas safety").await;
+        let northgate = contractor(&db, "Northgate Gas & Heating").await;
+
+        let not_found = |r: Result<(), ServiceError>| {
+            assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}")
+        };
+        not_found(
+            compliance::request_certificate(&db, &admin, other_contractor, own_type, now)
+                .await
+                .map(|_| ()),
+        );
+        not_found(
+            compliance::request_certificate(&db, &admin, own_contractor, other_type, now)
+                .await
+                .map(|_| ()),
+        );
+        not_found(compliance::validate_document(&db, &admin, other_document, now).await);
+        not_found(
+            compliance::contractor_requirements(&db, &admin, other_contractor, now)
+                .await
+                .map(|_| ()),
+        );
+        let doc = |contractor_id, certificate_type_id| NewDocument {
+            contractor_id,
+            certificate_type_id,
+            ..Default::default()
+        };
+        not_found(
+            compliance::add_document(&db, &admin, doc(other_contractor, own_type), now)
+                .await
+                .map(|_| ()),
+        );
+        not_found(
+            compliance::add_document(&db, &admin, doc(own_contractor, other_type), now)
+                .await
+                .map(|_| ()),
+        );
+        // A contractor's office sees and uploads for its own company only.
+        not_found(
+            compliance::contractor_requirements(&db, &office, northgate, now)
+                .await
+                .map(|_| ()),
+        );
+        not_found(
+            compliance::add_document(&db, &office, doc(northgate, own_type), now)
+                .await
+                .map(|_| ()),
+        );
+        compliance::contractor_requirements(&db, &office, own_contractor, now)
+            .await
+            .unwrap();
+        assert!(matches!(
+            compliance::contractor_list(&db, &office, None, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let listed = compliance::contractor_list(&db, &admin, None, now)
+            .await
+            .unwrap();
+        assert!(listed.iter().all(|r| r.id != other_contractor));
+    }
+);
