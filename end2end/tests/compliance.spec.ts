@@ -23,3 +23,26 @@ test('the contractor list shows a traffic light per contractor and filters by li
   await filters.getByRole('link', { name: 'All' }).click();
   await expect(row('Brightspark Electrical Ltd')).toBeVisible();
 });
+
+test('on a contractor\'s Certification tab an agent ticks a document Valid and requests a certificate', async ({ page }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/contractors');
+  await expect(page).toHaveURL(/\/agent\/contractors$/);
+  await expectHydrated(page);
+  await page.getByRole('link', { name: 'Ace Roofing Services' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ace Roofing Services');
+  await expect(page.locator('main .light')).toHaveText('Attention needed');
+  const height = page.getByRole('listitem', { name: 'Working at height' });
+  await expect(height.locator('.status')).toHaveText('Needs validation');
+  await height.getByRole('button', { name: /^Tick Valid/ }).click();
+  await expect(height.locator('.status')).toHaveText('Valid');
+  await expect(height).toContainText(/Valid until \d{2}\/\d{2}\/\d{4}/);
+  await expect(page.locator('main .light')).toHaveText('Compliant');
+
+  await page.getByLabel('Request a certificate').selectOption({ label: 'Gas safety' });
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  const gas = page.getByRole('listitem', { name: 'Gas safety' });
+  await expect(gas.locator('.status')).toHaveText('Missing');
+  await expect(page.locator('main .light')).toHaveText('Not compliant');
+  // Requested types leave the list of those that can be requested.
+  await expect(page.getByLabel('Request a certificate').locator('option', { hasText: 'Gas safety' })).toHaveCount(0);
+});

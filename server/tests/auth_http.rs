@@ -281,6 +281,12 @@ db_test!(
                     ("allowed", "false"),
                 ],
             ),
+            ("contractors/certification", vec![("contractor_id", "1")]),
+            (
+                "contractors/request_certificate",
+                vec![("contractor_id", "1"), ("certificate_type_id", "1")],
+            ),
+            ("contractors/validate_document", vec![("document_id", "1")]),
             ("contractors/list", vec![]),
             ("agency/settings", vec![]),
             (
@@ -431,6 +437,38 @@ db_test!(
             );
         }
         assert_eq!(call(&office, &base, "desk/tasks", &[]).await.0, 200);
+        // Certification: the office may read its own company only and never validate.
+        let northgate: i64 = sqlx::query_scalar(
+            "SELECT id FROM contractors WHERE company_name = 'Northgate Gas & Heating'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let northgate = northgate.to_string();
+        let (status, _) = call(
+            &office,
+            &base,
+            "contractors/certification",
+            &[("contractor_id", &northgate)],
+        )
+        .await;
+        assert_eq!(status, 404);
+        let (status, _) = call(
+            &office,
+            &base,
+            "contractors/validate_document",
+            &[("document_id", "1")],
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, _) = call(
+            &boss,
+            &base,
+            "contractors/certification",
+            &[("contractor_id", &northgate)],
+        )
+        .await;
+        assert_eq!(status, 404, "another agency's contractor");
     }
 );
 

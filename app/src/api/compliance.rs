@@ -1,7 +1,7 @@
 //! Contractor certification for agents.
 
 use super::ApiError;
-use crate::domain::records::ContractorRow;
+use crate::domain::records::{ContractorCertification, ContractorRow};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -27,4 +27,37 @@ pub async fn list_contractors(light: Option<String>) -> Result<Vec<ContractorRow
         }
     };
     Ok(compliance::contractor_list(&context.db, &actor, light, now()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "contractors/certification")]
+pub async fn load_contractor_certification(
+    contractor_id: i64,
+) -> Result<ContractorCertification, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::contractor_certification(&context.db, &actor, contractor_id, now()).await?)
+}
+
+/// Requires a certificate type of a contractor.
+#[server(prefix = "/api", endpoint = "contractors/request_certificate")]
+pub async fn request_certificate(
+    contractor_id: i64,
+    certificate_type_id: i64,
+) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    compliance::request_certificate(
+        &context.db,
+        &actor,
+        contractor_id,
+        certificate_type_id,
+        now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ticks a certificate document Valid.
+#[server(prefix = "/api", endpoint = "contractors/validate_document")]
+pub async fn validate_document(document_id: i64) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::validate_document(&context.db, &actor, document_id, now()).await?)
 }

@@ -108,3 +108,37 @@ pub struct RequirementStatus {
     pub certificate_type: String,
     pub status: super::compliance::TypeStatus,
 }
+
+/// One uploaded certificate document, newest first in lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    pub id: i64,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub description: Option<String>,
+    pub reminder: Option<String>,
+    pub validated: bool,
+    pub uploaded_at_ms: i64,
+}
+
+/// A required certificate type on the contractor's Certification tab: its status and documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementDetail {
+    pub certificate_type_id: i64,
+    pub certificate_type: String,
+    pub status: super::compliance::TypeStatus,
+    pub documents: Vec<DocumentSummary>,
+}
+
+/// The Certification tab of a contractor's profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractorCertification {
+    pub contractor_id: i64,
+    pub company_name: String,
+    pub light: super::compliance::TrafficLight,
+    pub requirements: Vec<RequirementDetail>,
+    /// Types that could still be requested: (id, name).
+    pub requestable: Vec<(i64, String)>,
+    /// The viewer may request certificates and validate documents.
+    pub can_manage: bool,
+}

@@ -10,7 +10,9 @@ use crate::domain::compliance::{
 };
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::identity::{Permission, UserKind};
-use crate::domain::records::{ContractorRow, RequirementStatus};
+use crate::domain::records::{
+    ContractorCertification, ContractorRow, DocumentSummary, RequirementDetail, RequirementStatus,
+};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -379,6 +381,82 @@ pub async fn contractor_list(
         })
         .filter(|row| light.is_none_or(|wanted| row.light == wanted))
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct DocumentDetailRow {
+    id: i64,
+    certificate_type_id: i64,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    description: Option<String>,
+    reminder: Option<String>,
+    validated_at: Option<i64>,
+    uploaded_at: i64,
+}
+
+/// The contractor profile's Certification tab: every required type with its status and
+/// documents (newest first), and the types that can still be requested.
+pub async fn contractor_certification(
+    db: &Db,
+    actor: &Actor,
+    contractor_id: i64,
+    now: i64,
+) -> Result<ContractorCertification, ServiceError> {
+    visible_contractor(db, actor, contractor_id).await?;
+    let company_name: String =
+        sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1")
+            .bind(contractor_id)
+            .fetch_one(db.pool())
+            .await?;
+    let statuses = contractor_requirements(db, actor, contractor_id, now).await?;
+    let documents: Vec<DocumentDetailRow> = sqlx::query_as(
+        "SELECT id, certificate_type_id, start_date, end_date, description, reminder, validated_at, \
+         uploaded_at FROM certificate_documents WHERE agency_id = $1 AND contractor_id = $2 \
+         ORDER BY uploaded_at DESC, id DESC",
+    )
+    .bind(actor.agency_id)
+    .bind(contractor_id)
+    .fetch_all(db.pool())
+    .await?;
+    let requirements: Vec<RequirementDetail> = statuses
+        .into_iter()
+        .map(|r| RequirementDetail {
+            documents: documents
+                .iter()
+                .filter(|d| d.certificate_type_id == r.certificate_type_id)
+                .map(|d| DocumentSummary {
+                    id: d.id,
+                    start_date: d.start_date.as_deref().and_then(from_storage),
+                    end_date: d.end_date.as_deref().and_then(from_storage),
+                    description: d.description.clone(),
+                    reminder: d.reminder.clone(),
+                    validated: d.validated_at.is_some(),
+                    uploaded_at_ms: d.uploaded_at,
+                })
+                .collect(),
+            certificate_type_id: r.certificate_type_id,
+            certificate_type: r.certificate_type,
+            status: r.status,
+        })
+        .collect();
+    let requestable: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.name FROM certificate_types t WHERE t.agency_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM certificate_requirements r WHERE r.certificate_type_id = t.id \
+         AND r.contractor_id = $2) ORDER BY lower(t.name)",
+    )
+    .bind(actor.agency_id)
+    .bind(contractor_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(ContractorCertification {
+        contractor_id,
+        company_name,
+        light: traffic_light(requirements.iter().map(|r| r.status.status)),
+        requirements,
+        requestable,
+        can_manage: actor.require(Permission::ManageCertification).is_ok(),
+    })
 }
 
 #[cfg(test)]

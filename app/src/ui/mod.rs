@@ -16,7 +16,8 @@ use leptos_router::{
     path,
 };
 use pages::{
-    account, admin, agent, desk, home, mailbox, not_found::NotFound, settings, sign_in, tech,
+    account, admin, agent, contractor, desk, home, mailbox, not_found::NotFound, settings, sign_in,
+    tech,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/agent") view=agent::Dashboard/>
                     <Route path=path!("/agent/contractors") view=agent::Contractors/>
+                    <Route path=path!("/agent/contractors/:id") view=contractor::ContractorProfile/>
                     <Route path=path!("/agent/certification") view=agent::Certification/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/tech") view=tech::MyTasks/>

@@ -3,6 +3,7 @@ use crate::api::compliance::list_contractors;
 use crate::domain::records::ContractorRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -84,6 +85,10 @@ fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
         .into_iter()
         .map(|row| {
             let light = row.light;
+            let (href, problems) = (
+                format!("/agent/contractors/{}", row.id),
+                problems_text(&row),
+            );
             view! {
                 <tr>
                     <td>
@@ -92,10 +97,10 @@ fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
                             {light.label()}
                         </span>
                     </td>
-                    <td>{row.company_name.clone()}</td>
-                    <td>{row.external_ref.clone().unwrap_or_default()}</td>
-                    <td>{row.trade.clone().unwrap_or_default()}</td>
-                    <td>{problems_text(&row)}</td>
+                    <td><A href=href>{row.company_name}</A></td>
+                    <td>{row.external_ref.unwrap_or_default()}</td>
+                    <td>{row.trade.unwrap_or_default()}</td>
+                    <td>{problems}</td>
                 </tr>
             }
         })

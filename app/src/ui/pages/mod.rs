@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod agent;
+pub mod contractor;
 pub mod desk;
 pub mod error;
 pub mod home;
