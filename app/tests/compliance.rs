@@ -318,3 +318,86 @@ db_test!(
         assert!(listed.iter().all(|r| r.id != other_contractor));
     }
 );
+
+db_test!(
+    work_to_a_red_contractor_is_blocked_unless_overridden_with_a_reason,
+    |db| {
+        use compliance::Instruction;
+        seeded(&db).await;
+        let now = now_ms();
+        let admin = actor(&db, ADMIN).await;
+        let agent = actor(&db, "priya.shah@harbour-lettings.example").await;
+        let read_only = actor(&db, READ_ONLY).await;
+        let clearflow = contractor(&db, "Clearflow Plumbing").await;
+        let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+        let mut conn = db.pool().acquire().await.unwrap();
+
+        let check = |who: &Actor, id: i64, reason: Option<&'static str>| {
+            let (db, who) = (db.clone(), who.clone());
+            async move {
+                let mut conn = db.pool().acquire().await.unwrap();
+                compliance::check_instruction(&db, &mut conn, &who, id, reason, now).await
+            }
+        };
+        assert_eq!(
+            check(&agent, brightspark, None).await.unwrap(),
+            Instruction::Allowed
+        );
+        match check(&agent, clearflow, Some("please")).await.unwrap() {
+            Instruction::Blocked {
+                problems,
+                can_override,
+            } => {
+                assert!(!can_override);
+                assert_eq!(
+                    problems,
+                    [
+                        "Legionella risk assessment: missing",
+                        "Public liability insurance: expired"
+                    ]
+                );
+            }
+            other => panic!("expected a block, got {other:?}"),
+        }
+        assert!(matches!(
+            check(&admin, clearflow, Some("  ")).await.unwrap(),
+            Instruction::Blocked {
+                can_override: true,
+                ..
+            }
+        ));
+        let overridden = compliance::check_instruction(
+            &db,
+            &mut conn,
+            &admin,
+            clearflow,
+            Some("Burst pipe, nobody else free"),
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(overridden, Instruction::Overridden);
+        drop(conn);
+        let detail: String = sqlx::query_scalar(
+            "SELECT detail FROM audit_log WHERE action = 'compliance_overridden'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert!(detail.contains("Burst pipe, nobody else free"), "{detail}");
+        assert!(
+            detail.contains("Public liability insurance: expired"),
+            "{detail}"
+        );
+
+        assert!(matches!(
+            check(&read_only, brightspark, None).await,
+            Err(ServiceError::MissingPermission(Permission::InstructWork))
+        ));
+        let office = actor(&db, OFFICE).await;
+        assert!(matches!(
+            check(&office, brightspark, None).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+    }
+);

@@ -169,6 +169,37 @@ pub fn traffic_light(statuses: impl IntoIterator<Item = ComplianceStatus>) -> Tr
         .unwrap_or(TrafficLight::Green)
 }
 
+/// Whether work may go to a contractor (seed 000): a red contractor is refused unless the agent
+/// holds the override permission and gives a reason, which is then recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstructDecision {
+    Allowed,
+    /// Red, and this agent may override: ask for a reason first.
+    NeedsReason,
+    /// Red, overridden with this reason.
+    Overridden(String),
+    /// Red, and this agent may not override.
+    Refused,
+}
+
+pub fn instruct_decision(
+    light: TrafficLight,
+    may_override: bool,
+    reason: Option<&str>,
+) -> InstructDecision {
+    if light != TrafficLight::Red {
+        return InstructDecision::Allowed;
+    }
+    match (
+        may_override,
+        reason.map(str::trim).filter(|r| !r.is_empty()),
+    ) {
+        (false, _) => InstructDecision::Refused,
+        (true, None) => InstructDecision::NeedsReason,
+        (true, Some(reason)) => InstructDecision::Overridden(reason.to_string()),
+    }
+}
+
 /// How long before the date a reminder is sent: `Week1`..`Week4`, `Month1`..`Month3`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reminder {
@@ -416,6 +447,34 @@ mod tests {
         assert_eq!(
             traffic_light([NotRequired, NotRequired]),
             TrafficLight::Green
+        );
+    }
+
+    #[test]
+    fn only_red_contractors_are_blocked_and_only_overridden_with_a_reason() {
+        use InstructDecision::*;
+        for light in [TrafficLight::Green, TrafficLight::Orange] {
+            assert_eq!(instruct_decision(light, false, None), Allowed);
+        }
+        assert_eq!(
+            instruct_decision(TrafficLight::Red, false, Some("urgent leak")),
+            Refused
+        );
+        assert_eq!(
+            instruct_decision(TrafficLight::Red, true, None),
+            NeedsReason
+        );
+        assert_eq!(
+            instruct_decision(TrafficLight::Red, true, Some("   ")),
+            NeedsReason
+        );
+        assert_eq!(
+            instruct_decision(
+                TrafficLight::Red,
+                true,
+                Some(" burst pipe, nobody else free ")
+            ),
+            Overridden("burst pipe, nobody else free".into())
         );
     }
 

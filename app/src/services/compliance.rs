@@ -6,7 +6,8 @@ use super::auth::Actor;
 use super::ServiceError;
 use crate::db::{audit, Db};
 use crate::domain::compliance::{
-    traffic_light, type_status, ComplianceStatus, DocumentFacts, RelatesTo, Reminder, TrafficLight,
+    instruct_decision, traffic_light, type_status, ComplianceStatus, DocumentFacts,
+    InstructDecision, RelatesTo, Reminder, TrafficLight,
 };
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::identity::{Permission, UserKind};
@@ -381,6 +382,78 @@ pub async fn contractor_list(
         })
         .filter(|row| light.is_none_or(|wanted| row.light == wanted))
         .collect())
+}
+
+/// What the compliance rule says about sending work to a contractor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Instruction {
+    Allowed,
+    /// Red and overridden with a reason; the override is in the audit log.
+    Overridden,
+    /// Red: the certificates at fault ("Gas safety: expired"), and whether this agent could
+    /// override by giving a reason.
+    Blocked {
+        problems: Vec<String>,
+        can_override: bool,
+    },
+}
+
+/// Checks, inside the caller's transaction, whether the actor may send work to a contractor, and
+/// records an override. Task assignment and quote requests call this before they write.
+pub async fn check_instruction(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    contractor_id: i64,
+    override_reason: Option<&str>,
+    now: i64,
+) -> Result<Instruction, ServiceError> {
+    actor.require(Permission::InstructWork)?;
+    let requirements = contractor_requirements(db, actor, contractor_id, now).await?;
+    let light = traffic_light(requirements.iter().map(|r| r.status.status));
+    let may_override = actor.permissions.allows(Permission::OverrideCompliance);
+    let problems = || {
+        requirements
+            .iter()
+            .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r.certificate_type,
+                    r.status.status.label().to_lowercase()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(
+        match instruct_decision(light, may_override, override_reason) {
+            InstructDecision::Allowed => Instruction::Allowed,
+            InstructDecision::NeedsReason => Instruction::Blocked {
+                problems: problems(),
+                can_override: true,
+            },
+            InstructDecision::Refused => Instruction::Blocked {
+                problems: problems(),
+                can_override: false,
+            },
+            InstructDecision::Overridden(reason) => {
+                audit::record(
+                    &mut *conn,
+                    actor.agency_id,
+                    Some(actor.user_id),
+                    "compliance_overridden",
+                    None,
+                    &format!(
+                        "contractor {contractor_id} ({}): {reason}",
+                        problems().join("; ")
+                    ),
+                    now,
+                )
+                .await?;
+                Instruction::Overridden
+            }
+        },
+    )
 }
 
 #[derive(sqlx::FromRow)]
