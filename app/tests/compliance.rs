@@ -401,3 +401,30 @@ db_test!(
         ));
     }
 );
+
+db_test!(the_dashboard_counts_lights_statuses_and_renewals, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let summary = compliance::summary(&db, &admin, now_ms()).await.unwrap();
+    assert_eq!(summary.lights, [2, 2, 2], "red, orange, green");
+    let count = |s: ComplianceStatus| summary.statuses.iter().find(|(x, _)| *x == s).unwrap().1;
+    assert_eq!(count(ComplianceStatus::Missing), 2);
+    assert_eq!(count(ComplianceStatus::Expired), 1);
+    assert_eq!(count(ComplianceStatus::ExpiringSoon), 1);
+    assert_eq!(count(ComplianceStatus::NeedsValidation), 1);
+    assert_eq!(count(ComplianceStatus::Valid), 7);
+    let first = &summary.renewals[0];
+    assert_eq!(
+        (first.1.as_str(), first.2.as_str()),
+        ("Clearflow Plumbing", "Public liability insurance")
+    );
+    assert!(
+        summary.renewals.windows(2).all(|w| w[0].3 <= w[1].3),
+        "soonest first"
+    );
+    let office = actor(&db, OFFICE).await;
+    assert!(matches!(
+        compliance::summary(&db, &office, now_ms()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+});

@@ -46,3 +46,18 @@ test('on a contractor\'s Certification tab an agent ticks a document Valid and r
   // Requested types leave the list of those that can be requested.
   await expect(page.getByLabel('Request a certificate').locator('option', { hasText: 'Gas safety' })).toHaveCount(0);
 });
+
+test('the dashboard panel counts contractors by light and lists upcoming renewals', async ({ page }) => {
+  await signIn(page, AGENT.email);
+  await expect(page).toHaveURL(/\/agent$/);
+  const panel = page.getByRole('region', { name: 'Contractor certification compliance' });
+  for (const label of ['Not compliant', 'Attention needed', 'Compliant']) {
+    await expect(panel.getByRole('link', { name: new RegExp(`^\\d+ ${label}$`) })).toBeVisible();
+  }
+  const renewals = panel.getByRole('table', { name: 'Upcoming renewals' });
+  const first = renewals.getByRole('row').nth(1);
+  await expect(first).toContainText('Clearflow Plumbing');
+  await expect(first).toContainText(/\d{2}\/\d{2}\/\d{4}/);
+  await panel.getByRole('link', { name: /Not compliant$/ }).click();
+  await expect(page).toHaveURL(/\/agent\/contractors\?light=red$/);
+});

@@ -287,6 +287,7 @@ db_test!(
                 vec![("contractor_id", "1"), ("certificate_type_id", "1")],
             ),
             ("contractors/validate_document", vec![("document_id", "1")]),
+            ("compliance/summary", vec![]),
             ("contractors/list", vec![]),
             ("agency/settings", vec![]),
             (
@@ -429,6 +430,7 @@ db_test!(
             (&office, "tech/tasks"),
             (&office, "agency/settings"),
             (&office, "contractors/list"),
+            (&office, "compliance/summary"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,

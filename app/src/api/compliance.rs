@@ -61,3 +61,9 @@ pub async fn validate_document(document_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::validate_document(&context.db, &actor, document_id, now()).await?)
 }
+
+#[server(prefix = "/api", endpoint = "compliance/summary")]
+pub async fn compliance_summary() -> Result<crate::domain::records::ComplianceSummary, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::summary(&context.db, &actor, now()).await?)
+}

@@ -142,3 +142,14 @@ pub struct ContractorCertification {
     /// The viewer may request certificates and validate documents.
     pub can_manage: bool,
 }
+
+/// The dashboard panel "Contractor certification compliance".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplianceSummary {
+    /// Contractors per light: red, orange, green.
+    pub lights: [u32; 3],
+    /// Required certificates per status, in `ComplianceStatus::ALL` order.
+    pub statuses: Vec<(super::compliance::ComplianceStatus, u32)>,
+    /// The next certificates to end (or recently ended): contractor id, company, type, end date.
+    pub renewals: Vec<(i64, String, String, NaiveDate)>,
+}

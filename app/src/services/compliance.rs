@@ -12,7 +12,8 @@ use crate::domain::compliance::{
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
-    ContractorCertification, ContractorRow, DocumentSummary, RequirementDetail, RequirementStatus,
+    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, RequirementDetail,
+    RequirementStatus,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -382,6 +383,58 @@ pub async fn contractor_list(
         })
         .filter(|row| light.is_none_or(|wanted| row.light == wanted))
         .collect())
+}
+
+/// The dashboard panel: contractors per light, certificates per status, and the ten validated
+/// certificates that end soonest from 30 days ago on (renewals to chase).
+pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSummary, ServiceError> {
+    actor.require_agent()?;
+    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
+    let all = statuses(db, actor.agency_id, None, today, window).await?;
+    let names: HashMap<i64, String> =
+        sqlx::query_as("SELECT id, company_name FROM contractors WHERE agency_id = $1")
+            .bind(actor.agency_id)
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
+    let mut lights = [0u32; 3];
+    let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
+    let mut renewals = Vec::new();
+    let since = today
+        .checked_sub_days(chrono::Days::new(30))
+        .unwrap_or(today);
+    for contractor_id in names.keys() {
+        let requirements = all.get(contractor_id).map(Vec::as_slice).unwrap_or(&[]);
+        let light = traffic_light(requirements.iter().map(|r| r.status.status));
+        lights[match light {
+            TrafficLight::Red => 0,
+            TrafficLight::Orange => 1,
+            TrafficLight::Green => 2,
+        }] += 1;
+        for r in requirements {
+            *counts.entry(r.status.status).or_default() += 1;
+            if let Some(end) = r.status.valid_until.filter(|end| *end >= since) {
+                renewals.push((
+                    *contractor_id,
+                    names[contractor_id].clone(),
+                    r.certificate_type.clone(),
+                    end,
+                ));
+            }
+        }
+    }
+    renewals.sort_by(|a, b| a.3.cmp(&b.3).then_with(|| a.1.cmp(&b.1)));
+    renewals.truncate(10);
+    Ok(ComplianceSummary {
+        lights,
+        statuses: ComplianceStatus::ALL
+            .into_iter()
+            .filter(|s| *s != ComplianceStatus::NotRequired)
+            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
+            .collect(),
+        renewals,
+    })
 }
 
 /// What the compliance rule says about sending work to a contractor.

@@ -1,6 +1,8 @@
 use super::Upcoming;
-use crate::api::compliance::list_contractors;
-use crate::domain::records::ContractorRow;
+use crate::api::compliance::{compliance_summary, list_contractors};
+use crate::domain::dates::DateFormat;
+use crate::domain::records::{ComplianceSummary, ContractorRow};
+use crate::ui::session::use_viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -8,13 +10,83 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| compliance_summary());
+    let viewer = use_viewer();
+    let panel = move || {
+        Suspend::new(async move {
+            let format = viewer
+                .await
+                .ok()
+                .flatten()
+                .map(|v| v.date_format)
+                .unwrap_or_default();
+            match summary.await {
+                Ok(s) => view! { <CompliancePanel s format/> }.into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
         <section class="panel" aria-labelledby="compliance-panel">
             <h2 id="compliance-panel">"Contractor certification compliance"</h2>
-            <Upcoming what="Counts of valid, expiring and expired certificates and the upcoming renewals will show here."/>
+            <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{panel}</Transition>
         </section>
+    }
+}
+
+#[component]
+fn CompliancePanel(s: ComplianceSummary, format: DateFormat) -> impl IntoView {
+    let lights = [("red", "Not compliant"), ("orange", "Attention needed"), ("green", "Compliant")]
+        .into_iter()
+        .zip(s.lights)
+        .map(|((slug, label), n)| {
+            view! {
+                <li>
+                    <a href=format!("/agent/contractors?light={slug}") class=format!("light light-{slug}")>
+                        <span class="light-dot" aria-hidden="true"></span>
+                        <span class="count">{n}</span>
+                        " " {label}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let statuses = s
+        .statuses
+        .into_iter()
+        .map(|(status, n)| {
+            view! { <li class=format!("status status-{}", status.slug())>{n} " " {status.label().to_lowercase()}</li> }
+        })
+        .collect_view();
+    let renewals = if s.renewals.is_empty() {
+        view! { <p class="hint">"No validated certificate ends in the coming months."</p> }
+            .into_any()
+    } else {
+        view! {
+            <table class="data-table">
+                <caption>"Upcoming renewals"</caption>
+                <thead><tr><th scope="col">"Ends"</th><th scope="col">"Contractor"</th><th scope="col">"Certificate"</th></tr></thead>
+                <tbody>
+                    {s.renewals.into_iter().map(|(id, company, certificate, end)| view! {
+                        <tr>
+                            <td>{format.format(end)}</td>
+                            <td><A href=format!("/agent/contractors/{id}")>{company}</A></td>
+                            <td>{certificate}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <ul class="light-counts">{lights}</ul>
+        <ul class="status-counts">{statuses}</ul>
+        <div class="table-wrap">{renewals}</div>
     }
 }
 
