@@ -428,3 +428,84 @@ db_test!(the_dashboard_counts_lights_statuses_and_renewals, |db| {
         Err(ServiceError::Forbidden(_))
     ));
 });
+
+db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
+    use compliance::MatrixFilter;
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let now = now_ms();
+    let all = compliance::matrix(&db, &admin, MatrixFilter::default(), now)
+        .await
+        .unwrap();
+    assert_eq!(all.types.len(), 9);
+    assert_eq!(all.total, 6);
+    assert!(all.rows.iter().all(|r| r.cells.len() == 9));
+    let expired = MatrixFilter {
+        status: Some(ComplianceStatus::Expired),
+        ..Default::default()
+    };
+    let m = compliance::matrix(&db, &admin, expired, now).await.unwrap();
+    assert_eq!(
+        m.rows
+            .iter()
+            .map(|r| r.company_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Clearflow Plumbing"]
+    );
+    let gas = certificate_type(&db, "Gas safety").await;
+    let by_type = MatrixFilter {
+        certificate_type_id: Some(gas),
+        status: Some(ComplianceStatus::ExpiringSoon),
+        ..Default::default()
+    };
+    let m = compliance::matrix(&db, &admin, by_type, now).await.unwrap();
+    assert_eq!(m.types, vec![(gas, "Gas safety".to_string())]);
+    assert_eq!(m.rows.len(), 1);
+    assert_eq!(m.rows[0].company_name, "Northgate Gas & Heating");
+    let named = MatrixFilter {
+        name: Some(" ROOF ".into()),
+        ..Default::default()
+    };
+    let m = compliance::matrix(&db, &admin, named, now).await.unwrap();
+    assert_eq!(m.rows.len(), 1);
+    assert_eq!(m.rows[0].company_name, "Ace Roofing Services");
+    let past_the_end = MatrixFilter {
+        page: 1,
+        ..Default::default()
+    };
+    let m = compliance::matrix(&db, &admin, past_the_end, now)
+        .await
+        .unwrap();
+    assert!(m.rows.is_empty());
+    assert_eq!(m.total, 6);
+    // Another agency's type is not a column here.
+    let other: i64 = sqlx::query_scalar(
+        "INSERT INTO agencies (name, created_at) VALUES ('Other', $1) RETURNING id",
+    )
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let other_type: i64 = sqlx::query_scalar("INSERT INTO certificate_types (agency_id, name, created_at) VALUES ($1, 'Secret', $2) RETURNING id")
+        .bind(other)
+        .bind(now)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let r = compliance::matrix(
+        &db,
+        &admin,
+        MatrixFilter {
+            certificate_type_id: Some(other_type),
+            ..Default::default()
+        },
+        now,
+    )
+    .await;
+    assert!(matches!(r, Err(ServiceError::NotFound(_))));
+    let office = actor(&db, OFFICE).await;
+    assert!(matches!(
+        compliance::matrix(&db, &office, MatrixFilter::default(), now).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+});

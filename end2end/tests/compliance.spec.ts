@@ -61,3 +61,24 @@ test('the dashboard panel counts contractors by light and lists upcoming renewal
   await panel.getByRole('link', { name: /Not compliant$/ }).click();
   await expect(page).toHaveURL(/\/agent\/contractors\?light=red$/);
 });
+
+test('the compliance matrix filters by status and name, each icon leading to the contractor', async ({ page }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification');
+  await expect(page).toHaveURL(/\/agent\/certification$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contractor certification');
+  await expect(page.getByRole('columnheader', { name: 'Gas safety' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Northgate Gas & Heating, Gas safety: Expiring soon' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Clearflow Plumbing, Legionella risk assessment: Missing' })).toBeVisible();
+
+  await page.getByLabel('Status').selectOption({ label: 'Expired' });
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/status=expired/);
+  await expect(page.getByRole('rowheader')).toHaveText([/Clearflow Plumbing/]);
+
+  await page.getByLabel('Status').selectOption({ label: 'Any status' });
+  await page.getByLabel('Contractor').fill('north');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByRole('rowheader')).toHaveText([/Northgate Gas & Heating/]);
+  await page.getByRole('link', { name: 'Northgate Gas & Heating, Gas safety: Expiring soon' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Northgate Gas & Heating');
+});

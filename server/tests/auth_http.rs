@@ -288,6 +288,7 @@ db_test!(
             ),
             ("contractors/validate_document", vec![("document_id", "1")]),
             ("compliance/summary", vec![]),
+            ("compliance/matrix", vec![]),
             ("contractors/list", vec![]),
             ("agency/settings", vec![]),
             (
@@ -431,6 +432,7 @@ db_test!(
             (&office, "agency/settings"),
             (&office, "contractors/list"),
             (&office, "compliance/summary"),
+            (&office, "compliance/matrix"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,

@@ -67,3 +67,31 @@ pub async fn compliance_summary() -> Result<crate::domain::records::ComplianceSu
     let (context, actor) = request::actor().await?;
     Ok(compliance::summary(&context.db, &actor, now()).await?)
 }
+
+/// A page of the compliance matrix; `status` is a status slug such as `expired`.
+#[server(prefix = "/api", endpoint = "compliance/matrix")]
+pub async fn compliance_matrix(
+    certificate_type_id: Option<i64>,
+    status: Option<String>,
+    name: Option<String>,
+    page: Option<u32>,
+) -> Result<crate::domain::records::MatrixPage, ApiError> {
+    use crate::domain::compliance::ComplianceStatus;
+    let (context, actor) = request::actor().await?;
+    let status = match status.as_deref().unwrap_or("") {
+        "" => None,
+        slug => Some(
+            ComplianceStatus::from_slug(slug).ok_or_else(|| ApiError::Invalid {
+                field: "status".into(),
+                message: format!("\"{slug}\" is not a compliance status."),
+            })?,
+        ),
+    };
+    let filter = compliance::MatrixFilter {
+        certificate_type_id,
+        status,
+        name,
+        page: page.unwrap_or(0),
+    };
+    Ok(compliance::matrix(&context.db, &actor, filter, now()).await?)
+}

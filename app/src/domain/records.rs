@@ -153,3 +153,24 @@ pub struct ComplianceSummary {
     /// The next certificates to end (or recently ended): contractor id, company, type, end date.
     pub renewals: Vec<(i64, String, String, NaiveDate)>,
 }
+
+/// One page of the compliance matrix: contractors by certificate type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixPage {
+    /// The columns: (certificate type id, name).
+    pub types: Vec<(i64, String)>,
+    /// One row per contractor: id, company, light, one status per column.
+    pub rows: Vec<MatrixRow>,
+    /// Contractors matching the filters, over all pages.
+    pub total: u32,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub contractor_id: i64,
+    pub company_name: String,
+    pub light: super::compliance::TrafficLight,
+    pub cells: Vec<super::compliance::TypeStatus>,
+}

@@ -12,8 +12,8 @@ use crate::domain::compliance::{
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
-    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, RequirementDetail,
-    RequirementStatus,
+    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, MatrixPage,
+    MatrixRow, RequirementDetail, RequirementStatus,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -434,6 +434,102 @@ pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSumma
             .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
             .collect(),
         renewals,
+    })
+}
+
+/// What the matrix shows: optional certificate type, status and contractor-name filters.
+#[derive(Clone, Debug, Default)]
+pub struct MatrixFilter {
+    pub certificate_type_id: Option<i64>,
+    pub status: Option<ComplianceStatus>,
+    pub name: Option<String>,
+    pub page: u32,
+}
+
+pub const MATRIX_PAGE_SIZE: u32 = 50;
+
+/// People > Contractor certification: contractors by certificate type, filtered on the server
+/// (a contractor matches the status filter when any shown cell has that status) and paged.
+pub async fn matrix(
+    db: &Db,
+    actor: &Actor,
+    filter: MatrixFilter,
+    now: i64,
+) -> Result<MatrixPage, ServiceError> {
+    actor.require_agent()?;
+    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
+    let all_types: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM certificate_types WHERE agency_id = $1 ORDER BY lower(name)",
+    )
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let types: Vec<(i64, String)> = match filter.certificate_type_id {
+        Some(id) => {
+            let chosen: Vec<_> = all_types.into_iter().filter(|(t, _)| *t == id).collect();
+            if chosen.is_empty() {
+                return Err(ServiceError::NotFound("certificate type"));
+            }
+            chosen
+        }
+        None => all_types,
+    };
+    let name = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_lowercase();
+    let contractors: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, company_name FROM contractors WHERE agency_id = $1 \
+         AND ($2 = '' OR lower(company_name) LIKE '%' || $2 || '%') ORDER BY lower(company_name), id",
+    )
+    .bind(actor.agency_id)
+    .bind(&name)
+    .fetch_all(db.pool())
+    .await?;
+    let mut all = statuses(db, actor.agency_id, None, today, window).await?;
+    let not_required = type_status(false, &[], today, window);
+    let rows: Vec<MatrixRow> = contractors
+        .into_iter()
+        .map(|(id, company_name)| {
+            let requirements = all.remove(&id).unwrap_or_default();
+            let light = traffic_light(requirements.iter().map(|r| r.status.status));
+            let cells = types
+                .iter()
+                .map(|(type_id, _)| {
+                    requirements
+                        .iter()
+                        .find(|r| r.certificate_type_id == *type_id)
+                        .map(|r| r.status)
+                        .unwrap_or(not_required)
+                })
+                .collect();
+            MatrixRow {
+                contractor_id: id,
+                company_name,
+                light,
+                cells,
+            }
+        })
+        .filter(|row| {
+            filter
+                .status
+                .is_none_or(|wanted| row.cells.iter().any(|c| c.status == wanted))
+        })
+        .collect();
+    let total = rows.len() as u32;
+    let start = (filter.page * MATRIX_PAGE_SIZE) as usize;
+    Ok(MatrixPage {
+        types,
+        rows: rows
+            .into_iter()
+            .skip(start)
+            .take(MATRIX_PAGE_SIZE as usize)
+            .collect(),
+        total,
+        page: filter.page,
+        page_size: MATRIX_PAGE_SIZE,
     })
 }
 

@@ -1,7 +1,7 @@
-use super::Upcoming;
-use crate::api::compliance::{compliance_summary, list_contractors};
+use crate::api::compliance::{compliance_matrix, compliance_summary, list_contractors};
+use crate::domain::compliance::ComplianceStatus;
 use crate::domain::dates::DateFormat;
-use crate::domain::records::{ComplianceSummary, ContractorRow};
+use crate::domain::records::{ComplianceSummary, ContractorRow, MatrixPage};
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -198,9 +198,139 @@ fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
 
 #[component]
 pub fn Certification() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let matrix = Resource::new(
+        move || (param("type"), param("status"), param("name"), param("page")),
+        |(type_id, status, name, page)| {
+            compliance_matrix(
+                type_id.and_then(|t| t.parse().ok()),
+                status,
+                name,
+                page.and_then(|p| p.parse().ok()),
+            )
+        },
+    );
+    let content = move || {
+        Suspend::new(async move {
+            match matrix.await {
+                Ok(m) => {
+                    let (type_id, status, name) = (param("type"), param("status"), param("name"));
+                    view! { <MatrixView m type_id status name/> }.into_any()
+                }
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
     view! {
         <Title text="Contractor certification"/>
         <h1>"Contractor certification"</h1>
-        <Upcoming what="The matrix of contractors by certificate type, with filters by type, status and name, will show here."/>
+        <Transition fallback=|| view! { <p role="status">"Loading the matrix…"</p> }>{content}</Transition>
+    }
+}
+
+fn status_icon(status: ComplianceStatus) -> &'static str {
+    match status {
+        ComplianceStatus::Valid => "✓",
+        ComplianceStatus::ExpiringSoon => "!",
+        ComplianceStatus::Expired => "✕",
+        ComplianceStatus::Missing => "?",
+        ComplianceStatus::NeedsValidation => "●",
+        ComplianceStatus::NotRequired => "–",
+    }
+}
+
+#[component]
+fn MatrixView(
+    m: MatrixPage,
+    type_id: Option<String>,
+    status: Option<String>,
+    name: Option<String>,
+) -> impl IntoView {
+    let type_options = m
+        .types
+        .iter()
+        .map(|(id, n)| view! { <option value=id.to_string() selected=type_id.as_deref() == Some(id.to_string().as_str())>{n.clone()}</option> })
+        .collect_view();
+    let status_options = ComplianceStatus::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.slug() selected=status.as_deref() == Some(s.slug())>{s.label()}</option> })
+        .collect_view();
+    let header = m
+        .types
+        .iter()
+        .map(|(_, n)| view! { <th scope="col">{n.clone()}</th> })
+        .collect_view();
+    let types = m.types.clone();
+    let rows = m
+        .rows
+        .into_iter()
+        .map(|row| {
+            let href = format!("/agent/contractors/{}", row.contractor_id);
+            let cells = row
+                .cells
+                .iter()
+                .zip(types.iter())
+                .map(|(cell, (_, type_name))| {
+                    let label = format!("{}, {}: {}", row.company_name, type_name, cell.status.label());
+                    view! {
+                        <td class=format!("cell status-{}", cell.status.slug())>
+                            <a href=href.clone() aria-label=label.clone() title=label>
+                                {status_icon(cell.status)}
+                                {cell.awaiting_validation.then_some(view! { <span class="awaiting-dot" aria-hidden="true">"•"</span> })}
+                            </a>
+                        </td>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">
+                        <span class=format!("light light-{}", row.light.slug())><span class="light-dot" aria-hidden="true"></span></span>
+                        " " <a href=href.clone()>{row.company_name.clone()}</a>
+                    </th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    let pages = m.total.div_ceil(m.page_size).max(1);
+    let name_value = name.clone().unwrap_or_default();
+    let link = move |page: u32| {
+        let mut q = vec![format!("page={page}")];
+        if let Some(t) = &type_id {
+            q.push(format!("type={t}"));
+        }
+        if let Some(s) = &status {
+            q.push(format!("status={s}"));
+        }
+        if let Some(n) = &name {
+            q.push(format!("name={}", n.replace(' ', "+")));
+        }
+        format!("/agent/certification?{}", q.join("&"))
+    };
+    let previous = (m.page > 0).then(|| view! { <a href=link(m.page - 1)>"← Previous"</a> });
+    let next = (m.page + 1 < pages).then(|| view! { <a href=link(m.page + 1)>"Next →"</a> });
+    view! {
+        <form method="get" action="/agent/certification" class="filter-form" role="search" aria-label="Filter the matrix">
+            <label for="matrix-type">"Certificate"</label>
+            <select id="matrix-type" name="type"><option value="">"All types"</option>{type_options}</select>
+            <label for="matrix-status">"Status"</label>
+            <select id="matrix-status" name="status"><option value="">"Any status"</option>{status_options}</select>
+            <label for="matrix-name">"Contractor"</label>
+            <input id="matrix-name" name="name" type="search" value=name_value/>
+            <button type="submit">"Filter"</button>
+        </form>
+        <p class="hint" role="status">{m.total} " contractors · page " {m.page + 1} " of " {pages}</p>
+        <div class="table-wrap">
+            <table class="data-table matrix">
+                <caption class="visually-hidden">"Compliance of each contractor by certificate type"</caption>
+                <thead><tr><th scope="col">"Contractor"</th>{header}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
     }
 }
