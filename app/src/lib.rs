@@ -3,6 +3,9 @@
 //! The crate is compiled twice: with `ssr` for the server and with `hydrate` for the browser.
 //! `domain` holds pure rules for both; `db` and `services` exist only on the server.
 
+// Large statically typed views (the compliance matrix) nest deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod domain;
 pub mod ui;
