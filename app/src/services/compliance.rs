@@ -330,13 +330,21 @@ pub async fn contractor_requirements(
     now: i64,
 ) -> Result<Vec<RequirementStatus>, ServiceError> {
     visible_contractor(db, actor, contractor_id).await?;
-    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
-    Ok(
-        statuses(db, actor.agency_id, Some(contractor_id), today, window)
-            .await?
-            .remove(&contractor_id)
-            .unwrap_or_default(),
-    )
+    requirements_of(db, actor.agency_id, contractor_id, now).await
+}
+
+/// One contractor's required types with their statuses; the caller has checked visibility.
+async fn requirements_of(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: i64,
+    now: i64,
+) -> Result<Vec<RequirementStatus>, ServiceError> {
+    let (today, window) = agency_clock(db, agency_id, now).await?;
+    Ok(statuses(db, agency_id, Some(contractor_id), today, window)
+        .await?
+        .remove(&contractor_id)
+        .unwrap_or_default())
 }
 
 /// The agency's contractors with their traffic lights, optionally only those of one light.
@@ -631,7 +639,7 @@ pub async fn contractor_certification(
             .bind(contractor_id)
             .fetch_one(db.pool())
             .await?;
-    let statuses = contractor_requirements(db, actor, contractor_id, now).await?;
+    let statuses = requirements_of(db, actor.agency_id, contractor_id, now).await?;
     let documents: Vec<DocumentDetailRow> = sqlx::query_as(
         "SELECT id, certificate_type_id, start_date, end_date, description, reminder, validated_at, \
          uploaded_at FROM certificate_documents WHERE agency_id = $1 AND contractor_id = $2 \

@@ -19,6 +19,16 @@ pub fn use_viewer() -> ViewerResource {
     expect_context::<ViewerResource>()
 }
 
+/// How the viewer's agency writes dates (DD/MM/YYYY when nobody is signed in).
+pub async fn date_format(viewer: ViewerResource) -> crate::domain::dates::DateFormat {
+    viewer
+        .await
+        .ok()
+        .flatten()
+        .map(|v| v.date_format)
+        .unwrap_or_default()
+}
+
 /// Opens `path` as a fresh page load.
 pub fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@
 use crate::api::ApiError;
 use crate::domain::dates::DateFormat;
 use crate::domain::records::TaskSummary;
-use crate::ui::session::use_viewer;
+use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 
 #[component]
@@ -15,12 +15,7 @@ pub fn TaskList(
     let content = move || {
         let empty = empty.clone();
         Suspend::new(async move {
-            let format: DateFormat = viewer
-                .await
-                .ok()
-                .flatten()
-                .map(|v| v.date_format)
-                .unwrap_or_default();
+            let format = date_format(viewer).await;
             match tasks.await {
                 Ok(list) if list.is_empty() => {
                     view! { <div class="empty-state"><p>{empty}</p></div> }.into_any()

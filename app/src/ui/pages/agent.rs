@@ -2,7 +2,7 @@ use crate::api::compliance::{compliance_matrix, compliance_summary, list_contrac
 use crate::domain::compliance::ComplianceStatus;
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{ComplianceSummary, ContractorRow, MatrixPage};
-use crate::ui::session::use_viewer;
+use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -14,12 +14,7 @@ pub fn Dashboard() -> impl IntoView {
     let viewer = use_viewer();
     let panel = move || {
         Suspend::new(async move {
-            let format = viewer
-                .await
-                .ok()
-                .flatten()
-                .map(|v| v.date_format)
-                .unwrap_or_default();
+            let format = date_format(viewer).await;
             match summary.await {
                 Ok(s) => view! { <CompliancePanel s format/> }.into_any(),
                 Err(e) => {

@@ -5,7 +5,7 @@ use crate::api::compliance::{load_contractor_certification, RequestCertificate, 
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{ContractorCertification, DocumentSummary, RequirementDetail};
 use crate::ui::forms::{action_error, FormError};
-use crate::ui::session::use_viewer;
+use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -37,12 +37,7 @@ pub fn ContractorProfile() -> impl IntoView {
     });
     let content = move || {
         Suspend::new(async move {
-            let format = viewer
-                .await
-                .ok()
-                .flatten()
-                .map(|v| v.date_format)
-                .unwrap_or_default();
+            let format = date_format(viewer).await;
             match certification.await {
                 Ok(c) => view! { <Certification c format request validate/> }.into_any(),
                 Err(e) => {
