@@ -6,37 +6,17 @@ use app::db::{now_ms, Db};
 use app::db_test;
 use app::domain::compliance::{ComplianceStatus, TrafficLight};
 use app::domain::identity::Permission;
-use app::services::auth::{self, Actor};
-use app::services::compliance::{self, NewDocument};
-use app::services::{demo, ServiceError};
+use app::services::auth::Actor;
+use app::services::compliance::{self, NewDocument, Upload};
+use app::services::ServiceError;
 use chrono::NaiveDate;
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
+const URL: &str = "http://certs.example";
 
-async fn seeded(db: &Db) {
-    // Demo dates count from the agency's today, so the statuses hold whenever the test runs.
-    let today = compliance::agency_today("Europe/London", now_ms());
-    demo::seed_if_empty(db, today).await.unwrap().unwrap();
-}
-
-async fn actor(db: &Db, email: &str) -> Actor {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    auth::load_actor(db, id).await.unwrap().unwrap()
-}
-
-async fn contractor(db: &Db, company: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM contractors WHERE company_name = $1")
-        .bind(company)
-        .fetch_one(db.pool())
-        .await
-        .unwrap()
-}
+use app::db::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
 async fn certificate_type(db: &Db, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
@@ -112,12 +92,12 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
     let gas = certificate_type(&db, "Gas safety").await;
     let now = now_ms();
     assert!(
-        compliance::request_certificate(&db, &admin, brightspark, gas, now)
+        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
             .await
             .unwrap()
     );
     assert!(
-        !compliance::request_certificate(&db, &admin, brightspark, gas, now)
+        !compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
             .await
             .unwrap(),
         "asked twice, required once"
@@ -223,39 +203,12 @@ db_test!(
         let now = now_ms();
         let admin = actor(&db, ADMIN).await;
         let office = actor(&db, OFFICE).await;
-        let other_agency: i64 = sqlx::query_scalar(
-            "INSERT INTO agencies (name, created_at) VALUES ('Other Estates', $1) RETURNING id",
-        )
-        .bind(now)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        let other_contractor: i64 = sqlx::query_scalar(
-        "INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, 'Other Sparks', 'o@x.example', $2) RETURNING id",
-    )
-    .bind(other_agency)
-    .bind(now)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-        let other_type: i64 = sqlx::query_scalar(
-        "INSERT INTO certificate_types (agency_id, name, created_at) VALUES ($1, 'Gas safety', $2) RETURNING id",
-    )
-    .bind(other_agency)
-    .bind(now)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-        let other_document: i64 = sqlx::query_scalar(
-        "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, uploaded_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(other_agency)
-    .bind(other_contractor)
-    .bind(other_type)
-    .bind(now)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
+        let other = OtherAgency::create(&db).await;
+        let (other_contractor, other_type, other_document) = (
+            other.contractor_id,
+            other.certificate_type_id,
+            other.document_id,
+        );
         let own_contractor = office.contractor_id.unwrap();
         let own_type = certificate_type(&db, "Gas safety").await;
         let northgate = contractor(&db, "Northgate Gas & Heating").await;
@@ -264,12 +217,12 @@ db_test!(
             assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}")
         };
         not_found(
-            compliance::request_certificate(&db, &admin, other_contractor, own_type, now)
+            compliance::request_certificate(&db, &admin, other_contractor, own_type, URL, now)
                 .await
                 .map(|_| ()),
         );
         not_found(
-            compliance::request_certificate(&db, &admin, own_contractor, other_type, now)
+            compliance::request_certificate(&db, &admin, own_contractor, other_type, URL, now)
                 .await
                 .map(|_| ()),
         );
@@ -479,19 +432,7 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
     assert!(m.rows.is_empty());
     assert_eq!(m.total, 6);
     // Another agency's type is not a column here.
-    let other: i64 = sqlx::query_scalar(
-        "INSERT INTO agencies (name, created_at) VALUES ('Other', $1) RETURNING id",
-    )
-    .bind(now)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-    let other_type: i64 = sqlx::query_scalar("INSERT INTO certificate_types (agency_id, name, created_at) VALUES ($1, 'Secret', $2) RETURNING id")
-        .bind(other)
-        .bind(now)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let other_type = OtherAgency::create(&db).await.certificate_type_id;
     let r = compliance::matrix(
         &db,
         &admin,
@@ -509,3 +450,512 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
         Err(ServiceError::Forbidden(_))
     ));
 });
+
+db_test!(
+    a_request_emails_the_contractor_and_shows_in_its_history,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let office = actor(&db, OFFICE).await;
+        let brightspark = office.contractor_id.unwrap();
+        let gas = certificate_type(&db, "Gas safety").await;
+        let now = now_ms();
+        let before = compliance::outstanding_requests(&db, &office, now)
+            .await
+            .unwrap();
+        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+            .await
+            .unwrap();
+        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+            .await
+            .unwrap();
+        let mails: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT to_address, subject, body_text FROM outbox_emails WHERE subject LIKE '%Gas safety%'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+        assert_eq!(mails.len(), 1, "one email for one request: {mails:?}");
+        assert_eq!(mails[0].0, OFFICE);
+        assert!(mails[0]
+            .2
+            .contains("http://certs.example/desk/certificates"));
+        assert_eq!(
+            compliance::outstanding_requests(&db, &office, now)
+                .await
+                .unwrap(),
+            before + 1,
+            "the badge counts the new request"
+        );
+        assert!(matches!(
+            compliance::outstanding_requests(&db, &admin, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+
+        let seen_by_agent = compliance::contractor_certification(&db, &admin, brightspark, now)
+            .await
+            .unwrap();
+        let latest = &seen_by_agent.history[0];
+        assert_eq!(latest.who, "Alex Morgan");
+        assert_eq!(latest.what, "Requested: Gas safety");
+        // The audit trail is the agency's: the contractor's own page does not show it.
+        let seen_by_office = compliance::contractor_certification(&db, &office, brightspark, now)
+            .await
+            .unwrap();
+        assert!(seen_by_office.history.is_empty());
+        assert!(seen_by_office.can_upload && !seen_by_office.can_manage);
+    }
+);
+
+db_test!(
+    uploaded_files_are_checked_stored_and_shown_only_to_those_allowed,
+    |db| {
+        seeded(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = app::files::FileStore::local(dir.path());
+        let admin = actor(&db, ADMIN).await;
+        let office = actor(&db, OFFICE).await;
+        let brightspark = office.contractor_id.unwrap();
+        let gas = certificate_type(&db, "Gas safety").await;
+        let now = now_ms();
+        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+            .await
+            .unwrap();
+        let document = NewDocument {
+            contractor_id: brightspark,
+            certificate_type_id: gas,
+            end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
+            ..Default::default()
+        };
+        let pdf = Upload {
+            file_name: "C:\\scans\\gas cert.pdf".into(),
+            bytes: b"%PDF-1.4\n1 0 obj\n".to_vec(),
+        };
+        let id =
+            compliance::upload_document(&db, &files, &office, document.clone(), pdf.clone(), now)
+                .await
+                .unwrap();
+        let (name, content_type, bytes) = compliance::document_file(&db, &files, &admin, id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (name.as_str(), content_type.as_str()),
+            ("gas cert.pdf", "application/pdf")
+        );
+        assert_eq!(bytes, pdf.bytes);
+        compliance::document_file(&db, &files, &office, id)
+            .await
+            .unwrap();
+
+        // Another contractor's office cannot download it, nor can a technician.
+        let northgate_office = actor(&db, "desk@northgate-gas.example").await;
+        assert!(matches!(
+            compliance::document_file(&db, &files, &northgate_office, id).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let technician = actor(&db, "tom.baker@brightspark.example").await;
+        assert!(matches!(
+            compliance::document_file(&db, &files, &technician, id).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
+        // A program renamed .pdf is refused by its content, and nothing is recorded or stored.
+        let count = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM certificate_documents")
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        let documents_before = count().await;
+        let exe = Upload {
+            file_name: "gas.pdf".into(),
+            bytes: b"MZ\x90\0\x03\0\0\0".to_vec(),
+        };
+        let refused =
+            compliance::upload_document(&db, &files, &office, document.clone(), exe, now).await;
+        assert!(
+            matches!(&refused, Err(ServiceError::Invalid { field: "file", message }) if message.contains("not a PDF")),
+            "{refused:?}"
+        );
+        let empty = compliance::upload_document(
+            &db,
+            &files,
+            &office,
+            document.clone(),
+            Upload::default(),
+            now,
+        )
+        .await;
+        assert!(matches!(
+            empty,
+            Err(ServiceError::Invalid { field: "file", .. })
+        ));
+        // Not allowed: refused before anything is stored.
+        let elsewhere = NewDocument {
+            contractor_id: contractor(&db, "Northgate Gas & Heating").await,
+            ..document.clone()
+        };
+        assert!(matches!(
+            compliance::upload_document(&db, &files, &office, elsewhere, pdf, now).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert_eq!(count().await, documents_before);
+        let stored = walk(dir.path());
+        assert_eq!(
+            stored.len(),
+            1,
+            "only the accepted file is on disk: {stored:?}"
+        );
+
+        let tab = compliance::contractor_certification(&db, &admin, brightspark, now)
+            .await
+            .unwrap();
+        let shown = tab
+            .requirements
+            .iter()
+            .flat_map(|r| &r.documents)
+            .find(|d| d.id == id)
+            .unwrap();
+        assert_eq!(shown.file_name.as_deref(), Some("gas cert.pdf"));
+        assert_eq!(shown.uploaded_by.as_deref(), Some("Rachel Green"));
+    }
+);
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    let gas = certificate_type(&db, "Gas safety").await;
+    let asbestos = certificate_type(&db, "Asbestos awareness").await;
+    let now = now_ms();
+    let today = compliance::agency_today("Europe/London", now);
+    // Drain whatever the demo data already has due.
+    app::services::reminders::queue_due(&db, URL, now)
+        .await
+        .unwrap();
+
+    for t in [gas, asbestos] {
+        compliance::request_certificate(&db, &admin, brightspark, t, URL, now)
+            .await
+            .unwrap();
+    }
+    let ends_in_a_week = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: gas,
+        end_date: today.checked_add_days(chrono::Days::new(7)),
+        reminder: Some(app::domain::compliance::Reminder::Weeks(1)),
+        validated: true,
+        ..Default::default()
+    };
+    compliance::add_document(&db, &admin, ends_in_a_week, now)
+        .await
+        .unwrap();
+    let ended_yesterday = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: asbestos,
+        end_date: today.pred_opt(),
+        validated: true,
+        ..Default::default()
+    };
+    compliance::add_document(&db, &admin, ended_yesterday, now)
+        .await
+        .unwrap();
+
+    let pass = app::services::reminders::queue_due(&db, URL, now)
+        .await
+        .unwrap();
+    assert_eq!(pass.reminders, 1, "the office's one user");
+    // Alex Morgan and Priya Shah manage certification in the demo agency.
+    let managers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u JOIN roles r ON r.id = u.role_id \
+         WHERE u.active = 1 AND r.can_manage_certification = 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(pass.expiry_notices as i64, managers);
+    let again = app::services::reminders::queue_due(&db, URL, now)
+        .await
+        .unwrap();
+    assert_eq!(again, Default::default(), "never twice");
+
+    let reminder: String = sqlx::query_scalar(
+        "SELECT subject FROM outbox_emails WHERE subject LIKE 'Reminder:%Gas safety%'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let expected = app::domain::dates::DateFormat::default()
+        .format(today.checked_add_days(chrono::Days::new(7)).unwrap());
+    assert!(
+        reminder.ends_with(&expected),
+        "dates as the agency writes them: {reminder}"
+    );
+});
+
+db_test!(instructing_works_respects_the_compliance_block, |db| {
+    use app::domain::records::InstructOutcome;
+    use app::services::tasks::{self, NewTask};
+    seeded(&db).await;
+    let now = now_ms();
+    let admin = actor(&db, ADMIN).await;
+    let agent = actor(&db, "priya.shah@harbour-lettings.example").await;
+    let clearflow = contractor(&db, "Clearflow Plumbing").await;
+    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let task = |contractor_id, reason: Option<&str>| NewTask {
+        property_id: property,
+        contractor_id,
+        title: "Fix the leaking tap".into(),
+        priority: "normal".into(),
+        override_reason: reason.map(str::to_string),
+        ..Default::default()
+    };
+    let tasks_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    match tasks::instruct(&db, &agent, task(clearflow, Some("urgent")), URL, now)
+        .await
+        .unwrap()
+    {
+        InstructOutcome::Blocked {
+            company_name,
+            problems,
+            can_override,
+            alternatives,
+        } => {
+            assert_eq!(company_name, "Clearflow Plumbing");
+            assert!(!can_override);
+            assert!(problems
+                .iter()
+                .any(|p| p == "Public liability insurance: expired"));
+            assert!(alternatives
+                .iter()
+                .all(|c| c.light == TrafficLight::Green && c.id != clearflow));
+        }
+        other => panic!("expected a block: {other:?}"),
+    }
+    assert!(matches!(
+        tasks::instruct(&db, &admin, task(clearflow, None), URL, now)
+            .await
+            .unwrap(),
+        InstructOutcome::Blocked {
+            can_override: true,
+            ..
+        }
+    ));
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tasks")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, tasks_before, "a block writes nothing");
+    match tasks::instruct(
+        &db,
+        &admin,
+        task(clearflow, Some("Flood, nobody else free")),
+        URL,
+        now,
+    )
+    .await
+    .unwrap()
+    {
+        InstructOutcome::Instructed {
+            overridden,
+            reference,
+            ..
+        } => {
+            assert!(overridden);
+            assert!(reference.starts_with("T-"));
+        }
+        other => panic!("expected the override to go through: {other:?}"),
+    }
+    assert!(matches!(
+        tasks::instruct(&db, &agent, task(brightspark, None), URL, now)
+            .await
+            .unwrap(),
+        InstructOutcome::Instructed {
+            overridden: false,
+            ..
+        }
+    ));
+    assert_eq!(count().await, tasks_before + 2);
+    let history = compliance::contractor_certification(&db, &admin, clearflow, now)
+        .await
+        .unwrap()
+        .history;
+    assert!(
+        history[0].what.starts_with("Instructed works: T-"),
+        "{history:?}"
+    );
+    assert!(
+        history[1].what.contains("Flood, nobody else free"),
+        "{history:?}"
+    );
+
+    let blank = NewTask {
+        title: "  ".into(),
+        ..task(brightspark, None)
+    };
+    assert!(matches!(
+        tasks::instruct(&db, &agent, blank, URL, now).await,
+        Err(ServiceError::Invalid { field: "title", .. })
+    ));
+    // Another agency's property or contractor does not exist here.
+    let other = OtherAgency::create(&db).await;
+    let (their_property, their_contractor) = (other.property_id, other.contractor_id);
+    let elsewhere = NewTask {
+        property_id: their_property,
+        ..task(brightspark, None)
+    };
+    assert!(matches!(
+        tasks::instruct(&db, &agent, elsewhere, URL, now).await,
+        Err(ServiceError::Invalid {
+            field: "property_id",
+            ..
+        })
+    ));
+    assert!(matches!(
+        tasks::instruct(&db, &agent, task(their_contractor, None), URL, now).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let office = actor(&db, OFFICE).await;
+    assert!(matches!(
+        tasks::instruct(&db, &office, task(brightspark, None), URL, now).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    assert_eq!(count().await, tasks_before + 2);
+});
+
+db_test!(changes_reach_subscribers_after_commit, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    let gas = certificate_type(&db, "Gas safety").await;
+    let mut changes = db.events().subscribe();
+    // On PostgreSQL the listener connects in the background: give it a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    compliance::request_certificate(&db, &admin, brightspark, gas, URL, now_ms())
+        .await
+        .unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), changes.recv())
+        .await
+        .expect("a change within 5 s")
+        .unwrap();
+    assert_eq!(change.contractor_id, Some(brightspark));
+    assert_eq!(change.agency_id, admin.agency_id);
+});
+
+db_test!(agencies_add_their_own_certificate_types, |db| {
+    use app::services::certificate_types;
+    seeded(&db).await;
+    let now = now_ms();
+    let admin = actor(&db, ADMIN).await;
+    let built_in = certificate_types::list(&db, &admin).await.unwrap();
+    assert_eq!(built_in.len(), 9);
+    assert!(built_in.iter().all(|t| t.built_in));
+    let id = certificate_types::create(&db, &admin, "  Gas Safe   registration ", true, now)
+        .await
+        .unwrap();
+    let types = certificate_types::list(&db, &admin).await.unwrap();
+    let custom = types.iter().find(|t| t.id == id).unwrap();
+    assert_eq!(custom.name, "Gas Safe registration");
+    assert!(!custom.built_in && custom.applies_to_technicians);
+    // Names are unique whatever their case, and the message names the one that exists.
+    let twice = certificate_types::create(&db, &admin, "GAS SAFETY", false, now).await;
+    assert!(
+        matches!(&twice, Err(ServiceError::Invalid { field: "name", message }) if message == "\"Gas safety\" already exists."),
+        "{twice:?}"
+    );
+    assert!(matches!(
+        certificate_types::create(&db, &admin, " ", false, now).await,
+        Err(ServiceError::Invalid { field: "name", .. })
+    ));
+    certificate_types::set_applies_to_technicians(&db, &admin, id, false)
+        .await
+        .unwrap();
+    // The new type can be requested like a built-in one.
+    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    assert!(
+        compliance::request_certificate(&db, &admin, brightspark, id, URL, now)
+            .await
+            .unwrap()
+    );
+
+    let read_only = actor(&db, READ_ONLY).await;
+    assert!(matches!(
+        certificate_types::create(&db, &read_only, "Boiler", false, now).await,
+        Err(ServiceError::MissingPermission(
+            Permission::ManageCertification
+        ))
+    ));
+    certificate_types::list(&db, &read_only).await.unwrap();
+    let office = actor(&db, OFFICE).await;
+    assert!(matches!(
+        certificate_types::list(&db, &office).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    // Another agency's type cannot be changed from here.
+    let theirs = OtherAgency::create(&db).await.certificate_type_id;
+    assert!(matches!(
+        certificate_types::set_applies_to_technicians(&db, &admin, theirs, true).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert!(certificate_types::list(&db, &admin)
+        .await
+        .unwrap()
+        .iter()
+        .all(|t| t.id != theirs));
+});
+
+/// Two instances on one PostgreSQL database: a change published by one reaches pages open on
+/// the other (through LISTEN/NOTIFY), and nothing leaks to another schema.
+#[tokio::test]
+async fn changes_travel_between_instances_on_postgres() {
+    use app::db::testing::TestDb;
+    use app::events::{Change, Topic};
+    let Some(first) = TestDb::postgres().await else {
+        eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let Some(elsewhere) = TestDb::postgres().await else {
+        return;
+    };
+    let second = Db::connect(&first.url).await.unwrap();
+    let mut on_first = first.db.events().subscribe();
+    let mut on_elsewhere = elsewhere.db.events().subscribe();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let change = Change {
+        agency_id: 1,
+        contractor_id: Some(7),
+        topic: Topic::Certification,
+        task_id: None,
+    };
+    second.publish(change).await;
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(5), on_first.recv())
+        .await
+        .expect("the other instance hears the change within 5 s")
+        .unwrap();
+    assert_eq!(heard, change);
+    let leaked =
+        tokio::time::timeout(std::time::Duration::from_millis(500), on_elsewhere.recv()).await;
+    assert!(leaked.is_err(), "another schema heard it: {leaked:?}");
+}

@@ -624,7 +624,11 @@ db_test!(contractors_and_technicians_see_only_their_own_tasks, |db| {
     seeded(&db).await;
     let other = other_agency(&db).await;
     let office = actor(&db, OFFICE).await;
-    let desk = tasks::desk_tasks(&db, &office).await.unwrap();
+    let all = app::domain::task_list::TaskFilter::from_query_string("");
+    let desk = app::services::task_list::task_list(&db, &office, &all)
+        .await
+        .unwrap()
+        .rows;
     assert!(!desk.is_empty());
     let expected: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM tasks WHERE contractor_id = $1 AND status <> 'draft' ORDER BY id",
@@ -667,13 +671,8 @@ db_test!(contractors_and_technicians_see_only_their_own_tasks, |db| {
     );
 
     // Each list is for its own kind of user only.
-    let agent = actor(&db, AGENT).await;
     assert!(matches!(
-        tasks::desk_tasks(&db, &agent).await,
-        Err(ServiceError::Forbidden(_))
-    ));
-    assert!(matches!(
-        tasks::desk_tasks(&db, &tech).await,
+        app::services::task_list::task_list(&db, &tech, &all).await,
         Err(ServiceError::Forbidden(_))
     ));
     assert!(matches!(
@@ -819,6 +818,7 @@ db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
     assert_eq!(settings.time_zone, "Europe/London");
     settings.date_format = DateFormat::YearMonthDay;
     settings.expiring_soon_days = 45;
+    settings.email_purchase_order = false;
     agency::update_settings(&db, &admin, settings.clone(), now_ms())
         .await
         .unwrap();

@@ -82,3 +82,24 @@ test('the compliance matrix filters by status and name, each icon leading to the
   await page.getByRole('link', { name: 'Northgate Gas & Heating, Gas safety: Expiring soon' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Northgate Gas & Heating');
 });
+
+test('an agent adds the agency\'s own certificate type; a name already used is refused', async ({ page }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification');
+  await expect(page).toHaveURL(/\/agent\/certification$/);
+  await expectHydrated(page);
+  await page.getByRole('link', { name: 'Certificate types' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Certificate types');
+  await expect(page.getByRole('row', { name: /Gas safety/ })).toContainText('Built in');
+
+  await page.getByLabel('Name').fill('gas SAFETY');
+  await page.getByRole('button', { name: 'Add type' }).click();
+  await expect(page.locator('#type-name-error')).toHaveText('"Gas safety" already exists.');
+
+  await page.getByLabel('Name').fill('Gas Safe registration');
+  await page.getByLabel('Also asked of technicians (accreditation)').check();
+  await page.getByRole('button', { name: 'Add type' }).click();
+  await expect(page.getByRole('status')).toHaveText('Certificate type added.');
+  const row = page.getByRole('row', { name: /Gas Safe registration/ });
+  await expect(row).toContainText("Your agency's");
+  await expect(row.getByRole('checkbox')).toBeChecked();
+});

@@ -10,6 +10,18 @@ export async function expectAccessible(page: Page) {
   expect(blocking, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
+/** Collects panics in the browser (a hydration mismatch, say), which leave a page that looks
+ *  fine but is dead; for pages of extra browser contexts, which the `page` fixture does not see. */
+export function collectPanics(page: Page): string[] {
+  const panics: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /panicked at/.test(message.text())) {
+      panics.push(message.text().split('\n')[0]);
+    }
+  });
+  return panics;
+}
+
 /** Waits until the server-rendered page has hydrated and responds to input. */
 export async function expectHydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -28,6 +40,19 @@ export const test = base.extend({
         cspViolations.push(message.text());
       }
     });
+    // Names the page behind a violation: every HTML document must carry the nonce policy.
+    const pagesWithoutPolicy: string[] = [];
+    page.on('response', (response) => {
+      const headers = response.headers();
+      if (
+        response.request().resourceType() === 'document' &&
+        (headers['content-type'] ?? '').startsWith('text/html') &&
+        !(headers['content-security-policy'] ?? '').includes("'nonce-")
+      ) {
+        pagesWithoutPolicy.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+      }
+    });
+    const panics = collectPanics(page);
     const checked = new Set<string>();
     const goto = page.goto.bind(page);
     page.goto = async (url, options) => {
@@ -40,7 +65,9 @@ export const test = base.extend({
     if (page.url() !== 'about:blank' && !checked.has(page.url())) {
       await expectAccessible(page);
     }
+    expect(pagesWithoutPolicy, 'pages served without their Content-Security-Policy').toEqual([]);
     expect(cspViolations, 'Content-Security-Policy violations').toEqual([]);
+    expect(panics, 'panics in the browser').toEqual([]);
   },
 });
 

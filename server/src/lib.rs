@@ -2,7 +2,12 @@
 
 pub mod auth_routes;
 pub mod config;
+pub mod event_routes;
+pub mod file_routes;
+pub mod import_command;
+pub mod import_routes;
 pub mod mailer;
 pub mod router;
 pub mod security;
 pub mod startup;
+pub mod task_file_routes;

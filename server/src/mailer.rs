@@ -113,12 +113,14 @@ fn describe(e: &SmtpError) -> String {
     text.chars().take(500).collect()
 }
 
-/// Runs until `stop` changes: sends due mail every few seconds, and tidies expired sessions and
+/// Runs until `stop` changes: sends due mail every few seconds, queues certificate reminders and
+/// expiry notices every five minutes (from the first pass on), and tidies expired sessions and
 /// throttling records every ten minutes. Without SMTP, mail waits in the outbox (and shows in
 /// the development mailbox in demo mode).
 pub fn spawn_worker(
     db: Db,
     mailer: Option<Mailer>,
+    public_url: String,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -127,6 +129,20 @@ pub fn spawn_worker(
             if let Some(mailer) = &mailer {
                 if let Err(e) = mailer.deliver_due(&db).await {
                     tracing::warn!("outbox pass failed: {e}");
+                }
+            }
+            if ticks.is_multiple_of(150) {
+                let now = app::db::now_ms();
+                match app::services::reminders::queue_due(&db, &public_url, now).await {
+                    Ok(pass) if pass != Default::default() => {
+                        tracing::info!(
+                            reminders = pass.reminders,
+                            expiry_notices = pass.expiry_notices,
+                            "certificate emails queued"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("certificate reminder pass failed: {e}"),
                 }
             }
             if ticks.is_multiple_of(300) {

@@ -11,6 +11,8 @@ commands:
   serve     migrate the database, then serve the app (the default)
   migrate   bring the database schema up to date and exit
   seed      load the demo data into an empty database and exit
+  import-certifications --agency ID [--as EMAIL] FILE [--dry-run]
+            import contractor certification from a .csv or .xlsx file; prints JSON
   help      show this text
 
 Settings come from the environment (or a CONFIG_FILE of NAME=value lines):
@@ -39,6 +41,10 @@ async fn main() -> ExitCode {
             "serve" => startup::serve(config).await,
             "migrate" => startup::migrate(config).await,
             "seed" => startup::seed(config).await,
+            "import-certifications" => {
+                let args: Vec<String> = std::env::args().skip(2).collect();
+                certidesk::import_command::run(config, &args).await
+            }
             other => Err(format!("unknown command \"{other}\"\n\n{USAGE}")),
         }
     }

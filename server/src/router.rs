@@ -1,16 +1,16 @@
 //! The HTTP surface: the Leptos app and its server functions, health checks, static files,
 //! and the layers every request passes through.
 
-use crate::auth_routes;
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
+use crate::{auth_routes, event_routes, file_routes, import_routes, task_file_routes};
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
 use app::ui::{shell, App};
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -27,12 +27,18 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Larger than any form; uploads get their own, checked limits.
-const BODY_LIMIT: usize = 25 * 1024 * 1024;
+const BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub context: AppContext,
+}
+
+impl FromRef<AppState> for AppContext {
+    fn from_ref(state: &AppState) -> Self {
+        state.context.clone()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -83,6 +89,55 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/link/{token}", get(auth_routes::open_sign_in_link))
         .route("/auth/reset/{token}", get(auth_routes::open_reset_link))
+        .route("/events", get(event_routes::events))
+        .route(
+            "/files/certificates",
+            post(file_routes::upload_certificate).layer(axum::extract::DefaultBodyLimit::max(
+                file_routes::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/files/tasks/{task_id}/documents",
+            post(task_file_routes::add_client_document).layer(
+                axum::extract::DefaultBodyLimit::max(file_routes::UPLOAD_BODY_LIMIT),
+            ),
+        )
+        .route(
+            "/files/tasks/{task_id}/complete",
+            post(task_file_routes::complete_task).layer(axum::extract::DefaultBodyLimit::max(
+                task_file_routes::COMPLETE_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/files/task-documents/{id}",
+            get(task_file_routes::download),
+        )
+        .route(
+            "/files/certificates/{id}",
+            get(file_routes::download_certificate),
+        )
+        .route(
+            "/exports/contractors.csv",
+            get(import_routes::contractor_export),
+        )
+        .route(
+            "/imports/certifications/template.csv",
+            get(import_routes::csv_template),
+        )
+        .route(
+            "/imports/certifications/template.xlsx",
+            get(import_routes::xlsx_template),
+        )
+        .nest(
+            "/imports/certifications",
+            Router::new()
+                .route("/preview", post(import_routes::preview))
+                .route("/commit", post(import_routes::commit))
+                .route("/errors", post(import_routes::error_report))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    import_routes::IMPORT_BODY_LIMIT,
+                )),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -111,6 +166,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::pages_are_not_stored))
+        .layer(axum::middleware::from_fn(security::page_policy))
         .layer(axum::middleware::from_fn_with_state(
             PublicOrigin::from_public_url(&config.public_url),
             security::require_same_origin,

@@ -1,6 +1,7 @@
 //! Request protection that applies to every route: cross-site state changes are refused, and
 //! every response carries the security headers. Pages add their own CSP with a nonce (app::ui).
 
+use app::ui::csp::{self, PageNonce};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -40,6 +41,13 @@ pub fn is_same_origin_request(method: &Method, headers: &HeaderMap, public: &Pub
         return false;
     };
     let origin = origin.to_ascii_lowercase();
+    // A page with `Referrer-Policy: no-referrer` submits plain forms with `Origin: null`; then
+    // only the browser's own `Sec-Fetch-Site: same-origin` vouches for it.
+    if origin == "null" {
+        return headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"same-origin");
+    }
     if origin == *public.0 {
         return true;
     }
@@ -72,16 +80,35 @@ pub async fn require_same_origin(
     }
 }
 
+fn is_page(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"))
+}
+
+/// Every HTML response gets the page policy with a nonce chosen here, before rendering; the
+/// shell hands the same nonce to Leptos for its scripts (app::ui::csp).
+pub async fn page_policy(mut request: Request, next: Next) -> Response {
+    let nonce = PageNonce::random();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    if is_page(&response) {
+        if let Ok(value) = header::HeaderValue::from_str(&csp::policy(&nonce.0)) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    response
+}
+
 /// Pages show the signed-in person's data and answers that change from one request to the next
 /// (a link page that says "used" must not be replayed from cache for the next link), so no page
 /// is stored. Static files keep their own caching headers.
 pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let is_page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    if is_page && !response.headers().contains_key(header::CACHE_CONTROL) {
+    if is_page(&response) && !response.headers().contains_key(header::CACHE_CONTROL) {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
@@ -90,7 +117,7 @@ pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
     response
 }
 
-/// Headers every response carries unless a handler set its own (pages set a CSP with a nonce).
+/// Headers every response carries unless a handler set its own (pages get a CSP with a nonce).
 pub const DEFAULT_HEADERS: [(header::HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::REFERRER_POLICY, "no-referrer"),
@@ -158,6 +185,17 @@ mod tests {
         }
         let h = headers(&[("origin", "https://evil.example")]);
         assert!(!is_same_origin_request(&Method::DELETE, &h, &public()));
+    }
+
+    #[test]
+    fn a_null_origin_passes_only_when_the_browser_says_same_origin() {
+        let post = Method::POST;
+        let own_form = headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]);
+        assert!(is_same_origin_request(&post, &own_form, &public()));
+        let sandboxed = headers(&[("origin", "null"), ("sec-fetch-site", "cross-site")]);
+        assert!(!is_same_origin_request(&post, &sandboxed, &public()));
+        let unknown = headers(&[("origin", "null")]);
+        assert!(!is_same_origin_request(&post, &unknown, &public()));
     }
 
     #[test]

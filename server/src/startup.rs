@@ -38,7 +38,7 @@ fn check_data_dir(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-async fn open_database(config: &Config) -> Result<Db, String> {
+pub(crate) async fn open_database(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url).await.map_err(|e| {
         format!(
             "DATABASE_URL: cannot open the database at {}: {e}",
@@ -135,6 +135,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         db: db.clone(),
         demo: config.demo,
         public_url: config.public_url.clone(),
+        files: app::files::FileStore::local(config.data_dir.join("files")),
     };
     let app = router::build(&config, context);
     let mailer = match &config.smtp_url {
@@ -152,7 +153,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     };
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
-    let worker = mailer::spawn_worker(db.clone(), mailer, worker_stop);
+    let worker = mailer::spawn_worker(db.clone(), mailer, config.public_url.clone(), worker_stop);
 
     tracing::info!(
         "serving on http://{} ({} database{})",

@@ -300,8 +300,32 @@ db_test!(
                     ("expiring_soon_days", "30"),
                 ],
             ),
-            ("desk/tasks", vec![]),
+            ("tasks/list", vec![]),
+            ("tasks/columns", vec![]),
+            ("tasks/accept", vec![("task_id", "1")]),
+            ("tasks/message", vec![("task_id", "1"), ("body", "Hello")]),
+            ("tasks/messages", vec![("task_id", "1")]),
+            ("desk/certification", vec![]),
+            ("desk/outstanding_certificates", vec![]),
+            ("certificate_types/list", vec![]),
+            ("certificate_types/create", vec![("name", "X")]),
+            (
+                "certificate_types/technicians",
+                vec![("certificate_type_id", "1"), ("applies", "true")],
+            ),
             ("tech/tasks", vec![]),
+            ("tasks/instruct_choices", vec![]),
+            ("tasks/detail", vec![("task_id", "1")]),
+            ("tasks/act", vec![("task_id", "1"), ("action", "Accept")]),
+            (
+                "tasks/instruct",
+                vec![
+                    ("works[property_id]", "1"),
+                    ("works[contractor_id]", "1"),
+                    ("works[title]", "X"),
+                    ("works[priority]", "normal"),
+                ],
+            ),
             ("sign_out_everywhere", vec![]),
         ] {
             let (status, body) = call(&stranger, &base, endpoint, &form).await;
@@ -426,13 +450,16 @@ db_test!(
         for (client, endpoint) in [
             (&agent, "users/list"),
             (&office, "users/list"),
-            (&agent, "desk/tasks"),
             (&agent, "tech/tasks"),
             (&office, "tech/tasks"),
             (&office, "agency/settings"),
             (&office, "contractors/list"),
             (&office, "compliance/summary"),
             (&office, "compliance/matrix"),
+            (&agent, "desk/certification"),
+            (&agent, "desk/outstanding_certificates"),
+            (&office, "tasks/instruct_choices"),
+            (&office, "certificate_types/list"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,
@@ -440,7 +467,8 @@ db_test!(
                 "{endpoint}"
             );
         }
-        assert_eq!(call(&office, &base, "desk/tasks", &[]).await.0, 200);
+        assert_eq!(call(&office, &base, "tasks/list", &[]).await.0, 200);
+        assert_eq!(call(&agent, &base, "tasks/list", &[]).await.0, 200);
         // Certification: the office may read its own company only and never validate.
         let northgate: i64 = sqlx::query_scalar(
             "SELECT id FROM contractors WHERE company_name = 'Northgate Gas & Heating'",

@@ -1,4 +1,4 @@
-//! Contractor certification for agents.
+//! Contractor certification: agents' pages and the contractor portal's own certificates.
 
 use super::ApiError;
 use crate::domain::records::{ContractorCertification, ContractorRow};
@@ -49,6 +49,7 @@ pub async fn request_certificate(
         &actor,
         contractor_id,
         certificate_type_id,
+        &context.public_url,
         now(),
     )
     .await?;
@@ -94,4 +95,61 @@ pub async fn compliance_matrix(
         page: page.unwrap_or(0),
     };
     Ok(compliance::matrix(&context.db, &actor, filter, now()).await?)
+}
+
+/// The contractor portal's certificates: the signed-in office's own company.
+#[server(prefix = "/api", endpoint = "desk/certification")]
+pub async fn own_certification() -> Result<ContractorCertification, ApiError> {
+    let (context, actor) = request::actor().await?;
+    let contractor_id = actor.require_contractor_office().map_err(ApiError::from)?;
+    Ok(compliance::contractor_certification(&context.db, &actor, contractor_id, now()).await?)
+}
+
+/// The portal badge: certificates the contractor's office still has to provide.
+#[server(prefix = "/api", endpoint = "desk/outstanding_certificates")]
+pub async fn outstanding_certificates() -> Result<u32, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::outstanding_requests(&context.db, &actor, now()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "certificate_types/list")]
+pub async fn list_certificate_types(
+) -> Result<Vec<crate::domain::records::CertificateTypeRow>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(crate::services::certificate_types::list(&context.db, &actor).await?)
+}
+
+/// Adds one of the agency's own certificate types.
+#[server(prefix = "/api", endpoint = "certificate_types/create")]
+pub async fn create_certificate_type(
+    name: String,
+    applies_to_technicians: Option<String>,
+) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    crate::services::certificate_types::create(
+        &context.db,
+        &actor,
+        &name,
+        applies_to_technicians.is_some(),
+        now(),
+    )
+    .await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "certificate_types/technicians")]
+pub async fn set_type_applies_to_technicians(
+    certificate_type_id: i64,
+    applies: bool,
+) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(
+        crate::services::certificate_types::set_applies_to_technicians(
+            &context.db,
+            &actor,
+            certificate_type_id,
+            applies,
+        )
+        .await?,
+    )
 }

@@ -23,6 +23,8 @@ pub struct AppContext {
     pub demo: bool,
     /// The address people use, for links in emails.
     pub public_url: String,
+    /// Where uploaded files live.
+    pub files: crate::files::FileStore,
 }
 
 /// What a server function can answer besides success, as the user reads it. Mapped once from

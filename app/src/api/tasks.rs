@@ -1,20 +1,152 @@
-//! Task lists for the Desk view and the Tech view.
+//! Task lists for the Desk view and the Tech view, and instructing works.
 
 use super::ApiError;
-use crate::domain::records::TaskSummary;
+use crate::domain::records::{
+    InstructChoices, InstructOutcome, MessageEntry, TaskDetail, TaskListPage, TaskSummary,
+};
+use crate::domain::task_list::TaskColumn;
+use crate::domain::task_status::{TaskAction, TaskStatus};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::request, crate::services::tasks};
+use {
+    super::request,
+    crate::domain::task_list::TaskFilter,
+    crate::services::auth::now,
+    crate::services::{task_list, task_work, tasks},
+    chrono::NaiveDate,
+};
 
-#[server(prefix = "/api", endpoint = "desk/tasks")]
-pub async fn desk_tasks() -> Result<Vec<TaskSummary>, ApiError> {
+/// A date from a date field (`YYYY-MM-DD`); empty is none.
+#[cfg(feature = "ssr")]
+fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    match text.map(str::trim).unwrap_or("") {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::Invalid {
+                field: field.into(),
+                message: "Choose a date from the calendar.".into(),
+            }),
+    }
+}
+
+/// The task dashboard: `query` is the page's query string (filters, sort, page).
+#[server(prefix = "/api", endpoint = "tasks/list")]
+pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::desk_tasks(&context.db, &actor).await?)
+    let filter = TaskFilter::from_query_string(&query);
+    Ok(task_list::task_list(&context.db, &actor, &filter).await?)
+}
+
+/// Remembers the dashboard's columns for this person: `columns` names them, comma-separated.
+#[server(prefix = "/api", endpoint = "tasks/columns")]
+pub async fn save_task_columns(
+    #[server(default)] columns: String,
+) -> Result<Vec<TaskColumn>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    let chosen = TaskColumn::parse_choice(Some(&columns));
+    Ok(task_list::save_columns(&context.db, &actor, &chosen).await?)
 }
 
 #[server(prefix = "/api", endpoint = "tech/tasks")]
 pub async fn technician_tasks() -> Result<Vec<TaskSummary>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(tasks::technician_tasks(&context.db, &actor).await?)
+}
+
+#[server(prefix = "/api", endpoint = "tasks/instruct_choices")]
+pub async fn load_instruct_choices() -> Result<InstructChoices, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(tasks::instruct_choices(&context.db, &actor, now()).await?)
+}
+
+/// The "Instruct works" form, sent as `works[field]` so the server function takes one argument.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct WorksForm {
+    pub property_id: i64,
+    pub contractor_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    /// `YYYY-MM-DD` from the date field; empty is none.
+    pub due_date: Option<String>,
+    pub priority: String,
+    pub purchase_order: Option<String>,
+    pub override_reason: Option<String>,
+}
+
+/// Sends works to a contractor; a red contractor answers `Blocked` unless overridden with a reason.
+#[server(prefix = "/api", endpoint = "tasks/instruct")]
+pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiError> {
+    let (context, actor) = request::actor().await?;
+    let due_date = date_field("due_date", works.due_date.as_deref())?;
+    let task = tasks::NewTask {
+        property_id: works.property_id,
+        contractor_id: works.contractor_id,
+        title: works.title,
+        description: works.description,
+        due_date,
+        priority: works.priority,
+        purchase_order: works.purchase_order,
+        override_reason: works.override_reason,
+    };
+    Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "tasks/detail")]
+pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(tasks::task_detail(&context.db, &actor, task_id).await?)
+}
+
+/// Moves a task on: accept, reject, on site, revisit, performed, complete, approve, send back.
+#[server(prefix = "/api", endpoint = "tasks/act")]
+pub async fn act_on_task(
+    task_id: i64,
+    action: TaskAction,
+    reason: Option<String>,
+) -> Result<TaskStatus, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(tasks::act(
+        &context.db,
+        &actor,
+        task_id,
+        action,
+        reason.as_deref(),
+        now(),
+    )
+    .await?)
+}
+
+/// The contractor's office accepts a task, optionally with the date it plans to be on site.
+#[server(prefix = "/api", endpoint = "tasks/accept")]
+pub async fn accept_task(
+    task_id: i64,
+    #[server(default)] planned_date: Option<String>,
+) -> Result<TaskStatus, ApiError> {
+    let (context, actor) = request::actor().await?;
+    let planned = date_field("planned_date", planned_date.as_deref())?;
+    Ok(tasks::accept(&context.db, &actor, task_id, planned, now()).await?)
+}
+
+/// A message in the task's chat; the other side is emailed.
+#[server(prefix = "/api", endpoint = "tasks/message")]
+pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(task_work::post_message(
+        &context.db,
+        &actor,
+        task_id,
+        &body,
+        &context.public_url,
+        now(),
+    )
+    .await?)
+}
+
+/// The task's chat, oldest first.
+#[server(prefix = "/api", endpoint = "tasks/messages")]
+pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(task_work::task_messages(&context.db, &actor, task_id).await?)
 }

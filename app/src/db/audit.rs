@@ -11,17 +11,92 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(
     detail: &str,
     now: i64,
 ) -> sqlx::Result<()> {
+    insert(
+        e,
+        agency_id,
+        actor_user_id,
+        action,
+        subject_user_id,
+        None,
+        detail,
+        now,
+    )
+    .await
+}
+
+/// An entry about a contractor, shown in its history.
+pub async fn record_for_contractor<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    agency_id: i64,
+    actor_user_id: Option<i64>,
+    action: &str,
+    contractor_id: i64,
+    detail: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    insert(
+        e,
+        agency_id,
+        actor_user_id,
+        action,
+        None,
+        Some(contractor_id),
+        detail,
+        now,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    agency_id: i64,
+    actor_user_id: Option<i64>,
+    action: &str,
+    subject_user_id: Option<i64>,
+    contractor_id: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (agency_id, actor_user_id, action, subject_user_id, detail, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_log (agency_id, actor_user_id, action, subject_user_id, contractor_id, \
+         detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(agency_id)
     .bind(actor_user_id)
     .bind(action)
     .bind(subject_user_id)
+    .bind(contractor_id)
     .bind(detail)
     .bind(now)
     .execute(e)
     .await?;
     Ok(())
+}
+
+/// One line of a contractor's history, newest first.
+#[derive(Debug, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub at: i64,
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub detail: String,
+}
+
+pub async fn contractor_history<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    agency_id: i64,
+    contractor_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT a.at, a.action, u.name AS actor_name, a.detail FROM audit_log a \
+         LEFT JOIN users u ON u.id = a.actor_user_id \
+         WHERE a.agency_id = $1 AND a.contractor_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT $3",
+    )
+    .bind(agency_id)
+    .bind(contractor_id)
+    .bind(limit)
+    .fetch_all(e)
+    .await
 }

@@ -13,6 +13,7 @@ pub mod testing;
 pub mod tokens;
 pub mod users;
 
+use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
@@ -64,6 +65,7 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    events: Events,
 }
 
 impl Db {
@@ -95,13 +97,29 @@ impl Db {
             options
         };
         let pool = options.connect(&url).await?;
+        let events = match backend {
+            Backend::Sqlite => Events::new(None),
+            Backend::Postgres => {
+                let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+                    .fetch_one(&pool)
+                    .await?;
+                Events::new(Some((
+                    url.clone(),
+                    crate::events::channel_for_schema(&schema),
+                )))
+            }
+        };
         if backend == Backend::Sqlite {
             // WAL is a property of the file: set once, it stays.
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await?;
         }
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            events,
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
@@ -110,6 +128,16 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Live updates of this database's changes, across instances on PostgreSQL.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// Tells open pages about a committed change.
+    pub async fn publish(&self, change: Change) {
+        self.events.publish(&self.pool, change).await
     }
 
     /// A cheap round trip, for readiness checks.

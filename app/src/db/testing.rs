@@ -11,6 +11,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A migrated, empty database that lives as long as this value.
 pub struct TestDb {
     pub db: Db,
+    /// How a second instance would connect to the same database.
+    pub url: String,
     // Keeps the SQLite file's folder alive for the test's duration.
     _dir: Option<tempfile::TempDir>,
 }
@@ -34,6 +36,7 @@ impl TestDb {
             .expect("migrate the SQLite test database");
         TestDb {
             db,
+            url,
             _dir: Some(dir),
         }
     }
@@ -62,7 +65,11 @@ impl TestDb {
         db.migrate()
             .await
             .expect("migrate the PostgreSQL test schema");
-        Some(TestDb { db, _dir: None })
+        Some(TestDb {
+            db,
+            url,
+            _dir: None,
+        })
     }
 }
 
@@ -104,4 +111,116 @@ macro_rules! db_test {
             }
         }
     };
+}
+
+/// Another agency with a contractor, a certificate type, a property and a document: ids that
+/// the demo agency's people must never reach.
+#[derive(Clone, Copy, Debug)]
+pub struct OtherAgency {
+    pub agency_id: i64,
+    pub contractor_id: i64,
+    pub certificate_type_id: i64,
+    pub property_id: i64,
+    pub document_id: i64,
+}
+
+impl OtherAgency {
+    /// Its certificate type's name, which the demo agency does not have.
+    pub const TYPE_NAME: &'static str = "Other agency's type";
+
+    pub async fn create(db: &Db) -> OtherAgency {
+        let now = super::now_ms();
+        let id = |sql: &'static str| {
+            let db = db.clone();
+            move |binds: Vec<i64>| async move {
+                let mut query = sqlx::query_scalar::<_, i64>(sql);
+                for b in binds {
+                    query = query.bind(b);
+                }
+                query
+                    .fetch_one(db.pool())
+                    .await
+                    .expect("another agency's row")
+            }
+        };
+        let agency_id = id(
+            "INSERT INTO agencies (name, created_at) VALUES ('Other Estates', $1) RETURNING id",
+        )(vec![now])
+        .await;
+        let contractor_id = id("INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, 'Other Sparks', 'o@x.example', $2) RETURNING id")(vec![agency_id, now]).await;
+        let certificate_type_id = id("INSERT INTO certificate_types (agency_id, name, created_at) VALUES ($1, 'Other agency''s type', $2) RETURNING id")(vec![agency_id, now]).await;
+        let property_id = id("INSERT INTO properties (agency_id, address_line1, town, postcode, created_at) VALUES ($1, '1 Elsewhere', 'Town', 'AB1 2CD', $2) RETURNING id")(vec![agency_id, now]).await;
+        let document_id = id("INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, uploaded_at) VALUES ($1, $2, $3, $4) RETURNING id")(vec![agency_id, contractor_id, certificate_type_id, now]).await;
+        OtherAgency {
+            agency_id,
+            contractor_id,
+            certificate_type_id,
+            property_id,
+            document_id,
+        }
+    }
+
+    /// Its administrator, with every permission (made on first use).
+    pub async fn admin(&self, db: &Db) -> crate::services::auth::Actor {
+        const EMAIL: &str = "boss@other-estates.example";
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(EMAIL)
+            .fetch_optional(db.pool())
+            .await
+            .expect("look up the other administrator");
+        if existing.is_none() {
+            let role: i64 = sqlx::query_scalar(
+                "INSERT INTO roles (agency_id, name, can_manage_users, can_manage_certification, \
+                 can_instruct_work, can_override_compliance) VALUES ($1, 'Admin', 1, 1, 1, 1) \
+                 RETURNING id",
+            )
+            .bind(self.agency_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("the other agency's role");
+            sqlx::query(
+                "INSERT INTO users (agency_id, kind, role_id, email, name, created_at) \
+                 VALUES ($1, 'agent', $2, $3, 'Other Boss', $4)",
+            )
+            .bind(self.agency_id)
+            .bind(role)
+            .bind(EMAIL)
+            .bind(super::now_ms())
+            .execute(db.pool())
+            .await
+            .expect("the other administrator");
+        }
+        actor(db, EMAIL).await
+    }
+}
+
+/// The demo data, dated from today in the demo agency's zone so statuses hold whenever tests run.
+pub async fn seed_demo(db: &Db) {
+    let today = crate::services::compliance::agency_today("Europe/London", super::now_ms());
+    crate::services::demo::seed_if_empty(db, today)
+        .await
+        .expect("demo data loads")
+        .expect("the database was empty");
+}
+
+/// Who a demo person is, as the services see them.
+pub async fn actor(db: &Db, email: &str) -> crate::services::auth::Actor {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db.pool())
+        .await
+        .expect("a demo person");
+    crate::services::auth::load_actor(db, id)
+        .await
+        .expect("load the actor")
+        .expect("an active account")
+}
+
+/// A demo contractor's id by its company name.
+pub async fn contractor_id(db: &Db, company: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM contractors WHERE company_name = $1")
+        .bind(company)
+        .fetch_one(db.pool())
+        .await
+        .expect("a demo contractor")
 }

@@ -278,6 +278,14 @@ impl Reminder {
 }
 
 impl RelatesTo {
+    /// The stored and spreadsheet form.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelatesTo::StartDate => "StartDate",
+            RelatesTo::EndDate => "EndDate",
+        }
+    }
+
     /// `StartDate` or `EndDate`, ignoring case and spaces; blank means `EndDate`.
     pub fn parse(text: &str) -> Result<RelatesTo, ReminderError> {
         let compact: String = text

@@ -1,8 +1,13 @@
 //! Pure rules of the product: no I/O, compiled for the server and the browser, heavily unit-tested.
 
 pub mod compliance;
+pub mod csv;
 pub mod dates;
+pub mod files;
 pub mod identity;
+pub mod import;
 pub mod outbox;
 pub mod records;
+pub mod task_list;
 pub mod task_status;
+pub mod task_work;

@@ -57,6 +57,23 @@ pub struct TaskSummary {
     pub scheduled_date: Option<NaiveDate>,
     pub address: String,
     pub archived: bool,
+    pub contractor: Option<String>,
+    /// Names of the technicians assigned (filled in lists that show them).
+    pub technicians: Vec<String>,
+}
+
+/// One page of the task dashboard, with what its filters and columns offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskListPage {
+    pub rows: Vec<TaskSummary>,
+    /// Tasks matching the filter, over all pages.
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+    /// The columns this person chose.
+    pub columns: Vec<crate::domain::task_list::TaskColumn>,
+    /// Technicians to filter by: the company's (office) or none (agents).
+    pub technicians: Vec<(i64, String)>,
 }
 
 /// Whom a valid emailed link signs in, for its confirmation page.
@@ -87,6 +104,10 @@ pub struct AgencySettings {
     pub time_zone: String,
     pub date_format: DateFormat,
     pub expiring_soon_days: i64,
+    /// What the assignment email adds to a task's essentials.
+    pub email_description: bool,
+    pub email_access_details: bool,
+    pub email_purchase_order: bool,
 }
 
 /// One contractor in the agency's contractor list, with its traffic light.
@@ -119,6 +140,9 @@ pub struct DocumentSummary {
     pub reminder: Option<String>,
     pub validated: bool,
     pub uploaded_at_ms: i64,
+    /// The uploaded file's safe name; `None` for a certificate recorded without a file (imports).
+    pub file_name: Option<String>,
+    pub uploaded_by: Option<String>,
 }
 
 /// A required certificate type on the contractor's Certification tab: its status and documents.
@@ -141,6 +165,55 @@ pub struct ContractorCertification {
     pub requestable: Vec<(i64, String)>,
     /// The viewer may request certificates and validate documents.
     pub can_manage: bool,
+    /// The viewer may upload documents: the contractor's office, or an agent who manages
+    /// certification.
+    pub can_upload: bool,
+    /// Who requested, uploaded, validated and overrode, newest first (agents only).
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One line of a contractor's certification history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Date and time in the agency's zone and date format.
+    pub when: String,
+    pub who: String,
+    pub what: String,
+}
+
+/// A choice of contractor when instructing works: the compliance light beside each name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractorChoice {
+    pub id: i64,
+    pub company_name: String,
+    pub trade: Option<String>,
+    pub light: super::compliance::TrafficLight,
+}
+
+/// What the "Instruct works" form offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructChoices {
+    pub properties: Vec<(i64, String)>,
+    pub contractors: Vec<ContractorChoice>,
+    pub can_override: bool,
+}
+
+/// The answer to instructing works: done, or refused by the compliance rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstructOutcome {
+    Instructed {
+        task_id: i64,
+        reference: String,
+        overridden: bool,
+    },
+    /// The contractor is red. `problems` names each certificate ("Gas safety: expired");
+    /// `alternatives` are compliant contractors of the same trade.
+    Blocked {
+        company_name: String,
+        problems: Vec<String>,
+        can_override: bool,
+        alternatives: Vec<ContractorChoice>,
+    },
 }
 
 /// The dashboard panel "Contractor certification compliance".
@@ -173,4 +246,99 @@ pub struct MatrixRow {
     pub company_name: String,
     pub light: super::compliance::TrafficLight,
     pub cells: Vec<super::compliance::TypeStatus>,
+}
+
+/// A certificate type of the agency, built in or its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateTypeRow {
+    pub id: i64,
+    pub name: String,
+    pub built_in: bool,
+    /// Also asked of technicians, as accreditations.
+    pub applies_to_technicians: bool,
+    /// How many contractors are required to hold it.
+    pub required_of: i64,
+}
+
+/// One row of an import preview: where it is, what it names, and what it will do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub line: usize,
+    pub contractor: String,
+    pub certificate: String,
+    pub outcome: super::import::Outcome,
+}
+
+/// What an import would do, row by row, before anything changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    /// Said when the file was not UTF-8 and was converted.
+    pub note: Option<String>,
+    pub rows: Vec<PreviewRow>,
+    pub creates: u32,
+    pub updates: u32,
+    pub unchanged: u32,
+    pub duplicates: u32,
+    pub errors: u32,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub imported: u32,
+    /// Rows left out: errors, duplicates and certificates already recorded.
+    pub skipped: u32,
+    pub errors: u32,
+}
+
+/// One entry of a task's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Date and time in the agency's zone and date format.
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub reason: Option<String>,
+}
+
+/// A task as the Desk view, the Tech view and the agency show it: its summary, what the viewer
+/// may do now, and its timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDetail {
+    pub summary: TaskSummary,
+    pub description: Option<String>,
+    pub purchase_order: Option<String>,
+    pub access_details: Option<String>,
+    pub contractor: Option<String>,
+    pub actions: Vec<crate::domain::task_status::TaskAction>,
+    pub timeline: Vec<TimelineEntry>,
+    pub on_site_date: Option<NaiveDate>,
+    pub documents: Vec<TaskDocumentEntry>,
+    /// Agents allowed to instruct work and the contractor's office; technicians read only.
+    pub can_message: bool,
+    /// Agents allowed to instruct work, on tasks not archived.
+    pub can_add_client_documents: bool,
+}
+
+/// A file on a task, downloadable at `/files/tasks/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDocumentEntry {
+    pub id: i64,
+    pub kind: crate::domain::task_work::DocumentKind,
+    pub file_name: String,
+    /// Date and time in the agency's zone and date format.
+    pub when: String,
+    pub who: String,
+}
+
+/// One message of a task's chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEntry {
+    pub id: i64,
+    pub when: String,
+    pub who: String,
+    pub from_agency: bool,
+    /// Written by the one reading.
+    pub mine: bool,
+    pub body: String,
 }

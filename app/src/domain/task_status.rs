@@ -1,4 +1,5 @@
-//! The statuses a task moves through (seed 002). The transitions come with the Desk view.
+//! The statuses a task moves through (seed 002, DESIGN.md "Task lifecycle"), and who may move
+//! it from one to the next. The server checks every change here; pages offer only `allowed`.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,9 +64,313 @@ impl TaskStatus {
     }
 }
 
+/// Who is acting on a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TaskRole {
+    Agent,
+    /// The contractor's office, in the Desk view.
+    Office,
+    /// A technician assigned to the task, in the Tech view.
+    Technician,
+}
+
+/// What can be done to a task's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TaskAction {
+    /// The agency sends the task to a contractor (from draft, or again after a rejection).
+    Instruct,
+    Accept,
+    /// With a reason; the agency is told.
+    Reject,
+    /// "I'm on site": starts the work, or resumes it after a revisit.
+    OnSite,
+    /// "Revisit required", with a reason.
+    RevisitRequired,
+    /// "I've performed this work": notes and signatures; the documents are still to come.
+    PerformedOnSite,
+    /// Desk "Complete task": reports, invoices, actual on-site date.
+    Complete,
+    /// The agency accepts the performed work.
+    Approve,
+    /// The agency sends performed work back, with a reason.
+    SendBack,
+}
+
+impl TaskAction {
+    pub const ALL: [TaskAction; 9] = [
+        TaskAction::Instruct,
+        TaskAction::Accept,
+        TaskAction::Reject,
+        TaskAction::OnSite,
+        TaskAction::RevisitRequired,
+        TaskAction::PerformedOnSite,
+        TaskAction::Complete,
+        TaskAction::Approve,
+        TaskAction::SendBack,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskAction::Instruct => "Instruct",
+            TaskAction::Accept => "Accept",
+            TaskAction::Reject => "Reject",
+            TaskAction::OnSite => "I'm on site",
+            TaskAction::RevisitRequired => "Revisit required",
+            TaskAction::PerformedOnSite => "I've performed this work",
+            TaskAction::Complete => "Complete task",
+            TaskAction::Approve => "Approve",
+            TaskAction::SendBack => "Send back",
+        }
+    }
+
+    /// Actions that must say why.
+    pub fn needs_reason(self) -> bool {
+        matches!(
+            self,
+            TaskAction::Reject | TaskAction::RevisitRequired | TaskAction::SendBack
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum TransitionError {
+    #[error("\"{action}\" is not possible while the task is {status}.")]
+    NotNow { action: String, status: String },
+    #[error("Only {who} can {action}.")]
+    NotYours { action: String, who: &'static str },
+    #[error("Archived tasks can be read but not changed.")]
+    Archived,
+}
+
+/// Who may take an action, whatever the status.
+fn role_may(role: TaskRole, action: TaskAction) -> bool {
+    use TaskAction::*;
+    match role {
+        TaskRole::Agent => matches!(action, Instruct | Approve | SendBack),
+        TaskRole::Office => matches!(
+            action,
+            Accept | Reject | OnSite | RevisitRequired | PerformedOnSite | Complete
+        ),
+        TaskRole::Technician => matches!(action, OnSite | RevisitRequired | PerformedOnSite),
+    }
+}
+
+fn who_may(action: TaskAction) -> &'static str {
+    use TaskAction::*;
+    match action {
+        Instruct | Approve | SendBack => "the agency",
+        Accept | Reject | Complete => "the contractor's office",
+        OnSite | RevisitRequired | PerformedOnSite => "the contractor",
+    }
+}
+
+/// Where an action leads from a status, if it may be taken there at all.
+pub fn next_status(status: TaskStatus, action: TaskAction) -> Option<TaskStatus> {
+    use TaskAction::*;
+    use TaskStatus as S;
+    match (status, action) {
+        (S::Draft | S::Rejected, Instruct) => Some(S::Assigned),
+        (S::Assigned, Accept) => Some(S::Accepted),
+        (S::Assigned, Reject) => Some(S::Rejected),
+        (S::Accepted | S::Revisit, OnSite) => Some(S::InProgress),
+        (S::InProgress, RevisitRequired) => Some(S::Revisit),
+        (S::InProgress, PerformedOnSite) => Some(S::PerformedNeedDocs),
+        (S::Accepted | S::InProgress | S::Revisit | S::PerformedNeedDocs, Complete) => {
+            Some(S::Performed)
+        }
+        (S::Performed, Approve) => Some(S::Completed),
+        (S::Performed, SendBack) => Some(S::Accepted),
+        _ => None,
+    }
+}
+
+/// The status after `action`, or why it cannot be taken by this role now.
+pub fn transition(
+    status: TaskStatus,
+    action: TaskAction,
+    role: TaskRole,
+    archived: bool,
+) -> Result<TaskStatus, TransitionError> {
+    if archived {
+        return Err(TransitionError::Archived);
+    }
+    if !role_may(role, action) {
+        return Err(TransitionError::NotYours {
+            action: action.label().to_string(),
+            who: who_may(action),
+        });
+    }
+    next_status(status, action).ok_or_else(|| TransitionError::NotNow {
+        action: action.label().to_string(),
+        status: status.label().to_lowercase(),
+    })
+}
+
+/// The actions a page offers this role now, in the order they read.
+pub fn allowed(status: TaskStatus, role: TaskRole, archived: bool) -> Vec<TaskAction> {
+    TaskAction::ALL
+        .into_iter()
+        .filter(|a| transition(status, *a, role, archived).is_ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use TaskAction as A;
+    use TaskStatus as S;
+
+    #[test]
+    fn the_lifecycle_of_seed_002() {
+        let steps = [
+            (S::Draft, A::Instruct, TaskRole::Agent, S::Assigned),
+            (S::Assigned, A::Accept, TaskRole::Office, S::Accepted),
+            (S::Accepted, A::OnSite, TaskRole::Technician, S::InProgress),
+            (
+                S::InProgress,
+                A::RevisitRequired,
+                TaskRole::Technician,
+                S::Revisit,
+            ),
+            (S::Revisit, A::OnSite, TaskRole::Technician, S::InProgress),
+            (
+                S::InProgress,
+                A::PerformedOnSite,
+                TaskRole::Technician,
+                S::PerformedNeedDocs,
+            ),
+            (
+                S::PerformedNeedDocs,
+                A::Complete,
+                TaskRole::Office,
+                S::Performed,
+            ),
+            (S::Performed, A::Approve, TaskRole::Agent, S::Completed),
+        ];
+        for (from, action, role, to) in steps {
+            assert_eq!(
+                transition(from, action, role, false),
+                Ok(to),
+                "{from:?} {action:?}"
+            );
+        }
+        assert_eq!(
+            transition(S::Assigned, A::Reject, TaskRole::Office, false),
+            Ok(S::Rejected)
+        );
+        assert_eq!(
+            transition(S::Rejected, A::Instruct, TaskRole::Agent, false),
+            Ok(S::Assigned)
+        );
+        assert_eq!(
+            transition(S::Performed, A::SendBack, TaskRole::Agent, false),
+            Ok(S::Accepted)
+        );
+        // The office may complete straight from the Desk view without the Tech view.
+        assert_eq!(
+            transition(S::Accepted, A::Complete, TaskRole::Office, false),
+            Ok(S::Performed)
+        );
+    }
+
+    #[test]
+    fn exactly_these_moves_are_allowed_and_every_other_is_refused() {
+        use TaskRole::{Agent, Office, Technician};
+        // Written out from seed 002 and DESIGN.md, not from the code.
+        let allowed_moves = [
+            (S::Draft, A::Instruct, Agent),
+            (S::Rejected, A::Instruct, Agent),
+            (S::Performed, A::Approve, Agent),
+            (S::Performed, A::SendBack, Agent),
+            (S::Assigned, A::Accept, Office),
+            (S::Assigned, A::Reject, Office),
+            (S::Accepted, A::OnSite, Office),
+            (S::Revisit, A::OnSite, Office),
+            (S::InProgress, A::RevisitRequired, Office),
+            (S::InProgress, A::PerformedOnSite, Office),
+            (S::Accepted, A::Complete, Office),
+            (S::InProgress, A::Complete, Office),
+            (S::Revisit, A::Complete, Office),
+            (S::PerformedNeedDocs, A::Complete, Office),
+            (S::Accepted, A::OnSite, Technician),
+            (S::Revisit, A::OnSite, Technician),
+            (S::InProgress, A::RevisitRequired, Technician),
+            (S::InProgress, A::PerformedOnSite, Technician),
+        ];
+        let mut seen = 0;
+        for status in S::ALL {
+            for action in A::ALL {
+                for role in [Agent, Office, Technician] {
+                    let result = transition(status, action, role, false);
+                    if allowed_moves.contains(&(status, action, role)) {
+                        assert!(result.is_ok(), "{status:?} {action:?} {role:?}: {result:?}");
+                        seen += 1;
+                    } else {
+                        assert!(
+                            result.is_err(),
+                            "{status:?} {action:?} {role:?} must be refused"
+                        );
+                    }
+                    assert_eq!(
+                        transition(status, action, role, true),
+                        Err(TransitionError::Archived)
+                    );
+                }
+            }
+        }
+        assert_eq!(seen, allowed_moves.len());
+    }
+
+    #[test]
+    fn roles_keep_to_their_own_actions() {
+        assert!(matches!(
+            transition(S::Assigned, A::Accept, TaskRole::Agent, false),
+            Err(TransitionError::NotYours {
+                who: "the contractor's office",
+                ..
+            })
+        ));
+        assert!(transition(S::Assigned, A::Accept, TaskRole::Technician, false).is_err());
+        assert!(transition(S::Performed, A::Approve, TaskRole::Office, false).is_err());
+        assert!(transition(
+            S::PerformedNeedDocs,
+            A::Complete,
+            TaskRole::Technician,
+            false
+        )
+        .is_err());
+        assert_eq!(
+            transition(S::Completed, A::Reject, TaskRole::Office, false)
+                .unwrap_err()
+                .to_string(),
+            "\"Reject\" is not possible while the task is completed."
+        );
+    }
+
+    #[test]
+    fn pages_offer_only_what_is_allowed() {
+        assert_eq!(
+            allowed(S::Assigned, TaskRole::Office, false),
+            [A::Accept, A::Reject]
+        );
+        assert_eq!(allowed(S::Assigned, TaskRole::Technician, false), []);
+        assert_eq!(
+            allowed(S::InProgress, TaskRole::Technician, false),
+            [A::RevisitRequired, A::PerformedOnSite]
+        );
+        assert_eq!(
+            allowed(S::InProgress, TaskRole::Office, false),
+            [A::RevisitRequired, A::PerformedOnSite, A::Complete]
+        );
+        assert_eq!(
+            allowed(S::Performed, TaskRole::Agent, false),
+            [A::Approve, A::SendBack]
+        );
+        assert_eq!(allowed(S::Completed, TaskRole::Agent, false), []);
+        assert_eq!(allowed(S::Performed, TaskRole::Agent, true), []);
+        assert!(A::ALL.iter().filter(|a| a.needs_reason()).count() == 3);
+    }
 
     #[test]
     fn stored_form_round_trips() {

@@ -9,9 +9,11 @@ use crate::domain::records::AgencySettings;
 
 pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceError> {
     actor.require_agent()?;
-    let (name, time_zone, date_format, expiring_soon_days): (String, String, String, i64) =
+    type Row = (String, String, String, i64, i64, i64, i64);
+    let (name, time_zone, date_format, expiring_soon_days, description, access, po): Row =
         sqlx::query_as(
-            "SELECT name, time_zone, date_format, expiring_soon_days FROM agencies WHERE id = $1",
+            "SELECT name, time_zone, date_format, expiring_soon_days, assignment_email_description, \
+             assignment_email_access, assignment_email_purchase_order FROM agencies WHERE id = $1",
         )
         .bind(actor.agency_id)
         .fetch_one(db.pool())
@@ -21,6 +23,9 @@ pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceE
         time_zone,
         date_format: DateFormat::from_pattern(&date_format).unwrap_or_default(),
         expiring_soon_days,
+        email_description: description == 1,
+        email_access_details: access == 1,
+        email_purchase_order: po == 1,
     })
 }
 
@@ -49,14 +54,18 @@ pub async fn update_settings(
         .map_err(|m| ServiceError::invalid("expiring_soon_days", m))?;
     let mut tx = db.pool().begin().await?;
     sqlx::query(
-        "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4 \
-         WHERE id = $5",
+        "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4, \
+         assignment_email_description = $6, assignment_email_access = $7, \
+         assignment_email_purchase_order = $8 WHERE id = $5",
     )
     .bind(name)
     .bind(time_zone)
     .bind(input.date_format.pattern())
     .bind(input.expiring_soon_days)
     .bind(actor.agency_id)
+    .bind(i64::from(input.email_description))
+    .bind(i64::from(input.email_access_details))
+    .bind(i64::from(input.email_purchase_order))
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -75,4 +84,36 @@ pub async fn update_settings(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Writes instants as the actor's agency reads them: its date format and time zone, to the minute.
+pub async fn instant_format(
+    db: &Db,
+    actor: &Actor,
+) -> Result<impl Fn(i64) -> String + use<>, ServiceError> {
+    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM agencies WHERE id = $1")
+        .bind(actor.agency_id)
+        .fetch_one(db.pool())
+        .await?;
+    let zone = time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let format = actor.date_format;
+    Ok(move |at: i64| {
+        let local = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .with_timezone(&zone);
+        format!(
+            "{} {}",
+            format.format(local.date_naive()),
+            local.format("%H:%M")
+        )
+    })
+}
+
+/// The agency's calendar day now, in its own time zone.
+pub async fn today(db: &Db, agency_id: i64, now: i64) -> Result<chrono::NaiveDate, ServiceError> {
+    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM agencies WHERE id = $1")
+        .bind(agency_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(super::compliance::agency_today(&time_zone, now))
 }

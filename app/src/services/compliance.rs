@@ -3,18 +3,21 @@
 //! its own company.
 
 use super::auth::Actor;
-use super::ServiceError;
+use super::{mail, ServiceError};
 use crate::db::{audit, Db};
 use crate::domain::compliance::{
     instruct_decision, traffic_light, type_status, ComplianceStatus, DocumentFacts,
     InstructDecision, RelatesTo, Reminder, TrafficLight,
 };
 use crate::domain::dates::{from_storage, to_storage};
+use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
-    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, MatrixPage,
-    MatrixRow, RequirementDetail, RequirementStatus,
+    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, HistoryEntry,
+    MatrixPage, MatrixRow, RequirementDetail, RequirementStatus,
 };
+use crate::events::{Change, Topic};
+use crate::files::FileStore;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -81,47 +84,104 @@ async fn own_certificate_type(
         .ok_or(ServiceError::NotFound("certificate type"))
 }
 
-/// Requires a certificate type of a contractor. Asking again for one already required changes
-/// nothing and returns false.
+/// Who reads a contractor's certification mail: its active office users, or the company's own
+/// address when it has none.
+pub(super) async fn contractor_recipients(
+    conn: &mut sqlx::AnyConnection,
+    contractor_id: i64,
+) -> Result<Vec<String>, ServiceError> {
+    let office: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM users WHERE contractor_id = $1 AND kind = 'contractor' AND active = 1 \
+         ORDER BY id",
+    )
+    .bind(contractor_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if !office.is_empty() {
+        return Ok(office);
+    }
+    Ok(
+        sqlx::query_scalar("SELECT email FROM contractors WHERE id = $1")
+            .bind(contractor_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// Where a contractor's office uploads certificates, for links in emails.
+pub fn upload_url(public_url: &str) -> String {
+    format!("{}/desk/certificates", public_url.trim_end_matches('/'))
+}
+
+fn certification_changed(agency_id: i64, contractor_id: i64) -> Change {
+    Change {
+        agency_id,
+        contractor_id: Some(contractor_id),
+        topic: Topic::Certification,
+        task_id: None,
+    }
+}
+
+/// Requires a certificate type of a contractor and emails the contractor's office. Asking again
+/// for one already required changes nothing and returns false.
 pub async fn request_certificate(
     db: &Db,
     actor: &Actor,
     contractor_id: i64,
     certificate_type_id: i64,
+    public_url: &str,
     now: i64,
 ) -> Result<bool, ServiceError> {
     actor.require(Permission::ManageCertification)?;
     visible_contractor(db, actor, contractor_id).await?;
     let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
     let mut tx = db.pool().begin().await?;
-    let added = sqlx::query(
+    let added: Option<i64> = sqlx::query_scalar(
         "INSERT INTO certificate_requirements (agency_id, contractor_id, certificate_type_id, \
          requested_by, requested_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (contractor_id, certificate_type_id) DO NOTHING",
+         ON CONFLICT (contractor_id, certificate_type_id) DO NOTHING RETURNING id",
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
     .bind(certificate_type_id)
     .bind(actor.user_id)
     .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if added {
-        audit::record(
-            &mut *tx,
-            actor.agency_id,
-            Some(actor.user_id),
-            "certificate_requested",
-            None,
-            &format!("contractor {contractor_id}: {type_name}"),
-            now,
-        )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(requirement_id) = added else {
+        return Ok(false);
+    };
+    audit::record_for_contractor(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "certificate_requested",
+        contractor_id,
+        &type_name,
+        now,
+    )
+    .await?;
+    let company: String = sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1")
+        .bind(contractor_id)
+        .fetch_one(&mut *tx)
         .await?;
+    let email = mail::certificate_requested(
+        &company,
+        &actor.agency_name,
+        &type_name,
+        &upload_url(public_url),
+    );
+    for to in contractor_recipients(&mut tx, contractor_id).await? {
+        let key = format!(
+            "certificate_requested:{requirement_id}:{}",
+            to.to_lowercase()
+        );
+        mail::enqueue(&mut tx, Some(actor.agency_id), &to, &email, Some(&key), now).await?;
     }
     tx.commit().await?;
-    Ok(added)
+    db.publish(certification_changed(actor.agency_id, contractor_id))
+        .await;
+    Ok(true)
 }
 
 /// What an upload records besides the file.
@@ -138,14 +198,84 @@ pub struct NewDocument {
     pub validated: bool,
 }
 
-/// Records a certificate document, by the contractor's office for itself or by an agent on its
-/// behalf. Only an agent can mark it validated; a contractor's own upload always waits.
+/// A file as the browser sent it: the name is only kept for downloads, never trusted.
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where a document's file went in the file store.
+struct StoredFile {
+    key: String,
+    name: String,
+    content_type: &'static str,
+    size: i64,
+}
+
+/// Uploads a certificate document with its file. The file is checked by its content and size,
+/// stored, then recorded; if recording fails the stored file is removed again.
+pub async fn upload_document(
+    db: &Db,
+    files: &FileStore,
+    actor: &Actor,
+    document: NewDocument,
+    upload: Upload,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    let type_name = may_add_document(db, actor, &document).await?;
+    let kind = check_upload(
+        &upload.file_name,
+        upload.bytes.len() as u64,
+        &upload.bytes[..upload.bytes.len().min(16)],
+        MAX_CERTIFICATE_BYTES,
+    )
+    .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    let key = files
+        .put(
+            "certificates",
+            actor.agency_id,
+            kind.extension(),
+            &upload.bytes,
+        )
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let stored = StoredFile {
+        name: safe_file_name(&upload.file_name, Some(kind)),
+        content_type: kind.content_type(),
+        size: upload.bytes.len() as i64,
+        key,
+    };
+    match record_document(db, actor, &document, &type_name, Some(&stored), now).await {
+        Ok(id) => Ok(id),
+        Err(e) => {
+            if let Err(cleanup) = files.delete(&stored.key).await {
+                tracing::warn!("could not remove an unrecorded upload: {cleanup}");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Records a certificate document without a file (imports, and dates typed from a paper copy).
 pub async fn add_document(
     db: &Db,
     actor: &Actor,
     document: NewDocument,
     now: i64,
 ) -> Result<i64, ServiceError> {
+    let type_name = may_add_document(db, actor, &document).await?;
+    record_document(db, actor, &document, &type_name, None, now).await
+}
+
+/// Checks that the actor may record this document, and its dates; answers the type's name.
+/// The contractor's office records for itself, an agent with the permission on its behalf; only
+/// an agent can mark it validated, so a contractor's own upload always waits.
+async fn may_add_document(
+    db: &Db,
+    actor: &Actor,
+    document: &NewDocument,
+) -> Result<String, ServiceError> {
     match actor.kind {
         UserKind::Agent => actor.require(Permission::ManageCertification)?,
         UserKind::Contractor => {
@@ -169,11 +299,23 @@ pub async fn add_document(
             ));
         }
     }
+    Ok(type_name)
+}
+
+async fn record_document(
+    db: &Db,
+    actor: &Actor,
+    document: &NewDocument,
+    type_name: &str,
+    file: Option<&StoredFile>,
+    now: i64,
+) -> Result<i64, ServiceError> {
     let mut tx = db.pool().begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, start_date, \
          end_date, description, reminder, reminder_relates_to, uploaded_by, uploaded_at, validated_by, \
-         validated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         validated_at, file_key, file_name, content_type, size_bytes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(actor.agency_id)
     .bind(document.contractor_id)
@@ -182,17 +324,18 @@ pub async fn add_document(
     .bind(document.end_date.map(to_storage))
     .bind(document.description.as_deref().map(str::trim).filter(|d| !d.is_empty()))
     .bind(document.reminder.map(Reminder::name))
-    .bind(match document.relates_to {
-        RelatesTo::StartDate => "StartDate",
-        RelatesTo::EndDate => "EndDate",
-    })
+    .bind(document.relates_to.name())
     .bind(actor.user_id)
     .bind(now)
     .bind(document.validated.then_some(actor.user_id))
     .bind(document.validated.then_some(now))
+    .bind(file.map(|f| f.key.as_str()))
+    .bind(file.map(|f| f.name.as_str()))
+    .bind(file.map(|f| f.content_type))
+    .bind(file.map(|f| f.size))
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
+    audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
         Some(actor.user_id),
@@ -201,16 +344,59 @@ pub async fn add_document(
         } else {
             "certificate_uploaded"
         },
-        None,
-        &format!(
-            "contractor {}: {type_name} (document {id})",
-            document.contractor_id
-        ),
+        document.contractor_id,
+        &match file {
+            Some(f) => format!("{type_name}: {}", f.name),
+            None => type_name.to_string(),
+        },
         now,
     )
     .await?;
     tx.commit().await?;
+    db.publish(certification_changed(
+        actor.agency_id,
+        document.contractor_id,
+    ))
+    .await;
     Ok(id)
+}
+
+/// A document's file for download, if the actor may see that contractor's certificates:
+/// (safe file name, content type, bytes).
+pub async fn document_file(
+    db: &Db,
+    files: &FileStore,
+    actor: &Actor,
+    document_id: i64,
+) -> Result<(String, String, Vec<u8>), ServiceError> {
+    type FileRow = (i64, Option<String>, Option<String>, Option<String>);
+    let row: Option<FileRow> = sqlx::query_as(
+        "SELECT contractor_id, file_key, file_name, content_type FROM certificate_documents \
+         WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(document_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let (contractor_id, key, name, content_type) = row.ok_or(ServiceError::NotFound("document"))?;
+    visible_contractor(db, actor, contractor_id)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Forbidden(_) | ServiceError::NotFound(_) => {
+                ServiceError::NotFound("document")
+            }
+            other => other,
+        })?;
+    let key = key.ok_or(ServiceError::NotFound("file"))?;
+    let bytes = files.read(&key).await.map_err(|e| {
+        tracing::error!("document {document_id}: stored file unreadable: {e}");
+        ServiceError::NotFound("file")
+    })?;
+    Ok((
+        name.unwrap_or_else(|| "document".into()),
+        content_type.unwrap_or_else(|| "application/octet-stream".into()),
+        bytes,
+    ))
 }
 
 /// An agent ticks a document Valid. Validating twice changes nothing.
@@ -222,18 +408,18 @@ pub async fn validate_document(
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
     let mut tx = db.pool().begin().await?;
-    let changed = sqlx::query(
+    let changed: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE certificate_documents SET validated_by = $1, validated_at = $2 \
-         WHERE id = $3 AND agency_id = $4 AND validated_at IS NULL",
+         WHERE id = $3 AND agency_id = $4 AND validated_at IS NULL \
+         RETURNING contractor_id, certificate_type_id",
     )
     .bind(actor.user_id)
     .bind(now)
     .bind(document_id)
     .bind(actor.agency_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((contractor_id, type_id)) = changed else {
         let exists: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM certificate_documents WHERE id = $1 AND agency_id = $2",
         )
@@ -242,18 +428,24 @@ pub async fn validate_document(
         .fetch_optional(&mut *tx)
         .await?;
         return exists.map(|_| ()).ok_or(ServiceError::NotFound("document"));
-    }
-    audit::record(
+    };
+    let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
+        .bind(type_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
         Some(actor.user_id),
         "certificate_validated",
-        None,
-        &format!("document {document_id}"),
+        contractor_id,
+        &type_name,
         now,
     )
     .await?;
     tx.commit().await?;
+    db.publish(certification_changed(actor.agency_id, contractor_id))
+        .await;
     Ok(())
 }
 
@@ -594,16 +786,13 @@ pub async fn check_instruction(
                 can_override: false,
             },
             InstructDecision::Overridden(reason) => {
-                audit::record(
+                audit::record_for_contractor(
                     &mut *conn,
                     actor.agency_id,
                     Some(actor.user_id),
                     "compliance_overridden",
-                    None,
-                    &format!(
-                        "contractor {contractor_id} ({}): {reason}",
-                        problems().join("; ")
-                    ),
+                    contractor_id,
+                    &format!("{} — reason: {reason}", problems().join("; ")),
                     now,
                 )
                 .await?;
@@ -623,6 +812,8 @@ struct DocumentDetailRow {
     reminder: Option<String>,
     validated_at: Option<i64>,
     uploaded_at: i64,
+    file_name: Option<String>,
+    uploaded_by: Option<String>,
 }
 
 /// The contractor profile's Certification tab: every required type with its status and
@@ -641,9 +832,10 @@ pub async fn contractor_certification(
             .await?;
     let statuses = requirements_of(db, actor.agency_id, contractor_id, now).await?;
     let documents: Vec<DocumentDetailRow> = sqlx::query_as(
-        "SELECT id, certificate_type_id, start_date, end_date, description, reminder, validated_at, \
-         uploaded_at FROM certificate_documents WHERE agency_id = $1 AND contractor_id = $2 \
-         ORDER BY uploaded_at DESC, id DESC",
+        "SELECT d.id, d.certificate_type_id, d.start_date, d.end_date, d.description, d.reminder, \
+         d.validated_at, d.uploaded_at, d.file_name, u.name AS uploaded_by \
+         FROM certificate_documents d LEFT JOIN users u ON u.id = d.uploaded_by \
+         WHERE d.agency_id = $1 AND d.contractor_id = $2 ORDER BY d.uploaded_at DESC, d.id DESC",
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
@@ -663,6 +855,8 @@ pub async fn contractor_certification(
                     reminder: d.reminder.clone(),
                     validated: d.validated_at.is_some(),
                     uploaded_at_ms: d.uploaded_at,
+                    file_name: d.file_name.clone(),
+                    uploaded_by: d.uploaded_by.clone(),
                 })
                 .collect(),
             certificate_type_id: r.certificate_type_id,
@@ -686,7 +880,99 @@ pub async fn contractor_certification(
         requirements,
         requestable,
         can_manage: actor.require(Permission::ManageCertification).is_ok(),
+        can_upload: actor.kind == UserKind::Contractor
+            || actor.require(Permission::ManageCertification).is_ok(),
+        history: if actor.kind == UserKind::Agent {
+            history(db, actor, contractor_id).await?
+        } else {
+            Vec::new()
+        },
     })
+}
+
+async fn history(
+    db: &Db,
+    actor: &Actor,
+    contractor_id: i64,
+) -> Result<Vec<HistoryEntry>, ServiceError> {
+    let when = super::agency::instant_format(db, actor).await?;
+    Ok(
+        audit::contractor_history(db.pool(), actor.agency_id, contractor_id, 50)
+            .await?
+            .into_iter()
+            .map(|row| HistoryEntry {
+                when: when(row.at),
+                who: row.actor_name.unwrap_or_else(|| "Certidesk".into()),
+                what: format!(
+                    "{}: {}",
+                    match row.action.as_str() {
+                        "certificate_requested" => "Requested",
+                        "certificate_uploaded" => "Uploaded",
+                        "certificate_uploaded_valid" => "Uploaded as valid",
+                        "certificate_validated" => "Ticked Valid",
+                        "compliance_overridden" => "Overrode the compliance block",
+                        "task_instructed" => "Instructed works",
+                        "certificate_imported" => "Imported",
+                        other => other,
+                    },
+                    row.detail
+                ),
+            })
+            .collect(),
+    )
+}
+
+/// The contractor portal's badge: required certificates the office still has to provide
+/// (missing, expired or expiring soon, with nothing waiting for validation).
+pub async fn outstanding_requests(db: &Db, actor: &Actor, now: i64) -> Result<u32, ServiceError> {
+    let contractor_id = actor.require_contractor_office()?;
+    Ok(
+        outstanding_certificates(db, actor.agency_id, contractor_id, now)
+            .await?
+            .len() as u32,
+    )
+}
+
+/// The certificate types an agency still waits for from a contractor: missing, expired or
+/// expiring soon, with nothing uploaded that waits for validation.
+pub(super) async fn outstanding_certificates(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: i64,
+    now: i64,
+) -> Result<Vec<String>, ServiceError> {
+    let requirements = requirements_of(db, agency_id, contractor_id, now).await?;
+    Ok(requirements
+        .into_iter()
+        .filter(|r| {
+            !r.status.awaiting_validation
+                && matches!(
+                    r.status.status,
+                    ComplianceStatus::Missing
+                        | ComplianceStatus::Expired
+                        | ComplianceStatus::ExpiringSoon
+                )
+        })
+        .map(|r| r.certificate_type)
+        .collect())
+}
+
+/// Every contractor of the agency with its light, for pickers (instructing works).
+pub async fn contractor_lights(
+    db: &Db,
+    actor: &Actor,
+    now: i64,
+) -> Result<Vec<crate::domain::records::ContractorChoice>, ServiceError> {
+    Ok(contractor_list(db, actor, None, now)
+        .await?
+        .into_iter()
+        .map(|row| crate::domain::records::ContractorChoice {
+            id: row.id,
+            company_name: row.company_name,
+            trade: row.trade,
+            light: row.light,
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -113,9 +113,10 @@ const TECHNICIANS: [(usize, &str, &str, &str); 5] = [
 ];
 
 // contractor index, name, email
-const OFFICE_USERS: [(usize, &str, &str); 2] = [
+const OFFICE_USERS: [(usize, &str, &str); 3] = [
     (0, "Rachel Green", "office@brightspark.example"),
     (1, "Mark Evans", "desk@northgate-gas.example"),
+    (5, "Lena Ortiz", "office@fixright.example"),
 ];
 
 // line 1, town, postcode, access details
@@ -540,8 +541,9 @@ async fn seed(
             tx,
             sqlx::query_scalar(
                 "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, priority, \
-                 due_date, scheduled_date, purchase_order, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 due_date, scheduled_date, purchase_order, created_at, updated_at, instructed_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, \
+                 (SELECT id FROM users WHERE email = $12 AND agency_id = $1)) RETURNING id",
             )
             .bind(agency_id)
             .bind(format!("T-{:05}", 1001 + n))
@@ -553,7 +555,9 @@ async fn seed(
             .bind(day(due))
             .bind(scheduled.map(day))
             .bind(format!("PO-{:06}", 42_000 + n))
-            .bind(now),
+            .bind(now)
+            // Messages from the contractor's office go to whoever instructed the task.
+            .bind(AGENTS[1].1),
         )
         .await?;
         // Work past acceptance is carried out by the contractor's first technician.

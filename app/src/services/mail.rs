@@ -137,6 +137,142 @@ pub fn invitation(
     )
 }
 
+/// To a contractor's office: the agency now requires a certificate type.
+pub fn certificate_requested(company: &str, agency: &str, certificate: &str, url: &str) -> Email {
+    compose(
+        format!("{agency} asks {company} for a {certificate} certificate"),
+        &format!("Hello {company},"),
+        &[format!(
+            "{agency} now requires a current {certificate} certificate before sending you work. Upload it in the portal with its start and expiry dates; {agency} will check it and mark it valid."
+        )],
+        ("Upload the certificate", url),
+        "Work cannot be sent to a contractor whose required certificates are missing or expired.",
+    )
+}
+
+/// To a contractor's office, on the day a certificate's reminder falls due.
+pub fn certificate_reminder(
+    company: &str,
+    agency: &str,
+    certificate: &str,
+    expires: &str,
+    url: &str,
+) -> Email {
+    compose(
+        format!("Reminder: your {certificate} certificate expires on {expires}"),
+        &format!("Hello {company},"),
+        &[format!(
+            "Your {certificate} certificate held by {agency} expires on {expires}. Upload the renewed certificate before then so {agency} can keep sending you work."
+        )],
+        ("Upload the renewal", url),
+        "You receive this reminder because it was set on the certificate.",
+    )
+}
+
+/// To an agency's compliance users, when a contractor's certificate has expired.
+pub fn certificate_expired(
+    name: &str,
+    company: &str,
+    certificate: &str,
+    expired: &str,
+    url: &str,
+) -> Email {
+    compose(
+        format!("{company}: {certificate} certificate expired on {expired}"),
+        &format!("Hello {name},"),
+        &[format!(
+            "The {certificate} certificate of {company} expired on {expired}, and no newer valid certificate has been recorded. Until one is, work cannot be sent to {company} without an override."
+        )],
+        ("Open the contractor", url),
+        "You receive this because you manage contractor certification.",
+    )
+}
+
+/// To a contractor's office, when an agency sends it a task: its essentials, what the agency
+/// chose to add, and any certificates still to provide.
+pub struct TaskAssigned<'a> {
+    pub company: &'a str,
+    pub agency: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub address: &'a str,
+    pub due: Option<String>,
+    pub priority: &'a str,
+    /// Lines the agency's settings add (description, access details, purchase order).
+    pub details: Vec<String>,
+    /// Certificate types the agency still waits for from this contractor.
+    pub outstanding_certificates: Vec<String>,
+    pub url: &'a str,
+}
+
+pub fn task_assigned(task: &TaskAssigned) -> Email {
+    let priority = match task.priority {
+        "urgent" => " (urgent)",
+        "high" => " (high priority)",
+        _ => "",
+    };
+    let mut paragraphs = vec![format!(
+        "{} has assigned you {}{priority}: {}.",
+        task.agency, task.reference, task.title
+    )];
+    paragraphs.push(format!("Property: {}", task.address));
+    if let Some(due) = &task.due {
+        paragraphs.push(format!("Due: {due}"));
+    }
+    paragraphs.extend(task.details.iter().cloned());
+    if !task.outstanding_certificates.is_empty() {
+        paragraphs.push(format!(
+            "{} also still needs these certificates from you: {}. Upload them in the portal.",
+            task.agency,
+            task.outstanding_certificates.join(", ")
+        ));
+    }
+    compose(
+        format!(
+            "{}: new task {} — {}",
+            task.agency, task.reference, task.title
+        ),
+        &format!("Hello {},", task.company),
+        &paragraphs,
+        ("Open the task", task.url),
+        "Sign in to accept or reject it. The link asks you to sign in if you are not already.",
+    )
+}
+
+/// To the other side of a task's chat.
+pub fn task_message(
+    sender: &str,
+    author: &str,
+    reference: &str,
+    title: &str,
+    body: &str,
+    url: &str,
+) -> Email {
+    compose(
+        format!("{reference} {title}: message from {sender}"),
+        "Hello,",
+        &[
+            format!("{author} ({sender}) wrote about {reference} {title}:"),
+            body.to_string(),
+        ],
+        ("Reply in the task", url),
+        "Replies are read in the task's Messages, not by email.",
+    )
+}
+
+/// To the agency, when the contractor has completed a task.
+pub fn task_performed(company: &str, reference: &str, title: &str, url: &str) -> Email {
+    compose(
+        format!("{reference} {title}: performed by {company}"),
+        "Hello,",
+        &[format!(
+            "{company} has completed {reference} {title} and uploaded its documents. Review it, then approve it or send it back with a reason."
+        )],
+        ("Review the task", url),
+        "You receive this because you instructed this task.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

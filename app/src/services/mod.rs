@@ -2,9 +2,14 @@
 
 pub mod agency;
 pub mod auth;
+pub mod certificate_types;
 pub mod compliance;
 pub mod demo;
+pub mod import;
 pub mod mail;
+pub mod reminders;
+pub mod task_list;
+pub mod task_work;
 pub mod tasks;
 pub mod users;
 

@@ -2,14 +2,21 @@
 //! from the agency; a technician sees only the tasks assigned to them.
 
 use super::auth::Actor;
+use super::compliance::{check_instruction, contractor_lights, Instruction};
 use super::ServiceError;
-use crate::db::Db;
-use crate::domain::records::TaskSummary;
-use crate::domain::task_status::TaskStatus;
+use crate::db::{audit, Db};
+use crate::domain::compliance::TrafficLight;
+use crate::domain::dates::to_storage;
+use crate::domain::identity::{Permission, UserKind};
+use crate::domain::records::{InstructChoices, InstructOutcome, TaskSummary};
+use crate::domain::task_status::{allowed, transition, TaskAction, TaskRole, TaskStatus};
+use crate::domain::task_work::check_planned_date;
+use crate::events::{Change, Topic};
+use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
-struct TaskRow {
+pub(super) struct TaskRow {
     id: i64,
     reference: String,
     title: String,
@@ -21,10 +28,11 @@ struct TaskRow {
     town: String,
     postcode: String,
     archived_at: Option<i64>,
+    company_name: Option<String>,
 }
 
 impl TaskRow {
-    fn into_summary(self) -> Option<TaskSummary> {
+    pub(super) fn into_summary(self) -> Option<TaskSummary> {
         use crate::domain::dates::from_storage;
         Some(TaskSummary {
             id: self.id,
@@ -36,27 +44,16 @@ impl TaskRow {
             scheduled_date: self.scheduled_date.as_deref().and_then(from_storage),
             address: format!("{}, {} {}", self.address_line1, self.town, self.postcode),
             archived: self.archived_at.is_some(),
+            contractor: self.company_name,
+            technicians: Vec::new(),
         })
     }
 }
 
-const SELECT_TASK: &str = "SELECT t.id, t.reference, t.title, t.status, t.priority, t.due_date, \
-     t.scheduled_date, p.address_line1, p.town, p.postcode, t.archived_at \
-     FROM tasks t JOIN properties p ON p.id = t.property_id";
-
-/// The Desk view's list: every task the agency gave this contractor, archived ones included.
-pub async fn desk_tasks(db: &Db, actor: &Actor) -> Result<Vec<TaskSummary>, ServiceError> {
-    let contractor_id = actor.require_contractor_office()?;
-    let rows: Vec<TaskRow> = sqlx::query_as(&format!(
-        "{SELECT_TASK} WHERE t.agency_id = $1 AND t.contractor_id = $2 AND t.status <> 'draft' \
-         ORDER BY t.due_date IS NULL, t.due_date, t.reference"
-    ))
-    .bind(actor.agency_id)
-    .bind(contractor_id)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().filter_map(TaskRow::into_summary).collect())
-}
+pub(super) const SELECT_TASK: &str = "SELECT t.id, t.reference, t.title, t.status, t.priority, \
+     t.due_date, t.scheduled_date, p.address_line1, p.town, p.postcode, t.archived_at, c.company_name \
+     FROM tasks t JOIN properties p ON p.id = t.property_id \
+     LEFT JOIN contractors c ON c.id = t.contractor_id";
 
 /// The Tech view's list: open tasks assigned to this technician.
 pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<Vec<TaskSummary>, ServiceError> {
@@ -73,4 +70,584 @@ pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<Vec<TaskSummary>
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().filter_map(TaskRow::into_summary).collect())
+}
+
+/// Works an agent sends to a contractor.
+#[derive(Clone, Debug, Default)]
+pub struct NewTask {
+    pub property_id: i64,
+    pub contractor_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub priority: String,
+    pub purchase_order: Option<String>,
+    /// Given by an agent with the override permission to instruct a red contractor anyway.
+    pub override_reason: Option<String>,
+}
+
+pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// What the "Instruct works" form offers: the agency's properties, and its contractors with
+/// their compliance lights.
+pub async fn instruct_choices(
+    db: &Db,
+    actor: &Actor,
+    now: i64,
+) -> Result<InstructChoices, ServiceError> {
+    actor.require(Permission::InstructWork)?;
+    let properties: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, address_line1, town, postcode FROM properties WHERE agency_id = $1 \
+         ORDER BY lower(address_line1), id",
+    )
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(InstructChoices {
+        properties: properties
+            .into_iter()
+            .map(|(id, line, town, postcode)| (id, format!("{line}, {town} {postcode}")))
+            .collect(),
+        contractors: contractor_lights(db, actor, now).await?,
+        can_override: actor.permissions.allows(Permission::OverrideCompliance),
+    })
+}
+
+/// Instructs works: the task is created as Assigned to the contractor, unless the compliance rule
+/// blocks it, which is an answer (with the certificates at fault and compliant alternatives),
+/// not an error. The check, the override's audit entry and the task share one transaction.
+pub async fn instruct(
+    db: &Db,
+    actor: &Actor,
+    task: NewTask,
+    public_url: &str,
+    now: i64,
+) -> Result<InstructOutcome, ServiceError> {
+    actor.require(Permission::InstructWork)?;
+    let title = task.title.trim();
+    if title.is_empty() {
+        return Err(ServiceError::invalid("title", "Give the works a title."));
+    }
+    if title.chars().count() > 200 {
+        return Err(ServiceError::invalid(
+            "title",
+            "Keep the title under 200 characters.",
+        ));
+    }
+    if !PRIORITIES.contains(&task.priority.as_str()) {
+        return Err(ServiceError::invalid(
+            "priority",
+            "Choose low, normal, high or urgent.",
+        ));
+    }
+    let purchase_order = optional_text(task.purchase_order.as_deref());
+    if purchase_order.is_some_and(|po| po.chars().count() > 50) {
+        return Err(ServiceError::invalid(
+            "purchase_order",
+            "Keep the purchase order under 50 characters.",
+        ));
+    }
+    let property: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT address_line1, town, postcode, access_details FROM properties \
+         WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(task.property_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((line1, town, postcode, access)) = property else {
+        return Err(ServiceError::invalid("property_id", "Choose a property."));
+    };
+    let (company_name, trade): (String, Option<String>) = sqlx::query_as(
+        "SELECT company_name, trade FROM contractors WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(task.contractor_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(ServiceError::NotFound("contractor"))?;
+
+    let outstanding =
+        super::compliance::outstanding_certificates(db, actor.agency_id, task.contractor_id, now)
+            .await?;
+    let mut tx = db.pool().begin().await?;
+    let reason = task.override_reason.as_deref();
+    let overridden =
+        match check_instruction(db, &mut tx, actor, task.contractor_id, reason, now).await? {
+            Instruction::Allowed => false,
+            Instruction::Overridden => true,
+            Instruction::Blocked {
+                problems,
+                can_override,
+            } => {
+                drop(tx);
+                let alternatives = contractor_lights(db, actor, now)
+                    .await?
+                    .into_iter()
+                    .filter(|c| {
+                        c.id != task.contractor_id
+                            && c.light == TrafficLight::Green
+                            && (trade.is_none() || c.trade == trade)
+                    })
+                    .take(5)
+                    .collect();
+                return Ok(InstructOutcome::Blocked {
+                    company_name,
+                    problems,
+                    can_override,
+                    alternatives,
+                });
+            }
+        };
+    let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE agency_id = $1")
+        .bind(actor.agency_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let reference = format!("T-{:05}", 1001 + next);
+    let description = optional_text(task.description.as_deref());
+    let task_id: i64 = sqlx::query_scalar(
+        "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, description, \
+         status, priority, due_date, purchase_order, instructed_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'assigned', $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(actor.agency_id)
+    .bind(&reference)
+    .bind(task.property_id)
+    .bind(task.contractor_id)
+    .bind(title)
+    .bind(description)
+    .bind(&task.priority)
+    .bind(task.due_date.map(to_storage))
+    .bind(purchase_order)
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
+         reason, at) VALUES ($1, $2, $3, $4, 'draft', 'assigned', $5, $6)",
+    )
+    .bind(actor.agency_id)
+    .bind(task_id)
+    .bind(actor.user_id)
+    .bind(TaskAction::Instruct.label())
+    .bind(reason.filter(|_| overridden))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    // The contractor hears of it with the task's essentials, what the agency chose to add, and
+    // any certificates it still waits for (one email instead of two).
+    let (with_description, with_access, with_po): (i64, i64, i64) = sqlx::query_as(
+        "SELECT assignment_email_description, assignment_email_access, \
+         assignment_email_purchase_order FROM agencies WHERE id = $1",
+    )
+    .bind(actor.agency_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut details = Vec::new();
+    if let (1, Some(d)) = (with_description, description) {
+        details.push(d.to_string());
+    }
+    if let (1, Some(a)) = (
+        with_access,
+        access.as_deref().and_then(|a| optional_text(Some(a))),
+    ) {
+        details.push(format!("Access: {a}"));
+    }
+    if let (1, Some(po)) = (with_po, purchase_order) {
+        details.push(format!("Purchase order: {po}"));
+    }
+    let address = format!("{line1}, {town} {postcode}");
+    let url = super::task_work::task_url(public_url, TaskRole::Office, task_id);
+    let email = crate::services::mail::task_assigned(&crate::services::mail::TaskAssigned {
+        company: &company_name,
+        agency: &actor.agency_name,
+        reference: &reference,
+        title,
+        address: &address,
+        due: task.due_date.map(|d| actor.date_format.format(d)),
+        priority: &task.priority,
+        details,
+        outstanding_certificates: outstanding,
+        url: &url,
+    });
+    for to in super::compliance::contractor_recipients(&mut tx, task.contractor_id).await? {
+        let key = format!("task-assigned:{task_id}:{to}");
+        crate::services::mail::enqueue(
+            &mut tx,
+            Some(actor.agency_id),
+            &to,
+            &email,
+            Some(&key),
+            now,
+        )
+        .await?;
+    }
+    audit::record_for_contractor(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "task_instructed",
+        task.contractor_id,
+        &format!("{reference}: {title}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    publish_task_change(
+        db,
+        actor.agency_id,
+        Some(task.contractor_id),
+        task_id,
+        Topic::Task,
+    )
+    .await;
+    Ok(InstructOutcome::Instructed {
+        task_id,
+        reference,
+        overridden,
+    })
+}
+
+fn optional_text(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Moves a task on by one action of the lifecycle (`domain::task_status`), as the actor's role
+/// may: agents on their agency's tasks, the office on its company's, a technician on tasks
+/// assigned to them; anyone else's task does not exist for them. The change, its timeline entry
+/// and the audit entry share one transaction, and a task changed meanwhile is not overwritten.
+/// Accepting with a planned date is [`accept`]; completing, with its documents, is
+/// `task_work::complete`.
+pub async fn act(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    action: TaskAction,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<TaskStatus, ServiceError> {
+    act_with(
+        db,
+        actor,
+        task_id,
+        action,
+        reason,
+        TaskChanges::default(),
+        now,
+    )
+    .await
+}
+
+/// The contractor's office accepts, optionally with the date it plans to go on site.
+pub async fn accept(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    planned_date: Option<NaiveDate>,
+    now: i64,
+) -> Result<TaskStatus, ServiceError> {
+    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let planned = check_planned_date(planned_date, today)
+        .map_err(|e| ServiceError::invalid("planned_date", e.to_string()))?;
+    let changes = TaskChanges {
+        scheduled_date: planned,
+        ..TaskChanges::default()
+    };
+    act_with(db, actor, task_id, TaskAction::Accept, None, changes, now).await
+}
+
+async fn act_with(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    action: TaskAction,
+    reason: Option<&str>,
+    changes: TaskChanges,
+    now: i64,
+) -> Result<TaskStatus, ServiceError> {
+    let step = check_step(db, actor, task_id, action, reason).await?;
+    if action == TaskAction::Complete && changes.on_site_date.is_none() {
+        return Err(ServiceError::invalid(
+            "on_site_date",
+            "Give the date you were on site (Complete task).",
+        ));
+    }
+    let mut tx = db.pool().begin().await?;
+    record_step(&mut tx, actor, &step, changes, now).await?;
+    tx.commit().await?;
+    publish_task_change(
+        db,
+        actor.agency_id,
+        step.contractor_id,
+        step.task_id,
+        Topic::Task,
+    )
+    .await;
+    Ok(step.to)
+}
+
+/// What a status change records beside the status.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct TaskChanges {
+    pub scheduled_date: Option<NaiveDate>,
+    pub on_site_date: Option<NaiveDate>,
+}
+
+/// A status change checked against the actor's role and the lifecycle, not yet recorded.
+pub(super) struct Step {
+    pub task_id: i64,
+    pub contractor_id: Option<i64>,
+    pub action: TaskAction,
+    pub from: TaskStatus,
+    pub to: TaskStatus,
+    pub reason: Option<String>,
+}
+
+pub(super) async fn check_step(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    action: TaskAction,
+    reason: Option<&str>,
+) -> Result<Step, ServiceError> {
+    if action == TaskAction::Instruct {
+        return Err(ServiceError::Refused(
+            "Send works to a contractor from Instruct works, where compliance is checked.".into(),
+        ));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if action.needs_reason() && reason.is_none() {
+        return Err(ServiceError::invalid(
+            "reason",
+            format!("Say why ({}).", action.label()),
+        ));
+    }
+    let (contractor_id, stored, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    if role == TaskRole::Agent {
+        actor.require(Permission::InstructWork)?;
+    }
+    let from = TaskStatus::parse(&stored).ok_or_else(|| {
+        ServiceError::Internal(format!("task {task_id}: unknown status {stored}"))
+    })?;
+    let to = transition(from, action, role, archived_at.is_some())
+        .map_err(|e| ServiceError::Refused(e.to_string()))?;
+    Ok(Step {
+        task_id,
+        contractor_id,
+        action,
+        from,
+        to,
+        reason: reason.map(str::to_string),
+    })
+}
+
+/// Records a checked step in the caller's transaction: the status (only if nobody changed it
+/// meanwhile), what it carries, the timeline entry and the audit entry.
+pub(super) async fn record_step(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    step: &Step,
+    changes: TaskChanges,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let changed = sqlx::query(
+        "UPDATE tasks SET status = $1, updated_at = $2, \
+         scheduled_date = COALESCE($5, scheduled_date), on_site_date = COALESCE($6, on_site_date) \
+         WHERE id = $3 AND status = $4 AND archived_at IS NULL",
+    )
+    .bind(step.to.as_str())
+    .bind(now)
+    .bind(step.task_id)
+    .bind(step.from.as_str())
+    .bind(changes.scheduled_date.map(to_storage))
+    .bind(changes.on_site_date.map(to_storage))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ServiceError::Refused(
+            "The task was changed meanwhile. Reload it and try again.".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
+         reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.agency_id)
+    .bind(step.task_id)
+    .bind(actor.user_id)
+    .bind(step.action.label())
+    .bind(step.from.as_str())
+    .bind(step.to.as_str())
+    .bind(step.reason.as_deref())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "task_status_changed",
+        None,
+        &format!(
+            "task {}: {} → {}",
+            step.task_id,
+            step.from.label(),
+            step.to.label()
+        ),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn publish_task_change(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: Option<i64>,
+    task_id: i64,
+    topic: Topic,
+) {
+    db.publish(Change {
+        agency_id,
+        contractor_id,
+        topic,
+        task_id: Some(task_id),
+    })
+    .await;
+}
+
+/// The task as this actor may see it: (contractor, status, archived at, the actor's role on it).
+/// Agents see their agency's tasks, the office its company's, a technician those assigned to
+/// them; for anyone else the task does not exist.
+pub(super) async fn role_on_task(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+) -> Result<(Option<i64>, String, Option<i64>, TaskRole), ServiceError> {
+    let found: Option<(Option<i64>, String, Option<i64>)> = sqlx::query_as(
+        "SELECT contractor_id, status, archived_at FROM tasks WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(task_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let (contractor_id, stored, archived_at) = found.ok_or(ServiceError::NotFound("task"))?;
+    let own_company = contractor_id.is_some() && contractor_id == actor.contractor_id;
+    let role = match actor.kind {
+        UserKind::Agent => TaskRole::Agent,
+        UserKind::Contractor if own_company => TaskRole::Office,
+        UserKind::Technician if own_company => {
+            let assigned: Option<i64> = sqlx::query_scalar(
+                "SELECT task_id FROM task_technicians WHERE task_id = $1 AND technician_id = $2",
+            )
+            .bind(task_id)
+            .bind(actor.user_id)
+            .fetch_optional(db.pool())
+            .await?;
+            if assigned.is_none() {
+                return Err(ServiceError::NotFound("task"));
+            }
+            TaskRole::Technician
+        }
+        _ => return Err(ServiceError::NotFound("task")),
+    };
+    Ok((contractor_id, stored, archived_at, role))
+}
+
+/// One task with the actions the actor may take now and its timeline.
+pub async fn task_detail(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+) -> Result<crate::domain::records::TaskDetail, ServiceError> {
+    use crate::domain::records::{TaskDetail, TimelineEntry};
+    let (_, _, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    #[derive(FromRow)]
+    struct Extra {
+        description: Option<String>,
+        purchase_order: Option<String>,
+        access_details: Option<String>,
+        company_name: Option<String>,
+        on_site_date: Option<String>,
+    }
+    let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
+        .bind(task_id)
+        .fetch_one(db.pool())
+        .await?;
+    let extra: Extra = sqlx::query_as(
+        "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date \
+         FROM tasks t \
+         JOIN properties p ON p.id = t.property_id LEFT JOIN contractors c ON c.id = t.contractor_id \
+         WHERE t.id = $1",
+    )
+    .bind(task_id)
+    .fetch_one(db.pool())
+    .await?;
+    let summary = row
+        .into_summary()
+        .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
+    let may_act = role != TaskRole::Agent || actor.permissions.allows(Permission::InstructWork);
+    let actions = if may_act {
+        allowed(summary.status, role, archived_at.is_some())
+            .into_iter()
+            .filter(|a| *a != TaskAction::Instruct)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let when = super::agency::instant_format(db, actor).await?;
+    #[derive(FromRow)]
+    struct Event {
+        at: i64,
+        name: Option<String>,
+        action: String,
+        to_status: String,
+        reason: Option<String>,
+    }
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT e.at, u.name, e.action, e.to_status, e.reason FROM task_events e \
+         LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?;
+    let timeline = events
+        .into_iter()
+        .map(|e| TimelineEntry {
+            when: when(e.at),
+            who: e.name.unwrap_or_else(|| "Certidesk".into()),
+            what: format!(
+                "{}: now {}",
+                e.action,
+                TaskStatus::parse(&e.to_status)
+                    .map(TaskStatus::label)
+                    .unwrap_or("?")
+            ),
+            reason: e.reason,
+        })
+        .collect();
+    let documents = super::task_work::documents(db, actor, task_id, &when).await?;
+    let may_instruct = actor.permissions.allows(Permission::InstructWork);
+    Ok(TaskDetail {
+        on_site_date: extra
+            .on_site_date
+            .as_deref()
+            .and_then(crate::domain::dates::from_storage),
+        documents,
+        can_message: match role {
+            TaskRole::Agent => may_instruct,
+            TaskRole::Office => true,
+            TaskRole::Technician => false,
+        },
+        can_add_client_documents: role == TaskRole::Agent && may_instruct && archived_at.is_none(),
+        summary,
+        description: extra.description,
+        purchase_order: extra.purchase_order,
+        access_details: extra.access_details,
+        contractor: extra.company_name,
+        actions,
+        timeline,
+    })
 }

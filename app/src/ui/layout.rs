@@ -1,9 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::live::{connect, provide_live, use_live};
 use super::pages::error::ErrorPage;
 use super::session::{go_to, provide_viewer};
 use crate::api::auth::SignOut;
+use crate::api::compliance::outstanding_certificates;
 use crate::domain::identity::UserKind;
 use crate::domain::records::Viewer;
 
@@ -11,6 +13,7 @@ use crate::domain::records::Viewer;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let viewer = provide_viewer();
+    provide_live();
     let (menu_open, set_menu_open) = signal(false);
     // Marks the page as interactive: end-to-end tests wait for it before clicking.
     Effect::new(move |_| {
@@ -73,6 +76,9 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn SignedInNav(viewer: Viewer) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    let live = use_live();
+    // Effects run in the browser only: one event stream per page load, for signed-in people.
+    Effect::new(move |_| connect(live));
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             go_to("/sign-in");
@@ -81,15 +87,23 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
     let links = match viewer.kind {
         UserKind::Agent => view! {
             <A href="/agent" exact=true>"Dashboard"</A>
+            <A href="/agent/tasks" exact=true>"Tasks"</A>
             <A href="/agent/contractors">"Contractors"</A>
             <A href="/agent/certification">"Contractor certification"</A>
+            {viewer.permissions.instruct_work.then(|| view! {
+                <A href="/agent/instruct">"Instruct works"</A>
+            })}
             {viewer.permissions.manage_users.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/settings">"Settings"</A>
             })}
         }
         .into_any(),
-        UserKind::Contractor => view! { <A href="/desk">"Desk view"</A> }.into_any(),
+        UserKind::Contractor => view! {
+            <A href="/desk" exact=true>"Desk view"</A>
+            <A href="/desk/certificates">"Certificates" <CertificateBadge/></A>
+        }
+        .into_any(),
         UserKind::Technician => view! { <A href="/tech">"My tasks"</A> }.into_any(),
     };
     let organisation = viewer
@@ -109,5 +123,33 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
                 </button>
             </ActionForm>
         </div>
+    }
+}
+
+/// The number of certificates the contractor's office still has to provide; nothing when none.
+/// Read in the browser only (a local resource), so the server-rendered header never disagrees
+/// with the hydrating one.
+#[component]
+fn CertificateBadge() -> impl IntoView {
+    let live = use_live();
+    let outstanding = LocalResource::new(move || {
+        live.certification.track();
+        outstanding_certificates()
+    });
+    move || match outstanding.get() {
+        Some(Ok(n)) if n > 0 => {
+            let label = if n == 1 {
+                "1 certificate to provide".to_string()
+            } else {
+                format!("{n} certificates to provide")
+            };
+            view! {
+                <span class="badge" data-testid="certificate-badge" aria-label=label.clone() title=label>
+                    {n}
+                </span>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }

@@ -1,12 +1,17 @@
 //! Components and pages. They render and call server functions; rules live in `domain`.
 
 #[cfg(feature = "ssr")]
-mod csp;
+pub mod csp;
 mod forms;
 mod layout;
+mod live;
 pub mod pages;
+mod send_form;
 mod session;
+mod task_board;
 mod task_list;
+mod upload;
+mod xhr;
 
 use layout::Layout;
 use leptos::prelude::*;
@@ -16,14 +21,14 @@ use leptos_router::{
     path,
 };
 use pages::{
-    account, admin, agent, contractor, desk, home, mailbox, not_found::NotFound, settings, sign_in,
-    tech,
+    account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
+    not_found::NotFound, settings, sign_in, task, tech,
 };
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    csp::provide_page_policy();
+    csp::provide_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -55,10 +60,18 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/agent") view=agent::Dashboard/>
+                    <Route path=path!("/agent/tasks") view=agent::Tasks/>
                     <Route path=path!("/agent/contractors") view=agent::Contractors/>
                     <Route path=path!("/agent/contractors/:id") view=contractor::ContractorProfile/>
                     <Route path=path!("/agent/certification") view=agent::Certification/>
+                    <Route path=path!("/agent/instruct") view=instruct::InstructWorksPage/>
+                    <Route path=path!("/agent/import") view=import::ImportPage/>
+                    <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
+                    <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
+                    <Route path=path!("/desk/tasks/:id") view=task::TaskPage/>
+                    <Route path=path!("/tech/tasks/:id") view=task::TaskPage/>
+                    <Route path=path!("/agent/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/tech") view=tech::MyTasks/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage/>
                     <Route path=path!("/sign-in/email") view=sign_in::EmailLinkPage/>

@@ -51,3 +51,16 @@ pub fn confirm(question: &str) -> bool {
         false
     }
 }
+
+/// The page's `:id` as a number; 0 (no record's id) when it is missing or not a number, so the
+/// server answers "not found".
+pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}

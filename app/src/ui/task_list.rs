@@ -5,11 +5,14 @@ use crate::domain::dates::DateFormat;
 use crate::domain::records::TaskSummary;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn TaskList(
     tasks: Resource<Result<Vec<TaskSummary>, ApiError>>,
     #[prop(into)] empty: String,
+    /// Where a task opens: `/desk/tasks` or `/tech/tasks`.
+    link_base: &'static str,
 ) -> impl IntoView {
     let viewer = use_viewer();
     let content = move || {
@@ -22,7 +25,7 @@ pub fn TaskList(
                 }
                 Ok(list) => view! {
                     <ul class="task-list">
-                        {list.into_iter().map(|t| task_card(t, format)).collect_view()}
+                        {list.into_iter().map(|t| task_card(t, format, link_base)).collect_view()}
                     </ul>
                 }
                 .into_any(),
@@ -37,7 +40,7 @@ pub fn TaskList(
     }
 }
 
-fn task_card(task: TaskSummary, format: DateFormat) -> impl IntoView {
+fn task_card(task: TaskSummary, format: DateFormat, link_base: &'static str) -> impl IntoView {
     let date = move |label: &'static str, d: Option<chrono::NaiveDate>| {
         d.map(|d| view! { <span class="task-date">{label} " " {format.format(d)}</span> })
     };
@@ -47,7 +50,9 @@ fn task_card(task: TaskSummary, format: DateFormat) -> impl IntoView {
                 <span class="task-ref">{task.reference.clone()}</span>
                 <span class=format!("task-status status-{}", task.status.as_str())>{task.status.label()}</span>
             </div>
-            <h2 class="task-title">{task.title.clone()}</h2>
+            <h2 class="task-title">
+                <A href=format!("{link_base}/{}", task.id)>{task.title.clone()}</A>
+            </h2>
             <p class="task-address">{task.address.clone()}</p>
             <p class="task-dates">
                 {date("Due", task.due_date)}

@@ -20,6 +20,9 @@ pub async fn start(db: Db) -> String {
         db,
         demo: true,
         public_url: config.public_url.clone(),
+        files: app::files::FileStore::local(
+            std::env::temp_dir().join(format!("certidesk-files-{}", std::process::id())),
+        ),
     };
     let app = certidesk::router::build(&config, context);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -2,6 +2,7 @@ use crate::api::compliance::{compliance_matrix, compliance_summary, list_contrac
 use crate::domain::compliance::ComplianceStatus;
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{ComplianceSummary, ContractorRow, MatrixPage};
+use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +11,8 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let summary = Resource::new(|| (), |_| compliance_summary());
+    let live = use_live();
+    let summary = Resource::new(move || live.certification.get(), |_| compliance_summary());
     let viewer = use_viewer();
     let panel = move || {
         Suspend::new(async move {
@@ -89,9 +91,11 @@ fn CompliancePanel(s: ComplianceSummary, format: DateFormat) -> impl IntoView {
 pub fn Contractors() -> impl IntoView {
     let query = use_query_map();
     let light = move || query.read().get("light").unwrap_or_default();
-    let contractors = Resource::new(light, |light| {
-        list_contractors((!light.is_empty()).then_some(light))
-    });
+    let live = use_live();
+    let contractors = Resource::new(
+        move || (light(), live.certification.get()),
+        |(light, _)| list_contractors((!light.is_empty()).then_some(light)),
+    );
     let filters = [
         ("", "All"),
         ("red", "Not compliant"),
@@ -130,6 +134,10 @@ pub fn Contractors() -> impl IntoView {
     view! {
         <Title text="Contractors"/>
         <h1>"Contractors"</h1>
+        <p class="page-links">
+            <a href="/exports/contractors.csv" rel="external" download="">"Export as import CSV"</a>
+            <A href="/agent/import">"Import certification"</A>
+        </p>
         <nav class="filter-row" aria-label="Filter by compliance">{filters}</nav>
         <Transition fallback=|| view! { <p role="status">"Loading contractors…"</p> }>{rows}</Transition>
     }
@@ -195,9 +203,18 @@ fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
 pub fn Certification() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let live = use_live();
     let matrix = Resource::new(
-        move || (param("type"), param("status"), param("name"), param("page")),
-        |(type_id, status, name, page)| {
+        move || {
+            (
+                param("type"),
+                param("status"),
+                param("name"),
+                param("page"),
+                live.certification.get(),
+            )
+        },
+        |(type_id, status, name, page, _)| {
             compliance_matrix(
                 type_id.and_then(|t| t.parse().ok()),
                 status,
@@ -222,6 +239,10 @@ pub fn Certification() -> impl IntoView {
     view! {
         <Title text="Contractor certification"/>
         <h1>"Contractor certification"</h1>
+        <p class="page-links">
+            <A href="/agent/certificate-types">"Certificate types"</A>
+            <A href="/agent/import">"Import from a spreadsheet"</A>
+        </p>
         <Transition fallback=|| view! { <p role="status">"Loading the matrix…"</p> }>{content}</Transition>
     }
 }
@@ -327,5 +348,17 @@ fn MatrixView(
             </table>
         </div>
         <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
+    }
+}
+
+/// `/agent/tasks`: every task of the agency, to follow and review.
+#[component]
+pub fn Tasks() -> impl IntoView {
+    view! {
+        <Title text="Tasks"/>
+        <h1>"Tasks"</h1>
+        <p class="page-links"><A href="/agent/instruct">"Instruct works"</A></p>
+        <crate::ui::task_board::TaskBoard base="/agent/tasks" link_base="/agent/tasks"
+            empty="No tasks yet. Instruct works to send a task to a contractor."/>
     }
 }

@@ -1,31 +1,66 @@
-//! A contractor's profile, Certification tab: each required certificate type as a tile with its
-//! status and documents, requesting another type, and ticking documents Valid.
+//! A contractor's certification, as an agent sees it on the contractor's profile and as the
+//! contractor's office sees its own in the portal: each required certificate type as a tile with
+//! its status, documents and the actions the viewer may take (request, upload, tick Valid), and
+//! for agents the history of who did what.
 
-use crate::api::compliance::{load_contractor_certification, RequestCertificate, ValidateDocument};
+use crate::api::compliance::{
+    load_contractor_certification, own_certification, RequestCertificate, ValidateDocument,
+};
+use crate::api::ApiError;
 use crate::domain::dates::DateFormat;
+use crate::domain::identity::UserKind;
 use crate::domain::records::{ContractorCertification, DocumentSummary, RequirementDetail};
 use crate::ui::forms::{action_error, FormError};
-use crate::ui::session::{date_format, use_viewer};
+use crate::ui::live::use_live;
+use crate::ui::session::{date_format, use_id_param, use_viewer};
+use crate::ui::upload::UploadForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
+/// `/agent/contractors/:id`
 #[component]
 pub fn ContractorProfile() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = use_id_param();
+    view! {
+        <Title text="Contractor"/>
+        <p><A href="/agent/contractors">"← Contractors"</A></p>
+        <CertificationPage load=Callback::new(move |()| id())/>
+    }
+}
+
+/// `/desk/certificates`: the contractor's office uploads what the agency asks for.
+#[component]
+pub fn OwnCertificates() -> impl IntoView {
+    view! {
+        <Title text="Certificates"/>
+        <CertificationPage load=Callback::new(|()| 0)/>
+    }
+}
+
+/// Loads and shows a contractor's certification; `load` gives the contractor's id, or 0 for the
+/// signed-in office's own company. Reloads after each action and on live changes.
+#[component]
+fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
     let request = ServerAction::<RequestCertificate>::new();
     let validate = ServerAction::<ValidateDocument>::new();
+    let live = use_live();
     let certification = Resource::new(
-        move || (id(), request.version().get(), validate.version().get()),
-        |(id, _, _)| load_contractor_certification(id),
+        move || {
+            (
+                load.run(()),
+                request.version().get(),
+                validate.version().get(),
+                live.certification.get(),
+            )
+        },
+        |(id, ..)| async move {
+            if id == 0 {
+                own_certification().await
+            } else {
+                load_contractor_certification(id).await
+            }
+        },
     );
     let viewer = use_viewer();
     let error = Signal::derive(move || {
@@ -35,31 +70,45 @@ pub fn ContractorProfile() -> impl IntoView {
             .and_then(|r| r.err())
             .or_else(|| validate.value().get().and_then(|r| r.err()))
     });
+    // The tiles are drawn again after an upload, so the confirmation lives above them.
+    let notice = RwSignal::new(None::<String>);
+    let uploaded = Callback::new(move |certificate: String| {
+        notice.set(Some(format!("Uploaded: {certificate}.")));
+        live.bump();
+    });
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
+            let is_agent = matches!(viewer.await, Ok(Some(v)) if v.kind == UserKind::Agent);
             match certification.await {
-                Ok(c) => view! { <Certification c format request validate/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Ok(c) => view! { <Certification c format is_agent request validate uploaded/> }
+                    .into_any(),
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
     view! {
-        <Title text="Contractor"/>
-        <p><A href="/agent/contractors">"← Contractors"</A></p>
         <FormError error/>
+        <Show when=move || notice.get().is_some()>
+            <p class="form-success" role="status">{move || notice.get()}</p>
+        </Show>
         <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
     }
+}
+
+#[component]
+fn LoadError(e: ApiError) -> impl IntoView {
+    view! { <p class="form-error" role="alert">{e.to_string()}</p> }
 }
 
 #[component]
 fn Certification(
     c: ContractorCertification,
     format: DateFormat,
+    is_agent: bool,
     request: ServerAction<RequestCertificate>,
     validate: ServerAction<ValidateDocument>,
+    uploaded: Callback<String>,
 ) -> impl IntoView {
     let request_error = action_error(request);
     let options = c
@@ -80,40 +129,87 @@ fn Certification(
             <FormError error=request_error/>
         }
     });
-    let can_manage = c.can_manage;
+    let actions = TileActions {
+        contractor_id: c.contractor_id,
+        can_manage: c.can_manage,
+        can_upload: c.can_upload,
+        is_agent,
+        validate,
+        uploaded,
+    };
     let tiles = if c.requirements.is_empty() {
-        view! { <div class="empty-state"><p>"No certificates are required of this contractor yet."</p></div> }
-            .into_any()
+        let text = if is_agent {
+            "No certificates are required of this contractor yet."
+        } else {
+            "The agency has not asked you for any certificates."
+        };
+        view! { <div class="empty-state"><p>{text}</p></div> }.into_any()
     } else {
         view! {
             <ul class="certificate-tiles">
-                {c.requirements.into_iter().map(|r| tile(r, format, can_manage, validate)).collect_view()}
+                {c.requirements.into_iter().map(|r| tile(r, format, actions)).collect_view()}
             </ul>
         }
         .into_any()
     };
+    let heading = if is_agent {
+        c.company_name.clone()
+    } else {
+        "Your certificates".to_string()
+    };
+    let instruct = is_agent.then(|| {
+        view! {
+            <A href=format!("/agent/instruct?contractor={}", c.contractor_id) attr:class="button-link">
+                "Instruct works"
+            </A>
+        }
+    });
+    let history = (!c.history.is_empty()).then(|| {
+        let rows = c
+            .history
+            .into_iter()
+            .map(|h| view! { <tr><td>{h.when}</td><td>{h.who}</td><td>{h.what}</td></tr> })
+            .collect_view();
+        view! {
+            <section class="panel" aria-labelledby="history-heading">
+                <h2 id="history-heading">"History"</h2>
+                <table class="history">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
     view! {
-        <h1>{c.company_name.clone()}</h1>
-        <p>
-            <span class=format!("light light-{}", c.light.slug())>
+        <h1>{heading}</h1>
+        <p class="profile-actions">
+            <span class=format!("light light-{}", c.light.slug()) data-testid="contractor-light">
                 <span class="light-dot" aria-hidden="true"></span>
                 {c.light.label()}
             </span>
+            " " {instruct}
         </p>
         <section class="panel" aria-labelledby="certification-heading">
             <h2 id="certification-heading">"Certification"</h2>
             {request_form}
             {tiles}
         </section>
+        {history}
     }
 }
 
-fn tile(
-    r: RequirementDetail,
-    format: DateFormat,
+/// What a tile lets the viewer do.
+#[derive(Clone, Copy)]
+struct TileActions {
+    contractor_id: i64,
     can_manage: bool,
+    can_upload: bool,
+    is_agent: bool,
     validate: ServerAction<ValidateDocument>,
-) -> impl IntoView {
+    uploaded: Callback<String>,
+}
+
+fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl IntoView {
     let status = r.status.status;
     let until = r
         .status
@@ -126,8 +222,20 @@ fn tile(
     let documents = r
         .documents
         .into_iter()
-        .map(|d| document(d, format, can_manage, validate))
+        .map(|d| document(d, format, actions))
         .collect_view();
+    let upload = actions.can_upload.then(|| {
+        view! {
+            <details class="upload">
+                <summary>"Upload a document"</summary>
+                <UploadForm contractor_id=actions.contractor_id
+                    certificate_type_id=r.certificate_type_id
+                    certificate_type=r.certificate_type.clone()
+                    offer_valid=actions.is_agent && actions.can_manage
+                    on_done=actions.uploaded/>
+            </details>
+        }
+    });
     view! {
         <li class="certificate-tile card" aria-label=r.certificate_type.clone()>
             <h3>{r.certificate_type.clone()}</h3>
@@ -135,16 +243,12 @@ fn tile(
             {until}
             {waiting}
             <ul class="documents">{documents}</ul>
+            {upload}
         </li>
     }
 }
 
-fn document(
-    d: DocumentSummary,
-    format: DateFormat,
-    can_manage: bool,
-    validate: ServerAction<ValidateDocument>,
-) -> impl IntoView {
+fn document(d: DocumentSummary, format: DateFormat, actions: TileActions) -> impl IntoView {
     let dates = match (d.start_date, d.end_date) {
         (Some(s), Some(e)) => format!("{} to {}", format.format(s), format.format(e)),
         (None, Some(e)) => format!("until {}", format.format(e)),
@@ -154,8 +258,18 @@ fn document(
     let label = d
         .description
         .clone()
+        .or_else(|| d.file_name.clone())
         .unwrap_or_else(|| "Document".to_string());
-    let action = (!d.validated && can_manage).then(|| {
+    let file = d.file_name.clone().map(|name| {
+        view! {
+            " · "
+            <a href=format!("/files/certificates/{}", d.id) download=name.clone() rel="external">
+                {format!("Download {name}")}
+            </a>
+        }
+    });
+    let validate = actions.validate;
+    let action = (!d.validated && actions.can_manage).then(|| {
         let id = d.id;
         let label = label.clone();
         view! {
@@ -166,11 +280,17 @@ fn document(
             </button>
         }
     });
+    let by = d
+        .uploaded_by
+        .clone()
+        .map(|who| format!(" · uploaded by {who}"));
     view! {
         <li>
             <span class="document-name">{label}</span>
             " · " {dates} " · "
             {if d.validated { "Valid" } else { "Awaiting validation" }}
+            {by}
+            {file}
             " " {action}
         </li>
     }

@@ -1,14 +1,18 @@
 pub mod account;
 pub mod admin;
 pub mod agent;
+pub mod certificate_types;
 pub mod contractor;
 pub mod desk;
 pub mod error;
 pub mod home;
+pub mod import;
+pub mod instruct;
 pub mod mailbox;
 pub mod not_found;
 pub mod settings;
 pub mod sign_in;
+pub mod task;
 pub mod tech;
 
 use leptos::prelude::*;

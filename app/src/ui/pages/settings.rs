@@ -40,6 +40,22 @@ pub fn SettingsPage() -> impl IntoView {
                 <input id="expiring_soon_days" name="expiring_soon_days" type="number" min="1" max="365" required
                     value=s.expiring_soon_days.to_string() aria-describedby="expiring_soon_days-error"/>
                 <FieldError id="expiring_soon_days-error" field="expiring_soon_days" error/>
+                <fieldset>
+                    <legend>"The email a contractor receives for a new task adds"</legend>
+                    <label class="checkbox">
+                        <input type="checkbox" name="email_description" checked=s.email_description/>
+                        " the task's description"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="email_access_details" checked=s.email_access_details/>
+                        " the property's access details"
+                    </label>
+                    <label class="checkbox">
+                        <input type="checkbox" name="email_purchase_order" checked=s.email_purchase_order/>
+                        " the purchase order"
+                    </label>
+                    <p class="hint">"It always has the reference, title, address, due date and a link to the task, and lists any certificates the contractor still owes you."</p>
+                </fieldset>
                 <FormError error/>
                 <button type="submit" class="primary" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Saving…" } else { "Save settings" }}

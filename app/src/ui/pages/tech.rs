@@ -9,6 +9,6 @@ pub fn MyTasks() -> impl IntoView {
     view! {
         <Title text="My tasks"/>
         <h1>"My tasks"</h1>
-        <TaskList tasks empty="No open tasks are assigned to you. Your office assigns them."/>
+        <TaskList tasks link_base="/tech/tasks" empty="No open tasks are assigned to you. Your office assigns them."/>
     }
 }

@@ -1,0 +1,439 @@
+//! The task dashboard's questions: filters, sort order, page, and the columns a person chose.
+//! Read from the page's address (so a filtered list can be bookmarked and shared), answered by
+//! the server in one query.
+
+use super::dates::from_storage;
+use super::task_status::TaskStatus;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: u32 = 50;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaskSort {
+    #[default]
+    Due,
+    Reference,
+    Title,
+    Property,
+    Scheduled,
+    Priority,
+    Status,
+}
+
+impl TaskSort {
+    pub const ALL: [TaskSort; 7] = [
+        TaskSort::Due,
+        TaskSort::Reference,
+        TaskSort::Title,
+        TaskSort::Property,
+        TaskSort::Scheduled,
+        TaskSort::Priority,
+        TaskSort::Status,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskSort::Due => "due",
+            TaskSort::Reference => "reference",
+            TaskSort::Title => "title",
+            TaskSort::Property => "property",
+            TaskSort::Scheduled => "scheduled",
+            TaskSort::Priority => "priority",
+            TaskSort::Status => "status",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// What the dashboard asks for. Everything optional; an empty filter lists every task.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskFilter {
+    pub status: Option<TaskStatus>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    /// Part of the property's address or postcode.
+    pub property: Option<String>,
+    pub technician_id: Option<i64>,
+    /// Part of the reference, title or address.
+    pub text: Option<String>,
+    pub sort: TaskSort,
+    pub descending: bool,
+    /// From 1.
+    pub page: u32,
+}
+
+impl TaskFilter {
+    /// Reads the page's query parameters; anything unreadable is left out rather than refused,
+    /// so an old bookmark still opens.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(100).collect::<String>())
+        };
+        TaskFilter {
+            status: text("status").as_deref().and_then(TaskStatus::parse),
+            due_from: text("from").as_deref().and_then(from_storage),
+            due_to: text("to").as_deref().and_then(from_storage),
+            property: text("property"),
+            technician_id: text("technician").and_then(|t| t.parse().ok()),
+            text: text("q"),
+            sort: text("sort")
+                .as_deref()
+                .and_then(TaskSort::parse)
+                .unwrap_or_default(),
+            descending: text("dir").as_deref() == Some("desc"),
+            page: text("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+        }
+    }
+
+    /// Reads a query string as written by [`TaskFilter::to_query`] or a browser's form.
+    pub fn from_query_string(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                Some((decode(k), decode(v)))
+            })
+            .collect();
+        Self::from_query(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    /// The query string for this filter (without `?`), leaving out what is default.
+    pub fn to_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(s) = self.status {
+            pairs.push(("status", s.as_str().into()));
+        }
+        if let Some(d) = self.due_from {
+            pairs.push(("from", d.to_string()));
+        }
+        if let Some(d) = self.due_to {
+            pairs.push(("to", d.to_string()));
+        }
+        if let Some(p) = &self.property {
+            pairs.push(("property", p.clone()));
+        }
+        if let Some(t) = self.technician_id {
+            pairs.push(("technician", t.to_string()));
+        }
+        if let Some(q) = &self.text {
+            pairs.push(("q", q.clone()));
+        }
+        if self.sort != TaskSort::Due {
+            pairs.push(("sort", self.sort.as_str().into()));
+        }
+        if self.descending {
+            pairs.push(("dir", "desc".into()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The same filter sorted by `sort`: ascending first, descending when already ascending.
+    pub fn sorted_by(&self, sort: TaskSort) -> Self {
+        TaskFilter {
+            sort,
+            descending: self.sort == sort && !self.descending,
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    pub fn on_page(&self, page: u32) -> Self {
+        TaskFilter {
+            page,
+            ..self.clone()
+        }
+    }
+
+    /// `LIKE` pattern for a search text: lower case, its own wildcards matched literally.
+    pub fn like_pattern(text: &str) -> String {
+        let mut pattern = String::from("%");
+        for c in text.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
+}
+
+/// Percent-decoding, `+` as a space; broken escapes are kept as written.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 3 <= bytes.len() => {
+                match std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A column of the task dashboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TaskColumn {
+    Reference,
+    Title,
+    Property,
+    Contractor,
+    Due,
+    Scheduled,
+    Priority,
+    Technicians,
+    Status,
+}
+
+impl TaskColumn {
+    pub const ALL: [TaskColumn; 9] = [
+        TaskColumn::Reference,
+        TaskColumn::Title,
+        TaskColumn::Property,
+        TaskColumn::Contractor,
+        TaskColumn::Due,
+        TaskColumn::Scheduled,
+        TaskColumn::Priority,
+        TaskColumn::Technicians,
+        TaskColumn::Status,
+    ];
+    pub const DEFAULT: [TaskColumn; 7] = [
+        TaskColumn::Reference,
+        TaskColumn::Title,
+        TaskColumn::Property,
+        TaskColumn::Due,
+        TaskColumn::Scheduled,
+        TaskColumn::Technicians,
+        TaskColumn::Status,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskColumn::Reference => "reference",
+            TaskColumn::Title => "title",
+            TaskColumn::Property => "property",
+            TaskColumn::Contractor => "contractor",
+            TaskColumn::Due => "due",
+            TaskColumn::Scheduled => "scheduled",
+            TaskColumn::Priority => "priority",
+            TaskColumn::Technicians => "technicians",
+            TaskColumn::Status => "status",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskColumn::Reference => "Reference",
+            TaskColumn::Title => "Title",
+            TaskColumn::Property => "Property",
+            TaskColumn::Contractor => "Contractor",
+            TaskColumn::Due => "Due",
+            TaskColumn::Scheduled => "Scheduled",
+            TaskColumn::Priority => "Priority",
+            TaskColumn::Technicians => "Technicians",
+            TaskColumn::Status => "Status",
+        }
+    }
+
+    /// The sort a column's header offers, if any.
+    pub fn sort(self) -> Option<TaskSort> {
+        match self {
+            TaskColumn::Reference => Some(TaskSort::Reference),
+            TaskColumn::Title => Some(TaskSort::Title),
+            TaskColumn::Property => Some(TaskSort::Property),
+            TaskColumn::Due => Some(TaskSort::Due),
+            TaskColumn::Scheduled => Some(TaskSort::Scheduled),
+            TaskColumn::Priority => Some(TaskSort::Priority),
+            TaskColumn::Status => Some(TaskSort::Status),
+            TaskColumn::Contractor | TaskColumn::Technicians => None,
+        }
+    }
+
+    /// A stored choice ("reference,due,status"), in the order of `ALL`: unknown names and
+    /// repeats dropped, the reference always kept (it is the link to the task); nothing stored
+    /// means the default.
+    pub fn parse_choice(stored: Option<&str>) -> Vec<TaskColumn> {
+        let Some(stored) = stored.filter(|s| !s.trim().is_empty()) else {
+            return Self::DEFAULT.to_vec();
+        };
+        let named: Vec<&str> = stored.split(',').map(str::trim).collect();
+        Self::ALL
+            .into_iter()
+            .filter(|c| *c == TaskColumn::Reference || named.contains(&c.as_str()))
+            .collect()
+    }
+
+    pub fn store_choice(columns: &[TaskColumn]) -> String {
+        Self::parse_choice(Some(
+            &columns
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        ))
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn query(pairs: &[(&str, &str)]) -> TaskFilter {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TaskFilter::from_query(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn an_empty_query_lists_everything_by_due_date_from_page_one() {
+        let f = query(&[]);
+        assert_eq!(
+            f,
+            TaskFilter {
+                page: 1,
+                ..TaskFilter::default()
+            }
+        );
+        assert_eq!(f.to_query(), "");
+    }
+
+    #[test]
+    fn a_query_round_trips() {
+        let f = query(&[
+            ("status", "accepted"),
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("property", "Harbour Road"),
+            ("technician", "7"),
+            ("q", "boiler & co"),
+            ("sort", "status"),
+            ("dir", "desc"),
+            ("page", "3"),
+        ]);
+        assert_eq!(f.status, Some(TaskStatus::Accepted));
+        assert_eq!(f.property.as_deref(), Some("Harbour Road"));
+        assert_eq!(f.page, 3);
+        assert_eq!(TaskFilter::from_query_string(&f.to_query()), f);
+        assert_eq!(
+            TaskFilter::from_query_string("?q=gas+safety%20check&bad=%zz&page=%"),
+            TaskFilter {
+                text: Some("gas safety check".into()),
+                page: 1,
+                ..TaskFilter::default()
+            }
+        );
+    }
+
+    #[test]
+    fn unreadable_values_are_left_out() {
+        let f = query(&[
+            ("status", "finished"),
+            ("from", "31/02/2026"),
+            ("technician", "x"),
+            ("sort", "colour"),
+            ("page", "0"),
+            ("q", "   "),
+        ]);
+        assert_eq!(
+            f,
+            TaskFilter {
+                page: 1,
+                ..TaskFilter::default()
+            }
+        );
+    }
+
+    #[test]
+    fn sorting_by_the_same_column_again_reverses_and_goes_to_page_one() {
+        let f = query(&[("page", "4")]);
+        let by_status = f.sorted_by(TaskSort::Status);
+        assert_eq!(
+            (by_status.sort, by_status.descending, by_status.page),
+            (TaskSort::Status, false, 1)
+        );
+        let again = by_status.sorted_by(TaskSort::Status);
+        assert!(again.descending);
+        assert!(!again.sorted_by(TaskSort::Status).descending);
+        assert!(!again.sorted_by(TaskSort::Due).descending);
+    }
+
+    #[test]
+    fn search_wildcards_match_literally() {
+        assert_eq!(TaskFilter::like_pattern("50%_Off"), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn a_column_choice_keeps_the_reference_and_the_order() {
+        assert_eq!(TaskColumn::parse_choice(None), TaskColumn::DEFAULT.to_vec());
+        assert_eq!(
+            TaskColumn::parse_choice(Some(" ")),
+            TaskColumn::DEFAULT.to_vec()
+        );
+        assert_eq!(
+            TaskColumn::parse_choice(Some("status,bogus,due,status")),
+            vec![TaskColumn::Reference, TaskColumn::Due, TaskColumn::Status]
+        );
+        assert_eq!(
+            TaskColumn::store_choice(&[TaskColumn::Technicians, TaskColumn::Title]),
+            "reference,title,technicians"
+        );
+    }
+}

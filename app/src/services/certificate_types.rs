@@ -1,0 +1,117 @@
+//! Certificate types: the built-in set every agency starts with and the agency's own (seed 000:
+//! "create custom certificate types"). Agents who manage certification add types and say which
+//! also apply to technicians.
+
+use super::auth::Actor;
+use super::ServiceError;
+use crate::db::{audit, flag, Db};
+use crate::domain::identity::Permission;
+use crate::domain::records::CertificateTypeRow;
+
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CertificateTypeRow>, ServiceError> {
+    actor.require_agent()?;
+    let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT t.id, t.name, t.built_in, t.applies_to_technicians, \
+         (SELECT COUNT(*) FROM certificate_requirements r WHERE r.certificate_type_id = t.id) \
+         FROM certificate_types t WHERE t.agency_id = $1 ORDER BY lower(t.name)",
+    )
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, built_in, technicians, required_of)| CertificateTypeRow {
+                id,
+                name,
+                built_in: built_in == 1,
+                applies_to_technicians: technicians == 1,
+                required_of,
+            },
+        )
+        .collect())
+}
+
+/// Adds a custom type. Names are unique in the agency whatever their case, so an import's
+/// `ContractorCertificateName` finds exactly one.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    applies_to_technicians: bool,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    actor.require(Permission::ManageCertification)?;
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() < 2 {
+        return Err(ServiceError::invalid(
+            "name",
+            "Give the certificate type a name.",
+        ));
+    }
+    if name.chars().count() > 80 {
+        return Err(ServiceError::invalid(
+            "name",
+            "Keep the name under 80 characters.",
+        ));
+    }
+    let mut tx = db.pool().begin().await?;
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM certificate_types WHERE agency_id = $1 AND lower(name) = lower($2)",
+    )
+    .bind(actor.agency_id)
+    .bind(&name)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(existing) = existing {
+        return Err(ServiceError::invalid(
+            "name",
+            format!("\"{existing}\" already exists."),
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO certificate_types (agency_id, name, built_in, applies_to_technicians, created_at) \
+         VALUES ($1, $2, 0, $3, $4) RETURNING id",
+    )
+    .bind(actor.agency_id)
+    .bind(&name)
+    .bind(flag(applies_to_technicians))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "certificate_type_created",
+        None,
+        &name,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Says whether a type is also asked of technicians.
+pub async fn set_applies_to_technicians(
+    db: &Db,
+    actor: &Actor,
+    type_id: i64,
+    applies: bool,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::ManageCertification)?;
+    let changed = sqlx::query(
+        "UPDATE certificate_types SET applies_to_technicians = $1 WHERE id = $2 AND agency_id = $3",
+    )
+    .bind(flag(applies))
+    .bind(type_id)
+    .bind(actor.agency_id)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ServiceError::NotFound("certificate type"));
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! The task dashboard: an agency's tasks (agents) or one contractor's tasks from the agency (the
+//! Desk view), filtered, sorted and paged by the database, with each person's chosen columns.
+
+use super::auth::Actor;
+use super::tasks::{TaskRow, SELECT_TASK};
+use super::ServiceError;
+use crate::db::Db;
+use crate::domain::dates::to_storage;
+use crate::domain::identity::UserKind;
+use crate::domain::records::TaskListPage;
+use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
+use std::collections::HashMap;
+
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// Conditions joined by AND, with their values numbered `$1`.. in order.
+struct Where {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Where {
+    /// Adds a condition whose `$n` stands for `value` (as often as it appears).
+    fn push(&mut self, clause: &str, value: Value) {
+        self.values.push(value);
+        let n = format!("${}", self.values.len());
+        self.clauses.push(clause.replace("$n", &n));
+    }
+}
+
+/// The WHERE clause and its values for this viewer and filter.
+fn conditions(actor: &Actor, filter: &TaskFilter) -> Result<(String, Vec<Value>), ServiceError> {
+    let mut w = Where {
+        clauses: Vec::new(),
+        values: Vec::new(),
+    };
+    w.push("t.agency_id = $n", Value::Int(actor.agency_id));
+    match actor.kind {
+        UserKind::Agent => {}
+        UserKind::Contractor => {
+            let own = actor.require_contractor_office()?;
+            w.push("t.contractor_id = $n", Value::Int(own));
+            w.clauses.push("t.status <> 'draft'".into());
+        }
+        UserKind::Technician => {
+            return Err(ServiceError::Forbidden(
+                "technicians see their own tasks in the Tech view",
+            ))
+        }
+    }
+    if let Some(status) = filter.status {
+        w.push("t.status = $n", Value::Text(status.as_str().into()));
+    }
+    if let Some(from) = filter.due_from {
+        w.push("t.due_date >= $n", Value::Text(to_storage(from)));
+    }
+    if let Some(to) = filter.due_to {
+        w.push("t.due_date <= $n", Value::Text(to_storage(to)));
+    }
+    if let Some(property) = &filter.property {
+        w.push(
+            "(lower(p.address_line1) LIKE $n ESCAPE '\\' OR lower(p.postcode) LIKE $n ESCAPE '\\' \
+             OR lower(p.town) LIKE $n ESCAPE '\\')",
+            Value::Text(TaskFilter::like_pattern(property)),
+        );
+    }
+    if let Some(technician) = filter.technician_id {
+        w.push(
+            "EXISTS (SELECT 1 FROM task_technicians tt WHERE tt.task_id = t.id \
+             AND tt.technician_id = $n)",
+            Value::Int(technician),
+        );
+    }
+    if let Some(text) = &filter.text {
+        w.push("(lower(t.reference) LIKE $n ESCAPE '\\' OR lower(t.title) LIKE $n ESCAPE '\\' \
+             OR lower(p.address_line1) LIKE $n ESCAPE '\\' OR lower(p.postcode) LIKE $n ESCAPE '\\')", Value::Text(TaskFilter::like_pattern(text)));
+    }
+    Ok((w.clauses.join(" AND "), w.values))
+}
+
+fn order_by(filter: &TaskFilter) -> String {
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    let column = match filter.sort {
+        TaskSort::Due => format!("t.due_date IS NULL, t.due_date {dir}"),
+        TaskSort::Scheduled => format!("t.scheduled_date IS NULL, t.scheduled_date {dir}"),
+        TaskSort::Reference => format!("t.reference {dir}"),
+        TaskSort::Title => format!("lower(t.title) {dir}"),
+        TaskSort::Property => format!("lower(p.address_line1) {dir}"),
+        TaskSort::Status => format!("t.status {dir}"),
+        TaskSort::Priority => format!(
+            "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 \
+             ELSE 3 END {dir}"
+        ),
+    };
+    format!("{column}, t.id {dir}")
+}
+
+fn bind_all<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    values: &'q [Value],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for value in values {
+        query = match value {
+            Value::Text(t) => query.bind(t.as_str()),
+            Value::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+pub async fn task_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+) -> Result<TaskListPage, ServiceError> {
+    let (conditions, values) = conditions(actor, filter)?;
+    let from = "FROM tasks t JOIN properties p ON p.id = t.property_id";
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {conditions}")),
+        &values,
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let page = filter.page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    let sql = format!(
+        "{SELECT_TASK} WHERE {conditions} ORDER BY {} LIMIT {PAGE_SIZE} OFFSET {offset}",
+        order_by(filter)
+    );
+    let rows: Vec<TaskRow> = bind_all(sqlx::query_as(&sql), &values)
+        .fetch_all(db.pool())
+        .await?;
+    let mut rows: Vec<_> = rows.into_iter().filter_map(TaskRow::into_summary).collect();
+    // Names of the technicians on this page's tasks, in one query.
+    if !rows.is_empty() {
+        let ids = rows
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let names: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
+             WHERE tt.task_id IN ({ids}) ORDER BY u.name"
+        ))
+        .fetch_all(db.pool())
+        .await?;
+        let mut by_task: HashMap<i64, Vec<String>> = HashMap::new();
+        for (task_id, name) in names {
+            by_task.entry(task_id).or_default().push(name);
+        }
+        for row in &mut rows {
+            row.technicians = by_task.remove(&row.id).unwrap_or_default();
+        }
+    }
+    let stored: Option<String> = sqlx::query_scalar("SELECT task_columns FROM users WHERE id = $1")
+        .bind(actor.user_id)
+        .fetch_one(db.pool())
+        .await?;
+    let mut columns = TaskColumn::parse_choice(stored.as_deref());
+    if actor.kind != UserKind::Agent {
+        columns.retain(|c| *c != TaskColumn::Contractor);
+    }
+    let technicians = match actor.contractor_id {
+        Some(company) => {
+            sqlx::query_as(
+                "SELECT id, name FROM users WHERE contractor_id = $1 AND kind = 'technician' \
+             AND agency_id = $2 ORDER BY name, id",
+            )
+            .bind(company)
+            .bind(actor.agency_id)
+            .fetch_all(db.pool())
+            .await?
+        }
+        None => Vec::new(),
+    };
+    Ok(TaskListPage {
+        rows,
+        total: total as u64,
+        page,
+        page_size: PAGE_SIZE,
+        columns,
+        technicians,
+    })
+}
+
+/// Remembers the columns this person shows on the task dashboard.
+pub async fn save_columns(
+    db: &Db,
+    actor: &Actor,
+    columns: &[TaskColumn],
+) -> Result<Vec<TaskColumn>, ServiceError> {
+    let stored = TaskColumn::store_choice(columns);
+    sqlx::query("UPDATE users SET task_columns = $1 WHERE id = $2")
+        .bind(&stored)
+        .bind(actor.user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(TaskColumn::parse_choice(Some(&stored)))
+}

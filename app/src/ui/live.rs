@@ -1,0 +1,142 @@
+//! Live updates in the page: one event stream per page load (`/events`, server-sent events)
+//! bumps version signals that resources list among their sources, so what is shown is read
+//! again within a second of a change. If the stream cannot be kept, the page polls instead.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// Bumped when certificates change, when the agency's day rolls over, and after reconnecting.
+    pub certification: RwSignal<u64>,
+    /// Bumped when a task changes, with its id (`None` after reconnecting: any task).
+    pub task: RwSignal<(u64, Option<i64>)>,
+    /// Bumped when a message is posted on a task, with the task's id.
+    pub message: RwSignal<(u64, Option<i64>)>,
+}
+
+impl Live {
+    /// Everything may have changed (reconnected, new day, polling).
+    pub fn bump(self) {
+        self.certification.update(|v| *v += 1);
+        for signal in [self.task, self.message] {
+            signal.update(|(v, id)| {
+                *v += 1;
+                *id = None;
+            });
+        }
+    }
+
+    /// A version that moves only when `task_id`'s own changes (or everything) arrive, so one
+    /// task's page is not read again for another task's news.
+    pub fn for_task(
+        signal: RwSignal<(u64, Option<i64>)>,
+        task_id: impl Fn() -> i64 + Send + Sync + 'static,
+    ) -> Memo<u64> {
+        Memo::new(move |previous: Option<&u64>| {
+            let (version, id) = signal.get();
+            match (id, previous) {
+                (Some(id), Some(previous)) if id != task_id() => *previous,
+                _ => version,
+            }
+        })
+    }
+}
+
+pub fn provide_live() -> Live {
+    let live = Live {
+        certification: RwSignal::new(0),
+        task: RwSignal::new((0, None)),
+        message: RwSignal::new((0, None)),
+    };
+    provide_context(live);
+    live
+}
+
+pub fn use_live() -> Live {
+    expect_context::<Live>()
+}
+
+/// Opens the event stream; called once the signed-in person is known, in the browser only.
+pub fn connect(live: Live) {
+    #[cfg(feature = "hydrate")]
+    browser::connect(live);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = live;
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::Live;
+    use leptos::prelude::Update;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Event, EventSource};
+
+    const POLL_MS: u32 = 30_000;
+
+    pub fn connect(live: Live) {
+        let Ok(source) = EventSource::new("/events") else {
+            poll(live);
+            return;
+        };
+        let listen = |name: &str, handler: Box<dyn FnMut(Event)>| {
+            let closure = Closure::wrap(handler);
+            let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            // Listeners live as long as the page.
+            closure.forget();
+        };
+        listen(
+            "certification",
+            Box::new(move |_| live.certification.update(|v| *v += 1)),
+        );
+        for name in ["day", "resync"] {
+            listen(name, Box::new(move |_| live.bump()));
+        }
+        for (name, signal) in [("task", live.task), ("message", live.message)] {
+            listen(
+                name,
+                Box::new(move |event: Event| {
+                    let id = event
+                        .dyn_ref::<web_sys::MessageEvent>()
+                        .and_then(|e| e.data().as_string())
+                        .and_then(|d| d.parse::<i64>().ok());
+                    signal.update(|(v, last)| {
+                        *v += 1;
+                        *last = id;
+                    });
+                }),
+            );
+        }
+        // The browser reconnects by itself after a drop; what changed meanwhile is read again.
+        let dropped = Rc::new(Cell::new(false));
+        let polling = Rc::new(Cell::new(false));
+        {
+            let dropped = dropped.clone();
+            listen(
+                "open",
+                Box::new(move |_| {
+                    if dropped.replace(false) {
+                        live.bump();
+                    }
+                }),
+            );
+        }
+        let watched = source.clone();
+        listen(
+            "error",
+            Box::new(move |_| {
+                dropped.set(true);
+                // CLOSED: the browser gave up (signed out, or the server refused); poll instead.
+                if watched.ready_state() == EventSource::CLOSED && !polling.replace(true) {
+                    poll(live);
+                }
+            }),
+        );
+    }
+
+    fn poll(live: Live) {
+        gloo_timers::callback::Interval::new(POLL_MS, move || live.bump()).forget();
+    }
+}

@@ -1,0 +1,233 @@
+//! `/agent/instruct`: an agent sends works to a contractor. Each contractor shows its compliance
+//! light; a red one is refused with the certificates at fault and compliant alternatives, and an
+//! agent allowed to override must give a reason, which the history keeps.
+
+use crate::api::compliance::list_contractors;
+use crate::api::tasks::{load_instruct_choices, InstructWorks};
+use crate::api::ApiError;
+use crate::domain::compliance::TrafficLight;
+use crate::domain::records::{ContractorChoice, ContractorRow, InstructChoices, InstructOutcome};
+use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::live::use_live;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn InstructWorksPage() -> impl IntoView {
+    let live = use_live();
+    // The form is loaded once, so nothing typed is lost when lights change; the light of the
+    // chosen contractor follows live changes on its own.
+    let choices = Resource::new(|| (), |_| load_instruct_choices());
+    let lights = Resource::new(move || live.certification.get(), |_| list_contractors(None));
+    let query = use_query_map();
+    let preselected = move || {
+        query
+            .read()
+            .get("contractor")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let content = move || {
+        Suspend::new(async move {
+            match choices.await {
+                Ok(choices) => {
+                    view! { <InstructForm choices lights preselected=preselected()/> }.into_any()
+                }
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <Title text="Instruct works"/>
+        <h1>"Instruct works"</h1>
+        <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
+    }
+}
+
+fn light_badge(light: TrafficLight) -> impl IntoView {
+    view! {
+        <span class=format!("light light-{}", light.slug())>
+            <span class="light-dot" aria-hidden="true"></span>
+            {light.label()}
+        </span>
+    }
+}
+
+#[component]
+fn InstructForm(
+    choices: InstructChoices,
+    lights: Resource<Result<Vec<ContractorRow>, ApiError>>,
+    preselected: Option<i64>,
+) -> impl IntoView {
+    let instruct = ServerAction::<InstructWorks>::new();
+    let error = action_error(instruct);
+    let selected = RwSignal::new(
+        preselected
+            .filter(|id| choices.contractors.iter().any(|c| c.id == *id))
+            .or_else(|| choices.contractors.first().map(|c| c.id)),
+    );
+    let selected_light = move || {
+        Suspend::new(async move {
+            let rows = lights.await.unwrap_or_default();
+            let id = selected.get();
+            rows.into_iter()
+                .find(|c| Some(c.id) == id)
+                .map(|c| light_badge(c.light))
+        })
+    };
+    let outcome = move || instruct.value().get().and_then(|r| r.ok());
+    let blocked_with_override = move || {
+        matches!(
+            outcome(),
+            Some(InstructOutcome::Blocked {
+                can_override: true,
+                ..
+            })
+        )
+    };
+    let properties = choices
+        .properties
+        .into_iter()
+        .map(|(id, address)| view! { <option value=id.to_string()>{address}</option> })
+        .collect_view();
+    let contractor_options = choices
+        .contractors
+        .into_iter()
+        .map(|c| {
+            let label = format!("{} — {}", c.company_name, c.light.label());
+            view! {
+                <option value=c.id.to_string() selected=Some(c.id) == selected.get_untracked()>
+                    {label}
+                </option>
+            }
+        })
+        .collect_view();
+    let on_contractor = move |ev: leptos::ev::Event| {
+        selected.set(event_target_value(&ev).parse().ok());
+    };
+    view! {
+        <ActionForm action=instruct attr:class="stacked-form panel">
+            <label for="instruct-property">"Property"</label>
+            <select id="instruct-property" name="works[property_id]" required>{properties}</select>
+            <FieldError id="instruct-property-error" field="property_id" error/>
+
+            <label for="instruct-contractor">"Contractor"</label>
+            <select id="instruct-contractor" name="works[contractor_id]" on:change=on_contractor>
+                {contractor_options}
+            </select>
+            <p class="hint" data-testid="selected-light">
+                "Compliance: " <Transition fallback=|| ()>{selected_light}</Transition>
+            </p>
+
+            <label for="instruct-title">"Title"</label>
+            <input id="instruct-title" name="works[title]" type="text" required maxlength="200"
+                placeholder="e.g. Replace the kitchen extractor fan"/>
+            <FieldError id="instruct-title-error" field="title" error/>
+
+            <label for="instruct-description">"Description"</label>
+            <textarea id="instruct-description" name="works[description]" rows="3"></textarea>
+
+            <div class="field-row">
+                <div>
+                    <label for="instruct-due">"Due date"</label>
+                    <input id="instruct-due" name="works[due_date]" type="date"/>
+                    <FieldError id="instruct-due-error" field="due_date" error/>
+                </div>
+                <div>
+                    <label for="instruct-priority">"Priority"</label>
+                    <select id="instruct-priority" name="works[priority]">
+                        <option value="low">"Low"</option>
+                        <option value="normal" selected=true>"Normal"</option>
+                        <option value="high">"High"</option>
+                        <option value="urgent">"Urgent"</option>
+                    </select>
+                </div>
+            </div>
+
+            <label for="instruct-po">"Purchase order (optional)"</label>
+            <input id="instruct-po" name="works[purchase_order]" type="text" maxlength="50"/>
+            <FieldError id="instruct-po-error" field="purchase_order" error/>
+
+            {move || outcome().map(|o| view! { <Outcome o/> })}
+            <Show when=blocked_with_override>
+                <label for="instruct-reason">"Reason for overriding the compliance block"</label>
+                <textarea id="instruct-reason" name="works[override_reason]" rows="2" required
+                    placeholder="e.g. Emergency leak, no compliant plumber available today"></textarea>
+            </Show>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="submit" disabled=move || instruct.pending().get()>
+                    {move || match (instruct.pending().get(), blocked_with_override()) {
+                        (true, _) => "Sending…",
+                        (false, true) => "Instruct anyway",
+                        (false, false) => "Instruct works",
+                    }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Outcome(o: InstructOutcome) -> impl IntoView {
+    match o {
+        InstructOutcome::Instructed {
+            task_id,
+            reference,
+            overridden,
+        } => view! {
+            <p class="form-success" role="status">
+                {format!("Works {reference} sent to the contractor.")}
+                {overridden.then_some(" The override and its reason are in the contractor's history.")}
+                " " <a href=format!("/agent/tasks/{task_id}")>"Open the task"</a>
+            </p>
+        }
+        .into_any(),
+        InstructOutcome::Blocked {
+            company_name,
+            problems,
+            can_override,
+            alternatives,
+        } => {
+            let problems = problems
+                .into_iter()
+                .map(|p| view! { <li>{p}</li> })
+                .collect_view();
+            let alternatives = if alternatives.is_empty() {
+                view! { <p>"No compliant contractor of the same trade was found."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"Compliant contractors of the same trade: "
+                        {alternatives_text(&alternatives)}
+                    </p>
+                }
+                .into_any()
+            };
+            let next = if can_override {
+                "You may override: give a reason below, and it is recorded."
+            } else {
+                "Your role cannot override this. Choose another contractor, or ask someone who may override."
+            };
+            view! {
+                <div class="blocked" role="alert">
+                    <p><strong>{format!("{company_name} is not compliant.")}</strong>
+                        " Work cannot be sent until these certificates are in order:"</p>
+                    <ul>{problems}</ul>
+                    {alternatives}
+                    <p>{next}</p>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn alternatives_text(alternatives: &[ContractorChoice]) -> String {
+    alternatives
+        .iter()
+        .map(|c| c.company_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

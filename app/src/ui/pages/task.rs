@@ -1,0 +1,395 @@
+//! One task, for the Desk view (`/desk/tasks/:id`), the Tech view (`/tech/tasks/:id`) and the
+//! agency (`/agent/tasks/:id`): its summary at the top, the actions the viewer may take now (the
+//! server decides which), the documents, the messages with the other side, and the timeline.
+
+use crate::api::tasks::{load_task, load_task_messages, AcceptTask, ActOnTask, SendTaskMessage};
+use crate::domain::dates::DateFormat;
+use crate::domain::records::{TaskDetail, TaskDocumentEntry};
+use crate::domain::task_status::TaskAction;
+use crate::domain::task_work::DocumentKind;
+use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::live::{use_live, Live};
+use crate::ui::send_form::{send_form, SendProgress, Sending};
+use crate::ui::session::{confirm, date_format, use_id_param, use_viewer};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let id = use_id_param();
+    let live = use_live();
+    let act = ServerAction::<ActOnTask>::new();
+    let accept = ServerAction::<AcceptTask>::new();
+    // Bumped after an upload or completion sent by this page.
+    let sent = RwSignal::new(0u64);
+    let changed = Live::for_task(live.task, id);
+    let task = Resource::new(
+        move || {
+            (
+                id(),
+                act.version().get(),
+                accept.version().get(),
+                sent.get(),
+                changed.get(),
+            )
+        },
+        |(id, ..)| load_task(id),
+    );
+    let viewer = use_viewer();
+    let content = move || {
+        Suspend::new(async move {
+            let format = date_format(viewer).await;
+            match task.await {
+                Ok(t) => view! { <TaskView t format act accept sent/> }.into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <Title text="Task"/>
+        <Transition fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Transition>
+        <Messages task_id=id live/>
+    }
+}
+
+#[component]
+fn TaskView(
+    t: TaskDetail,
+    format: DateFormat,
+    act: ServerAction<ActOnTask>,
+    accept: ServerAction<AcceptTask>,
+    sent: RwSignal<u64>,
+) -> impl IntoView {
+    let task_id = t.summary.id;
+    let s = t.summary;
+    let date = move |d: Option<chrono::NaiveDate>| {
+        d.map(|d| format.format(d)).unwrap_or_else(|| "—".into())
+    };
+    let can_accept = t.actions.contains(&TaskAction::Accept);
+    let can_complete = t.actions.contains(&TaskAction::Complete);
+    let others: Vec<TaskAction> = t
+        .actions
+        .iter()
+        .copied()
+        .filter(|a| !matches!(a, TaskAction::Accept | TaskAction::Complete))
+        .collect();
+    let (client_documents, own_documents): (Vec<_>, Vec<_>) = t
+        .documents
+        .into_iter()
+        .partition(|d| d.kind == DocumentKind::Client);
+    view! {
+        <p class="task-ref">{s.reference.clone()}</p>
+        <h1>{s.title.clone()}</h1>
+        <p>
+            <span class=format!("task-status status-{}", s.status.as_str()) data-testid="task-status">
+                {s.status.label()}
+            </span>
+            {s.archived.then_some(" · Archived")}
+        </p>
+        <section class="panel task-summary" aria-labelledby="summary-heading">
+            <h2 id="summary-heading" class="visually-hidden">"Summary"</h2>
+            <dl>
+                <dt>"Property"</dt><dd>{s.address.clone()}</dd>
+                <dt>"Due"</dt><dd>{date(s.due_date)}</dd>
+                <dt>"Scheduled"</dt><dd data-testid="scheduled-date">{date(s.scheduled_date)}</dd>
+                {t.on_site_date.map(|d| view! { <dt>"On site"</dt><dd>{format.format(d)}</dd> })}
+                <dt>"Purchase order"</dt><dd>{t.purchase_order.unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Access"</dt><dd>{t.access_details.unwrap_or_else(|| "—".into())}</dd>
+                {t.contractor.map(|c| view! { <dt>"Contractor"</dt><dd>{c}</dd> })}
+            </dl>
+            {t.description.map(|d| view! { <p>{d}</p> })}
+        </section>
+        {(can_accept || !others.is_empty()).then(|| view! {
+            <Actions task_id can_accept others act accept/>
+        })}
+        {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
+        <section class="panel" aria-labelledby="client-docs-heading">
+            <h2 id="client-docs-heading">"Documents provided by client"</h2>
+            <DocumentList documents=client_documents empty="No documents from the client."/>
+            {t.can_add_client_documents.then(|| view! { <AddClientDocument task_id sent/> })}
+        </section>
+        {(!own_documents.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="own-docs-heading">
+                <h2 id="own-docs-heading">"Reports, invoices and quotes"</h2>
+                <DocumentList documents=own_documents empty=""/>
+            </section>
+        })}
+        <section class="panel" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <Timeline entries=t.timeline/>
+        </section>
+    }
+}
+
+#[component]
+fn Actions(
+    task_id: i64,
+    can_accept: bool,
+    others: Vec<TaskAction>,
+    act: ServerAction<ActOnTask>,
+    accept: ServerAction<AcceptTask>,
+) -> impl IntoView {
+    let act_error = action_error(act);
+    let accept_error = action_error(accept);
+    let reason = RwSignal::new(String::new());
+    let asks_reason = others.iter().any(|a| a.needs_reason());
+    let busy = move || act.pending().get() || accept.pending().get();
+    let buttons = others
+        .into_iter()
+        .map(|action| {
+            let run = move |_| {
+                if action == TaskAction::Reject
+                    && !confirm("Reject this task? The agency is told, with your reason.")
+                {
+                    return;
+                }
+                let given = reason.get_untracked();
+                act.dispatch(ActOnTask {
+                    task_id,
+                    action,
+                    reason: (!given.trim().is_empty()).then_some(given),
+                });
+            };
+            view! {
+                <button type="button" class=if action.needs_reason() { "secondary" } else { "" }
+                    disabled=busy on:click=run>
+                    {action.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="actions-heading">
+            <h2 id="actions-heading">"Actions"</h2>
+            {can_accept.then(|| view! {
+                <ActionForm action=accept attr:class="stacked-form" attr:aria-label="Accept the task">
+                    <input type="hidden" name="task_id" value=task_id.to_string()/>
+                    <label for="planned-date">"Planned date (optional)"</label>
+                    <input id="planned-date" type="date" name="planned_date"/>
+                    <FieldError id="planned-date-error" field="planned_date" error=accept_error/>
+                    <FormError error=accept_error/>
+                    <div class="form-actions">
+                        <button type="submit" disabled=busy>"Accept"</button>
+                    </div>
+                </ActionForm>
+            })}
+            {asks_reason.then(|| view! {
+                <label for="task-reason">"Reason (to reject, ask for a revisit or send back)"</label>
+                <textarea id="task-reason" rows="2" prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                <FieldError id="task-reason-error" field="reason" error=act_error/>
+            })}
+            <FormError error=act_error/>
+            <div class="form-actions">{buttons}</div>
+        </section>
+    }
+}
+
+/// "Complete task": the actual on-site date and the reports, invoices and quotes, in one go.
+#[component]
+fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
+    let state = RwSignal::new(Sending::Idle);
+    let error = Signal::derive(move || state.get().error());
+    let url = format!("/files/tasks/{task_id}/complete");
+    let action = url.clone();
+    let on_submit = move |ev| {
+        send_form(
+            ev,
+            url.clone(),
+            state,
+            Callback::new(move |_| sent.update(|v| *v += 1)),
+        )
+    };
+    let file_input = |kind: DocumentKind| {
+        let id = format!("complete-{}", kind.as_str());
+        let plural = match kind {
+            DocumentKind::Report => "Reports",
+            DocumentKind::Invoice => "Invoices",
+            _ => "Quotes",
+        };
+        view! {
+            <label for=id.clone()>{plural}</label>
+            <input id=id.clone() type="file" name=kind.as_str() multiple
+                accept=".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/jpeg,image/png,image/heic"/>
+            <FieldError id=format!("{id}-error") field=kind.as_str() error/>
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="complete-heading">
+            <h2 id="complete-heading">"Complete task"</h2>
+            <p class="hint">"Upload your reports, invoices and quotes (PDF, JPEG, PNG or HEIC, up to 10 MB each), give the date you were on site, and the task goes to the agency as Performed."</p>
+            <form class="stacked-form" method="post" action=action enctype="multipart/form-data"
+                on:submit=on_submit aria-label="Complete task">
+                <label for="on-site-date">"Actual on-site date"</label>
+                <input id="on-site-date" type="date" name="on_site_date" required/>
+                <FieldError id="on-site-date-error" field="on_site_date" error/>
+                {file_input(DocumentKind::Report)}
+                {file_input(DocumentKind::Invoice)}
+                {file_input(DocumentKind::Quote)}
+                <FormError error/>
+                <div class="form-actions">
+                    <button type="submit" disabled=move || state.get().busy()>
+                        {move || if state.get().busy() { "Sending…" } else { "Complete task" }}
+                    </button>
+                    <SendProgress state/>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn AddClientDocument(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
+    let state = RwSignal::new(Sending::Idle);
+    let error = Signal::derive(move || state.get().error());
+    let url = format!("/files/tasks/{task_id}/documents");
+    let action = url.clone();
+    let on_submit = move |ev| {
+        send_form(
+            ev,
+            url.clone(),
+            state,
+            Callback::new(move |_| sent.update(|v| *v += 1)),
+        )
+    };
+    view! {
+        <form class="upload-form" method="post" action=action enctype="multipart/form-data"
+            on:submit=on_submit aria-label="Add a client document">
+            <label for="client-document">"Add a document for the contractor"</label>
+            <input id="client-document" type="file" name="file" required
+                accept=".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/jpeg,image/png,image/heic"/>
+            <FieldError id="client-document-error" field="file" error/>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="submit" disabled=move || state.get().busy()>"Add document"</button>
+                <SendProgress state/>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn DocumentList(documents: Vec<TaskDocumentEntry>, #[prop(into)] empty: String) -> impl IntoView {
+    if documents.is_empty() {
+        return view! { <p class="hint">{empty}</p> }.into_any();
+    }
+    let items = documents
+        .into_iter()
+        .map(|d| {
+            view! {
+                <li>
+                    <span class="doc-kind">{d.kind.label()}</span> ": "
+                    <a href=format!("/files/task-documents/{}", d.id) download>{d.file_name}</a>
+                    <span class="hint">{format!(" — {}, {}", d.who, d.when)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="document-list">{items}</ul> }.into_any()
+}
+
+#[component]
+fn Timeline(entries: Vec<crate::domain::records::TimelineEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="hint">"No changes yet."</p> }.into_any();
+    }
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td>{e.when}</td>
+                    <td>{e.who}</td>
+                    <td>{e.what}{e.reason.map(|r| format!(" — {r}"))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="history">
+            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The chat with the other side; new messages appear without reloading. Kept apart from the
+/// task so what someone is typing elsewhere on the page survives a new message.
+#[component]
+fn Messages(task_id: impl Fn() -> i64 + Copy + Send + Sync + 'static, live: Live) -> impl IntoView {
+    let send = ServerAction::<SendTaskMessage>::new();
+    let error = action_error(send);
+    let posted = Live::for_task(live.message, task_id);
+    let messages = Resource::new(
+        move || (task_id(), send.version().get(), posted.get()),
+        |(id, ..)| load_task_messages(id),
+    );
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = send.value().get() {
+            draft.set(String::new());
+        }
+    });
+    let list = move || {
+        Suspend::new(async move {
+            match messages.await {
+                Ok(list) if list.is_empty() => {
+                    view! { <p class="hint">"No messages yet."</p> }.into_any()
+                }
+                Ok(list) => {
+                    let items = list
+                        .into_iter()
+                        .map(|m| {
+                            let class = if m.mine { "message mine" } else { "message" };
+                            let side = if m.from_agency { "Agency" } else { "Contractor" };
+                            view! {
+                                <li class=class>
+                                    <p class="message-meta">{format!("{} ({side}) · {}", m.who, m.when)}</p>
+                                    <p class="message-body">{m.body}</p>
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    view! { <ol class="message-list" aria-live="polite">{items}</ol> }.into_any()
+                }
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send.dispatch(SendTaskMessage {
+            task_id: task_id(),
+            body: draft.get_untracked(),
+        });
+    };
+    // The chat is between the agency and the contractor's office; technicians read it.
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let may_write = move || !pathname.get().starts_with("/tech/");
+    view! {
+        <section class="panel" aria-labelledby="messages-heading">
+            <h2 id="messages-heading">"Messages"</h2>
+            <Transition fallback=|| view! { <p role="status">"Loading messages…"</p> }>{list}</Transition>
+            <Show when=may_write>
+            <form class="stacked-form" on:submit=on_submit aria-label="Send a message">
+                <label for="message-body">"Message"</label>
+                <textarea id="message-body" rows="3" maxlength="4000" required
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                <FieldError id="message-body-error" field="body" error/>
+                <FormError error/>
+                <div class="form-actions">
+                    <button type="submit" disabled=move || send.pending().get()>
+                        {move || if send.pending().get() { "Sending…" } else { "Send" }}
+                    </button>
+                </div>
+            </form>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,304 @@
+//! The task dashboard, for the Desk view (`/desk`) and the agency (`/agent/tasks`): filters in
+//! the address (status, due dates, property, technician, text), sortable columns, the columns
+//! each person chose (remembered on the server), and pages of 50.
+
+use crate::api::tasks::{list_tasks, SaveTaskColumns};
+use crate::domain::dates::DateFormat;
+use crate::domain::records::{TaskListPage, TaskSummary};
+use crate::domain::task_list::{TaskColumn, TaskFilter};
+use crate::domain::task_status::TaskStatus;
+use crate::ui::live::use_live;
+use crate::ui::session::{date_format, use_viewer};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn TaskBoard(
+    /// Where the board lives (`/desk` or `/agent/tasks`): filter links point here.
+    base: &'static str,
+    /// Where a task opens: `/desk/tasks` or `/agent/tasks`.
+    link_base: &'static str,
+    #[prop(into)] empty: String,
+) -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| query.with(|q| TaskFilter::from_query(|k| q.get(k))));
+    let live = use_live();
+    let save_columns = ServerAction::<SaveTaskColumns>::new();
+    let page = Resource::new(
+        move || {
+            (
+                filter.get().to_query(),
+                live.task.get().0,
+                save_columns.version().get(),
+            )
+        },
+        |(query, ..)| list_tasks(query),
+    );
+    let viewer = use_viewer();
+    let empty = StoredValue::new(empty);
+    let content = move || {
+        Suspend::new(async move {
+            let format = date_format(viewer).await;
+            match page.await {
+                Ok(p) => view! {
+                    <BoardView p filter=filter.get_untracked() format base link_base
+                        empty=empty.get_value() save_columns/>
+                }
+                .into_any(),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <Transition fallback=|| view! { <p role="status">"Loading tasks…"</p> }>{content}</Transition>
+    }
+}
+
+#[component]
+fn BoardView(
+    p: TaskListPage,
+    filter: TaskFilter,
+    format: DateFormat,
+    base: &'static str,
+    link_base: &'static str,
+    empty: String,
+    save_columns: ServerAction<SaveTaskColumns>,
+) -> impl IntoView {
+    let href = move |f: &TaskFilter| {
+        let q = f.to_query();
+        if q.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{q}")
+        }
+    };
+    let status_options = TaskStatus::ALL
+        .into_iter()
+        .filter(|s| *s != TaskStatus::Draft || p.columns.contains(&TaskColumn::Contractor))
+        .map(|s| {
+            view! { <option value=s.as_str() selected=filter.status == Some(s)>{s.label()}</option> }
+        })
+        .collect_view();
+    let technician_filter = (!p.technicians.is_empty()).then(|| {
+        let options = p
+            .technicians
+            .iter()
+            .map(|(id, name)| {
+                view! {
+                    <option value=id.to_string() selected=filter.technician_id == Some(*id)>
+                        {name.clone()}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <div>
+                <label for="tasks-technician">"Technician"</label>
+                <select id="tasks-technician" name="technician">
+                    <option value="">"Anyone"</option>{options}
+                </select>
+            </div>
+        }
+    });
+    let date_value = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let columns = p.columns.clone();
+    let header = columns
+        .iter()
+        .map(|column| {
+            let label = column.label();
+            match column.sort() {
+                Some(sort) => {
+                    let sorted = filter.sort == sort;
+                    let aria = if !sorted {
+                        "none"
+                    } else if filter.descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    };
+                    let arrow = match aria {
+                        "ascending" => " ▲",
+                        "descending" => " ▼",
+                        _ => "",
+                    };
+                    view! {
+                        <th scope="col" aria-sort=aria>
+                            <A href=href(&filter.sorted_by(sort))>{label}{arrow}</A>
+                        </th>
+                    }
+                    .into_any()
+                }
+                None => view! { <th scope="col">{label}</th> }.into_any(),
+            }
+        })
+        .collect_view();
+    let rows = p
+        .rows
+        .into_iter()
+        .map(|t| row(t, &columns, format, link_base))
+        .collect_view();
+    let pages = p.total.div_ceil(u64::from(p.page_size)).max(1);
+    let previous =
+        (p.page > 1).then(|| view! { <A href=href(&filter.on_page(p.page - 1))>"← Previous"</A> });
+    let next = (u64::from(p.page) < pages)
+        .then(|| view! { <A href=href(&filter.on_page(p.page + 1))>"Next →"</A> });
+    let filtered = filter.to_query().split('&').any(|pair| {
+        !pair.is_empty()
+            && !pair.starts_with("sort=")
+            && !pair.starts_with("dir=")
+            && !pair.starts_with("page=")
+    });
+    let table = if p.total == 0 {
+        let message = if filtered {
+            "No tasks match these filters.".to_string()
+        } else {
+            empty
+        };
+        view! { <div class="empty-state"><p>{message}</p></div> }.into_any()
+    } else {
+        view! {
+            <div class="table-wrap">
+                <table class="data-table task-table">
+                    <caption class="visually-hidden">"Tasks"</caption>
+                    <thead><tr>{header}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <form method="get" action=base class="filter-form task-filters" role="search" aria-label="Filter the tasks">
+            <div>
+                <label for="tasks-status">"Status"</label>
+                <select id="tasks-status" name="status"><option value="">"Any status"</option>{status_options}</select>
+            </div>
+            <div>
+                <label for="tasks-from">"Due from"</label>
+                <input id="tasks-from" type="date" name="from" value=date_value(filter.due_from)/>
+            </div>
+            <div>
+                <label for="tasks-to">"Due to"</label>
+                <input id="tasks-to" type="date" name="to" value=date_value(filter.due_to)/>
+            </div>
+            <div>
+                <label for="tasks-property">"Property"</label>
+                <input id="tasks-property" type="search" name="property"
+                    value=filter.property.clone().unwrap_or_default() placeholder="Address or postcode"/>
+            </div>
+            {technician_filter}
+            <div>
+                <label for="tasks-text">"Search"</label>
+                <input id="tasks-text" type="search" name="q" value=filter.text.clone().unwrap_or_default()
+                    placeholder="Reference, title or address"/>
+            </div>
+            <div class="form-actions">
+                <button type="submit">"Filter"</button>
+                {filtered.then(|| view! { <A href=base>"Clear filters"</A> })}
+            </div>
+        </form>
+        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") save_columns/>
+        <p class="hint" role="status">
+            {format!("{} task{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}
+        </p>
+        {table}
+        <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
+    }
+}
+
+fn row(
+    t: TaskSummary,
+    columns: &[TaskColumn],
+    format: DateFormat,
+    link_base: &str,
+) -> impl IntoView {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| format.format(d)).unwrap_or_default();
+    let reference = t.reference.clone();
+    let cells = columns
+        .iter()
+        .map(|column| match column {
+            TaskColumn::Reference => {
+                let text = reference.clone();
+                view! {
+                    <th scope="row"><A href=format!("{link_base}/{}", t.id)>{text}</A></th>
+                }
+                .into_any()
+            }
+            TaskColumn::Title => view! { <td>{t.title.clone()}</td> }.into_any(),
+            TaskColumn::Property => view! { <td>{t.address.clone()}</td> }.into_any(),
+            TaskColumn::Contractor => {
+                view! { <td>{t.contractor.clone().unwrap_or_default()}</td> }.into_any()
+            }
+            TaskColumn::Due => view! { <td>{date(t.due_date)}</td> }.into_any(),
+            TaskColumn::Scheduled => view! { <td>{date(t.scheduled_date)}</td> }.into_any(),
+            TaskColumn::Priority => view! { <td>{t.priority.clone()}</td> }.into_any(),
+            TaskColumn::Technicians => view! { <td>{t.technicians.join(", ")}</td> }.into_any(),
+            TaskColumn::Status => view! {
+                <td>
+                    <span class=format!("task-status status-{}", t.status.as_str())>{t.status.label()}</span>
+                    {t.archived.then_some(view! { " " <span class="task-archived">"Archived"</span> })}
+                </td>
+            }
+            .into_any(),
+        })
+        .collect_view();
+    view! { <tr data-reference=t.reference>{cells}</tr> }
+}
+
+/// Which columns to show, remembered for this person.
+#[component]
+fn ColumnChooser(
+    chosen: Vec<TaskColumn>,
+    agent: bool,
+    save_columns: ServerAction<SaveTaskColumns>,
+) -> impl IntoView {
+    let selected = RwSignal::new(chosen);
+    let boxes = TaskColumn::ALL
+        .into_iter()
+        .filter(|c| agent || *c != TaskColumn::Contractor)
+        .map(|column| {
+            let id = format!("column-{}", column.as_str());
+            let locked = column == TaskColumn::Reference;
+            view! {
+                <label class="checkbox">
+                    <input id=id type="checkbox" disabled=locked
+                        prop:checked=move || selected.with(|s| s.contains(&column))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|s| {
+                                s.retain(|c| *c != column);
+                                if on {
+                                    s.push(column);
+                                }
+                            });
+                        }/>
+                    " " {column.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let save = move |_| {
+        let columns = selected
+            .get_untracked()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        save_columns.dispatch(SaveTaskColumns { columns });
+    };
+    view! {
+        <details class="column-chooser">
+            <summary>"Columns"</summary>
+            <fieldset>
+                <legend class="visually-hidden">"Columns to show"</legend>
+                {boxes}
+            </fieldset>
+            <button type="button" on:click=save disabled=move || save_columns.pending().get()>
+                "Save columns"
+            </button>
+        </details>
+    }
+}

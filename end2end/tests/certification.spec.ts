@@ -1,0 +1,113 @@
+import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { ADMIN, AGENT, signIn } from './auth';
+
+// Fixright Handyman starts with no requirements; no other test looks at it.
+const FIXRIGHT_OFFICE = 'office@fixright.example';
+const PDF = { name: 'gas-safety.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% Gas safety record\n') };
+
+test('a requested certificate is uploaded by the contractor and validated, both pages updating live', async ({ page, browser }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/contractors');
+  await expect(page).toHaveURL(/\/agent\/contractors$/);
+  await expectHydrated(page);
+  await page.getByRole('link', { name: 'Fixright Handyman' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Fixright Handyman');
+  await page.getByLabel('Request a certificate').selectOption({ label: 'Gas safety' });
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  const agentTile = page.getByRole('listitem', { name: 'Gas safety' });
+  await expect(agentTile.locator('.status')).toHaveText('Missing');
+  await expect(page.getByTestId('contractor-light')).toHaveText('Not compliant');
+
+  // The contractor's office, in its own browser.
+  const contractor = await browser.newContext();
+  const office = await contractor.newPage();
+  const officePanics = collectPanics(office);
+  await signIn(office, FIXRIGHT_OFFICE);
+  await expect(office).toHaveURL(/\/desk$/);
+  await expect(office.getByTestId('certificate-badge')).toHaveText('1');
+  await office.getByRole('link', { name: /^Certificates/ }).click();
+  await expect(office).toHaveURL(/\/desk\/certificates$/);
+  await expect(office.getByRole('heading', { level: 1 })).toHaveText('Your certificates');
+  const officeTile = office.getByRole('listitem', { name: 'Gas safety' });
+  await expect(officeTile.locator('.status')).toHaveText('Missing');
+  await officeTile.getByText('Upload a document').click();
+  // A file that is not a certificate is refused with a message beside the field.
+  await officeTile.getByLabel(/^File/).setInputFiles({ name: 'gas.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ not a pdf') });
+  await officeTile.getByRole('button', { name: 'Upload' }).click();
+  await expect(officeTile.locator('.field-error')).toContainText('not a PDF, JPEG, PNG or HEIC');
+  await officeTile.getByLabel(/^File/).setInputFiles(PDF);
+  await officeTile.getByLabel('Expiry date').fill('2027-06-30');
+  await officeTile.getByLabel('Reminder').selectOption({ label: '1 month before' });
+  await officeTile.getByRole('button', { name: 'Upload' }).click();
+  await expect(office.getByRole('status').filter({ hasText: 'Uploaded' })).toHaveText('Uploaded: Gas safety.');
+  await expect(officeTile.locator('.status')).toHaveText('Needs validation');
+  await expect(office.getByTestId('certificate-badge')).toHaveCount(0);
+
+  // The agent's page shows it without a reload.
+  await expect(agentTile.locator('.status')).toHaveText('Needs validation', { timeout: 3_000 });
+  await expect(agentTile.getByRole('link', { name: 'Download gas-safety.pdf' })).toBeVisible();
+  await agentTile.getByRole('button', { name: /^Tick Valid/ }).click();
+  await expect(agentTile.locator('.status')).toHaveText('Valid');
+  await expect(agentTile).toContainText('Valid until 30/06/2027');
+  await expect(page.getByTestId('contractor-light')).toHaveText('Compliant');
+
+  // …and the contractor's light turns green in the other browser without a reload.
+  await expect(office.getByTestId('contractor-light')).toHaveText('Compliant', { timeout: 3_000 });
+  await expect(officeTile.locator('.status')).toHaveText('Valid');
+
+  // The file downloads for the contractor, as uploaded.
+  const download = await Promise.all([
+    office.waitForEvent('download'),
+    officeTile.getByRole('link', { name: 'Download gas-safety.pdf' }).click(),
+  ]).then(([d]) => d);
+  expect(download.suggestedFilename()).toBe('gas-safety.pdf');
+
+  // The history says who did what.
+  const history = page.getByRole('region', { name: 'History' });
+  await page.reload();
+  await expect(history.getByRole('row').nth(1)).toContainText('Ticked Valid: Gas safety');
+  await expect(history).toContainText('Lena Ortiz');
+  await expect(history).toContainText('Requested: Gas safety');
+  expect(officePanics, 'panics in the contractor\'s browser').toEqual([]);
+  await contractor.close();
+});
+
+test('a red contractor blocks instructing works; an agent allowed to override gives a reason', async ({ page, browser }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/instruct');
+  await expect(page).toHaveURL(/\/agent\/instruct$/);
+  await expectHydrated(page);
+  await page.getByLabel('Contractor').selectOption({ label: 'Clearflow Plumbing — Not compliant' });
+  await expect(page.getByTestId('selected-light')).toContainText('Not compliant');
+  await page.getByLabel('Title').fill('Fix the leaking kitchen tap');
+  await page.getByRole('button', { name: 'Instruct works' }).click();
+  const blocked = page.getByRole('alert');
+  await expect(blocked).toContainText('Clearflow Plumbing is not compliant');
+  await expect(blocked).toContainText('Public liability insurance: expired');
+  await expect(blocked).toContainText('Legionella risk assessment: missing');
+  await expect(blocked).toContainText('Your role cannot override this');
+  await expect(page.getByLabel('Reason for overriding the compliance block')).toHaveCount(0);
+
+  const other = await browser.newContext();
+  const admin = await other.newPage();
+  const adminPanics = collectPanics(admin);
+  await signIn(admin, ADMIN.email, undefined, '/sign-in?next=/agent/instruct');
+  await expect(admin).toHaveURL(/\/agent\/instruct$/);
+  await expectHydrated(admin);
+  await admin.getByLabel('Contractor').selectOption({ label: 'Clearflow Plumbing — Not compliant' });
+  await admin.getByLabel('Title').fill('Emergency: burst pipe in the bathroom');
+  await admin.getByRole('button', { name: 'Instruct works' }).click();
+  await expect(admin.getByRole('alert')).toContainText('You may override');
+  await admin.getByLabel('Reason for overriding the compliance block').fill('Flooding now; no compliant plumber free today');
+  await admin.getByRole('button', { name: 'Instruct anyway' }).click();
+  await expect(admin.getByRole('status')).toContainText(/Works T-\d+ sent to the contractor\. The override/);
+  await admin.getByRole('link', { name: 'Open the task' }).click();
+  await expect(admin.getByRole('heading', { level: 1 })).toHaveText('Emergency: burst pipe in the bathroom');
+  await expect(admin.getByTestId('task-status')).toHaveText('Assigned');
+
+  await admin.goto('/agent/contractors');
+  await admin.getByRole('link', { name: 'Clearflow Plumbing' }).click();
+  const history = admin.getByRole('region', { name: 'History' });
+  await expect(history).toContainText('Overrode the compliance block');
+  await expect(history).toContainText('Flooding now; no compliant plumber free today');
+  expect(adminPanics, 'panics in the administrator\'s browser').toEqual([]);
+  await other.close();
+});

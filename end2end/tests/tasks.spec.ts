@@ -1,0 +1,138 @@
+import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { AGENT, OFFICE, linkFromMailbox, signIn } from './auth';
+
+const pdf = (name: string) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${name}\n`) });
+/** A day as the date fields take it, in the demo agency's time zone. */
+const isoDay = (offsetDays = 0) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+const shownDay = (iso: string) => iso.split('-').reverse().join('/');
+
+test('the contractor\'s office opens an assigned task in the Desk view and accepts it', async ({ page }) => {
+  await signIn(page, OFFICE.email);
+  await expect(page).toHaveURL(/\/desk$/);
+  await expectHydrated(page);
+  await page.getByRole('row', { name: /Electrical installation condition report/ }).getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Electrical installation condition report');
+  await expect(page.getByTestId('task-status')).toHaveText('Assigned');
+  const actions = page.getByRole('region', { name: 'Actions' });
+  // Only what the office may do now is offered.
+  await expect(actions.getByRole('button')).toHaveText(['Accept', 'Reject']);
+  // A rejection needs a reason: without one the server says so beside the field.
+  page.once('dialog', (dialog) => dialog.accept());
+  await actions.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.locator('#task-reason-error')).toContainText('Say why');
+  // A planned date in the past is refused beside the field.
+  await actions.getByLabel('Planned date (optional)').fill(isoDay(-3));
+  await actions.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.locator('#planned-date-error')).toContainText('in the past');
+  await actions.getByLabel('Planned date (optional)').fill('');
+  await actions.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByTestId('task-status')).toHaveText('Accepted');
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await expect(timeline.getByRole('row').nth(1)).toContainText('Accept: now Accepted');
+  await expect(timeline.getByRole('row').nth(1)).toContainText('Rachel Green');
+  await expect(timeline.getByRole('row').nth(1)).toContainText(/\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+  await expect(page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Accept' })).toHaveCount(0);
+});
+
+test('an agent instructs works, the contractor accepts from the email, they talk live, the contractor completes and the agent approves', async ({ page, browser }) => {
+  const title = `Replace the hallway smoke alarm ${Date.now() % 100000}`;
+  // The agent instructs the demo contractor, with a purchase order, and adds a floor plan.
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/instruct');
+  await expect(page).toHaveURL(/\/agent\/instruct$/);
+  await expectHydrated(page);
+  await page.getByLabel('Contractor').selectOption({ label: 'Brightspark Electrical Ltd — Compliant' });
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Due date').fill(isoDay(7));
+  await page.getByLabel('Purchase order (optional)').fill('PO-9001');
+  await page.getByRole('button', { name: 'Instruct works' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'sent to the contractor' })).toBeVisible();
+  await page.getByRole('link', { name: 'Open the task' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expect(page.getByTestId('task-status')).toHaveText('Assigned');
+  await expectHydrated(page);
+  const clientDocs = page.getByRole('region', { name: 'Documents provided by client' });
+  await clientDocs.getByLabel('Add a document for the contractor').setInputFiles(pdf('floor-plan.pdf'));
+  await clientDocs.getByRole('button', { name: 'Add document' }).click();
+  await expect(clientDocs.getByRole('link', { name: 'floor-plan.pdf' })).toBeVisible();
+
+  // The contractor's office gets the email and signs in through its link.
+  const contractor = await browser.newContext();
+  const office = await contractor.newPage();
+  const officePanics = collectPanics(office);
+  const link = await linkFromMailbox(office, OFFICE.email);
+  expect(link).toMatch(/\/desk\/tasks\/\d+$/);
+  await office.goto(link);
+  await expect(office).toHaveURL(/\/sign-in\?next=/);
+  await expectHydrated(office);
+  await office.getByLabel('Email').fill(OFFICE.email);
+  await office.getByLabel('Password').fill('demo-password-2026');
+  await office.getByRole('button', { name: 'Sign in' }).click();
+  await expect(office).toHaveURL(new RegExp(`${new URL(link).pathname}$`));
+  await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
+
+  // It finds the task on its dashboard with a filter.
+  await office.getByRole('link', { name: 'Desk view' }).click();
+  await expect(office).toHaveURL(/\/desk$/);
+  await office.getByLabel('Search').fill('hallway smoke');
+  await office.getByLabel('Status').selectOption({ label: 'Assigned' });
+  await office.getByRole('button', { name: 'Filter' }).click();
+  await expect(office).toHaveURL(/status=assigned/);
+  const row = office.getByRole('row', { name: new RegExp(title) });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText(shownDay(isoDay(7)));
+  await row.getByRole('link').click();
+  await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expectHydrated(office);
+  await expect(office.getByRole('region', { name: 'Documents provided by client' }).getByRole('link', { name: 'floor-plan.pdf' })).toBeVisible();
+  await expect(office.getByRole('region', { name: 'Summary' })).toContainText('PO-9001');
+
+  // Accepts it with a planned date.
+  const planned = isoDay(2);
+  await office.getByLabel('Planned date (optional)').fill(planned);
+  await office.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(office.getByTestId('task-status')).toHaveText('Accepted');
+  await expect(office.getByTestId('scheduled-date')).toHaveText(shownDay(planned));
+  // The agent's open page follows without a reload.
+  await expect(page.getByTestId('task-status')).toHaveText('Accepted', { timeout: 5_000 });
+
+  // Messages go both ways and appear live on the other side.
+  const officeMessages = office.getByRole('region', { name: 'Messages' });
+  await officeMessages.getByLabel('Message').fill('We will need the loft hatch key.');
+  await officeMessages.getByRole('button', { name: 'Send' }).click();
+  await expect(officeMessages.getByRole('listitem')).toHaveCount(1);
+  await expect(officeMessages.getByLabel('Message')).toHaveValue('');
+  const agentMessages = page.getByRole('region', { name: 'Messages' });
+  await expect(agentMessages.getByRole('listitem').first()).toContainText('We will need the loft hatch key.', { timeout: 5_000 });
+  await expect(agentMessages.getByRole('listitem').first()).toContainText('(Contractor)');
+  await agentMessages.getByLabel('Message').fill('It is with the concierge.');
+  await agentMessages.getByRole('button', { name: 'Send' }).click();
+  await expect(officeMessages.getByRole('listitem').nth(1)).toContainText('It is with the concierge.', { timeout: 5_000 });
+
+  // Completes it with a report and an invoice and the on-site date.
+  const complete = office.getByRole('region', { name: 'Complete task' });
+  await complete.getByLabel('Actual on-site date').fill(isoDay(1));
+  await complete.getByLabel('Reports').setInputFiles(pdf('report.pdf'));
+  await complete.getByLabel('Invoices').setInputFiles(pdf('invoice.pdf'));
+  await complete.getByRole('button', { name: 'Complete task' }).click();
+  await expect(complete.locator('#on-site-date-error')).toContainText('cannot be in the future');
+  await complete.getByLabel('Actual on-site date').fill(isoDay(0));
+  await complete.getByRole('button', { name: 'Complete task' }).click();
+  await expect(office.getByTestId('task-status')).toHaveText('Performed');
+  const own = office.getByRole('region', { name: 'Reports, invoices and quotes' });
+  await expect(own.getByRole('link')).toHaveText(['report.pdf', 'invoice.pdf']);
+
+  // The agent sees it Performed, reads the invoice and approves it.
+  await expect(page.getByTestId('task-status')).toHaveText('Performed', { timeout: 5_000 });
+  await expect(page.getByRole('region', { name: 'Summary' })).toContainText(shownDay(isoDay(0)));
+  const download = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('region', { name: 'Reports, invoices and quotes' }).getByRole('link', { name: 'invoice.pdf' }).click(),
+  ]).then(([d]) => d);
+  expect(download.suggestedFilename()).toBe('invoice.pdf');
+  await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByTestId('task-status')).toHaveText('Completed');
+  await expect(office.getByTestId('task-status')).toHaveText('Completed', { timeout: 5_000 });
+  expect(officePanics).toEqual([]);
+  await contractor.close();
+});

@@ -1,0 +1,120 @@
+//! Task files over HTTP: the client's documents (agents), "Complete task" with the contractor's
+//! reports, invoices and quotes (the office), and downloads for whoever may see the task.
+
+use crate::file_routes::{date, file_answer, file_named, problem, read_form, service_problem};
+use app::api::AppContext;
+use app::domain::files::MAX_CERTIFICATE_BYTES;
+use app::domain::task_work::DocumentKind;
+use app::services::{auth, task_work};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use tower_sessions::Session;
+
+/// Completing may carry several files; each is also held to the certificate limit.
+pub const COMPLETE_LIMIT: usize = 3 * MAX_CERTIFICATE_BYTES as usize;
+pub const COMPLETE_BODY_LIMIT: usize = COMPLETE_LIMIT + 1024 * 1024;
+
+/// `POST /files/tasks/{task_id}/documents`: an agent adds a client's document (`file`).
+pub async fn add_client_document(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(task_id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
+        Ok(actor) => actor,
+        Err(e) => return service_problem(e),
+    };
+    let (_, files) = match read_form(&mut form, MAX_CERTIFICATE_BYTES as usize).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let Some(upload) = file_named(files, "file") else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file",
+            "Choose a file to add.",
+        );
+    };
+    match task_work::add_client_document(
+        &context.db,
+        &context.files,
+        &actor,
+        task_id,
+        upload,
+        auth::now(),
+    )
+    .await
+    {
+        Ok(()) => (StatusCode::CREATED, Json(json!({}))).into_response(),
+        Err(e) => service_problem(e),
+    }
+}
+
+/// `POST /files/tasks/{task_id}/complete`: `on_site_date` (YYYY-MM-DD) and any number of files
+/// in the fields `report`, `invoice` and `quote`.
+pub async fn complete_task(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(task_id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
+        Ok(actor) => actor,
+        Err(e) => return service_problem(e),
+    };
+    let (fields, files) = match read_form(&mut form, COMPLETE_LIMIT).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let on_site = fields.get("on_site_date").map(String::as_str).unwrap_or("");
+    let on_site = match date("on_site_date", on_site) {
+        Ok(d) => d,
+        Err((field, message)) => return problem(StatusCode::UNPROCESSABLE_ENTITY, field, message),
+    };
+    let mut uploads = Vec::with_capacity(files.len());
+    for (field, upload) in files {
+        match DocumentKind::parse(&field).filter(|k| DocumentKind::COMPLETION.contains(k)) {
+            Some(kind) => uploads.push((kind, upload)),
+            None => {
+                return problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "file",
+                    "Send reports, invoices and quotes only.",
+                )
+            }
+        }
+    }
+    match task_work::complete(
+        &context.db,
+        &context.files,
+        &actor,
+        task_id,
+        on_site,
+        uploads,
+        &context.public_url,
+        auth::now(),
+    )
+    .await
+    {
+        Ok(status) => (StatusCode::OK, Json(json!({ "status": status.as_str() }))).into_response(),
+        Err(e) => service_problem(e),
+    }
+}
+
+/// `GET /files/task-documents/{id}`.
+pub async fn download(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+        task_work::document_file(&context.db, &context.files, &actor, id).await
+    }
+    .await;
+    file_answer(result)
+}

@@ -1,0 +1,308 @@
+//! Certificate files and live events over a real socket, on both databases: multipart upload by
+//! the contractor's office, checks by content and size, downloads with safe headers only for
+//! those allowed, and the event stream telling an agent's page about the upload.
+
+mod support;
+
+use app::db::Db;
+use app::db_test;
+use futures_util::StreamExt;
+use reqwest::multipart::{Form, Part};
+use support::{browser, call, seeded, sign_in, start};
+
+const OFFICE: &str = "office@brightspark.example";
+const ADMIN: &str = "alex.morgan@harbour-lettings.example";
+
+async fn id_of(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+}
+
+fn form(type_id: i64, name: &str, bytes: Vec<u8>) -> Form {
+    Form::new()
+        .text("certificate_type_id", type_id.to_string())
+        .text("start_date", "2026-01-01")
+        .text("end_date", "2027-01-01")
+        .text("reminder", "Month1")
+        .part("file", Part::bytes(bytes).file_name(name.to_string()))
+}
+
+async fn upload(client: &reqwest::Client, base: &str, form: Form) -> (u16, serde_json::Value) {
+    let response = client
+        .post(format!("{base}/files/certificates"))
+        .header("origin", base)
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+db_test!(
+    certificate_files_go_up_checked_and_come_down_only_to_those_allowed,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let admin = browser();
+        sign_in(&admin, &base, ADMIN).await;
+        let gas = id_of(
+            &db,
+            "SELECT id FROM certificate_types WHERE name = 'Gas safety'",
+        )
+        .await;
+        let brightspark = id_of(
+            &db,
+            "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
+        )
+        .await;
+        let (status, _) = call(
+            &admin,
+            &base,
+            "contractors/request_certificate",
+            &[
+                ("contractor_id", brightspark.to_string().as_str()),
+                ("certificate_type_id", gas.to_string().as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200);
+
+        // The agent's page listens before the contractor uploads.
+        let events = admin.get(format!("{base}/events")).send().await.unwrap();
+        assert_eq!(events.status(), 200);
+        assert_eq!(
+            events.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        let mut stream = events.bytes_stream();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+        let pdf = b"%PDF-1.4\n% certificate\n".to_vec();
+        let (status, body) =
+            upload(&office, &base, form(gas, "gas \"cert\".pdf", pdf.clone())).await;
+        assert_eq!(status, 201, "{body}");
+        let document = body["document_id"].as_i64().unwrap();
+
+        let mut seen = String::new();
+        let found = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while let Some(chunk) = stream.next().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+                if seen.contains("event: certification") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(found, Ok(true), "event stream said: {seen:?}");
+        assert!(seen.contains(&format!("data: {brightspark}")), "{seen}");
+
+        for client in [&office, &admin] {
+            let r = client
+                .get(format!("{base}/files/certificates/{document}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "application/pdf");
+            assert_eq!(
+                r.headers()["content-disposition"],
+                "attachment; filename=\"gas _cert_.pdf\""
+            );
+            assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+            assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+        }
+        // Another contractor's office, and a stranger.
+        let northgate = browser();
+        sign_in(&northgate, &base, "desk@northgate-gas.example").await;
+        let r = northgate
+            .get(format!("{base}/files/certificates/{document}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        let r = reqwest::get(format!("{base}/files/certificates/{document}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let r = reqwest::get(format!("{base}/events")).await.unwrap();
+        assert_eq!(r.status(), 401);
+
+        // Refused by content, by size, and without a file; nothing is recorded.
+        let before = id_of(&db, "SELECT COUNT(*) FROM certificate_documents").await;
+        let (status, body) = upload(
+            &office,
+            &base,
+            form(gas, "gas.pdf", b"MZ\x90\0exe".to_vec()),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert_eq!(body["field"], "file");
+        assert!(
+            body["message"].as_str().unwrap().contains("not a PDF"),
+            "{body}"
+        );
+        let mut big = b"%PDF-1.4\n".to_vec();
+        big.resize(10 * 1024 * 1024 + 1, b'x');
+        let (status, body) = upload(&office, &base, form(gas, "big.pdf", big)).await;
+        assert_eq!(status, 413, "{body}");
+        let no_file = Form::new().text("certificate_type_id", gas.to_string());
+        let (status, body) = upload(&office, &base, no_file).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("file")));
+        let bad_date = form(gas, "gas.pdf", b"%PDF-1.4".to_vec()).text("end_date", "31/02/2027");
+        let (status, _) = upload(&office, &base, bad_date).await;
+        assert_eq!(status, 422);
+        let stranger = reqwest::Client::new();
+        let (status, _) =
+            upload(&stranger, &base, form(gas, "gas.pdf", b"%PDF-1.4".to_vec())).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            id_of(&db, "SELECT COUNT(*) FROM certificate_documents").await,
+            before
+        );
+        // A scan of a few megabytes goes through (not only small files).
+        let mut scan = b"%PDF-1.4\n".to_vec();
+        scan.resize(3 * 1024 * 1024, b'x');
+        let (status, body) = upload(&office, &base, form(gas, "scan.pdf", scan)).await;
+        assert_eq!(status, 201, "{body}");
+    }
+);
+
+async fn post_form(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    form: Form,
+) -> (u16, serde_json::Value) {
+    let response = client
+        .post(format!("{base}{path}"))
+        .header("origin", base)
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+db_test!(
+    completing_a_task_takes_its_documents_and_date_and_only_the_task_people_read_them,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let admin = browser();
+        sign_in(&admin, &base, ADMIN).await;
+        let task = id_of(
+            &db,
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+        )
+        .await;
+        let path = format!("/files/tasks/{task}/complete");
+        let today = chrono::Utc::now().date_naive().to_string();
+        let pdf = |name: &str| Part::bytes(b"%PDF-1.4 report".to_vec()).file_name(name.to_string());
+        let documents = || {
+            Form::new()
+                .part("report", pdf("report.pdf"))
+                .part("invoice", pdf("invoice.pdf"))
+        };
+        // No date, then a file in a field that is not a document kind.
+        let (status, body) = post_form(&office, &base, &path, documents()).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("on_site_date"))
+        );
+        let odd = documents()
+            .text("on_site_date", today.clone())
+            .part("photo", pdf("x.pdf"));
+        assert_eq!(post_form(&office, &base, &path, odd).await.0, 422);
+        // The agency cannot complete for the contractor; a stranger is not signed in.
+        let (status, _) = post_form(
+            &admin,
+            &base,
+            &path,
+            documents().text("on_site_date", today.clone()),
+        )
+        .await;
+        assert_eq!(status, 409);
+        let (status, _) = post_form(
+            &reqwest::Client::new(),
+            &base,
+            &path,
+            documents().text("on_site_date", today.clone()),
+        )
+        .await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            id_of(&db, "SELECT COUNT(*) FROM task_documents").await,
+            0,
+            "nothing recorded by refused attempts"
+        );
+
+        let (status, body) = post_form(
+            &office,
+            &base,
+            &path,
+            documents().text("on_site_date", today.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (200, Some("performed")),
+            "{body}"
+        );
+        // Completing twice is not a step of the lifecycle.
+        let (status, _) = post_form(
+            &office,
+            &base,
+            &path,
+            documents().text("on_site_date", today.clone()),
+        )
+        .await;
+        assert_eq!(status, 409);
+
+        let document = id_of(&db, "SELECT MIN(id) FROM task_documents").await;
+        for client in [&office, &admin] {
+            let r = client
+                .get(format!("{base}/files/task-documents/{document}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "application/pdf");
+            assert_eq!(
+                r.headers()["content-disposition"],
+                "attachment; filename=\"report.pdf\""
+            );
+        }
+        let northgate = browser();
+        sign_in(&northgate, &base, "desk@northgate-gas.example").await;
+        let r = northgate
+            .get(format!("{base}/files/task-documents/{document}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        // The agency adds a client's document; the other contractor cannot.
+        let client_doc = |name: &str| Form::new().part("file", pdf(name));
+        let docs = format!("/files/tasks/{task}/documents");
+        assert_eq!(
+            post_form(&admin, &base, &docs, client_doc("plan.pdf"))
+                .await
+                .0,
+            201
+        );
+        assert_eq!(
+            post_form(&northgate, &base, &docs, client_doc("x.pdf"))
+                .await
+                .0,
+            404
+        );
+    }
+);
