@@ -98,7 +98,7 @@ db_test!(responses_are_compressed_when_asked, |db| {
 
 db_test!(oversized_bodies_are_refused, |db| {
     let base = start(db).await;
-    let body = vec![b'x'; 26 * 1024 * 1024];
+    let body = vec![b'x'; 33 * 1024 * 1024];
     let response = reqwest::Client::new()
         .post(format!("{base}/api/anything"))
         .body(body)
