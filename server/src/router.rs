@@ -109,6 +109,16 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             )),
         )
         .route(
+            "/files/tasks/{task_id}/defects",
+            post(task_file_routes::report_defect).layer(axum::extract::DefaultBodyLimit::max(
+                task_file_routes::COMPLETE_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/files/defect-photos/{id}/{size}",
+            get(task_file_routes::defect_photo),
+        )
+        .route(
             "/files/task-documents/{id}",
             get(task_file_routes::download),
         )

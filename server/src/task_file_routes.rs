@@ -4,8 +4,9 @@
 use crate::file_routes::{date, file_answer, file_named, problem, read_form, service_problem};
 use app::api::AppContext;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
+use app::domain::service_tasks::Severity;
 use app::domain::task_work::DocumentKind;
-use app::services::{auth, task_work};
+use app::services::{auth, service_tasks, task_work};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -117,4 +118,96 @@ pub async fn download(
     }
     .await;
     file_answer(result)
+}
+
+/// `POST /files/tasks/{task_id}/defects`: `description`, `severity`, optional
+/// `service_task_id`, and any number of `photo` files (JPEG or PNG).
+pub async fn report_defect(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(task_id): Path<i64>,
+    mut form: Multipart,
+) -> Response {
+    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
+        Ok(actor) => actor,
+        Err(e) => return service_problem(e),
+    };
+    let (fields, files) = match read_form(&mut form, COMPLETE_LIMIT).await {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let field = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or("");
+    let Some(severity) = Severity::parse(field("severity")) else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "severity",
+            "Choose how serious the defect is.",
+        );
+    };
+    let service_task_id = match field("service_task_id") {
+        "" => None,
+        id => match id.parse() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                return problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "service_task_id",
+                    "Choose a service task of this task.",
+                )
+            }
+        },
+    };
+    let photos = files
+        .into_iter()
+        .filter_map(|(name, upload)| (name == "photo").then_some(upload))
+        .collect();
+    let defect = service_tasks::NewDefect {
+        service_task_id,
+        description: field("description").to_string(),
+        severity,
+        photos,
+    };
+    match service_tasks::report_defect(
+        &context.db,
+        &context.files,
+        &actor,
+        task_id,
+        defect,
+        auth::now(),
+    )
+    .await
+    {
+        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        Err(e) => service_problem(e),
+    }
+}
+
+/// `GET /files/defect-photos/{id}/{size}`, size `thumbnail` or `view`; shown in the page.
+pub async fn defect_photo(
+    State(context): State<AppContext>,
+    session: Session,
+    Path((id, size)): Path<(i64, String)>,
+) -> Response {
+    let size = match size.as_str() {
+        "thumbnail" => service_tasks::PhotoSize::Thumbnail,
+        "view" => service_tasks::PhotoSize::View,
+        _ => return (StatusCode::NOT_FOUND, "File not found.").into_response(),
+    };
+    let result = async {
+        let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+        service_tasks::defect_photo(&context.db, &context.files, &actor, id, size).await
+    }
+    .await;
+    let mut response = file_answer(result.map(|bytes| {
+        (
+            format!("defect-photo-{id}.jpg"),
+            "image/jpeg".to_string(),
+            bytes,
+        )
+    }));
+    // Shown in the page rather than downloaded.
+    response
+        .headers_mut()
+        .remove(axum::http::header::CONTENT_DISPOSITION);
+    response
 }

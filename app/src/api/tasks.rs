@@ -4,6 +4,7 @@ use super::ApiError;
 use crate::domain::records::{
     InstructChoices, InstructOutcome, MessageEntry, TaskDetail, TaskListPage, TaskSummary,
 };
+use crate::domain::service_tasks::Outcome;
 use crate::domain::task_list::TaskColumn;
 use crate::domain::task_status::{TaskAction, TaskStatus};
 use leptos::prelude::*;
@@ -11,9 +12,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::request,
+    crate::domain::service_tasks::parse_service_tasks,
     crate::domain::task_list::TaskFilter,
     crate::services::auth::now,
-    crate::services::{task_list, task_work, tasks},
+    crate::services::{service_tasks, task_list, task_work, tasks},
     chrono::NaiveDate,
 };
 
@@ -73,6 +75,9 @@ pub struct WorksForm {
     pub priority: String,
     pub purchase_order: Option<String>,
     pub override_reason: Option<String>,
+    /// One per line; "(reading)" at the end of a line expects a reading.
+    #[serde(default)]
+    pub service_tasks: Option<String>,
 }
 
 /// Sends works to a contractor; a red contractor answers `Blocked` unless overridden with a reason.
@@ -80,6 +85,13 @@ pub struct WorksForm {
 pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiError> {
     let (context, actor) = request::actor().await?;
     let due_date = date_field("due_date", works.due_date.as_deref())?;
+    let service_tasks =
+        parse_service_tasks(works.service_tasks.as_deref().unwrap_or("")).map_err(|e| {
+            ApiError::Invalid {
+                field: "service_tasks".into(),
+                message: e.to_string(),
+            }
+        })?;
     let task = tasks::NewTask {
         property_id: works.property_id,
         contractor_id: works.contractor_id,
@@ -89,6 +101,7 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
         priority: works.priority,
         purchase_order: works.purchase_order,
         override_reason: works.override_reason,
+        service_tasks,
     };
     Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
 }
@@ -149,4 +162,23 @@ pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiErr
 pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(task_work::task_messages(&context.db, &actor, task_id).await?)
+}
+
+/// Records a service task's result from the Desk or Tech view.
+#[server(prefix = "/api", endpoint = "tasks/result")]
+pub async fn record_service_result(
+    service_task_id: i64,
+    outcome: Outcome,
+    reading: Option<String>,
+) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(service_tasks::record_result(
+        &context.db,
+        &actor,
+        service_task_id,
+        outcome,
+        reading.as_deref(),
+        now(),
+    )
+    .await?)
 }

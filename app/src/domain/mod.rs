@@ -8,6 +8,7 @@ pub mod identity;
 pub mod import;
 pub mod outbox;
 pub mod records;
+pub mod service_tasks;
 pub mod task_list;
 pub mod task_status;
 pub mod task_work;

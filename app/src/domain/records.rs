@@ -318,6 +318,34 @@ pub struct TaskDetail {
     pub can_message: bool,
     /// Agents allowed to instruct work, on tasks not archived.
     pub can_add_client_documents: bool,
+    pub service_tasks: Vec<ServiceTaskEntry>,
+    pub defects: Vec<DefectEntry>,
+    /// The contractor's office and assigned technicians, between accepting and performing.
+    pub can_record_work: bool,
+}
+
+/// A service task of a task, with its result once recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceTaskEntry {
+    pub id: i64,
+    pub name: String,
+    pub reading_expected: bool,
+    pub outcome: Option<crate::domain::service_tasks::Outcome>,
+    pub reading: Option<String>,
+    /// "Sam Carter, 22/11/2026 10:04" once recorded.
+    pub recorded: Option<String>,
+}
+
+/// A defect found on site; its photos are at `/files/defect-photos/{id}/thumbnail|view`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefectEntry {
+    pub id: i64,
+    pub service_task: Option<String>,
+    pub description: String,
+    pub severity: crate::domain::service_tasks::Severity,
+    pub who: String,
+    pub when: String,
+    pub photos: Vec<i64>,
 }
 
 /// A file on a task, downloadable at `/files/tasks/{id}`.

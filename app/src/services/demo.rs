@@ -565,6 +565,33 @@ async fn seed(
             status,
             TaskStatus::Draft | TaskStatus::Assigned | TaskStatus::Rejected
         );
+        // Every task carries two service tasks; those performed have their results.
+        let performed = matches!(
+            status,
+            TaskStatus::PerformedNeedDocs | TaskStatus::Performed | TaskStatus::Completed
+        );
+        for (position, (name, kind, outcome, reading)) in [
+            ("Test smoke alarms", "pass_fail", "pass", None),
+            ("Check boiler pressure", "reading", "pass", Some("1.4 bar")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sqlx::query(
+                "INSERT INTO service_tasks (agency_id, task_id, position, name, result_kind, \
+                 outcome, reading, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(agency_id)
+            .bind(task_id)
+            .bind(position as i64)
+            .bind(name)
+            .bind(kind)
+            .bind(performed.then_some(outcome))
+            .bind(reading.filter(|_| performed))
+            .bind(performed.then_some(now))
+            .execute(&mut **tx)
+            .await?;
+        }
         if let Some((_, technician_id)) = technician_ids.iter().find(|(c, _)| *c == contractor) {
             if worked_on {
                 sqlx::query(

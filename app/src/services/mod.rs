@@ -8,6 +8,7 @@ pub mod demo;
 pub mod import;
 pub mod mail;
 pub mod reminders;
+pub mod service_tasks;
 pub mod task_list;
 pub mod task_work;
 pub mod tasks;

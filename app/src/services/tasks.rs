@@ -84,6 +84,8 @@ pub struct NewTask {
     pub purchase_order: Option<String>,
     /// Given by an agent with the override permission to instruct a red contractor anyway.
     pub override_reason: Option<String>,
+    /// Checked by `domain::service_tasks::parse_service_tasks`.
+    pub service_tasks: Vec<(String, crate::domain::service_tasks::ResultKind)>,
 }
 
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -235,6 +237,7 @@ pub async fn instruct(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    super::service_tasks::insert(&mut tx, actor.agency_id, task_id, &task.service_tasks).await?;
     // The contractor hears of it with the task's essentials, what the agency chose to add, and
     // any certificates it still waits for (one email instead of two).
     let (with_description, with_access, with_po): (i64, i64, i64) = sqlx::query_as(
@@ -603,11 +606,12 @@ pub async fn task_detail(
         at: i64,
         name: Option<String>,
         action: String,
+        from_status: String,
         to_status: String,
         reason: Option<String>,
     }
     let events: Vec<Event> = sqlx::query_as(
-        "SELECT e.at, u.name, e.action, e.to_status, e.reason FROM task_events e \
+        "SELECT e.at, u.name, e.action, e.from_status, e.to_status, e.reason FROM task_events e \
          LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
     )
     .bind(task_id)
@@ -618,17 +622,27 @@ pub async fn task_detail(
         .map(|e| TimelineEntry {
             when: when(e.at),
             who: e.name.unwrap_or_else(|| "Certidesk".into()),
-            what: format!(
-                "{}: now {}",
-                e.action,
-                TaskStatus::parse(&e.to_status)
-                    .map(TaskStatus::label)
-                    .unwrap_or("?")
-            ),
+            // Results and defects leave the status as it was.
+            what: if e.from_status == e.to_status {
+                e.action
+            } else {
+                format!(
+                    "{}: now {}",
+                    e.action,
+                    TaskStatus::parse(&e.to_status)
+                        .map(TaskStatus::label)
+                        .unwrap_or("?")
+                )
+            },
             reason: e.reason,
         })
         .collect();
     let documents = super::task_work::documents(db, actor, task_id, &when).await?;
+    let (service_tasks, defects) =
+        super::service_tasks::service_work(db, actor, task_id, &when).await?;
+    let can_record_work = role != TaskRole::Agent
+        && archived_at.is_none()
+        && crate::domain::service_tasks::can_record_work(summary.status);
     let may_instruct = actor.permissions.allows(Permission::InstructWork);
     Ok(TaskDetail {
         on_site_date: extra
@@ -642,6 +656,9 @@ pub async fn task_detail(
             TaskRole::Technician => false,
         },
         can_add_client_documents: role == TaskRole::Agent && may_instruct && archived_at.is_none(),
+        service_tasks,
+        defects,
+        can_record_work,
         summary,
         description: extra.description,
         purchase_order: extra.purchase_order,

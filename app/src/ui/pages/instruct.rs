@@ -146,6 +146,13 @@ fn InstructForm(
                 </div>
             </div>
 
+            <label for="instruct-service-tasks">"Service tasks (one per line)"</label>
+            <textarea id="instruct-service-tasks" name="works[service_tasks]" rows="3"
+                aria-describedby="instruct-service-tasks-hint"
+                placeholder="e.g. Test smoke alarms\nCheck boiler pressure (reading)"></textarea>
+            <p class="hint" id="instruct-service-tasks-hint">"End a line with \"(reading)\" when the result needs a reading, such as a pressure."</p>
+            <FieldError id="instruct-service-tasks-error" field="service_tasks" error/>
+
             <label for="instruct-po">"Purchase order (optional)"</label>
             <input id="instruct-po" name="works[purchase_order]" type="text" maxlength="50"/>
             <FieldError id="instruct-po-error" field="purchase_order" error/>

@@ -9,6 +9,7 @@ use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
+use crate::ui::pages::service_work::{Defects, ServiceTasks};
 use crate::ui::send_form::{send_form, SendProgress, Sending};
 use crate::ui::session::{confirm, date_format, use_id_param, use_viewer};
 use leptos::prelude::*;
@@ -104,6 +105,8 @@ fn TaskView(
         {(can_accept || !others.is_empty()).then(|| view! {
             <Actions task_id can_accept others act accept/>
         })}
+        <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
+        <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
         {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
         <section class="panel" aria-labelledby="client-docs-heading">
             <h2 id="client-docs-heading">"Documents provided by client"</h2>

@@ -1,0 +1,442 @@
+//! Service tasks, results and defects: listed by the agent when instructing, recorded by the
+//! contractor's office (Desk view) or an assigned technician (Tech view) between accepting and
+//! performing, read by everyone who may see the task. Each record lands in the task timeline.
+
+use super::auth::Actor;
+use super::compliance::Upload;
+use super::tasks::{publish_task_change, role_on_task};
+use super::ServiceError;
+use crate::db::{audit, Db};
+use crate::domain::records::{DefectEntry, ServiceTaskEntry};
+use crate::domain::service_tasks::{
+    can_record_work, check_defect, check_result, Outcome, ResultKind, Severity,
+};
+use crate::domain::task_status::{TaskRole, TaskStatus};
+use crate::events::Topic;
+use crate::files::photos::{self, Photo};
+use crate::files::FileStore;
+use sqlx::FromRow;
+
+/// Adds the agent's list to a new task, in the caller's transaction.
+pub(super) async fn insert(
+    tx: &mut sqlx::AnyConnection,
+    agency_id: i64,
+    task_id: i64,
+    list: &[(String, ResultKind)],
+) -> Result<(), ServiceError> {
+    for (position, (name, kind)) in list.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO service_tasks (agency_id, task_id, position, name, result_kind) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(agency_id)
+        .bind(task_id)
+        .bind(position as i64)
+        .bind(name)
+        .bind(kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The task as the one recording sees it, if they may record on it now.
+async fn recordable(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+) -> Result<(Option<i64>, TaskStatus), ServiceError> {
+    let (contractor_id, status, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    if role == TaskRole::Agent {
+        return Err(ServiceError::Forbidden(
+            "results and defects are recorded by the contractor",
+        ));
+    }
+    let status = TaskStatus::parse(&status)
+        .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
+    if archived_at.is_some() || !can_record_work(status) {
+        return Err(ServiceError::Refused(format!(
+            "Results and defects are recorded once the task is accepted and until it is \
+             performed; this task is {}.",
+            status.label()
+        )));
+    }
+    Ok((contractor_id, status))
+}
+
+/// Adds a line to the task timeline and the audit log, in the caller's transaction.
+async fn note(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    task_id: i64,
+    status: TaskStatus,
+    what: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
+         reason, at) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+    )
+    .bind(actor.agency_id)
+    .bind(task_id)
+    .bind(actor.user_id)
+    .bind(what)
+    .bind(status.as_str())
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "task_work_recorded",
+        None,
+        &format!("task {task_id}: {what}: {detail}"),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records (or corrects) a service task's result.
+pub async fn record_result(
+    db: &Db,
+    actor: &Actor,
+    service_task_id: i64,
+    outcome: Outcome,
+    reading: Option<&str>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let found: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT task_id, name, result_kind FROM service_tasks WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(service_task_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let (task_id, name, kind) = found.ok_or(ServiceError::NotFound("service task"))?;
+    let (contractor_id, status) = recordable(db, actor, task_id).await.map_err(|e| match e {
+        ServiceError::NotFound(_) => ServiceError::NotFound("service task"),
+        other => other,
+    })?;
+    let kind = ResultKind::parse(&kind).unwrap_or(ResultKind::PassFail);
+    let reading = check_result(kind, outcome, reading)
+        .map_err(|e| ServiceError::invalid("reading", e.to_string()))?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE service_tasks SET outcome = $1, reading = $2, recorded_by = $3, recorded_at = $4 \
+         WHERE id = $5",
+    )
+    .bind(outcome.as_str())
+    .bind(reading.as_deref())
+    .bind(actor.user_id)
+    .bind(now)
+    .bind(service_task_id)
+    .execute(&mut *tx)
+    .await?;
+    let detail = match &reading {
+        Some(r) => format!("{name}: {} ({r})", outcome.label()),
+        None => format!("{name}: {}", outcome.label()),
+    };
+    note(
+        &mut tx,
+        actor,
+        task_id,
+        status,
+        "Result recorded",
+        &detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    Ok(())
+}
+
+/// A defect as reported from the Desk or Tech view.
+pub struct NewDefect {
+    pub service_task_id: Option<i64>,
+    pub description: String,
+    pub severity: Severity,
+    pub photos: Vec<Upload>,
+}
+
+/// Reports a defect with its photos. Photos are prepared and stored first, then the defect and
+/// its photos are recorded in one transaction; if that fails the stored files are removed.
+pub async fn report_defect(
+    db: &Db,
+    files: &FileStore,
+    actor: &Actor,
+    task_id: i64,
+    defect: NewDefect,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    let (contractor_id, status) = recordable(db, actor, task_id).await?;
+    let description = check_defect(&defect.description, defect.photos.len())
+        .map_err(|e| ServiceError::invalid("description", e.to_string()))?
+        .to_string();
+    let service_task = match defect.service_task_id {
+        None => None,
+        Some(id) => {
+            let name: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM service_tasks WHERE id = $1 AND task_id = $2 AND agency_id = $3",
+            )
+            .bind(id)
+            .bind(task_id)
+            .bind(actor.agency_id)
+            .fetch_optional(db.pool())
+            .await?;
+            Some((
+                id,
+                name.ok_or_else(|| {
+                    ServiceError::invalid("service_task_id", "Choose a service task of this task.")
+                })?,
+            ))
+        }
+    };
+    let prepared = prepare_photos(defect.photos).await?;
+    let mut stored: Vec<(String, String, String, u32, u32)> = Vec::with_capacity(prepared.len());
+    for (file_name, photo) in prepared {
+        let thumbnail = files
+            .put("photos", actor.agency_id, "jpg", &photo.thumbnail)
+            .await;
+        let view = files
+            .put("photos", actor.agency_id, "jpg", &photo.view)
+            .await;
+        match (thumbnail, view) {
+            (Ok(t), Ok(v)) => stored.push((t, v, file_name, photo.width, photo.height)),
+            (t, v) => {
+                let mut keys: Vec<String> = t.into_iter().chain(v).collect();
+                keys.extend(stored.iter().flat_map(|s| [s.0.clone(), s.1.clone()]));
+                remove(files, &keys).await;
+                return Err(ServiceError::Internal("could not store a photo".into()));
+            }
+        }
+    }
+    let recorded = async {
+        let mut tx = db.pool().begin().await?;
+        let defect_id: i64 = sqlx::query_scalar(
+            "INSERT INTO defects (agency_id, task_id, service_task_id, description, severity, \
+             reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(actor.agency_id)
+        .bind(task_id)
+        .bind(service_task.as_ref().map(|(id, _)| *id))
+        .bind(&description)
+        .bind(defect.severity.as_str())
+        .bind(actor.user_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (thumbnail, view, file_name, width, height) in &stored {
+            sqlx::query(
+                "INSERT INTO defect_photos (agency_id, defect_id, thumbnail_key, view_key, \
+                 file_name, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(actor.agency_id)
+            .bind(defect_id)
+            .bind(thumbnail)
+            .bind(view)
+            .bind(file_name)
+            .bind(*width as i64)
+            .bind(*height as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = format!(
+            "{}{}: {description}{}",
+            defect.severity.label(),
+            service_task
+                .as_ref()
+                .map(|(_, name)| format!(" ({name})"))
+                .unwrap_or_default(),
+            match stored.len() {
+                0 => String::new(),
+                1 => ", 1 photo".into(),
+                n => format!(", {n} photos"),
+            }
+        );
+        note(
+            &mut tx,
+            actor,
+            task_id,
+            status,
+            "Defect reported",
+            &detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, ServiceError>(defect_id)
+    }
+    .await;
+    if recorded.is_err() {
+        let keys: Vec<String> = stored
+            .iter()
+            .flat_map(|s| [s.0.clone(), s.1.clone()])
+            .collect();
+        remove(files, &keys).await;
+    }
+    let defect_id = recorded?;
+    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    Ok(defect_id)
+}
+
+/// Decodes and resizes every photo off the async threads; the first bad one names itself.
+async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, ServiceError> {
+    tokio::task::spawn_blocking(move || {
+        uploads
+            .into_iter()
+            .map(|upload| {
+                let name = crate::domain::files::safe_file_name(&upload.file_name, None);
+                match photos::prepare(&upload.bytes) {
+                    Ok(photo) => Ok((name, photo)),
+                    Err(problem) => {
+                        Err(ServiceError::invalid("photo", format!("{name} {problem}.")))
+                    }
+                }
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
+async fn remove(files: &FileStore, keys: &[String]) {
+    for key in keys {
+        if let Err(e) = files.delete(key).await {
+            tracing::warn!("could not remove an unrecorded photo: {e}");
+        }
+    }
+}
+
+/// The service tasks and defects of a task, for `task_detail` (which has checked visibility).
+pub(super) async fn service_work(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    when: &impl Fn(i64) -> String,
+) -> Result<(Vec<ServiceTaskEntry>, Vec<DefectEntry>), ServiceError> {
+    #[derive(FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        result_kind: String,
+        outcome: Option<String>,
+        reading: Option<String>,
+        recorded_at: Option<i64>,
+        who: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id, s.name, s.result_kind, s.outcome, s.reading, s.recorded_at, u.name AS who \
+         FROM service_tasks s LEFT JOIN users u ON u.id = s.recorded_by \
+         WHERE s.task_id = $1 AND s.agency_id = $2 ORDER BY s.position",
+    )
+    .bind(task_id)
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let service_tasks = rows
+        .into_iter()
+        .map(|r| ServiceTaskEntry {
+            id: r.id,
+            name: r.name,
+            reading_expected: r.result_kind == ResultKind::Reading.as_str(),
+            outcome: r.outcome.as_deref().and_then(Outcome::parse),
+            reading: r.reading,
+            recorded: r.recorded_at.map(|at| {
+                format!(
+                    "{}, {}",
+                    r.who.unwrap_or_else(|| "Certidesk".into()),
+                    when(at)
+                )
+            }),
+        })
+        .collect();
+    #[derive(FromRow)]
+    struct DefectRow {
+        id: i64,
+        service_task: Option<String>,
+        description: String,
+        severity: String,
+        who: Option<String>,
+        reported_at: i64,
+    }
+    let defects: Vec<DefectRow> = sqlx::query_as(
+        "SELECT d.id, s.name AS service_task, d.description, d.severity, u.name AS who, \
+         d.reported_at FROM defects d LEFT JOIN service_tasks s ON s.id = d.service_task_id \
+         LEFT JOIN users u ON u.id = d.reported_by \
+         WHERE d.task_id = $1 AND d.agency_id = $2 ORDER BY d.id",
+    )
+    .bind(task_id)
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let photos: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT p.defect_id, p.id FROM defect_photos p JOIN defects d ON d.id = p.defect_id \
+         WHERE d.task_id = $1 AND p.agency_id = $2 ORDER BY p.id",
+    )
+    .bind(task_id)
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let defects = defects
+        .into_iter()
+        .map(|d| DefectEntry {
+            photos: photos
+                .iter()
+                .filter(|(defect, _)| *defect == d.id)
+                .map(|(_, id)| *id)
+                .collect(),
+            id: d.id,
+            service_task: d.service_task,
+            description: d.description,
+            severity: Severity::parse(&d.severity).unwrap_or(Severity::Informational),
+            who: d.who.unwrap_or_else(|| "Certidesk".into()),
+            when: when(d.reported_at),
+        })
+        .collect();
+    Ok((service_tasks, defects))
+}
+
+/// The two sizes a defect photo is kept in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhotoSize {
+    Thumbnail,
+    View,
+}
+
+/// A defect photo (JPEG) for whoever may see the task; for anyone else it does not exist.
+pub async fn defect_photo(
+    db: &Db,
+    files: &FileStore,
+    actor: &Actor,
+    photo_id: i64,
+    size: PhotoSize,
+) -> Result<Vec<u8>, ServiceError> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT d.task_id, p.thumbnail_key, p.view_key FROM defect_photos p \
+         JOIN defects d ON d.id = p.defect_id WHERE p.id = $1 AND p.agency_id = $2",
+    )
+    .bind(photo_id)
+    .bind(actor.agency_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let (task_id, thumbnail, view) = row.ok_or(ServiceError::NotFound("photo"))?;
+    role_on_task(db, actor, task_id)
+        .await
+        .map_err(|e| match e {
+            ServiceError::NotFound(_) => ServiceError::NotFound("photo"),
+            other => other,
+        })?;
+    let key = match size {
+        PhotoSize::Thumbnail => thumbnail,
+        PhotoSize::View => view,
+    };
+    files.read(&key).await.map_err(|e| {
+        tracing::error!("defect photo {photo_id}: stored file unreadable: {e}");
+        ServiceError::NotFound("photo")
+    })
+}
