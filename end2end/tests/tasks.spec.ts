@@ -6,6 +6,12 @@ const pdf = (name: string) => ({ name, mimeType: 'application/pdf', buffer: Buff
 const isoDay = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 const shownDay = (iso: string) => iso.split('-').reverse().join('/');
+/** A tiny but real PNG, as a phone camera would send a photo. */
+const photo = {
+  name: 'alarm.png',
+  mimeType: 'image/png',
+  buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
+};
 
 test('the contractor\'s office opens an assigned task in the Desk view and accepts it', async ({ page }) => {
   await signIn(page, OFFICE.email);
@@ -45,6 +51,7 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Due date').fill(isoDay(7));
   await page.getByLabel('Purchase order (optional)').fill('PO-9001');
+  await page.getByLabel('Service tasks (one per line)').fill('Test smoke alarms\nCheck alarm battery voltage (reading)');
   await page.getByRole('button', { name: 'Instruct works' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'sent to the contractor' })).toBeVisible();
   await page.getByRole('link', { name: 'Open the task' }).click();
@@ -74,9 +81,10 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   // It finds the task on its dashboard with a filter.
   await office.getByRole('link', { name: 'Desk view' }).click();
   await expect(office).toHaveURL(/\/desk$/);
-  await office.getByLabel('Search').fill('hallway smoke');
-  await office.getByLabel('Status').selectOption({ label: 'Assigned' });
-  await office.getByRole('button', { name: 'Filter' }).click();
+  const filters = office.getByRole('search', { name: 'Filter the tasks' });
+  await filters.getByLabel('Search').fill('hallway smoke');
+  await filters.getByLabel('Status').selectOption({ label: 'Assigned' });
+  await filters.getByRole('button', { name: 'Filter' }).click();
   await expect(office).toHaveURL(/status=assigned/);
   const row = office.getByRole('row', { name: new RegExp(title) });
   await expect(row).toBeVisible();
@@ -96,16 +104,46 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   // The agent's open page follows without a reload.
   await expect(page.getByTestId('task-status')).toHaveText('Accepted', { timeout: 5_000 });
 
+  // Records a failed result, a reading, and a critical defect with a photo.
+  const service = office.getByRole('region', { name: 'Service tasks' });
+  const alarms = service.getByRole('group', { name: 'Test smoke alarms' });
+  await alarms.getByLabel('Fail').check();
+  await alarms.getByRole('button', { name: 'Save result' }).click();
+  await expect(service.getByTestId('service-result').first()).toHaveText('Fail');
+  const voltage = service.getByRole('group', { name: 'Check alarm battery voltage' });
+  await voltage.getByLabel('Pass').check();
+  await voltage.getByRole('button', { name: 'Save result' }).click();
+  await expect(voltage.getByText('expects a reading')).toBeVisible();
+  await voltage.getByLabel('Reading').fill('9.1 V');
+  await voltage.getByRole('button', { name: 'Save result' }).click();
+  await expect(service.getByTestId('service-result').nth(1)).toHaveText('Pass · 9.1 V');
+  const defects = office.getByRole('region', { name: 'Defects' });
+  await expect(defects).toContainText('No defects reported.');
+  await defects.getByLabel('Service task').selectOption({ label: 'Test smoke alarms' });
+  await defects.getByLabel('Severity').selectOption({ label: 'Critical' });
+  await defects.getByLabel('Description').fill('Hallway alarm does not sound');
+  await defects.getByLabel('Photos (JPEG or PNG, up to 10)').setInputFiles(photo);
+  await defects.getByRole('button', { name: 'Report defect' }).click();
+  await expect(defects.getByTestId('defect')).toContainText('Critical Hallway alarm does not sound');
+  const thumbnail = defects.getByRole('img', { name: 'Photo of the defect: Hallway alarm does not sound' });
+  await expect(thumbnail).toBeVisible();
+  await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  // The agent sees the results and the defect without reloading, and cannot record any.
+  const agentDefects = page.getByRole('region', { name: 'Defects' });
+  await expect(agentDefects.getByTestId('defect')).toContainText('Hallway alarm does not sound', { timeout: 5_000 });
+  await expect(page.getByRole('region', { name: 'Service tasks' }).getByTestId('service-result')).toHaveText(['Fail', 'Pass · 9.1 V']);
+  await expect(agentDefects.getByRole('button', { name: 'Report defect' })).toHaveCount(0);
+
   // Messages go both ways and appear live on the other side.
   const officeMessages = office.getByRole('region', { name: 'Messages' });
-  await officeMessages.getByLabel('Message').fill('We will need the loft hatch key.');
+  await officeMessages.getByLabel('Message', { exact: true }).fill('We will need the loft hatch key.');
   await officeMessages.getByRole('button', { name: 'Send' }).click();
   await expect(officeMessages.getByRole('listitem')).toHaveCount(1);
-  await expect(officeMessages.getByLabel('Message')).toHaveValue('');
+  await expect(officeMessages.getByLabel('Message', { exact: true })).toHaveValue('');
   const agentMessages = page.getByRole('region', { name: 'Messages' });
   await expect(agentMessages.getByRole('listitem').first()).toContainText('We will need the loft hatch key.', { timeout: 5_000 });
   await expect(agentMessages.getByRole('listitem').first()).toContainText('(Contractor)');
-  await agentMessages.getByLabel('Message').fill('It is with the concierge.');
+  await agentMessages.getByLabel('Message', { exact: true }).fill('It is with the concierge.');
   await agentMessages.getByRole('button', { name: 'Send' }).click();
   await expect(officeMessages.getByRole('listitem').nth(1)).toContainText('It is with the concierge.', { timeout: 5_000 });
 
