@@ -306,3 +306,71 @@ db_test!(
         );
     }
 );
+
+/// A 1×1 PNG, as small as a real photo gets.
+const PNG: [u8; 70] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0,
+    0, 0, 31, 21, 196, 137, 0, 0, 0, 13, 73, 68, 65, 84, 120, 218, 99, 100, 96, 248, 95, 15, 0, 2,
+    135, 1, 128, 235, 71, 186, 146, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+db_test!(
+    defects_go_up_with_photos_and_the_photos_show_only_to_the_task_people,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let admin = browser();
+        sign_in(&admin, &base, ADMIN).await;
+        let task = id_of(
+            &db,
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+        )
+        .await;
+        let path = format!("/files/tasks/{task}/defects");
+        let defect = |severity: &str| {
+            Form::new()
+                .text("severity", severity.to_string())
+                .text("description", "Cracked socket in the kitchen")
+                .part("photo", Part::bytes(PNG.to_vec()).file_name("socket.png"))
+        };
+        let (status, body) = post_form(&office, &base, &path, defect("fatal")).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("severity")));
+        let (status, _) = post_form(&admin, &base, &path, defect("critical")).await;
+        assert_eq!(
+            status, 403,
+            "the agency reads defects but does not report them"
+        );
+        let (status, body) = post_form(&office, &base, &path, defect("critical")).await;
+        assert_eq!(status, 201, "{body}");
+
+        let photo = id_of(&db, "SELECT MIN(id) FROM defect_photos").await;
+        for client in [&office, &admin] {
+            let r = client
+                .get(format!("{base}/files/defect-photos/{photo}/thumbnail"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "image/jpeg");
+            assert!(r.headers().get("content-disposition").is_none());
+            assert_eq!(&r.bytes().await.unwrap()[..3], &[0xFF, 0xD8, 0xFF]);
+        }
+        let northgate = browser();
+        sign_in(&northgate, &base, "desk@northgate-gas.example").await;
+        for url in [
+            format!("{base}/files/defect-photos/{photo}/view"),
+            format!("{base}/files/defect-photos/{photo}/original"),
+        ] {
+            assert_eq!(northgate.get(url).send().await.unwrap().status(), 404);
+        }
+        assert_eq!(
+            post_form(&northgate, &base, &path, defect("critical"))
+                .await
+                .0,
+            404
+        );
+    }
+);
