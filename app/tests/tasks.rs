@@ -783,3 +783,61 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    the_agency_archives_finished_tasks_which_stay_readable,
+    |db| {
+        use app::services::tasks::{archive, task_detail};
+        seed_demo(&db).await;
+        let task = new_task(&db).await;
+        let now = now_ms();
+        let (agent, read_only, office) = (
+            actor(&db, AGENT).await,
+            actor(&db, READ_ONLY).await,
+            actor(&db, OFFICE).await,
+        );
+        assert!(matches!(
+            archive(&db, &agent, task, now).await,
+            Err(ServiceError::Refused(_))
+        ));
+        act(
+            &db,
+            &office,
+            task,
+            A::Reject,
+            Some("No electrician free"),
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(task_detail(&db, &agent, task).await.unwrap().can_archive);
+        assert!(!task_detail(&db, &office, task).await.unwrap().can_archive);
+        assert!(matches!(
+            archive(&db, &office, task, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            archive(&db, &read_only, task, now).await,
+            Err(ServiceError::MissingPermission(_))
+        ));
+        let other = OtherAgency::create(&db).await;
+        for stranger in [actor(&db, OTHER_OFFICE).await, other.admin(&db).await] {
+            assert!(matches!(
+                archive(&db, &stranger, task, now).await,
+                Err(ServiceError::NotFound(_))
+            ));
+        }
+        archive(&db, &agent, task, now).await.unwrap();
+        let seen = task_detail(&db, &office, task).await.unwrap();
+        assert!(seen.summary.archived);
+        assert!(seen.actions.is_empty());
+        assert_eq!(seen.timeline[0].what, "Archive");
+        assert!(matches!(
+            archive(&db, &agent, task, now).await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert!(act(&db, &agent, task, A::Instruct, None, now)
+            .await
+            .is_err());
+    }
+);

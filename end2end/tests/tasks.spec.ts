@@ -171,6 +171,13 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByTestId('task-status')).toHaveText('Completed');
   await expect(office.getByTestId('task-status')).toHaveText('Completed', { timeout: 5_000 });
+  // The agent archives it after confirming; the contractor still reads it, with nothing to change.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Archive task' }).click();
+  await expect(page.getByText('· Archived')).toBeVisible();
+  await expect(office.getByText('· Archived')).toBeVisible({ timeout: 5_000 });
+  await expect(office.getByRole('region', { name: 'Defects' })).toContainText('Hallway alarm does not sound');
+  await expect(office.getByRole('button', { name: 'Report defect' })).toHaveCount(0);
   expect(officePanics).toEqual([]);
   await contractor.close();
 });

@@ -39,3 +39,6 @@ CREATE TABLE defect_photos (
     height INTEGER NOT NULL
 );
 CREATE INDEX defect_photos_by_defect ON defect_photos (defect_id, id);
+
+-- The task dashboard's technician filter looks tasks up by technician.
+CREATE INDEX task_technicians_by_technician ON task_technicians (technician_id, task_id);

@@ -305,6 +305,7 @@ db_test!(
             ("tasks/accept", vec![("task_id", "1")]),
             ("tasks/message", vec![("task_id", "1"), ("body", "Hello")]),
             ("tasks/messages", vec![("task_id", "1")]),
+            ("tasks/archive", vec![("task_id", "1")]),
             (
                 "tasks/result",
                 vec![("service_task_id", "1"), ("outcome", "Pass")],

@@ -182,3 +182,10 @@ pub async fn record_service_result(
     )
     .await?)
 }
+
+/// The agency archives a finished task.
+#[server(prefix = "/api", endpoint = "tasks/archive")]
+pub async fn archive_task(task_id: i64) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(tasks::archive(&context.db, &actor, task_id, now()).await?)
+}

@@ -322,6 +322,8 @@ pub struct TaskDetail {
     pub defects: Vec<DefectEntry>,
     /// The contractor's office and assigned technicians, between accepting and performing.
     pub can_record_work: bool,
+    /// Agents allowed to instruct work, on finished tasks not yet archived.
+    pub can_archive: bool,
 }
 
 /// A service task of a task, with its result once recorded.

@@ -214,6 +214,15 @@ pub fn allowed(status: TaskStatus, role: TaskRole, archived: bool) -> Vec<TaskAc
         .collect()
 }
 
+/// The agency archives a task once nothing more is to happen on it: completed, rejected and not
+/// sent again, or a draft never sent. Archived tasks stay readable to everyone who saw them.
+pub fn can_archive(status: TaskStatus) -> bool {
+    matches!(
+        status,
+        TaskStatus::Completed | TaskStatus::Rejected | TaskStatus::Draft
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,5 +396,23 @@ mod tests {
             "Performed (need docs)"
         );
         assert_eq!(TaskStatus::InProgress.label(), "In progress");
+    }
+
+    #[test]
+    fn only_finished_tasks_are_archived() {
+        use TaskStatus::*;
+        for status in [Completed, Rejected, Draft] {
+            assert!(can_archive(status), "{status:?}");
+        }
+        for status in [
+            Assigned,
+            Accepted,
+            InProgress,
+            Revisit,
+            PerformedNeedDocs,
+            Performed,
+        ] {
+            assert!(!can_archive(status), "{status:?}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::auth::Actor;
 use super::compliance::Upload;
+use super::task_work::remove;
 use super::tasks::{publish_task_change, role_on_task};
 use super::ServiceError;
 use crate::db::{audit, Db};
@@ -302,14 +303,6 @@ async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, Se
     })
     .await
     .map_err(|e| ServiceError::Internal(e.to_string()))?
-}
-
-async fn remove(files: &FileStore, keys: &[String]) {
-    for key in keys {
-        if let Err(e) = files.delete(key).await {
-            tracing::warn!("could not remove an unrecorded photo: {e}");
-        }
-    }
 }
 
 /// The service tasks and defects of a task, for `task_detail` (which has checked visibility).

@@ -69,8 +69,8 @@ fn conditions(actor: &Actor, filter: &TaskFilter) -> Result<(String, Vec<Value>)
     }
     if let Some(technician) = filter.technician_id {
         w.push(
-            "EXISTS (SELECT 1 FROM task_technicians tt WHERE tt.task_id = t.id \
-             AND tt.technician_id = $n)",
+            // An IN list lets both engines start from the technician's index.
+            "t.id IN (SELECT tt.task_id FROM task_technicians tt WHERE tt.technician_id = $n)",
             Value::Int(technician),
         );
     }

@@ -309,10 +309,11 @@ async fn store_and_record(
     recorded
 }
 
-async fn remove(files: &FileStore, keys: &[String]) {
+/// Removes files stored for a record that did not land.
+pub(super) async fn remove(files: &FileStore, keys: &[String]) {
     for key in keys {
         if let Err(e) = files.delete(key).await {
-            tracing::warn!("could not remove an unrecorded upload: {e}");
+            tracing::warn!("could not remove an unrecorded file: {e}");
         }
     }
 }

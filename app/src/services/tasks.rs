@@ -9,7 +9,9 @@ use crate::domain::compliance::TrafficLight;
 use crate::domain::dates::to_storage;
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{InstructChoices, InstructOutcome, TaskSummary};
-use crate::domain::task_status::{allowed, transition, TaskAction, TaskRole, TaskStatus};
+use crate::domain::task_status::{
+    allowed, can_archive, transition, TaskAction, TaskRole, TaskStatus,
+};
 use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
 use chrono::NaiveDate;
@@ -559,6 +561,69 @@ pub(super) async fn role_on_task(
     Ok((contractor_id, stored, archived_at, role))
 }
 
+/// The agency archives a finished task: it leaves the working lists' attention but stays readable
+/// to everyone who could read it, and nothing on it changes any more.
+pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(), ServiceError> {
+    let (contractor_id, status, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    if role != TaskRole::Agent {
+        return Err(ServiceError::Forbidden("only the agency archives tasks"));
+    }
+    actor.require(Permission::InstructWork)?;
+    if archived_at.is_some() {
+        return Err(ServiceError::Refused(
+            "This task is already archived.".into(),
+        ));
+    }
+    let status = TaskStatus::parse(&status)
+        .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
+    if !can_archive(status) {
+        return Err(ServiceError::Refused(format!(
+            "Only completed, rejected or draft tasks are archived; this one is {}.",
+            status.label()
+        )));
+    }
+    let mut tx = db.pool().begin().await?;
+    let changed = sqlx::query(
+        "UPDATE tasks SET archived_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = $3 AND archived_at IS NULL",
+    )
+    .bind(now)
+    .bind(task_id)
+    .bind(status.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ServiceError::Refused(
+            "The task was changed meanwhile. Reload it and try again.".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
+         reason, at) VALUES ($1, $2, $3, 'Archive', $4, $4, NULL, $5)",
+    )
+    .bind(actor.agency_id)
+    .bind(task_id)
+    .bind(actor.user_id)
+    .bind(status.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "task_archived",
+        None,
+        &format!("task {task_id}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    Ok(())
+}
+
 /// One task with the actions the actor may take now and its timeline.
 pub async fn task_detail(
     db: &Db,
@@ -656,6 +721,10 @@ pub async fn task_detail(
             TaskRole::Technician => false,
         },
         can_add_client_documents: role == TaskRole::Agent && may_instruct && archived_at.is_none(),
+        can_archive: role == TaskRole::Agent
+            && may_instruct
+            && archived_at.is_none()
+            && can_archive(summary.status),
         service_tasks,
         defects,
         can_record_work,

@@ -78,3 +78,26 @@ pub fn SendProgress(state: RwSignal<Sending>) -> impl IntoView {
         _ => ().into_any(),
     }
 }
+
+/// A files form on a page that reloads its data when `sent` moves: what it is sending, its
+/// error, and the submit handler, which moves `sent` once the server took the form.
+pub fn files_form(
+    url: String,
+    sent: RwSignal<u64>,
+) -> (
+    RwSignal<Sending>,
+    Signal<Option<ApiError>>,
+    impl Fn(leptos::ev::SubmitEvent) + Clone + 'static,
+) {
+    let state = RwSignal::new(Sending::Idle);
+    let error = Signal::derive(move || state.get().error());
+    let on_submit = move |ev| {
+        send_form(
+            ev,
+            url.clone(),
+            state,
+            Callback::new(move |_| sent.update(|v| *v += 1)),
+        )
+    };
+    (state, error, on_submit)
+}

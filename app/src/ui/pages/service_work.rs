@@ -6,7 +6,7 @@ use crate::api::tasks::RecordServiceResult;
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{Outcome, Severity};
 use crate::ui::forms::{action_error, FieldError, FormError};
-use crate::ui::send_form::{send_form, SendProgress, Sending};
+use crate::ui::send_form::{files_form, SendProgress};
 use leptos::prelude::*;
 
 #[component]
@@ -168,18 +168,8 @@ fn ReportDefect(
     service_tasks: Vec<ServiceTaskEntry>,
     sent: RwSignal<u64>,
 ) -> impl IntoView {
-    let state = RwSignal::new(Sending::Idle);
-    let error = Signal::derive(move || state.get().error());
-    let url = format!("/files/tasks/{task_id}/defects");
-    let action = url.clone();
-    let on_submit = move |ev| {
-        send_form(
-            ev,
-            url.clone(),
-            state,
-            Callback::new(move |_| sent.update(|v| *v += 1)),
-        )
-    };
+    let action = format!("/files/tasks/{task_id}/defects");
+    let (state, error, on_submit) = files_form(action.clone(), sent);
     let service_options = service_tasks
         .into_iter()
         .map(|s| view! { <option value=s.id>{s.name}</option> })

@@ -2,7 +2,9 @@
 //! agency (`/agent/tasks/:id`): its summary at the top, the actions the viewer may take now (the
 //! server decides which), the documents, the messages with the other side, and the timeline.
 
-use crate::api::tasks::{load_task, load_task_messages, AcceptTask, ActOnTask, SendTaskMessage};
+use crate::api::tasks::{
+    load_task, load_task_messages, AcceptTask, ActOnTask, ArchiveTask, SendTaskMessage,
+};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskDetail, TaskDocumentEntry};
 use crate::domain::task_status::TaskAction;
@@ -10,7 +12,7 @@ use crate::domain::task_work::DocumentKind;
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
 use crate::ui::pages::service_work::{Defects, ServiceTasks};
-use crate::ui::send_form::{send_form, SendProgress, Sending};
+use crate::ui::send_form::{files_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_id_param, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +23,7 @@ pub fn TaskPage() -> impl IntoView {
     let live = use_live();
     let act = ServerAction::<ActOnTask>::new();
     let accept = ServerAction::<AcceptTask>::new();
+    let archive = ServerAction::<ArchiveTask>::new();
     // Bumped after an upload or completion sent by this page.
     let sent = RwSignal::new(0u64);
     let changed = Live::for_task(live.task, id);
@@ -30,6 +33,7 @@ pub fn TaskPage() -> impl IntoView {
                 id(),
                 act.version().get(),
                 accept.version().get(),
+                archive.version().get(),
                 sent.get(),
                 changed.get(),
             )
@@ -41,7 +45,7 @@ pub fn TaskPage() -> impl IntoView {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             match task.await {
-                Ok(t) => view! { <TaskView t format act accept sent/> }.into_any(),
+                Ok(t) => view! { <TaskView t format act accept archive sent/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -61,6 +65,7 @@ fn TaskView(
     format: DateFormat,
     act: ServerAction<ActOnTask>,
     accept: ServerAction<AcceptTask>,
+    archive: ServerAction<ArchiveTask>,
     sent: RwSignal<u64>,
 ) -> impl IntoView {
     let task_id = t.summary.id;
@@ -108,6 +113,7 @@ fn TaskView(
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
         {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
+        {t.can_archive.then(|| view! { <Archive task_id archive/> })}
         <section class="panel" aria-labelledby="client-docs-heading">
             <h2 id="client-docs-heading">"Documents provided by client"</h2>
             <DocumentList documents=client_documents empty="No documents from the client."/>
@@ -193,18 +199,8 @@ fn Actions(
 /// "Complete task": the actual on-site date and the reports, invoices and quotes, in one go.
 #[component]
 fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
-    let state = RwSignal::new(Sending::Idle);
-    let error = Signal::derive(move || state.get().error());
-    let url = format!("/files/tasks/{task_id}/complete");
-    let action = url.clone();
-    let on_submit = move |ev| {
-        send_form(
-            ev,
-            url.clone(),
-            state,
-            Callback::new(move |_| sent.update(|v| *v += 1)),
-        )
-    };
+    let action = format!("/files/tasks/{task_id}/complete");
+    let (state, error, on_submit) = files_form(action.clone(), sent);
     let file_input = |kind: DocumentKind| {
         let id = format!("complete-{}", kind.as_str());
         let plural = match kind {
@@ -243,20 +239,32 @@ fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
     }
 }
 
+/// Archiving: the task stays readable to everyone, and nothing on it changes any more.
+#[component]
+fn Archive(task_id: i64, archive: ServerAction<ArchiveTask>) -> impl IntoView {
+    let error = action_error(archive);
+    let run = move |_| {
+        if confirm("Archive this task? It stays readable, but nothing on it can change any more.") {
+            archive.dispatch(ArchiveTask { task_id });
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="archive-heading">
+            <h2 id="archive-heading">"Archive"</h2>
+            <p class="hint">"Nothing more is to happen on this task."</p>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="button" class="secondary" disabled=move || archive.pending().get()
+                    on:click=run>"Archive task"</button>
+            </div>
+        </section>
+    }
+}
+
 #[component]
 fn AddClientDocument(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
-    let state = RwSignal::new(Sending::Idle);
-    let error = Signal::derive(move || state.get().error());
-    let url = format!("/files/tasks/{task_id}/documents");
-    let action = url.clone();
-    let on_submit = move |ev| {
-        send_form(
-            ev,
-            url.clone(),
-            state,
-            Callback::new(move |_| sent.update(|v| *v += 1)),
-        )
-    };
+    let action = format!("/files/tasks/{task_id}/documents");
+    let (state, error, on_submit) = files_form(action.clone(), sent);
     view! {
         <form class="upload-form" method="post" action=action enctype="multipart/form-data"
             on:submit=on_submit aria-label="Add a client document">
