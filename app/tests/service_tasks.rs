@@ -209,10 +209,10 @@ db_test!(
                 Err(ServiceError::NotFound(_))
             ));
         }
-        act(&db, &tom, task, TaskAction::OnSite, None, now)
+        act(&db, &tom, task, TaskAction::OnSite, None, URL, now)
             .await
             .unwrap();
-        act(&db, &tom, task, TaskAction::PerformedOnSite, None, now)
+        act(&db, &tom, task, TaskAction::PerformedOnSite, None, URL, now)
             .await
             .unwrap();
         assert_eq!(

@@ -120,19 +120,23 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
     let now = now_ms();
     // The technician cannot accept; the office can.
     assert!(matches!(
-        act(&db, &tom, task, A::Accept, None, now).await,
+        act(&db, &tom, task, A::Accept, None, URL, now).await,
         Err(ServiceError::Refused(_))
     ));
     assert_eq!(
-        act(&db, &office, task, A::Accept, None, now).await.unwrap(),
+        act(&db, &office, task, A::Accept, None, URL, now)
+            .await
+            .unwrap(),
         S::Accepted
     );
     assert_eq!(
-        act(&db, &tom, task, A::OnSite, None, now).await.unwrap(),
+        act(&db, &tom, task, A::OnSite, None, URL, now)
+            .await
+            .unwrap(),
         S::InProgress
     );
     assert!(matches!(
-        act(&db, &tom, task, A::RevisitRequired, Some("  "), now).await,
+        act(&db, &tom, task, A::RevisitRequired, Some("  "), URL, now).await,
         Err(ServiceError::Invalid {
             field: "reason",
             ..
@@ -145,6 +149,7 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
             task,
             A::RevisitRequired,
             Some("Part on order"),
+            URL,
             now
         )
         .await
@@ -152,18 +157,20 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         S::Revisit
     );
     assert_eq!(
-        act(&db, &tom, task, A::OnSite, None, now).await.unwrap(),
+        act(&db, &tom, task, A::OnSite, None, URL, now)
+            .await
+            .unwrap(),
         S::InProgress
     );
     assert_eq!(
-        act(&db, &tom, task, A::PerformedOnSite, None, now)
+        act(&db, &tom, task, A::PerformedOnSite, None, URL, now)
             .await
             .unwrap(),
         S::PerformedNeedDocs
     );
     // The agency cannot approve before the office completes.
     assert!(matches!(
-        act(&db, &agent, task, A::Approve, None, now).await,
+        act(&db, &agent, task, A::Approve, None, URL, now).await,
         Err(ServiceError::Refused(_))
     ));
     assert_eq!(
@@ -179,6 +186,7 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
             task,
             A::SendBack,
             Some("No invoice attached"),
+            URL,
             now
         )
         .await
@@ -192,7 +200,9 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         S::Performed
     );
     assert_eq!(
-        act(&db, &agent, task, A::Approve, None, now).await.unwrap(),
+        act(&db, &agent, task, A::Approve, None, URL, now)
+            .await
+            .unwrap(),
         S::Completed
     );
     assert_eq!(status(&db, task).await, "completed");
@@ -224,7 +234,7 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         .await
         .unwrap();
     assert!(matches!(
-        act(&db, &agent, task, A::SendBack, Some("x"), now).await,
+        act(&db, &agent, task, A::SendBack, Some("x"), URL, now).await,
         Err(ServiceError::Refused(_))
     ));
 });
@@ -237,7 +247,7 @@ db_test!(
         let (agent, office) = (actor(&db, AGENT).await, actor(&db, OFFICE).await);
         let now = now_ms();
         assert!(matches!(
-            act(&db, &office, task, A::Reject, None, now).await,
+            act(&db, &office, task, A::Reject, None, URL, now).await,
             Err(ServiceError::Invalid { .. })
         ));
         assert_eq!(
@@ -247,19 +257,25 @@ db_test!(
                 task,
                 A::Reject,
                 Some("No electrician free that week"),
+                URL,
                 now
             )
             .await
             .unwrap(),
             S::Rejected
         );
+        // Whoever instructed it hears of it, with the reason and a link to the task.
+        let told = emails_to(&db, AGENT, "rejected by Brightspark").await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].1.contains("No electrician free that week"));
+        assert!(told[0].1.contains(&format!("{URL}/agent/tasks/{task}")));
         assert!(matches!(
-            act(&db, &agent, task, A::Instruct, None, now).await,
+            act(&db, &agent, task, A::Instruct, None, URL, now).await,
             Err(ServiceError::Refused(_))
         ));
         let read_only = actor(&db, READ_ONLY).await;
         assert!(matches!(
-            act(&db, &read_only, task, A::Approve, None, now).await,
+            act(&db, &read_only, task, A::Approve, None, URL, now).await,
             Err(ServiceError::MissingPermission(_))
         ));
     }
@@ -276,7 +292,7 @@ db_test!(nobody_else_finds_the_task, |db| {
     ] {
         let stranger = actor(&db, who).await;
         for action in [A::Accept, A::OnSite, A::Complete] {
-            let r = act(&db, &stranger, task, action, None, now).await;
+            let r = act(&db, &stranger, task, action, None, URL, now).await;
             assert!(
                 matches!(r, Err(ServiceError::NotFound("task"))),
                 "{who} {action:?}: {r:?}"
@@ -299,7 +315,7 @@ db_test!(nobody_else_finds_the_task, |db| {
     for who in [AGENT, OFFICE, TECHNICIAN] {
         let person = actor(&db, who).await;
         assert!(matches!(
-            act(&db, &person, theirs, A::Accept, None, now).await,
+            act(&db, &person, theirs, A::Accept, None, URL, now).await,
             Err(ServiceError::NotFound("task"))
         ));
     }
@@ -806,6 +822,7 @@ db_test!(
             task,
             A::Reject,
             Some("No electrician free"),
+            URL,
             now,
         )
         .await
@@ -836,7 +853,7 @@ db_test!(
             archive(&db, &agent, task, now).await,
             Err(ServiceError::Refused(_))
         ));
-        assert!(act(&db, &agent, task, A::Instruct, None, now)
+        assert!(act(&db, &agent, task, A::Instruct, None, URL, now)
             .await
             .is_err());
     }

@@ -126,6 +126,7 @@ pub async fn act_on_task(
         task_id,
         action,
         reason.as_deref(),
+        &context.public_url,
         now(),
     )
     .await?)

@@ -273,6 +273,26 @@ pub fn task_performed(company: &str, reference: &str, title: &str, url: &str) ->
     )
 }
 
+pub fn task_rejected(
+    company: &str,
+    reference: &str,
+    title: &str,
+    reason: &str,
+    url: &str,
+) -> Email {
+    compose(
+        format!("{reference} {title}: rejected by {company}"),
+        "Hello,",
+        &[
+            format!("{company} has rejected {reference} {title}."),
+            format!("Their reason: {reason}"),
+            "Instruct another contractor, or instruct them again once it is sorted out.".into(),
+        ],
+        ("Open the task", url),
+        "You receive this because you instructed this task.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -399,6 +399,42 @@ pub async fn complete(
     Ok(step.to)
 }
 
+/// In the rejecting transaction: whoever instructed the task hears of it, with the reason.
+pub(super) async fn tell_agency_of_rejection(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    step: &super::tasks::Step,
+    public_url: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let head = task_head(&mut *tx, step.task_id).await?;
+    let company = actor
+        .company_name
+        .clone()
+        .or(head.company_name)
+        .unwrap_or_else(|| "The contractor".into());
+    let email = mail::task_rejected(
+        &company,
+        &head.reference,
+        &head.title,
+        step.reason.as_deref().unwrap_or(""),
+        &task_url(public_url, TaskRole::Agent, step.task_id),
+    );
+    for to in agency_recipients(&mut *tx, actor.agency_id, step.task_id).await? {
+        let key = format!("task-rejected:{}:{now}:{to}", step.task_id);
+        mail::enqueue(
+            &mut *tx,
+            Some(actor.agency_id),
+            &to,
+            &email,
+            Some(&key),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn notify_performed(
     db: &Db,
     actor: &Actor,

@@ -330,6 +330,7 @@ pub async fn act(
     task_id: i64,
     action: TaskAction,
     reason: Option<&str>,
+    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     act_with(
@@ -339,6 +340,7 @@ pub async fn act(
         action,
         reason,
         TaskChanges::default(),
+        public_url,
         now,
     )
     .await
@@ -359,9 +361,20 @@ pub async fn accept(
         scheduled_date: planned,
         ..TaskChanges::default()
     };
-    act_with(db, actor, task_id, TaskAction::Accept, None, changes, now).await
+    act_with(
+        db,
+        actor,
+        task_id,
+        TaskAction::Accept,
+        None,
+        changes,
+        "",
+        now,
+    )
+    .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn act_with(
     db: &Db,
     actor: &Actor,
@@ -369,6 +382,7 @@ async fn act_with(
     action: TaskAction,
     reason: Option<&str>,
     changes: TaskChanges,
+    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     let step = check_step(db, actor, task_id, action, reason).await?;
@@ -380,6 +394,9 @@ async fn act_with(
     }
     let mut tx = db.pool().begin().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
+    if action == TaskAction::Reject {
+        super::task_work::tell_agency_of_rejection(&mut tx, actor, &step, public_url, now).await?;
+    }
     tx.commit().await?;
     publish_task_change(
         db,
