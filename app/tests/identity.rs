@@ -819,6 +819,8 @@ db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
     settings.date_format = DateFormat::YearMonthDay;
     settings.expiring_soon_days = 45;
     settings.email_purchase_order = false;
+    assert_eq!(settings.daily_reminder_hour, 7);
+    settings.daily_reminder_hour = 18;
     agency::update_settings(&db, &admin, settings.clone(), now_ms())
         .await
         .unwrap();
@@ -853,6 +855,13 @@ db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
             "name",
             app::domain::records::AgencySettings {
                 name: "  ".into(),
+                ..settings.clone()
+            },
+        ),
+        (
+            "daily_reminder_hour",
+            app::domain::records::AgencySettings {
+                daily_reminder_hour: 24,
                 ..settings.clone()
             },
         ),

@@ -858,3 +858,65 @@ db_test!(
             .is_err());
     }
 );
+
+db_test!(
+    the_daily_tasks_to_do_email_goes_once_to_those_with_open_work,
+    |db| {
+        use app::services::daily::queue_tasks_to_do;
+        seed_demo(&db).await;
+        let task = new_task(&db).await;
+        let today = Utc::now().date_naive().to_string();
+        let reference: String = sqlx::query_scalar(
+            "UPDATE tasks SET due_date = $1, status = 'accepted' WHERE id = $2 RETURNING reference",
+        )
+        .bind(&today)
+        .bind(task)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let hour = |h: i64| {
+            sqlx::query("UPDATE agencies SET daily_reminder_hour = $1")
+                .bind(h)
+                .execute(db.pool())
+        };
+        // Before the agency's hour (24 never comes), nothing goes.
+        hour(24).await.unwrap();
+        assert_eq!(queue_tasks_to_do(&db, URL, now_ms()).await.unwrap(), 0);
+        hour(0).await.unwrap();
+        let queued = queue_tasks_to_do(&db, URL, now_ms()).await.unwrap();
+        assert!(queued >= 2, "{queued}");
+        assert_eq!(
+            queue_tasks_to_do(&db, URL, now_ms()).await.unwrap(),
+            0,
+            "once a day"
+        );
+
+        let office = emails_to(&db, OFFICE, "Tasks to do").await;
+        assert_eq!(office.len(), 1);
+        assert!(office[0].1.contains(&reference), "{}", office[0].1);
+        assert!(office[0].1.contains(&format!("{URL}/desk")));
+        let tom = emails_to(&db, TECHNICIAN, "Tasks to do").await;
+        assert_eq!(tom.len(), 1);
+        assert!(tom[0].1.contains(&format!(
+            "{reference} Replace the consumer unit (due today)"
+        )));
+        // Another technician of the same contractor is not told of Tom's task.
+        for (_, body) in emails_to(&db, OTHER_TECHNICIAN, "Tasks to do").await {
+            assert!(!body.contains(&reference));
+        }
+        // The other contractor's office hears of its own work only, and of the certificates the
+        // agency waits for (Northgate is red in the demo).
+        let northgate = emails_to(&db, OTHER_OFFICE, "Tasks to do").await;
+        assert_eq!(northgate.len(), 1);
+        assert!(!northgate[0].1.contains(&reference));
+        assert!(
+            northgate[0]
+                .1
+                .contains("Certificates Harbour Lettings is waiting for: "),
+            "{}",
+            northgate[0].1
+        );
+        // Agents are not sent the contractor's list.
+        assert!(emails_to(&db, AGENT, "Tasks to do").await.is_empty());
+    }
+);

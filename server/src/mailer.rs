@@ -144,6 +144,11 @@ pub fn spawn_worker(
                     Ok(_) => {}
                     Err(e) => tracing::warn!("certificate reminder pass failed: {e}"),
                 }
+                match app::services::daily::queue_tasks_to_do(&db, &public_url, now).await {
+                    Ok(0) => {}
+                    Ok(queued) => tracing::info!(queued, "daily \"Tasks to do\" emails queued"),
+                    Err(e) => tracing::warn!("daily reminder pass failed: {e}"),
+                }
             }
             if ticks.is_multiple_of(300) {
                 let now = app::db::now_ms();

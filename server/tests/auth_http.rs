@@ -294,10 +294,11 @@ db_test!(
             (
                 "agency/update_settings",
                 vec![
-                    ("name", "X"),
-                    ("time_zone", "Europe/London"),
-                    ("date_format", "DD/MM/YYYY"),
-                    ("expiring_soon_days", "30"),
+                    ("settings[name]", "X"),
+                    ("settings[time_zone]", "Europe/London"),
+                    ("settings[date_format]", "DD/MM/YYYY"),
+                    ("settings[expiring_soon_days]", "30"),
+                    ("settings[daily_reminder_hour]", "7"),
                 ],
             ),
             ("tasks/list", vec![]),
@@ -441,10 +442,11 @@ db_test!(
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
         let settings = [
-            ("name", "Taken Over"),
-            ("time_zone", "Europe/London"),
-            ("date_format", "DD/MM/YYYY"),
-            ("expiring_soon_days", "30"),
+            ("settings[name]", "Taken Over"),
+            ("settings[time_zone]", "Europe/London"),
+            ("settings[date_format]", "DD/MM/YYYY"),
+            ("settings[expiring_soon_days]", "30"),
+            ("settings[daily_reminder_hour]", "7"),
         ];
         assert_eq!(
             call(&agent, &base, "agency/update_settings", &settings)

@@ -240,13 +240,16 @@ async fn a_crash_between_commit_and_send_neither_loses_nor_doubles_a_message() {
     // 3. Restarted with a mail server: the message goes, once.
     let smtp = SmtpServer::start(Answer::Accept).await;
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    // Only the link counts: the demo data's daily "Tasks to do" emails go to contractors.
+    let links = || {
+        smtp.messages()
+            .iter()
+            .filter(|m| m.contains("To: priya.shah@harbour-lettings.example"))
+            .count()
+    };
     let (mut second, base) = run_server(dir.path(), &database, Some(&url));
     wait_until_up(&base).await;
-    wait_for(
-        || smtp.messages().len() == 1,
-        "the message to be sent after the restart",
-    )
-    .await;
+    wait_for(|| links() == 1, "the message to be sent after the restart").await;
     second.kill().unwrap();
     second.wait().unwrap();
 
@@ -256,8 +259,7 @@ async fn a_crash_between_commit_and_send_neither_loses_nor_doubles_a_message() {
     tokio::time::sleep(Duration::from_secs(3)).await; // longer than one worker pass
     third.kill().unwrap();
     third.wait().unwrap();
-    assert_eq!(smtp.messages().len(), 1);
-    assert!(smtp.messages()[0].contains("To: priya.shah@harbour-lettings.example"));
+    assert_eq!(links(), 1);
 }
 
 fn run_server(

@@ -16,30 +16,40 @@ pub async fn load_agency_settings() -> Result<AgencySettings, ApiError> {
     Ok(agency::settings(&context.db, &actor).await?)
 }
 
-#[server(prefix = "/api", endpoint = "agency/update_settings")]
-pub async fn update_agency_settings(
-    name: String,
-    time_zone: String,
-    date_format: String,
-    expiring_soon_days: i64,
+/// The settings form, sent as `settings[field]` so the server function takes one argument.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SettingsForm {
+    pub name: String,
+    pub time_zone: String,
+    pub date_format: String,
+    pub expiring_soon_days: i64,
+    pub daily_reminder_hour: i64,
     // Checkboxes: sent ("on") only when ticked.
-    #[server(default)] email_description: Option<String>,
-    #[server(default)] email_access_details: Option<String>,
-    #[server(default)] email_purchase_order: Option<String>,
-) -> Result<(), ApiError> {
+    #[serde(default)]
+    pub email_description: Option<String>,
+    #[serde(default)]
+    pub email_access_details: Option<String>,
+    #[serde(default)]
+    pub email_purchase_order: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "agency/update_settings")]
+pub async fn update_agency_settings(settings: SettingsForm) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    let date_format = DateFormat::from_pattern(&date_format).map_err(|e| ApiError::Invalid {
-        field: "date_format".into(),
-        message: e.to_string(),
-    })?;
+    let date_format =
+        DateFormat::from_pattern(&settings.date_format).map_err(|e| ApiError::Invalid {
+            field: "date_format".into(),
+            message: e.to_string(),
+        })?;
     let input = AgencySettings {
-        name,
-        time_zone,
+        name: settings.name,
+        time_zone: settings.time_zone,
         date_format,
-        expiring_soon_days,
-        email_description: email_description.is_some(),
-        email_access_details: email_access_details.is_some(),
-        email_purchase_order: email_purchase_order.is_some(),
+        expiring_soon_days: settings.expiring_soon_days,
+        daily_reminder_hour: settings.daily_reminder_hour,
+        email_description: settings.email_description.is_some(),
+        email_access_details: settings.email_access_details.is_some(),
+        email_purchase_order: settings.email_purchase_order.is_some(),
     };
     Ok(agency::update_settings(&context.db, &actor, input, now()).await?)
 }

@@ -177,6 +177,15 @@ pub fn check_expiring_soon_days(days: i64) -> Result<(), String> {
     }
 }
 
+/// The hour of the daily reminder email, on the agency's clock.
+pub fn check_daily_reminder_hour(hour: i64) -> Result<(), String> {
+    if (0..=23).contains(&hour) {
+        Ok(())
+    } else {
+        Err("Choose an hour from 00:00 to 23:00.".to_string())
+    }
+}
+
 /// Why an emailed link was issued; each purpose has its own lifetime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkPurpose {

@@ -104,6 +104,8 @@ pub struct AgencySettings {
     pub time_zone: String,
     pub date_format: DateFormat,
     pub expiring_soon_days: i64,
+    /// The hour (0-23, agency time) after which the daily "Tasks to do" email goes.
+    pub daily_reminder_hour: i64,
     /// What the assignment email adds to a task's essentials.
     pub email_description: bool,
     pub email_access_details: bool,

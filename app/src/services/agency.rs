@@ -4,16 +4,17 @@ use super::auth::Actor;
 use super::ServiceError;
 use crate::db::{audit, Db};
 use crate::domain::dates::DateFormat;
-use crate::domain::identity::{check_expiring_soon_days, Permission};
+use crate::domain::identity::{check_daily_reminder_hour, check_expiring_soon_days, Permission};
 use crate::domain::records::AgencySettings;
 
 pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceError> {
     actor.require_agent()?;
-    type Row = (String, String, String, i64, i64, i64, i64);
-    let (name, time_zone, date_format, expiring_soon_days, description, access, po): Row =
+    type Row = (String, String, String, i64, i64, i64, i64, i64);
+    let (name, time_zone, date_format, expiring_soon_days, hour, description, access, po): Row =
         sqlx::query_as(
-            "SELECT name, time_zone, date_format, expiring_soon_days, assignment_email_description, \
-             assignment_email_access, assignment_email_purchase_order FROM agencies WHERE id = $1",
+            "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
+             assignment_email_description, assignment_email_access, \
+             assignment_email_purchase_order FROM agencies WHERE id = $1",
         )
         .bind(actor.agency_id)
         .fetch_one(db.pool())
@@ -23,6 +24,7 @@ pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceE
         time_zone,
         date_format: DateFormat::from_pattern(&date_format).unwrap_or_default(),
         expiring_soon_days,
+        daily_reminder_hour: hour,
         email_description: description == 1,
         email_access_details: access == 1,
         email_purchase_order: po == 1,
@@ -52,11 +54,13 @@ pub async fn update_settings(
     }
     check_expiring_soon_days(input.expiring_soon_days)
         .map_err(|m| ServiceError::invalid("expiring_soon_days", m))?;
+    check_daily_reminder_hour(input.daily_reminder_hour)
+        .map_err(|m| ServiceError::invalid("daily_reminder_hour", m))?;
     let mut tx = db.pool().begin().await?;
     sqlx::query(
         "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4, \
          assignment_email_description = $6, assignment_email_access = $7, \
-         assignment_email_purchase_order = $8 WHERE id = $5",
+         assignment_email_purchase_order = $8, daily_reminder_hour = $9 WHERE id = $5",
     )
     .bind(name)
     .bind(time_zone)
@@ -66,6 +70,7 @@ pub async fn update_settings(
     .bind(i64::from(input.email_description))
     .bind(i64::from(input.email_access_details))
     .bind(i64::from(input.email_purchase_order))
+    .bind(input.daily_reminder_hour)
     .execute(&mut *tx)
     .await?;
     audit::record(

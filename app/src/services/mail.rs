@@ -293,6 +293,35 @@ pub fn task_rejected(
     )
 }
 
+/// The daily "Tasks to do": open tasks due or scheduled, and certificates still awaited.
+pub fn tasks_to_do(
+    name: &str,
+    agency: &str,
+    day: &str,
+    tasks: &[String],
+    certificates: &[String],
+    url: &str,
+) -> Email {
+    let mut paragraphs = Vec::new();
+    if !tasks.is_empty() {
+        paragraphs.push(format!("Tasks for {agency} due or scheduled:"));
+        paragraphs.extend(tasks.iter().map(|t| format!("• {t}")));
+    }
+    if !certificates.is_empty() {
+        paragraphs.push(format!(
+            "Certificates {agency} is waiting for: {}. Upload them from the portal.",
+            certificates.join(", ")
+        ));
+    }
+    compose(
+        format!("Tasks to do, {day}"),
+        &format!("Hello {name},"),
+        &paragraphs,
+        ("Open the portal", url),
+        &format!("You receive this once a day while you have open work for {agency}."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ pub mod agency;
 pub mod auth;
 pub mod certificate_types;
 pub mod compliance;
+pub mod daily;
 pub mod demo;
 pub mod import;
 pub mod mail;
