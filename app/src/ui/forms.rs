@@ -43,3 +43,19 @@ where
 {
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
+
+/// Moves `changed` on each time `action` succeeds, so the page reloads its data. Actions are made
+/// in the component that shows them, not in the page above a `Suspend`: content that resolves
+/// after the person has navigated away must not read an action its page has already disposed
+/// (a panic in the browser that stops the app).
+pub fn reload_on_success<S>(action: ServerAction<S>, changed: RwSignal<u64>)
+where
+    S: leptos::server_fn::ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            changed.update(|v| *v += 1);
+        }
+    });
+}

@@ -7,6 +7,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskListPage, TaskSummary};
 use crate::domain::task_list::{TaskColumn, TaskFilter};
 use crate::domain::task_status::TaskStatus;
+use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
@@ -24,15 +25,10 @@ pub fn TaskBoard(
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| TaskFilter::from_query(|k| q.get(k))));
     let live = use_live();
-    let save_columns = ServerAction::<SaveTaskColumns>::new();
+    // Moved on when the person saves their columns.
+    let saved = RwSignal::new(0u64);
     let page = Resource::new(
-        move || {
-            (
-                filter.get().to_query(),
-                live.task.get().0,
-                save_columns.version().get(),
-            )
-        },
+        move || (filter.get().to_query(), live.task.get().0, saved.get()),
         |(query, ..)| list_tasks(query),
     );
     let viewer = use_viewer();
@@ -43,7 +39,7 @@ pub fn TaskBoard(
             match page.await {
                 Ok(p) => view! {
                     <BoardView p filter=filter.get_untracked() format base link_base
-                        empty=empty.get_value() save_columns/>
+                        empty=empty.get_value() saved/>
                 }
                 .into_any(),
                 Err(e) => {
@@ -65,7 +61,7 @@ fn BoardView(
     base: &'static str,
     link_base: &'static str,
     empty: String,
-    save_columns: ServerAction<SaveTaskColumns>,
+    saved: RwSignal<u64>,
 ) -> impl IntoView {
     let href = move |f: &TaskFilter| {
         let q = f.to_query();
@@ -200,7 +196,7 @@ fn BoardView(
                 {filtered.then(|| view! { <A href=base>"Clear filters"</A> })}
             </div>
         </form>
-        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") save_columns/>
+        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
         <p class="hint" role="status">
             {format!("{} task{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}
         </p>
@@ -250,11 +246,9 @@ fn row(
 
 /// Which columns to show, remembered for this person.
 #[component]
-fn ColumnChooser(
-    chosen: Vec<TaskColumn>,
-    agent: bool,
-    save_columns: ServerAction<SaveTaskColumns>,
-) -> impl IntoView {
+fn ColumnChooser(chosen: Vec<TaskColumn>, agent: bool, saved: RwSignal<u64>) -> impl IntoView {
+    let save_columns = ServerAction::<SaveTaskColumns>::new();
+    reload_on_success(save_columns, saved);
     let selected = RwSignal::new(chosen);
     let boxes = TaskColumn::ALL
         .into_iter()

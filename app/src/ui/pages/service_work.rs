@@ -5,7 +5,7 @@
 use crate::api::tasks::RecordServiceResult;
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{Outcome, Severity};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::send_form::{files_form, SendProgress};
 use leptos::prelude::*;
 
@@ -48,11 +48,7 @@ fn ServiceTaskItem(
 ) -> impl IntoView {
     // One action per service task, so an error shows beside the one it concerns.
     let record = ServerAction::<RecordServiceResult>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = record.value().get() {
-            sent.update(|v| *v += 1);
-        }
-    });
+    reload_on_success(record, sent);
     let result = match entry.outcome {
         Some(o) => view! {
             <span class=format!("result result-{}", o.as_str()) data-testid="service-result">

@@ -9,7 +9,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskDetail, TaskDocumentEntry};
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
 use crate::ui::pages::service_work::{Defects, ServiceTasks};
 use crate::ui::send_form::{files_form, SendProgress};
@@ -21,23 +21,11 @@ use leptos_meta::Title;
 pub fn TaskPage() -> impl IntoView {
     let id = use_id_param();
     let live = use_live();
-    let act = ServerAction::<ActOnTask>::new();
-    let accept = ServerAction::<AcceptTask>::new();
-    let archive = ServerAction::<ArchiveTask>::new();
     // Bumped after an upload or completion sent by this page.
     let sent = RwSignal::new(0u64);
     let changed = Live::for_task(live.task, id);
     let task = Resource::new(
-        move || {
-            (
-                id(),
-                act.version().get(),
-                accept.version().get(),
-                archive.version().get(),
-                sent.get(),
-                changed.get(),
-            )
-        },
+        move || (id(), sent.get(), changed.get()),
         |(id, ..)| load_task(id),
     );
     let viewer = use_viewer();
@@ -45,7 +33,7 @@ pub fn TaskPage() -> impl IntoView {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             match task.await {
-                Ok(t) => view! { <TaskView t format act accept archive sent/> }.into_any(),
+                Ok(t) => view! { <TaskView t format sent/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -60,14 +48,7 @@ pub fn TaskPage() -> impl IntoView {
 }
 
 #[component]
-fn TaskView(
-    t: TaskDetail,
-    format: DateFormat,
-    act: ServerAction<ActOnTask>,
-    accept: ServerAction<AcceptTask>,
-    archive: ServerAction<ArchiveTask>,
-    sent: RwSignal<u64>,
-) -> impl IntoView {
+fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl IntoView {
     let task_id = t.summary.id;
     let s = t.summary;
     let date = move |d: Option<chrono::NaiveDate>| {
@@ -108,12 +89,12 @@ fn TaskView(
             {t.description.map(|d| view! { <p>{d}</p> })}
         </section>
         {(can_accept || !others.is_empty()).then(|| view! {
-            <Actions task_id can_accept others act accept/>
+            <Actions task_id can_accept others sent/>
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
         {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
-        {t.can_archive.then(|| view! { <Archive task_id archive/> })}
+        {t.can_archive.then(|| view! { <Archive task_id sent/> })}
         <section class="panel" aria-labelledby="client-docs-heading">
             <h2 id="client-docs-heading">"Documents provided by client"</h2>
             <DocumentList documents=client_documents empty="No documents from the client."/>
@@ -137,9 +118,12 @@ fn Actions(
     task_id: i64,
     can_accept: bool,
     others: Vec<TaskAction>,
-    act: ServerAction<ActOnTask>,
-    accept: ServerAction<AcceptTask>,
+    sent: RwSignal<u64>,
 ) -> impl IntoView {
+    let act = ServerAction::<ActOnTask>::new();
+    let accept = ServerAction::<AcceptTask>::new();
+    reload_on_success(act, sent);
+    reload_on_success(accept, sent);
     let act_error = action_error(act);
     let accept_error = action_error(accept);
     let reason = RwSignal::new(String::new());
@@ -241,7 +225,9 @@ fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
 
 /// Archiving: the task stays readable to everyone, and nothing on it changes any more.
 #[component]
-fn Archive(task_id: i64, archive: ServerAction<ArchiveTask>) -> impl IntoView {
+fn Archive(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
+    let archive = ServerAction::<ArchiveTask>::new();
+    reload_on_success(archive, sent);
     let error = action_error(archive);
     let run = move |_| {
         if confirm("Archive this task? It stays readable, but nothing on it can change any more.") {
