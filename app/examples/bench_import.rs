@@ -3,6 +3,7 @@
 //! times the preview and the commit. Each run starts from a fresh database. Run with
 //! `bench/import.sh` (SQLite, or PostgreSQL when a URL is given).
 
+use app::db::testing::TestDb;
 use app::db::{now_ms, Db};
 use app::services::{auth, import};
 use std::time::Instant;
@@ -18,24 +19,9 @@ async fn main() {
     let mut previews = Vec::new();
     let mut commits = Vec::new();
     for run in 0..RUNS {
-        let dir = tempfile::tempdir().unwrap();
-        let url = match &postgres {
-            // A fresh schema each run, in the scratch database given.
-            Some(base) => {
-                let schema = format!("bench_import_{}_{run}", std::process::id());
-                let admin = Db::connect(base).await.expect("open the database");
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(admin.pool())
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                format!("{base}{sep}options=-c%20search_path%3D{schema}")
-            }
-            None => format!("sqlite://{}/bench.db", dir.path().display()),
-        };
-        let db = Db::connect(&url).await.expect("open the database");
-        db.migrate().await.expect("migrate");
+        // Kept alive for the run: a fresh schema in the scratch database given, or a temp SQLite.
+        let scratch = TestDb::scratch(postgres.as_deref()).await;
+        let db = scratch.db.clone();
         let backend = db.backend().name();
         let (admin, ids) = seed(&db).await;
         let actor = auth::load_actor(&db, admin).await.unwrap().unwrap();

@@ -3,6 +3,7 @@
 //! unfiltered and with each filter, many times each; prints median and p99. Run with
 //! `bench/tasks.sh` (SQLite, or PostgreSQL when a URL is given).
 
+use app::db::testing::TestDb;
 use app::db::{now_ms, Db};
 use app::domain::task_list::TaskFilter;
 use app::domain::task_status::TaskStatus;
@@ -17,23 +18,9 @@ const RUNS: usize = 40;
 #[tokio::main]
 async fn main() {
     let postgres = std::env::args().nth(1);
-    let dir = tempfile::tempdir().unwrap();
-    let url = match &postgres {
-        Some(base) => {
-            let schema = format!("bench_tasks_{}", std::process::id());
-            let admin = Db::connect(base).await.expect("open the database");
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            admin.close().await;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options=-c%20search_path%3D{schema}")
-        }
-        None => format!("sqlite://{}/bench.db", dir.path().display()),
-    };
-    let db = Db::connect(&url).await.expect("open the database");
-    db.migrate().await.expect("migrate");
+    // Kept alive for the run: a fresh schema in the scratch database given, or a temp SQLite.
+    let scratch = TestDb::scratch(postgres.as_deref()).await;
+    let db = scratch.db.clone();
     let t = Instant::now();
     let (office, technician) = seed(&db).await;
     println!(

@@ -4,6 +4,7 @@
 use app::api::AppContext;
 use app::domain::compliance::{RelatesTo, Reminder};
 use app::domain::files::MAX_CERTIFICATE_BYTES;
+use app::services::auth::Actor;
 use app::services::compliance::{self, NewDocument, Upload};
 use app::services::{auth, ServiceError};
 use axum::extract::{Multipart, Path, State};
@@ -113,11 +114,14 @@ pub async fn upload_certificate(
     session: Session,
     mut form: Multipart,
 ) -> Response {
-    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
-        Ok(actor) => actor,
-        Err(e) => return service_problem(e),
-    };
-    let (fields, files) = match read_form(&mut form, MAX_CERTIFICATE_BYTES as usize).await {
+    let (actor, fields, files) = match signed_in_form(
+        &context,
+        &session,
+        &mut form,
+        MAX_CERTIFICATE_BYTES as usize,
+    )
+    .await
+    {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -145,6 +149,20 @@ pub async fn upload_certificate(
 
 /// A multipart form's text fields and its files (by field name, in order), refusing a file
 /// over `limit` bytes, or files over `limit` bytes together, as soon as they are, without
+/// The person signed in and their multipart form, or the answer that says why not.
+pub(crate) async fn signed_in_form(
+    context: &AppContext,
+    session: &Session,
+    form: &mut Multipart,
+    limit: usize,
+) -> Result<(Actor, HashMap<String, String>, Vec<(String, Upload)>), Response> {
+    let actor = auth::resolve(&context.db, session, auth::now())
+        .await
+        .map_err(service_problem)?;
+    let (fields, files) = read_form(form, limit).await?;
+    Ok((actor, fields, files))
+}
+
 /// reading the rest. A file input left empty sends nothing.
 pub(crate) async fn read_form(
     form: &mut Multipart,

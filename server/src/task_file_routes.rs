@@ -1,7 +1,7 @@
 //! Task files over HTTP: the client's documents (agents), "Complete task" with the contractor's
 //! reports, invoices and quotes (the office), and downloads for whoever may see the task.
 
-use crate::file_routes::{date, file_answer, file_named, problem, read_form, service_problem};
+use crate::file_routes::{date, file_answer, file_named, problem, service_problem, signed_in_form};
 use app::api::AppContext;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::service_tasks::Severity;
@@ -25,11 +25,14 @@ pub async fn add_client_document(
     Path(task_id): Path<i64>,
     mut form: Multipart,
 ) -> Response {
-    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
-        Ok(actor) => actor,
-        Err(e) => return service_problem(e),
-    };
-    let (_, files) = match read_form(&mut form, MAX_CERTIFICATE_BYTES as usize).await {
+    let (actor, _, files) = match signed_in_form(
+        &context,
+        &session,
+        &mut form,
+        MAX_CERTIFICATE_BYTES as usize,
+    )
+    .await
+    {
         Ok(read) => read,
         Err(response) => return response,
     };
@@ -63,14 +66,11 @@ pub async fn complete_task(
     Path(task_id): Path<i64>,
     mut form: Multipart,
 ) -> Response {
-    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
-        Ok(actor) => actor,
-        Err(e) => return service_problem(e),
-    };
-    let (fields, files) = match read_form(&mut form, COMPLETE_LIMIT).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
+    let (actor, fields, files) =
+        match signed_in_form(&context, &session, &mut form, COMPLETE_LIMIT).await {
+            Ok(read) => read,
+            Err(response) => return response,
+        };
     let on_site = fields.get("on_site_date").map(String::as_str).unwrap_or("");
     let on_site = match date("on_site_date", on_site) {
         Ok(d) => d,
@@ -128,14 +128,11 @@ pub async fn report_defect(
     Path(task_id): Path<i64>,
     mut form: Multipart,
 ) -> Response {
-    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
-        Ok(actor) => actor,
-        Err(e) => return service_problem(e),
-    };
-    let (fields, files) = match read_form(&mut form, COMPLETE_LIMIT).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
+    let (actor, fields, files) =
+        match signed_in_form(&context, &session, &mut form, COMPLETE_LIMIT).await {
+            Ok(read) => read,
+            Err(response) => return response,
+        };
     let field = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or("");
     let Some(severity) = Severity::parse(field("severity")) else {
         return problem(

@@ -27,16 +27,7 @@ fn form(type_id: i64, name: &str, bytes: Vec<u8>) -> Form {
 }
 
 async fn upload(client: &reqwest::Client, base: &str, form: Form) -> (u16, serde_json::Value) {
-    let response = client
-        .post(format!("{base}/files/certificates"))
-        .header("origin", base)
-        .header("accept", "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or_default())
+    post_form(client, base, "/files/certificates", form).await
 }
 
 db_test!(

@@ -44,16 +44,20 @@ impl TestDb {
     /// `None` when `TEST_POSTGRES_URL` is not set: the caller reports the test as skipped.
     /// When it is set but unusable, the test fails: a silent skip would hide a broken CI.
     pub async fn postgres() -> Option<TestDb> {
-        let base = postgres_url()?;
+        Some(Self::postgres_schema(&postgres_url()?).await)
+    }
+
+    /// A fresh schema in the PostgreSQL database at `base`, migrated.
+    pub async fn postgres_schema(base: &str) -> TestDb {
         let schema = format!(
             "t_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
             chrono::Utc::now().timestamp_micros() % 1_000_000_000
         );
-        let admin = Db::connect(&base)
+        let admin = Db::connect(base)
             .await
-            .expect("connect to TEST_POSTGRES_URL");
+            .expect("connect to the PostgreSQL database");
         sqlx::query(&format!("CREATE SCHEMA {schema}"))
             .execute(admin.pool())
             .await
@@ -65,11 +69,19 @@ impl TestDb {
         db.migrate()
             .await
             .expect("migrate the PostgreSQL test schema");
-        Some(TestDb {
+        TestDb {
             db,
             url,
             _dir: None,
-        })
+        }
+    }
+
+    /// For benchmarks: a fresh schema in the PostgreSQL database given, or else a fresh SQLite file.
+    pub async fn scratch(postgres_base: Option<&str>) -> TestDb {
+        match postgres_base {
+            Some(base) => Self::postgres_schema(base).await,
+            None => Self::sqlite().await,
+        }
     }
 }
 

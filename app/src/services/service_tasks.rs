@@ -5,7 +5,7 @@
 use super::auth::Actor;
 use super::compliance::Upload;
 use super::task_work::remove;
-use super::tasks::{publish_task_change, role_on_task};
+use super::tasks::{add_to_timeline, publish_task_change, role_on_task, TimelineEvent};
 use super::ServiceError;
 use crate::db::{audit, Db};
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
@@ -75,19 +75,14 @@ async fn note(
     detail: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    sqlx::query(
-        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
-         reason, at) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
-    )
-    .bind(actor.agency_id)
-    .bind(task_id)
-    .bind(actor.user_id)
-    .bind(what)
-    .bind(status.as_str())
-    .bind(detail)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let event = TimelineEvent {
+        task_id,
+        action: what,
+        from: status,
+        to: status,
+        reason: Some(detail),
+    };
+    add_to_timeline(&mut *tx, actor, event, now).await?;
     audit::record(
         &mut *tx,
         actor.agency_id,

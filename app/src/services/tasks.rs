@@ -227,18 +227,14 @@ pub async fn instruct(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
-         reason, at) VALUES ($1, $2, $3, $4, 'draft', 'assigned', $5, $6)",
-    )
-    .bind(actor.agency_id)
-    .bind(task_id)
-    .bind(actor.user_id)
-    .bind(TaskAction::Instruct.label())
-    .bind(reason.filter(|_| overridden))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let event = TimelineEvent {
+        task_id,
+        action: TaskAction::Instruct.label(),
+        from: TaskStatus::Draft,
+        to: TaskStatus::Assigned,
+        reason: reason.filter(|_| overridden),
+    };
+    add_to_timeline(&mut tx, actor, event, now).await?;
     super::service_tasks::insert(&mut tx, actor.agency_id, task_id, &task.service_tasks).await?;
     // The contractor hears of it with the task's essentials, what the agency chose to add, and
     // any certificates it still waits for (one email instead of two).
@@ -464,6 +460,39 @@ pub(super) async fn check_step(
     })
 }
 
+/// A line of a task's timeline; results, defects and archiving keep the status (`from == to`).
+pub(super) struct TimelineEvent<'a> {
+    pub task_id: i64,
+    pub action: &'a str,
+    pub from: TaskStatus,
+    pub to: TaskStatus,
+    pub reason: Option<&'a str>,
+}
+
+/// Adds `event` to the task's timeline, by `actor`, in the caller's transaction.
+pub(super) async fn add_to_timeline(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    event: TimelineEvent<'_>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
+         reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.agency_id)
+    .bind(event.task_id)
+    .bind(actor.user_id)
+    .bind(event.action)
+    .bind(event.from.as_str())
+    .bind(event.to.as_str())
+    .bind(event.reason)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Records a checked step in the caller's transaction: the status (only if nobody changed it
 /// meanwhile), what it carries, the timeline entry and the audit entry.
 pub(super) async fn record_step(
@@ -492,20 +521,14 @@ pub(super) async fn record_step(
             "The task was changed meanwhile. Reload it and try again.".into(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
-         reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(actor.agency_id)
-    .bind(step.task_id)
-    .bind(actor.user_id)
-    .bind(step.action.label())
-    .bind(step.from.as_str())
-    .bind(step.to.as_str())
-    .bind(step.reason.as_deref())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let event = TimelineEvent {
+        task_id: step.task_id,
+        action: step.action.label(),
+        from: step.from,
+        to: step.to,
+        reason: step.reason.as_deref(),
+    };
+    add_to_timeline(&mut *tx, actor, event, now).await?;
     audit::record(
         &mut *tx,
         actor.agency_id,
@@ -615,17 +638,14 @@ pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(
             "The task was changed meanwhile. Reload it and try again.".into(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
-         reason, at) VALUES ($1, $2, $3, 'Archive', $4, $4, NULL, $5)",
-    )
-    .bind(actor.agency_id)
-    .bind(task_id)
-    .bind(actor.user_id)
-    .bind(status.as_str())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let event = TimelineEvent {
+        task_id,
+        action: "Archive",
+        from: status,
+        to: status,
+        reason: None,
+    };
+    add_to_timeline(&mut tx, actor, event, now).await?;
     audit::record(
         &mut *tx,
         actor.agency_id,
