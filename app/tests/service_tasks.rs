@@ -117,7 +117,7 @@ db_test!(
             actor(&db, OFFICE).await,
             actor(&db, TECHNICIAN).await,
         );
-        let detail = task_detail(&db, &office, task).await.unwrap();
+        let detail = task_detail(&db, &office, task, now_ms()).await.unwrap();
         let names: Vec<(&str, bool)> = detail
             .service_tasks
             .iter()
@@ -136,15 +136,17 @@ db_test!(
             Err(ServiceError::Refused(_))
         ));
 
-        accept(&db, &office, task, None, now).await.unwrap();
+        accept(&db, &office, task, None, &[], URL, now)
+            .await
+            .unwrap();
         assert!(
-            task_detail(&db, &office, task)
+            task_detail(&db, &office, task, now_ms())
                 .await
                 .unwrap()
                 .can_record_work
         );
         assert!(
-            !task_detail(&db, &agent, task)
+            !task_detail(&db, &agent, task, now_ms())
                 .await
                 .unwrap()
                 .can_record_work
@@ -167,7 +169,7 @@ db_test!(
             .await
             .unwrap();
 
-        let seen = task_detail(&db, &agent, task).await.unwrap();
+        let seen = task_detail(&db, &agent, task, now_ms()).await.unwrap();
         let results: Vec<(Option<Outcome>, Option<&str>)> = seen
             .service_tasks
             .iter()
@@ -216,7 +218,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(
-            task_detail(&db, &office, task)
+            task_detail(&db, &office, task, now_ms())
                 .await
                 .unwrap()
                 .summary
@@ -257,7 +259,9 @@ db_test!(
             report_defect(&db, &files, &office, task, defect(vec![]), now).await,
             Err(ServiceError::Refused(_))
         ));
-        accept(&db, &office, task, None, now).await.unwrap();
+        accept(&db, &office, task, None, &[], URL, now)
+            .await
+            .unwrap();
 
         // A bad photo refuses the whole defect and leaves nothing behind.
         let not_a_photo = Upload {
@@ -306,7 +310,7 @@ db_test!(
         report_defect(&db, &files, &tom, task, with_photo, now)
             .await
             .unwrap();
-        let seen = task_detail(&db, &agent, task).await.unwrap();
+        let seen = task_detail(&db, &agent, task, now_ms()).await.unwrap();
         assert_eq!(seen.defects.len(), 1);
         let d = &seen.defects[0];
         assert_eq!(
@@ -358,7 +362,7 @@ db_test!(
                 report_defect(&db, &files, &stranger, task, defect(vec![]), now).await,
                 Err(ServiceError::NotFound(_))
             ));
-            if let Ok(detail) = task_detail(&db, &stranger, task).await {
+            if let Ok(detail) = task_detail(&db, &stranger, task, now_ms()).await {
                 panic!("{} read the task's defects", detail.defects.len());
             }
         }

@@ -330,7 +330,16 @@ db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
     let now = now_ms();
     let today = Utc::now().date_naive();
     assert!(matches!(
-        accept(&db, &office, task, Some(today - Duration::days(2)), now).await,
+        accept(
+            &db,
+            &office,
+            task,
+            Some(today - Duration::days(2)),
+            &[],
+            URL,
+            now
+        )
+        .await,
         Err(ServiceError::Invalid {
             field: "planned_date",
             ..
@@ -339,7 +348,7 @@ db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
     assert_eq!(status(&db, task).await, "assigned");
     let planned = today + Duration::days(3);
     assert_eq!(
-        accept(&db, &office, task, Some(planned), now)
+        accept(&db, &office, task, Some(planned), &[], URL, now)
             .await
             .unwrap(),
         S::Accepted
@@ -353,7 +362,7 @@ db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
     assert_eq!(scheduled, Some(planned.format("%Y-%m-%d").to_string()));
     // Accepting again is not a step of the lifecycle.
     assert!(matches!(
-        accept(&db, &office, task, None, now).await,
+        accept(&db, &office, task, None, &[], URL, now).await,
         Err(ServiceError::Refused(_))
     ));
 });
@@ -424,7 +433,9 @@ db_test!(
         let task = new_task(&db).await;
         let (office, agent) = (actor(&db, OFFICE).await, actor(&db, AGENT).await);
         let now = now_ms();
-        accept(&db, &office, task, None, now).await.unwrap();
+        accept(&db, &office, task, None, &[], URL, now)
+            .await
+            .unwrap();
         let today = Utc::now().date_naive();
         let documents = || {
             vec![
@@ -522,7 +533,7 @@ db_test!(
         assert_eq!(on_site, Some(today.format("%Y-%m-%d").to_string()));
         // Whoever instructed it hears that it was performed.
         assert_eq!(emails_to(&db, AGENT, "performed by").await.len(), 1);
-        let detail = app::services::tasks::task_detail(&db, &agent, task)
+        let detail = app::services::tasks::task_detail(&db, &agent, task, now_ms())
             .await
             .unwrap();
         let kinds: Vec<DocumentKind> = detail.documents.iter().map(|d| d.kind).collect();
@@ -827,8 +838,18 @@ db_test!(
         )
         .await
         .unwrap();
-        assert!(task_detail(&db, &agent, task).await.unwrap().can_archive);
-        assert!(!task_detail(&db, &office, task).await.unwrap().can_archive);
+        assert!(
+            task_detail(&db, &agent, task, now_ms())
+                .await
+                .unwrap()
+                .can_archive
+        );
+        assert!(
+            !task_detail(&db, &office, task, now_ms())
+                .await
+                .unwrap()
+                .can_archive
+        );
         assert!(matches!(
             archive(&db, &office, task, now).await,
             Err(ServiceError::Forbidden(_))
@@ -845,7 +866,7 @@ db_test!(
             ));
         }
         archive(&db, &agent, task, now).await.unwrap();
-        let seen = task_detail(&db, &office, task).await.unwrap();
+        let seen = task_detail(&db, &office, task, now_ms()).await.unwrap();
         assert!(seen.summary.archived);
         assert!(seen.actions.is_empty());
         assert_eq!(seen.timeline[0].what, "Archive");

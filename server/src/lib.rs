@@ -11,3 +11,4 @@ pub mod router;
 pub mod security;
 pub mod startup;
 pub mod task_file_routes;
+pub mod team_routes;

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
-use crate::{auth_routes, event_routes, file_routes, import_routes, task_file_routes};
+use crate::{auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes};
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
 use app::ui::{shell, App};
@@ -95,6 +95,16 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             post(file_routes::upload_certificate).layer(axum::extract::DefaultBodyLimit::max(
                 file_routes::UPLOAD_BODY_LIMIT,
             )),
+        )
+        .route(
+            "/files/technicians/{technician_id}/accreditations",
+            post(team_routes::upload_accreditation).layer(axum::extract::DefaultBodyLimit::max(
+                file_routes::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/files/accreditations/{id}",
+            get(team_routes::download_accreditation),
         )
         .route(
             "/files/tasks/{task_id}/documents",

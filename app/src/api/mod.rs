@@ -5,9 +5,11 @@ pub mod agency;
 pub mod auth;
 pub mod compliance;
 pub mod mailbox;
+pub mod properties;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod tasks;
+pub mod team;
 pub mod users;
 
 use crate::domain::identity::LinkProblem;

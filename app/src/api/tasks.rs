@@ -33,6 +33,22 @@ fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiE
     }
 }
 
+/// Ids from a comma-separated field; empty is none.
+#[cfg(feature = "ssr")]
+fn id_list(field: &str, text: Option<&str>) -> Result<Vec<i64>, ApiError> {
+    text.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse().map_err(|_| ApiError::Invalid {
+                field: field.into(),
+                message: "Choose from the list.".into(),
+            })
+        })
+        .collect()
+}
+
 /// The task dashboard: `query` is the page's query string (filters, sort, page).
 #[server(prefix = "/api", endpoint = "tasks/list")]
 pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage, ApiError> {
@@ -78,6 +94,9 @@ pub struct WorksForm {
     /// One per line; "(reading)" at the end of a line expects a reading.
     #[serde(default)]
     pub service_tasks: Option<String>,
+    /// Ids of the certificate types required of the technicians, comma-separated.
+    #[serde(default)]
+    pub required_types: Option<String>,
 }
 
 /// Sends works to a contractor; a red contractor answers `Blocked` unless overridden with a reason.
@@ -102,6 +121,7 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
         purchase_order: works.purchase_order,
         override_reason: works.override_reason,
         service_tasks,
+        required_type_ids: id_list("required_types", works.required_types.as_deref())?,
     };
     Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
 }
@@ -109,7 +129,7 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
 #[server(prefix = "/api", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::task_detail(&context.db, &actor, task_id).await?)
+    Ok(tasks::task_detail(&context.db, &actor, task_id, now()).await?)
 }
 
 /// Moves a task on: accept, reject, on site, revisit, performed, complete, approve, send back.
@@ -132,15 +152,26 @@ pub async fn act_on_task(
     .await?)
 }
 
-/// The contractor's office accepts a task, optionally with the date it plans to be on site.
+/// The contractor's office accepts a task, optionally with the date it plans to be on site and
+/// the technicians who will go.
 #[server(prefix = "/api", endpoint = "tasks/accept")]
 pub async fn accept_task(
     task_id: i64,
     #[server(default)] planned_date: Option<String>,
+    #[server(default)] technician_ids: Vec<i64>,
 ) -> Result<TaskStatus, ApiError> {
     let (context, actor) = request::actor().await?;
     let planned = date_field("planned_date", planned_date.as_deref())?;
-    Ok(tasks::accept(&context.db, &actor, task_id, planned, now()).await?)
+    Ok(tasks::accept(
+        &context.db,
+        &actor,
+        task_id,
+        planned,
+        &technician_ids,
+        &context.public_url,
+        now(),
+    )
+    .await?)
 }
 
 /// A message in the task's chat; the other side is emailed.

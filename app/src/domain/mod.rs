@@ -1,5 +1,6 @@
 //! Pure rules of the product: no I/O, compiled for the server and the browser, heavily unit-tested.
 
+pub mod accreditation;
 pub mod compliance;
 pub mod csv;
 pub mod dates;
@@ -7,6 +8,7 @@ pub mod files;
 pub mod identity;
 pub mod import;
 pub mod outbox;
+pub mod properties;
 pub mod records;
 pub mod service_tasks;
 pub mod task_list;

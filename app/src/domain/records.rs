@@ -198,6 +198,8 @@ pub struct InstructChoices {
     pub properties: Vec<(i64, String)>,
     pub contractors: Vec<ContractorChoice>,
     pub can_override: bool,
+    /// Certificate types a task can require of its technicians.
+    pub technician_types: Vec<(i64, String)>,
 }
 
 /// The answer to instructing works: done, or refused by the compliance rule.
@@ -326,6 +328,13 @@ pub struct TaskDetail {
     pub can_record_work: bool,
     /// Agents allowed to instruct work, on finished tasks not yet archived.
     pub can_archive: bool,
+    /// Certificate types the task requires of its technicians.
+    pub required_types: Vec<String>,
+    pub technicians: Vec<AssignedTechnician>,
+    /// The contractor's office, while technicians can still be assigned.
+    pub can_assign: bool,
+    /// For the office while it can assign: its active technicians with their gaps.
+    pub technician_choices: Vec<TechnicianChoice>,
 }
 
 /// A service task of a task, with its result once recorded.
@@ -373,4 +382,100 @@ pub struct MessageEntry {
     /// Written by the one reading.
     pub mine: bool,
     pub body: String,
+}
+
+/// A property on the agency's Properties page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyRow {
+    pub id: i64,
+    pub details: super::properties::PropertyDetails,
+    /// Tasks on it that are not completed, rejected or archived.
+    pub open_tasks: i64,
+}
+
+/// A technician on the contractor's Team page, with their accreditations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub mobile: Option<String>,
+    pub active: bool,
+    pub accreditations: Vec<AccreditationRow>,
+}
+
+/// One uploaded accreditation; `expired` when its end date has passed (agency's today).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccreditationRow {
+    pub id: i64,
+    pub type_name: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub file_name: String,
+    /// Uploaded with a file (the demo's are typed from a paper copy).
+    pub has_file: bool,
+    pub expired: bool,
+}
+
+/// The Team page: the technicians, and the certificate types that apply to technicians.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub members: Vec<TeamMember>,
+    pub technician_types: Vec<(i64, String)>,
+}
+
+/// A technician as a picker offers them for a set of tasks: what they lack of those tasks'
+/// requirements ("Gas Safe registration (expired 01/10/2026)"), and on how many of the tasks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechnicianChoice {
+    pub id: i64,
+    pub name: String,
+    pub gaps: Vec<String>,
+    pub tasks_with_gaps: u32,
+}
+
+/// What a (bulk) assignment will change, shown before it is confirmed, and what it did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentSummary {
+    pub tasks: u32,
+    /// Task-technician pairs that are new.
+    pub new_assignments: u32,
+    /// Tasks whose scheduled date changes.
+    pub rescheduled: u32,
+    /// "Tom Baker: Gas Safe registration (missing) on 3 tasks".
+    pub warnings: Vec<String>,
+    /// Emails queued (one per technician with new tasks); 0 in a preview.
+    pub emails: u32,
+}
+
+/// A technician on a task, as the task page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignedTechnician {
+    pub id: i64,
+    pub name: String,
+    /// What they lacked when assigned anyway, for the agency to see.
+    pub accreditation_gaps: Option<String>,
+}
+
+/// A technician's details as the office types them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechnicianDetails {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub mobile: String,
+}
+
+/// A selection of tasks to assign: the ids ticked, or every task matching the dashboard's
+/// filter (its query string), with the technicians and the scheduled date (`YYYY-MM-DD`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentRequest {
+    #[serde(default)]
+    pub task_ids: Vec<i64>,
+    #[serde(default)]
+    pub matching: Option<String>,
+    #[serde(default)]
+    pub technician_ids: Vec<i64>,
+    #[serde(default)]
+    pub scheduled_date: Option<String>,
 }

@@ -329,6 +329,74 @@ impl TaskColumn {
     }
 }
 
+/// The tasks ticked on the dashboard for a bulk edit: some ids, or every task matching the
+/// filter (`total` of them) once the person asks for all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskSelection {
+    /// In the order they were ticked.
+    pub ids: Vec<i64>,
+    /// Every task matching the filter, this many.
+    pub all_matching: Option<u64>,
+    /// The row last ticked or unticked on this page, where a shift-click range starts.
+    pub anchor: Option<usize>,
+}
+
+impl TaskSelection {
+    pub fn contains(&self, id: i64) -> bool {
+        self.all_matching.is_some() || self.ids.contains(&id)
+    }
+
+    pub fn count(&self) -> u64 {
+        self.all_matching.unwrap_or(self.ids.len() as u64)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    /// Ticks or unticks the row at `index` of `page`; with `extend` (shift held), every row
+    /// from the anchor to it takes the same state.
+    pub fn click(&mut self, page: &[i64], index: usize, on: bool, extend: bool) {
+        if self.all_matching.take().is_some() {
+            // Leaving "all matching": what is left is this page, less the row unticked.
+            self.ids = page.to_vec();
+        }
+        let range = match (extend, self.anchor) {
+            (true, Some(anchor)) if anchor < page.len() => anchor.min(index)..=anchor.max(index),
+            _ => index..=index,
+        };
+        for i in range {
+            if let Some(id) = page.get(i).copied() {
+                self.set(id, on);
+            }
+        }
+        self.anchor = Some(index);
+    }
+
+    /// Ticks every row of the page, or unticks them all.
+    pub fn whole_page(&mut self, page: &[i64], on: bool) {
+        self.all_matching = None;
+        for id in page {
+            self.set(*id, on);
+        }
+        self.anchor = None;
+    }
+
+    /// Every row of the page is ticked.
+    pub fn has_page(&self, page: &[i64]) -> bool {
+        !page.is_empty() && page.iter().all(|id| self.contains(*id))
+    }
+
+    fn set(&mut self, id: i64, on: bool) {
+        let present = self.ids.contains(&id);
+        if on && !present {
+            self.ids.push(id);
+        } else if !on && present {
+            self.ids.retain(|x| *x != id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +503,39 @@ mod tests {
             TaskColumn::store_choice(&[TaskColumn::Technicians, TaskColumn::Title]),
             "reference,title,technicians"
         );
+    }
+
+    #[test]
+    fn a_shift_click_ticks_the_range_from_the_last_row_clicked() {
+        let page = [10, 11, 12, 13, 14];
+        let mut s = TaskSelection::default();
+        s.click(&page, 1, true, false);
+        s.click(&page, 3, true, true);
+        assert_eq!(s.ids, [11, 12, 13]);
+        // Shift-unticking a range from the new anchor upwards.
+        s.click(&page, 2, false, true);
+        assert_eq!(s.ids, [11]);
+        // Without shift only the row changes, and a shift-click with no anchor is a click.
+        let mut t = TaskSelection::default();
+        t.click(&page, 4, true, true);
+        assert_eq!(t.ids, [14]);
+    }
+
+    #[test]
+    fn a_page_and_all_matching_are_selected_and_left() {
+        let page = [1, 2, 3];
+        let mut s = TaskSelection::default();
+        assert!(s.is_empty() && !s.has_page(&page));
+        s.whole_page(&page, true);
+        assert!(s.has_page(&page));
+        assert_eq!(s.count(), 3);
+        s.all_matching = Some(120);
+        assert_eq!(s.count(), 120);
+        assert!(s.contains(999), "every matching task, on any page");
+        // Unticking one row while all are selected keeps the rest of this page.
+        s.click(&page, 0, false, false);
+        assert_eq!((s.all_matching, s.ids.clone()), (None, vec![2, 3]));
+        s.whole_page(&page, false);
+        assert!(s.is_empty());
     }
 }

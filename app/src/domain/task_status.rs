@@ -223,6 +223,15 @@ pub fn can_archive(status: TaskStatus) -> bool {
     )
 }
 
+/// The contractor's office assigns its technicians (and schedules) while there is work to do on
+/// site: from the moment the task is sent until it is performed.
+pub fn can_assign_technicians(status: TaskStatus) -> bool {
+    matches!(
+        status,
+        TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::InProgress | TaskStatus::Revisit
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,5 +423,14 @@ mod tests {
         ] {
             assert!(!can_archive(status), "{status:?}");
         }
+    }
+
+    #[test]
+    fn technicians_are_assigned_only_while_work_on_site_remains() {
+        let open: Vec<_> = TaskStatus::ALL
+            .into_iter()
+            .filter(|s| can_assign_technicians(*s))
+            .collect();
+        assert_eq!(open, [S::Assigned, S::Accepted, S::InProgress, S::Revisit]);
     }
 }

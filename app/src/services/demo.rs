@@ -592,6 +592,19 @@ async fn seed(
             .execute(&mut **tx)
             .await?;
         }
+        // Brightspark's open electrical work asks for an electrical accreditation, which one
+        // of its technicians holds, one has let expire and one never had.
+        if contractor == 0 && matches!(status, TaskStatus::Assigned | TaskStatus::Accepted) {
+            sqlx::query(
+                "INSERT INTO task_required_types (task_id, certificate_type_id) \
+                 SELECT $1, id FROM certificate_types WHERE agency_id = $2 AND name = $3",
+            )
+            .bind(task_id)
+            .bind(agency_id)
+            .bind(BUILT_IN_CERTIFICATE_TYPES[1].0)
+            .execute(&mut **tx)
+            .await?;
+        }
         if let Some((_, technician_id)) = technician_ids.iter().find(|(c, _)| *c == contractor) {
             if worked_on {
                 sqlx::query(
@@ -610,6 +623,24 @@ async fn seed(
             .bind(agency_id)
             .fetch_all(&mut **tx)
             .await?;
+    // Technicians' accreditations (typed from paper copies): Tom Baker's electrical one is in
+    // date, Jess Lee's ended ten days ago, Omar Haddad has none.
+    for (technician, end) in [(0, 300), (1, -10)] {
+        let (contractor, technician_id) = technician_ids[technician];
+        sqlx::query(
+            "INSERT INTO technician_certificates (agency_id, contractor_id, technician_id, \
+             certificate_type_id, start_date, end_date, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(agency_id)
+        .bind(contractor_ids[contractor])
+        .bind(technician_id)
+        .bind(type_ids[1])
+        .bind(day(end - 365))
+        .bind(day(end))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
     for (n, (contractor, type_index, state)) in DEMO_CERTIFICATES.into_iter().enumerate() {
         let (contractor_id, type_id) = (contractor_ids[contractor], type_ids[type_index]);
         sqlx::query(

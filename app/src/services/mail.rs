@@ -322,6 +322,41 @@ pub fn tasks_to_do(
     )
 }
 
+/// A technician's newly assigned tasks, all in one email with one sign-in link.
+pub fn technician_assigned(
+    name: &str,
+    company: &str,
+    agency: &str,
+    tasks: &[String],
+    url: &str,
+    link_lifetime: &str,
+) -> Email {
+    let mut paragraphs = vec![if tasks.len() == 1 {
+        format!("{company} has assigned you a task for {agency}:")
+    } else {
+        format!(
+            "{company} has assigned you {} tasks for {agency}:",
+            tasks.len()
+        )
+    }];
+    paragraphs.extend(tasks.iter().map(|t| format!("• {t}")));
+    paragraphs.push(format!(
+        "The button below signs you in to the Tech view on this device. It works once and \
+         expires in {link_lifetime}; after that, ask for a new link on the sign-in page."
+    ));
+    compose(
+        if tasks.len() == 1 {
+            format!("New task from {company}")
+        } else {
+            format!("{} new tasks from {company}", tasks.len())
+        },
+        &format!("Hello {name},"),
+        &paragraphs,
+        ("Open my tasks", url),
+        "You receive this because your office assigned you work in the portal.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +391,21 @@ mod tests {
         );
         assert!(email.text.contains("expires in 7 days"), "{}", email.text);
         assert_eq!(email.subject, "Alex Morgan invited you to Harbour");
+    }
+
+    #[test]
+    fn a_technician_s_tasks_come_in_one_email() {
+        let email = technician_assigned(
+            "Tom",
+            "Brightspark",
+            "Harbour",
+            &["T-01001 Boiler".into(), "T-01002 <Fan>".into()],
+            "https://x.example/auth/link/t",
+            "3 days",
+        );
+        assert_eq!(email.subject, "2 new tasks from Brightspark");
+        assert!(email.text.contains("• T-01001 Boiler\n\n• T-01002 <Fan>"));
+        assert!(email.html.contains("T-01002 &lt;Fan&gt;"));
+        assert!(email.text.contains("expires in 3 days"));
     }
 }

@@ -1,6 +1,7 @@
 //! Use cases: each one checks who is asking and owns its transaction.
 
 pub mod agency;
+pub mod assignment;
 pub mod auth;
 pub mod certificate_types;
 pub mod compliance;
@@ -8,11 +9,13 @@ pub mod daily;
 pub mod demo;
 pub mod import;
 pub mod mail;
+pub mod properties;
 pub mod reminders;
 pub mod service_tasks;
 pub mod task_list;
 pub mod task_work;
 pub mod tasks;
+pub mod team;
 pub mod users;
 
 use crate::domain::identity::Permission;

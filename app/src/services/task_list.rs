@@ -186,6 +186,26 @@ pub async fn task_list(
     })
 }
 
+/// The ids of every task matching the filter (the dashboard's "select all matching"), in the
+/// dashboard's order, at most `limit`.
+pub async fn matching_task_ids(
+    db: &Db,
+    actor: &Actor,
+    filter: &TaskFilter,
+    limit: usize,
+) -> Result<Vec<i64>, ServiceError> {
+    let (conditions, values) = conditions(actor, filter)?;
+    let sql = format!(
+        "SELECT t.id FROM tasks t JOIN properties p ON p.id = t.property_id \
+         WHERE {conditions} ORDER BY {} LIMIT {limit}",
+        order_by(filter)
+    );
+    let ids: Vec<(i64,)> = bind_all(sqlx::query_as(&sql), &values)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// Remembers the columns this person shows on the task dashboard.
 pub async fn save_columns(
     db: &Db,

@@ -10,7 +10,7 @@ use crate::domain::dates::to_storage;
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{InstructChoices, InstructOutcome, TaskSummary};
 use crate::domain::task_status::{
-    allowed, can_archive, transition, TaskAction, TaskRole, TaskStatus,
+    allowed, can_archive, can_assign_technicians, transition, TaskAction, TaskRole, TaskStatus,
 };
 use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
@@ -88,6 +88,8 @@ pub struct NewTask {
     pub override_reason: Option<String>,
     /// Checked by `domain::service_tasks::parse_service_tasks`.
     pub service_tasks: Vec<(String, crate::domain::service_tasks::ResultKind)>,
+    /// Certificate types (that apply to technicians) its technicians must hold.
+    pub required_type_ids: Vec<i64>,
 }
 
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -114,7 +116,19 @@ pub async fn instruct_choices(
             .collect(),
         contractors: contractor_lights(db, actor, now).await?,
         can_override: actor.permissions.allows(Permission::OverrideCompliance),
+        technician_types: technician_types(db, actor.agency_id).await?,
     })
+}
+
+/// The agency's certificate types that apply to technicians, by name.
+async fn technician_types(db: &Db, agency_id: i64) -> Result<Vec<(i64, String)>, ServiceError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM certificate_types WHERE agency_id = $1 AND applies_to_technicians = 1 \
+         ORDER BY lower(name), id",
+    )
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// Instructs works: the task is created as Assigned to the contractor, unless the compliance rule
@@ -171,6 +185,19 @@ pub async fn instruct(
     .await?
     .ok_or(ServiceError::NotFound("contractor"))?;
 
+    let allowed_types = technician_types(db, actor.agency_id).await?;
+    let mut required_types = Vec::new();
+    for id in &task.required_type_ids {
+        if !allowed_types.iter().any(|(allowed, _)| allowed == id) {
+            return Err(ServiceError::invalid(
+                "required_types",
+                "Choose certificate types the agency asks of technicians.",
+            ));
+        }
+        if !required_types.contains(id) {
+            required_types.push(*id);
+        }
+    }
     let outstanding =
         super::compliance::outstanding_certificates(db, actor.agency_id, task.contractor_id, now)
             .await?;
@@ -236,6 +263,15 @@ pub async fn instruct(
     };
     add_to_timeline(&mut tx, actor, event, now).await?;
     super::service_tasks::insert(&mut tx, actor.agency_id, task_id, &task.service_tasks).await?;
+    for type_id in &required_types {
+        sqlx::query(
+            "INSERT INTO task_required_types (task_id, certificate_type_id) VALUES ($1, $2)",
+        )
+        .bind(task_id)
+        .bind(type_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     // The contractor hears of it with the task's essentials, what the agency chose to add, and
     // any certificates it still waits for (one email instead of two).
     let (with_description, with_access, with_po): (i64, i64, i64) = sqlx::query_as(
@@ -342,12 +378,15 @@ pub async fn act(
     .await
 }
 
-/// The contractor's office accepts, optionally with the date it plans to go on site.
+/// The contractor's office accepts, optionally with the date it plans to go on site and the
+/// technicians who will go (each emailed; accreditation gaps recorded), all in one transaction.
 pub async fn accept(
     db: &Db,
     actor: &Actor,
     task_id: i64,
     planned_date: Option<NaiveDate>,
+    technician_ids: &[i64],
+    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     let today = super::agency::today(db, actor.agency_id, now).await?;
@@ -357,17 +396,27 @@ pub async fn accept(
         scheduled_date: planned,
         ..TaskChanges::default()
     };
-    act_with(
+    let step = check_step(db, actor, task_id, TaskAction::Accept, None).await?;
+    let mut tx = db.pool().begin().await?;
+    record_step(&mut tx, actor, &step, changes, now).await?;
+    if !technician_ids.is_empty() {
+        let assignment = super::assignment::Assignment {
+            task_ids: vec![task_id],
+            technician_ids: technician_ids.to_vec(),
+            scheduled_date: None,
+        };
+        super::assignment::assign_in(&mut tx, actor, &assignment, public_url, today, now).await?;
+    }
+    tx.commit().await?;
+    publish_task_change(
         db,
-        actor,
+        actor.agency_id,
+        step.contractor_id,
         task_id,
-        TaskAction::Accept,
-        None,
-        changes,
-        "",
-        now,
+        Topic::Task,
     )
-    .await
+    .await;
+    Ok(step.to)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -666,8 +715,9 @@ pub async fn task_detail(
     db: &Db,
     actor: &Actor,
     task_id: i64,
+    now: i64,
 ) -> Result<crate::domain::records::TaskDetail, ServiceError> {
-    use crate::domain::records::{TaskDetail, TimelineEntry};
+    use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
     let (_, _, archived_at, role) = role_on_task(db, actor, task_id).await?;
     #[derive(FromRow)]
     struct Extra {
@@ -746,7 +796,39 @@ pub async fn task_detail(
         && archived_at.is_none()
         && crate::domain::service_tasks::can_record_work(summary.status);
     let may_instruct = actor.permissions.allows(Permission::InstructWork);
+    let required_types: Vec<String> = sqlx::query_scalar(
+        "SELECT c.name FROM task_required_types r JOIN certificate_types c \
+         ON c.id = r.certificate_type_id WHERE r.task_id = $1 ORDER BY lower(c.name)",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?;
+    let technicians = sqlx::query_as::<_, (i64, String, Option<String>)>(
+        "SELECT u.id, u.name, tt.accreditation_gaps FROM task_technicians tt \
+         JOIN users u ON u.id = tt.technician_id WHERE tt.task_id = $1 ORDER BY lower(u.name)",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(id, name, accreditation_gaps)| AssignedTechnician {
+        id,
+        name,
+        accreditation_gaps,
+    })
+    .collect();
+    let can_assign =
+        role == TaskRole::Office && archived_at.is_none() && can_assign_technicians(summary.status);
+    let technician_choices = if can_assign {
+        super::assignment::technician_choices(db, actor, &[task_id], now).await?
+    } else {
+        Vec::new()
+    };
     Ok(TaskDetail {
+        required_types,
+        technicians,
+        can_assign,
+        technician_choices,
         on_site_date: extra
             .on_site_date
             .as_deref()

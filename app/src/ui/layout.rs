@@ -89,6 +89,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/agent" exact=true>"Dashboard"</A>
             <A href="/agent/tasks" exact=true>"Tasks"</A>
             <A href="/agent/contractors">"Contractors"</A>
+            <A href="/agent/properties">"Properties"</A>
             <A href="/agent/certification">"Contractor certification"</A>
             {viewer.permissions.instruct_work.then(|| view! {
                 <A href="/agent/instruct">"Instruct works"</A>
@@ -102,6 +103,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
         UserKind::Contractor => view! {
             <A href="/desk" exact=true>"Desk view"</A>
             <A href="/desk/certificates">"Certificates" <CertificateBadge/></A>
+            <A href="/desk/team">"Team"</A>
         }
         .into_any(),
         UserKind::Technician => view! { <A href="/tech">"My tasks"</A> }.into_any(),

@@ -1,5 +1,6 @@
 //! Components and pages. They render and call server functions; rules live in `domain`.
 
+mod assign;
 #[cfg(feature = "ssr")]
 pub mod csp;
 mod forms;
@@ -22,7 +23,7 @@ use leptos_router::{
 };
 use pages::{
     account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
-    not_found::NotFound, settings, sign_in, task, tech,
+    not_found::NotFound, properties, settings, sign_in, task, team, tech,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -64,11 +65,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/contractors") view=agent::Contractors/>
                     <Route path=path!("/agent/contractors/:id") view=contractor::ContractorProfile/>
                     <Route path=path!("/agent/certification") view=agent::Certification/>
+                    <Route path=path!("/agent/properties") view=properties::PropertiesPage/>
                     <Route path=path!("/agent/instruct") view=instruct::InstructWorksPage/>
                     <Route path=path!("/agent/import") view=import::ImportPage/>
                     <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
+                    <Route path=path!("/desk/team") view=team::TeamPage/>
                     <Route path=path!("/desk/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/tech/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/agent/tasks/:id") view=task::TaskPage/>

@@ -5,8 +5,9 @@
 use crate::api::tasks::{list_tasks, SaveTaskColumns};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskListPage, TaskSummary};
-use crate::domain::task_list::{TaskColumn, TaskFilter};
+use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSelection};
 use crate::domain::task_status::TaskStatus;
+use crate::ui::assign::BulkEdit;
 use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_viewer};
@@ -33,13 +34,24 @@ pub fn TaskBoard(
     );
     let viewer = use_viewer();
     let empty = StoredValue::new(empty);
+    // The contractor's office edits tasks in bulk; the selection outlives live reloads of the
+    // page but not a change of filter.
+    let bulk = link_base.starts_with("/desk");
+    let selection = RwSignal::new(TaskSelection::default());
+    Effect::new(move |previous: Option<String>| {
+        let query = filter.with(|f| f.to_query());
+        if previous.is_some_and(|p| p != query) {
+            selection.set(TaskSelection::default());
+        }
+        query
+    });
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             match page.await {
                 Ok(p) => view! {
                     <BoardView p filter=filter.get_untracked() format base link_base
-                        empty=empty.get_value() saved/>
+                        empty=empty.get_value() saved selection=bulk.then_some(selection)/>
                 }
                 .into_any(),
                 Err(e) => {
@@ -50,6 +62,7 @@ pub fn TaskBoard(
     };
     view! {
         <Transition fallback=|| view! { <p role="status">"Loading tasks…"</p> }>{content}</Transition>
+        {bulk.then(|| view! { <BulkEdit selection filter done=saved/> })}
     }
 }
 
@@ -62,7 +75,10 @@ fn BoardView(
     link_base: &'static str,
     empty: String,
     saved: RwSignal<u64>,
+    selection: Option<RwSignal<TaskSelection>>,
 ) -> impl IntoView {
+    let page_ids: Vec<i64> = p.rows.iter().map(|t| t.id).collect();
+    let page_ids = StoredValue::new(page_ids);
     let href = move |f: &TaskFilter| {
         let q = f.to_query();
         if q.is_empty() {
@@ -131,11 +147,52 @@ fn BoardView(
             }
         })
         .collect_view();
+    let select_header = selection.map(|selection| {
+        view! {
+            <th scope="col" class="select-cell">
+                <input type="checkbox" aria-label="Select every task on this page"
+                    prop:checked=move || selection.with(|s| page_ids.with_value(|ids| s.has_page(ids)))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        page_ids.with_value(|ids| selection.update(|s| s.whole_page(ids, on)));
+                    }/>
+            </th>
+        }
+    });
     let rows = p
         .rows
         .into_iter()
-        .map(|t| row(t, &columns, format, link_base))
+        .enumerate()
+        .map(|(index, t)| {
+            let select = selection.map(|selection| select_cell(selection, page_ids, index, &t));
+            row(t, &columns, format, link_base, select)
+        })
         .collect_view();
+    let total = p.total;
+    let select_all =
+        selection.map(|selection| {
+            move || {
+                let s = selection.get();
+                let whole_page = page_ids.with_value(|ids| s.has_page(ids));
+                if s.all_matching.is_some() {
+                    view! {
+                    " · " <strong>{format!("All {} matching tasks selected", s.count())}</strong>
+                }
+                .into_any()
+                } else if !s.is_empty() {
+                    let more = (whole_page && total > s.count()).then(|| view! {
+                    " "
+                    <button type="button" class="link-button"
+                        on:click=move |_| selection.update(|s| s.all_matching = Some(total))>
+                        {format!("Select all {total} matching tasks")}
+                    </button>
+                });
+                    view! { " · " {format!("{} selected", s.count())} {more} }.into_any()
+                } else {
+                    ().into_any()
+                }
+            }
+        });
     let pages = p.total.div_ceil(u64::from(p.page_size)).max(1);
     let previous =
         (p.page > 1).then(|| view! { <A href=href(&filter.on_page(p.page - 1))>"← Previous"</A> });
@@ -159,7 +216,7 @@ fn BoardView(
             <div class="table-wrap">
                 <table class="data-table task-table">
                     <caption class="visually-hidden">"Tasks"</caption>
-                    <thead><tr>{header}</tr></thead>
+                    <thead><tr>{select_header}{header}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -199,9 +256,31 @@ fn BoardView(
         <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
         <p class="hint" role="status">
             {format!("{} task{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}
+            {select_all}
         </p>
         {table}
         <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
+    }
+}
+
+/// The row's tick box: a click ticks it, shift-click the range from the last row clicked.
+fn select_cell(
+    selection: RwSignal<TaskSelection>,
+    page_ids: StoredValue<Vec<i64>>,
+    index: usize,
+    t: &TaskSummary,
+) -> impl IntoView {
+    let id = t.id;
+    view! {
+        <td class="select-cell">
+            <input type="checkbox" aria-label=format!("Select {}", t.reference)
+                prop:checked=move || selection.with(|s| s.contains(id))
+                on:click=move |ev| {
+                    let on = event_target_checked(&ev);
+                    let extend = ev.shift_key();
+                    page_ids.with_value(|ids| selection.update(|s| s.click(ids, index, on, extend)));
+                }/>
+        </td>
     }
 }
 
@@ -210,6 +289,7 @@ fn row(
     columns: &[TaskColumn],
     format: DateFormat,
     link_base: &str,
+    select: Option<impl IntoView>,
 ) -> impl IntoView {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| format.format(d)).unwrap_or_default();
     let reference = t.reference.clone();
@@ -241,7 +321,7 @@ fn row(
             .into_any(),
         })
         .collect_view();
-    view! { <tr data-reference=t.reference>{cells}</tr> }
+    view! { <tr data-reference=t.reference>{select}{cells}</tr> }
 }
 
 /// Which columns to show, remembered for this person.

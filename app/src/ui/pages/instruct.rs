@@ -87,6 +87,41 @@ fn InstructForm(
             })
         )
     };
+    let required = RwSignal::new(Vec::<i64>::new());
+    let required_boxes = (!choices.technician_types.is_empty()).then(|| {
+        let boxes = choices
+            .technician_types
+            .iter()
+            .map(|(id, name)| {
+                let id = *id;
+                view! {
+                    <label class="checkbox">
+                        <input type="checkbox" prop:checked=move || required.with(|r| r.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                required.update(|r| {
+                                    r.retain(|x| *x != id);
+                                    if on {
+                                        r.push(id);
+                                    }
+                                });
+                            }/>
+                        " " {name.clone()}
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset>
+                <legend>"Technicians must hold (optional)"</legend>
+                {boxes}
+                // The choice travels as one field of ids, so the form keeps one argument.
+                <input type="hidden" name="works[required_types]"
+                    prop:value=move || required.with(|r| r.iter().map(i64::to_string).collect::<Vec<_>>().join(","))/>
+            </fieldset>
+            <FieldError id="instruct-required-error" field="required_types" error/>
+        }
+    });
     let properties = choices
         .properties
         .into_iter()
@@ -112,6 +147,7 @@ fn InstructForm(
             <label for="instruct-property">"Property"</label>
             <select id="instruct-property" name="works[property_id]" required>{properties}</select>
             <FieldError id="instruct-property-error" field="property_id" error/>
+            <p class="hint"><a href="/agent/properties">"Add or correct a property"</a></p>
 
             <label for="instruct-contractor">"Contractor"</label>
             <select id="instruct-contractor" name="works[contractor_id]" on:change=on_contractor>
@@ -152,6 +188,8 @@ fn InstructForm(
                 placeholder="e.g. Test smoke alarms\nCheck boiler pressure (reading)"></textarea>
             <p class="hint" id="instruct-service-tasks-hint">"End a line with \"(reading)\" when the result needs a reading, such as a pressure."</p>
             <FieldError id="instruct-service-tasks-error" field="service_tasks" error/>
+
+            {required_boxes}
 
             <label for="instruct-po">"Purchase order (optional)"</label>
             <input id="instruct-po" name="works[purchase_order]" type="text" maxlength="50"/>

@@ -10,10 +10,12 @@ pub mod import;
 pub mod instruct;
 pub mod mailbox;
 pub mod not_found;
+pub mod properties;
 pub mod service_work;
 pub mod settings;
 pub mod sign_in;
 pub mod task;
+pub mod team;
 pub mod tech;
 
 use leptos::prelude::*;

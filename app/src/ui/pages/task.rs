@@ -5,10 +5,13 @@
 use crate::api::tasks::{
     load_task, load_task_messages, AcceptTask, ActOnTask, ArchiveTask, SendTaskMessage,
 };
+use crate::api::team::AssignTechnicians as AssignAction;
 use crate::domain::dates::DateFormat;
-use crate::domain::records::{TaskDetail, TaskDocumentEntry};
+use crate::domain::records::AssignmentRequest;
+use crate::domain::records::{AssignedTechnician, TaskDetail, TaskDocumentEntry, TechnicianChoice};
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
+use crate::ui::assign::TechnicianPicker;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
 use crate::ui::pages::service_work::{Defects, ServiceTasks};
@@ -85,11 +88,19 @@ fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl Into
                 <dt>"Purchase order"</dt><dd>{t.purchase_order.unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Access"</dt><dd>{t.access_details.unwrap_or_else(|| "—".into())}</dd>
                 {t.contractor.map(|c| view! { <dt>"Contractor"</dt><dd>{c}</dd> })}
+                {(!t.required_types.is_empty()).then(|| view! {
+                    <dt>"Technicians must hold"</dt><dd>{t.required_types.join(", ")}</dd>
+                })}
+                <dt>"Technicians"</dt>
+                <dd data-testid="task-technicians">{technicians_text(&t.technicians)}</dd>
             </dl>
             {t.description.map(|d| view! { <p>{d}</p> })}
         </section>
         {(can_accept || !others.is_empty()).then(|| view! {
-            <Actions task_id can_accept others sent/>
+            <Actions task_id can_accept others sent choices=t.technician_choices.clone()/>
+        })}
+        {(t.can_assign && !can_accept).then(|| view! {
+            <AssignTechnicians task_id choices=t.technician_choices assigned=t.technicians.iter().map(|a| a.id).collect() sent/>
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
@@ -119,6 +130,7 @@ fn Actions(
     can_accept: bool,
     others: Vec<TaskAction>,
     sent: RwSignal<u64>,
+    choices: Vec<TechnicianChoice>,
 ) -> impl IntoView {
     let act = ServerAction::<ActOnTask>::new();
     let accept = ServerAction::<AcceptTask>::new();
@@ -156,17 +168,32 @@ fn Actions(
     view! {
         <section class="panel" aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Actions"</h2>
-            {can_accept.then(|| view! {
-                <ActionForm action=accept attr:class="stacked-form" attr:aria-label="Accept the task">
-                    <input type="hidden" name="task_id" value=task_id.to_string()/>
-                    <label for="planned-date">"Planned date (optional)"</label>
-                    <input id="planned-date" type="date" name="planned_date"/>
-                    <FieldError id="planned-date-error" field="planned_date" error=accept_error/>
-                    <FormError error=accept_error/>
-                    <div class="form-actions">
-                        <button type="submit" disabled=busy>"Accept"</button>
-                    </div>
-                </ActionForm>
+            {can_accept.then(|| {
+                let planned = RwSignal::new(String::new());
+                let picked = RwSignal::new(Vec::<i64>::new());
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let date = planned.get_untracked();
+                    accept.dispatch(AcceptTask {
+                        task_id,
+                        planned_date: (!date.is_empty()).then_some(date),
+                        technician_ids: picked.get_untracked(),
+                    });
+                };
+                view! {
+                    <form class="stacked-form" aria-label="Accept the task" on:submit=submit>
+                        <label for="planned-date">"Planned date (optional)"</label>
+                        <input id="planned-date" type="date" name="planned_date"
+                            on:input=move |ev| planned.set(event_target_value(&ev))/>
+                        <FieldError id="planned-date-error" field="planned_date" error=accept_error/>
+                        <TechnicianPicker choices=choices.clone() selected=picked
+                            legend="Technicians (optional)" tasks=1/>
+                        <FormError error=accept_error/>
+                        <div class="form-actions">
+                            <button type="submit" disabled=busy>"Accept"</button>
+                        </div>
+                    </form>
+                }
             })}
             {asks_reason.then(|| view! {
                 <label for="task-reason">"Reason (to reject, ask for a revisit or send back)"</label>
@@ -176,6 +203,70 @@ fn Actions(
             })}
             <FormError error=act_error/>
             <div class="form-actions">{buttons}</div>
+        </section>
+    }
+}
+
+/// "Tom Baker (lacked Gas Safe (missing)), Jess Lee", or a dash.
+fn technicians_text(technicians: &[AssignedTechnician]) -> String {
+    if technicians.is_empty() {
+        return "—".into();
+    }
+    technicians
+        .iter()
+        .map(|t| match &t.accreditation_gaps {
+            Some(gaps) => format!("{} (assigned without {gaps})", t.name),
+            None => t.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The office adds technicians to a task it has accepted.
+#[component]
+fn AssignTechnicians(
+    task_id: i64,
+    choices: Vec<TechnicianChoice>,
+    assigned: Vec<i64>,
+    sent: RwSignal<u64>,
+) -> impl IntoView {
+    let assign = ServerAction::<AssignAction>::new();
+    reload_on_success(assign, sent);
+    let error = action_error(assign);
+    let picked = RwSignal::new(Vec::<i64>::new());
+    let choices: Vec<TechnicianChoice> = choices
+        .into_iter()
+        .filter(|c| !assigned.contains(&c.id))
+        .collect();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        assign.dispatch(AssignAction {
+            request: AssignmentRequest {
+                task_ids: vec![task_id],
+                technician_ids: picked.get_untracked(),
+                ..AssignmentRequest::default()
+            },
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="assign-heading">
+            <h2 id="assign-heading">"Assign technicians"</h2>
+            {if choices.is_empty() {
+                view! { <p class="hint">"Every active technician is on this task. Add more on the " <a href="/desk/team">"Team"</a> " page."</p> }.into_any()
+            } else {
+                view! {
+                    <form class="stacked-form" on:submit=submit>
+                        <TechnicianPicker choices selected=picked legend="Technicians to add" tasks=1/>
+                        <FieldError id="assign-error" field="technicians" error/>
+                        <FormError error/>
+                        <div class="form-actions">
+                            <button type="submit" disabled=move || assign.pending().get() || picked.with(Vec::is_empty)>
+                                "Assign"
+                            </button>
+                        </div>
+                    </form>
+                }.into_any()
+            }}
         </section>
     }
 }

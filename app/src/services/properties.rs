@@ -1,0 +1,118 @@
+//! The agency's properties: every agent reads them; agents who instruct works add and correct
+//! them, since a task needs one.
+
+use super::auth::Actor;
+use super::ServiceError;
+use crate::db::{audit, Db};
+use crate::domain::identity::Permission;
+use crate::domain::properties::{check_property, PropertyDetails};
+use crate::domain::records::PropertyRow;
+use sqlx::FromRow;
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    address_line1: String,
+    address_line2: Option<String>,
+    town: String,
+    postcode: String,
+    access_details: Option<String>,
+    open_tasks: i64,
+}
+
+/// The agency's properties by address, with how many open tasks each has.
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceError> {
+    actor.require_agent()?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.address_line1, p.address_line2, p.town, p.postcode, p.access_details, \
+         (SELECT COUNT(*) FROM tasks t WHERE t.property_id = p.id AND t.archived_at IS NULL \
+          AND t.status NOT IN ('completed', 'rejected')) AS open_tasks \
+         FROM properties p WHERE p.agency_id = $1 ORDER BY lower(p.address_line1), p.id",
+    )
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PropertyRow {
+            id: r.id,
+            details: PropertyDetails {
+                address_line1: r.address_line1,
+                address_line2: r.address_line2.unwrap_or_default(),
+                town: r.town,
+                postcode: r.postcode,
+                access_details: r.access_details.unwrap_or_default(),
+            },
+            open_tasks: r.open_tasks,
+        })
+        .collect())
+}
+
+/// Adds a property (no `id`) or corrects one of the agency's; answers its id. Open tasks show
+/// the corrected address and access details from then on.
+pub async fn save(
+    db: &Db,
+    actor: &Actor,
+    id: Option<i64>,
+    details: &PropertyDetails,
+    now: i64,
+) -> Result<i64, ServiceError> {
+    actor.require(Permission::InstructWork)?;
+    let clean = check_property(details)
+        .map_err(|(field, problem)| ServiceError::invalid(field, problem.to_string()))?;
+    let optional = |text: &str| (!text.is_empty()).then(|| text.to_string());
+    let is_new = id.is_none();
+    let mut tx = db.pool().begin().await?;
+    let id =
+        match id {
+            Some(id) => {
+                let changed = sqlx::query(
+                    "UPDATE properties SET address_line1 = $1, address_line2 = $2, town = $3, \
+                 postcode = $4, access_details = $5 WHERE id = $6 AND agency_id = $7",
+                )
+                .bind(&clean.address_line1)
+                .bind(optional(&clean.address_line2))
+                .bind(&clean.town)
+                .bind(&clean.postcode)
+                .bind(optional(&clean.access_details))
+                .bind(id)
+                .bind(actor.agency_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if changed == 0 {
+                    return Err(ServiceError::NotFound("property"));
+                }
+                id
+            }
+            None => sqlx::query_scalar(
+                "INSERT INTO properties (agency_id, address_line1, address_line2, town, postcode, \
+                 access_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(actor.agency_id)
+            .bind(&clean.address_line1)
+            .bind(optional(&clean.address_line2))
+            .bind(&clean.town)
+            .bind(&clean.postcode)
+            .bind(optional(&clean.access_details))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?,
+        };
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        if is_new {
+            "property_added"
+        } else {
+            "property_corrected"
+        },
+        None,
+        &format!("{}, {} {}", clean.address_line1, clean.town, clean.postcode),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
