@@ -50,11 +50,28 @@ test('the contractor\'s office opens an assigned task in the Desk view and accep
 
 test('an agent instructs works, the contractor accepts from the email, they talk live, the contractor completes and the agent approves', async ({ page, browser }) => {
   const title = `Replace the hallway smoke alarm ${Date.now() % 100000}`;
-  // The agent instructs the demo contractor, with a purchase order, and adds a floor plan.
-  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/instruct');
-  await expect(page).toHaveURL(/\/agent\/instruct$/);
+  // The agent adds the property, then instructs the demo contractor for it, with a purchase
+  // order and an accreditation its technicians must hold, and adds a floor plan.
+  const street = `${Date.now() % 100000} Harbour Row`;
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/properties');
+  await expect(page).toHaveURL(/\/agent\/properties$/);
   await expectHydrated(page);
+  const addProperty = page.getByRole('region', { name: 'Add a property' });
+  await addProperty.getByLabel('Address line 1').fill(street);
+  await addProperty.getByLabel('Town').fill('Bristol');
+  await addProperty.getByLabel('Postcode').fill('bs1 4<db');
+  await addProperty.getByRole('button', { name: 'Add property' }).click();
+  await expect(page.locator('#property-postcode-error')).toContainText('letters, digits and a space');
+  await addProperty.getByLabel('Postcode').fill('bs14db');
+  await addProperty.getByLabel('Access details (optional)').fill('Key safe by the back door, code 4321');
+  await addProperty.getByRole('button', { name: 'Add property' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Property added' })).toBeVisible();
+  await expect(page.getByRole('row', { name: new RegExp(street) })).toContainText('BS1 4DB');
+  await page.getByRole('link', { name: 'Instruct works' }).click();
+  await expect(page).toHaveURL(/\/agent\/instruct$/);
+  await page.getByLabel('Property').selectOption({ label: `${street}, Bristol BS1 4DB` });
   await page.getByLabel('Contractor').selectOption({ label: 'Brightspark Electrical Ltd — Compliant' });
+  await page.getByRole('group', { name: 'Technicians must hold (optional)' }).getByLabel('Electrical installation').check();
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Due date').fill(isoDay(7));
   await page.getByLabel('Purchase order (optional)').fill('PO-9001');
@@ -102,12 +119,20 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await expect(office.getByRole('region', { name: 'Documents provided by client' }).getByRole('link', { name: 'floor-plan.pdf' })).toBeVisible();
   await expect(office.getByRole('region', { name: 'Summary' })).toContainText('PO-9001');
 
-  // Accepts it with a planned date.
+  await expect(office.getByRole('region', { name: 'Summary' })).toContainText('Key safe by the back door');
+  await expect(office.getByRole('region', { name: 'Summary' })).toContainText('Technicians must hold');
+
+  // Accepts it with a planned date and a technician who holds the accreditation; the one whose
+  // accreditation lapsed is flagged before the choice.
   const planned = isoDay(2);
-  await office.getByLabel('Planned date (optional)').fill(planned);
-  await office.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Accept' }).click();
+  const actions = office.getByRole('region', { name: 'Actions' });
+  await actions.getByLabel('Planned date (optional)').fill(planned);
+  await expect(actions.locator('label', { hasText: 'Jess Lee' }).getByTestId('accreditation-gap')).toContainText('lacks Electrical installation (expired');
+  await actions.getByRole('checkbox', { name: /Tom Baker/ }).check();
+  await actions.getByRole('button', { name: 'Accept' }).click();
   await expect(office.getByTestId('task-status')).toHaveText('Accepted');
   await expect(office.getByTestId('scheduled-date')).toHaveText(shownDay(planned));
+  await expect(office.getByTestId('task-technicians')).toHaveText('Tom Baker');
   // The agent's open page follows without a reload.
   await expect(page.getByTestId('task-status')).toHaveText('Accepted', { timeout: 5_000 });
 

@@ -332,6 +332,39 @@ db_test!(
                     ("works[priority]", "normal"),
                 ],
             ),
+            ("properties/list", vec![]),
+            (
+                "properties/save",
+                vec![
+                    ("property[address_line1]", "1 Road"),
+                    ("property[town]", "Leeds"),
+                    ("property[postcode]", "LS1 1AA"),
+                ],
+            ),
+            ("team/list", vec![]),
+            (
+                "team/add",
+                vec![
+                    ("technician[name]", "X"),
+                    ("technician[email]", "x@y.example"),
+                ],
+            ),
+            (
+                "team/update",
+                vec![("technician_id", "1"), ("name", "X"), ("active", "false")],
+            ),
+            (
+                "tasks/assign",
+                vec![
+                    ("request[task_ids][0]", "1"),
+                    ("request[technician_ids][0]", "1"),
+                ],
+            ),
+            ("tasks/assign_preview", vec![("request[task_ids][0]", "1")]),
+            (
+                "tasks/technician_choices",
+                vec![("request[task_ids][0]", "1")],
+            ),
             ("sign_out_everywhere", vec![]),
         ] {
             let (status, body) = call(&stranger, &base, endpoint, &form).await;
@@ -467,6 +500,8 @@ db_test!(
             (&agent, "desk/outstanding_certificates"),
             (&office, "tasks/instruct_choices"),
             (&office, "certificate_types/list"),
+            (&office, "properties/list"),
+            (&agent, "team/list"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,
@@ -476,6 +511,46 @@ db_test!(
         }
         assert_eq!(call(&office, &base, "tasks/list", &[]).await.0, 200);
         assert_eq!(call(&agent, &base, "tasks/list", &[]).await.0, 200);
+        // Assigning technicians: the office only, its own tasks and technicians only.
+        let brightspark_task: i64 = sqlx::query_scalar(
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'assigned'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let brightspark_task = brightspark_task.to_string();
+        let tom = user_id(&db, "tom.baker@brightspark.example")
+            .await
+            .to_string();
+        let nina = user_id(&db, "nina.kowalski@northgate-gas.example")
+            .await
+            .to_string();
+        let assign = |technician: &str| {
+            let request = [
+                ("request[task_ids][0]", brightspark_task.clone()),
+                ("request[technician_ids][0]", technician.to_string()),
+            ];
+            let (office, agent, base) = (office.clone(), agent.clone(), base.clone());
+            async move {
+                let form: Vec<(&str, &str)> =
+                    request.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                (
+                    call(&office, &base, "tasks/assign", &form).await,
+                    call(&agent, &base, "tasks/assign", &form).await.0,
+                )
+            }
+        };
+        let ((status, _), by_agent) = assign(&nina).await;
+        assert_eq!(
+            (status, by_agent),
+            (404, 403),
+            "another contractor's technician"
+        );
+        let ((status, summary), _) = assign(&tom).await;
+        assert_eq!(status, 200, "{summary}");
+        assert_eq!(summary["new_assignments"], 1);
+        assert_eq!(summary["emails"], 1);
         // Certification: the office may read its own company only and never validate.
         let northgate: i64 = sqlx::query_scalar(
             "SELECT id FROM contractors WHERE company_name = 'Northgate Gas & Heating'",

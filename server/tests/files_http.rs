@@ -365,3 +365,78 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    accreditations_go_up_for_the_office_s_own_technicians_only,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let admin = browser();
+        sign_in(&admin, &base, ADMIN).await;
+        let northgate = browser();
+        sign_in(&northgate, &base, "desk@northgate-gas.example").await;
+        let electrical = id_of(
+            &db,
+            "SELECT id FROM certificate_types WHERE name = 'Electrical installation'",
+        )
+        .await;
+        let tom = id_of(
+            &db,
+            "SELECT id FROM users WHERE email = 'tom.baker@brightspark.example'",
+        )
+        .await;
+        let nina = id_of(
+            &db,
+            "SELECT id FROM users WHERE email = 'nina.kowalski@northgate-gas.example'",
+        )
+        .await;
+        let accreditation = |name: &str, bytes: &[u8]| {
+            Form::new()
+                .text("certificate_type_id", electrical.to_string())
+                .text("start_date", "2026-01-01")
+                .text("end_date", "2027-01-01")
+                .part(
+                    "file",
+                    Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+                )
+        };
+        let path = |id: i64| format!("/files/technicians/{id}/accreditations");
+        let pdf = b"%PDF-1.4 accreditation".as_slice();
+        let (status, body) =
+            post_form(&office, &base, &path(tom), accreditation("a.pdf", pdf)).await;
+        assert_eq!(status, 201, "{body}");
+        let id = body["accreditation_id"].as_i64().unwrap();
+        // A file that is not what its name says, another company's technician, the agency.
+        let (status, body) = post_form(
+            &office,
+            &base,
+            &path(tom),
+            accreditation("a.pdf", b"MZ not a pdf"),
+        )
+        .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("file")));
+        assert_eq!(
+            post_form(&office, &base, &path(nina), accreditation("a.pdf", pdf))
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            post_form(&admin, &base, &path(tom), accreditation("a.pdf", pdf))
+                .await
+                .0,
+            403
+        );
+        // Downloads: the office and the agency, not another contractor.
+        let download = |client: reqwest::Client| {
+            let url = format!("{base}/files/accreditations/{id}");
+            async move { client.get(url).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(download(office.clone()).await, 200);
+        assert_eq!(download(admin.clone()).await, 200);
+        assert_eq!(download(northgate.clone()).await, 404);
+        assert_eq!(download(browser()).await, 401);
+    }
+);

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod properties;
 pub mod records;
 pub mod service_tasks;
+pub mod signature;
 pub mod task_list;
 pub mod task_status;
 pub mod task_work;

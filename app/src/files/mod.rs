@@ -2,7 +2,9 @@
 //! database under server-chosen keys. A local folder by default; the interface is what an object
 //! store would need (put, read, delete), so S3-compatible storage can slot in as another backend.
 
+pub mod pdf;
 pub mod photos;
+pub mod signatures;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use std::path::{Component, Path, PathBuf};

@@ -9,6 +9,7 @@ pub mod daily;
 pub mod demo;
 pub mod import;
 pub mod mail;
+pub mod perform;
 pub mod properties;
 pub mod reminders;
 pub mod service_tasks;

@@ -35,10 +35,10 @@ pub fn PropertiesPage() -> impl IntoView {
     let form = move || {
         Suspend::new(async move {
             let can_edit = matches!(viewer.await, Ok(Some(v)) if v.permissions.instruct_work);
-            can_edit.then(|| {
-                // A new form each time the property changes, so its fields start from that one.
-                move || view! { <PropertyForm current=editing.get() editing saved notice/> }
-            })
+            // A new form each time the property changes, so its fields start from that one.
+            can_edit.then_some(
+                move || view! { <PropertyForm current=editing.get() editing saved notice/> },
+            )
         })
     };
     view! {
