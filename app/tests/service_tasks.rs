@@ -3,7 +3,7 @@
 //! kept as a thumbnail and a viewable size, and nobody outside the task reads or writes any of it.
 #![cfg(feature = "ssr")]
 
-use app::db::testing::{actor, contractor_id, seed_demo, OtherAgency};
+use app::db::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
 use app::db::{now_ms, Db};
 use app::db_test;
 use app::domain::records::InstructOutcome;
@@ -11,6 +11,7 @@ use app::domain::service_tasks::{parse_service_tasks, Outcome, Severity};
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
 use app::services::compliance::Upload;
+use app::services::perform::perform_on_site;
 use app::services::service_tasks::{
     defect_photo, record_result, report_defect, NewDefect, PhotoSize,
 };
@@ -214,7 +215,14 @@ db_test!(
         act(&db, &tom, task, TaskAction::OnSite, None, URL, now)
             .await
             .unwrap();
-        act(&db, &tom, task, TaskAction::PerformedOnSite, None, URL, now)
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        // Only with a signature: the plain status change is refused.
+        assert!(matches!(
+            act(&db, &tom, task, TaskAction::PerformedOnSite, None, URL, now).await,
+            Err(ServiceError::Refused(_))
+        ));
+        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now)
             .await
             .unwrap();
         assert_eq!(

@@ -3,7 +3,7 @@
 //! or an unassigned technician's request finds no task.
 #![cfg(feature = "ssr")]
 
-use app::db::testing::{actor, contractor_id, seed_demo, OtherAgency};
+use app::db::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
 use app::db::{now_ms, Db};
 use app::db_test;
 use app::domain::task_list::{TaskColumn, TaskFilter};
@@ -11,6 +11,7 @@ use app::domain::task_status::{TaskAction as A, TaskStatus as S};
 use app::domain::task_work::DocumentKind;
 use app::files::FileStore;
 use app::services::compliance::Upload;
+use app::services::perform::perform_on_site;
 use app::services::task_list::{save_columns, task_list};
 use app::services::task_work::{
     add_client_document, complete, document_file, post_message, task_messages,
@@ -163,7 +164,7 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         S::InProgress
     );
     assert_eq!(
-        act(&db, &tom, task, A::PerformedOnSite, None, URL, now)
+        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now)
             .await
             .unwrap(),
         S::PerformedNeedDocs

@@ -103,6 +103,11 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             )),
         )
         .route(
+            "/files/tasks/{task_id}/report",
+            get(task_file_routes::service_report),
+        )
+        .route("/files/signatures/{id}", get(task_file_routes::signature))
+        .route(
             "/files/accreditations/{id}",
             get(team_routes::download_accreditation),
         )

@@ -6,7 +6,7 @@ use app::api::AppContext;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::service_tasks::Severity;
 use app::domain::task_work::DocumentKind;
-use app::services::{auth, service_tasks, task_work};
+use app::services::{auth, report, service_tasks, task_work};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -203,6 +203,44 @@ pub async fn defect_photo(
         )
     }));
     // Shown in the page rather than downloaded.
+    response
+        .headers_mut()
+        .remove(axum::http::header::CONTENT_DISPOSITION);
+    response
+}
+
+/// `GET /files/tasks/{task_id}/report`: the service report (PDF), made from the record now.
+pub async fn service_report(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(task_id): Path<i64>,
+) -> Response {
+    let result = async {
+        let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+        report::service_report(&context.db, &context.files, &actor, task_id, auth::now()).await
+    }
+    .await;
+    file_answer(result.map(|(name, bytes)| (name, "application/pdf".to_string(), bytes)))
+}
+
+/// `GET /files/signatures/{id}`: a signature's PNG, shown in the page.
+pub async fn signature(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+        report::signature_png(&context.db, &context.files, &actor, id).await
+    }
+    .await;
+    let mut response = file_answer(result.map(|bytes| {
+        (
+            format!("signature-{id}.png"),
+            "image/png".to_string(),
+            bytes,
+        )
+    }));
     response
         .headers_mut()
         .remove(axum::http::header::CONTENT_DISPOSITION);

@@ -365,6 +365,16 @@ db_test!(
                 "tasks/technician_choices",
                 vec![("request[task_ids][0]", "1")],
             ),
+            (
+                "tasks/perform",
+                vec![
+                    ("work[task_id]", "1"),
+                    ("work[signer_name]", "X"),
+                    ("work[signature]", "{\"strokes\":[]}"),
+                ],
+            ),
+            ("preferences/load", vec![]),
+            ("preferences/save", vec![("mobile", "1")]),
             ("sign_out_everywhere", vec![]),
         ] {
             let (status, body) = call(&stranger, &base, endpoint, &form).await;
@@ -502,6 +512,7 @@ db_test!(
             (&office, "certificate_types/list"),
             (&office, "properties/list"),
             (&agent, "team/list"),
+            (&agent, "preferences/load"),
         ] {
             assert_eq!(
                 call(client, &base, endpoint, &[]).await.0,

@@ -5,6 +5,7 @@ pub mod agency;
 pub mod auth;
 pub mod compliance;
 pub mod mailbox;
+pub mod preferences;
 pub mod properties;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -215,6 +215,53 @@ pub async fn record_service_result(
     .await?)
 }
 
+/// "I've performed this work": notes and signatures drawn on the pad.
+#[server(prefix = "/api", endpoint = "tasks/perform")]
+pub async fn perform_work(
+    work: crate::domain::records::PerformForm,
+) -> Result<TaskStatus, ApiError> {
+    use crate::domain::signature::Drawing;
+    use crate::services::perform::{perform_on_site, PerformedWork, Signed};
+    let (context, actor) = request::actor().await?;
+    let strokes = |field: &str, json: &str| -> Result<Drawing, ApiError> {
+        serde_json::from_str(json).map_err(|_| ApiError::Invalid {
+            field: field.into(),
+            message: "The signature could not be read. Clear it and sign again.".into(),
+        })
+    };
+    let signer = Signed {
+        name: work.signer_name,
+        drawing: strokes("signature", &work.signature)?,
+    };
+    // The client signs only when they drew something or gave their name.
+    let client = if work.client_signature.trim().is_empty() && work.client_name.trim().is_empty() {
+        None
+    } else {
+        Some(Signed {
+            name: work.client_name,
+            drawing: if work.client_signature.trim().is_empty() {
+                Drawing::default()
+            } else {
+                strokes("client_signature", &work.client_signature)?
+            },
+        })
+    };
+    let performed = PerformedWork {
+        notes: work.notes,
+        signer,
+        client,
+    };
+    Ok(perform_on_site(
+        &context.db,
+        &context.files,
+        &actor,
+        work.task_id,
+        performed,
+        now(),
+    )
+    .await?)
+}
+
 /// The agency archives a finished task.
 #[server(prefix = "/api", endpoint = "tasks/archive")]
 pub async fn archive_task(task_id: i64) -> Result<(), ApiError> {

@@ -236,3 +236,24 @@ pub async fn contractor_id(db: &Db, company: &str) -> i64 {
         .await
         .expect("a demo contractor")
 }
+
+/// "I've performed this work" with a signature that passes the checks: one firm stroke.
+pub fn signed_work(name: &str) -> crate::services::perform::PerformedWork {
+    use crate::domain::signature::{Drawing, Point};
+    let stroke = (0..=20)
+        .map(|i| Point {
+            x: 0.1 + 0.04 * f64::from(i),
+            y: 0.5 + if i % 2 == 0 { 0.1 } else { -0.1 },
+        })
+        .collect();
+    crate::services::perform::PerformedWork {
+        notes: "Replaced the unit; tested.".into(),
+        signer: crate::services::perform::Signed {
+            name: name.into(),
+            drawing: Drawing {
+                strokes: vec![stroke],
+            },
+        },
+        client: None,
+    }
+}

@@ -335,6 +335,11 @@ pub struct TaskDetail {
     pub can_assign: bool,
     /// For the office while it can assign: its active technicians with their gaps.
     pub technician_choices: Vec<TechnicianChoice>,
+    /// The notes of "I've performed this work".
+    pub performed_notes: Option<String>,
+    pub signatures: Vec<SignatureEntry>,
+    /// The service report (PDF) exists once the work is performed on site.
+    pub report_available: bool,
 }
 
 /// A service task of a task, with its result once recorded.
@@ -478,4 +483,38 @@ pub struct AssignmentRequest {
     pub technician_ids: Vec<i64>,
     #[serde(default)]
     pub scheduled_date: Option<String>,
+}
+
+/// "I've performed this work" as the form sends it: strokes as JSON of
+/// `domain::signature::Drawing`; the client's signature is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformForm {
+    pub task_id: i64,
+    #[serde(default)]
+    pub notes: String,
+    pub signer_name: String,
+    pub signature: String,
+    #[serde(default)]
+    pub client_name: String,
+    #[serde(default)]
+    pub client_signature: String,
+}
+
+/// A signature on a task, as the task page lists it; its PNG is `/files/signatures/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureEntry {
+    pub id: i64,
+    /// "Contractor" or "Client".
+    pub role: String,
+    pub name: String,
+    pub when: String,
+}
+
+/// A Desk user's preferences: their mobile number and saved signature (strokes as JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    #[serde(default)]
+    pub mobile: String,
+    #[serde(default)]
+    pub saved_signature: Option<String>,
 }

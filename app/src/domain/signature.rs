@@ -96,12 +96,14 @@ impl Drawing {
     }
 }
 
+/// The point in 0..1, to 1/10,000 of the pad (finer than any screen), which keeps stored
+/// strokes short.
 fn normalise(x: f64, y: f64, width: f64, height: f64) -> Point {
     let clamp = |v: f64, size: f64| {
         if size <= 0.0 {
             0.0
         } else {
-            (v / size).clamp(0.0, 1.0)
+            ((v / size).clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0
         }
     };
     Point {
@@ -203,7 +205,7 @@ mod tests {
         assert_eq!(
             d.strokes[0][0],
             Point {
-                x: 10.0 / W,
+                x: 0.0333, // 10 / 300, kept to 1/10,000
                 y: 0.1
             }
         );

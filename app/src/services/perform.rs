@@ -4,7 +4,7 @@
 //! the server from their strokes and kept with who signed, when, and for which task.
 
 use super::auth::Actor;
-use super::tasks::{check_step, publish_task_change, record_step, TaskChanges};
+use super::tasks::{check_signed_step, publish_task_change, record_step, TaskChanges};
 use super::ServiceError;
 use crate::db::Db;
 use crate::domain::signature::{check_signature, Drawing};
@@ -54,7 +54,8 @@ pub async fn perform_on_site(
         ),
         None => None,
     };
-    let step = check_step(db, actor, task_id, TaskAction::PerformedOnSite, None).await?;
+    let step =
+        check_signed_step(db, actor, task_id, TaskAction::PerformedOnSite, None, true).await?;
     let mut stored = Vec::new();
     let mut signed = vec![(
         "contractor",

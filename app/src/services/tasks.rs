@@ -478,9 +478,27 @@ pub(super) async fn check_step(
     action: TaskAction,
     reason: Option<&str>,
 ) -> Result<Step, ServiceError> {
+    check_signed_step(db, actor, task_id, action, reason, false).await
+}
+
+/// [`check_step`] for "I've performed this work", which only `perform::perform_on_site` takes,
+/// with the signatures it requires (`signed`).
+pub(super) async fn check_signed_step(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    action: TaskAction,
+    reason: Option<&str>,
+    signed: bool,
+) -> Result<Step, ServiceError> {
     if action == TaskAction::Instruct {
         return Err(ServiceError::Refused(
             "Send works to a contractor from Instruct works, where compliance is checked.".into(),
+        ));
+    }
+    if action == TaskAction::PerformedOnSite && !signed {
+        return Err(ServiceError::Refused(
+            "Use \"I've performed this work\" with your signature to finish on site.".into(),
         ));
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
@@ -824,7 +842,37 @@ pub async fn task_detail(
     } else {
         Vec::new()
     };
+    let performed_notes: Option<String> =
+        sqlx::query_scalar("SELECT performed_notes FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(db.pool())
+            .await?;
+    let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
+        "SELECT id, role, signer_name, signed_at FROM signatures WHERE task_id = $1 ORDER BY id",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(
+        |(id, role, name, at)| crate::domain::records::SignatureEntry {
+            id,
+            role: if role == "client" {
+                "Client"
+            } else {
+                "Contractor"
+            }
+            .into(),
+            name,
+            when: when(at),
+        },
+    )
+    .collect();
+    let report_available = crate::services::report::has_report(summary.status);
     Ok(TaskDetail {
+        performed_notes,
+        signatures,
+        report_available,
         required_types,
         technicians,
         can_assign,

@@ -66,9 +66,34 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Suspense fallback=|| ()>{nav}</Suspense>
             </nav>
         </header>
+        <OfflineNotice/>
         <main id="main" class="site-main" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>{children()}</ErrorBoundary>
         </main>
+    }
+}
+
+/// Says so while the device is offline (a phone on site loses signal): the page stays, what was
+/// typed stays in its fields, and sending works again once the connection is back.
+#[component]
+fn OfflineNotice() -> impl IntoView {
+    let offline = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        Effect::new(move |_| offline.set(!window().navigator().on_line()));
+        let gone = window_event_listener(leptos::ev::offline, move |_| offline.set(true));
+        let back = window_event_listener(leptos::ev::online, move |_| offline.set(false));
+        on_cleanup(move || {
+            gone.remove();
+            back.remove();
+        });
+    }
+    view! {
+        <Show when=move || offline.get()>
+            <p class="offline-notice" role="status">
+                "You are offline. Nothing you have typed is lost: it stays on this page. Send it again once you have signal."
+            </p>
+        </Show>
     }
 }
 
@@ -104,6 +129,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/desk" exact=true>"Desk view"</A>
             <A href="/desk/certificates">"Certificates" <CertificateBadge/></A>
             <A href="/desk/team">"Team"</A>
+            <A href="/desk/preferences">"Preferences"</A>
         }
         .into_any(),
         UserKind::Technician => view! { <A href="/tech">"My tasks"</A> }.into_any(),

@@ -9,6 +9,7 @@ mod live;
 pub mod pages;
 mod send_form;
 mod session;
+mod signature_pad;
 mod task_board;
 mod task_list;
 mod upload;
@@ -23,7 +24,7 @@ use leptos_router::{
 };
 use pages::{
     account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
-    not_found::NotFound, properties, settings, sign_in, task, team, tech,
+    not_found::NotFound, preferences, properties, settings, sign_in, task, team, tech,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -53,6 +54,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/certidesk.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="apple-touch-icon" href="/icon-192.png"/>
         <Meta name="description" content="Contractor certification compliance and the contractor portal"/>
         <Meta name="theme-color" content="#1f4e79"/>
         <Title formatter=|text: String| if text.is_empty() { "Certidesk".to_string() } else { format!("{text} · Certidesk") }/>
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
                     <Route path=path!("/desk/team") view=team::TeamPage/>
+                    <Route path=path!("/desk/preferences") view=preferences::PreferencesPage/>
                     <Route path=path!("/desk/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/tech/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/agent/tasks/:id") view=task::TaskPage/>

@@ -11,12 +11,18 @@ pub enum Sending {
     Idle,
     /// Percent sent.
     Progress(u32),
+    /// The connection dropped before the file was through; this try (2..) comes after a pause.
+    Retrying(u32),
     Failed(ApiError),
 }
 
+/// Tries in all when the connection drops part-way (a phone on site losing signal).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const TRIES: u32 = 4;
+
 impl Sending {
     pub fn busy(&self) -> bool {
-        matches!(self, Sending::Progress(_))
+        matches!(self, Sending::Progress(_) | Sending::Retrying(_))
     }
 
     pub fn error(&self) -> Option<ApiError> {
@@ -44,25 +50,54 @@ pub fn send_form(
         else {
             return;
         };
-        state.set(Sending::Progress(0));
-        let sent = form.clone();
-        crate::ui::xhr::post_form(
-            &form,
-            &url,
-            move |percent| state.set(Sending::Progress(percent)),
-            move |status, body| {
-                if (200..300).contains(&status) {
-                    state.set(Sending::Idle);
-                    sent.reset();
-                    done.run(());
-                } else {
-                    state.set(Sending::Failed(crate::ui::xhr::answer_error(status, &body)));
-                }
-            },
-        );
+        attempt(form, url, state, done, 1);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, state, done);
+}
+
+/// One try at sending; a try that broke off before the whole form was sent cannot have been
+/// recorded by the server, so it is tried again after a pause, up to [`TRIES`] in all.
+#[cfg(feature = "hydrate")]
+fn attempt(
+    form: web_sys::HtmlFormElement,
+    url: String,
+    state: RwSignal<Sending>,
+    done: Callback<()>,
+    n: u32,
+) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    state.set(if n == 1 {
+        Sending::Progress(0)
+    } else {
+        Sending::Retrying(n)
+    });
+    let sent_all = Rc::new(Cell::new(false));
+    let progress = {
+        let sent_all = sent_all.clone();
+        move |percent: u32| {
+            sent_all.set(percent >= 100);
+            state.set(Sending::Progress(percent));
+        }
+    };
+    let again = (form.clone(), url.clone());
+    let sent_form = form.clone();
+    crate::ui::xhr::post_form(&form, &url, progress, move |status, body| {
+        if (200..300).contains(&status) {
+            state.set(Sending::Idle);
+            sent_form.reset();
+            done.run(());
+        } else if status == 0 && !sent_all.get() && n < TRIES {
+            let (form, url) = again;
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(1_000 * 2u32.pow(n)).await;
+                attempt(form, url, state, done, n + 1);
+            });
+        } else {
+            state.set(Sending::Failed(crate::ui::xhr::answer_error(status, &body)));
+        }
+    });
 }
 
 /// The progress bar while sending.
@@ -73,6 +108,12 @@ pub fn SendProgress(state: RwSignal<Sending>) -> impl IntoView {
             <progress max="100" value=percent.to_string() aria-label="Upload progress">
                 {format!("{percent}%")}
             </progress>
+        }
+        .into_any(),
+        Sending::Retrying(n) => view! {
+            <p class="hint" role="status">
+                {format!("The connection dropped. Trying again ({n} of {TRIES})…")}
+            </p>
         }
         .into_any(),
         _ => ().into_any(),

@@ -10,6 +10,7 @@ pub mod import;
 pub mod instruct;
 pub mod mailbox;
 pub mod not_found;
+pub mod preferences;
 pub mod properties;
 pub mod service_work;
 pub mod settings;

@@ -2,13 +2,18 @@
 //! agency (`/agent/tasks/:id`): its summary at the top, the actions the viewer may take now (the
 //! server decides which), the documents, the messages with the other side, and the timeline.
 
+use crate::api::preferences::load_preferences;
+use crate::api::tasks::PerformWork;
 use crate::api::tasks::{
     load_task, load_task_messages, AcceptTask, ActOnTask, ArchiveTask, SendTaskMessage,
 };
 use crate::api::team::AssignTechnicians as AssignAction;
 use crate::domain::dates::DateFormat;
+use crate::domain::identity::UserKind;
 use crate::domain::records::AssignmentRequest;
 use crate::domain::records::{AssignedTechnician, TaskDetail, TaskDocumentEntry, TechnicianChoice};
+use crate::domain::records::{PerformForm, SignatureEntry, Viewer};
+use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::assign::TechnicianPicker;
@@ -16,7 +21,8 @@ use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
 use crate::ui::pages::service_work::{Defects, ServiceTasks};
 use crate::ui::send_form::{files_form, SendProgress};
-use crate::ui::session::{confirm, date_format, use_id_param, use_viewer};
+use crate::ui::session::{confirm, use_id_param, use_viewer};
+use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -34,9 +40,10 @@ pub fn TaskPage() -> impl IntoView {
     let viewer = use_viewer();
     let content = move || {
         Suspend::new(async move {
-            let format = date_format(viewer).await;
+            let me = viewer.await.ok().flatten();
+            let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
             match task.await {
-                Ok(t) => view! { <TaskView t format sent/> }.into_any(),
+                Ok(t) => view! { <TaskView t format sent me/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -51,7 +58,12 @@ pub fn TaskPage() -> impl IntoView {
 }
 
 #[component]
-fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl IntoView {
+fn TaskView(
+    t: TaskDetail,
+    format: DateFormat,
+    sent: RwSignal<u64>,
+    me: Option<Viewer>,
+) -> impl IntoView {
     let task_id = t.summary.id;
     let s = t.summary;
     let date = move |d: Option<chrono::NaiveDate>| {
@@ -59,12 +71,20 @@ fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl Into
     };
     let can_accept = t.actions.contains(&TaskAction::Accept);
     let can_complete = t.actions.contains(&TaskAction::Complete);
+    let can_perform = t.actions.contains(&TaskAction::PerformedOnSite);
     let others: Vec<TaskAction> = t
         .actions
         .iter()
         .copied()
-        .filter(|a| !matches!(a, TaskAction::Accept | TaskAction::Complete))
+        .filter(|a| {
+            !matches!(
+                a,
+                TaskAction::Accept | TaskAction::Complete | TaskAction::PerformedOnSite
+            )
+        })
         .collect();
+    let signer = me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
     let (client_documents, own_documents): (Vec<_>, Vec<_>) = t
         .documents
         .into_iter()
@@ -104,6 +124,10 @@ fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl Into
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
+        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user/> })}
+        {(!t.signatures.is_empty()).then(|| view! {
+            <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
+        })}
         {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
         {t.can_archive.then(|| view! { <Archive task_id sent/> })}
         <section class="panel" aria-labelledby="client-docs-heading">
@@ -111,9 +135,15 @@ fn TaskView(t: TaskDetail, format: DateFormat, sent: RwSignal<u64>) -> impl Into
             <DocumentList documents=client_documents empty="No documents from the client."/>
             {t.can_add_client_documents.then(|| view! { <AddClientDocument task_id sent/> })}
         </section>
-        {(!own_documents.is_empty()).then(|| view! {
+        {(!own_documents.is_empty() || t.report_available).then(|| view! {
             <section class="panel" aria-labelledby="own-docs-heading">
                 <h2 id="own-docs-heading">"Reports, invoices and quotes"</h2>
+                {t.report_available.then(|| view! {
+                    <p>
+                        <a href=format!("/files/tasks/{task_id}/report") download="">"Service report (PDF)"</a>
+                        " " <span class="hint">"made from the record as it is now"</span>
+                    </p>
+                })}
                 <DocumentList documents=own_documents empty=""/>
             </section>
         })}
@@ -203,6 +233,139 @@ fn Actions(
             })}
             <FormError error=act_error/>
             <div class="form-actions">{buttons}</div>
+        </section>
+    }
+}
+
+/// "I've performed this work": notes, the signer's signature drawn on the pad (or, for a Desk
+/// user, their saved one, offered but placed only when they choose it), and optionally the
+/// client's with their printed name.
+#[component]
+fn PerformedForm(
+    task_id: i64,
+    sent: RwSignal<u64>,
+    signer: String,
+    desk_user: bool,
+) -> impl IntoView {
+    let perform = ServerAction::<PerformWork>::new();
+    reload_on_success(perform, sent);
+    let error = action_error(perform);
+    let notes = RwSignal::new(String::new());
+    let name = RwSignal::new(signer);
+    let mine = RwSignal::new(Drawing::default());
+    let client_signs = RwSignal::new(false);
+    let client_name = RwSignal::new(String::new());
+    let client = RwSignal::new(Drawing::default());
+    let saved = Resource::new(
+        move || desk_user,
+        |desk| async move {
+            if desk {
+                load_preferences()
+                    .await
+                    .ok()
+                    .and_then(|p| p.saved_signature)
+            } else {
+                None
+            }
+        },
+    );
+    let use_saved = move || {
+        Suspend::new(async move {
+            saved.await.and_then(|json| serde_json::from_str::<Drawing>(&json).ok()).map(|drawing| {
+                view! {
+                    <button type="button" class="secondary"
+                        on:click=move |_| mine.set(drawing.clone())>"Use my saved signature"</button>
+                }
+            })
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let json =
+            |d: RwSignal<Drawing>| serde_json::to_string(&d.get_untracked()).unwrap_or_default();
+        let with_client = client_signs.get_untracked();
+        perform.dispatch(PerformWork {
+            work: PerformForm {
+                task_id,
+                notes: notes.get_untracked(),
+                signer_name: name.get_untracked(),
+                signature: json(mine),
+                client_name: if with_client {
+                    client_name.get_untracked()
+                } else {
+                    String::new()
+                },
+                client_signature: if with_client {
+                    json(client)
+                } else {
+                    String::new()
+                },
+            },
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="perform-heading">
+            <h2 id="perform-heading">"I've performed this work"</h2>
+            <form class="stacked-form" on:submit=submit>
+                <label for="perform-notes">"Notes (optional)"</label>
+                <textarea id="perform-notes" rows="3" maxlength="4000"
+                    prop:value=move || notes.get()
+                    on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
+                <FieldError id="perform-notes-error" field="notes" error/>
+                <p class="field-label">"Your signature"</p>
+                <SignaturePad drawing=mine label="Your signature" testid="my-signature"/>
+                <Transition fallback=|| ()>{use_saved}</Transition>
+                <FieldError id="perform-signature-error" field="signature" error/>
+                <label for="perform-name">"Your name"</label>
+                <input id="perform-name" type="text" maxlength="100" autocomplete="name"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))/>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || client_signs.get()
+                        on:change=move |ev| client_signs.set(event_target_checked(&ev))/>
+                    " The client signs too"
+                </label>
+                <Show when=move || client_signs.get()>
+                    <p class="field-label">"Client's signature"</p>
+                    <SignaturePad drawing=client label="Client's signature" testid="client-signature"/>
+                    <FieldError id="perform-client-error" field="client_signature" error/>
+                    <label for="perform-client-name">"Client's printed name"</label>
+                    <input id="perform-client-name" type="text" maxlength="100"
+                        prop:value=move || client_name.get()
+                        on:input=move |ev| client_name.set(event_target_value(&ev))/>
+                </Show>
+                <FormError error/>
+                <div class="form-actions">
+                    <button type="submit" class="primary" disabled=move || perform.pending().get()>
+                        {move || if perform.pending().get() { "Saving…" } else { "I've performed this work" }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The notes and signatures given on site.
+#[component]
+fn PerformedOnSite(notes: Option<String>, signatures: Vec<SignatureEntry>) -> impl IntoView {
+    let signatures = signatures
+        .into_iter()
+        .map(|s| {
+            let caption = format!("{}: {}, {}", s.role, s.name, s.when);
+            view! {
+                <figure class="signature">
+                    <img src=format!("/files/signatures/{}", s.id) alt=format!("Signature of {}", s.name)
+                        width="300" height="100"/>
+                    <figcaption>{caption}</figcaption>
+                </figure>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="performed-heading">
+            <h2 id="performed-heading">"Performed on site"</h2>
+            {notes.map(|n| view! { <p data-testid="performed-notes">{n}</p> })}
+            <div class="signatures" data-testid="signatures">{signatures}</div>
         </section>
     }
 }

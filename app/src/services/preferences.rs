@@ -1,0 +1,122 @@
+//! A Desk user's preferences: their mobile number and a saved signature. The saved signature is
+//! never put on a report by itself: the signing form offers it, and the person signs with it.
+
+use super::auth::Actor;
+use super::ServiceError;
+use crate::db::{audit, Db};
+use crate::domain::records::Preferences;
+use crate::domain::signature::{check_signature, Drawing};
+use crate::files::{signatures, FileStore};
+
+pub async fn load(db: &Db, actor: &Actor) -> Result<Preferences, ServiceError> {
+    actor.require_contractor_office()?;
+    let mobile: Option<String> = sqlx::query_scalar("SELECT mobile FROM users WHERE id = $1")
+        .bind(actor.user_id)
+        .fetch_one(db.pool())
+        .await?;
+    let saved_signature: Option<String> = sqlx::query_scalar(
+        "SELECT strokes FROM signatures WHERE user_id = $1 AND role = 'saved' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(actor.user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(Preferences {
+        mobile: mobile.unwrap_or_default(),
+        saved_signature,
+    })
+}
+
+/// What the preferences form changes about the saved signature.
+pub enum SavedSignature {
+    Keep,
+    Replace(Drawing),
+    Forget,
+}
+
+pub async fn save(
+    db: &Db,
+    files: &FileStore,
+    actor: &Actor,
+    mobile: &str,
+    signature: SavedSignature,
+    now: i64,
+) -> Result<(), ServiceError> {
+    actor.require_contractor_office()?;
+    let mobile = mobile.trim();
+    if mobile.chars().count() > 30
+        || !mobile
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +()-".contains(c))
+    {
+        return Err(ServiceError::invalid(
+            "mobile",
+            "A mobile number has digits, spaces and + ( ) - only.",
+        ));
+    }
+    let key = match &signature {
+        SavedSignature::Replace(drawing) => {
+            check_signature(drawing, &actor.name)
+                .map_err(|e| ServiceError::invalid("signature", e.to_string()))?;
+            Some(
+                files
+                    .put(
+                        "signatures",
+                        actor.agency_id,
+                        "png",
+                        &signatures::png(drawing),
+                    )
+                    .await
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            )
+        }
+        _ => None,
+    };
+    let saved = async {
+        let mut tx = db.pool().begin().await?;
+        sqlx::query("UPDATE users SET mobile = $1 WHERE id = $2")
+            .bind((!mobile.is_empty()).then_some(mobile))
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        if !matches!(signature, SavedSignature::Keep) {
+            sqlx::query("DELETE FROM signatures WHERE user_id = $1 AND role = 'saved'")
+                .bind(actor.user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let (SavedSignature::Replace(drawing), Some(key)) = (&signature, &key) {
+            super::perform::insert_signature(
+                &mut tx,
+                actor.agency_id,
+                None,
+                Some(actor.user_id),
+                "saved",
+                &actor.name,
+                drawing,
+                key,
+                now,
+            )
+            .await?;
+        }
+        audit::record(
+            &mut *tx,
+            actor.agency_id,
+            Some(actor.user_id),
+            "preferences_saved",
+            Some(actor.user_id),
+            "",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<(), ServiceError>(())
+    }
+    .await;
+    if let (Err(_), Some(key)) = (&saved, &key) {
+        if let Err(cleanup) = files.delete(key).await {
+            tracing::warn!("could not remove an unsaved signature: {cleanup}");
+        }
+    }
+    saved
+}
