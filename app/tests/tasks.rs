@@ -942,3 +942,43 @@ db_test!(
         assert!(emails_to(&db, AGENT, "Tasks to do").await.is_empty());
     }
 );
+
+db_test!(
+    instructions_at_the_same_moment_get_their_own_references,
+    |db| {
+        seed_demo(&db).await;
+        let agent = actor(&db, AGENT).await;
+        let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let contractor = contractor_id(&db, "Brightspark Electrical Ltd").await;
+        let runs: Vec<_> = (0..8)
+            .map(|i| {
+                let (db, agent) = (db.clone(), agent.clone());
+                tokio::spawn(async move {
+                    let task = NewTask {
+                        property_id: property,
+                        contractor_id: contractor,
+                        title: format!("Parallel works {i}"),
+                        priority: "normal".into(),
+                        ..Default::default()
+                    };
+                    instruct(&db, &agent, task, URL, now_ms()).await
+                })
+            })
+            .collect();
+        let mut references = Vec::new();
+        for run in runs {
+            match run.await.unwrap().unwrap() {
+                app::domain::records::InstructOutcome::Instructed { reference, .. } => {
+                    references.push(reference)
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        references.sort();
+        references.dedup();
+        assert_eq!(references.len(), 8, "{references:?}");
+    }
+);

@@ -190,7 +190,7 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await complete.getByRole('button', { name: 'Complete task' }).click();
   await expect(office.getByTestId('task-status')).toHaveText('Performed');
   const own = office.getByRole('region', { name: 'Reports, invoices and quotes' });
-  await expect(own.getByRole('link')).toHaveText(['report.pdf', 'invoice.pdf']);
+  await expect(own.getByRole('link')).toHaveText(['Service report (PDF)', 'report.pdf', 'invoice.pdf']);
 
   // The agent sees it Performed, reads the invoice and approves it.
   await expect(page.getByTestId('task-status')).toHaveText('Performed', { timeout: 5_000 });

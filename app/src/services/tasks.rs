@@ -202,6 +202,13 @@ pub async fn instruct(
         super::compliance::outstanding_certificates(db, actor.agency_id, task.contractor_id, now)
             .await?;
     let mut tx = db.pool().begin().await?;
+    // Task references count the agency's tasks, so instructions of one agency take turns: this
+    // write, first in the transaction, locks the agency's row (PostgreSQL) or the database
+    // (SQLite) until commit, and the count below cannot be read by two at once.
+    sqlx::query("UPDATE agencies SET created_at = created_at WHERE id = $1")
+        .bind(actor.agency_id)
+        .execute(&mut *tx)
+        .await?;
     let reason = task.override_reason.as_deref();
     let overridden =
         match check_instruction(db, &mut tx, actor, task.contractor_id, reason, now).await? {

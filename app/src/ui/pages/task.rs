@@ -38,12 +38,13 @@ pub fn TaskPage() -> impl IntoView {
         |(id, ..)| load_task(id),
     );
     let viewer = use_viewer();
+    let draft = PerformDraft::new();
     let content = move || {
         Suspend::new(async move {
             let me = viewer.await.ok().flatten();
             let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
             match task.await {
-                Ok(t) => view! { <TaskView t format sent me/> }.into_any(),
+                Ok(t) => view! { <TaskView t format sent me draft/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -63,6 +64,7 @@ fn TaskView(
     format: DateFormat,
     sent: RwSignal<u64>,
     me: Option<Viewer>,
+    draft: PerformDraft,
 ) -> impl IntoView {
     let task_id = t.summary.id;
     let s = t.summary;
@@ -124,7 +126,7 @@ fn TaskView(
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
-        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user/> })}
+        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user draft/> })}
         {(!t.signatures.is_empty()).then(|| view! {
             <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
         })}
@@ -237,6 +239,31 @@ fn Actions(
     }
 }
 
+/// What is typed and drawn in "I've performed this work", held by the page so a live update of
+/// the task (a colleague's result, say) redraws the form without losing any of it.
+#[derive(Clone, Copy)]
+struct PerformDraft {
+    notes: RwSignal<String>,
+    name: RwSignal<Option<String>>,
+    mine: RwSignal<Drawing>,
+    client_signs: RwSignal<bool>,
+    client_name: RwSignal<String>,
+    client: RwSignal<Drawing>,
+}
+
+impl PerformDraft {
+    fn new() -> Self {
+        PerformDraft {
+            notes: RwSignal::new(String::new()),
+            name: RwSignal::new(None),
+            mine: RwSignal::new(Drawing::default()),
+            client_signs: RwSignal::new(false),
+            client_name: RwSignal::new(String::new()),
+            client: RwSignal::new(Drawing::default()),
+        }
+    }
+}
+
 /// "I've performed this work": notes, the signer's signature drawn on the pad (or, for a Desk
 /// user, their saved one, offered but placed only when they choose it), and optionally the
 /// client's with their printed name.
@@ -246,16 +273,23 @@ fn PerformedForm(
     sent: RwSignal<u64>,
     signer: String,
     desk_user: bool,
+    draft: PerformDraft,
 ) -> impl IntoView {
     let perform = ServerAction::<PerformWork>::new();
     reload_on_success(perform, sent);
     let error = action_error(perform);
-    let notes = RwSignal::new(String::new());
-    let name = RwSignal::new(signer);
-    let mine = RwSignal::new(Drawing::default());
-    let client_signs = RwSignal::new(false);
-    let client_name = RwSignal::new(String::new());
-    let client = RwSignal::new(Drawing::default());
+    let PerformDraft {
+        notes,
+        name,
+        mine,
+        client_signs,
+        client_name,
+        client,
+    } = draft;
+    // The signer's own name until they change it.
+    if name.get_untracked().is_none() {
+        name.set(Some(signer));
+    }
     let saved = Resource::new(
         move || desk_user,
         |desk| async move {
@@ -288,7 +322,7 @@ fn PerformedForm(
             work: PerformForm {
                 task_id,
                 notes: notes.get_untracked(),
-                signer_name: name.get_untracked(),
+                signer_name: name.get_untracked().unwrap_or_default(),
                 signature: json(mine),
                 client_name: if with_client {
                     client_name.get_untracked()
@@ -318,8 +352,8 @@ fn PerformedForm(
                 <FieldError id="perform-signature-error" field="signature" error/>
                 <label for="perform-name">"Your name"</label>
                 <input id="perform-name" type="text" maxlength="100" autocomplete="name"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))/>
+                    prop:value=move || name.get().unwrap_or_default()
+                    on:input=move |ev| name.set(Some(event_target_value(&ev)))/>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || client_signs.get()
                         on:change=move |ev| client_signs.set(event_target_checked(&ev))/>

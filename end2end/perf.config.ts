@@ -1,0 +1,14 @@
+import { defineConfig, devices } from '@playwright/test';
+import base from './playwright.config';
+
+// Browser budgets (bench/lcp.sh): the same server set-up as the suite, one phone, one worker,
+// so nothing else competes for the CPU while a page is measured.
+export default defineConfig({
+  ...base,
+  testDir: './perf',
+  workers: 1,
+  fullyParallel: false,
+  timeout: 120_000,
+  reporter: [['list']],
+  projects: [{ name: 'phone', use: { ...devices['Pixel 7'] } }],
+});

@@ -1,0 +1,142 @@
+import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
+import type { Locator, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const isoDay = (offsetDays = 0) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+
+/** Draws a zig-zag on a signature pad with touch, as a finger does (CDP touch events, which
+ *  the browser turns into pointer events of type "touch"). */
+async function signWithFinger(page: Page, pad: Locator, rows = 1) {
+  const canvas = pad.locator('canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const at = (fx: number, fy: number) => [{ x: box.x + box.width * fx, y: box.y + box.height * fy }];
+  for (let r = 0; r < rows; r++) {
+    const y = 0.3 + 0.4 * r;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0.1, y) });
+    for (let i = 1; i <= 16; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.1 + 0.05 * i, y + (i % 2 ? 0.2 : -0.1)) });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  }
+  await cdp.detach();
+}
+
+test('a technician works a task on their phone: on site, results, a revisit, both signatures; the office completes it and the PDF report carries it all', async ({ page, browser }) => {
+  const title = `Smoke alarm service ${Date.now() % 100000}`;
+  // The agency instructs the works; the office accepts them with Omar Haddad.
+  const desk = await browser.newContext();
+  const agent = await desk.newPage();
+  await signIn(agent, AGENT.email);
+  await expect(agent).toHaveURL(/\/agent$/);
+  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
+  const instructed = await (await agent.request.post('/api/tasks/instruct', {
+    form: {
+      'works[property_id]': String(choices.properties[0][0]),
+      'works[contractor_id]': String(brightspark.id),
+      'works[title]': title,
+      'works[priority]': 'high',
+      'works[service_tasks]': 'Test smoke alarms\nCheck battery voltage (reading)',
+    },
+  })).json();
+  const taskId = instructed.Instructed.task_id;
+  const office = await desk.newPage();
+  const officePanics = collectPanics(office);
+  await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
+  await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expectHydrated(office);
+  const actions = office.getByRole('region', { name: 'Actions' });
+  await actions.getByRole('checkbox', { name: /Omar Haddad/ }).check();
+  await actions.getByRole('button', { name: 'Accept' }).click();
+  await expect(office.getByTestId('task-technicians')).toHaveText('Omar Haddad');
+
+  // Omar opens the emailed link on his phone and sees only his task.
+  const link = await linkFromMailbox(page, 'omar.haddad@brightspark.example');
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/sign-in\/confirm$/);
+  await expectHydrated(page);
+  await page.getByRole('button', { name: 'Continue' }).tap();
+  await expect(page).toHaveURL(/\/tech$/);
+  const cards = page.locator('.task-card');
+  await expect(cards).toHaveCount(1);
+  await expect(cards).toContainText(title);
+  await cards.getByRole('link').tap();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await expectHydrated(page);
+
+  // On site, results, a revisit, back on site.
+  await page.getByRole('button', { name: "I'm on site" }).tap();
+  await expect(page.getByTestId('task-status')).toHaveText('In progress');
+  const service = page.getByRole('region', { name: 'Service tasks' });
+  const alarms = service.getByRole('group', { name: 'Test smoke alarms' });
+  await alarms.getByLabel('Fail').check();
+  await alarms.getByRole('button', { name: 'Save result' }).tap();
+  await expect(service.getByTestId('service-result').first()).toHaveText('Fail');
+  const voltage = service.getByRole('group', { name: 'Check battery voltage' });
+  await voltage.getByLabel('Pass').check();
+  await voltage.getByLabel('Reading').fill('9.1 V');
+  await voltage.getByRole('button', { name: 'Save result' }).tap();
+  await expect(service.getByTestId('service-result').nth(1)).toHaveText('Pass · 9.1 V');
+  await page.getByLabel(/^Reason/).fill('Need a replacement alarm from the van');
+  await page.getByRole('button', { name: 'Revisit required' }).tap();
+  await expect(page.getByTestId('task-status')).toHaveText('Revisit');
+  await page.getByRole('button', { name: "I'm on site" }).tap();
+  await expect(page.getByTestId('task-status')).toHaveText('In progress');
+
+  // An empty pad is refused; a drawn signature, an undone slip and the client's are kept.
+  const perform = page.getByRole('region', { name: "I've performed this work" });
+  await perform.getByLabel('Notes (optional)').fill('Replaced the hallway alarm; all alarms tested.');
+  await perform.getByRole('button', { name: "I've performed this work" }).tap();
+  await expect(perform.locator('#perform-signature-error')).toContainText('signature is empty');
+  const mine = perform.getByTestId('my-signature');
+  await signWithFinger(page, mine, 2);
+  await expect(mine.getByRole('button', { name: 'Undo' })).toBeEnabled();
+  await mine.getByRole('button', { name: 'Undo' }).tap();
+  await expect(mine.getByRole('button', { name: 'Undo' })).toBeEnabled();
+  // Turning the phone redraws the signature at the new size.
+  await page.setViewportSize({ width: 800, height: 412 });
+  await page.setViewportSize({ width: 412, height: 839 });
+  await expect(perform.getByLabel('Your name')).toHaveValue('Omar Haddad');
+  await perform.getByLabel('The client signs too').check();
+  await signWithFinger(page, perform.getByTestId('client-signature'));
+  await perform.getByLabel("Client's printed name").fill('Jane Client');
+  await perform.getByRole('button', { name: "I've performed this work" }).tap();
+  await expect(page.getByTestId('task-status')).toHaveText('Performed (need docs)');
+  const signed = page.getByTestId('signatures');
+  await expect(signed.getByRole('figure')).toHaveCount(2);
+  await expect(signed).toContainText('Contractor: Omar Haddad');
+  await expect(signed).toContainText('Client: Jane Client');
+  const drawn = signed.getByRole('img', { name: 'Signature of Omar Haddad' });
+  await expect.poll(() => drawn.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(900);
+
+  // The office sees it live and completes it; the service report downloads with everything.
+  await expect(office.getByTestId('task-status')).toHaveText('Performed (need docs)', { timeout: 5_000 });
+  const complete = office.getByRole('region', { name: 'Complete task' });
+  await complete.getByLabel('Actual on-site date').fill(isoDay(0));
+  await complete.getByLabel('Reports').setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 report') });
+  await complete.getByRole('button', { name: 'Complete task' }).click();
+  await expect(office.getByTestId('task-status')).toHaveText('Performed');
+  const [download] = await Promise.all([
+    office.waitForEvent('download'),
+    office.getByRole('link', { name: 'Service report (PDF)' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^service-report-T-\d+\.pdf$/);
+  const pdf = readFileSync((await download.path())!).toString('latin1');
+  expect(pdf.startsWith('%PDF-1.4')).toBe(true);
+  for (const text of [
+    title,
+    'Test smoke alarms: Fail',
+    'Check battery voltage: Pass \\(reading 9.1 V\\)',
+    'Replaced the hallway alarm; all alarms tested.',
+    'Contractor: Omar Haddad, signed',
+    'Client: Jane Client, signed',
+  ]) {
+    expect(pdf, text).toContain(text);
+  }
+  expect(officePanics).toEqual([]);
+  await desk.close();
+});
