@@ -20,6 +20,11 @@ async function signWithFinger(page: Page, pad: Locator, rows = 1) {
     for (let i = 1; i <= 16; i++) {
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.1 + 0.05 * i, y + (i % 2 ? 0.2 : -0.1)) });
     }
+    // A finger comes to rest before it lifts; lifting at speed reads as a fling, and Chrome then
+    // swallows the next tap (to stop the fling) as a real phone would.
+    await page.waitForTimeout(150);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.9, y + 0.05) });
+    await page.waitForTimeout(150);
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   }
   await cdp.detach();
@@ -102,7 +107,10 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   await page.setViewportSize({ width: 412, height: 839 });
   await expect(perform.getByLabel('Your name')).toHaveValue('Omar Haddad');
   await perform.getByLabel('The client signs too').check();
-  await signWithFinger(page, perform.getByTestId('client-signature'));
+  const clientPad = perform.getByTestId('client-signature');
+  await signWithFinger(page, clientPad);
+  // The finger is lifted before anything else is touched, as a person's would be.
+  await expect(clientPad.getByRole('button', { name: 'Undo' })).toBeEnabled();
   await perform.getByLabel("Client's printed name").fill('Jane Client');
   await perform.getByRole('button', { name: "I've performed this work" }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('Performed (need docs)');
