@@ -4,105 +4,14 @@
 
 mod support;
 
+use support::smtp::{Answer, SmtpServer};
+use support::{run_server, wait_for, wait_until_up};
+
 use app::db::{now_ms, outbox, Db};
 use app::db_test;
 use app::domain::identity::LinkPurpose;
 use app::services::auth::{self, Origin};
-use certidesk::mailer::Mailer;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
-
-/// How the test's SMTP server answers the recipient.
-#[derive(Clone, Copy)]
-enum Answer {
-    Accept,
-    TryLater,
-    Reject,
-}
-
-/// A minimal SMTP server speaking the protocol over TCP. Keeps every accepted message's data.
-struct SmtpServer {
-    port: u16,
-    received: Arc<Mutex<Vec<String>>>,
-}
-
-impl SmtpServer {
-    async fn start(answer: Answer) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        Self::serve(listener, answer)
-    }
-
-    fn serve(listener: TcpListener, answer: Answer) -> SmtpServer {
-        let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let (read, mut write) = socket.into_split();
-                    let mut lines = BufReader::new(read).lines();
-                    write.write_all(b"220 test.smtp ready\r\n").await.unwrap();
-                    let mut data: Option<String> = None;
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        if let Some(body) = data.as_mut() {
-                            if line == "." {
-                                store.lock().unwrap().push(data.take().unwrap());
-                                write.write_all(b"250 2.0.0 queued\r\n").await.unwrap();
-                            } else {
-                                body.push_str(&line);
-                                body.push('\n');
-                            }
-                            continue;
-                        }
-                        let command = line.to_ascii_uppercase();
-                        let reply: &[u8] =
-                            if command.starts_with("EHLO") || command.starts_with("HELO") {
-                                b"250-test.smtp\r\n250 8BITMIME\r\n"
-                            } else if command.starts_with("MAIL FROM") {
-                                b"250 2.1.0 ok\r\n"
-                            } else if command.starts_with("RCPT TO") {
-                                match answer {
-                                    Answer::Accept => b"250 2.1.5 ok\r\n",
-                                    Answer::TryLater => b"451 4.3.0 try again later\r\n",
-                                    Answer::Reject => b"550 5.1.1 no such user\r\n",
-                                }
-                            } else if command.starts_with("DATA") {
-                                data = Some(String::new());
-                                b"354 go ahead\r\n"
-                            } else if command.starts_with("QUIT") {
-                                let _ = write.write_all(b"221 bye\r\n").await;
-                                return;
-                            } else {
-                                b"250 ok\r\n"
-                            };
-                        if write.write_all(reply).await.is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        SmtpServer { port, received }
-    }
-
-    fn mailer(&self) -> Mailer {
-        Mailer::from_url(
-            &format!("smtp://127.0.0.1:{}", self.port),
-            "Certidesk <no-reply@certidesk.test>".parse().unwrap(),
-        )
-        .unwrap()
-    }
-
-    fn messages(&self) -> Vec<String> {
-        self.received.lock().unwrap().clone()
-    }
-}
+use std::time::Duration;
 
 async fn write_a_sign_in_email(db: &Db) -> String {
     support::seeded(db).await;
@@ -260,57 +169,4 @@ async fn a_crash_between_commit_and_send_neither_loses_nor_doubles_a_message() {
     third.kill().unwrap();
     third.wait().unwrap();
     assert_eq!(links(), 1);
-}
-
-fn run_server(
-    dir: &std::path::Path,
-    database: &str,
-    smtp: Option<&str>,
-) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certidesk"));
-    command
-        .arg("serve")
-        .env("SITE_ROOT", dir)
-        .env("DATA_DIR", dir)
-        .env("DATABASE_URL", database)
-        .env("DEMO_MODE", "true")
-        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env_remove("SMTP_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    if let Some(url) = smtp {
-        command.env("SMTP_URL", url);
-    }
-    (command.spawn().unwrap(), format!("http://127.0.0.1:{port}"))
-}
-
-async fn wait_until_up(base: &str) {
-    let started = Instant::now();
-    while reqwest::get(format!("{base}/readyz"))
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn wait_for(done: impl Fn() -> bool, what: &str) {
-    let started = Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "waited too long for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

@@ -5,6 +5,9 @@ use app::api::AppContext;
 use app::db::Db;
 use certidesk::config::Config;
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+pub mod smtp;
 
 pub async fn start(db: Db) -> String {
     let _ = tracing_subscriber::fmt()
@@ -87,4 +90,58 @@ pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str) {
     )
     .await;
     assert_eq!(status, 200, "sign in as {email}: {body}");
+}
+
+/// The real binary, serving on a free port with demo data: the process and its address.
+pub fn run_server(
+    dir: &std::path::Path,
+    database: &str,
+    smtp: Option<&str>,
+) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certidesk"));
+    command
+        .arg("serve")
+        .env("SITE_ROOT", dir)
+        .env("DATA_DIR", dir)
+        .env("DATABASE_URL", database)
+        .env("DEMO_MODE", "true")
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("SMTP_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(url) = smtp {
+        command.env("SMTP_URL", url);
+    }
+    (command.spawn().unwrap(), format!("http://127.0.0.1:{port}"))
+}
+
+pub async fn wait_until_up(base: &str) {
+    let started = Instant::now();
+    while reqwest::get(format!("{base}/readyz"))
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn wait_for(done: impl Fn() -> bool, what: &str) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "waited too long for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
