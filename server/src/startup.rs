@@ -32,7 +32,8 @@ fn check_data_dir(dir: &Path) -> Result<(), String> {
         )
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let probe = dir.join(".write-check");
+    // Named per process: instances sharing the folder start at the same time.
+    let probe = dir.join(format!(".write-check-{}", std::process::id()));
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)?;
     Ok(())

@@ -9,7 +9,7 @@ use app::db::testing::TestDb;
 use futures_util::StreamExt;
 use std::time::Duration;
 use support::smtp::{Answer, SmtpServer};
-use support::{browser, call, run_server, seeded, sign_in, wait_for, wait_until_up};
+use support::{browser, call, free_ports, run_server_on, seeded, server_log, sign_in, wait_for};
 
 #[tokio::test]
 async fn two_instances_share_sessions_live_updates_and_send_mail_once() {
@@ -23,10 +23,12 @@ async fn two_instances_share_sessions_live_updates_and_send_mail_once() {
     std::fs::create_dir(dir.path().join("pkg")).unwrap();
     let smtp = SmtpServer::start(Answer::Accept).await;
     let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let (mut a, base_a) = run_server(dir.path(), &scratch.url, Some(&smtp_url));
-    let (mut b, base_b) = run_server(dir.path(), &scratch.url, Some(&smtp_url));
-    wait_until_up(&base_a).await;
-    wait_until_up(&base_b).await;
+    let ports = free_ports(2);
+    let (mut a, base_a) = run_server_on(dir.path(), &scratch.url, Some(&smtp_url), ports[0]);
+    let (mut b, base_b) = run_server_on(dir.path(), &scratch.url, Some(&smtp_url), ports[1]);
+    for (server, base) in [(&mut a, &base_a), (&mut b, &base_b)] {
+        up(server, base, dir.path()).await;
+    }
 
     // Sessions: signed in through A, recognised by B (cookies are per host, not per port).
     let agent = browser();
@@ -103,5 +105,24 @@ async fn two_instances_share_sessions_live_updates_and_send_mail_once() {
     for server in [&mut a, &mut b] {
         server.kill().unwrap();
         server.wait().unwrap();
+    }
+}
+
+/// Waits for `/readyz` on `base`; if the process exits or takes too long, fails with its log.
+async fn up(server: &mut std::process::Child, base: &str, dir: &std::path::Path) {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        let exited = server.try_wait().unwrap();
+        assert!(
+            exited.is_none() && started.elapsed() < Duration::from_secs(60),
+            "the server at {base} did not start ({exited:?}); it logged:\n{}",
+            server_log(dir, base)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

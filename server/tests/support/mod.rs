@@ -98,11 +98,29 @@ pub fn run_server(
     database: &str,
     smtp: Option<&str>,
 ) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_ports(1)[0];
+    run_server_on(dir, database, smtp, port)
+}
+
+/// `n` distinct free ports: all are held open together while chosen, so none repeats.
+pub fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    held.iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect()
+}
+
+/// The server on `port`; what it logs goes to `server-{port}.log` in `dir`, for a failing test
+/// to show.
+pub fn run_server_on(
+    dir: &std::path::Path,
+    database: &str,
+    smtp: Option<&str>,
+    port: u16,
+) -> (std::process::Child, String) {
+    let log = std::fs::File::create(dir.join(format!("server-{port}.log"))).unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certidesk"));
     command
         .arg("serve")
@@ -113,11 +131,17 @@ pub fn run_server(
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env_remove("SMTP_URL")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(log);
     if let Some(url) = smtp {
         command.env("SMTP_URL", url);
     }
     (command.spawn().unwrap(), format!("http://127.0.0.1:{port}"))
+}
+
+/// The log a server started by [`run_server_on`] wrote, for an assertion message.
+pub fn server_log(dir: &std::path::Path, base: &str) -> String {
+    let port = base.rsplit(':').next().unwrap_or("");
+    std::fs::read_to_string(dir.join(format!("server-{port}.log"))).unwrap_or_default()
 }
 
 pub async fn wait_until_up(base: &str) {
