@@ -4,6 +4,9 @@
 # in Debian's Chromium against a freshly started server.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# A test run gains nothing from incremental compilation (a fresh clone each time in CI) and its
+# caches grow the shared target folder by gigabytes per run.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 started=$SECONDS
 
 setup_tools
