@@ -1,6 +1,7 @@
 # Sourced by run.sh and test.sh: installs what is missing, and only that. Safe to run again.
 # Tools: the wasm target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock, Node.js, the
-# npm packages of end2end/ (Playwright, axe-core, binaryen's wasm-opt) and Debian's Chromium.
+# npm packages of end2end/ (Playwright, axe-core, binaryen's wasm-opt), Debian's Chromium;
+# for the tests also s3s-fs (an S3-compatible server).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,6 +11,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/certidesk/target}"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 CARGO_LEPTOS_VERSION=0.3.10
+# The newest s3s-fs that builds with this machine's Rust 1.95.
+S3S_FS_VERSION=0.14.1
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -52,6 +55,15 @@ setup_tools() {
     apt_install chromium fonts-dejavu-core
   fi
   echo "cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb, node $(node --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+}
+
+# Only the tests need it: an S3-compatible server for the object storage test.
+setup_s3s_fs() {
+  if ! cargo install --list | grep -qx "s3s-fs v$S3S_FS_VERSION:"; then
+    echo "installing s3s-fs $S3S_FS_VERSION, the S3-compatible server the storage test uses (a few minutes, once)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
+  fi
+  export TEST_S3S_FS="${TEST_S3S_FS:-$HOME/.cargo/bin/s3s-fs}"
 }
 
 build_release() {

@@ -10,6 +10,7 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 started=$SECONDS
 
 setup_tools
+setup_s3s_fs
 
 step "Formatting"
 cargo fmt --all -- --check

@@ -15,6 +15,11 @@ pub struct Config {
     /// The sender of every email.
     pub mail_from: lettre::message::Mailbox,
     pub demo: bool,
+    /// Files in S3-compatible object storage (`S3_BUCKET` set); the `files` folder under
+    /// `data_dir` otherwise.
+    pub object_storage: Option<app::files::s3::S3Settings>,
+    /// Reverse proxies whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A setting that cannot be used, named so the operator knows what to fix.
@@ -118,6 +123,51 @@ impl Config {
                 .unwrap_or_else(|| "target/site".into()),
         );
 
+        let object_storage = match get("S3_BUCKET") {
+            None => None,
+            Some(bucket) => {
+                let region = get("S3_REGION").unwrap_or_else(|| "us-east-1".into());
+                let endpoint = get("S3_ENDPOINT")
+                    .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+                if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+                    return Err(invalid(
+                        "S3_ENDPOINT",
+                        format!("\"{endpoint}\" must be an http:// or https:// address such as https://s3.eu-west-2.amazonaws.com"),
+                    ));
+                }
+                let key = |name: &'static str, fallback: &str| {
+                    get(name).or_else(|| get(fallback)).ok_or_else(|| {
+                        invalid(
+                            name,
+                            format!("is needed when S3_BUCKET is set (or {fallback})"),
+                        )
+                    })
+                };
+                Some(app::files::s3::S3Settings {
+                    endpoint,
+                    bucket,
+                    region,
+                    access_key_id: key("S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID")?,
+                    secret_access_key: key("S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY")?,
+                })
+            }
+        };
+
+        let trusted_proxies = get("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    invalid(
+                        "TRUSTED_PROXIES",
+                        format!("\"{a}\" is not an IP address; list the proxies' addresses, comma-separated, such as 127.0.0.1,10.0.0.5"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -127,6 +177,8 @@ impl Config {
             smtp_url,
             mail_from,
             demo,
+            object_storage,
+            trusted_proxies,
         })
     }
 
@@ -184,6 +236,38 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let c = config(&[("TRUSTED_PROXIES", "127.0.0.1, ::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let e = config(&[("TRUSTED_PROXIES", "10.0.0.0/8")]).unwrap_err();
+        assert_eq!(e.setting, "TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn object_storage_needs_its_keys() {
+        let c = config(&[
+            ("S3_BUCKET", "certidesk-files"),
+            ("S3_REGION", "eu-west-2"),
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("S3_SECRET_ACCESS_KEY", "wJalr-very-private"),
+        ])
+        .unwrap();
+        let s3 = c.object_storage.unwrap();
+        assert_eq!(s3.endpoint, "https://s3.eu-west-2.amazonaws.com");
+        assert_eq!(
+            (s3.bucket.as_str(), s3.access_key_id.as_str()),
+            ("certidesk-files", "AKID")
+        );
+        assert!(!format!("{s3:?}").contains("wJalr-very-private"));
+        let e = config(&[("S3_BUCKET", "b"), ("S3_ACCESS_KEY_ID", "AKID")]).unwrap_err();
+        assert_eq!(e.setting, "S3_SECRET_ACCESS_KEY");
+        let e = config(&[("S3_BUCKET", "b"), ("S3_ENDPOINT", "minio:9000")]).unwrap_err();
+        assert_eq!(e.setting, "S3_ENDPOINT");
+        assert_eq!(config(&[]).unwrap().object_storage, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The server: configuration, the HTTP router and start-up. `main.rs` is the command line.
 
 pub mod auth_routes;
+pub mod client_address;
 pub mod config;
 pub mod event_routes;
 pub mod file_routes;

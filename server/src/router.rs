@@ -1,6 +1,7 @@
 //! The HTTP surface: the Leptos app and its server functions, health checks, static files,
 //! and the layers every request passes through.
 
+use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
 use crate::{auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes};
@@ -195,6 +196,10 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             PublicOrigin::from_public_url(&config.public_url),
             security::require_same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            TrustedProxies(config.trusted_proxies.clone().into()),
+            client_address::from_trusted_proxy,
         ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

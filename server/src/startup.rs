@@ -111,6 +111,28 @@ pub async fn seed(config: Config) -> Result<(), String> {
     Ok(())
 }
 
+/// The configured file store, checked by writing and removing a small object so that a wrong
+/// bucket or key stops the start with a message instead of failing the first upload.
+async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
+    let Some(settings) = &config.object_storage else {
+        return Ok(app::files::FileStore::local(config.data_dir.join("files")));
+    };
+    let store = app::files::FileStore::object_storage(settings.clone())
+        .map_err(|e| format!("S3_ENDPOINT: {e}"))?;
+    let key = store
+        .put("startup-check", 0, "txt", b"certidesk")
+        .await
+        .map_err(|e| format!("S3_BUCKET: cannot write to bucket {}: {e}", settings.bucket))?;
+    store.delete(&key).await.map_err(|e| {
+        format!(
+            "S3_BUCKET: cannot delete from bucket {}: {e}",
+            settings.bucket
+        )
+    })?;
+    tracing::info!(bucket = %settings.bucket, endpoint = %settings.endpoint, "files in object storage");
+    Ok(store)
+}
+
 pub async fn serve(config: Config) -> Result<(), String> {
     check_data_dir(&config.data_dir)?;
     if !config.site_root.join("pkg").is_dir() {
@@ -136,7 +158,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         db: db.clone(),
         demo: config.demo,
         public_url: config.public_url.clone(),
-        files: app::files::FileStore::local(config.data_dir.join("files")),
+        files: file_store(&config).await?,
     };
     let app = router::build(&config, context);
     let mailer = match &config.smtp_url {

@@ -1,13 +1,15 @@
-//! The file store: certificate documents (later photos, reports, signatures) live outside the
-//! database under server-chosen keys. A local folder by default; the interface is what an object
-//! store would need (put, read, delete), so S3-compatible storage can slot in as another backend.
+//! The file store: certificate documents, photos, signatures and accreditations live outside the
+//! database under server-chosen keys. A local folder by default, or S3-compatible object storage
+//! when configured (what several servers share).
 
 pub mod pdf;
 pub mod photos;
+pub mod s3;
 pub mod signatures;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -15,22 +17,35 @@ pub enum FileError {
     Io(#[from] std::io::Error),
     #[error("file store: bad key {0:?}")]
     BadKey(String),
+    #[error("{0}")]
+    ObjectStorage(#[from] s3::S3Error),
 }
 
 #[derive(Clone, Debug)]
 pub struct FileStore {
-    root: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Local(PathBuf),
+    S3(Arc<s3::S3Store>),
 }
 
 impl FileStore {
-    /// Files under `root`, created when missing.
     pub fn local(root: impl Into<PathBuf>) -> Self {
-        FileStore { root: root.into() }
+        FileStore {
+            backend: Backend::Local(root.into()),
+        }
     }
 
-    /// Stores `bytes` under a new key `{area}/{agency_id}/{random}.{ext}`. The file is written to
-    /// a temporary name, flushed to disk and renamed, so a crash never leaves half a file under a
-    /// key the database knows.
+    pub fn object_storage(settings: s3::S3Settings) -> Result<Self, FileError> {
+        Ok(FileStore {
+            backend: Backend::S3(Arc::new(s3::S3Store::new(settings)?)),
+        })
+    }
+
+    /// Stores the bytes under a fresh key and answers it; the object is whole or absent.
     pub async fn put(
         &self,
         area: &str,
@@ -42,49 +57,67 @@ impl FileStore {
         OsRng.fill_bytes(&mut random);
         let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let key = format!("{area}/{agency_id}/{name}.{extension}");
-        let path = self.path(&key)?;
-        let folder = path.parent().expect("keys have folders");
-        tokio::fs::create_dir_all(folder).await?;
-        let temporary = folder.join(format!(".{name}.part"));
-        let written = async {
-            use tokio::io::AsyncWriteExt;
-            let mut file = tokio::fs::File::create(&temporary).await?;
-            file.write_all(bytes).await?;
-            file.sync_all().await?;
-            tokio::fs::rename(&temporary, &path).await
-        }
-        .await;
-        if let Err(e) = written {
-            let _ = tokio::fs::remove_file(&temporary).await;
-            return Err(e.into());
+        check_key(&key)?;
+        match &self.backend {
+            Backend::Local(root) => put_local(root, &key, &name, bytes).await?,
+            Backend::S3(store) => store.put(&key, bytes).await?,
         }
         Ok(key)
     }
 
     pub async fn read(&self, key: &str) -> Result<Vec<u8>, FileError> {
-        Ok(tokio::fs::read(self.path(key)?).await?)
+        check_key(key)?;
+        match &self.backend {
+            Backend::Local(root) => Ok(tokio::fs::read(root.join(key)).await?),
+            Backend::S3(store) => Ok(store.read(key).await?),
+        }
     }
 
-    /// Removes a stored file; one already gone is not an error.
+    /// Deleting what is already gone succeeds.
     pub async fn delete(&self, key: &str) -> Result<(), FileError> {
-        match tokio::fs::remove_file(self.path(key)?).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
+        check_key(key)?;
+        match &self.backend {
+            Backend::Local(root) => match tokio::fs::remove_file(root.join(key)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            Backend::S3(store) => Ok(store.delete(key).await?),
         }
     }
+}
 
-    /// Keys come from `put`, but a key is still never allowed out of the root.
-    fn path(&self, key: &str) -> Result<PathBuf, FileError> {
-        let relative = Path::new(key);
-        if key.is_empty()
-            || !relative
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)))
-        {
-            return Err(FileError::BadKey(key.to_string()));
-        }
-        Ok(self.root.join(relative))
+/// Written to a temporary name, synced, then renamed: a crash leaves no half file under the key.
+async fn put_local(root: &Path, key: &str, name: &str, bytes: &[u8]) -> Result<(), FileError> {
+    let path = root.join(key);
+    let folder = path.parent().expect("keys have folders");
+    tokio::fs::create_dir_all(folder).await?;
+    let temporary = folder.join(format!(".{name}.part"));
+    let written = async {
+        use tokio::io::AsyncWriteExt;
+        let mut file = tokio::fs::File::create(&temporary).await?;
+        file.write_all(bytes).await?;
+        file.sync_all().await?;
+        tokio::fs::rename(&temporary, &path).await
     }
+    .await;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&temporary).await;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Keys are relative paths of plain segments, so none can leave the folder or the bucket.
+fn check_key(key: &str) -> Result<(), FileError> {
+    let relative = Path::new(key);
+    if key.is_empty()
+        || !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(FileError::BadKey(key.to_string()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

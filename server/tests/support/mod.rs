@@ -120,6 +120,17 @@ pub fn run_server_on(
     smtp: Option<&str>,
     port: u16,
 ) -> (std::process::Child, String) {
+    run_server_with(dir, database, smtp, port, &[])
+}
+
+/// As [`run_server_on`], with more settings (object storage, say).
+pub fn run_server_with(
+    dir: &std::path::Path,
+    database: &str,
+    smtp: Option<&str>,
+    port: u16,
+    settings: &[(&str, String)],
+) -> (std::process::Child, String) {
     let log = std::fs::File::create(dir.join(format!("server-{port}.log"))).unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_certidesk"));
     command
@@ -134,6 +145,9 @@ pub fn run_server_on(
         .stderr(log);
     if let Some(url) = smtp {
         command.env("SMTP_URL", url);
+    }
+    for (name, value) in settings {
+        command.env(name, value);
     }
     (command.spawn().unwrap(), format!("http://127.0.0.1:{port}"))
 }
