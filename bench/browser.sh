@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Largest contentful paint of the Tech view's first page on a phone with 4x CPU slowdown and
+# Browser budgets: largest contentful paint and interaction latency of the agent task dashboard,
+# the compliance matrix (desktop) and the Tech view (Pixel 7), with 4x CPU slowdown and
 # DevTools' slow 4G, against the release build (run scripts/test.sh or `cargo leptos build
-# --release` first). Prints the median and worst of five loads and the budget's verdict.
+# --release` first). Prints per page the median and worst LCP of five loads, the interaction, and
+# the budgets' verdicts.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh

@@ -1,7 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 import base from './playwright.config';
 
-// Browser budgets (bench/lcp.sh): the same server set-up as the suite, one phone, one worker,
+// Browser budgets (bench/browser.sh): the same server set-up as the suite, one worker,
 // so nothing else competes for the CPU while a page is measured.
 export default defineConfig({
   ...base,
@@ -10,5 +10,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 120_000,
   reporter: [['list']],
-  projects: [{ name: 'phone', use: { ...devices['Pixel 7'] } }],
+  projects: [
+    { name: 'desktop', use: { ...devices['Desktop Chrome'] }, testMatch: /agent\.perf\.spec\.ts$/ },
+    { name: 'phone', use: { ...devices['Pixel 7'] }, testMatch: /tech\.perf\.spec\.ts$/ },
+  ],
 });

@@ -17,6 +17,7 @@ use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -66,6 +67,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     events: Events,
+    /// Computed compliance statuses per agency, valid while its certification version holds.
+    certification: Arc<crate::services::compliance::StatusCache>,
 }
 
 impl Db {
@@ -119,7 +122,12 @@ impl Db {
             pool,
             backend,
             events,
+            certification: Arc::default(),
         })
+    }
+
+    pub(crate) fn certification_cache(&self) -> &crate::services::compliance::StatusCache {
+        &self.certification
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {

@@ -20,6 +20,7 @@ use crate::events::{Change, Topic};
 use crate::files::FileStore;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// The agency's calendar day now, in its own time zone (an unknown zone falls back to UTC).
 pub fn agency_today(time_zone: &str, now_ms: i64) -> NaiveDate {
@@ -41,6 +42,80 @@ async fn agency_clock(db: &Db, agency_id: i64, now: i64) -> Result<(NaiveDate, u
         agency_today(&time_zone, now),
         u32::try_from(window).unwrap_or(30),
     ))
+}
+
+/// Every contractor's required types with their statuses, by contractor id.
+type Statuses = BTreeMap<i64, Vec<RequirementStatus>>;
+
+/// The agency-wide statuses each agency's pages last computed. Computing them reads every
+/// requirement and document of the agency (tens of thousands of rows for a large one), while
+/// they change only when certification data does, the agency's day turns, or its window is
+/// edited: all three are in the key, the first as `agencies.certification_version`, which every
+/// write of requirements or documents moves in its own transaction, so every instance sees it.
+#[derive(Debug, Default)]
+pub struct StatusCache(Mutex<HashMap<i64, CachedStatuses>>);
+
+#[derive(Debug)]
+struct CachedStatuses {
+    key: (i64, NaiveDate, u32),
+    statuses: Arc<Statuses>,
+}
+
+/// Marks the agency's certification data changed; call inside the transaction that changes it.
+pub(crate) async fn bump_certification_version(
+    conn: &mut sqlx::AnyConnection,
+    agency_id: i64,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "UPDATE agencies SET certification_version = certification_version + 1 WHERE id = $1",
+    )
+    .bind(agency_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Today, the window and every contractor's statuses, from the cache while they still hold.
+async fn agency_statuses(
+    db: &Db,
+    agency_id: i64,
+    now: i64,
+) -> Result<(NaiveDate, u32, Arc<Statuses>), ServiceError> {
+    let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
+        "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
+    )
+    .bind(agency_id)
+    .fetch_one(db.pool())
+    .await?;
+    let today = agency_today(&time_zone, now);
+    let window = u32::try_from(window).unwrap_or(30);
+    let key = (version, today, window);
+    let cache = db.certification_cache();
+    let cached = cache
+        .0
+        .lock()
+        .expect("the cache lock is never held across a panic")
+        .get(&agency_id)
+        .filter(|c| c.key == key)
+        .map(|c| c.statuses.clone());
+    if let Some(statuses) = cached {
+        return Ok((today, window, statuses));
+    }
+    // Read after the version: what is computed is at least as new as the version it is kept
+    // under, so a reader never keeps older data under a newer version.
+    let statuses = Arc::new(statuses(db, agency_id, None, today, window).await?);
+    cache
+        .0
+        .lock()
+        .expect("the cache lock is never held across a panic")
+        .insert(
+            agency_id,
+            CachedStatuses {
+                key,
+                statuses: statuses.clone(),
+            },
+        );
+    Ok((today, window, statuses))
 }
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
@@ -151,6 +226,7 @@ pub async fn request_certificate(
     let Some(requirement_id) = added else {
         return Ok(false);
     };
+    bump_certification_version(&mut tx, actor.agency_id).await?;
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
@@ -335,6 +411,7 @@ async fn record_document(
     .bind(file.map(|f| f.size))
     .fetch_one(&mut *tx)
     .await?;
+    bump_certification_version(&mut tx, actor.agency_id).await?;
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
@@ -429,6 +506,7 @@ pub async fn validate_document(
         .await?;
         return exists.map(|_| ()).ok_or(ServiceError::NotFound("document"));
     };
+    bump_certification_version(&mut tx, actor.agency_id).await?;
     let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
         .bind(type_id)
         .fetch_one(&mut *tx)
@@ -547,8 +625,7 @@ pub async fn contractor_list(
     now: i64,
 ) -> Result<Vec<ContractorRow>, ServiceError> {
     actor.require_agent()?;
-    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
-    let mut all = statuses(db, actor.agency_id, None, today, window).await?;
+    let (_, _, all) = agency_statuses(db, actor.agency_id, now).await?;
     let contractors: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
          ORDER BY lower(company_name), id",
@@ -559,10 +636,10 @@ pub async fn contractor_list(
     Ok(contractors
         .into_iter()
         .map(|(id, company_name, external_ref, trade)| {
-            let requirements = all.remove(&id).unwrap_or_default();
+            let requirements = all.get(&id).map(Vec::as_slice).unwrap_or(&[]);
             let light_now = traffic_light(requirements.iter().map(|r| r.status.status));
             let mut problems: BTreeMap<u8, (ComplianceStatus, u32)> = BTreeMap::new();
-            for r in &requirements {
+            for r in requirements {
                 let rank = match r.status.status {
                     ComplianceStatus::Expired => 0,
                     ComplianceStatus::Missing => 1,
@@ -589,8 +666,7 @@ pub async fn contractor_list(
 /// certificates that end soonest from 30 days ago on (renewals to chase).
 pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSummary, ServiceError> {
     actor.require_agent()?;
-    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
-    let all = statuses(db, actor.agency_id, None, today, window).await?;
+    let (today, _, all) = agency_statuses(db, actor.agency_id, now).await?;
     let names: HashMap<i64, String> =
         sqlx::query_as("SELECT id, company_name FROM contractors WHERE agency_id = $1")
             .bind(actor.agency_id)
@@ -657,7 +733,7 @@ pub async fn matrix(
     now: i64,
 ) -> Result<MatrixPage, ServiceError> {
     actor.require_agent()?;
-    let (today, window) = agency_clock(db, actor.agency_id, now).await?;
+    let (today, window, all) = agency_statuses(db, actor.agency_id, now).await?;
     let all_types: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, name FROM certificate_types WHERE agency_id = $1 ORDER BY lower(name)",
     )
@@ -688,12 +764,11 @@ pub async fn matrix(
     .bind(&name)
     .fetch_all(db.pool())
     .await?;
-    let mut all = statuses(db, actor.agency_id, None, today, window).await?;
     let not_required = type_status(false, &[], today, window);
     let rows: Vec<MatrixRow> = contractors
         .into_iter()
         .map(|(id, company_name)| {
-            let requirements = all.remove(&id).unwrap_or_default();
+            let requirements = all.get(&id).map(Vec::as_slice).unwrap_or(&[]);
             let light = traffic_light(requirements.iter().map(|r| r.status.status));
             let cells = types
                 .iter()

@@ -361,6 +361,7 @@ async fn insert_requirements(
         query = query.bind(row.contractor_id).bind(*type_id);
     }
     query.execute(&mut **tx).await?;
+    super::compliance::bump_certification_version(tx, actor.agency_id).await?;
     Ok(())
 }
 
@@ -397,6 +398,7 @@ async fn insert_documents(
             .bind(valid.then_some(now));
     }
     query.execute(&mut **tx).await?;
+    super::compliance::bump_certification_version(tx, actor.agency_id).await?;
     Ok(())
 }
 

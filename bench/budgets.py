@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Prints the load results of every engine side by side, then each budget with PASS or MISS.
+
+Usage: budgets.py SITE_PKG_DIR RESULT_JSON...
+"""
+
+import gzip
+import json
+import os
+import sys
+
+PAGE_P99_MS = 50.0
+BUNDLE_KB = 200.0
+
+
+def gzip_size(path):
+    with open(path, "rb") as f:
+        return len(gzip.compress(f.read(), 9))
+
+
+def main():
+    pkg, paths = sys.argv[1], sys.argv[2:]
+    runs = [json.load(open(p)) for p in paths]
+    verdicts = []
+
+    if runs:
+        engines = [r["engine"] for r in runs]
+        head = "| route | " + " | ".join(
+            f"{e} req/s | {e} p50 ms | {e} p99 ms | {e} x healthz" for e in engines
+        ) + " |"
+        print(head)
+        print("|" + "---|" * (1 + 4 * len(engines)))
+        for i, route in enumerate(runs[0]["routes"]):
+            cells = []
+            for run in runs:
+                r = run["routes"][i]
+                cells += [
+                    f"{r['rps']:.0f}",
+                    f"{r['p50_us'] / 1000:.1f}",
+                    f"{r['p99_us'] / 1000:.1f}",
+                    f"{r['cost']:.1f}",
+                ]
+            print(f"| {route['name']} | " + " | ".join(cells) + " |")
+        print()
+
+    for run in runs:
+        if run["engine"] != "sqlite":
+            continue
+        for r in run["routes"]:
+            if r["kind"] != "page":
+                continue
+            p99 = r["p99_us"] / 1000
+            verdicts.append(
+                (p99 < PAGE_P99_MS, f"{r['name']}: p99 {p99:.1f} ms < {PAGE_P99_MS:.0f} ms (SQLite, 16 connections)")
+            )
+    for run in runs:
+        errors = sum(r["errors"] for r in run["routes"])
+        requests = sum(r["requests"] for r in run["routes"])
+        verdicts.append((errors == 0, f"{run['engine']}: {errors} errors in {requests} requests under load"))
+
+    # Every page loads the same script and module today; with a split build each route's first
+    # chunk would be counted here instead.
+    wasm = os.path.join(pkg, "certidesk.wasm")
+    js = os.path.join(pkg, "certidesk.js")
+    if os.path.exists(wasm):
+        total = (gzip_size(wasm) + gzip_size(js)) / 1024
+        verdicts.append(
+            (total < BUNDLE_KB, f"initial WASM + JS of a page: {total:.0f} KB gzip < {BUNDLE_KB:.0f} KB")
+        )
+
+    for ok, text in verdicts:
+        print(f"{'PASS' if ok else 'MISS'}  {text}")
+
+
+if __name__ == "__main__":
+    main()
