@@ -959,3 +959,85 @@ async fn changes_travel_between_instances_on_postgres() {
         tokio::time::timeout(std::time::Duration::from_millis(500), on_elsewhere.recv()).await;
     assert!(leaked.is_err(), "another schema heard it: {leaked:?}");
 }
+
+/// Statuses are kept in memory per process; a change made through another instance (another
+/// pool on the same database) must still show at once, because the version moves in the database.
+async fn changes_through_another_instance_show_at_once(scratch: app::db::testing::TestDb) {
+    let a = scratch.db.clone();
+    let b = Db::connect(&scratch.url).await.unwrap();
+    seeded(&a).await;
+    let admin = actor(&a, ADMIN).await;
+    let office = actor(&a, OFFICE).await;
+    let brightspark = office.contractor_id.unwrap();
+    let gas = certificate_type(&a, "Gas safety").await;
+    let now = now_ms();
+    let light = |db: Db| {
+        let admin = admin.clone();
+        async move {
+            let rows = compliance::contractor_list(&db, &admin, None, now)
+                .await
+                .unwrap();
+            light_of(&rows, "Brightspark Electrical Ltd")
+        }
+    };
+    let gas_cell = |db: Db| {
+        let admin = admin.clone();
+        async move {
+            let page = compliance::matrix(
+                &db,
+                &admin,
+                compliance::MatrixFilter {
+                    certificate_type_id: Some(gas),
+                    name: Some("Brightspark".into()),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+            page.rows[0].cells[0].status
+        }
+    };
+    assert_eq!(light(a.clone()).await, TrafficLight::Green);
+    assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::NotRequired);
+
+    compliance::request_certificate(&b, &admin, brightspark, gas, URL, now)
+        .await
+        .unwrap();
+    assert_eq!(light(a.clone()).await, TrafficLight::Red);
+    assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::Missing);
+
+    let upload = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: gas,
+        end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
+        ..Default::default()
+    };
+    let document = compliance::add_document(&b, &office, upload, now)
+        .await
+        .unwrap();
+    assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::NeedsValidation);
+    compliance::validate_document(&b, &admin, document, now)
+        .await
+        .unwrap();
+    assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::Valid);
+    assert_eq!(light(a.clone()).await, TrafficLight::Green);
+    let summary = compliance::summary(&a, &admin, now).await.unwrap();
+    let summary_b = compliance::summary(&b, &admin, now).await.unwrap();
+    assert_eq!(summary.lights, summary_b.lights);
+    b.close().await;
+}
+
+#[tokio::test]
+async fn changes_through_another_instance_show_at_once_sqlite() {
+    changes_through_another_instance_show_at_once(app::db::testing::TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn changes_through_another_instance_show_at_once_postgres() {
+    let Some(scratch) = app::db::testing::TestDb::postgres().await else {
+        eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    changes_through_another_instance_show_at_once(scratch).await;
+}
