@@ -12,7 +12,7 @@ use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -224,7 +224,8 @@ fn BoardView(
         .into_any()
     };
     view! {
-        <form method="get" action=base class="filter-form task-filters" role="search" aria-label="Filter the tasks">
+        // Filtering navigates in the page (no reload): only the list is fetched again.
+        <Form method="get" action=base attr:class="filter-form task-filters" attr:role="search" attr:aria-label="Filter the tasks">
             <div>
                 <label for="tasks-status">"Status"</label>
                 <select id="tasks-status" name="status"><option value="">"Any status"</option>{status_options}</select>
@@ -252,7 +253,7 @@ fn BoardView(
                 <button type="submit">"Filter"</button>
                 {filtered.then(|| view! { <A href=base>"Clear filters"</A> })}
             </div>
-        </form>
+        </Form>
         <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
         <p class="hint" role="status">
             {format!("{} task{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}

@@ -6,7 +6,7 @@ use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -227,7 +227,10 @@ pub fn Certification() -> impl IntoView {
         Suspend::new(async move {
             match matrix.await {
                 Ok(m) => {
-                    let (type_id, status, name) = (param("type"), param("status"), param("name"));
+                    // Untracked: a new query re-renders once its matrix arrives, not also at
+                    // once with the old matrix (which made the Filter click slow).
+                    let (type_id, status, name) =
+                        untrack(|| (param("type"), param("status"), param("name")));
                     view! { <MatrixView m type_id status name/> }.into_any()
                 }
                 Err(e) => {
@@ -330,7 +333,7 @@ fn MatrixView(
     let previous = (m.page > 0).then(|| view! { <a href=link(m.page - 1)>"← Previous"</a> });
     let next = (m.page + 1 < pages).then(|| view! { <a href=link(m.page + 1)>"Next →"</a> });
     view! {
-        <form method="get" action="/agent/certification" class="filter-form" role="search" aria-label="Filter the matrix">
+        <Form method="get" action="/agent/certification" attr:class="filter-form" attr:role="search" attr:aria-label="Filter the matrix">
             <label for="matrix-type">"Certificate"</label>
             <select id="matrix-type" name="type"><option value="">"All types"</option>{type_options}</select>
             <label for="matrix-status">"Status"</label>
@@ -338,7 +341,7 @@ fn MatrixView(
             <label for="matrix-name">"Contractor"</label>
             <input id="matrix-name" name="name" type="search" value=name_value/>
             <button type="submit">"Filter"</button>
-        </form>
+        </Form>
         <p class="hint" role="status">{m.total} " contractors · page " {m.page + 1} " of " {pages}</p>
         <div class="table-wrap">
             <table class="data-table matrix">
