@@ -45,7 +45,7 @@ pub enum S3Error {
     Transport(#[from] reqwest::Error),
     #[error("object storage answered {status} to {method} {key}: {message}")]
     Status {
-        method: &'static str,
+        method: String,
         key: String,
         status: u16,
         message: String,
@@ -133,19 +133,11 @@ impl S3Store {
             return Err(S3Error::NotFound(key.to_string()));
         }
         Err(S3Error::Status {
-            method: static_method(&method),
+            method: method.to_string(),
             key: key.to_string(),
             status: status.as_u16(),
             message: String::from_utf8_lossy(&bytes).chars().take(300).collect(),
         })
-    }
-}
-
-fn static_method(method: &reqwest::Method) -> &'static str {
-    match *method {
-        reqwest::Method::PUT => "PUT",
-        reqwest::Method::DELETE => "DELETE",
-        _ => "GET",
     }
 }
 

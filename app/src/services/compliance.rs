@@ -31,16 +31,22 @@ pub fn agency_today(time_zone: &str, now_ms: i64) -> NaiveDate {
     }
 }
 
-/// Today and the "expiring soon" window of an agency.
-async fn agency_clock(db: &Db, agency_id: i64, now: i64) -> Result<(NaiveDate, u32), ServiceError> {
-    let (time_zone, window): (String, i64) =
-        sqlx::query_as("SELECT time_zone, expiring_soon_days FROM agencies WHERE id = $1")
-            .bind(agency_id)
-            .fetch_one(db.pool())
-            .await?;
+/// Today, the "expiring soon" window and the certification version of an agency.
+async fn agency_clock(
+    db: &Db,
+    agency_id: i64,
+    now: i64,
+) -> Result<(NaiveDate, u32, i64), ServiceError> {
+    let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
+        "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
+    )
+    .bind(agency_id)
+    .fetch_one(db.pool())
+    .await?;
     Ok((
         agency_today(&time_zone, now),
         u32::try_from(window).unwrap_or(30),
+        version,
     ))
 }
 
@@ -81,14 +87,7 @@ async fn agency_statuses(
     agency_id: i64,
     now: i64,
 ) -> Result<(NaiveDate, u32, Arc<Statuses>), ServiceError> {
-    let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
-        "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
-    )
-    .bind(agency_id)
-    .fetch_one(db.pool())
-    .await?;
-    let today = agency_today(&time_zone, now);
-    let window = u32::try_from(window).unwrap_or(30);
+    let (today, window, version) = agency_clock(db, agency_id, now).await?;
     let key = (version, today, window);
     let cache = db.certification_cache();
     let cached = cache
@@ -610,7 +609,7 @@ async fn requirements_of(
     contractor_id: i64,
     now: i64,
 ) -> Result<Vec<RequirementStatus>, ServiceError> {
-    let (today, window) = agency_clock(db, agency_id, now).await?;
+    let (today, window, _) = agency_clock(db, agency_id, now).await?;
     Ok(statuses(db, agency_id, Some(contractor_id), today, window)
         .await?
         .remove(&contractor_id)
