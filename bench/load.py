@@ -9,9 +9,11 @@ Before loading a route it is asked once with Python and must answer 200 with the
 of it, so a route that silently redirects to the sign-in page cannot pass as fast.
 """
 
+import gzip
 import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -86,6 +88,20 @@ def check(base, route):
             f"{route['name']}: {route['method']} {target} answered {status} without "
             f"{route['expect']!r}: {body[:300]}"
         )
+
+
+def page_weight(base, route):
+    """The JS and WASM a page makes the browser fetch before it is interactive: every /pkg/ script,
+    module or WASM the HTML names (the main module and the route's chunks), gzip -9 bytes."""
+    request = urllib.request.Request(base + route["target"], headers={"Cookie": route.get("cookie", "")})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        html = response.read().decode()
+    files = sorted(set(re.findall(r'(/pkg/[^"\'\s]+\.(?:js|wasm))', html)))
+    total = 0
+    for path in files:
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            total += len(gzip.compress(response.read(), 9))
+    return total, files
 
 
 def load(base, route):
@@ -181,6 +197,8 @@ def main():
         if healthz_rps is None:
             healthz_rps = figures["rps"]
         figures.update(name=route["name"], kind=route["kind"])
+        if route["kind"] == "page":
+            figures["bundle_bytes"], figures["bundle_files"] = page_weight(base, route)
         figures["cost"] = healthz_rps / figures["rps"] if figures["rps"] else float("inf")
         results.append(figures)
         print(

@@ -69,4 +69,4 @@ for engine in $ENGINES; do
 done
 
 step "Budgets"
-python3 bench/budgets.py "$ROOT/target/site/pkg" "${results[@]}"
+python3 bench/budgets.py "${results[@]}"

@@ -1041,3 +1041,81 @@ async fn changes_through_another_instance_show_at_once_postgres() {
     };
     changes_through_another_instance_show_at_once(scratch).await;
 }
+
+db_test!(
+    the_contractor_list_pages_finds_by_name_and_counts_lights,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let now = now_ms();
+        // Sixty more contractors with nothing required: green, named "Zeta 00".."Zeta 59".
+        for i in 0..60 {
+            sqlx::query(
+                "INSERT INTO contractors (agency_id, company_name, external_ref, email, created_at) \
+                 VALUES ($1, $2, $3, 'z@zeta.example', $4)",
+            )
+            .bind(admin.agency_id)
+            .bind(format!("Zeta {i:02}"))
+            .bind(format!("ZR-{i:02}"))
+            .bind(now)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+        let page = |light: Option<TrafficLight>, name: Option<&str>, page: u32| {
+            let (db, admin) = (db.clone(), admin.clone());
+            let query = compliance::ContractorQuery {
+                light,
+                name: name.map(str::to_string),
+                page,
+            };
+            async move { compliance::contractor_page(&db, &admin, query, now).await }
+        };
+        let everyone = compliance::contractor_list(&db, &admin, None, now)
+            .await
+            .unwrap();
+        let first = page(None, None, 1).await.unwrap();
+        assert_eq!(first.total as usize, everyone.len());
+        assert_eq!(first.rows.len(), 50);
+        assert_eq!(first.lights.iter().sum::<u32>() as usize, everyone.len());
+        let second = page(None, None, 2).await.unwrap();
+        assert_eq!(second.rows.len(), everyone.len() - 50);
+        assert_eq!(
+            second.rows[0].id, everyone[50].id,
+            "pages follow the list's order"
+        );
+
+        // A name or reference, in any case; the counts are of the contractors found.
+        let zeta = page(None, Some("  zETa "), 2).await.unwrap();
+        assert_eq!((zeta.total, zeta.rows.len(), zeta.page), (60, 10, 2));
+        assert_eq!(zeta.lights, [0, 0, 60]);
+        let by_reference = page(None, Some("zr-07"), 1).await.unwrap();
+        assert_eq!(by_reference.rows.len(), 1);
+        assert_eq!(by_reference.rows[0].company_name, "Zeta 07");
+        let red_zeta = page(Some(TrafficLight::Red), Some("zeta"), 1)
+            .await
+            .unwrap();
+        assert_eq!((red_zeta.total, red_zeta.rows.len()), (0, 0));
+        let red = page(Some(TrafficLight::Red), None, 1).await.unwrap();
+        assert_eq!(red.total, first.lights[0]);
+        assert!(red.rows.iter().all(|r| r.light == TrafficLight::Red));
+        // Past the end: an empty page, not an error; page 0 reads as the first.
+        assert!(page(None, None, 9).await.unwrap().rows.is_empty());
+        assert_eq!(page(None, None, 0).await.unwrap().page, 1);
+
+        // Agents only, and only their own agency's contractors.
+        let office = actor(&db, OFFICE).await;
+        assert!(matches!(
+            compliance::contractor_page(&db, &office, Default::default(), now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let other = OtherAgency::create(&db).await;
+        let found = page(None, Some("Other Sparks"), 1).await.unwrap();
+        assert_eq!(found.total, 0);
+        let theirs =
+            compliance::contractor_page(&db, &other.admin(&db).await, Default::default(), now)
+                .await
+                .unwrap();
+        assert_eq!(theirs.total, 1);
+    }
+);

@@ -668,6 +668,53 @@ db_test!(messages_reach_the_other_side_and_no_one_else, |db| {
     );
 });
 
+db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
+    use app::domain::properties::PropertyDetails;
+    seed_demo(&db).await;
+    let task = new_task(&db).await;
+    let agent = actor(&db, AGENT).await;
+    let property_id: i64 = sqlx::query_scalar("SELECT property_id FROM tasks WHERE id = $1")
+        .bind(task)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let finds = |query: &'static str| {
+        let (db, agent) = (db.clone(), agent.clone());
+        async move {
+            task_list(&db, &agent, &TaskFilter::from_query_string(query))
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .any(|r| r.id == task)
+        }
+    };
+    assert!(!finds("q=quillon").await);
+    app::services::properties::save(
+        &db,
+        &agent,
+        Some(property_id),
+        &PropertyDetails {
+            address_line1: "7 Quillon Mews".into(),
+            address_line2: String::new(),
+            town: "Brackwater".into(),
+            postcode: "QX9 9ZZ".into(),
+            access_details: String::new(),
+        },
+        now_ms(),
+    )
+    .await
+    .unwrap();
+    // Search and property filters read the corrected address, in any case.
+    assert!(finds("q=QUILLON+mews").await);
+    assert!(finds("q=qx9+9zz").await);
+    assert!(finds("property=brackwater").await);
+    assert!(finds("property=quillon").await);
+    // The town is a property filter, not a search; parts never match across each other.
+    assert!(!finds("q=brackwater").await);
+    assert!(!finds("q=mews+qx9").await);
+});
+
 db_test!(
     the_dashboard_filters_sorts_and_pages_within_the_viewer_s_tasks,
     |db| {

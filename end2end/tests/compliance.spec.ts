@@ -22,6 +22,19 @@ test('the contractor list shows a traffic light per contractor and filters by li
 
   await filters.getByRole('link', { name: 'All' }).click();
   await expect(row('Brightspark Electrical Ltd')).toBeVisible();
+
+  // Finding by name keeps the light chips' counts to the contractors found.
+  const find = page.getByRole('search', { name: 'Find a contractor' });
+  await find.getByLabel('Contractor').fill('north');
+  await find.getByRole('button', { name: 'Find' }).click();
+  await expect(page).toHaveURL(/\?name=north(&|$)/);
+  await expect(row('Northgate Gas & Heating')).toBeVisible();
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await expect(filters.getByRole('link', { name: 'Attention needed' })).toContainText('1');
+  await expect(filters.getByRole('link', { name: 'Not compliant' })).toContainText('0');
+  await filters.getByRole('link', { name: 'Not compliant' }).click();
+  await expect(page).toHaveURL(/\?light=red&name=north$/);
+  await expect(page.getByText('No contractors match these filters.')).toBeVisible();
 });
 
 test('on a contractor\'s Certification tab an agent ticks a document Valid and requests a certificate', async ({ page }) => {

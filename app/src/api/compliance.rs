@@ -1,7 +1,7 @@
 //! Contractor certification: agents' pages and the contractor portal's own certificates.
 
 use super::ApiError;
-use crate::domain::records::{ContractorCertification, ContractorRow};
+use crate::domain::records::{ContractorCertification, ContractorListPage, ContractorRow};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -10,23 +10,37 @@ use {
     crate::services::compliance,
 };
 
-/// The agency's contractors with their traffic lights; `light` is `red`, `orange` or `green`.
+/// The agency's contractors with their traffic lights (the instruct page's choices).
 #[server(prefix = "/api", endpoint = "contractors/list")]
-pub async fn list_contractors(light: Option<String>) -> Result<Vec<ContractorRow>, ApiError> {
+pub async fn list_contractors() -> Result<Vec<ContractorRow>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::contractor_list(&context.db, &actor, None, now()).await?)
+}
+
+/// A page of the contractor list; `light` is `red`, `orange` or `green`, `name` part of a
+/// company name or reference, `page` from 1.
+#[server(prefix = "/api", endpoint = "contractors/page")]
+pub async fn contractor_page(
+    light: Option<String>,
+    name: Option<String>,
+    page: Option<u32>,
+) -> Result<ContractorListPage, ApiError> {
     let (context, actor) = request::actor().await?;
     let light = match light.as_deref().unwrap_or("") {
         "" => None,
-        "red" => Some(TrafficLight::Red),
-        "orange" => Some(TrafficLight::Orange),
-        "green" => Some(TrafficLight::Green),
-        other => {
-            return Err(ApiError::Invalid {
+        slug => Some(
+            TrafficLight::from_slug(slug).ok_or_else(|| ApiError::Invalid {
                 field: "light".into(),
-                message: format!("\"{other}\" is not red, orange or green."),
-            })
-        }
+                message: format!("\"{slug}\" is not red, orange or green."),
+            })?,
+        ),
     };
-    Ok(compliance::contractor_list(&context.db, &actor, light, now()).await?)
+    let query = compliance::ContractorQuery {
+        light,
+        name,
+        page: page.unwrap_or(1),
+    };
+    Ok(compliance::contractor_page(&context.db, &actor, query, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "contractors/certification")]

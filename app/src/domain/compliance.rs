@@ -142,6 +142,23 @@ pub enum TrafficLight {
 }
 
 impl TrafficLight {
+    /// Worst first, as the lists and the dashboard show them.
+    pub const ALL: [TrafficLight; 3] =
+        [TrafficLight::Red, TrafficLight::Orange, TrafficLight::Green];
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.slug() == slug)
+    }
+
+    /// The light's place in [`TrafficLight::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            TrafficLight::Red => 0,
+            TrafficLight::Orange => 1,
+            TrafficLight::Green => 2,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             TrafficLight::Green => "Compliant",
@@ -322,6 +339,16 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn traffic_lights_read_back_from_their_slugs_in_worst_first_order() {
+        for (i, light) in TrafficLight::ALL.into_iter().enumerate() {
+            assert_eq!(TrafficLight::from_slug(light.slug()), Some(light));
+            assert_eq!(light.index(), i);
+        }
+        assert_eq!(TrafficLight::ALL[0], TrafficLight::Red);
+        assert_eq!(TrafficLight::from_slug("amber"), None);
     }
 
     const TODAY: (i32, u32, u32) = (2026, 11, 22);

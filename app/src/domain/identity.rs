@@ -143,6 +143,20 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
     }
 }
 
+/// A mobile number as stored: trimmed, `None` when left empty; digits, spaces and `+ ( ) -`
+/// only, at most 30 characters (formats differ too much by country to check more).
+pub fn normalize_mobile(input: &str) -> Result<Option<String>, &'static str> {
+    let mobile = input.trim();
+    if mobile.chars().count() > 30
+        || !mobile
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +()-".contains(c))
+    {
+        return Err("A mobile number has digits, spaces and + ( ) - only.");
+    }
+    Ok((!mobile.is_empty()).then(|| mobile.to_string()))
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
@@ -413,6 +427,17 @@ pub fn describe_wait(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mobile_numbers_keep_their_punctuation_and_may_be_left_empty() {
+        assert_eq!(normalize_mobile("  "), Ok(None));
+        assert_eq!(
+            normalize_mobile(" +44 (0)7700 900-123 "),
+            Ok(Some("+44 (0)7700 900-123".into()))
+        );
+        assert!(normalize_mobile("07700 900123 ext. 4").is_err());
+        assert!(normalize_mobile(&"1".repeat(31)).is_err());
+    }
 
     #[test]
     fn kinds_round_trip_and_land_on_their_view() {

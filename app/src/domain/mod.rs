@@ -9,6 +9,7 @@ pub mod identity;
 pub mod import;
 pub mod outbox;
 pub mod properties;
+pub mod query;
 pub mod records;
 pub mod service_tasks;
 pub mod signature;

@@ -124,6 +124,21 @@ pub struct ContractorRow {
     pub problems: Vec<(super::compliance::ComplianceStatus, u32)>,
 }
 
+/// One page of the contractor list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractorListPage {
+    pub rows: Vec<ContractorRow>,
+    /// Contractors matching the filters, over all pages.
+    pub total: u32,
+    /// From 1.
+    pub page: u32,
+    pub page_size: u32,
+    /// Contractors matching the name filter by light, in [`TrafficLight::ALL`] order.
+    ///
+    /// [`TrafficLight::ALL`]: super::compliance::TrafficLight::ALL
+    pub lights: [u32; 3],
+}
+
 /// One required certificate type of a contractor, with its status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequirementStatus {

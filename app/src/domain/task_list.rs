@@ -3,6 +3,7 @@
 //! the server in one query.
 
 use super::dates::from_storage;
+use super::query::{decode, query_string};
 use super::task_status::TaskStatus;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -143,11 +144,7 @@ impl TaskFilter {
         if self.page > 1 {
             pairs.push(("page", self.page.to_string()));
         }
-        pairs
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&pairs)
     }
 
     /// The same filter sorted by `sort`: ascending first, descending when already ascending.
@@ -179,47 +176,6 @@ impl TaskFilter {
         pattern.push('%');
         pattern
     }
-}
-
-/// Percent-decoding, `+` as a space; broken escapes are kept as written.
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 3 <= bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A column of the task dashboard.

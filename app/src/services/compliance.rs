@@ -13,8 +13,8 @@ use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
-    ComplianceSummary, ContractorCertification, ContractorRow, DocumentSummary, HistoryEntry,
-    MatrixPage, MatrixRow, RequirementDetail, RequirementStatus,
+    ComplianceSummary, ContractorCertification, ContractorListPage, ContractorRow, DocumentSummary,
+    HistoryEntry, MatrixPage, MatrixRow, RequirementDetail, RequirementStatus,
 };
 use crate::events::{Change, Topic};
 use crate::files::FileStore;
@@ -661,6 +661,59 @@ pub async fn contractor_list(
         .collect())
 }
 
+/// What the contractor list shows: one light, part of a name or reference, a page from 1.
+#[derive(Clone, Debug, Default)]
+pub struct ContractorQuery {
+    pub light: Option<TrafficLight>,
+    pub name: Option<String>,
+    pub page: u32,
+}
+
+pub const CONTRACTOR_PAGE_SIZE: u32 = 50;
+
+/// A page of the contractor list, with how many contractors matching the name have each light
+/// (the filter chips' counts).
+pub async fn contractor_page(
+    db: &Db,
+    actor: &Actor,
+    query: ContractorQuery,
+    now: i64,
+) -> Result<ContractorListPage, ServiceError> {
+    let needle = query.name.as_deref().unwrap_or("").trim().to_lowercase();
+    let named: Vec<ContractorRow> = contractor_list(db, actor, None, now)
+        .await?
+        .into_iter()
+        .filter(|row| {
+            needle.is_empty()
+                || row.company_name.to_lowercase().contains(&needle)
+                || row
+                    .external_ref
+                    .as_deref()
+                    .is_some_and(|r| r.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let mut lights = [0u32; 3];
+    for row in &named {
+        lights[row.light.index()] += 1;
+    }
+    let matching: Vec<ContractorRow> = named
+        .into_iter()
+        .filter(|row| query.light.is_none_or(|wanted| row.light == wanted))
+        .collect();
+    let page = query.page.max(1);
+    Ok(ContractorListPage {
+        total: matching.len() as u32,
+        rows: matching
+            .into_iter()
+            .skip(((page - 1) * CONTRACTOR_PAGE_SIZE) as usize)
+            .take(CONTRACTOR_PAGE_SIZE as usize)
+            .collect(),
+        page,
+        page_size: CONTRACTOR_PAGE_SIZE,
+        lights,
+    })
+}
+
 /// The dashboard panel: contractors per light, certificates per status, and the ten validated
 /// certificates that end soonest from 30 days ago on (renewals to chase).
 pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSummary, ServiceError> {
@@ -682,11 +735,7 @@ pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSumma
     for contractor_id in names.keys() {
         let requirements = all.get(contractor_id).map(Vec::as_slice).unwrap_or(&[]);
         let light = traffic_light(requirements.iter().map(|r| r.status.status));
-        lights[match light {
-            TrafficLight::Red => 0,
-            TrafficLight::Orange => 1,
-            TrafficLight::Green => 2,
-        }] += 1;
+        lights[light.index()] += 1;
         for r in requirements {
             *counts.entry(r.status.status).or_default() += 1;
             if let Some(end) = r.status.valid_until.filter(|end| *end >= since) {

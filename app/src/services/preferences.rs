@@ -4,6 +4,7 @@
 use super::auth::Actor;
 use super::ServiceError;
 use crate::db::{audit, Db};
+use crate::domain::identity::normalize_mobile;
 use crate::domain::records::Preferences;
 use crate::domain::signature::{check_signature, Drawing};
 use crate::files::{signatures, FileStore};
@@ -43,17 +44,7 @@ pub async fn save(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require_contractor_office()?;
-    let mobile = mobile.trim();
-    if mobile.chars().count() > 30
-        || !mobile
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +()-".contains(c))
-    {
-        return Err(ServiceError::invalid(
-            "mobile",
-            "A mobile number has digits, spaces and + ( ) - only.",
-        ));
-    }
+    let mobile = normalize_mobile(mobile).map_err(|e| ServiceError::invalid("mobile", e))?;
     let key = match &signature {
         SavedSignature::Replace(drawing) => {
             check_signature(drawing, &actor.name)
@@ -75,7 +66,7 @@ pub async fn save(
     let saved = async {
         let mut tx = db.pool().begin().await?;
         sqlx::query("UPDATE users SET mobile = $1 WHERE id = $2")
-            .bind((!mobile.is_empty()).then_some(mobile))
+            .bind(mobile)
             .bind(actor.user_id)
             .execute(&mut *tx)
             .await?;

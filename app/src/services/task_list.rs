@@ -60,10 +60,11 @@ fn conditions(actor: &Actor, filter: &TaskFilter) -> Result<(String, Vec<Value>)
     if let Some(to) = filter.due_to {
         w.push("t.due_date <= $n", Value::Text(to_storage(to)));
     }
+    // Lower-cased copies kept by triggers (migration 0012): no join, and the dashboard's
+    // indexes hold `search_text`, so a count reads the index alone.
     if let Some(property) = &filter.property {
         w.push(
-            "(lower(p.address_line1) LIKE $n ESCAPE '\\' OR lower(p.postcode) LIKE $n ESCAPE '\\' \
-             OR lower(p.town) LIKE $n ESCAPE '\\')",
+            "t.property_text LIKE $n ESCAPE '\\'",
             Value::Text(TaskFilter::like_pattern(property)),
         );
     }
@@ -75,10 +76,20 @@ fn conditions(actor: &Actor, filter: &TaskFilter) -> Result<(String, Vec<Value>)
         );
     }
     if let Some(text) = &filter.text {
-        w.push("(lower(t.reference) LIKE $n ESCAPE '\\' OR lower(t.title) LIKE $n ESCAPE '\\' \
-             OR lower(p.address_line1) LIKE $n ESCAPE '\\' OR lower(p.postcode) LIKE $n ESCAPE '\\')", Value::Text(TaskFilter::like_pattern(text)));
+        w.push(
+            "t.search_text LIKE $n ESCAPE '\\'",
+            Value::Text(TaskFilter::like_pattern(text)),
+        );
     }
     Ok((w.clauses.join(" AND "), w.values))
+}
+
+/// The join the sort order needs: only sorting by address reads the property.
+fn sort_join(filter: &TaskFilter) -> &'static str {
+    match filter.sort {
+        TaskSort::Property => "JOIN properties p ON p.id = t.property_id",
+        _ => "",
+    }
 }
 
 fn order_by(filter: &TaskFilter) -> String {
@@ -117,33 +128,32 @@ pub async fn task_list(
     filter: &TaskFilter,
 ) -> Result<TaskListPage, ServiceError> {
     let (conditions, values) = conditions(actor, filter)?;
-    let from = "FROM tasks t JOIN properties p ON p.id = t.property_id";
     let (total,): (i64,) = bind_all(
-        sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {conditions}")),
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM tasks t WHERE {conditions}")),
         &values,
     )
     .fetch_one(db.pool())
     .await?;
     let page = filter.page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let sql = format!(
-        "{SELECT_TASK} WHERE {conditions} ORDER BY {} LIMIT {PAGE_SIZE} OFFSET {offset}",
-        order_by(filter)
-    );
-    let rows: Vec<TaskRow> = bind_all(sqlx::query_as(&sql), &values)
-        .fetch_all(db.pool())
-        .await?;
-    let mut rows: Vec<_> = rows.into_iter().filter_map(TaskRow::into_summary).collect();
-    // Names of the technicians on this page's tasks, in one query.
-    if !rows.is_empty() {
-        let ids = rows
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+    // The page's ids first, from the index where the order allows; then only their rows.
+    let ids = ordered_ids(db, filter, &conditions, &values, PAGE_SIZE as usize, offset).await?;
+    let mut rows = Vec::new();
+    if !ids.is_empty() {
+        let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let found: Vec<TaskRow> =
+            sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id IN ({ids_list})"))
+                .fetch_all(db.pool())
+                .await?;
+        rows = found
+            .into_iter()
+            .filter_map(TaskRow::into_summary)
+            .collect();
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        // Names of the technicians on this page's tasks, in one query.
         let names: Vec<(i64, String)> = sqlx::query_as(&format!(
             "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
-             WHERE tt.task_id IN ({ids}) ORDER BY u.name"
+             WHERE tt.task_id IN ({ids_list}) ORDER BY u.name"
         ))
         .fetch_all(db.pool())
         .await?;
@@ -195,12 +205,24 @@ pub async fn matching_task_ids(
     limit: usize,
 ) -> Result<Vec<i64>, ServiceError> {
     let (conditions, values) = conditions(actor, filter)?;
+    ordered_ids(db, filter, &conditions, &values, limit, 0).await
+}
+
+/// The ids of the matching tasks in the dashboard's order, `limit` of them from `offset`.
+async fn ordered_ids(
+    db: &Db,
+    filter: &TaskFilter,
+    conditions: &str,
+    values: &[Value],
+    limit: usize,
+    offset: i64,
+) -> Result<Vec<i64>, ServiceError> {
     let sql = format!(
-        "SELECT t.id FROM tasks t JOIN properties p ON p.id = t.property_id \
-         WHERE {conditions} ORDER BY {} LIMIT {limit}",
+        "SELECT t.id FROM tasks t {} WHERE {conditions} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        sort_join(filter),
         order_by(filter)
     );
-    let ids: Vec<(i64,)> = bind_all(sqlx::query_as(&sql), &values)
+    let ids: Vec<(i64,)> = bind_all(sqlx::query_as(&sql), values)
         .fetch_all(db.pool())
         .await?;
     Ok(ids.into_iter().map(|(id,)| id).collect())

@@ -8,7 +8,7 @@ use crate::db::{audit, sessions, Db};
 use crate::domain::accreditation::Accreditation;
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
-use crate::domain::identity::UserKind;
+use crate::domain::identity::{normalize_email, normalize_mobile, UserKind};
 use crate::domain::records::{AccreditationRow, Team, TeamMember, TechnicianDetails};
 use crate::files::FileStore;
 use chrono::NaiveDate;
@@ -106,34 +106,15 @@ fn check_details(
             "Give the technician's name (up to 100 characters).",
         ));
     }
-    let email = details.email.trim().to_lowercase();
-    let looks_like_email = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.contains(char::is_whitespace);
-    if !looks_like_email {
-        return Err(ServiceError::invalid(
+    let email = normalize_email(&details.email).map_err(|_| {
+        ServiceError::invalid(
             "email",
             "Give the email address their sign-in links go to, like name@example.com.",
-        ));
-    }
-    let mobile = details.mobile.trim();
-    if mobile.chars().count() > 30
-        || !mobile
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +()-".contains(c))
-    {
-        return Err(ServiceError::invalid(
-            "mobile",
-            "A mobile number has digits, spaces and + ( ) - only.",
-        ));
-    }
-    Ok((
-        name.to_string(),
-        email,
-        (!mobile.is_empty()).then(|| mobile.to_string()),
-    ))
+        )
+    })?;
+    let mobile =
+        normalize_mobile(&details.mobile).map_err(|e| ServiceError::invalid("mobile", e))?;
+    Ok((name.to_string(), email, mobile))
 }
 
 /// Adds a technician to the office's company; they sign in by emailed link, never a password.

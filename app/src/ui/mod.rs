@@ -6,6 +6,7 @@ pub mod csp;
 mod forms;
 mod layout;
 mod live;
+mod pager;
 pub mod pages;
 mod send_form;
 mod session;

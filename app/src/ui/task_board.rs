@@ -10,6 +10,7 @@ use crate::domain::task_status::TaskStatus;
 use crate::ui::assign::BulkEdit;
 use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
+use crate::ui::pager::Pager;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -194,10 +195,6 @@ fn BoardView(
             }
         });
     let pages = p.total.div_ceil(u64::from(p.page_size)).max(1);
-    let previous =
-        (p.page > 1).then(|| view! { <A href=href(&filter.on_page(p.page - 1))>"← Previous"</A> });
-    let next = (u64::from(p.page) < pages)
-        .then(|| view! { <A href=href(&filter.on_page(p.page + 1))>"Next →"</A> });
     let filtered = filter.to_query().split('&').any(|pair| {
         !pair.is_empty()
             && !pair.starts_with("sort=")
@@ -222,6 +219,10 @@ fn BoardView(
             </div>
         }
         .into_any()
+    };
+    let pager_href = {
+        let filter = filter.clone();
+        move |n: u64| href(&filter.on_page(n as u32))
     };
     view! {
         // Filtering navigates in the page (no reload): only the list is fetched again.
@@ -260,7 +261,7 @@ fn BoardView(
             {select_all}
         </p>
         {table}
-        <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
+        <Pager page=u64::from(p.page) pages href=pager_href/>
     }
 }
 

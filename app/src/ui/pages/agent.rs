@@ -1,8 +1,10 @@
-use crate::api::compliance::{compliance_matrix, compliance_summary, list_contractors};
-use crate::domain::compliance::ComplianceStatus;
+use crate::api::compliance::{compliance_matrix, compliance_summary, contractor_page};
+use crate::domain::compliance::{ComplianceStatus, TrafficLight};
 use crate::domain::dates::DateFormat;
-use crate::domain::records::{ComplianceSummary, ContractorRow, MatrixPage};
+use crate::domain::query::with_query;
+use crate::domain::records::{ComplianceSummary, ContractorListPage, ContractorRow, MatrixPage};
 use crate::ui::live::use_live;
+use crate::ui::pager::Pager;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,41 +92,26 @@ fn CompliancePanel(s: ComplianceSummary, format: DateFormat) -> impl IntoView {
 #[component]
 pub fn Contractors() -> impl IntoView {
     let query = use_query_map();
-    let light = move || query.read().get("light").unwrap_or_default();
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
     let live = use_live();
     let contractors = Resource::new(
-        move || (light(), live.certification.get()),
-        |(light, _)| list_contractors((!light.is_empty()).then_some(light)),
+        move || {
+            (
+                param("light"),
+                param("name"),
+                param("page"),
+                live.certification.get(),
+            )
+        },
+        |(light, name, page, _)| contractor_page(light, name, page.and_then(|p| p.parse().ok())),
     );
-    let filters = [
-        ("", "All"),
-        ("red", "Not compliant"),
-        ("orange", "Attention needed"),
-        ("green", "Compliant"),
-    ]
-    .into_iter()
-    .map(|(value, label)| {
-        let href = if value.is_empty() {
-            "/agent/contractors".to_string()
-        } else {
-            format!("/agent/contractors?light={value}")
-        };
-        view! {
-            <a href=href class=format!("filter-chip light-{value}")
-                aria-current=move || (light() == value).then_some("true")>
-                {label}
-            </a>
-        }
-    })
-    .collect_view();
-    let rows = move || {
+    let content = move || {
         Suspend::new(async move {
             match contractors.await {
-                Ok(list) if list.is_empty() => view! {
-                    <div class="empty-state"><p>"No contractors with this light."</p></div>
+                Ok(p) => {
+                    let (light, name) = untrack(|| (param("light"), param("name")));
+                    view! { <ContractorList p light name/> }.into_any()
                 }
-                .into_any(),
-                Ok(list) => view! { <ContractorTable list/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -138,8 +125,75 @@ pub fn Contractors() -> impl IntoView {
             <a href="/exports/contractors.csv" rel="external" download="">"Export as import CSV"</a>
             <A href="/agent/import">"Import certification"</A>
         </p>
-        <nav class="filter-row" aria-label="Filter by compliance">{filters}</nav>
-        <Transition fallback=|| view! { <p role="status">"Loading contractors…"</p> }>{rows}</Transition>
+        <Transition fallback=|| view! { <p role="status">"Loading contractors…"</p> }>{content}</Transition>
+    }
+}
+
+/// The contractor list's address for these filters and page.
+fn contractors_href(light: Option<&str>, name: Option<&str>, page: u64) -> String {
+    let page = (page > 1).then(|| page.to_string());
+    with_query(
+        "/agent/contractors",
+        &[("light", light), ("name", name), ("page", page.as_deref())],
+    )
+}
+
+#[component]
+fn ContractorList(
+    p: ContractorListPage,
+    light: Option<String>,
+    name: Option<String>,
+) -> impl IntoView {
+    let everyone: u32 = p.lights.iter().sum();
+    let chips = std::iter::once((None, "All", everyone))
+        .chain(
+            TrafficLight::ALL
+                .into_iter()
+                .map(|l| (Some(l.slug()), l.label(), p.lights[l.index()])),
+        )
+        .map(|(value, label, count)| {
+            let current = light.as_deref() == value;
+            view! {
+                <A href=contractors_href(value, name.as_deref(), 1)
+                    attr:class=format!("filter-chip light-{}", value.unwrap_or(""))
+                    attr:aria-current=current.then_some("true")>
+                    {label} " " <span class="chip-count">{count}</span>
+                </A>
+            }
+        })
+        .collect_view();
+    let pages = u64::from(p.total.div_ceil(p.page_size).max(1));
+    let filtered = light.is_some() || name.is_some();
+    let table = if p.rows.is_empty() {
+        let message = if filtered {
+            "No contractors match these filters."
+        } else {
+            "No contractors yet. Import them from a spreadsheet, or add them from the Instruct page."
+        };
+        view! { <div class="empty-state"><p>{message}</p></div> }.into_any()
+    } else {
+        view! { <ContractorTable list=p.rows/> }.into_any()
+    };
+    // Finding by name keeps the chosen light.
+    let keep_light = light
+        .clone()
+        .map(|l| view! { <input type="hidden" name="light" value=l/> });
+    let name_value = name.clone().unwrap_or_default();
+    let href = move |page: u64| contractors_href(light.as_deref(), name.as_deref(), page);
+    view! {
+        <Form method="get" action="/agent/contractors" attr:class="filter-form" attr:role="search" attr:aria-label="Find a contractor">
+            {keep_light}
+            <label for="contractors-name">"Contractor"</label>
+            <input id="contractors-name" name="name" type="search" value=name_value
+                placeholder="Company name or reference"/>
+            <button type="submit">"Find"</button>
+        </Form>
+        <nav class="filter-row" aria-label="Filter by compliance">{chips}</nav>
+        <p class="hint" role="status">
+            {format!("{} contractor{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}
+        </p>
+        {table}
+        <Pager page=u64::from(p.page) pages href/>
     }
 }
 
@@ -317,21 +371,19 @@ fn MatrixView(
         .collect_view();
     let pages = m.total.div_ceil(m.page_size).max(1);
     let name_value = name.clone().unwrap_or_default();
-    let link = move |page: u32| {
-        let mut q = vec![format!("page={page}")];
-        if let Some(t) = &type_id {
-            q.push(format!("type={t}"));
-        }
-        if let Some(s) = &status {
-            q.push(format!("status={s}"));
-        }
-        if let Some(n) = &name {
-            q.push(format!("name={}", n.replace(' ', "+")));
-        }
-        format!("/agent/certification?{}", q.join("&"))
+    // The matrix counts its pages from 0 in the address.
+    let link = move |page: u64| {
+        let page = (page - 1).to_string();
+        with_query(
+            "/agent/certification",
+            &[
+                ("page", Some(page.as_str())),
+                ("type", type_id.as_deref()),
+                ("status", status.as_deref()),
+                ("name", name.as_deref()),
+            ],
+        )
     };
-    let previous = (m.page > 0).then(|| view! { <a href=link(m.page - 1)>"← Previous"</a> });
-    let next = (m.page + 1 < pages).then(|| view! { <a href=link(m.page + 1)>"Next →"</a> });
     view! {
         <Form method="get" action="/agent/certification" attr:class="filter-form" attr:role="search" attr:aria-label="Filter the matrix">
             <label for="matrix-type">"Certificate"</label>
@@ -350,7 +402,7 @@ fn MatrixView(
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">{previous} " " {next}</nav>
+        <Pager page=u64::from(m.page) + 1 pages=u64::from(pages) href=link/>
     }
 }
 

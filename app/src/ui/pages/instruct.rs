@@ -19,7 +19,7 @@ pub fn InstructWorksPage() -> impl IntoView {
     // The form is loaded once, so nothing typed is lost when lights change; the light of the
     // chosen contractor follows live changes on its own.
     let choices = Resource::new(|| (), |_| load_instruct_choices());
-    let lights = Resource::new(move || live.certification.get(), |_| list_contractors(None));
+    let lights = Resource::new(move || live.certification.get(), |_| list_contractors());
     let query = use_query_map();
     let preselected = move || {
         query
