@@ -59,7 +59,16 @@ async fn main() {
         let seeded = seed_agency(&db, agency, &hash, &mut counts).await;
         first.get_or_insert(seeded);
     }
-    let _ = sqlx::query("ANALYZE").execute(db.pool()).await;
+    // As after any bulk load: planner statistics, and on PostgreSQL the visibility map that lets
+    // the dashboard's counts read their index alone (autovacuum would get there later).
+    let settle = match db.backend() {
+        app::db::Backend::Postgres => "VACUUM ANALYZE",
+        app::db::Backend::Sqlite => "ANALYZE",
+    };
+    sqlx::query(settle)
+        .execute(db.pool())
+        .await
+        .expect("statistics after seeding");
     let first = first.unwrap();
     println!(
         "seeded on {} in {:.1} s: {} agencies, {} contractors, {} certificates, {} tasks, {} technicians",

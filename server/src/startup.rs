@@ -7,6 +7,7 @@ use crate::router;
 use app::api::AppContext;
 use app::db::Db;
 use app::services::demo::{self, DemoSummary};
+use axum::serve::ListenerExt;
 use std::path::Path;
 use tracing_subscriber::EnvFilter;
 
@@ -151,9 +152,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     }
 
+    // TCP_NODELAY: a page goes out in several writes (head, then streamed body); with Nagle's
+    // algorithm the second waits for the client's delayed ACK, up to 40 ms per page.
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
-        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
+        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?
+        .tap_io(|stream| {
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!("TCP_NODELAY not set on a connection: {e}");
+            }
+        });
     let context = AppContext {
         db: db.clone(),
         demo: config.demo,
