@@ -1119,3 +1119,59 @@ db_test!(
         assert_eq!(theirs.total, 1);
     }
 );
+
+db_test!(
+    a_contractor_added_or_renamed_shows_at_once_despite_the_lists_kept_in_memory,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let now = now_ms();
+        let before = compliance::contractor_list(&db, &admin, None, now)
+            .await
+            .unwrap();
+        let renamed = before[0].id;
+        // Straight to the database, as another instance or a script would: the triggers of
+        // migration 0013 move the version the lists are kept under.
+        sqlx::query("UPDATE contractors SET company_name = 'Zephyr Renamed Ltd' WHERE id = $1")
+            .bind(renamed)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO contractors (agency_id, company_name, email, created_at) \
+             VALUES ($1, 'Brand New Contracting', 'new@brand.example', $2)",
+        )
+        .bind(admin.agency_id)
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let after = compliance::contractor_list(&db, &admin, None, now)
+            .await
+            .unwrap();
+        assert_eq!(after.len(), before.len() + 1);
+        assert!(after
+            .iter()
+            .any(|r| r.id == renamed && r.company_name == "Zephyr Renamed Ltd"));
+        assert_eq!(
+            after.last().unwrap().company_name,
+            "Zephyr Renamed Ltd",
+            "the list stays in name order"
+        );
+        let found = compliance::matrix(
+            &db,
+            &admin,
+            compliance::MatrixFilter {
+                name: Some("brand NEW".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.total, 1);
+        assert_eq!(found.rows[0].company_name, "Brand New Contracting");
+        let summary = compliance::summary(&db, &admin, now).await.unwrap();
+        assert_eq!(summary.lights.iter().sum::<u32>() as usize, after.len());
+    }
+);

@@ -7,7 +7,7 @@ use super::{mail, ServiceError};
 use crate::db::{audit, Db};
 use crate::domain::compliance::{
     instruct_decision, traffic_light, type_status, ComplianceStatus, DocumentFacts,
-    InstructDecision, RelatesTo, Reminder, TrafficLight,
+    InstructDecision, RelatesTo, Reminder, TrafficLight, TypeStatus,
 };
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
@@ -65,6 +65,26 @@ pub struct StatusCache(Mutex<HashMap<i64, CachedStatuses>>);
 struct CachedStatuses {
     key: (i64, NaiveDate, u32),
     statuses: Arc<Statuses>,
+    contractors: Arc<Vec<Contractor>>,
+}
+
+/// One of the agency's contractors as its lists show it. The cached list is in the lists' order
+/// (by name); migration 0013 moves the certification version whenever a contractor is added,
+/// renamed or removed, so the list is as current as the statuses.
+#[derive(Debug)]
+struct Contractor {
+    id: i64,
+    company_name: String,
+    external_ref: Option<String>,
+    trade: Option<String>,
+}
+
+/// What the agency's certification lists are computed from.
+struct AgencyView {
+    today: NaiveDate,
+    window: u32,
+    statuses: Arc<Statuses>,
+    contractors: Arc<Vec<Contractor>>,
 }
 
 /// Marks the agency's certification data changed; call inside the transaction that changes it.
@@ -81,12 +101,9 @@ pub(crate) async fn bump_certification_version(
     Ok(())
 }
 
-/// Today, the window and every contractor's statuses, from the cache while they still hold.
-async fn agency_statuses(
-    db: &Db,
-    agency_id: i64,
-    now: i64,
-) -> Result<(NaiveDate, u32, Arc<Statuses>), ServiceError> {
+/// Today, the window, every contractor and every contractor's statuses, from the cache while
+/// they still hold.
+async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, ServiceError> {
     let (today, window, version) = agency_clock(db, agency_id, now).await?;
     let key = (version, today, window);
     let cache = db.certification_cache();
@@ -96,13 +113,35 @@ async fn agency_statuses(
         .expect("the cache lock is never held across a panic")
         .get(&agency_id)
         .filter(|c| c.key == key)
-        .map(|c| c.statuses.clone());
-    if let Some(statuses) = cached {
-        return Ok((today, window, statuses));
+        .map(|c| (c.statuses.clone(), c.contractors.clone()));
+    if let Some((statuses, contractors)) = cached {
+        return Ok(AgencyView {
+            today,
+            window,
+            statuses,
+            contractors,
+        });
     }
     // Read after the version: what is computed is at least as new as the version it is kept
     // under, so a reader never keeps older data under a newer version.
     let statuses = Arc::new(statuses(db, agency_id, None, today, window).await?);
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
+         ORDER BY lower(company_name), id",
+    )
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let contractors = Arc::new(
+        rows.into_iter()
+            .map(|(id, company_name, external_ref, trade)| Contractor {
+                id,
+                company_name,
+                external_ref,
+                trade,
+            })
+            .collect::<Vec<_>>(),
+    );
     cache
         .0
         .lock()
@@ -112,9 +151,15 @@ async fn agency_statuses(
             CachedStatuses {
                 key,
                 statuses: statuses.clone(),
+                contractors: contractors.clone(),
             },
         );
-    Ok((today, window, statuses))
+    Ok(AgencyView {
+        today,
+        window,
+        statuses,
+        contractors,
+    })
 }
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
@@ -624,18 +669,12 @@ pub async fn contractor_list(
     now: i64,
 ) -> Result<Vec<ContractorRow>, ServiceError> {
     actor.require_agent()?;
-    let (_, _, all) = agency_statuses(db, actor.agency_id, now).await?;
-    let contractors: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
-         ORDER BY lower(company_name), id",
-    )
-    .bind(actor.agency_id)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(contractors
-        .into_iter()
-        .map(|(id, company_name, external_ref, trade)| {
-            let requirements = all.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+    let view = agency_view(db, actor.agency_id, now).await?;
+    Ok(view
+        .contractors
+        .iter()
+        .map(|c| {
+            let requirements = view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
             let light_now = traffic_light(requirements.iter().map(|r| r.status.status));
             let mut problems: BTreeMap<u8, (ComplianceStatus, u32)> = BTreeMap::new();
             for r in requirements {
@@ -649,10 +688,10 @@ pub async fn contractor_list(
                 problems.entry(rank).or_insert((r.status.status, 0)).1 += 1;
             }
             ContractorRow {
-                id,
-                company_name,
-                external_ref,
-                trade,
+                id: c.id,
+                company_name: c.company_name.clone(),
+                external_ref: c.external_ref.clone(),
+                trade: c.trade.clone(),
                 light: light_now,
                 problems: problems.into_values().collect(),
             }
@@ -718,30 +757,28 @@ pub async fn contractor_page(
 /// certificates that end soonest from 30 days ago on (renewals to chase).
 pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSummary, ServiceError> {
     actor.require_agent()?;
-    let (today, _, all) = agency_statuses(db, actor.agency_id, now).await?;
-    let names: HashMap<i64, String> =
-        sqlx::query_as("SELECT id, company_name FROM contractors WHERE agency_id = $1")
-            .bind(actor.agency_id)
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .collect();
+    let view = agency_view(db, actor.agency_id, now).await?;
+    let today = view.today;
     let mut lights = [0u32; 3];
     let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
     let mut renewals = Vec::new();
     let since = today
         .checked_sub_days(chrono::Days::new(30))
         .unwrap_or(today);
-    for contractor_id in names.keys() {
-        let requirements = all.get(contractor_id).map(Vec::as_slice).unwrap_or(&[]);
+    for contractor in view.contractors.iter() {
+        let requirements = view
+            .statuses
+            .get(&contractor.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let light = traffic_light(requirements.iter().map(|r| r.status.status));
         lights[light.index()] += 1;
         for r in requirements {
             *counts.entry(r.status.status).or_default() += 1;
             if let Some(end) = r.status.valid_until.filter(|end| *end >= since) {
                 renewals.push((
-                    *contractor_id,
-                    names[contractor_id].clone(),
+                    contractor.id,
+                    contractor.company_name.clone(),
                     r.certificate_type.clone(),
                     end,
                 ));
@@ -781,7 +818,7 @@ pub async fn matrix(
     now: i64,
 ) -> Result<MatrixPage, ServiceError> {
     actor.require_agent()?;
-    let (today, window, all) = agency_statuses(db, actor.agency_id, now).await?;
+    let view = agency_view(db, actor.agency_id, now).await?;
     let all_types: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, name FROM certificate_types WHERE agency_id = $1 ORDER BY lower(name)",
     )
@@ -804,21 +841,15 @@ pub async fn matrix(
         .map(str::trim)
         .unwrap_or("")
         .to_lowercase();
-    let contractors: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, company_name FROM contractors WHERE agency_id = $1 \
-         AND ($2 = '' OR lower(company_name) LIKE '%' || $2 || '%') ORDER BY lower(company_name), id",
-    )
-    .bind(actor.agency_id)
-    .bind(&name)
-    .fetch_all(db.pool())
-    .await?;
-    let not_required = type_status(false, &[], today, window);
-    let rows: Vec<MatrixRow> = contractors
-        .into_iter()
-        .map(|(id, company_name)| {
-            let requirements = all.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+    let not_required = type_status(false, &[], view.today, view.window);
+    let rows: Vec<(&Contractor, TrafficLight, Vec<TypeStatus>)> = view
+        .contractors
+        .iter()
+        .filter(|c| name.is_empty() || c.company_name.to_lowercase().contains(&name))
+        .map(|c| {
+            let requirements = view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
             let light = traffic_light(requirements.iter().map(|r| r.status.status));
-            let cells = types
+            let cells: Vec<TypeStatus> = types
                 .iter()
                 .map(|(type_id, _)| {
                     requirements
@@ -828,17 +859,12 @@ pub async fn matrix(
                         .unwrap_or(not_required)
                 })
                 .collect();
-            MatrixRow {
-                contractor_id: id,
-                company_name,
-                light,
-                cells,
-            }
+            (c, light, cells)
         })
-        .filter(|row| {
+        .filter(|(_, _, cells)| {
             filter
                 .status
-                .is_none_or(|wanted| row.cells.iter().any(|c| c.status == wanted))
+                .is_none_or(|wanted| cells.iter().any(|c| c.status == wanted))
         })
         .collect();
     let total = rows.len() as u32;
@@ -849,6 +875,12 @@ pub async fn matrix(
             .into_iter()
             .skip(start)
             .take(MATRIX_PAGE_SIZE as usize)
+            .map(|(c, light, cells)| MatrixRow {
+                contractor_id: c.id,
+                company_name: c.company_name.clone(),
+                light,
+                cells,
+            })
             .collect(),
         total,
         page: filter.page,
