@@ -2,6 +2,7 @@
 //! DELETE of whole objects, path-style addresses, signed with AWS Signature Version 4. Small on
 //! purpose: the product only ever stores, reads and removes one object at a time.
 
+use crate::domain::query::encode;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -200,18 +201,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// S3's URI encoding: unreserved characters as they are, `/` kept between segments.
+/// S3's URI encoding: each segment percent-encoded as a query value is, `/` kept between them.
 fn uri_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    text.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]

@@ -168,7 +168,7 @@ fn ContractorList(
         let message = if filtered {
             "No contractors match these filters."
         } else {
-            "No contractors yet. Import them from a spreadsheet, or add them from the Instruct page."
+            "No contractors yet."
         };
         view! { <div class="empty-state"><p>{message}</p></div> }.into_any()
     } else {
