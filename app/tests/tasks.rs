@@ -6,6 +6,7 @@
 use app::db::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
 use app::db::{now_ms, Db};
 use app::db_test;
+use app::domain::task_count::TaskCount;
 use app::domain::task_list::{TaskColumn, TaskFilter};
 use app::domain::task_status::{TaskAction as A, TaskStatus as S};
 use app::domain::task_work::DocumentKind;
@@ -715,6 +716,72 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
     assert!(!finds("q=mews+qx9").await);
 });
 
+db_test!(the_dashboard_counts_to_the_limit_then_says_more, |db| {
+    seed_demo(&db).await;
+    let (agent, office) = (actor(&db, AGENT).await, actor(&db, OFFICE).await);
+    let brightspark = contractor_id(&db, "Brightspark Electrical Ltd").await;
+    let (agency, property): (i64, i64) = sqlx::query_as(
+        "SELECT c.agency_id, MIN(p.id) FROM contractors c JOIN properties p \
+         ON p.agency_id = c.agency_id WHERE c.id = $1 GROUP BY c.agency_id",
+    )
+    .bind(brightspark)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    // 1,060 accepted gutter jobs for the office, written in one statement.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1060) \
+         INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
+         priority, due_date, created_at, updated_at) \
+         SELECT $1, 'GUT-' || i, $2, $3, 'Clear the gutters ' || i, 'accepted', 'normal', \
+         '2026-12-01', 0, 0 FROM n",
+    )
+    .bind(agency)
+    .bind(property)
+    .bind(brightspark)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let db = &db;
+    async fn list(
+        db: &Db,
+        who: &app::services::auth::Actor,
+        query: &str,
+    ) -> app::domain::records::TaskListPage {
+        task_list(db, who, &TaskFilter::from_query_string(query))
+            .await
+            .unwrap()
+    }
+    let first = list(db, &office, "q=clear+the+gutters").await;
+    assert_eq!(first.count, TaskCount::MoreThan(1_000));
+    assert_eq!((first.rows.len(), first.count.pages(50)), (50, 21));
+    // From page 21 the count reaches 1,000 past it: every one of them.
+    let later = list(db, &office, "q=clear+the+gutters&page=21").await;
+    assert_eq!(later.count, TaskCount::Exactly(1_060));
+    assert_eq!(later.rows.len(), 50);
+    assert_eq!(
+        list(db, &office, "q=clear+the+gutters&page=22")
+            .await
+            .rows
+            .len(),
+        10
+    );
+    // A narrower search is counted exactly: 105 and 1050..1059.
+    let narrow = list(db, &office, "status=accepted&q=gutters+105").await;
+    assert_eq!(narrow.count, TaskCount::Exactly(11));
+    assert_eq!(
+        list(db, &agent, "q=clear+the+gutters").await.count,
+        TaskCount::MoreThan(1_000)
+    );
+    let other = OtherAgency::create(db).await;
+    assert_eq!(
+        list(db, &other.admin(db).await, "q=clear+the+gutters")
+            .await
+            .count,
+        TaskCount::Exactly(0)
+    );
+});
+
 db_test!(
     the_dashboard_filters_sorts_and_pages_within_the_viewer_s_tasks,
     |db| {
@@ -735,7 +802,7 @@ db_test!(
         .unwrap();
         let everything = TaskFilter::from_query_string("");
         let page = task_list(&db, &office, &everything).await.unwrap();
-        assert_eq!(page.total as i64, own);
+        assert_eq!(page.count, TaskCount::Exactly(own as u64));
         assert!(page
             .rows
             .iter()
@@ -749,8 +816,8 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(
-            task_list(&db, &agent, &everything).await.unwrap().total as i64,
-            all
+            task_list(&db, &agent, &everything).await.unwrap().count,
+            TaskCount::Exactly(all as u64)
         );
         // Text, status and technician filters.
         let found = task_list(
@@ -800,7 +867,7 @@ db_test!(
         let none = task_list(&db, &office, &TaskFilter::from_query_string("q=%25"))
             .await
             .unwrap();
-        assert_eq!(none.total, 0);
+        assert_eq!(none.count, TaskCount::Exactly(0));
         // Sorting by reference both ways; a page past the end is empty.
         let up = task_list(
             &db,
@@ -841,7 +908,7 @@ db_test!(
         let theirs = task_list(&db, &other.admin(&db).await, &everything)
             .await
             .unwrap();
-        assert_eq!(theirs.total, 0);
+        assert_eq!(theirs.count, TaskCount::Exactly(0));
         // Columns are remembered per person.
         assert_eq!(page.columns, TaskColumn::DEFAULT.to_vec());
         save_columns(&db, &office, &[TaskColumn::Status, TaskColumn::Due])

@@ -13,6 +13,7 @@ pub mod query;
 pub mod records;
 pub mod service_tasks;
 pub mod signature;
+pub mod task_count;
 pub mod task_list;
 pub mod task_status;
 pub mod task_work;

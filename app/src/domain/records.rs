@@ -66,8 +66,8 @@ pub struct TaskSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskListPage {
     pub rows: Vec<TaskSummary>,
-    /// Tasks matching the filter, over all pages.
-    pub total: u64,
+    /// Tasks matching the filter, over all pages (counted as far as the limit past this page).
+    pub count: crate::domain::task_count::TaskCount,
     pub page: u32,
     pub page_size: u32,
     /// The columns this person chose.

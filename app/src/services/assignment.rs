@@ -19,8 +19,9 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// At most this many tasks in one assignment: a filter matching more is narrowed first.
-pub const MAX_TASKS: usize = 1000;
+/// At most this many tasks in one assignment: a filter matching more is narrowed first. The
+/// dashboard counts exactly as far, so "select all matching" is offered only when it can be done.
+pub const MAX_TASKS: usize = crate::domain::task_count::COUNT_LIMIT as usize;
 
 /// How long the sign-in link in an assignment email lasts: long enough to be read on the day
 /// after, single use like every link.

@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::domain::dates::to_storage;
 use crate::domain::identity::UserKind;
 use crate::domain::records::TaskListPage;
+use crate::domain::task_count::TaskCount;
 use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
 use std::collections::HashMap;
 
@@ -128,14 +129,19 @@ pub async fn task_list(
     filter: &TaskFilter,
 ) -> Result<TaskListPage, ServiceError> {
     let (conditions, values) = conditions(actor, filter)?;
-    let (total,): (i64,) = bind_all(
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM tasks t WHERE {conditions}")),
+    let page = filter.page.max(1);
+    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    // Counted as far as anyone acts on (domain::task_count): a common word no longer means
+    // reading every task of the status.
+    let cap = TaskCount::rows_to_count(offset as u64);
+    let (counted,): (i64,) = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {conditions} LIMIT {cap}) AS matching"
+        )),
         &values,
     )
     .fetch_one(db.pool())
     .await?;
-    let page = filter.page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     // The page's ids first, from the index where the order allows; then only their rows.
     let ids = ordered_ids(db, filter, &conditions, &values, PAGE_SIZE as usize, offset).await?;
     let mut rows = Vec::new();
@@ -188,7 +194,7 @@ pub async fn task_list(
     };
     Ok(TaskListPage {
         rows,
-        total: total as u64,
+        count: TaskCount::from_counted(counted as u64, offset as u64),
         page,
         page_size: PAGE_SIZE,
         columns,

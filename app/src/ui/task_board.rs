@@ -5,6 +5,7 @@
 use crate::api::tasks::{list_tasks, SaveTaskColumns};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskListPage, TaskSummary};
+use crate::domain::task_count::thousands;
 use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSelection};
 use crate::domain::task_status::TaskStatus;
 use crate::ui::assign::BulkEdit;
@@ -169,39 +170,47 @@ fn BoardView(
             row(t, &columns, format, link_base, select)
         })
         .collect_view();
-    let total = p.total;
-    let select_all =
-        selection.map(|selection| {
-            move || {
-                let s = selection.get();
-                let whole_page = page_ids.with_value(|ids| s.has_page(ids));
-                if s.all_matching.is_some() {
-                    view! {
+    let total = p.count;
+    let select_all = selection.map(|selection| {
+        move || {
+            let s = selection.get();
+            let whole_page = page_ids.with_value(|ids| s.has_page(ids));
+            if s.all_matching.is_some() {
+                view! {
                     " · " <strong>{format!("All {} matching tasks selected", s.count())}</strong>
                 }
                 .into_any()
-                } else if !s.is_empty() {
-                    let more = (whole_page && total > s.count()).then(|| view! {
-                    " "
-                    <button type="button" class="link-button"
-                        on:click=move |_| selection.update(|s| s.all_matching = Some(total))>
-                        {format!("Select all {total} matching tasks")}
-                    </button>
+            } else if !s.is_empty() {
+                // Beyond the count's limit a bulk action would be refused: say so instead.
+                let more = whole_page.then(|| match total.exact() {
+                    Some(total) if total > s.count() => view! {
+                        " "
+                        <button type="button" class="link-button"
+                            on:click=move |_| selection.update(|s| s.all_matching = Some(total))>
+                            {format!("Select all {} matching tasks", thousands(total))}
+                        </button>
+                    }
+                    .into_any(),
+                    Some(_) => ().into_any(),
+                    None => view! {
+                        " · " {format!("{}: narrow the filters to select them all.", total.label())}
+                    }
+                    .into_any(),
                 });
-                    view! { " · " {format!("{} selected", s.count())} {more} }.into_any()
-                } else {
-                    ().into_any()
-                }
+                view! { " · " {format!("{} selected", s.count())} {more} }.into_any()
+            } else {
+                ().into_any()
             }
-        });
-    let pages = p.total.div_ceil(u64::from(p.page_size)).max(1);
+        }
+    });
+    let pages = p.count.pages(p.page_size);
     let filtered = filter.to_query().split('&').any(|pair| {
         !pair.is_empty()
             && !pair.starts_with("sort=")
             && !pair.starts_with("dir=")
             && !pair.starts_with("page=")
     });
-    let table = if p.total == 0 {
+    let table = if p.count.is_zero() {
         let message = if filtered {
             "No tasks match these filters.".to_string()
         } else {
@@ -257,7 +266,7 @@ fn BoardView(
         </Form>
         <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
         <p class="hint" role="status">
-            {format!("{} task{} · page {} of {pages}", p.total, if p.total == 1 { "" } else { "s" }, p.page)}
+            {format!("{} · {}", p.count.label(), p.count.page_label(p.page, p.page_size))}
             {select_all}
         </p>
         {table}
