@@ -842,46 +842,54 @@ pub async fn matrix(
         .unwrap_or("")
         .to_lowercase();
     let not_required = type_status(false, &[], view.today, view.window);
-    let rows: Vec<(&Contractor, TrafficLight, Vec<TypeStatus>)> = view
+    let requirements_of =
+        |c: &Contractor| view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+    let cells_of = |c: &Contractor| -> Vec<TypeStatus> {
+        let requirements = requirements_of(c);
+        types
+            .iter()
+            .map(|(type_id, _)| {
+                requirements
+                    .iter()
+                    .find(|r| r.certificate_type_id == *type_id)
+                    .map(|r| r.status)
+                    .unwrap_or(not_required)
+            })
+            .collect()
+    };
+    // Cells are worked out for every contractor only when the status filter needs them;
+    // otherwise only for the page's rows (50 of up to thousands).
+    let matching: Vec<(&Contractor, Option<Vec<TypeStatus>>)> = view
         .contractors
         .iter()
         .filter(|c| name.is_empty() || c.company_name.to_lowercase().contains(&name))
-        .map(|c| {
-            let requirements = view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
-            let light = traffic_light(requirements.iter().map(|r| r.status.status));
-            let cells: Vec<TypeStatus> = types
-                .iter()
-                .map(|(type_id, _)| {
-                    requirements
-                        .iter()
-                        .find(|r| r.certificate_type_id == *type_id)
-                        .map(|r| r.status)
-                        .unwrap_or(not_required)
-                })
-                .collect();
-            (c, light, cells)
-        })
-        .filter(|(_, _, cells)| {
-            filter
-                .status
-                .is_none_or(|wanted| cells.iter().any(|c| c.status == wanted))
+        .filter_map(|c| match filter.status {
+            None => Some((c, None)),
+            Some(wanted) => {
+                let cells = cells_of(c);
+                cells
+                    .iter()
+                    .any(|cell| cell.status == wanted)
+                    .then_some((c, Some(cells)))
+            }
         })
         .collect();
-    let total = rows.len() as u32;
+    let total = matching.len() as u32;
     let start = (filter.page * MATRIX_PAGE_SIZE) as usize;
+    let rows = matching
+        .into_iter()
+        .skip(start)
+        .take(MATRIX_PAGE_SIZE as usize)
+        .map(|(c, cells)| MatrixRow {
+            contractor_id: c.id,
+            company_name: c.company_name.clone(),
+            light: traffic_light(requirements_of(c).iter().map(|r| r.status.status)),
+            cells: cells.unwrap_or_else(|| cells_of(c)),
+        })
+        .collect();
     Ok(MatrixPage {
         types,
-        rows: rows
-            .into_iter()
-            .skip(start)
-            .take(MATRIX_PAGE_SIZE as usize)
-            .map(|(c, light, cells)| MatrixRow {
-                contractor_id: c.id,
-                company_name: c.company_name.clone(),
-                light,
-                cells,
-            })
-            .collect(),
+        rows,
         total,
         page: filter.page,
         page_size: MATRIX_PAGE_SIZE,
