@@ -1,6 +1,7 @@
 //! The routes an emailed link points at, and the gate in front of signed-in pages.
 
 use app::api::auth::stash_link;
+use app::api::request::ResolvedActor;
 use app::api::AppContext;
 use app::domain::identity::{page_audience, Audience, LinkPurpose};
 use app::services::{auth, ServiceError};
@@ -60,7 +61,11 @@ pub async fn require_sign_in(
             Audience::Only(kind) if kind != actor.kind => {
                 Redirect::to(actor.kind.home_path()).into_response()
             }
-            _ => next.run(request).await,
+            _ => {
+                let mut request = request;
+                request.extensions_mut().insert(ResolvedActor(actor));
+                next.run(request).await
+            }
         },
         Err(ServiceError::NotSignedIn) => {
             let wanted = request

@@ -5,6 +5,7 @@ use super::{ApiError, AppContext};
 use crate::domain::identity::LinkProblem;
 use crate::services::auth::{self, Actor, Origin};
 use axum::extract::ConnectInfo;
+use axum::Extension;
 use leptos::prelude::use_context;
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -23,9 +24,20 @@ pub async fn session() -> Result<Session, ApiError> {
     })
 }
 
+/// The actor the sign-in check of a page already resolved for this request, put in the
+/// request's extensions so that the page's server functions, run while it renders, do not each
+/// read the session and the user again.
+#[derive(Clone, Debug)]
+pub struct ResolvedActor(pub Actor);
+
 /// Who is asking, or `NotSignedIn`.
 pub async fn actor() -> Result<(AppContext, Actor), ApiError> {
     let context = context()?;
+    if let Ok(Extension(ResolvedActor(actor))) =
+        leptos_axum::extract::<Extension<ResolvedActor>>().await
+    {
+        return Ok((context, actor));
+    }
     let session = session().await?;
     let actor = auth::resolve(&context.db, &session, auth::now()).await?;
     Ok((context, actor))
