@@ -87,6 +87,21 @@ struct AgencyView {
     contractors: Arc<Vec<Contractor>>,
 }
 
+impl AgencyView {
+    /// The contractor's requirements with their statuses (none when nothing is asked of them).
+    fn requirements(&self, contractor_id: i64) -> &[RequirementStatus] {
+        self.statuses
+            .get(&contractor_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// What a name search looks for: trimmed, lower case; empty matches everyone.
+fn name_needle(name: Option<&str>) -> String {
+    name.unwrap_or("").trim().to_lowercase()
+}
+
 /// Marks the agency's certification data changed; call inside the transaction that changes it.
 pub(crate) async fn bump_certification_version(
     conn: &mut sqlx::AnyConnection,
@@ -674,7 +689,7 @@ pub async fn contractor_list(
         .contractors
         .iter()
         .map(|c| {
-            let requirements = view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+            let requirements = view.requirements(c.id);
             let light_now = traffic_light(requirements.iter().map(|r| r.status.status));
             let mut problems: BTreeMap<u8, (ComplianceStatus, u32)> = BTreeMap::new();
             for r in requirements {
@@ -718,7 +733,7 @@ pub async fn contractor_page(
     query: ContractorQuery,
     now: i64,
 ) -> Result<ContractorListPage, ServiceError> {
-    let needle = query.name.as_deref().unwrap_or("").trim().to_lowercase();
+    let needle = name_needle(query.name.as_deref());
     let named: Vec<ContractorRow> = contractor_list(db, actor, None, now)
         .await?
         .into_iter()
@@ -766,11 +781,7 @@ pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSumma
         .checked_sub_days(chrono::Days::new(30))
         .unwrap_or(today);
     for contractor in view.contractors.iter() {
-        let requirements = view
-            .statuses
-            .get(&contractor.id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let requirements = view.requirements(contractor.id);
         let light = traffic_light(requirements.iter().map(|r| r.status.status));
         lights[light.index()] += 1;
         for r in requirements {
@@ -835,17 +846,10 @@ pub async fn matrix(
         }
         None => all_types,
     };
-    let name = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("")
-        .to_lowercase();
+    let name = name_needle(filter.name.as_deref());
     let not_required = type_status(false, &[], view.today, view.window);
-    let requirements_of =
-        |c: &Contractor| view.statuses.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
     let cells_of = |c: &Contractor| -> Vec<TypeStatus> {
-        let requirements = requirements_of(c);
+        let requirements = view.requirements(c.id);
         types
             .iter()
             .map(|(type_id, _)| {
@@ -883,7 +887,7 @@ pub async fn matrix(
         .map(|(c, cells)| MatrixRow {
             contractor_id: c.id,
             company_name: c.company_name.clone(),
-            light: traffic_light(requirements_of(c).iter().map(|r| r.status.status)),
+            light: traffic_light(view.requirements(c.id).iter().map(|r| r.status.status)),
             cells: cells.unwrap_or_else(|| cells_of(c)),
         })
         .collect();
