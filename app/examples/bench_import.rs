@@ -59,7 +59,7 @@ async fn main() {
 /// The CSV: row i names contractor i % 2000 and type (i / 2000) % 20; every 50th row renews an
 /// earlier row's certificate (update), every 200th has an impossible date (error).
 fn csv(ids: &[(i64, String)]) -> String {
-    let mut out = String::from("ContractorUserTypeID,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\n");
+    let mut out = String::from("ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\n");
     for i in 0..ROWS {
         let (id, company) = &ids[(i % CONTRACTORS) as usize];
         // Every 50th row of the odd passes renews the certificate of the row 2,000 before it.
@@ -80,7 +80,7 @@ fn csv(ids: &[(i64, String)]) -> String {
             )
         };
         out.push_str(&format!(
-            "{id},{company},Certificate type {t:02},{start},{end},Month1,EndDate,{}\r\n",
+            "{id},,{company},Certificate type {t:02},{start},{end},Month1,EndDate,{}\r\n",
             if i % 3 == 0 { "" } else { "Yes" }
         ));
     }

@@ -10,6 +10,8 @@ use app::services::{compliance, import, ServiceError};
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
+/// The template's header row.
+const HEADER: &str = "ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid";
 
 use app::db::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
@@ -166,11 +168,11 @@ db_test!(
         let missing = import::preview(
             &db,
             &admin,
-            b"ExternalContractorRef,StartDate\r\nx,01/01/2026\r\n",
+            b"ExternalContractorRef,StartDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\nx,01/01/2026,,,\r\n",
         )
         .await;
         assert!(
-            matches!(&missing, Err(ServiceError::Invalid { field: "file", message }) if message.contains("missing: ContractorUserTypeID, ContractorCertificateName")),
+            matches!(&missing, Err(ServiceError::Invalid { field: "file", message }) if message.contains("missing: ContractorUserTypeID, ContractorCompanyName, ContractorCertificateName, EndDate")),
             "{missing:?}"
         );
         assert!(matches!(
@@ -206,9 +208,7 @@ db_test!(another_agencys_contractors_and_types_are_errors, |db| {
     let other = OtherAgency::create(&db).await;
     let (theirs, their_type) = (other.contractor_id, OtherAgency::TYPE_NAME);
     let fixright = contractor(&db, "Fixright Handyman").await;
-    let file = format!(
-        "ContractorUserTypeID,ContractorCertificateName\n{theirs},Gas safety\n{fixright},{their_type}\n"
-    );
+    let file = format!("{HEADER}\n{theirs},,,Gas safety,,,,,\n{fixright},,,{their_type},,,,,\n");
     let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
     assert_eq!(preview.errors, 2);
     let before = count(&db, "certificate_documents").await;
@@ -267,10 +267,156 @@ db_test!(xlsx_and_windows_1252_files_read_like_csv, |db| {
         .execute(db.pool())
         .await
         .unwrap();
-    let mut bytes = format!("ContractorUserTypeID,ContractorCompanyName,ContractorCertificateName\r\n{fixright},Fixright Handyman Caf").into_bytes();
+    let mut bytes = format!("{HEADER}\r\n{fixright},,Fixright Handyman Caf").into_bytes();
     bytes.push(0xE9);
-    bytes.extend_from_slice(b",DBS check\r\n");
+    bytes.extend_from_slice(b",DBS check,,,,,\r\n");
     let preview = import::preview(&db, &admin, &bytes).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
     assert!(preview.note.unwrap().contains("Windows-1252"));
+});
+
+/// A row after the header of the template's sheet, as a script editing the downloaded workbook
+/// writes it: inline text cells from column A.
+fn fill_template(template: &[u8], rows: &[Vec<String>]) -> Vec<u8> {
+    let xml_rows: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, cells)| {
+            let line = i + 2;
+            let cells: String = cells
+                .iter()
+                .enumerate()
+                .filter(|(_, text)| !text.is_empty())
+                .map(|(c, text)| {
+                    format!(
+                        "<c r=\"{}{line}\" t=\"inlineStr\"><is><t>{text}</t></is></c>",
+                        app::domain::sheet::column_name(c)
+                    )
+                })
+                .collect();
+            format!("<row r=\"{line}\">{cells}</row>")
+        })
+        .collect();
+    // The template's second sheet is the Certification sheet (the first lists the types).
+    app::files::hostile::with_part(template, "xl/worksheets/sheet2.xml", |xml| {
+        xml.replace("</sheetData>", &format!("{xml_rows}</sheetData>"))
+    })
+}
+
+db_test!(the_templates_own_workbook_filled_in_imports, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let fixright = contractor(&db, "Fixright Handyman").await;
+    let template = import::xlsx_template(&db, &admin).await.unwrap();
+    let filled = fill_template(
+        &template,
+        &[vec![
+            fixright.to_string(),
+            String::new(),
+            String::new(),
+            "Public liability insurance".into(),
+            "04/02/2026".into(),
+            "31/12/2099".into(),
+            "Month1".into(),
+            "EndDate".into(),
+            "Yes".into(),
+        ]],
+    );
+    let preview = import::preview(&db, &admin, &filled).await.unwrap();
+    assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
+    assert_eq!(preview.rows[0].start.as_deref(), Some("4 Feb 2026"));
+    assert_eq!(preview.rows[0].end.as_deref(), Some("31 Dec 2099"));
+    let result = import::commit(&db, &admin, &filled, true, now_ms())
+        .await
+        .unwrap();
+    assert_eq!(result.imported, 1);
+});
+
+db_test!(
+    a_file_without_a_template_column_is_refused_and_extra_columns_are_named,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let fixright = contractor(&db, "Fixright Handyman").await;
+        let before = count(&db, "certificate_documents").await;
+        // "Expiry Date" instead of EndDate: the certificates would never expire.
+        let misspelt = HEADER.replace("EndDate,", "Expiry Date,");
+        let file = format!("{misspelt}\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,\r\n");
+        let refused = import::commit(&db, &admin, file.as_bytes(), false, now_ms()).await;
+        assert!(
+            matches!(&refused, Err(ServiceError::Invalid { field: "file", message })
+                if message.contains("missing: EndDate") && message.contains("\"Expiry Date\"")),
+            "{refused:?}"
+        );
+        assert_eq!(count(&db, "certificate_documents").await, before);
+        // A column the template does not have is left out, and the preview says so.
+        let file = format!(
+            "{HEADER},Notes\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,,call first\r\n"
+        );
+        let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+        assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
+        assert!(
+            preview.note.as_deref().unwrap_or("").contains("\"Notes\""),
+            "{preview:?}"
+        );
+    }
+);
+
+db_test!(
+    a_file_whose_dates_read_only_month_first_is_refused_whole,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let fixright = contractor(&db, "Fixright Handyman").await;
+        let before = count(&db, "certificate_documents").await;
+        // Saved in a US locale: 04/02/2026 means 2 April, and would silently read 4 February.
+        let file = format!(
+            "{HEADER}\r\n{fixright},,,DBS check,04/02/2026,04/02/2027,,,\r\n{fixright},,,Public liability insurance,01/02/2026,03/31/2027,,,\r\n"
+        );
+        for result in [
+            import::preview(&db, &admin, file.as_bytes())
+                .await
+                .map(|_| ()),
+            import::commit(&db, &admin, file.as_bytes(), false, now_ms())
+                .await
+                .map(|_| ()),
+        ] {
+            assert!(
+                matches!(&result, Err(ServiceError::Invalid { field: "file", message })
+                    if message.contains("MM/DD/YYYY") && message.contains("\"03/31/2027\" (row 3, EndDate)")),
+                "{result:?}"
+            );
+        }
+        assert_eq!(count(&db, "certificate_documents").await, before);
+    }
+);
+
+db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let far_corner = app::files::hostile::workbook(&[(0, 0, "x"), (1_048_575, 16_383, "y")]);
+    for (bytes, expected) in [
+        (far_corner, "Cell XFD1048576 has a value"),
+        (
+            app::files::hostile::long_shared_string(50_000_000, 40),
+            "more than 1,000 characters",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 old excel".to_vec(),
+            "(.xls)",
+        ),
+    ] {
+        for result in [
+            import::preview(&db, &admin, &bytes).await.map(|_| ()),
+            import::commit(&db, &admin, &bytes, false, now_ms())
+                .await
+                .map(|_| ()),
+            import::error_report(&db, &admin, &bytes).await.map(|_| ()),
+        ] {
+            assert!(
+                matches!(&result, Err(ServiceError::Invalid { field: "file", message }) if message.contains(expected)),
+                "{expected}: {result:?}"
+            );
+        }
+    }
 });

@@ -27,12 +27,12 @@ async fn prepare(db: &Db, dir: &std::path::Path) -> std::path::PathBuf {
         .await
         .unwrap();
     let mut file =
-        String::from("ContractorUserTypeID,ContractorCertificateName,StartDate,EndDate\r\n");
+        String::from("ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\n");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     for i in 0..ROWS {
         let end = start + chrono::Days::new(1 + (i / ids.len()) as u64);
         file.push_str(&format!(
-            "{},Gas safety,01/01/2026,{}\r\n",
+            "{},,,Gas safety,01/01/2026,{},,,\r\n",
             ids[i % ids.len()],
             end.format("%d/%m/%Y")
         ));

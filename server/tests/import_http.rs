@@ -81,9 +81,9 @@ db_test!(
             .to_string();
 
         let file = format!(
-        "ContractorUserTypeID,ContractorCompanyName,ContractorCertificateName,EndDate,ContractorCertificateValid\r\n\
-         {fixright_id},Fixright Handyman,DBS check,31/12/2099,Yes\r\n\
-         {fixright_id},Fixright Handyman,Boiler magic,31/12/2099,Yes\r\n"
+        "ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\n\
+         {fixright_id},,Fixright Handyman,DBS check,,31/12/2099,,,Yes\r\n\
+         {fixright_id},,Fixright Handyman,Boiler magic,,31/12/2099,,,Yes\r\n"
     );
         let r = post_file(
             &admin,

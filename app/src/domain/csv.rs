@@ -2,6 +2,8 @@
 //! mark, or Windows-1252 from older Excel) and RFC 4180 records (quoted fields with commas,
 //! quotes and line breaks; CRLF or LF; trailing blank lines ignored).
 
+use super::sheet::{LimitProblem, SheetLimits};
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CsvProblem {
     #[error("The file is empty.")]
@@ -10,6 +12,8 @@ pub enum CsvProblem {
     NotText,
     #[error("Row {row}: a quoted field is never closed. Check for a stray \" in that row.")]
     UnclosedQuote { row: usize },
+    #[error(transparent)]
+    Limit(#[from] LimitProblem),
 }
 
 /// Which encoding the bytes were read as, so the page can say so.
@@ -81,8 +85,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), CsvProblem> {
 }
 
 /// The records of CSV text, each with the line it starts on (1-based). Rows with no content at
-/// all (blank lines, a trailing newline) are left out.
-pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvProblem> {
+/// all (blank lines, a trailing newline) are left out. Checked against `limits` while reading:
+/// blank fields past the last column are dropped (spreadsheets pad rows with commas), a value
+/// there, a too long field or too many rows stop the reading.
+pub fn records(text: &str, limits: &SheetLimits) -> Result<Vec<(usize, Vec<String>)>, CsvProblem> {
     let mut out = Vec::new();
     let mut fields: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -90,12 +96,23 @@ pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvProblem> {
     let mut line = 1;
     let mut record_line = 1;
     let mut chars = text.chars().peekable();
+    let end_field = |fields: &mut Vec<String>, field: &mut String, start: usize| {
+        limits.check_cell(start, fields.len(), field)?;
+        if fields.len() < limits.columns {
+            fields.push(std::mem::take(field));
+        } else {
+            field.clear();
+        }
+        Ok::<_, CsvProblem>(())
+    };
     let mut finish = |fields: &mut Vec<String>, field: &mut String, start: usize| {
-        fields.push(std::mem::take(field));
+        end_field(fields, field, start)?;
         let record = std::mem::take(fields);
         if record.iter().any(|f| !f.trim().is_empty()) {
+            limits.check_rows(out.len())?;
             out.push((start, record));
         }
+        Ok::<_, CsvProblem>(())
     };
     while let Some(c) = chars.next() {
         if quoted {
@@ -119,10 +136,10 @@ pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvProblem> {
                 field.clear();
                 quoted = true;
             }
-            ',' => fields.push(std::mem::take(&mut field)),
+            ',' => end_field(&mut fields, &mut field, record_line)?,
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
-                finish(&mut fields, &mut field, record_line);
+                finish(&mut fields, &mut field, record_line)?;
                 line += 1;
                 record_line = line;
             }
@@ -132,7 +149,7 @@ pub fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvProblem> {
     if quoted {
         return Err(CsvProblem::UnclosedQuote { row: record_line });
     }
-    finish(&mut fields, &mut field, record_line);
+    finish(&mut fields, &mut field, record_line)?;
     Ok(out)
 }
 
@@ -160,10 +177,52 @@ pub fn write_record(out: &mut String, fields: &[&str]) {
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::sheet::IMPORT_LIMITS;
+
+    #[test]
+    fn limits_hold_while_reading() {
+        let limits = SheetLimits {
+            rows: 2,
+            columns: 3,
+            cell_chars: 5,
+            ..IMPORT_LIMITS
+        };
+        // Blank padding past the last column is dropped, not stored.
+        let padded = format!("a,b,c{}\n", ",".repeat(100_000));
+        let read = records(&padded, &limits).unwrap();
+        assert_eq!(read, vec![(1, vec!["a".into(), "b".into(), "c".into()])]);
+        assert_eq!(
+            records("a,b,c,d\n", &limits),
+            Err(CsvProblem::Limit(LimitProblem::TooManyColumns {
+                cell: "D1".into(),
+                last: "C".into()
+            }))
+        );
+        assert_eq!(
+            records("a\n\"long\nfield\"\n", &limits),
+            Err(CsvProblem::Limit(LimitProblem::CellTooLong {
+                cell: "A2".into(),
+                limit: 5
+            }))
+        );
+        assert!(
+            records("a\nb\n\n\n", &limits).is_ok(),
+            "blank lines are not rows"
+        );
+        assert_eq!(
+            records("a\nb\nc\n", &limits),
+            Err(CsvProblem::Limit(LimitProblem::TooManyRows { limit: 2 }))
+        );
+    }
+
     use super::*;
 
     fn rows(text: &str) -> Vec<Vec<String>> {
-        records(text).unwrap().into_iter().map(|(_, r)| r).collect()
+        records(text, &IMPORT_LIMITS)
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect()
     }
 
     #[test]
@@ -210,7 +269,7 @@ mod tests {
 
     #[test]
     fn records_know_their_line() {
-        let found = records("h1,h2\n\"multi\nline\",x\ny,z\n").unwrap();
+        let found = records("h1,h2\n\"multi\nline\",x\ny,z\n", &IMPORT_LIMITS).unwrap();
         let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, [1, 2, 4]);
     }
@@ -218,7 +277,7 @@ mod tests {
     #[test]
     fn an_unclosed_quote_names_its_row() {
         assert_eq!(
-            records("a,b\n\"oops,c\n"),
+            records("a,b\n\"oops,c\n", &IMPORT_LIMITS),
             Err(CsvProblem::UnclosedQuote { row: 2 })
         );
     }

@@ -31,8 +31,8 @@ pub const COLUMNS: [&str; 9] = [
     VALID,
 ];
 
-/// Without these a row means nothing.
-pub const REQUIRED: [&str; 2] = [CONTRACTOR_ID, CERTIFICATE_NAME];
+/// The name of the template's sheet, which an import looks for first in a workbook.
+pub const TEMPLATE_SHEET: &str = "Certification";
 
 /// What the reminder column's tooltip says (seed 001).
 pub const REMINDER_HELP: &str = "When the contractor is reminded to upload a renewal: Week1 to Week4 or Month1 to Month3 before the date in the next column (the end date unless it says StartDate). Month4 and above are not allowed.";
@@ -66,11 +66,36 @@ fn normalize(name: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Columns {
     positions: HashMap<&'static str, usize>,
+    /// Headers that are not the template's, which the import leaves out.
+    pub ignored: Vec<String>,
+}
+
+/// A header row that is not the template's: every column of the template must be there (a
+/// cell may be blank, but a missing `EndDate` would import certificates that never expire).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderProblem {
+    pub missing: Vec<&'static str>,
+    pub unknown: Vec<String>,
+}
+
+impl std::fmt::Display for HeaderProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The first row must name the template's columns; missing: {}.",
+            self.missing.join(", ")
+        )?;
+        if !self.unknown.is_empty() {
+            let quoted: Vec<String> = self.unknown.iter().map(|u| format!("\"{u}\"")).collect();
+            write!(f, " Not columns of the template: {}.", quoted.join(", "))?;
+        }
+        write!(f, " Download the template to see them.")
+    }
 }
 
 impl Columns {
-    /// Matches the header row; the error lists every required column that is missing.
-    pub fn match_header(header: &[Cell]) -> Result<Columns, Vec<&'static str>> {
+    /// Matches the header row against the template's columns.
+    pub fn match_header(header: &[Cell]) -> Result<Columns, HeaderProblem> {
         let found: Vec<String> = header.iter().map(|c| normalize(&c.text())).collect();
         let positions: HashMap<&'static str, usize> = COLUMNS
             .iter()
@@ -79,14 +104,23 @@ impl Columns {
                 found.iter().position(|f| *f == wanted).map(|i| (*name, i))
             })
             .collect();
-        let missing: Vec<&'static str> = REQUIRED
+        let known: HashSet<String> = COLUMNS.iter().map(|name| normalize(name)).collect();
+        let unknown: Vec<String> = header
+            .iter()
+            .map(Cell::text)
+            .filter(|text| !text.is_empty() && !known.contains(&normalize(text)))
+            .collect();
+        let missing: Vec<&'static str> = COLUMNS
             .into_iter()
             .filter(|name| !positions.contains_key(name))
             .collect();
         if missing.is_empty() {
-            Ok(Columns { positions })
+            Ok(Columns {
+                positions,
+                ignored: unknown,
+            })
         } else {
-            Err(missing)
+            Err(HeaderProblem { missing, unknown })
         }
     }
 
@@ -147,6 +181,18 @@ fn date(
             .map_err(|e| problem(column, format!("{e}. Write dates as {}.", format.pattern()))),
         _ => Ok(None),
     }
+}
+
+/// A date cell as the import reads it; `None` when blank or not a date.
+pub fn read_date(
+    columns: &Columns,
+    cells: &[Cell],
+    column: &str,
+    format: DateFormat,
+) -> Option<NaiveDate> {
+    date(columns.get(cells, column), column, format)
+        .ok()
+        .flatten()
 }
 
 /// Reads one data row. Every cell is checked, so all of a row's problems show at once.
@@ -231,6 +277,66 @@ pub fn read_row(
         relates_to,
         valid,
     })
+}
+
+/// A date of the file that is not a date in the agency's order but is one in the other: the
+/// sign that the file was saved by a spreadsheet set to another country's dates, which would
+/// read every other ambiguous date (04/02/2026) the wrong way round without a word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SwappedDate {
+    pub line: usize,
+    pub column: &'static str,
+    pub text: String,
+    /// The order the file seems to use.
+    pub written_as: &'static str,
+}
+
+impl std::fmt::Display for SwappedDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "This file's dates look like {written}: \"{text}\" (row {line}, {column}) is only a date that way, so other dates in the file may be read the wrong way round. Nothing was imported. Write the dates in your agency's format, or set the spreadsheet's language to one that writes dates that way, then save and import again.",
+            written = self.written_as,
+            text = self.text,
+            line = self.line,
+            column = self.column,
+        )
+    }
+}
+
+/// The first date of `rows` that reads only in the other order of day and month, if any.
+pub fn month_swapped(
+    columns: &Columns,
+    rows: &[(usize, Vec<Cell>)],
+    format: DateFormat,
+) -> Option<SwappedDate> {
+    let other = match format {
+        DateFormat::DayMonthYear => DateFormat::MonthDayYear,
+        DateFormat::MonthDayYear => DateFormat::DayMonthYear,
+        DateFormat::YearMonthDay => return None,
+    };
+    rows.iter().find_map(|(line, cells)| {
+        [START_DATE, END_DATE].into_iter().find_map(|column| {
+            let Some(Cell::Text(text)) = columns.get(cells, column) else {
+                return None;
+            };
+            let text = text.trim();
+            (!text.is_empty() && format.parse(text).is_err() && other.parse(text).is_ok()).then(
+                || SwappedDate {
+                    line: *line,
+                    column,
+                    text: text.to_string(),
+                    written_as: other.pattern(),
+                },
+            )
+        })
+    })
+}
+
+/// A date as the preview shows it, the month in words ("4 Feb 2026"), so that a person sees which
+/// way round the file was read.
+pub fn unmistakable(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
 }
 
 /// What the agency already has, for planning rows.
@@ -383,19 +489,22 @@ mod tests {
 
     #[test]
     fn headers_match_whatever_their_case_spaces_and_order() {
-        let shuffled = vec![
-            t(" contractor certificate name "),
-            t("CONTRACTORUSERTYPEID"),
-            t("end_date"),
-            t("Notes"),
-        ];
+        let mut shuffled: Vec<Cell> = COLUMNS
+            .iter()
+            .rev()
+            .map(|c| t(&format!(" {} ", c.to_uppercase())))
+            .collect();
+        shuffled[0] = t("contractor_certificate_valid");
+        shuffled.push(t("Notes"));
         let columns = Columns::match_header(&shuffled).unwrap();
-        let r = read_row(
-            &columns,
-            &[t("Gas safety"), t("7"), t("31/12/2026"), t("x")],
-            DateFormat::DayMonthYear,
-        )
-        .unwrap();
+        assert_eq!(columns.position(CONTRACTOR_ID), Some(8));
+        assert_eq!(columns.position(VALID), Some(0));
+        assert_eq!(columns.ignored, vec!["Notes".to_string()]);
+        let mut cells = vec![t(""); 10];
+        cells[8] = t("7");
+        cells[5] = t("Gas safety");
+        cells[3] = t("31/12/2026");
+        let r = read_row(&columns, &cells, DateFormat::DayMonthYear).unwrap();
         assert_eq!(
             (r.contractor_id, r.certificate_name.as_str(), r.end),
             (7, "Gas safety", Some(day(2026, 12, 31)))
@@ -404,15 +513,68 @@ mod tests {
     }
 
     #[test]
-    fn missing_required_headers_name_themselves() {
+    fn every_template_column_must_be_there_and_strangers_are_named() {
+        // A file without EndDate would import certificates that never expire.
+        let mut header = header();
+        header.remove(5);
+        let problem = Columns::match_header(&header).unwrap_err();
+        assert_eq!(problem.missing, vec![END_DATE]);
+        // A misspelt header is both: the template's column is missing, the stranger is named.
+        header.insert(5, t("Expiry Date"));
+        let problem = Columns::match_header(&header).unwrap_err();
+        assert_eq!(problem.missing, vec![END_DATE]);
+        assert_eq!(problem.unknown, vec!["Expiry Date".to_string()]);
+        let message = problem.to_string();
+        assert!(message.contains("missing: EndDate"), "{message}");
+        assert!(message.contains("\"Expiry Date\""), "{message}");
+        let problem = Columns::match_header(&[t("ExternalContractorRef")]).unwrap_err();
+        assert_eq!(problem.missing.len(), 8);
+        assert!(problem.missing.contains(&CONTRACTOR_ID));
+    }
+
+    #[test]
+    fn dates_that_only_read_month_first_are_found() {
+        let columns = Columns::match_header(&header()).unwrap();
+        let mut ambiguous = GOOD;
+        ambiguous[4] = "04/02/2026";
+        ambiguous[5] = "05/03/2027";
+        let mut us = GOOD;
+        us[4] = "01/02/2026";
+        us[5] = "03/31/2027";
+        let rows = vec![(2, row(ambiguous)), (3, row(us))];
+        let found = month_swapped(&columns, &rows, DateFormat::DayMonthYear).unwrap();
         assert_eq!(
-            Columns::match_header(&[t("ExternalContractorRef"), t("StartDate")]),
-            Err(vec![CONTRACTOR_ID, CERTIFICATE_NAME])
+            found,
+            SwappedDate {
+                line: 3,
+                column: END_DATE,
+                text: "03/31/2027".into(),
+                written_as: "MM/DD/YYYY",
+            }
         );
         assert_eq!(
-            Columns::match_header(&[t("ContractorUserTypeID")]),
-            Err(vec![CERTIFICATE_NAME])
+            month_swapped(&columns, &rows[..1], DateFormat::DayMonthYear),
+            None,
+            "dates that read either way are read as the agency writes them"
         );
+        // And the other way round for an agency that writes month first.
+        let mut uk = GOOD;
+        uk[5] = "31/03/2027";
+        let found = month_swapped(&columns, &[(2, row(uk))], DateFormat::MonthDayYear).unwrap();
+        assert_eq!(found.written_as, "DD/MM/YYYY");
+        // A date cell the spreadsheet stored as a date has no order to doubt.
+        let mut stored = row(GOOD);
+        stored[5] = Cell::Date(day(2027, 3, 31));
+        assert_eq!(
+            month_swapped(&columns, &[(2, stored)], DateFormat::DayMonthYear),
+            None
+        );
+    }
+
+    #[test]
+    fn dates_are_shown_with_the_month_in_words() {
+        assert_eq!(unmistakable(day(2026, 2, 4)), "4 Feb 2026");
+        assert_eq!(unmistakable(day(2027, 12, 31)), "31 Dec 2027");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod properties;
 pub mod query;
 pub mod records;
 pub mod service_tasks;
+pub mod sheet;
 pub mod signature;
 pub mod task_count;
 pub mod task_list;

@@ -285,6 +285,9 @@ pub struct PreviewRow {
     pub line: usize,
     pub contractor: String,
     pub certificate: String,
+    /// The dates as read, the month in words ("4 Feb 2026"), so a swapped day and month shows.
+    pub start: Option<String>,
+    pub end: Option<String>,
     pub outcome: super::import::Outcome,
 }
 

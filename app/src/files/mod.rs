@@ -2,10 +2,12 @@
 //! database under server-chosen keys. A local folder by default, or S3-compatible object storage
 //! when configured (what several servers share).
 
+pub mod hostile;
 pub mod pdf;
 pub mod photos;
 pub mod s3;
 pub mod signatures;
+pub mod spreadsheet;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use std::path::{Component, Path, PathBuf};

@@ -5,11 +5,17 @@
 use image::{codecs::jpeg::JpegEncoder, DynamicImage, ImageDecoder, ImageReader};
 use std::io::Cursor;
 
+/// The most pixels a photo may have: phones take 12 to 50 megapixels. Checked from the file's
+/// header before anything is decoded: a 1 MB PNG can claim 20000 × 20000 pixels, 1.2 GB decoded.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// The most memory one decode may take (50 megapixels at 4 bytes a pixel); a 16-bit photo of
+/// that many pixels is refused by it.
+const MAX_DECODED_BYTES: u64 = 200 * 1024 * 1024;
 pub const THUMBNAIL_EDGE: u32 = 320;
 pub const VIEW_EDGE: u32 = 1600;
 const QUALITY: u8 = 80;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PhotoProblem {
     #[error(
         "is not a JPEG or PNG photo (on an iPhone, choose \"Most Compatible\" in Camera > Formats)"
@@ -17,6 +23,8 @@ pub enum PhotoProblem {
     NotAPhoto,
     #[error("could not be read as a photo; it may be damaged")]
     Unreadable,
+    #[error("is {width} × {height} pixels, more than a photo may have (50 megapixels). Send it at a smaller size: most phones have a setting for it")]
+    TooLarge { width: u32, height: u32 },
 }
 
 /// A photo made ready to keep.
@@ -29,11 +37,14 @@ pub struct Photo {
     pub height: u32,
 }
 
-/// Decodes, orients and resizes; CPU-bound, so callers run it off the async threads.
+/// Decodes, resizes and orients; CPU-bound, so callers run it as heavy work (services::heavy).
 pub fn prepare(bytes: &[u8]) -> Result<Photo, PhotoProblem> {
-    let reader = ImageReader::new(Cursor::new(bytes))
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| PhotoProblem::Unreadable)?;
+    // The dimensions are checked below, so the message can name them; then the decoder's own
+    // allocation limit holds for the rest.
+    reader.no_limits();
     if !matches!(
         reader.format(),
         Some(image::ImageFormat::Jpeg | image::ImageFormat::Png)
@@ -43,16 +54,31 @@ pub fn prepare(bytes: &[u8]) -> Result<Photo, PhotoProblem> {
     let mut decoder = reader
         .into_decoder()
         .map_err(|_| PhotoProblem::Unreadable)?;
+    let (width, height) = decoder.dimensions();
+    let too_large = PhotoProblem::TooLarge { width, height };
+    if u64::from(width) * u64::from(height) > MAX_PIXELS
+        || decoder.total_bytes() > MAX_DECODED_BYTES
+    {
+        return Err(too_large);
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    decoder.set_limits(limits).map_err(|_| too_large.clone())?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| PhotoProblem::Unreadable)?;
-    image.apply_orientation(orientation);
-    let view = if image.width() > VIEW_EDGE || image.height() > VIEW_EDGE {
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        image::ImageError::Limits(_) => too_large,
+        _ => PhotoProblem::Unreadable,
+    })?;
+    // Resized before it is turned upright: the box is square, so the order gives the same photo,
+    // and turning the small one copies less.
+    let mut view = if image.width() > VIEW_EDGE || image.height() > VIEW_EDGE {
         image.resize(VIEW_EDGE, VIEW_EDGE, image::imageops::FilterType::Triangle)
     } else {
         image
     };
+    view.apply_orientation(orientation);
     // `thumbnail` would also enlarge a small photo.
     let thumbnail = if view.width() > THUMBNAIL_EDGE || view.height() > THUMBNAIL_EDGE {
         view.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE)
@@ -105,6 +131,28 @@ mod tests {
         assert_eq!((photo.width, photo.height), (200, 100));
         let thumb = image::load_from_memory(&photo.thumbnail).unwrap();
         assert_eq!((thumb.width(), thumb.height()), (200, 100));
+    }
+
+    #[test]
+    fn a_photo_of_too_many_pixels_is_refused_from_its_header() {
+        // 1.2 GB decoded; refused before any of it is.
+        let bomb = crate::files::hostile::black_png(20_000, 20_000);
+        assert_eq!(
+            prepare(&bomb).unwrap_err(),
+            PhotoProblem::TooLarge {
+                width: 20_000,
+                height: 20_000
+            }
+        );
+        assert!(PhotoProblem::TooLarge {
+            width: 20_000,
+            height: 20_000
+        }
+        .to_string()
+        .contains("20000 × 20000 pixels"));
+        // Just within the limit is fine.
+        let photo = prepare(&crate::files::hostile::black_png(8_000, 6_000)).unwrap();
+        assert_eq!((photo.width, photo.height), (1600, 1200));
     }
 
     #[test]

@@ -196,23 +196,12 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Runs an argon2 computation on a blocking thread, at most as many at once as there are cores.
-/// More at once would not be faster (each is pure CPU) but each holds 19 MiB: 16 sign-ins at once
-/// left the server at 2.7 GB resident (bench/load.sh, "sign in (password)").
+/// An argon2 computation, bounded like all heavy work. Unbounded, 16 sign-ins at once left the
+/// server at 2.7 GB resident (bench/load.sh, "sign in (password)").
 async fn hashing<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
-    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    let permits = PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    });
-    let _permit = permits
-        .acquire()
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
+    super::heavy::run(super::heavy::Work::Hashing, work).await
 }
 
 /// Hashes a password (argon2 is deliberately slow).

@@ -3,17 +3,22 @@
 //! commit applies the valid rows in one transaction (or nothing, when asked for all or nothing).
 
 use super::auth::Actor;
+use super::heavy::{self, Work};
 use super::ServiceError;
 use crate::db::{audit, Db};
 use crate::domain::csv::{self, Encoding};
+use crate::domain::dates::DateFormat;
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::identity::Permission;
 use crate::domain::import::{
-    plan, read_row, type_key, Cell, Columns, ImportRow, Known, Outcome, Planned, CERTIFICATE_NAME,
-    COLUMNS, COMPANY_NAME, CONTRACTOR_ID,
+    month_swapped, plan, read_date, read_row, type_key, unmistakable, Cell, Columns, ImportRow,
+    Known, Outcome, Planned, CERTIFICATE_NAME, COLUMNS, COMPANY_NAME, CONTRACTOR_ID, END_DATE,
+    START_DATE, TEMPLATE_SHEET,
 };
 use crate::domain::records::{ImportPreview, ImportResult, PreviewRow};
+use crate::domain::sheet::IMPORT_LIMITS;
 use crate::events::{Change, Topic};
+use crate::files::spreadsheet;
 use std::collections::BTreeSet;
 
 /// Spreadsheets of certification are small; this keeps a mistaken upload from eating memory.
@@ -22,85 +27,40 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 /// statement commits 10,000 rows in about 200 ms, 1,000 rows a statement in 1.4 s (larger
 /// statements cost more to prepare than the round trips they save).
 const ROWS_PER_STATEMENT: usize = 50;
-/// Rows a single import takes.
-pub const MAX_IMPORT_ROWS: usize = 50_000;
+/// Rows of data a single import takes.
+pub const MAX_IMPORT_ROWS: usize = IMPORT_LIMITS.rows - 1;
 
-/// A sheet's rows as cells, each with its line (1-based), header first.
-pub type SheetRows = Vec<(usize, Vec<Cell>)>;
+pub use crate::files::spreadsheet::SheetRows;
 
-/// The sheet's rows, and how its text was read (`None` for a spreadsheet).
+/// The sheet's rows, and how its text was read (`None` for a spreadsheet). Every limit of
+/// `IMPORT_LIMITS` is checked while reading. CPU-bound: [`planned`] runs it as heavy work.
 pub fn read_sheet(bytes: &[u8]) -> Result<(SheetRows, Option<Encoding>), ServiceError> {
+    let refused = |message: String| ServiceError::invalid("file", message);
     if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(ServiceError::invalid(
-            "file",
-            format!(
-                "The file is larger than {} MB. Split it into several imports.",
-                MAX_IMPORT_BYTES / 1_048_576
-            ),
+        return Err(refused(format!(
+            "The file is larger than {} MB. Split it into several imports.",
+            MAX_IMPORT_BYTES / 1_048_576
+        )));
+    }
+    if spreadsheet::is_zip(bytes) {
+        let is_header = |header: &[Cell]| Columns::match_header(header).is_ok();
+        return spreadsheet::read_xlsx(bytes, &IMPORT_LIMITS, is_header)
+            .map(|rows| (rows, None))
+            .map_err(|e| refused(e.to_string()));
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(refused(
+            "This is an old Excel file (.xls). Save it as Excel Workbook (.xlsx) or CSV UTF-8 and import that."
+                .into(),
         ));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes).map(|rows| (rows, None));
-    }
-    let (text, encoding) =
-        csv::decode(bytes).map_err(|e| ServiceError::invalid("file", e.to_string()))?;
-    let records = csv::records(&text).map_err(|e| ServiceError::invalid("file", e.to_string()))?;
+    let (text, encoding) = csv::decode(bytes).map_err(|e| refused(e.to_string()))?;
+    let records = csv::records(&text, &IMPORT_LIMITS).map_err(|e| refused(e.to_string()))?;
     let rows = records
         .into_iter()
         .map(|(line, fields)| (line, fields.into_iter().map(Cell::Text).collect()))
         .collect();
     Ok((rows, Some(encoding)))
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<SheetRows, ServiceError> {
-    use calamine::{Data, Reader, Xlsx};
-    let unreadable = |e: String| {
-        ServiceError::invalid(
-            "file",
-            format!(
-                "The spreadsheet cannot be read ({e}). Save it again as .xlsx or as CSV UTF-8."
-            ),
-        )
-    };
-    let mut workbook: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("it has no sheets".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, col)| col as usize).unwrap_or(0);
-    let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut cells: Vec<Cell> = vec![Cell::Text(String::new()); first_col];
-        cells.extend(row.iter().map(|data| match data {
-            Data::String(s) => Cell::Text(s.clone()),
-            Data::Int(n) => Cell::Text(n.to_string()),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                Cell::Text(format!("{}", *f as i64))
-            }
-            Data::Float(f) => Cell::Text(f.to_string()),
-            Data::Bool(b) => Cell::Text(if *b { "Yes" } else { "No" }.into()),
-            Data::DateTime(d) => match d.as_datetime() {
-                Some(dt) if d.is_datetime() => Cell::Date(dt.date()),
-                _ => Cell::Text(d.to_string()),
-            },
-            Data::DateTimeIso(s) => match from_storage(s.get(..10).unwrap_or("")) {
-                Some(date) => Cell::Date(date),
-                None => Cell::Text(s.clone()),
-            },
-            Data::DurationIso(s) => Cell::Text(s.clone()),
-            Data::Error(e) => Cell::Text(format!("#{e:?}")),
-            Data::Empty => Cell::Text(String::new()),
-        }));
-        if cells
-            .iter()
-            .any(|c| !matches!(c, Cell::Text(t) if t.trim().is_empty()))
-        {
-            out.push((first_row + i + 1, cells));
-        }
-    }
-    Ok(out)
 }
 
 async fn known(db: &Db, agency_id: i64) -> Result<Known, ServiceError> {
@@ -158,35 +118,36 @@ struct PlannedFile {
     encoding: Option<Encoding>,
 }
 
-async fn planned(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<PlannedFile, ServiceError> {
-    actor.require(Permission::ManageCertification)?;
+/// The file read and checked as a whole: its header, its columns, its data rows.
+type ReadFile = (Vec<Cell>, Columns, SheetRows, Option<Encoding>);
+
+fn read_file(bytes: &[u8], format: DateFormat) -> Result<ReadFile, ServiceError> {
     let (mut rows, encoding) = read_sheet(bytes)?;
     if rows.is_empty() {
         return Err(ServiceError::invalid("file", "The file has no rows."));
     }
     let (_, header) = rows.remove(0);
-    let columns = Columns::match_header(&header).map_err(|missing| {
-        ServiceError::invalid(
-            "file",
-            format!(
-                "The first row must name the columns; missing: {}. Download the template to see them.",
-                missing.join(", ")
-            ),
-        )
-    })?;
-    if rows.len() > MAX_IMPORT_ROWS {
-        return Err(ServiceError::invalid(
-            "file",
-            format!(
-                "The file has {} rows; one import takes up to {MAX_IMPORT_ROWS}. Split it.",
-                rows.len()
-            ),
-        ));
+    let columns = Columns::match_header(&header)
+        .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    if let Some(swapped) = month_swapped(&columns, &rows, format) {
+        return Err(ServiceError::invalid("file", swapped.to_string()));
     }
-    let read: Vec<(usize, Result<ImportRow, _>)> = rows
-        .iter()
-        .map(|(line, cells)| (*line, read_row(&columns, cells, actor.date_format)))
-        .collect();
+    Ok((header, columns, rows, encoding))
+}
+
+async fn planned(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<PlannedFile, ServiceError> {
+    actor.require(Permission::ManageCertification)?;
+    let format = actor.date_format;
+    let owned = bytes.to_vec();
+    let (header, columns, rows, encoding, read) = heavy::run(Work::Spreadsheet, move || {
+        let (header, columns, rows, encoding) = read_file(&owned, format)?;
+        let read: Vec<(usize, Result<ImportRow, _>)> = rows
+            .iter()
+            .map(|(line, cells)| (*line, read_row(&columns, cells, format)))
+            .collect();
+        Ok::<_, ServiceError>((header, columns, rows, encoding, read))
+    })
+    .await??;
     let known = known(db, actor.agency_id).await?;
     Ok(PlannedFile {
         plans: plan(read, &known),
@@ -200,10 +161,24 @@ async fn planned(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<PlannedFile, Se
 /// What the file would do, changing nothing.
 pub async fn preview(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<ImportPreview, ServiceError> {
     let file = planned(db, actor, bytes).await?;
+    let mut notes = Vec::new();
+    if file.encoding == Some(Encoding::Windows1252) {
+        notes.push("The file was not UTF-8; it was read as Windows-1252 (Excel's \"CSV\"). Check that names with accents look right.".to_string());
+    }
+    if !file.columns.ignored.is_empty() {
+        let quoted: Vec<String> = file
+            .columns
+            .ignored
+            .iter()
+            .map(|name| format!("\"{name}\""))
+            .collect();
+        notes.push(format!(
+            "Not columns of the template, so left out: {}.",
+            quoted.join(", ")
+        ));
+    }
     let mut preview = ImportPreview {
-        note: (file.encoding == Some(Encoding::Windows1252)).then(|| {
-            "The file was not UTF-8; it was read as Windows-1252 (Excel's \"CSV\"). Check that names with accents look right.".to_string()
-        }),
+        note: (!notes.is_empty()).then(|| notes.join(" ")),
         ..Default::default()
     };
     let columns = &file.columns;
@@ -221,10 +196,14 @@ pub async fn preview(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<ImportPrevi
         } else {
             company
         };
+        let as_read =
+            |column| read_date(columns, cells, column, actor.date_format).map(unmistakable);
         preview.rows.push(PreviewRow {
             line: plan.line,
             contractor,
             certificate: columns.text(cells, CERTIFICATE_NAME),
+            start: as_read(START_DATE),
+            end: as_read(END_DATE),
             outcome: plan.outcome,
         });
     }
@@ -543,7 +522,7 @@ pub async fn xlsx_template(db: &Db, actor: &Actor) -> Result<Vec<u8>, ServiceErr
         }
     }
     let sheet = workbook.add_worksheet();
-    sheet.set_name("Certification").map_err(broken)?;
+    sheet.set_name(TEMPLATE_SHEET).map_err(broken)?;
     for (i, name) in COLUMNS.iter().enumerate() {
         sheet
             .write_string_with_format(0, i as u16, *name, &bold)
@@ -563,7 +542,11 @@ pub async fn xlsx_template(db: &Db, actor: &Actor) -> Result<Vec<u8>, ServiceErr
     sheet
         .add_data_validation(1, 3, last, 3, &certificate)
         .map_err(broken)?;
+    // Date cells are text, so a typed 04/02/2026 reaches the import as written and is read in the
+    // agency's order, instead of being turned into a date by the spreadsheet's own locale.
+    let text = Format::new().set_num_format("@");
     for column in [4u16, 5] {
+        sheet.set_column_format(column, &text).map_err(broken)?;
         let dates = DataValidation::new()
             .allow_any_value()
             .set_input_title("Date")

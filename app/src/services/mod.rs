@@ -7,6 +7,7 @@ pub mod certificate_types;
 pub mod compliance;
 pub mod daily;
 pub mod demo;
+pub mod heavy;
 pub mod import;
 pub mod mail;
 pub mod perform;

@@ -280,9 +280,9 @@ pub async fn report_defect(
     Ok(defect_id)
 }
 
-/// Decodes and resizes every photo off the async threads; the first bad one names itself.
+/// Decodes and resizes every photo as heavy work; the first bad one names itself.
 async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, ServiceError> {
-    tokio::task::spawn_blocking(move || {
+    super::heavy::run(super::heavy::Work::Image, move || {
         uploads
             .into_iter()
             .map(|upload| {
@@ -296,8 +296,7 @@ async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, Se
             })
             .collect()
     })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
+    .await?
 }
 
 /// The service tasks and defects of a task, for `task_detail` (which has checked visibility).

@@ -175,6 +175,8 @@ fn Preview(p: ImportPreview) -> impl IntoView {
                     <td>{r.line}</td>
                     <td>{r.contractor}</td>
                     <td>{r.certificate}</td>
+                    <td>{r.start.unwrap_or_default()}</td>
+                    <td>{r.end.unwrap_or_default()}</td>
                     <td>{text}</td>
                 </tr>
             }
@@ -189,7 +191,7 @@ fn Preview(p: ImportPreview) -> impl IntoView {
             )}
         </p>
         <table class="history" aria-label="Rows of the file">
-            <thead><tr><th scope="col">"Row"</th><th scope="col">"Contractor"</th><th scope="col">"Certificate"</th><th scope="col">"Outcome"</th></tr></thead>
+            <thead><tr><th scope="col">"Row"</th><th scope="col">"Contractor"</th><th scope="col">"Certificate"</th><th scope="col">"Starts"</th><th scope="col">"Ends"</th><th scope="col">"Outcome"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {(hidden > 0).then(|| view! { <p class="hint">{format!("{hidden} more rows without problems are not listed.")}</p> })}

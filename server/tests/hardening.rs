@@ -1,0 +1,162 @@
+//! Files made to take the server down, sent to the real binary in parallel as an attacker would:
+//! each is refused with a message, the process's peak memory stays under 1 GB, and `/healthz`
+//! answers within a second the whole time.
+
+mod support;
+
+use reqwest::multipart::{Form, Part};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{browser, run_server, server_log, sign_in, wait_until_up};
+
+const ADMIN: &str = "alex.morgan@harbour-lettings.example";
+const OFFICE: &str = "office@brightspark.example";
+
+/// The process's peak resident memory (VmHWM), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc status");
+    let kb: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// Polls `/healthz` until `stop`, and returns the slowest answer.
+async fn watch_health(base: String, stop: Arc<AtomicBool>) -> Duration {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut slowest = Duration::ZERO;
+    while !stop.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let ok = client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200);
+        let took = if ok {
+            started.elapsed()
+        } else {
+            Duration::from_secs(5)
+        };
+        slowest = slowest.max(took);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    slowest
+}
+
+async fn post(client: &reqwest::Client, base: &str, path: &str, form: Form) -> (u16, String) {
+    let r = client
+        .post(format!("{base}{path}"))
+        .header("origin", base)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bombs_sent_at_once_are_refused_and_the_server_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+    let url = format!("sqlite://{}/app.db", dir.path().display());
+    let (mut server, base) = run_server(dir.path(), &url, None);
+    wait_until_up(&base).await;
+
+    let admin = browser();
+    sign_in(&admin, &base, ADMIN).await;
+    let office = browser();
+    sign_in(&office, &base, OFFICE).await;
+    let db = app::db::Db::connect(&url).await.unwrap();
+    let task: i64 = sqlx::query_scalar(
+        "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+         WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+
+    let defects_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM defects")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let health = tokio::spawn(watch_health(base.clone(), stop.clone()));
+
+    use app::files::hostile;
+    let far_corner = hostile::workbook(&[(0, 0, "x"), (1_048_575, 16_383, "y")]);
+    let far_down = hostile::workbook(&[(0, 0, "x"), (999_999, 25, "y")]);
+    let long_string = hostile::long_shared_string(50_000_000, 40);
+    let png = hostile::black_png(20_000, 20_000);
+    let mut sent = Vec::new();
+    for path in ["preview", "commit", "errors"] {
+        for (bytes, expected) in [
+            (&far_corner, "Cell XFD1048576 has a value"),
+            (&far_down, "must name the template's columns"),
+            (&long_string, "more than 1,000 characters"),
+            (&long_string, "more than 1,000 characters"),
+        ] {
+            let (client, base, bytes) = (admin.clone(), base.clone(), bytes.clone());
+            sent.push(tokio::spawn(async move {
+                let form =
+                    Form::new().part("file", Part::bytes(bytes).file_name("certification.xlsx"));
+                let path = format!("/imports/certifications/{path}");
+                let (status, body) = post(&client, &base, &path, form).await;
+                (path, status, body, expected)
+            }));
+        }
+    }
+    for _ in 0..4 {
+        let (client, base, png) = (office.clone(), base.clone(), png.clone());
+        sent.push(tokio::spawn(async move {
+            let form = Form::new()
+                .text("severity", "critical")
+                .text("description", "A socket hangs off the wall")
+                .part("photo", Part::bytes(png).file_name("socket.png"));
+            let path = format!("/files/tasks/{task}/defects");
+            let (status, body) = post(&client, &base, &path, form).await;
+            (path, status, body, "20000 × 20000 pixels")
+        }));
+    }
+    for answer in sent {
+        let (path, status, body, expected) = answer.await.unwrap();
+        assert!(
+            (400..500).contains(&status) && body.contains(expected),
+            "{path}: {status} {body}\n{}",
+            server_log(dir.path(), &base)
+        );
+    }
+    stop.store(true, Ordering::SeqCst);
+    let slowest = health.await.unwrap();
+    let peak = peak_memory(server.id());
+    let defects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM defects")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(
+        slowest < Duration::from_secs(1),
+        "/healthz took {slowest:?} while the files were read"
+    );
+    assert!(
+        peak < 1024 * 1024 * 1024,
+        "the server peaked at {} MB",
+        peak / 1_048_576
+    );
+    assert_eq!(defects, defects_before, "no refused defect was recorded");
+    println!(
+        "bombs: slowest /healthz {} ms, peak memory {} MB",
+        slowest.as_millis(),
+        peak / 1_048_576
+    );
+}
