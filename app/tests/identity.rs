@@ -558,11 +558,17 @@ db_test!(disabling_a_user_ends_their_sessions_and_sign_in, |db| {
         0
     );
     assert!(auth::load_actor(&db, agent_id).await.unwrap().is_none());
-    let r = auth::sign_in_with_password(&db, AGENT, demo::DEMO_PASSWORD, &here(), now).await;
-    assert!(
-        matches!(r, Err(ServiceError::Refused(ref m)) if m.contains("disabled")),
-        "{r:?}"
-    );
+    // The right password of a disabled account gets the same answer as a wrong one: saying
+    // "disabled" would confirm the password to whoever guessed it.
+    let right = auth::sign_in_with_password(&db, AGENT, demo::DEMO_PASSWORD, &here(), now).await;
+    let wrong = auth::sign_in_with_password(&db, AGENT, "a wrong guess", &here(), now).await;
+    match (&right, &wrong) {
+        (Err(ServiceError::Refused(a)), Err(ServiceError::Refused(b))) => {
+            assert_eq!(a, b);
+            assert!(!a.contains("disabled"), "{a}");
+        }
+        other => panic!("{other:?}"),
+    }
     auth::request_link(&db, AGENT, &here(), URL, LinkPurpose::SignIn, now)
         .await
         .unwrap();
@@ -883,3 +889,84 @@ db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
         Err(ServiceError::Forbidden(_))
     ));
 });
+
+db_test!(
+    a_burst_of_passwords_at_once_is_checked_no_more_than_the_limit,
+    |db| {
+        seeded(&db).await;
+        let now = now_ms();
+        // 64 at once, the right one as #50: each attempt is reserved before its check, so only the
+        // five free ones are checked and the right one waits like the rest.
+        let tries = (0..64).map(|i| {
+            let db = db.clone();
+            let password = if i == 49 {
+                demo::DEMO_PASSWORD.to_string()
+            } else {
+                format!("guess {i}")
+            };
+            tokio::spawn(async move {
+                auth::sign_in_with_password(&db, AGENT, &password, &here(), now).await
+            })
+        });
+        let mut checked = 0;
+        let mut waited = 0;
+        let mut signed_in = 0;
+        for attempt in tries.collect::<Vec<_>>() {
+            match attempt.await.unwrap() {
+                Ok(_) => signed_in += 1,
+                Err(ServiceError::Refused(_)) => checked += 1,
+                Err(ServiceError::TooManyAttempts { .. }) => waited += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert!(
+            checked + signed_in <= 5,
+            "{checked} checked, {signed_in} signed in"
+        );
+        assert_eq!(waited + checked + signed_in, 64);
+        if signed_in == 0 {
+            let later =
+                auth::sign_in_with_password(&db, AGENT, demo::DEMO_PASSWORD, &here(), now + 1)
+                    .await;
+            assert!(
+                matches!(later, Err(ServiceError::TooManyAttempts { .. })),
+                "{later:?}"
+            );
+        }
+    }
+);
+
+db_test!(
+    a_burst_of_link_requests_sends_no_more_than_the_limit,
+    |db| {
+        seeded(&db).await;
+        let now = now_ms();
+        let emails = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox_emails")
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        let before = emails().await;
+        let requests = (0..30).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                auth::request_link(&db, OFFICE, &here(), URL, LinkPurpose::SignIn, now).await
+            })
+        });
+        let mut refused = 0;
+        for request in requests.collect::<Vec<_>>() {
+            match request.await.unwrap() {
+                Ok(()) => {}
+                Err(ServiceError::TooManyAttempts { .. }) => refused += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        let queued = emails().await - before;
+        assert_eq!(
+            (queued, refused),
+            (3, 27),
+            "three an hour, however they arrive"
+        );
+    }
+);

@@ -9,31 +9,61 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 /// `GET /auth/link/{token}`: keeps the token in this browser's session and opens the
 /// confirmation page. A GET changes nothing else, so a mail scanner following it spends nothing.
-pub async fn open_sign_in_link(session: Session, Path(token): Path<String>) -> Response {
-    stash(session, LinkPurpose::SignIn, &token).await
+pub async fn open_sign_in_link(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(token): Path<String>,
+) -> Response {
+    stash(&context, session, LinkPurpose::SignIn, &token).await
 }
 
 /// `GET /auth/reset/{token}`: the same for password reset and invitation links.
-pub async fn open_reset_link(session: Session, Path(token): Path<String>) -> Response {
-    stash(session, LinkPurpose::PasswordReset, &token).await
+pub async fn open_reset_link(
+    State(context): State<AppContext>,
+    session: Session,
+    Path(token): Path<String>,
+) -> Response {
+    stash(&context, session, LinkPurpose::PasswordReset, &token).await
 }
 
-async fn stash(session: Session, purpose: LinkPurpose, token: &str) -> Response {
-    if token.len() > 100 {
-        return (StatusCode::NOT_FOUND, "This link is not valid.").into_response();
+/// How long a browser that is not signed in keeps a link it opened: enough to confirm it.
+const PENDING_LINK_LIFE: time::Duration = time::Duration::minutes(30);
+
+/// Only a link that was issued is kept, in a short session when nobody is signed in: anyone
+/// can send made-up links, and each kept one would be a stored session. A made-up link goes to
+/// the same page, which finds nothing waiting and says the link is not valid.
+async fn stash(
+    context: &AppContext,
+    session: Session,
+    purpose: LinkPurpose,
+    token: &str,
+) -> Response {
+    let page = match purpose {
+        LinkPurpose::SignIn => "/sign-in/confirm",
+        LinkPurpose::PasswordReset | LinkPurpose::Invitation => "/reset-password",
+    };
+    let no_store = |mut response: Response| {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    };
+    let issued = token.len() <= 100
+        && auth::is_issued_link(&context.db, token)
+            .await
+            .unwrap_or(false);
+    if !issued {
+        return no_store(Redirect::to(page).into_response());
+    }
+    if session.is_empty().await {
+        session.set_expiry(Some(Expiry::OnInactivity(PENDING_LINK_LIFE)));
     }
     match stash_link(&session, purpose, token).await {
-        Ok(page) => {
-            let mut response = Redirect::to(page).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        Ok(page) => no_store(Redirect::to(page).into_response()),
         Err(e) => {
             tracing::error!("cannot keep a link in the session: {e}");
             (

@@ -81,12 +81,17 @@ db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |db| {
     seeded(&db).await;
     let base = start(db.clone()).await;
     let client = browser();
-    // A session that exists before signing in (here: from opening a link).
-    let planted = client
-        .get(format!("{base}/auth/link/whatever"))
-        .send()
-        .await
-        .unwrap();
+    // A session that exists before signing in (here: from opening a real emailed link).
+    let (_, _) = call(
+        &client,
+        &base,
+        "request_email_link",
+        &[("email", ADMIN), ("purpose", "SignIn")],
+    )
+    .await;
+    let link = emailed_link(&db, ADMIN).await;
+    let path = link.trim_start_matches("http://127.0.0.1:3000");
+    let planted = client.get(format!("{base}{path}")).send().await.unwrap();
     let before = planted.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -635,3 +640,66 @@ db_test!(the_development_mailbox_exists_only_in_demo_mode, |db| {
     assert_eq!(status, 200);
     assert!(mail.as_array().unwrap().is_empty());
 });
+
+db_test!(
+    made_up_links_store_no_session_and_real_ones_a_short_one,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let sessions = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions")
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        let before = sessions().await;
+        // A flood of made-up tokens, in parallel, from clients without cookies.
+        let requests = (0..40).map(|i| {
+            let base = base.clone();
+            tokio::spawn(async move {
+                let path = if i % 2 == 0 { "link" } else { "reset" };
+                let r = browser()
+                    .get(format!("{base}/auth/{path}/made-up-token-{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.headers().get("set-cookie").is_some())
+            })
+        });
+        for request in requests.collect::<Vec<_>>() {
+            let (status, cookie) = request.await.unwrap();
+            assert_eq!(status, 303, "still sent to the page that explains");
+            assert!(!cookie, "no session for a made-up link");
+        }
+        assert_eq!(sessions().await, before, "no session row was stored");
+
+        // A real link keeps its token in a session that lives half an hour, not twelve.
+        let tech = technician(&db).await;
+        let client = browser();
+        call(
+            &client,
+            &base,
+            "request_email_link",
+            &[("email", &tech), ("purpose", "SignIn")],
+        )
+        .await;
+        let link = emailed_link(&db, &tech).await;
+        let path = link.trim_start_matches("http://127.0.0.1:3000");
+        let opened = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(opened.status(), 303);
+        assert!(opened.headers().get("set-cookie").is_some());
+        let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let left = expires - now_ms();
+        assert!(
+            left > 25 * 60_000 && left <= 30 * 60_000 + 5_000,
+            "{} minutes",
+            left / 60_000
+        );
+        // And it still signs in.
+        let (status, body) = call(&client, &base, "confirm_sign_in_link", &[]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+);

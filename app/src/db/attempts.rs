@@ -19,16 +19,45 @@ pub async fn recent<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
+/// Records an event; its id.
 pub async fn record<'c, E: Executor<'c, Database = Any>>(
     e: E,
     action: &str,
     subject: &str,
     now: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO auth_attempts (action, subject, at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(action)
+    .bind(subject)
+    .bind(now)
+    .fetch_one(e)
+    .await
+}
+
+/// Makes other transactions that lock the same `key` wait until this one ends (see migration
+/// 0015); call it first in the transaction.
+pub async fn lock<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    key: &str,
+    now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO auth_attempts (action, subject, at) VALUES ($1, $2, $3)")
-        .bind(action)
-        .bind(subject)
-        .bind(now)
+    sqlx::query(
+        "INSERT INTO throttle_locks (subject, at) VALUES ($1, $2) \
+         ON CONFLICT (subject) DO UPDATE SET at = excluded.at",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Takes back one event (a reserved attempt that turned out not to count).
+pub async fn forget<'c, E: Executor<'c, Database = Any>>(e: E, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM auth_attempts WHERE id = $1")
+        .bind(id)
         .execute(e)
         .await?;
     Ok(())
@@ -47,14 +76,16 @@ pub async fn clear<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Events older than `before` no longer count; the worker removes them.
-pub async fn forget_before<'c, E: Executor<'c, Database = Any>>(
-    e: E,
-    before: i64,
-) -> sqlx::Result<u64> {
+/// Events older than `before` no longer count; the worker removes them, and the lock rows of
+/// subjects not seen since.
+pub async fn forget_before(pool: &sqlx::AnyPool, before: i64) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM throttle_locks WHERE at < $1")
+        .bind(before)
+        .execute(pool)
+        .await?;
     Ok(sqlx::query("DELETE FROM auth_attempts WHERE at < $1")
         .bind(before)
-        .execute(e)
+        .execute(pool)
         .await?
         .rows_affected())
 }

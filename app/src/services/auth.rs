@@ -262,25 +262,39 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
-async fn throttle(
-    db: &Db,
+/// Takes one attempt of `action` for every (rule, subject), or none. In the caller's transaction:
+/// each subject is locked first, so parallel requests (on any instance) are counted one after
+/// another, and the attempt is recorded before the work it allows begins. The ids of the
+/// recorded attempts, in the order of `rules`.
+async fn reserve(
+    conn: &mut sqlx::AnyConnection,
     action: &str,
-    rule: identity::Throttle,
-    subject: &str,
+    rules: &[(identity::Throttle, &str)],
     now: i64,
-) -> Result<(), ServiceError> {
-    let events = attempts::recent(db.pool(), action, subject, now - rule.window_ms).await?;
-    match rule.wait_ms(&events, now) {
-        Some(wait_ms) => Err(ServiceError::TooManyAttempts { wait_ms }),
-        None => Ok(()),
+) -> Result<Vec<i64>, ServiceError> {
+    for (_, subject) in rules {
+        attempts::lock(&mut *conn, &format!("{action}:{subject}"), now).await?;
     }
+    for (rule, subject) in rules {
+        let events = attempts::recent(&mut *conn, action, subject, now - rule.window_ms).await?;
+        if let Some(wait_ms) = rule.wait_ms(&events, now) {
+            return Err(ServiceError::TooManyAttempts { wait_ms });
+        }
+    }
+    let mut ids = Vec::with_capacity(rules.len());
+    for (_, subject) in rules {
+        ids.push(attempts::record(&mut *conn, action, subject, now).await?);
+    }
+    Ok(ids)
 }
 
 const PASSWORD: &str = "password";
 const LINK: &str = "link";
 
-/// Email and password. Wrong passwords are counted per account and per network address; after
-/// five, each further try must wait, doubling. The error never says which part was wrong.
+/// Email and password. Attempts are counted per account and per network address; after five
+/// wrong ones, each further try must wait, doubling. Each attempt is counted before its password
+/// is checked (a right one is taken back), so a burst sent at once is checked no more than the
+/// limit. The error never says which part was wrong, nor that an account is disabled.
 pub async fn sign_in_with_password(
     db: &Db,
     email: &str,
@@ -294,30 +308,26 @@ pub async fn sign_in_with_password(
     }
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    throttle(db, PASSWORD, PASSWORD_FAILURES, &by_account, now).await?;
-    throttle(
-        db,
+    let mut tx = db.pool().begin().await?;
+    let reserved = reserve(
+        &mut tx,
         PASSWORD,
-        PASSWORD_FAILURES_PER_ADDRESS,
-        &by_address,
+        &[
+            (PASSWORD_FAILURES, &by_account),
+            (PASSWORD_FAILURES_PER_ADDRESS, &by_address),
+        ],
         now,
     )
     .await?;
+    tx.commit().await?;
 
     let user = users::by_email(db.pool(), &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let verified = verify_password(password.to_string(), stored).await;
     let user = match user {
         Some(user) if verified && user.active == 1 => user,
-        Some(user) if verified => {
-            let _ = user;
-            return Err(ServiceError::Refused(
-                "This account has been disabled. Ask your agency's administrator.".into(),
-            ));
-        }
+        // The reserved attempts stay: they are the failures.
         _ => {
-            attempts::record(db.pool(), PASSWORD, &by_account, now).await?;
-            attempts::record(db.pool(), PASSWORD, &by_address, now).await?;
             return Err(ServiceError::Refused(
                 "That email and password do not match an account. Technicians sign in with an emailed link."
                     .into(),
@@ -326,6 +336,9 @@ pub async fn sign_in_with_password(
     };
     let kind = UserKind::parse(&user.kind).ok_or(ServiceError::NotFound("user"))?;
     attempts::clear(db.pool(), PASSWORD, &by_account).await?;
+    if let Some(by_address_attempt) = reserved.get(1) {
+        attempts::forget(db.pool(), *by_address_attempt).await?;
+    }
     users::record_sign_in(db.pool(), user.id, now).await?;
     Ok(SignedIn {
         user_id: user.id,
@@ -405,12 +418,17 @@ pub async fn request_link(
     let email = identity::normalize_email(email).map_err(|m| ServiceError::invalid("email", m))?;
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    throttle(db, LINK, LINK_REQUESTS_PER_EMAIL, &by_account, now).await?;
-    throttle(db, LINK, LINK_REQUESTS_PER_ADDRESS, &by_address, now).await?;
-
     let mut tx = db.pool().begin().await?;
-    attempts::record(&mut *tx, LINK, &by_account, now).await?;
-    attempts::record(&mut *tx, LINK, &by_address, now).await?;
+    reserve(
+        &mut tx,
+        LINK,
+        &[
+            (LINK_REQUESTS_PER_EMAIL, &by_account),
+            (LINK_REQUESTS_PER_ADDRESS, &by_address),
+        ],
+        now,
+    )
+    .await?;
     if let Some(user) = users::by_email(&mut *tx, &email)
         .await?
         .filter(|u| u.active == 1)
@@ -433,6 +451,12 @@ pub async fn request_link(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether a token was ever issued (used or expired ones too, so the page can say so). Only such
+/// a link is kept in a browser's session: a made-up one stores nothing.
+pub async fn is_issued_link(db: &Db, token: &str) -> Result<bool, ServiceError> {
+    Ok(tokens::find(db.pool(), &token_hash(token)).await?.is_some())
 }
 
 async fn check_link(
