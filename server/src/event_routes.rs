@@ -1,12 +1,16 @@
 //! `GET /events`: server-sent events for open pages. Each change is forwarded only to those who
-//! may see it (agents of the agency; the contractor's own office), and a `day` event at the
-//! agency's midnight lets pages roll statuses over without a reload.
+//! may see it (agents of the agency; the contractor's own office; a technician, only for the
+//! tasks assigned to them), and a `day` event at the agency's midnight lets pages roll statuses
+//! over without a reload. The stream checks its session every few seconds and ends once it no
+//! longer signs anyone in (signed out, here or everywhere; expired; disabled).
 
 use app::api::AppContext;
+use app::db::Db;
 use app::domain::identity::UserKind;
 use app::events::Change;
 use app::services::auth::{self, Actor};
 use app::services::compliance::agency_today;
+use app::services::tasks;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -17,10 +21,16 @@ use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tower_sessions::Session;
 
+/// How often an open stream checks that its session still signs in.
+pub const SESSION_CHECK: Duration = Duration::from_secs(5);
+
 pub async fn events(State(context): State<AppContext>, session: Session) -> Response {
     let actor = match auth::resolve(&context.db, &session, auth::now()).await {
         Ok(actor) => actor,
         Err(_) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+    };
+    let Some(session_id) = session.id().map(|id| id.to_string()) else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
     let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM agencies WHERE id = $1")
         .bind(actor.agency_id)
@@ -28,7 +38,16 @@ pub async fn events(State(context): State<AppContext>, session: Session) -> Resp
         .await
         .unwrap_or_else(|_| "UTC".into());
     let changes = context.db.events().subscribe();
-    Sse::new(stream_for(actor, time_zone, changes))
+    let watch = Watch {
+        db: context.db.clone(),
+        session_id,
+        today: agency_today(&time_zone, auth::now()),
+        actor,
+        time_zone,
+        changes,
+        checked_at: std::time::Instant::now(),
+    };
+    Sse::new(stream_for(watch))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20)))
         .into_response()
 }
@@ -44,43 +63,81 @@ fn concerns(actor: &Actor, change: &Change) -> bool {
         }
 }
 
-fn stream_for(
+/// One open stream: who it is for, and what it has seen.
+struct Watch {
+    db: Db,
+    session_id: String,
     actor: Actor,
     time_zone: String,
     changes: broadcast::Receiver<Change>,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let today = agency_today(&time_zone, auth::now());
-    stream::unfold(
-        (actor, time_zone, changes, today),
-        |(actor, time_zone, mut changes, today)| async move {
-            loop {
-                // Wake at least every minute to notice the agency's day changing.
-                let next = tokio::time::timeout(Duration::from_secs(60), changes.recv()).await;
-                let now_day = agency_today(&time_zone, auth::now());
-                if now_day != today {
-                    let event = Event::default().event("day").data(now_day.to_string());
-                    return Some((Ok(event), (actor, time_zone, changes, now_day)));
-                }
-                match next {
-                    Ok(Ok(change)) if concerns(&actor, &change) => {
-                        // Pages of one task refresh only for their own task.
-                        let data = change.task_id.or(change.contractor_id).unwrap_or(0);
-                        let event = Event::default()
-                            .event(change.topic.name())
-                            .data(data.to_string());
-                        return Some((Ok(event), (actor, time_zone, changes, today)));
-                    }
-                    Ok(Ok(_)) | Err(_) => continue,
-                    // Too slow to keep up: the page reads everything again.
-                    Ok(Err(RecvError::Lagged(_))) => {
-                        let event = Event::default().event("resync").data("");
-                        return Some((Ok(event), (actor, time_zone, changes, today)));
-                    }
-                    Ok(Err(RecvError::Closed)) => return None,
-                }
+    today: chrono::NaiveDate,
+    /// When the session was last found signing in: checked at most every `SESSION_CHECK`, not
+    /// per change.
+    checked_at: std::time::Instant,
+}
+
+impl Watch {
+    /// A change this person may see, given what `concerns` cannot tell alone: a technician's
+    /// assignment, read when the change comes (they change often and are few per change).
+    async fn delivers(&self, change: &Change) -> bool {
+        if !concerns(&self.actor, change) {
+            return false;
+        }
+        match (self.actor.kind, change.task_id) {
+            (UserKind::Technician, Some(task_id)) => {
+                tasks::is_assigned(&self.db, self.actor.user_id, task_id)
+                    .await
+                    .unwrap_or(false)
             }
-        },
-    )
+            (UserKind::Technician, None) => false,
+            _ => true,
+        }
+    }
+
+    async fn still_signed_in(&self) -> bool {
+        auth::still_signed_in(&self.db, &self.session_id, self.actor.user_id, auth::now())
+            .await
+            .unwrap_or(true)
+    }
+}
+
+fn stream_for(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(watch, |mut watch| async move {
+        loop {
+            // Wake at least every few seconds to check the session and notice the agency's day
+            // changing.
+            let next = tokio::time::timeout(SESSION_CHECK, watch.changes.recv()).await;
+            if watch.checked_at.elapsed() >= SESSION_CHECK {
+                if !watch.still_signed_in().await {
+                    return None;
+                }
+                watch.checked_at = std::time::Instant::now();
+            }
+            let now_day = agency_today(&watch.time_zone, auth::now());
+            if now_day != watch.today {
+                watch.today = now_day;
+                let event = Event::default().event("day").data(now_day.to_string());
+                return Some((Ok(event), watch));
+            }
+            match next {
+                Ok(Ok(change)) if watch.delivers(&change).await => {
+                    // Pages of one task refresh only for their own task.
+                    let data = change.task_id.or(change.contractor_id).unwrap_or(0);
+                    let event = Event::default()
+                        .event(change.topic.name())
+                        .data(data.to_string());
+                    return Some((Ok(event), watch));
+                }
+                Ok(Ok(_)) | Err(_) => continue,
+                // Too slow to keep up: the page reads everything again.
+                Ok(Err(RecvError::Lagged(_))) => {
+                    let event = Event::default().event("resync").data("");
+                    return Some((Ok(event), watch));
+                }
+                Ok(Err(RecvError::Closed)) => return None,
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod import_routes;
 pub mod mailer;
 pub mod router;
 pub mod security;
+pub mod serve;
 pub mod startup;
 pub mod task_file_routes;
 pub mod team_routes;

@@ -185,7 +185,21 @@ pub fn build(config: &Config, context: AppContext) -> Router {
                 HeaderValue::from_static(value),
             ))
         });
+    let public_origin = PublicOrigin::from_public_url(&config.public_url);
+    // Once a browser has reached the product over https, it never tries plain http for it again.
+    let router = if public_origin.is_https() {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    let demo = context.demo;
     router
+        .layer(axum::middleware::from_fn(move |request, next| {
+            security::development_pages(demo, request, next)
+        }))
         .layer(axum::middleware::from_fn_with_state(
             context,
             auth_routes::require_sign_in,
@@ -194,7 +208,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .layer(axum::middleware::from_fn(security::pages_are_not_stored))
         .layer(axum::middleware::from_fn(security::page_policy))
         .layer(axum::middleware::from_fn_with_state(
-            PublicOrigin::from_public_url(&config.public_url),
+            public_origin,
             security::require_same_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -18,6 +18,17 @@ impl PublicOrigin {
         let host = rest.split('/').next().unwrap_or(rest);
         PublicOrigin(format!("{scheme}://{host}").to_ascii_lowercase().into())
     }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &str {
+        self.0
+            .split_once("://")
+            .map_or("http", |(scheme, _)| scheme)
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.scheme() == "https"
+    }
 }
 
 /// Whether a request may change state. Reads (GET, HEAD, OPTIONS) always may. Otherwise a browser
@@ -51,9 +62,13 @@ pub fn is_same_origin_request(method: &Method, headers: &HeaderMap, public: &Pub
     if origin == *public.0 {
         return true;
     }
+    // Another name for this very server (127.0.0.1 for localhost, say): the host asked for, on
+    // the scheme people use. `http://host` against an https public address is another origin.
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (origin.split_once("://"), host) {
-        (Some((_, origin_host)), Some(host)) => origin_host == host.to_ascii_lowercase(),
+        (Some((scheme, origin_host)), Some(host)) => {
+            scheme == public.scheme() && origin_host == host.to_ascii_lowercase()
+        }
         _ => false,
     }
 }
@@ -103,18 +118,31 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Pages show the signed-in person's data and answers that change from one request to the next
-/// (a link page that says "used" must not be replayed from cache for the next link), so no page
-/// is stored. Static files keep their own caching headers.
+/// Pages and server functions' answers show the signed-in person's data (a task's access codes)
+/// and change from one request to the next (a link page that says "used" must not be replayed
+/// from cache for the next link), so none is stored. Static files keep their own caching headers.
 pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
+    let server_function = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
-    if is_page(&response) && !response.headers().contains_key(header::CACHE_CONTROL) {
+    if (server_function || is_page(&response))
+        && !response.headers().contains_key(header::CACHE_CONTROL)
+    {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
     }
     response
+}
+
+/// The development mailbox (`/dev/...` and its server function) exists only in demo mode;
+/// elsewhere it is not found, as if it had never been built.
+pub async fn development_pages(demo: bool, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !demo && (path.starts_with("/dev/") || path.starts_with("/api/dev/")) {
+        return (StatusCode::NOT_FOUND, "This page does not exist.").into_response();
+    }
+    next.run(request).await
 }
 
 /// Headers every response carries unless a handler set its own (pages get a CSP with a nonce).
@@ -188,6 +216,26 @@ mod tests {
     }
 
     #[test]
+    fn the_host_fallback_needs_the_public_scheme() {
+        // Plain http to the same host, against an https public address: another origin.
+        let h = headers(&[
+            ("origin", "http://certs.example.com"),
+            ("host", "certs.example.com"),
+        ]);
+        assert!(!is_same_origin_request(&Method::POST, &h, &public()));
+        let h = headers(&[
+            ("origin", "https://other-name.example.com"),
+            ("host", "other-name.example.com"),
+        ]);
+        assert!(is_same_origin_request(&Method::POST, &h, &public()));
+        assert!(public().is_https());
+        assert_eq!(
+            PublicOrigin::from_public_url("http://localhost:3000").scheme(),
+            "http"
+        );
+    }
+
+    #[test]
     fn a_null_origin_passes_only_when_the_browser_says_same_origin() {
         let post = Method::POST;
         let own_form = headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]);
@@ -206,7 +254,7 @@ mod tests {
                 ("sec-fetch-site", "same-origin"),
             ]),
             headers(&[
-                ("origin", "http://localhost:3000"),
+                ("origin", "https://localhost:3000"),
                 ("host", "localhost:3000"),
             ]),
             headers(&[("sec-fetch-site", "none")]),

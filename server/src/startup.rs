@@ -7,7 +7,6 @@ use crate::router;
 use app::api::AppContext;
 use app::db::Db;
 use app::services::demo::{self, DemoSummary};
-use axum::serve::ListenerExt;
 use std::path::Path;
 use tracing_subscriber::EnvFilter;
 
@@ -152,16 +151,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     }
 
-    // TCP_NODELAY: a page goes out in several writes (head, then streamed body); with Nagle's
-    // algorithm the second waits for the client's delayed ACK, up to 40 ms per page.
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
-        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?
-        .tap_io(|stream| {
-            if let Err(e) = stream.set_nodelay(true) {
-                tracing::debug!("TCP_NODELAY not set on a connection: {e}");
-            }
-        });
+        .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
     let context = AppContext {
         db: db.clone(),
         demo: config.demo,
@@ -193,13 +185,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
         if config.demo { ", demo mode" } else { "" }
     );
     println!("Certidesk is running at {}", config.public_url);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server stopped: {e}"))?;
+    crate::serve::serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))?;
     let _ = stop_worker.send(true);
     let _ = worker.await;
     db.close().await;

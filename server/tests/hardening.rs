@@ -160,3 +160,78 @@ async fn bombs_sent_at_once_are_refused_and_the_server_stays_up() {
         peak / 1_048_576
     );
 }
+
+/// How long until the server closes `stream`, which has sent `sent` and nothing more; `None`
+/// if it is still open after `wait`.
+fn closed_after(mut stream: std::net::TcpStream, sent: &[u8], wait: Duration) -> Option<Duration> {
+    use std::io::{Read, Write};
+    stream.write_all(sent).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(started.elapsed())
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn slow_headers_and_idle_connections_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+    let url = format!("sqlite://{}/app.db", dir.path().display());
+    let (mut server, base) = run_server(dir.path(), &url, None);
+    wait_until_up(&base).await;
+    let address = base.trim_start_matches("http://").to_string();
+    let limit = certidesk::serve::HEADER_READ_TIMEOUT;
+    let wait = limit + Duration::from_secs(5);
+    let tries: Vec<_> = (0..40)
+        .map(|i| {
+            let address = address.clone();
+            tokio::task::spawn_blocking(move || {
+                let stream = std::net::TcpStream::connect(&address).unwrap();
+                if i % 2 == 0 {
+                    // Headers that never end.
+                    closed_after(
+                        stream,
+                        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1",
+                        wait,
+                    )
+                } else {
+                    // One request, then nothing on the kept-alive connection.
+                    closed_after(stream, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", wait)
+                }
+            })
+        })
+        .collect();
+    // Meanwhile the server still answers others at once.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let started = Instant::now();
+    assert_eq!(
+        reqwest::get(format!("{base}/healthz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(started.elapsed() < Duration::from_secs(1));
+    for (i, closed) in futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        let closed = closed.unwrap();
+        assert!(
+            closed.is_some_and(|after| after <= limit + Duration::from_secs(2)),
+            "connection {i} was closed after {closed:?}, the limit is {limit:?}"
+        );
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+}

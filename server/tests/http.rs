@@ -133,3 +133,84 @@ db_test!(cross_site_state_changes_are_refused, |db| {
         .unwrap();
     assert_ne!(same_site.status(), 403);
 });
+
+db_test!(client_mistakes_get_a_4xx_with_a_plain_message, |db| {
+    support::seeded(&db).await;
+    let base = start(db.clone()).await;
+    let client = support::browser();
+    // An argument of the wrong shape: the decoder's words name internal types.
+    let (status, body) = support::call(
+        &client,
+        &base,
+        "request_email_link",
+        &[("email", "a@example.com"), ("purpose", "Hack")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let text = body.to_string();
+    assert!(text.contains("could not be read"), "{text}");
+    assert!(!text.contains("variant"), "{text}");
+    // A body larger than a server function takes.
+    let big = "x".repeat(5 * 1024 * 1024);
+    let (status, body) = support::call(
+        &client,
+        &base,
+        "sign_in",
+        &[("email", "a@example.com"), ("password", big.as_str())],
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.to_string().contains("larger than the server takes"));
+    // Server functions' answers are never stored by a browser or proxy.
+    let r = client
+        .post(format!("{base}/api/viewer"))
+        .header("origin", &base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+});
+
+db_test!(
+    the_development_mailbox_is_not_found_outside_demo_mode,
+    |db| {
+        support::seeded(&db).await;
+        let base = support::start_with(db.clone(), false, &[]).await;
+        let client = support::browser();
+        let (status, _) = support::call(&client, &base, "dev/mailbox", &[]).await;
+        assert_eq!(status, 404);
+        let page = client
+            .get(format!("{base}/dev/mailbox"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 404);
+        assert!(
+            page.headers().get("strict-transport-security").is_none(),
+            "plain http"
+        );
+    }
+);
+
+db_test!(
+    an_https_public_address_gets_strict_transport_security,
+    |db| {
+        let base = support::start_with(
+            db.clone(),
+            true,
+            &[("PUBLIC_URL", "https://certs.example.com")],
+        )
+        .await;
+        let r = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+        // Plain http of the same host does not pass as the public origin.
+        let r = reqwest::Client::new()
+            .post(format!("{base}/api/sign_out"))
+            .header("origin", "http://certs.example.com")
+            .header("host", "certs.example.com")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+);

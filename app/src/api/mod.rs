@@ -57,9 +57,59 @@ pub enum ApiError {
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
+    /// In the browser: the request did not get through. On the server: the request could not be
+    /// read (a malformed or too large body, arguments of the wrong shape), which is the client's
+    /// mistake and gets a 4xx with a plain message, never the decoder's own words.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        ApiError::Transport(value.to_string())
+        #[cfg(feature = "ssr")]
+        {
+            request_problem(value)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            ApiError::Transport(value.to_string())
+        }
     }
+}
+
+#[cfg(feature = "ssr")]
+fn request_problem(value: ServerFnErrorErr) -> ApiError {
+    use axum::http::StatusCode;
+    let (status, error) = match &value {
+        ServerFnErrorErr::Args(_)
+        | ServerFnErrorErr::MissingArg(_)
+        | ServerFnErrorErr::Deserialization(_)
+        | ServerFnErrorErr::Request(_) => {
+            let text = value.to_string();
+            if text.contains("length limit exceeded") {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ApiError::Invalid {
+                        field: "request".into(),
+                        message: "The request is larger than the server takes. Shorten the text, or send files through their own upload.".into(),
+                    },
+                )
+            } else {
+                tracing::info!("a server function's request could not be read: {text}");
+                (
+                    StatusCode::BAD_REQUEST,
+                    ApiError::Invalid {
+                        field: "request".into(),
+                        message: "The request could not be read. Reload the page and try again."
+                            .into(),
+                    },
+                )
+            }
+        }
+        _ => {
+            tracing::error!("server function failed: {value}");
+            (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Server)
+        }
+    };
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    error
 }
 
 impl ApiError {

@@ -453,6 +453,26 @@ pub async fn request_link(
     Ok(())
 }
 
+/// Whether the session a long-lived response (the event stream) was opened with still signs in
+/// this user: not signed out (here or everywhere), not expired, the account not disabled.
+pub async fn still_signed_in(
+    db: &Db,
+    session_id: &str,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, ServiceError> {
+    let row: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(session_id)
+            .bind(now)
+            .fetch_optional(db.pool())
+            .await?;
+    if row.flatten() != Some(user_id) {
+        return Ok(false);
+    }
+    Ok(load_actor(db, user_id).await?.is_some())
+}
+
 /// Whether a token was ever issued (used or expired ones too, so the page can say so). Only such
 /// a link is kept in a browser's session: a made-up one stores nothing.
 pub async fn is_issued_link(db: &Db, token: &str) -> Result<bool, ServiceError> {

@@ -658,14 +658,7 @@ pub(super) async fn role_on_task(
         UserKind::Agent => TaskRole::Agent,
         UserKind::Contractor if own_company => TaskRole::Office,
         UserKind::Technician if own_company => {
-            let assigned: Option<i64> = sqlx::query_scalar(
-                "SELECT task_id FROM task_technicians WHERE task_id = $1 AND technician_id = $2",
-            )
-            .bind(task_id)
-            .bind(actor.user_id)
-            .fetch_optional(db.pool())
-            .await?;
-            if assigned.is_none() {
+            if !is_assigned(db, actor.user_id, task_id).await? {
                 return Err(ServiceError::NotFound("task"));
             }
             TaskRole::Technician
@@ -910,4 +903,16 @@ pub async fn task_detail(
         actions,
         timeline,
     })
+}
+
+/// Whether a technician is assigned to a task (what their live updates are limited to).
+pub async fn is_assigned(db: &Db, technician_id: i64, task_id: i64) -> Result<bool, ServiceError> {
+    let assigned: Option<i64> = sqlx::query_scalar(
+        "SELECT task_id FROM task_technicians WHERE task_id = $1 AND technician_id = $2",
+    )
+    .bind(task_id)
+    .bind(technician_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(assigned.is_some())
 }

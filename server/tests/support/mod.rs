@@ -10,18 +10,26 @@ use std::time::{Duration, Instant};
 pub mod smtp;
 
 pub async fn start(db: Db) -> String {
+    start_with(db, true, &[]).await
+}
+
+/// As [`start`], in or out of demo mode and with more settings (`PUBLIC_URL`, say).
+pub async fn start_with(db: Db, demo: bool, settings: &[(&str, &str)]) -> String {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
         .with_test_writer()
         .try_init();
     let config = Config::from_lookup(|name| match name {
         "SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
-        _ => None,
+        _ => settings
+            .iter()
+            .find(|(setting, _)| *setting == name)
+            .map(|(_, value)| value.to_string()),
     })
     .unwrap();
     let context = AppContext {
         db,
-        demo: true,
+        demo,
         public_url: config.public_url.clone(),
         files: app::files::FileStore::local(
             std::env::temp_dir().join(format!("certidesk-files-{}", std::process::id())),
