@@ -650,8 +650,8 @@ db_test!(contractors_and_technicians_see_only_their_own_tasks, |db| {
 
     let tech = actor(&db, &first_technician(&db).await).await;
     let mine = tasks::technician_tasks(&db, &tech).await.unwrap();
-    assert!(!mine.is_empty());
-    for task in &mine {
+    assert!(mine.all().next().is_some());
+    for task in mine.all() {
         let assigned: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM task_technicians WHERE task_id = $1 AND technician_id = $2",
         )
@@ -672,7 +672,7 @@ db_test!(contractors_and_technicians_see_only_their_own_tasks, |db| {
         .unwrap();
     let theirs = tasks::technician_tasks(&db, &other_tech).await.unwrap();
     assert_eq!(
-        theirs.iter().map(|t| t.id).collect::<Vec<_>>(),
+        theirs.all().map(|t| t.id).collect::<Vec<_>>(),
         vec![other.task_id]
     );
 

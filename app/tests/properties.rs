@@ -20,6 +20,7 @@ fn flat() -> PropertyDetails {
         town: "Bristol".into(),
         postcode: "bs14db".into(),
         access_details: "Concierge holds the keys".into(),
+        contact_phone: "0117 496 0000".into(),
     }
 }
 

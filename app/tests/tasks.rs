@@ -701,6 +701,7 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
             town: "Brackwater".into(),
             postcode: "QX9 9ZZ".into(),
             access_details: String::new(),
+            contact_phone: String::new(),
         },
         now_ms(),
     )

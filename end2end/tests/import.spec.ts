@@ -1,6 +1,7 @@
 import { test, expect, expectHydrated } from './fixtures';
 import { AGENT, signIn } from './auth';
 import { readFileSync } from 'node:fs';
+import { fillTemplate } from './xlsx';
 
 // Greenleaf Grounds: no other test looks at its Working at height certificate.
 test('an agent downloads the template, previews a file with good and bad rows, imports, and sees the matrix', async ({ page }) => {
@@ -54,4 +55,43 @@ test('an agent downloads the template, previews a file with good and bad rows, i
 
   await page.goto('/agent/certification?name=greenleaf');
   await expect(page.getByRole('link', { name: 'Greenleaf Grounds, Working at height: Valid' })).toBeVisible();
+});
+
+// Greenleaf Grounds' Legionella risk assessment: no other test looks at it.
+test('an agent fills in the downloaded Excel template itself and imports it; dates show as read', async ({ page }, testInfo) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/import');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Import certification');
+  await expectHydrated(page);
+  const [exported] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export contractors as import CSV' }).click(),
+  ]);
+  const greenleaf = readFileSync(await exported.path(), 'utf8').split('\r\n').find((l) => l.includes('Greenleaf Grounds'))!;
+  const [id, ref, company] = greenleaf.split(',');
+  const [template] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Excel template (.xlsx, with drop-down lists)' }).click(),
+  ]);
+  const filled = testInfo.outputPath('filled-template.xlsx');
+  fillTemplate(await template.path(), filled, [
+    [id, ref, company, 'Legionella risk assessment', '04/02/2026', '31/12/2099', 'Month2', 'EndDate', 'Yes'],
+  ]);
+  await page.getByLabel('Spreadsheet (.csv or .xlsx)').setInputFiles(filled);
+  await page.getByRole('button', { name: 'Check the rows' }).click();
+  await expect(page.locator('.import-summary')).toContainText('0 with errors');
+  const row = page.getByRole('table', { name: 'Rows of the file' }).getByRole('row', { name: /Legionella/ });
+  // 04/02/2026 is read the agency's way, and shown so that nobody can misread it.
+  await expect(row).toContainText('4 Feb 2026');
+  await expect(row).toContainText('31 Dec 2099');
+  await page.getByRole('button', { name: 'Import 1 certificate' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toContainText('Imported 1 certificate');
+
+  // The same file saved by a spreadsheet set to US dates is refused whole, with the reason.
+  const us = testInfo.outputPath('us-dates.xlsx');
+  fillTemplate(await template.path(), us, [
+    [id, ref, company, 'Legionella risk assessment', '04/02/2026', '03/31/2027', 'Month2', 'EndDate', 'Yes'],
+  ]);
+  await page.getByLabel('Spreadsheet (.csv or .xlsx)').setInputFiles(us);
+  await page.getByRole('button', { name: 'Check the rows' }).click();
+  await expect(page.locator('#import-file-error')).toContainText('look like MM/DD/YYYY');
 });

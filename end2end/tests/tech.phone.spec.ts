@@ -69,7 +69,7 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   const cards = page.locator('.task-card');
   await expect(cards).toHaveCount(1);
   await expect(cards).toContainText(title);
-  await cards.getByRole('link').tap();
+  await cards.getByRole('link', { name: title }).tap();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   await expectHydrated(page);
 

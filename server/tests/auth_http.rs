@@ -3,10 +3,10 @@
 
 mod support;
 
-use app::db::{now_ms, outbox, Db};
+use app::db::{now_ms, Db};
 use app::db_test;
 use serde_json::json;
-use support::{browser, call, seeded, sign_in, start};
+use support::{browser, call, emailed_link, seeded, sign_in, start};
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const AGENT: &str = "priya.shah@harbour-lettings.example";
@@ -27,21 +27,6 @@ async fn user_id(db: &Db, email: &str) -> i64 {
         .fetch_one(db.pool())
         .await
         .unwrap()
-}
-
-async fn emailed_link(db: &Db, to: &str) -> String {
-    outbox::latest(db.pool(), 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.to_address == to)
-        .and_then(|m| {
-            m.body_text
-                .split_whitespace()
-                .find(|w| w.contains("/auth/"))
-                .map(str::to_string)
-        })
-        .expect("an emailed link")
 }
 
 fn location(response: &reqwest::Response) -> String {

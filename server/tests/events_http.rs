@@ -3,12 +3,12 @@
 
 mod support;
 
-use app::db::{outbox, Db};
+use app::db::Db;
 use app::db_test;
 use app::events::{Change, Topic};
 use futures_util::StreamExt;
 use std::time::Duration;
-use support::{browser, call, seeded, sign_in, start};
+use support::{browser, call, emailed_link, seeded, sign_in, start};
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 
@@ -21,18 +21,7 @@ async fn sign_in_by_link(db: &Db, client: &reqwest::Client, base: &str, email: &
         &[("email", email), ("purpose", "SignIn")],
     )
     .await;
-    let link = outbox::latest(db.pool(), 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.to_address == email)
-        .and_then(|m| {
-            m.body_text
-                .split_whitespace()
-                .find(|w| w.contains("/auth/"))
-                .map(str::to_string)
-        })
-        .expect("an emailed link");
+    let link = emailed_link(db, email).await;
     let path = link.trim_start_matches("http://127.0.0.1:3000");
     client.get(format!("{base}{path}")).send().await.unwrap();
     let (status, body) = call(client, base, "confirm_sign_in_link", &[]).await;

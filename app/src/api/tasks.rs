@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use crate::domain::records::{
-    InstructChoices, InstructOutcome, MessageEntry, TaskDetail, TaskListPage, TaskSummary,
+    InstructChoices, InstructOutcome, MessageEntry, TaskDetail, TaskListPage,
 };
 use crate::domain::service_tasks::Outcome;
 use crate::domain::task_list::TaskColumn;
@@ -68,7 +68,7 @@ pub async fn save_task_columns(
 }
 
 #[server(prefix = "/api", endpoint = "tech/tasks")]
-pub async fn technician_tasks() -> Result<Vec<TaskSummary>, ApiError> {
+pub async fn technician_tasks() -> Result<crate::domain::records::TechTasks, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(tasks::technician_tasks(&context.db, &actor).await?)
 }

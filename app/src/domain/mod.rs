@@ -18,3 +18,4 @@ pub mod task_count;
 pub mod task_list;
 pub mod task_status;
 pub mod task_work;
+pub mod tech_day;

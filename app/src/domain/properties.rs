@@ -13,6 +13,9 @@ pub struct PropertyDetails {
     pub postcode: String,
     #[serde(default)]
     pub access_details: String,
+    /// Whom a technician calls there (a tenant, a key holder); empty for none.
+    #[serde(default)]
+    pub contact_phone: String,
 }
 
 /// Why a property's details cannot be saved, and which field to fix.
@@ -28,6 +31,8 @@ pub enum PropertyProblem {
     BadPostcode,
     #[error("Keep this under {0} characters.")]
     TooLong(usize),
+    #[error("{0}")]
+    BadPhone(&'static str),
 }
 
 /// The details trimmed, the postcode in capitals with one space before a UK inward code, each
@@ -54,12 +59,16 @@ pub fn check_property(
     }
     let postcode = normalise_postcode(&details.postcode).map_err(|p| ("postcode", p))?;
     let access = field("access_details", &details.access_details, 1000)?;
+    let contact_phone = super::identity::normalize_mobile(&details.contact_phone)
+        .map_err(|m| ("contact_phone", PropertyProblem::BadPhone(m)))?
+        .unwrap_or_default();
     Ok(PropertyDetails {
         address_line1: line1,
         address_line2: line2,
         town,
         postcode,
         access_details: access,
+        contact_phone,
     })
 }
 
@@ -104,6 +113,17 @@ mod tests {
     }
 
     #[test]
+    fn a_contact_number_is_optional_but_must_be_a_number() {
+        let mut flat = details("1 High St", "Leeds", "LS1 1AA");
+        assert_eq!(check_property(&flat).unwrap().contact_phone, "");
+        flat.contact_phone = "call Sam".into();
+        assert!(matches!(
+            check_property(&flat),
+            Err(("contact_phone", PropertyProblem::BadPhone(_)))
+        ));
+    }
+
+    #[test]
     fn details_are_trimmed_and_uk_postcodes_spaced() {
         let clean = check_property(&PropertyDetails {
             address_line1: "  12 Acacia Avenue ".into(),
@@ -111,8 +131,10 @@ mod tests {
             town: " Leeds".into(),
             postcode: "ls61aa".into(),
             access_details: " Key with neighbour at 14 ".into(),
+            contact_phone: " 07700 900123 ".into(),
         })
         .unwrap();
+        assert_eq!(clean.contact_phone, "07700 900123");
         assert_eq!(clean.address_line1, "12 Acacia Avenue");
         assert_eq!(clean.address_line2, "");
         assert_eq!(clean.town, "Leeds");

@@ -60,6 +60,30 @@ pub struct TaskSummary {
     pub contractor: Option<String>,
     /// Names of the technicians assigned (filled in lists that show them).
     pub technicians: Vec<String>,
+    /// Whom to call at the property, if the agency gave a number.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+}
+
+/// The Tech view's list, in the order a technician works through it: today's visits, then work
+/// that is late, then what is coming; work they have finished in a section of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechTasks {
+    pub today: Vec<TaskSummary>,
+    pub overdue: Vec<TaskSummary>,
+    pub upcoming: Vec<TaskSummary>,
+    pub finished: Vec<TaskSummary>,
+}
+
+impl TechTasks {
+    /// Every task, section by section.
+    pub fn all(&self) -> impl Iterator<Item = &TaskSummary> {
+        self.today
+            .iter()
+            .chain(&self.overdue)
+            .chain(&self.upcoming)
+            .chain(&self.finished)
+    }
 }
 
 /// One page of the task dashboard, with what its filters and columns offer.

@@ -2,6 +2,8 @@
 //! built from it): rows, columns, the length of one cell and, for a zipped workbook, how much it
 //! unpacks to. A file past a limit is refused with the cell or the figure that broke it.
 
+use super::task_count::thousands;
+
 /// Limits of one sheet as read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SheetLimits {
@@ -29,11 +31,11 @@ pub const IMPORT_LIMITS: SheetLimits = SheetLimits {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LimitProblem {
-    #[error("The file has more than {} rows; one import takes up to {}. Split it into several files.", thousands(limit - 1), thousands(limit - 1))]
+    #[error("The file has more than {} rows; one import takes up to {}. Split it into several files.", thousands((limit - 1) as u64), thousands((limit - 1) as u64))]
     TooManyRows { limit: usize },
     #[error("Cell {cell} has a value, but an import reads only columns A to {last}. Delete what is beyond them, or copy the template's columns into a new sheet.")]
     TooManyColumns { cell: String, last: String },
-    #[error("Cell {cell} has more than {} characters; a cell may hold up to {}. Check that cell.", thousands(*limit), thousands(*limit))]
+    #[error("Cell {cell} has more than {} characters; a cell may hold up to {}. Check that cell.", thousands(*limit as u64), thousands(*limit as u64))]
     CellTooLong { cell: String, limit: usize },
     #[error("The spreadsheet unpacks to more than {} MB; an import takes up to {} MB. Save only the sheet to import, or save it as CSV UTF-8.", limit / 1_048_576, limit / 1_048_576)]
     TooLargeUnpacked { limit: u64 },
@@ -89,19 +91,6 @@ pub fn cell_name(row: usize, column: usize) -> String {
     format!("{}{row}", column_name(column))
 }
 
-/// 50000 as "50,000".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,15 +103,6 @@ mod tests {
         assert_eq!(column_name(49), "AX");
         assert_eq!(column_name(16_383), "XFD");
         assert_eq!(cell_name(1_048_576, 16_383), "XFD1048576");
-    }
-
-    #[test]
-    fn figures_have_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(50_000), "50,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

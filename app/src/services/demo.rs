@@ -515,18 +515,21 @@ async fn seed(
     }
 
     let mut property_ids = Vec::new();
-    for (line1, town, postcode, access) in PROPERTIES {
+    for (i, (line1, town, postcode, access)) in PROPERTIES.into_iter().enumerate() {
+        // Every other property has a tenant to call (Ofcom's drama numbers).
+        let contact = (i % 2 == 1).then(|| format!("07700 900{:03}", 100 + i));
         let id = insert_id(
             tx,
             sqlx::query_scalar(
-                "INSERT INTO properties (agency_id, address_line1, town, postcode, access_details, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO properties (agency_id, address_line1, town, postcode, access_details, \
+                 contact_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(agency_id)
             .bind(line1)
             .bind(town)
             .bind(postcode)
             .bind(access)
+            .bind(contact)
             .bind(now),
         )
         .await?;

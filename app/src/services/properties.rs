@@ -17,6 +17,7 @@ struct Row {
     town: String,
     postcode: String,
     access_details: Option<String>,
+    contact_phone: Option<String>,
     open_tasks: i64,
 }
 
@@ -25,6 +26,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceErr
     actor.require_agent()?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.address_line1, p.address_line2, p.town, p.postcode, p.access_details, \
+         p.contact_phone, \
          (SELECT COUNT(*) FROM tasks t WHERE t.property_id = p.id AND t.archived_at IS NULL \
           AND t.status NOT IN ('completed', 'rejected')) AS open_tasks \
          FROM properties p WHERE p.agency_id = $1 ORDER BY lower(p.address_line1), p.id",
@@ -42,6 +44,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceErr
                 town: r.town,
                 postcode: r.postcode,
                 access_details: r.access_details.unwrap_or_default(),
+                contact_phone: r.contact_phone.unwrap_or_default(),
             },
             open_tasks: r.open_tasks,
         })
@@ -68,13 +71,14 @@ pub async fn save(
             Some(id) => {
                 let changed = sqlx::query(
                     "UPDATE properties SET address_line1 = $1, address_line2 = $2, town = $3, \
-                 postcode = $4, access_details = $5 WHERE id = $6 AND agency_id = $7",
+                 postcode = $4, access_details = $5, contact_phone = $6 WHERE id = $7 AND agency_id = $8",
                 )
                 .bind(&clean.address_line1)
                 .bind(optional(&clean.address_line2))
                 .bind(&clean.town)
                 .bind(&clean.postcode)
                 .bind(optional(&clean.access_details))
+                .bind(optional(&clean.contact_phone))
                 .bind(id)
                 .bind(actor.agency_id)
                 .execute(&mut *tx)
@@ -87,7 +91,8 @@ pub async fn save(
             }
             None => sqlx::query_scalar(
                 "INSERT INTO properties (agency_id, address_line1, address_line2, town, postcode, \
-                 access_details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 access_details, contact_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 RETURNING id",
             )
             .bind(actor.agency_id)
             .bind(&clean.address_line1)
@@ -95,6 +100,7 @@ pub async fn save(
             .bind(&clean.town)
             .bind(&clean.postcode)
             .bind(optional(&clean.access_details))
+            .bind(optional(&clean.contact_phone))
             .bind(now)
             .fetch_one(&mut *tx)
             .await?,

@@ -8,7 +8,7 @@ use crate::db::{audit, Db};
 use crate::domain::compliance::TrafficLight;
 use crate::domain::dates::to_storage;
 use crate::domain::identity::{Permission, UserKind};
-use crate::domain::records::{InstructChoices, InstructOutcome, TaskSummary};
+use crate::domain::records::{InstructChoices, InstructOutcome, TaskSummary, TechTasks};
 use crate::domain::task_status::{
     allowed, can_archive, can_assign_technicians, transition, TaskAction, TaskRole, TaskStatus,
 };
@@ -31,6 +31,7 @@ pub(super) struct TaskRow {
     postcode: String,
     archived_at: Option<i64>,
     company_name: Option<String>,
+    contact_phone: Option<String>,
 }
 
 impl TaskRow {
@@ -48,18 +49,21 @@ impl TaskRow {
             archived: self.archived_at.is_some(),
             contractor: self.company_name,
             technicians: Vec::new(),
+            contact_phone: self.contact_phone,
         })
     }
 }
 
 pub(super) const SELECT_TASK: &str = "SELECT t.id, t.reference, t.title, t.status, t.priority, \
-     t.due_date, t.scheduled_date, p.address_line1, p.town, p.postcode, t.archived_at, c.company_name \
-     FROM tasks t JOIN properties p ON p.id = t.property_id \
+     t.due_date, t.scheduled_date, p.address_line1, p.town, p.postcode, t.archived_at, c.company_name, \
+     p.contact_phone FROM tasks t JOIN properties p ON p.id = t.property_id \
      LEFT JOIN contractors c ON c.id = t.contractor_id";
 
-/// The Tech view's list: open tasks assigned to this technician.
-pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<Vec<TaskSummary>, ServiceError> {
+/// The Tech view's list: open tasks assigned to this technician, in the order of their day
+/// (the agency's today).
+pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, ServiceError> {
     actor.require_technician()?;
+    let today = super::agency::today(db, actor.agency_id, crate::db::now_ms()).await?;
     let rows: Vec<TaskRow> = sqlx::query_as(&format!(
         "{SELECT_TASK} JOIN task_technicians tt ON tt.task_id = t.id \
          WHERE t.agency_id = $1 AND tt.technician_id = $2 AND t.contractor_id = $3 \
@@ -71,7 +75,8 @@ pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<Vec<TaskSummary>
     .bind(actor.contractor_id)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.into_iter().filter_map(TaskRow::into_summary).collect())
+    let tasks = rows.into_iter().filter_map(TaskRow::into_summary).collect();
+    Ok(crate::domain::tech_day::arrange(tasks, today))
 }
 
 /// Works an agent sends to a contractor.

@@ -12,7 +12,7 @@ mod send_form;
 mod session;
 mod signature_pad;
 mod task_board;
-mod task_list;
+mod task_card;
 mod upload;
 mod xhr;
 

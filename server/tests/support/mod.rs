@@ -79,6 +79,22 @@ pub async fn call(
     (status, json)
 }
 
+/// The link in the newest email to `to` (the outbox, as the mail worker would send it).
+pub async fn emailed_link(db: &Db, to: &str) -> String {
+    app::db::outbox::latest(db.pool(), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.to_address == to)
+        .and_then(|m| {
+            m.body_text
+                .split_whitespace()
+                .find(|w| w.contains("/auth/"))
+                .map(str::to_string)
+        })
+        .expect("an emailed link")
+}
+
 pub async fn seeded(db: &Db) {
     app::services::demo::seed_if_empty(db, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
         .await

@@ -148,6 +148,7 @@ fn PropertyForm(
         town,
         postcode,
         access_details,
+        contact_phone,
     } = d;
     view! {
         <section class="panel" aria-labelledby="property-form-heading">
@@ -183,6 +184,12 @@ fn PropertyForm(
                     maxlength="1000" placeholder="e.g. Key safe by the back door, code from the office"
                     aria-describedby="property-access-error">{access_details}</textarea>
                 <FieldError id="property-access-error" field="access_details" error/>
+                <label for="property-contact">"Contact phone on site (optional)"</label>
+                <input id="property-contact" name="property[contact_phone]" type="tel"
+                    maxlength="30" autocomplete="off" value=contact_phone
+                    placeholder="A tenant or key holder; technicians can tap to call"
+                    aria-describedby="property-contact-error"/>
+                <FieldError id="property-contact-error" field="contact_phone" error/>
                 <FormError error/>
                 <div class="form-actions">
                     <button type="submit" disabled=move || save.pending().get()>
