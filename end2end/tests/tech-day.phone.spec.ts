@@ -71,6 +71,8 @@ test("a technician's list puts today's work first, finished work apart, with dir
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
   await expectHydrated(page);
   await expect(page.getByRole('form', { name: 'Report a defect' })).toBeVisible();
+  const summary = page.getByRole('region', { name: 'Summary' });
+  await expect(summary.getByRole('link', { name: 'Directions' })).toHaveAttribute('href', /maps\/search/);
   await expectNothingWiderThanTheScreen(page, 'the task page');
 
   await page.goto('/account');

@@ -16,6 +16,7 @@ use crate::domain::records::{PerformForm, SignatureEntry, Viewer};
 use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
+use crate::domain::tech_day::{maps_url, tel_url};
 use crate::ui::assign::TechnicianPicker;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::live::{use_live, Live};
@@ -103,7 +104,18 @@ fn TaskView(
         <section class="panel task-summary" aria-labelledby="summary-heading">
             <h2 id="summary-heading" class="visually-hidden">"Summary"</h2>
             <dl>
-                <dt>"Property"</dt><dd>{s.address.clone()}</dd>
+                <dt>"Property"</dt>
+                <dd>
+                    {s.address.clone()}
+                    <span class="inline-links">
+                        <a href=maps_url(&s.address) target="_blank" rel="noopener">"Directions"</a>
+                        {s.contact_phone.clone().map(|phone| view! {
+                            <a href=tel_url(&phone) aria-label=format!("Call the contact on site: {phone}")>
+                                "Call " {phone.clone()}
+                            </a>
+                        })}
+                    </span>
+                </dd>
                 <dt>"Due"</dt><dd>{date(s.due_date)}</dd>
                 <dt>"Scheduled"</dt><dd data-testid="scheduled-date">{date(s.scheduled_date)}</dd>
                 {t.on_site_date.map(|d| view! { <dt>"On site"</dt><dd>{format.format(d)}</dd> })}

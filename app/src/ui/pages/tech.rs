@@ -34,7 +34,7 @@ pub fn MyTasks() -> impl IntoView {
                             let count = tasks.len();
                             view! {
                                 <section class="tech-section" aria-labelledby=id>
-                                    <h2 id=id>{heading} <span class="count">{count}</span></h2>
+                                    <h2 id=id>{heading} " " <span class="count">{count}</span></h2>
                                     <ul class="task-list">
                                         {tasks.into_iter().map(|t| task_card(t, format, "/tech/tasks", true)).collect_view()}
                                     </ul>
