@@ -1,4 +1,4 @@
-import { test, expect, expectHydrated } from './fixtures';
+import { test, expect, expectAccessible, expectHydrated } from './fixtures';
 import { requestLink, linkFromMailbox } from './auth';
 import type { Page } from '@playwright/test';
 
@@ -60,11 +60,12 @@ test("a technician's list puts today's work first, finished work apart, with dir
   const first = today.locator('.task-card').first();
   const directions = first.getByRole('link', { name: /^Directions to / });
   await expect(directions).toHaveAttribute('href', /^https:\/\/www\.google\.com\/maps\/search\/\?api=1&query=/);
-  const calls = page.getByRole('link', { name: /^Call the contact at / });
+  const calls = page.getByRole('link', { name: /^Call [\d +()-]+, the contact at / });
   await expect(calls.first()).toHaveAttribute('href', /^tel:\+?\d{6,}$/);
   const target = await directions.boundingBox();
   expect(target?.height ?? 0).toBeGreaterThanOrEqual(44);
   await expectNothingWiderThanTheScreen(page, 'My tasks');
+  await expectAccessible(page);
 
   // The task page with every form of the Tech view on it: on site, results, defects, perform.
   await first.locator('.task-title a').tap();
@@ -74,6 +75,7 @@ test("a technician's list puts today's work first, finished work apart, with dir
   const summary = page.getByRole('region', { name: 'Summary' });
   await expect(summary.getByRole('link', { name: 'Directions' })).toHaveAttribute('href', /maps\/search/);
   await expectNothingWiderThanTheScreen(page, 'the task page');
+  await expectAccessible(page);
 
   await page.goto('/account');
   await expectHydrated(page);

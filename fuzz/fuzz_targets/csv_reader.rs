@@ -4,15 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../app/src/domain/sheet.rs"]
-#[allow(dead_code)]
-mod sheet;
-
-#[path = "../../app/src/domain/csv.rs"]
-#[allow(dead_code)]
-mod csv;
-
-use sheet::IMPORT_LIMITS;
+use app::domain::csv;
+use app::domain::sheet::IMPORT_LIMITS;
 
 fuzz_target!(|data: &[u8]| {
     let Ok((text, _)) = csv::decode(data) else {

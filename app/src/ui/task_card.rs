@@ -27,7 +27,7 @@ pub(crate) fn task_card(
         let call = task.contact_phone.clone().map(|phone| {
             view! {
                 <a class="button secondary" href=tel_url(&phone)
-                    aria-label=format!("Call the contact at {}: {phone}", task.address)>
+                    aria-label=format!("Call {phone}, the contact at {}", task.address)>
                     "Call " {phone.clone()}
                 </a>
             }

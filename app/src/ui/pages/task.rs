@@ -110,7 +110,7 @@ fn TaskView(
                     <span class="inline-links">
                         <a href=maps_url(&s.address) target="_blank" rel="noopener">"Directions"</a>
                         {s.contact_phone.clone().map(|phone| view! {
-                            <a href=tel_url(&phone) aria-label=format!("Call the contact on site: {phone}")>
+                            <a href=tel_url(&phone) aria-label=format!("Call {phone}, the contact on site")>
                                 "Call " {phone.clone()}
                             </a>
                         })}
