@@ -153,7 +153,7 @@ fn BoardView(
         view! {
             <th scope="col" class="select-cell">
                 <input type="checkbox" aria-label="Select every task on this page"
-                    prop:checked=move || selection.with(|s| page_ids.with_value(|ids| s.has_page(ids)))
+                    prop:checked=move || selection.with(|s| page_ids.try_with_value(|ids| s.has_page(ids)).unwrap_or(false))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         page_ids.with_value(|ids| selection.update(|s| s.whole_page(ids, on)));
@@ -174,7 +174,10 @@ fn BoardView(
     let select_all = selection.map(|selection| {
         move || {
             let s = selection.get();
-            let whole_page = page_ids.with_value(|ids| s.has_page(ids));
+            // A live reload can dispose of the page's rows while this still runs once.
+            let whole_page = page_ids
+                .try_with_value(|ids| s.has_page(ids))
+                .unwrap_or(false);
             if s.all_matching.is_some() {
                 view! {
                     " · " <strong>{format!("All {} matching tasks selected", s.count())}</strong>
