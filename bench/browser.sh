@@ -12,4 +12,6 @@ export E2E_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.
 export E2E_SERVER_BIN="$(server_bin)"
 export E2E_SITE_ROOT="$ROOT/target/site"
 export E2E_DATA_DIR="$(mktemp -d)"
-cd end2end && npx playwright test --config perf.config.ts
+# Arguments choose the projects (bench/client.sh passes --project weight).
+if [ "$#" -eq 0 ]; then set -- --project desktop --project phone; fi
+cd end2end && npx playwright test --config perf.config.ts "$@"

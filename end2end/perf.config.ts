@@ -13,5 +13,7 @@ export default defineConfig({
   projects: [
     { name: 'desktop', use: { ...devices['Desktop Chrome'] }, testMatch: /agent\.perf\.spec\.ts$/ },
     { name: 'phone', use: { ...devices['Pixel 7'] }, testMatch: /tech\.perf\.spec\.ts$/ },
+    // bench/client.sh: what each page downloads of the client.
+    { name: 'weight', use: { ...devices['Pixel 7'] }, testMatch: /client\.perf\.spec\.ts$/ },
   ],
 });

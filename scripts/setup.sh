@@ -14,6 +14,12 @@ CARGO_LEPTOS_VERSION=0.3.10
 # The newest s3s-fs that builds with this machine's Rust 1.95.
 S3S_FS_VERSION=0.14.1
 
+# tachys, Leptos's renderer, is built from its crates.io source with one upstream change
+# backported (patches/tachys-0.2.19.patch says which and when to drop it). Cargo.toml's
+# [patch.crates-io] points at vendor/tachys, so this runs before any cargo command.
+TACHYS_VERSION=0.2.19
+TACHYS_SHA256=e47e2220bb9d2a3be976a22a0fb7685a0b84499bb11ea5cb3bbc82907675ac68
+
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 apt_install() {
@@ -21,8 +27,32 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+setup_patched_crates() {
+  local patch="$ROOT/patches/tachys-$TACHYS_VERSION.patch" dest="$ROOT/vendor/tachys" stamp tmp cached
+  stamp="$TACHYS_VERSION $(sha256sum "$patch" | cut -d' ' -f1)"
+  if [ "$(cat "$dest/.patched" 2>/dev/null)" = "$stamp" ]; then return; fi
+  echo "patching tachys $TACHYS_VERSION into vendor/tachys"
+  tmp="$(mktemp -d)"
+  cached="$(ls "$HOME"/.cargo/registry/cache/*/tachys-"$TACHYS_VERSION".crate 2>/dev/null | head -1 || true)"
+  if [ -n "$cached" ]; then
+    cp "$cached" "$tmp/tachys.crate"
+  else
+    curl -fsSL --retry 3 -o "$tmp/tachys.crate" \
+      "https://static.crates.io/crates/tachys/tachys-$TACHYS_VERSION.crate"
+  fi
+  echo "$TACHYS_SHA256  $tmp/tachys.crate" | sha256sum --check --quiet
+  tar xzf "$tmp/tachys.crate" -C "$tmp"
+  (cd "$tmp/tachys-$TACHYS_VERSION" && patch -p1 --quiet --forward < "$patch")
+  rm -rf "$dest"
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp/tachys-$TACHYS_VERSION" "$dest"
+  echo "$stamp" > "$dest/.patched"
+  rm -rf "$tmp"
+}
+
 setup_tools() {
   step "Checking tools"
+  setup_patched_crates
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     echo "installing the wasm32 target"
     rustup target add wasm32-unknown-unknown
@@ -69,7 +99,11 @@ setup_s3s_fs() {
 build_release() {
   step "Building the site (release)"
   local start=$SECONDS
-  cargo leptos build --release
+  # --precompress writes .br and .gz beside every file of the site, served as they are.
+  cargo leptos build --release --precompress
+  # cargo-leptos's gzip (libflate) is about a fifth larger than gzip -9; browsers that take only
+  # gzip (plain http, some proxies) get the smaller one.
+  find "$ROOT/target/site" -type f ! -name '*.gz' ! -name '*.br' -exec gzip -9 --no-name --keep --force {} +
   echo "built in $((SECONDS - start)) s"
 }
 

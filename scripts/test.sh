@@ -28,8 +28,10 @@ fi
 cargo test -p app -p certidesk --features app/ssr
 
 build_release
-wasm="$ROOT/target/site/pkg/certidesk.wasm"
-js="$ROOT/target/site/pkg/certidesk.js"
+# The client's files are named by content; hash.txt beside the server binary lists the names.
+hash_of() { sed -n "s/^$1: *//p" "$(dirname "$(server_bin)")/hash.txt"; }
+wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm).wasm"
+js="$ROOT/target/site/pkg/certidesk.$(hash_of js).js"
 printf 'WASM: %s bytes raw, %s bytes gzip; JS: %s bytes raw, %s bytes gzip\n' \
   "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
 

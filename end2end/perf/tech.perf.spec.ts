@@ -15,5 +15,5 @@ test('Tech view: LCP of the first page and opening a task', async ({ page }) => 
       await expect(p).toHaveURL(/\/tech\/tasks\/\d+/, { timeout: 30_000 });
       await expect(p.getByRole('heading', { level: 1 })).toBeVisible({ timeout: 30_000 });
     },
-  });
+  }, { lcp: 1500 });
 });

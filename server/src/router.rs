@@ -4,7 +4,9 @@
 use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
-use crate::{auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes};
+use crate::{
+    assets, auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes,
+};
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
 use app::ui::{shell, App};
@@ -55,6 +57,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
         .env(leptos::config::Env::PROD)
+        .hash_files(assets::content_named_build())
         .build()
 }
 
@@ -170,12 +173,18 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             move || provide_context(page_context.clone()),
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(
-            move || provide_context(fallback_context.clone()), shell
-        ))
+        .nest_service("/pkg", assets::client_files(&config.site_root))
+        .fallback_service(
+            Router::new()
+                .fallback(leptos_axum::file_and_error_handler_with_context::<
+                    AppState,
+                    _,
+                >(
+                    move || provide_context(fallback_context.clone()), shell
+                ))
+                .layer(axum::middleware::from_fn(assets::public_file_caching))
+                .with_state(state.clone()),
+        )
         .with_state(state);
     let router = security::DEFAULT_HEADERS
         .into_iter()

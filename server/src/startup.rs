@@ -141,6 +141,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
             config.site_root.display()
         ));
     }
+    if crate::assets::hash_file_missing(&config.site_root) {
+        return Err(format!(
+            "SITE_ROOT: {} was built with content-named files, but hash.txt is not beside this binary; ship the hash.txt the build wrote next to it",
+            config.site_root.display()
+        ));
+    }
     let db = open_database(&config).await?;
     if config.demo {
         if let Some(summary) = demo::seed_if_empty(&db, today())

@@ -107,3 +107,37 @@ fn unknown_command_is_explained() {
     assert!(run.stderr.contains("unknown command \"frobnicate\""));
     assert!(run.stderr.contains("usage: certidesk"));
 }
+
+#[test]
+fn content_named_site_without_its_hash_file_is_one_line() {
+    // The binary alone in a folder, as a deploy that forgot hash.txt would leave it.
+    let bin = tempfile::tempdir().unwrap();
+    let copy = bin.path().join("certidesk");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_certidesk"), &copy).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_certidesk"), &copy).unwrap();
+    }
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    std::fs::write(
+        site.path().join("pkg/certidesk.J5sF-Hc0DN_LTXLGTa8e7w.js"),
+        "",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(&copy)
+        .arg("serve")
+        .env_clear()
+        .env("SITE_ROOT", site.path())
+        .env("DATA_DIR", data.path())
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .current_dir(data.path())
+        .output()
+        .unwrap();
+    let run = Run {
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    };
+    assert_one_error_line(&run, "SITE_ROOT");
+    assert!(run.stderr.contains("hash.txt"), "{}", run.stderr);
+}

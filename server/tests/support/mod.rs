@@ -19,12 +19,15 @@ pub async fn start_with(db: Db, demo: bool, settings: &[(&str, &str)]) -> String
         .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
         .with_test_writer()
         .try_init();
-    let config = Config::from_lookup(|name| match name {
-        "SITE_ROOT" => Some(std::env::temp_dir().display().to_string()),
-        _ => settings
+    let config = Config::from_lookup(|name| {
+        let setting = settings
             .iter()
             .find(|(setting, _)| *setting == name)
-            .map(|(_, value)| value.to_string()),
+            .map(|(_, value)| value.to_string());
+        match name {
+            "SITE_ROOT" => setting.or_else(|| Some(std::env::temp_dir().display().to_string())),
+            _ => setting,
+        }
     })
     .unwrap();
     let context = AppContext {

@@ -217,10 +217,13 @@ fn AccreditationForm(
         .filter(|m| m.active)
         .map(|m| view! { <option value=m.id.to_string()>{m.name}</option> })
         .collect_view();
-    let type_options = types
-        .into_iter()
-        .map(|(id, name)| view! { <option value=id.to_string()>{name}</option> })
-        .collect_view();
+    // Options are made afresh each time the form is (a type-erased view is not Clone).
+    let type_options = move || {
+        types
+            .iter()
+            .map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> })
+            .collect_view()
+    };
     let form = move || {
         let (state, error, on_submit) = files_form(
             format!("/files/technicians/{}/accreditations", technician.get()),
@@ -231,7 +234,7 @@ fn AccreditationForm(
                 action=format!("/files/technicians/{}/accreditations", technician.get_untracked())
                 on:submit=on_submit>
                 <label for="accreditation-type">"Certificate type"</label>
-                <select id="accreditation-type" name="certificate_type_id">{type_options.clone()}</select>
+                <select id="accreditation-type" name="certificate_type_id">{type_options()}</select>
                 <FieldError id="accreditation-type-error" field="certificate_type_id" error/>
                 <div class="field-row">
                     <div>
