@@ -9,6 +9,7 @@ import sys
 
 PAGE_P99_MS = 50.0
 BUNDLE_KB = 200.0
+WRITE_P99_MS = {16: 100.0, 64: 250.0}
 
 
 def main():
@@ -46,6 +47,25 @@ def main():
             verdicts.append(
                 (p99 < PAGE_P99_MS, f"{r['name']}: p99 {p99:.1f} ms < {PAGE_P99_MS:.0f} ms (SQLite, 16 connections)")
             )
+    # Writes must not queue (issue 26's goals): p99 at 16 and at 64 connections, SQLite, one by
+    # one and in the mixed runs.
+    for run in runs:
+        if run["engine"] != "sqlite":
+            continue
+        writes = [r for r in run["routes"] if r["kind"] == "action" and r["name"] != "sign in (password)"]
+        checks = [("16 connections", writes, WRITE_P99_MS[16])]
+        for total, figures in run.get("mixed", {}).items():
+            mixed_writes = [r for r in figures if r["kind"] == "action"]
+            budget = WRITE_P99_MS.get(int(total), WRITE_P99_MS[64])
+            checks.append((f"mixed, {total} connections", mixed_writes, budget))
+        for label, figures, budget in checks:
+            for r in figures:
+                p99 = r["p99_us"] / 1000
+                verdicts.append((p99 <= budget, f"{r['name']}: p99 {p99:.1f} ms <= {budget:.0f} ms (SQLite, {label})"))
+    for run in runs:
+        for total, figures in run.get("mixed", {}).items():
+            errors = sum(r["errors"] for r in figures)
+            verdicts.append((errors == 0, f"{run['engine']}: {errors} errors in the mixed run at {total} connections"))
     for run in runs:
         errors = sum(r["errors"] for r in run["routes"])
         requests = sum(r["requests"] for r in run["routes"])

@@ -3,7 +3,9 @@
 throughput and latency at fixed concurrency beside the same server's /healthz.
 
 Usage: load.py SEED_DIR BASE_URL ENGINE RESULT_JSON
-Environment: DURATION (seconds per route, default 10), CONNECTIONS (default 16), THREADS (2).
+Environment: DURATION (seconds per route, default 10), CONNECTIONS (default 16), THREADS (2),
+ROUTES (words of route names to drive), MIXED (connection totals of the mixed runs, "16,64";
+empty for none).
 
 Before loading a route it is asked once with Python and must answer 200 with the text expected
 of it, so a route that silently redirects to the sign-in page cannot pass as fast.
@@ -104,7 +106,12 @@ def page_weight(base, route):
     return total, files
 
 
-def load(base, route):
+def load(base, route, connections=None):
+    return finish(route, start(base, route, connections or CONNECTIONS))
+
+
+def start(base, route, connections):
+    """Starts wrk on one route; `finish` reads its figures."""
     env = dict(os.environ)
     env.update(
         METHOD=route["method"],
@@ -118,11 +125,12 @@ def load(base, route):
     )
     if route["method"] == "GET":
         env.pop("BODY")
-    output = subprocess.run(
+    threads = min(THREADS, connections)
+    return subprocess.Popen(
         [
             "wrk",
-            f"-t{THREADS}",
-            f"-c{CONNECTIONS}",
+            f"-t{threads}",
+            f"-c{connections}",
             f"-d{DURATION}s",
             "--timeout",
             "10s",
@@ -130,11 +138,18 @@ def load(base, route):
             os.path.join(HERE, "wrk.lua"),
             base,
         ],
-        env=env,
-        capture_output=True,
+        env=dict(env, THREADS=str(threads)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
     )
+
+
+def finish(route, process):
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"wrk failed on {route['name']}: {stderr.strip()[:300]}")
+    output = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     line = [l for l in output.stdout.splitlines() if l.startswith("{")][-1]
     figures = json.loads(line)
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
@@ -150,8 +165,19 @@ def main():
     agent = sign_in(base, seed["agent_email"], seed["password"])
     office = sign_in(base, seed["office_email"], seed["password"])
     technician = technician_session(base, seed["technician_link"])
-    # The check spends the last id of a file; the load walks from the first.
-    last = lambda name: open(os.path.join(seed_dir, name)).read().split()[-1]
+    # Each id file is shared out: the routes one by one walk the first half, each mixed run a
+    # part of the second, so every run's writes find their tasks and documents as seeded. The
+    # check spends the last id of the first half; the load walks from the first.
+    totals = [int(c) for c in os.environ.get("MIXED", "16,64").split(",") if c.strip()]
+    for name in ("validate_ids", "status_ids"):
+        ids = open(os.path.join(seed_dir, name)).read().split()
+        half = len(ids) // 2
+        parts = [ids[:half]]
+        share = (len(ids) - half) // max(1, len(totals))
+        parts += [ids[half + i * share:half + (i + 1) * share] for i in range(len(totals))]
+        for suffix, part in zip(["first"] + [f"mixed{t}" for t in totals], parts):
+            open(os.path.join(seed_dir, f"{name}.{suffix}"), "w").write("\n".join(part) + "\n")
+    last = lambda name: open(os.path.join(seed_dir, name + ".first")).read().split()[-1]
     task = str(seed["task_id"])
     sign_in_body = urllib.parse.urlencode(
         {"email": seed["agent_email"], "password": seed["password"]}
@@ -177,16 +203,23 @@ def main():
              cookie=technician, expect="Check 4"),
         dict(name="validate a certificate", kind="action", method="POST",
              target="/api/contractors/validate_document", body="document_id={id}",
-             ids=os.path.join(seed_dir, "validate_ids"), check_id=last("validate_ids"),
+             ids=os.path.join(seed_dir, "validate_ids.first"), check_id=last("validate_ids"),
              cookie=agent, expect="null"),
         dict(name="task status change", kind="action", method="POST", target="/api/tasks/act",
              body="task_id={id}&action={action}", actions="OnSite|RevisitRequired&reason=Part+on+order",
-             ids=os.path.join(seed_dir, "status_ids"), check_id=last("status_ids"), cookie=office,
+             ids=os.path.join(seed_dir, "status_ids.first"), check_id=last("status_ids"), cookie=office,
              expect="InProgress"),
+        # On another task than the pages show: tens of thousands of messages would make that
+        # task's page a different page by the mixed run.
         dict(name="message post", kind="action", method="POST", target="/api/tasks/message",
-             body=f"task_id={task}&body=On+my+way%2C+about+ten+minutes", cookie=agent,
+             body=f"task_id={last('status_ids')}&body=On+my+way%2C+about+ten+minutes", cookie=agent,
              expect=""),
     ]
+    # ROUTES="validate,status,message" drives only the routes whose names contain one of the
+    # words (and /healthz, which every ratio needs).
+    wanted = [w.strip() for w in os.environ.get("ROUTES", "").split(",") if w.strip()]
+    if wanted:
+        routes = [r for r in routes if r["kind"] == "probe" or any(w in r["name"] for w in wanted)]
     results = []
     print(f"\n{engine}: {CONNECTIONS} connections, {THREADS} wrk threads, {DURATION} s per route")
     print(f"{'route':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x healthz':>10}")
@@ -206,7 +239,34 @@ def main():
             f"{figures['p99_us'] / 1000:>8.1f} {figures['errors']:>7} {figures['cost']:>9.1f}x",
             flush=True,
         )
-    json.dump({"engine": engine, "routes": results}, open(result_path, "w"), indent=1)
+    mixed = {}
+    for total in [int(c) for c in os.environ.get("MIXED", "16,64").split(",") if c.strip()]:
+        mixed[str(total)] = mixed_run(base, routes, total, healthz_rps)
+    json.dump({"engine": engine, "routes": results, "mixed": mixed}, open(result_path, "w"), indent=1)
+
+
+def mixed_run(base, routes, total, healthz_rps):
+    """Every page and write at once, `total` connections shared between them: what a busy
+    hour looks like (reads queue behind writes, writes behind each other)."""
+    driven = [r for r in routes if r["kind"] != "probe" and r["name"] != "sign in (password)"]
+    per_route = max(1, total // len(driven))
+    print(f"\nmixed: {per_route * len(driven)} connections at once ({per_route} per route), {DURATION} s")
+    print(f"{'route':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x healthz':>10}")
+    fresh = lambda r: dict(r, ids=r["ids"].replace(".first", f".mixed{total}")) if r.get("ids") else r
+    running = [(route, start(base, fresh(route), per_route)) for route in driven]
+    figures = []
+    for route, process in running:
+        f = finish(route, process)
+        f.update(name=route["name"], kind=route["kind"])
+        # What one request costs against /healthz alone: throughput here is shared.
+        f["cost"] = healthz_rps / (f["rps"] * len(driven)) if f["rps"] else float("inf")
+        figures.append(f)
+        print(
+            f"{route['name']:<28} {f['rps']:>8.0f} {f['p50_us'] / 1000:>8.1f} "
+            f"{f['p99_us'] / 1000:>8.1f} {f['errors']:>7} {f['cost']:>9.1f}x",
+            flush=True,
+        )
+    return figures
 
 
 if __name__ == "__main__":

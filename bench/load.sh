@@ -6,7 +6,9 @@
 # Runs on SQLite, and on PostgreSQL when a server answers (a scratch database is made and dropped).
 #
 # Usage: bench/load.sh [postgres://user@host:port]   (default: postgres://postgres@127.0.0.1:5432)
-# Environment: DURATION (s per route, 10), CONNECTIONS (16), ENGINES ("sqlite postgres").
+# Environment: DURATION (s per route, 10), CONNECTIONS (16), ENGINES ("sqlite postgres"),
+# ROUTES (words of route names to drive, e.g. "validate,status,message"; all by default),
+# SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh

@@ -20,6 +20,8 @@ pub struct Config {
     pub object_storage: Option<app::files::s3::S3Settings>,
     /// Reverse proxies whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How SQLite makes commits durable (`SQLITE_SYNCHRONOUS`).
+    pub sqlite_sync: app::db::SqliteSync,
 }
 
 /// A setting that cannot be used, named so the operator knows what to fix.
@@ -117,6 +119,21 @@ impl Config {
             }
         };
 
+        let sqlite_sync = match get("SQLITE_SYNCHRONOUS")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("full") => app::db::SqliteSync::Full,
+            Some("normal") => app::db::SqliteSync::Normal,
+            Some(other) => {
+                return Err(invalid(
+                    "SQLITE_SYNCHRONOUS",
+                    format!("\"{other}\" is not full or normal"),
+                ))
+            }
+        };
+
         let site_root = PathBuf::from(
             get("SITE_ROOT")
                 .or_else(|| get("LEPTOS_SITE_ROOT"))
@@ -179,6 +196,7 @@ impl Config {
             demo,
             object_storage,
             trusted_proxies,
+            sqlite_sync,
         })
     }
 
@@ -295,6 +313,7 @@ mod tests {
             ("PUBLIC_URL", "certs.example.com"),
             ("SMTP_URL", "mail.example.com"),
             ("DEMO_MODE", "maybe"),
+            ("SQLITE_SYNCHRONOUS", "off"),
             ("MAIL_FROM", "not an address"),
         ];
         for (name, value) in cases {
@@ -333,6 +352,18 @@ mod tests {
         assert!(config(&[("DEMO_MODE", "true")]).unwrap().demo);
         assert!(config(&[("DEMO_MODE", "1")]).unwrap().demo);
         assert!(!config(&[("DEMO_MODE", "off")]).unwrap().demo);
+    }
+
+    #[test]
+    fn sqlite_commits_reach_the_disk_unless_told_otherwise() {
+        use app::db::SqliteSync;
+        assert_eq!(config(&[]).unwrap().sqlite_sync, SqliteSync::Full);
+        assert_eq!(
+            config(&[("SQLITE_SYNCHRONOUS", "Normal")])
+                .unwrap()
+                .sqlite_sync,
+            SqliteSync::Normal
+        );
     }
 
     #[test]

@@ -40,12 +40,14 @@ fn check_data_dir(dir: &Path) -> Result<(), String> {
 }
 
 pub(crate) async fn open_database(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url).await.map_err(|e| {
-        format!(
-            "DATABASE_URL: cannot open the database at {}: {e}",
-            config.database_url_for_display()
-        )
-    })?;
+    let db = Db::connect_with(&config.database_url, config.sqlite_sync)
+        .await
+        .map_err(|e| {
+            format!(
+                "DATABASE_URL: cannot open the database at {}: {e}",
+                config.database_url_for_display()
+            )
+        })?;
     db.migrate().await.map_err(|e| {
         format!(
             "DATABASE_URL: cannot migrate the database at {}: {e}",
@@ -134,6 +136,7 @@ async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
 }
 
 pub async fn serve(config: Config) -> Result<(), String> {
+    let shutdown = shutdown_signal()?;
     check_data_dir(&config.data_dir)?;
     if !config.site_root.join("pkg").is_dir() {
         return Err(format!(
@@ -191,7 +194,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         if config.demo { ", demo mode" } else { "" }
     );
     println!("Certidesk is running at {}", config.public_url);
-    crate::serve::serve(listener, app, shutdown_signal())
+    crate::serve::serve(listener, app, shutdown)
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
     let _ = stop_worker.send(true);
@@ -201,25 +204,29 @@ pub async fn serve(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// Ctrl-C or SIGTERM: stop accepting, finish requests in flight, then exit.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM: stop accepting, finish requests in flight, then exit. The handlers are
+/// registered when this is called, before the server listens: a signal that arrives while it
+/// starts (generating the route list takes a moment) still stops it cleanly, instead of killing
+/// it with the signal's default action.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let register =
+            |kind: SignalKind| signal(kind).map_err(|e| format!("cannot handle signals: {e}"));
+        let mut terminate = register(SignalKind::terminate())?;
+        let mut interrupt = register(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }

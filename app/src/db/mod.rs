@@ -16,9 +16,14 @@ pub mod users;
 use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// How long a write waits for its turn (as long as for a pooled connection).
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(5);
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -61,6 +66,26 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How SQLite makes a commit durable (PostgreSQL: its own `synchronous_commit`, on by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// Every commit reaches the disk before it is acknowledged: survives a power cut.
+    #[default]
+    Full,
+    /// Commits reach the disk at checkpoints: survives the process being killed, but an OS
+    /// crash or a power cut can lose the last commits.
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "PRAGMA synchronous = FULL",
+            SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
 /// A pool on one of the two engines. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -69,12 +94,52 @@ pub struct Db {
     events: Events,
     /// Computed compliance statuses per agency, valid while its certification version holds.
     certification: Arc<crate::services::compliance::StatusCache>,
+    /// SQLite has one writer: write transactions take turns here, in arrival order, instead of
+    /// sleeping in SQLite's busy handler (whose back-off made a queue of writers a long tail).
+    write_turn: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction: the connection (deref it as for a `Transaction`) and, on SQLite, the
+/// turn it holds until it commits or is dropped (rolled back).
+pub struct WriteTx {
+    // Declared before the turn: dropped (rolled back) before the next writer goes.
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Db {
     /// Opens a pool. For SQLite the file (and its folder) is created when missing, and every
     /// connection gets WAL, foreign keys and a busy timeout.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
+        Self::connect_with(url, SqliteSync::default()).await
+    }
+
+    /// As [`Db::connect`], with SQLite's durability chosen.
+    pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Self, DbError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = match backend {
@@ -88,11 +153,11 @@ impl Db {
             })
             .acquire_timeout(Duration::from_secs(5));
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _meta| {
+            options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute(sync.pragma()).await?;
                     Ok(())
                 })
             })
@@ -123,7 +188,30 @@ impl Db {
             backend,
             events,
             certification: Arc::default(),
+            write_turn: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         })
+    }
+
+    /// Begins a transaction that writes. On SQLite it takes its turn first (before a pooled
+    /// connection, so waiting writers never hold the connections readers need), then the write
+    /// lock at once (`BEGIN IMMEDIATE`): a transaction that reads and then writes can no longer
+    /// fail with "database is locked" because another wrote after it read. Another process
+    /// (`certidesk import`) is waited for by the busy timeout. PostgreSQL keeps its own
+    /// concurrency.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match &self.write_turn {
+            Some(turn) => Some(
+                tokio::time::timeout(WRITE_TURN_TIMEOUT, turn.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            ),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     pub(crate) fn certification_cache(&self) -> &crate::services::compliance::StatusCache {

@@ -88,7 +88,9 @@ impl FileStore {
     }
 }
 
-/// Written to a temporary name, synced, then renamed: a crash leaves no half file under the key.
+/// Written to a temporary name, synced, then renamed, and the folder synced: a crash leaves no
+/// half file under the key, and a power cut cannot keep the database row that names the file
+/// (committed after this returns) while losing the file's new name.
 async fn put_local(root: &Path, key: &str, name: &str, bytes: &[u8]) -> Result<(), FileError> {
     let path = root.join(key);
     let folder = path.parent().expect("keys have folders");
@@ -99,7 +101,8 @@ async fn put_local(root: &Path, key: &str, name: &str, bytes: &[u8]) -> Result<(
         let mut file = tokio::fs::File::create(&temporary).await?;
         file.write_all(bytes).await?;
         file.sync_all().await?;
-        tokio::fs::rename(&temporary, &path).await
+        tokio::fs::rename(&temporary, &path).await?;
+        tokio::fs::File::open(folder).await?.sync_all().await
     }
     .await;
     if let Err(e) = written {

@@ -56,7 +56,7 @@ pub async fn update_settings(
         .map_err(|m| ServiceError::invalid("expiring_soon_days", m))?;
     check_daily_reminder_hour(input.daily_reminder_hour)
         .map_err(|m| ServiceError::invalid("daily_reminder_hour", m))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4, \
          assignment_email_description = $6, assignment_email_access = $7, \

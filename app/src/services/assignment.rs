@@ -286,7 +286,7 @@ pub async fn assign(
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
     let today = super::agency::today(db, actor.agency_id, now).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let summary = assign_in(&mut tx, actor, assignment, public_url, today, now).await?;
     tx.commit().await?;
     publish(db, actor, assignment).await;

@@ -308,7 +308,7 @@ pub async fn sign_in_with_password(
     }
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let reserved = reserve(
         &mut tx,
         PASSWORD,
@@ -418,7 +418,7 @@ pub async fn request_link(
     let email = identity::normalize_email(email).map_err(|m| ServiceError::invalid("email", m))?;
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     reserve(
         &mut tx,
         LINK,
@@ -533,7 +533,7 @@ pub async fn use_sign_in_link(
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     if !tokens::use_once(&mut *tx, record.id, now).await? {
         return Ok(Err(LinkProblem::Used));
     }
@@ -568,7 +568,7 @@ pub async fn reset_password(
     identity::check_new_password(new_password, &user.email)
         .map_err(|m| ServiceError::invalid("password", m))?;
     let hash = hash_password(new_password.to_string()).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     if !tokens::use_once(&mut *tx, record.id, now).await? {
         return Ok(Err(LinkProblem::Used));
     }

@@ -55,7 +55,7 @@ pub async fn create(
             "Keep the name under 80 characters.",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT name FROM certificate_types WHERE agency_id = $1 AND lower(name) = lower($2)",
     )

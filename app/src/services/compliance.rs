@@ -269,7 +269,7 @@ pub async fn request_certificate(
     actor.require(Permission::ManageCertification)?;
     visible_contractor(db, actor, contractor_id).await?;
     let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let added: Option<i64> = sqlx::query_scalar(
         "INSERT INTO certificate_requirements (agency_id, contractor_id, certificate_type_id, \
          requested_by, requested_at) VALUES ($1, $2, $3, $4, $5) \
@@ -445,7 +445,7 @@ async fn record_document(
     file: Option<&StoredFile>,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, start_date, \
          end_date, description, reminder, reminder_relates_to, uploaded_by, uploaded_at, validated_by, \
@@ -543,7 +543,7 @@ pub async fn validate_document(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let changed: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE certificate_documents SET validated_by = $1, validated_at = $2 \
          WHERE id = $3 AND agency_id = $4 AND validated_at IS NULL \

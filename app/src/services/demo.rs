@@ -7,7 +7,6 @@ use crate::db::{flag, now_ms, Db};
 use crate::domain::dates::to_storage;
 use crate::domain::task_status::TaskStatus;
 use chrono::{Days, NaiveDate};
-use sqlx::{Any, Transaction};
 
 /// The certificate types every agency starts with.
 pub const BUILT_IN_CERTIFICATE_TYPES: [(&str, bool); 9] = [
@@ -361,23 +360,20 @@ pub async fn seed_if_empty(db: &Db, today: NaiveDate) -> Result<Option<DemoSumma
     if agencies > 0 {
         return Ok(None);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let summary = seed(&mut tx, today).await?;
     tx.commit().await?;
     Ok(Some(summary))
 }
 
 async fn insert_id<'q>(
-    tx: &mut Transaction<'static, Any>,
-    query: sqlx::query::QueryScalar<'q, Any, i64, sqlx::any::AnyArguments<'q>>,
+    tx: &mut crate::db::WriteTx,
+    query: sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>,
 ) -> Result<i64, ServiceError> {
     Ok(query.fetch_one(&mut **tx).await?)
 }
 
-async fn seed(
-    tx: &mut Transaction<'static, Any>,
-    today: NaiveDate,
-) -> Result<DemoSummary, ServiceError> {
+async fn seed(tx: &mut crate::db::WriteTx, today: NaiveDate) -> Result<DemoSummary, ServiceError> {
     let now = now_ms();
     let day = |offset: i64| -> String {
         let date = if offset >= 0 {

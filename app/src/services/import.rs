@@ -234,7 +234,7 @@ pub async fn commit(
     let total = plans.len() as u32;
     let rows: Vec<(ImportRow, i64)> = plans.into_iter().filter_map(|p| p.row).collect();
     tracing::info!(rows = rows.len(), "applying an import in one transaction");
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         insert_requirements(&mut tx, actor, chunk, now).await?;
         insert_documents(&mut tx, actor, chunk, now).await?;
@@ -322,7 +322,7 @@ fn value_rows(rows: usize, first: usize, template: &str) -> String {
 }
 
 async fn insert_requirements(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::db::WriteTx,
     actor: &Actor,
     chunk: &[(ImportRow, i64)],
     now: i64,
@@ -345,7 +345,7 @@ async fn insert_requirements(
 }
 
 async fn insert_documents(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::db::WriteTx,
     actor: &Actor,
     chunk: &[(ImportRow, i64)],
     now: i64,

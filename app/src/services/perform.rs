@@ -81,7 +81,7 @@ pub async fn perform_on_site(
             stored.push(key.clone());
             keys.push(key);
         }
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         record_step(&mut tx, actor, &step, TaskChanges::default(), now).await?;
         sqlx::query("UPDATE tasks SET performed_notes = $1 WHERE id = $2")
             .bind((!notes.is_empty()).then_some(notes))

@@ -64,7 +64,7 @@ pub async fn save(
         _ => None,
     };
     let saved = async {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         sqlx::query("UPDATE users SET mobile = $1 WHERE id = $2")
             .bind(mobile)
             .bind(actor.user_id)

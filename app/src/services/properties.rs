@@ -65,7 +65,7 @@ pub async fn save(
         .map_err(|(field, problem)| ServiceError::invalid(field, problem.to_string()))?;
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_string());
     let is_new = id.is_none();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let id =
         match id {
             Some(id) => {

@@ -67,7 +67,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
         }
     }
     let mut pass = ReminderPass::default();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     for d in current.values() {
         let today = agency_today(&d.time_zone, now);
         let oldest = today

@@ -120,7 +120,7 @@ pub async fn record_result(
     let kind = ResultKind::parse(&kind).unwrap_or(ResultKind::PassFail);
     let reading = check_result(kind, outcome, reading)
         .map_err(|e| ServiceError::invalid("reading", e.to_string()))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE service_tasks SET outcome = $1, reading = $2, recorded_by = $3, recorded_at = $4 \
          WHERE id = $5",
@@ -212,7 +212,7 @@ pub async fn report_defect(
         }
     }
     let recorded = async {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         let defect_id: i64 = sqlx::query_scalar(
             "INSERT INTO defects (agency_id, task_id, service_task_id, description, severity, \
              reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

@@ -96,7 +96,7 @@ pub async fn post_message(
         }
     }
     let body = check_message(body).map_err(|e| ServiceError::invalid("body", e.to_string()))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let message_id: i64 = sqlx::query_scalar(
         "INSERT INTO task_messages (agency_id, task_id, author_user_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -277,7 +277,7 @@ async fn store_and_record(
         }
     }
     let recorded = async {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         if let Some((step, changes)) = step {
             record_step(&mut tx, actor, step, changes, now).await?;
         }
@@ -442,7 +442,7 @@ async fn notify_performed(
     public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let head = task_head(&mut tx, task_id).await?;
     let company = head.company_name.unwrap_or_else(|| "The contractor".into());
     let email = mail::task_performed(

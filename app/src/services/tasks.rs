@@ -206,7 +206,7 @@ pub async fn instruct(
     let outstanding =
         super::compliance::outstanding_certificates(db, actor.agency_id, task.contractor_id, now)
             .await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     // Task references count the agency's tasks, so instructions of one agency take turns: this
     // write, first in the transaction, locks the agency's row (PostgreSQL) or the database
     // (SQLite) until commit, and the count below cannot be read by two at once.
@@ -409,7 +409,7 @@ pub async fn accept(
         ..TaskChanges::default()
     };
     let step = check_step(db, actor, task_id, TaskAction::Accept, None).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
     if !technician_ids.is_empty() {
         let assignment = super::assignment::Assignment {
@@ -449,7 +449,7 @@ async fn act_with(
             "Give the date you were on site (Complete task).",
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
     if action == TaskAction::Reject {
         super::task_work::tell_agency_of_rejection(&mut tx, actor, &step, public_url, now).await?;
@@ -694,7 +694,7 @@ pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(
             status.label()
         )));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let changed = sqlx::query(
         "UPDATE tasks SET archived_at = $1, updated_at = $1 \
          WHERE id = $2 AND status = $3 AND archived_at IS NULL",

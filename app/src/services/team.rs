@@ -126,7 +126,7 @@ pub async fn add_technician(
 ) -> Result<i64, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     let (name, email, mobile) = check_details(details)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = $1")
         .bind(&email)
         .fetch_optional(&mut *tx)
@@ -200,7 +200,7 @@ pub async fn update_technician(
         mobile: mobile.into(),
     };
     let (name, _, mobile) = check_details(&details)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     own_technician(&mut tx, actor, technician_id).await?;
     sqlx::query("UPDATE users SET name = $1, mobile = $2, active = $3 WHERE id = $4")
         .bind(&name)
@@ -299,7 +299,7 @@ pub async fn upload_accreditation(
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let file_name = safe_file_name(&upload.file_name, Some(kind));
     let recorded = async {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO technician_certificates (agency_id, contractor_id, technician_id, \
              certificate_type_id, file_key, file_name, content_type, size_bytes, start_date, \

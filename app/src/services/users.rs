@@ -91,7 +91,7 @@ pub async fn invite_agent(
     }
     let email = identity::normalize_email(invitation.email)
         .map_err(|m| ServiceError::invalid("email", m))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let role = own_role(&mut tx, actor, invitation.role_id).await?;
     if users::by_email(&mut *tx, &email).await?.is_some() {
         return Err(ServiceError::invalid(
@@ -158,7 +158,7 @@ pub async fn change_role(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let user = own_user(&mut tx, actor, user_id).await?;
     if user.kind != UserKind::Agent.as_str() {
         return Err(ServiceError::invalid(
@@ -206,7 +206,7 @@ pub async fn set_active(
             "You cannot disable your own account.".into(),
         ));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let user = own_user(&mut tx, actor, user_id).await?;
     sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
         .bind(crate::db::flag(active))
@@ -245,7 +245,7 @@ pub async fn set_role_permission(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let role = own_role(&mut tx, actor, role_id).await?;
     // The column name comes from a closed list, never from input.
     sqlx::query(&format!(
