@@ -70,12 +70,8 @@ async fn client_file_caching(request: Request, next: Next) -> Response {
 pub async fn public_file_caching(request: Request, next: Next) -> Response {
     let read = matches!(*request.method(), Method::GET | Method::HEAD);
     let mut response = next.run(request).await;
-    let page = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     if read
-        && !page
+        && !crate::security::is_page(&response)
         && is_file(&response)
         && !response.headers().contains_key(header::CACHE_CONTROL)
     {

@@ -95,7 +95,7 @@ pub async fn require_same_origin(
     }
 }
 
-fn is_page(response: &Response) -> bool {
+pub(crate) fn is_page(response: &Response) -> bool {
     response
         .headers()
         .get(header::CONTENT_TYPE)
