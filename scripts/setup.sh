@@ -87,8 +87,13 @@ setup_tools() {
   echo "cargo-leptos $CARGO_LEPTOS_VERSION, wasm-bindgen $wb, node $(node --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 }
 
-# Only the tests need it: an S3-compatible server for the object storage test.
+# Only the tests need it: an S3-compatible server for the object storage test, and poppler's
+# pdftotext, which reads the service reports back as a person's PDF reader would.
 setup_s3s_fs() {
+  if ! command -v pdftotext >/dev/null; then
+    echo "installing poppler-utils (pdftotext)"
+    apt_install poppler-utils
+  fi
   if ! cargo install --list | grep -qx "s3s-fs v$S3S_FS_VERSION:"; then
     echo "installing s3s-fs $S3S_FS_VERSION, the S3-compatible server the storage test uses (a few minutes, once)"
     cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked

@@ -2,7 +2,9 @@
 //! the record, and a Desk user's saved signature; nobody else reaches any of them.
 #![cfg(feature = "ssr")]
 
-use app::db::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
+use app::db::testing::{
+    actor, contractor_id, pdf_image_count, pdf_text, seed_demo, signed_work, OtherAgency,
+};
 use app::db::{now_ms, Db};
 use app::db_test;
 use app::domain::records::InstructOutcome;
@@ -12,7 +14,10 @@ use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
 use app::services::perform::{perform_on_site, Signed};
 use app::services::preferences::{self, SavedSignature};
-use app::services::report::{service_report, signature_png};
+use app::services::report::{
+    check_file, current_report, report_versions, service_report, signature_png, verification,
+    withdraw_code,
+};
 use app::services::service_tasks::record_result;
 use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
 use app::services::ServiceError;
@@ -26,6 +31,11 @@ const JESS: &str = "jess.lee@brightspark.example";
 
 /// A task for Brightspark with two service tasks, accepted with Tom, Tom on site.
 async fn on_site(db: &Db) -> i64 {
+    on_site_with(db, "Test smoke alarms\nCheck battery voltage (reading)").await
+}
+
+/// A task for Brightspark with these service tasks (one a line), accepted with Tom, Tom on site.
+async fn on_site_with(db: &Db, service_tasks: &str) -> i64 {
     let agent = actor(db, AGENT).await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
         .fetch_one(db.pool())
@@ -36,8 +46,7 @@ async fn on_site(db: &Db) -> i64 {
         contractor_id: contractor_id(db, "Brightspark Electrical Ltd").await,
         title: "Annual smoke alarm service".into(),
         priority: "normal".into(),
-        service_tasks: parse_service_tasks("Test smoke alarms\nCheck battery voltage (reading)")
-            .unwrap(),
+        service_tasks: parse_service_tasks(service_tasks).unwrap(),
         ..Default::default()
     };
     let task_id = match instruct(db, &agent, task, URL, now_ms()).await.unwrap() {
@@ -180,7 +189,7 @@ db_test!(
         let tom = actor(&db, TOM).await;
         let agent = actor(&db, AGENT).await;
         assert!(matches!(
-            service_report(&db, &files, &agent, task, now_ms()).await,
+            service_report(&db, &files, &agent, URL, task, now_ms()).await,
             Err(ServiceError::Refused(_))
         ));
         let service_tasks: Vec<i64> =
@@ -212,33 +221,36 @@ db_test!(
         )
         .await
         .unwrap();
-        let (name, pdf) = service_report(&db, &files, &agent, task, now_ms())
+        let (name, pdf) = service_report(&db, &files, &agent, URL, task, now_ms())
             .await
             .unwrap();
-        assert!(name.starts_with("service-report-T-") && name.ends_with(".pdf"));
-        assert!(pdf.starts_with(b"%PDF-1.4"));
-        let text = String::from_utf8_lossy(&pdf);
-        for expected in [
-            "Annual smoke alarm service",
-            "Test smoke alarms: Fail",
-            "Check battery voltage: Pass \\(reading 9.1 V\\)",
-            "Contractor: Tom Baker, signed",
-            "Client: Jane \\(Client\\), signed",
-            "Replaced the unit; tested.",
+        assert!(name.starts_with("service-report-T-") && name.ends_with("-v1.pdf"));
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = pdf_text(&pdf);
+        let line_with = |parts: &[&str]| {
+            text.lines()
+                .any(|line| parts.iter().all(|p| line.contains(p)))
+        };
+        for row in [
+            &["Test smoke alarms", "Fail", "Tom Baker"][..],
+            &["Check battery voltage", "Pass (reading 9.1 V)"],
+            &["Contractor: Tom Baker, signed"],
+            &["Client: Jane (Client), signed"],
+            &["Replaced the unit; tested."],
+            &["Annual smoke alarm service"],
+            &["Harbour Lettings", "T-"],
+            &["Page 1 of 2"],
+            &["Version 1, issued", "http://certidesk.test/verify/"],
         ] {
-            assert!(text.contains(expected), "{expected} in the report");
+            assert!(line_with(row), "{row:?} in the report:\n{text}");
         }
-        assert_eq!(
-            text.matches("/Subtype /Image").count(),
-            2,
-            "both signatures drawn"
-        );
+        assert_eq!(pdf_image_count(&pdf), 2, "both signatures drawn");
         // The office and the assigned technician read it too; nobody else finds it.
         let office = actor(&db, OFFICE).await;
-        assert!(service_report(&db, &files, &office, task, now_ms())
+        assert!(service_report(&db, &files, &office, URL, task, now_ms())
             .await
             .is_ok());
-        assert!(service_report(&db, &files, &tom, task, now_ms())
+        assert!(service_report(&db, &files, &tom, URL, task, now_ms())
             .await
             .is_ok());
         let other = OtherAgency::create(&db).await;
@@ -248,7 +260,7 @@ db_test!(
             other.admin(&db).await,
         ] {
             assert!(matches!(
-                service_report(&db, &files, &stranger, task, now_ms()).await,
+                service_report(&db, &files, &stranger, URL, task, now_ms()).await,
                 Err(ServiceError::NotFound(_))
             ));
             let signature: i64 =
@@ -352,3 +364,248 @@ db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
         })
     ));
 });
+
+db_test!(the_report_prints_every_name_as_typed, |db| {
+    seed_demo(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = FileStore::local(dir.path());
+    let task = on_site(&db).await;
+    sqlx::query("UPDATE users SET name = 'Łukasz Wiśniewski' WHERE email = $1")
+        .bind(TOM)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE properties SET address_line1 = '12 Łódź Road' \
+         WHERE id = (SELECT property_id FROM tasks WHERE id = $1)",
+    )
+    .bind(task)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let lukasz = actor(&db, TOM).await;
+    let mut work = with_client("Zoë Ó Súilleabháin");
+    work.signer.name = "Łukasz Wiśniewski".into();
+    work.notes = "Dŵr poeth yn y tŷ: wedi'i wirio.".into();
+    perform_on_site(&db, &files, &lukasz, task, work, now_ms())
+        .await
+        .unwrap();
+    let agent = actor(&db, AGENT).await;
+    let (_, pdf) = service_report(&db, &files, &agent, URL, task, now_ms())
+        .await
+        .unwrap();
+    // REPORT_SAMPLE=path keeps the file, to look at (pdftoppm -png -r 60 path page).
+    if let Ok(path) = std::env::var("REPORT_SAMPLE") {
+        std::fs::write(path, &pdf).unwrap();
+    }
+    let text = pdf_text(&pdf);
+    for exact in [
+        "Contractor: Łukasz Wiśniewski, signed",
+        "Client: Zoë Ó Súilleabháin, signed",
+        "12 Łódź Road",
+        "Dŵr poeth yn y tŷ: wedi'i wirio.",
+    ] {
+        assert!(text.contains(exact), "{exact} in the report:\n{text}");
+    }
+    assert!(!text.contains('?'), "nothing printed as a question mark");
+});
+
+db_test!(a_long_report_numbers_its_pages, |db| {
+    seed_demo(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = FileStore::local(dir.path());
+    let names: Vec<String> = (1..=50)
+        .map(|i| format!("Emergency light in corridor {i}"))
+        .collect();
+    let task = on_site_with(&db, &names.join("\n")).await;
+    let tom = actor(&db, TOM).await;
+    let mut work = signed_work("Tom Baker");
+    work.notes = "All fittings tested to BS 5266; see the table for each. ".repeat(20);
+    perform_on_site(&db, &files, &tom, task, work, now_ms())
+        .await
+        .unwrap();
+    let (_, issued) = current_report(&db, &files, &tom, URL, task, now_ms())
+        .await
+        .unwrap();
+    assert_eq!(issued.pages, 3);
+    let (_, pdf) = service_report(&db, &files, &tom, URL, task, now_ms())
+        .await
+        .unwrap();
+    let text = pdf_text(&pdf);
+    for n in 1..=3 {
+        assert!(text.contains(&format!("Page {n} of 3")), "page {n}");
+    }
+    assert!(!text.contains("Page 4"));
+    // The header is on every page.
+    assert!(text.matches("Harbour Lettings").count() >= 3);
+    assert!(text.contains("corridor 50"));
+});
+
+db_test!(
+    reports_are_issued_once_per_change_and_anyone_with_the_code_can_verify_them,
+    |db| {
+        seed_demo(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        let task = on_site(&db).await;
+        let tom = actor(&db, TOM).await;
+        perform_on_site(
+            &db,
+            &files,
+            &tom,
+            task,
+            with_client("Jane (Client)"),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        let agent = actor(&db, AGENT).await;
+        // Issued once: asking again, by anyone, gives the same file.
+        let (_, first) = service_report(&db, &files, &agent, URL, task, now_ms())
+            .await
+            .unwrap();
+        let (_, again) = service_report(&db, &files, &tom, URL, task, now_ms() + 60_000)
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        let versions = report_versions(&db, &agent, task).await.unwrap();
+        assert_eq!(versions.len(), 1);
+        let code_1 = versions[0].code.clone();
+        assert!(pdf_text(&first).contains(&format!("{URL}/verify/{code_1}")));
+
+        // What the code shows, without anyone signed in: only what proves the record.
+        let v = verification(&db, &code_1).await.unwrap();
+        assert_eq!(v.agency, "Harbour Lettings");
+        assert!(v.reference.starts_with("T-"));
+        assert!(!v.postcode.is_empty());
+        assert_eq!(v.version, 1);
+        assert_eq!(v.latest_version, 1);
+        assert_eq!(v.sha256, app::services::report::sha256_hex(&first));
+        assert_eq!(v.signatures.len(), 2);
+        assert!(v.signatures[0].starts_with("Contractor: Tom Baker, signed "));
+        assert!(v.signatures[1].starts_with("Client: Jane (Client), signed "));
+
+        // The file as issued is unaltered; one byte changed is not.
+        assert!(
+            check_file(&db, &code_1, first.clone())
+                .await
+                .unwrap()
+                .unaltered
+        );
+        let mut altered = first.clone();
+        let middle = altered.len() / 2;
+        altered[middle] ^= 1;
+        let check = check_file(&db, &code_1, altered).await.unwrap();
+        assert!(!check.unaltered);
+        assert!(check.message.starts_with("Altered"));
+
+        // The Desk view completes the task: the record changed, so a second version.
+        let office = actor(&db, OFFICE).await;
+        app::services::task_work::complete(
+            &db,
+            &files,
+            &office,
+            task,
+            Some(chrono::Utc::now().date_naive()),
+            vec![],
+            URL,
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        let (name, second) = service_report(&db, &files, &office, URL, task, now_ms())
+            .await
+            .unwrap();
+        assert!(name.ends_with("-v2.pdf"));
+        assert_ne!(first, second);
+        let versions = report_versions(&db, &agent, task).await.unwrap();
+        assert_eq!(
+            versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        assert_ne!(versions[0].code, code_1);
+        assert_eq!(verification(&db, &code_1).await.unwrap().latest_version, 2);
+        // The first version's file still checks against its own code, not the second's.
+        assert!(
+            check_file(&db, &code_1, first.clone())
+                .await
+                .unwrap()
+                .unaltered
+        );
+        assert!(
+            !check_file(&db, &versions[0].code, first.clone())
+                .await
+                .unwrap()
+                .unaltered
+        );
+
+        // Withdrawing: not by a read-only agent, not by another agency, nor a technician.
+        let reader = actor(&db, "sam.reid@harbour-lettings.example").await;
+        assert!(matches!(
+            withdraw_code(&db, &reader, task, 1, now_ms()).await,
+            Err(ServiceError::MissingPermission(_))
+        ));
+        let other = OtherAgency::create(&db).await.admin(&db).await;
+        assert!(matches!(
+            withdraw_code(&db, &other, task, 1, now_ms()).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(withdraw_code(&db, &tom, task, 1, now_ms()).await.is_err());
+        assert!(report_versions(&db, &other, task).await.is_err());
+        withdraw_code(&db, &agent, task, 1, now_ms()).await.unwrap();
+        assert!(matches!(
+            verification(&db, &code_1).await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert!(check_file(&db, &code_1, first).await.is_err());
+        assert!(report_versions(&db, &agent, task).await.unwrap()[1].withdrawn);
+        // Unknown and malformed codes are simply not found.
+        for code in ["abcdefghijkmnpqrstuv", "../../etc/passwd", ""] {
+            assert!(matches!(
+                verification(&db, code).await,
+                Err(ServiceError::NotFound(_))
+            ));
+        }
+    }
+);
+
+db_test!(two_requests_at_once_issue_one_version, |db| {
+    seed_demo(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = FileStore::local(dir.path());
+    let task = on_site(&db).await;
+    let tom = actor(&db, TOM).await;
+    perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now_ms())
+        .await
+        .unwrap();
+    let agent = actor(&db, AGENT).await;
+    let asks = (0..6).map(|_| {
+        let (db, files, agent) = (db.clone(), files.clone(), agent.clone());
+        tokio::spawn(async move {
+            service_report(&db, &files, &agent, URL, task, now_ms())
+                .await
+                .unwrap()
+                .1
+        })
+    });
+    let mut answers = Vec::new();
+    for ask in asks.collect::<Vec<_>>() {
+        answers.push(ask.await.unwrap());
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "one file for all");
+    assert_eq!(report_versions(&db, &agent, task).await.unwrap().len(), 1);
+    // The files of the versions that lost the race were removed.
+    let stored = walk(dir.path().join("reports").as_path());
+    assert_eq!(stored, 1, "one report file kept");
+});
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .map(|p| if p.is_dir() { walk(&p) } else { 1 })
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,7 +1,13 @@
 import { test, expect, expectHydrated, collectPanics } from './fixtures';
 import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
 import type { Locator, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+/** A PDF's text as a reader extracts it (poppler's pdftotext, layout kept). */
+function pdfText(path: string): string {
+  return execFileSync('pdftotext', ['-layout', path, '-']).toString('utf8');
+}
 
 const isoDay = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
@@ -30,9 +36,12 @@ async function signWithFinger(page: Page, pad: Locator, rows = 1) {
   await cdp.detach();
 }
 
-test('a technician works a task on their phone: on site, results, a revisit, both signatures; the office completes it and the PDF report carries it all', async ({ page, browser }) => {
-  const title = `Smoke alarm service ${Date.now() % 100000}`;
-  // The agency instructs the works; the office accepts them with Omar Haddad.
+test('a technician works a task on their phone: on site, results, a revisit, both signatures; the office completes it, the PDF report carries it all and anyone can verify it', async ({ page, browser }) => {
+  const run = Date.now() % 100000;
+  const title = `Smoke alarm service ${run}`;
+  const technician = 'Łukasz Wiśniewski';
+  const technicianEmail = `lukasz.${run}@brightspark.example`;
+  // The agency instructs the works; the office adds Łukasz to its team and accepts them with him.
   const desk = await browser.newContext();
   const agent = await desk.newPage();
   await signIn(agent, AGENT.email);
@@ -53,14 +62,19 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   const officePanics = collectPanics(office);
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
+  const added = await office.request.post('/api/team/add', {
+    form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
+  });
+  expect(added.ok()).toBe(true);
+  await office.reload();
   await expectHydrated(office);
   const actions = office.getByRole('region', { name: 'Actions' });
-  await actions.getByRole('checkbox', { name: /Omar Haddad/ }).check();
+  await actions.getByRole('checkbox', { name: new RegExp(technician) }).check();
   await actions.getByRole('button', { name: 'Accept' }).click();
-  await expect(office.getByTestId('task-technicians')).toHaveText('Omar Haddad');
+  await expect(office.getByTestId('task-technicians')).toHaveText(technician);
 
-  // Omar opens the emailed link on his phone and sees only his task.
-  const link = await linkFromMailbox(page, 'omar.haddad@brightspark.example');
+  // Łukasz opens the emailed link on his phone and sees only his task.
+  const link = await linkFromMailbox(page, technicianEmail);
   await page.goto(link);
   await expect(page).toHaveURL(/\/sign-in\/confirm$/);
   await expectHydrated(page);
@@ -105,7 +119,7 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   // Turning the phone redraws the signature at the new size.
   await page.setViewportSize({ width: 800, height: 412 });
   await page.setViewportSize({ width: 412, height: 839 });
-  await expect(perform.getByLabel('Your name')).toHaveValue('Omar Haddad');
+  await expect(perform.getByLabel('Your name')).toHaveValue(technician);
   await perform.getByLabel('The client signs too').check();
   const clientPad = perform.getByTestId('client-signature');
   await signWithFinger(page, clientPad);
@@ -116,9 +130,9 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   await expect(page.getByTestId('task-status')).toHaveText('Performed (need docs)');
   const signed = page.getByTestId('signatures');
   await expect(signed.getByRole('figure')).toHaveCount(2);
-  await expect(signed).toContainText('Contractor: Omar Haddad');
+  await expect(signed).toContainText(`Contractor: ${technician}`);
   await expect(signed).toContainText('Client: Jane Client');
-  const drawn = signed.getByRole('img', { name: 'Signature of Omar Haddad' });
+  const drawn = signed.getByRole('img', { name: `Signature of ${technician}` });
   await expect.poll(() => drawn.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(900);
 
   // The office sees it live and completes it; the service report downloads with everything.
@@ -132,19 +146,47 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
     office.waitForEvent('download'),
     office.getByRole('link', { name: 'Service report (PDF)' }).click(),
   ]);
-  expect(download.suggestedFilename()).toMatch(/^service-report-T-\d+\.pdf$/);
-  const pdf = readFileSync((await download.path())!).toString('latin1');
-  expect(pdf.startsWith('%PDF-1.4')).toBe(true);
-  for (const text of [
-    title,
-    'Test smoke alarms: Fail',
-    'Check battery voltage: Pass \\(reading 9.1 V\\)',
-    'Replaced the hallway alarm; all alarms tested.',
-    'Contractor: Omar Haddad, signed',
-    'Client: Jane Client, signed',
+  expect(download.suggestedFilename()).toMatch(/^service-report-T-\d+-v\d+\.pdf$/);
+  const pdfPath = (await download.path())!;
+  expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
+  const text = pdfText(pdfPath);
+  const lines = text.split('\n');
+  for (const row of [
+    [title],
+    ['Test smoke alarms', 'Fail', technician],
+    ['Check battery voltage', 'Pass (reading 9.1 V)'],
+    ['Replaced the hallway alarm; all alarms tested.'],
+    [`Contractor: ${technician}, signed`],
+    ['Client: Jane Client, signed'],
+    ['Harbour Lettings', 'T-'],
   ]) {
-    expect(pdf, text).toContain(text);
+    expect(lines.some((line) => row.every((part) => line.includes(part))), `${row} in:\n${text}`).toBe(true);
   }
+  expect(text).toMatch(/Page 1 of \d/);
+
+  // Whoever is handed the report opens its verification address, not signed in, and sees only
+  // what proves the record; the file as downloaded checks out, a changed copy does not.
+  const address = text.match(/https?:\/\/\S+\/verify\/[a-z0-9]{20}/)![0];
+  const stranger = await browser.newContext({ viewport: { width: 412, height: 839 } });
+  const verify = await stranger.newPage();
+  await verify.goto(new URL(address).pathname);
+  await expect(verify.getByRole('heading', { level: 1 })).toHaveText('Verify a service report');
+  const record = verify.locator('.verify-record');
+  await expect(record).toContainText('Harbour Lettings');
+  await expect(record).toContainText(`Contractor: ${technician}, signed`);
+  await expect(record).not.toContainText('Replaced the hallway alarm');
+  await expectHydrated(verify);
+  await verify.getByLabel(/choose the PDF you were given/).setInputFiles(pdfPath);
+  await verify.getByRole('button', { name: 'Check the file' }).click();
+  await expect(verify.getByRole('status').filter({ hasText: 'Unaltered' })).toBeVisible();
+  const changed = readFileSync(pdfPath);
+  changed[Math.floor(changed.length / 2)] ^= 1;
+  const changedPath = `${pdfPath}.changed.pdf`;
+  writeFileSync(changedPath, changed);
+  await verify.getByLabel(/choose the PDF you were given/).setInputFiles(changedPath);
+  await verify.getByRole('button', { name: 'Check the file' }).click();
+  await expect(verify.getByRole('alert')).toContainText('Altered');
+  await stranger.close();
   expect(officePanics).toEqual([]);
   await desk.close();
 });

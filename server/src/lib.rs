@@ -15,3 +15,4 @@ pub mod serve;
 pub mod startup;
 pub mod task_file_routes;
 pub mod team_routes;
+pub mod verify_routes;

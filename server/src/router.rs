@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::security::{self, PublicOrigin};
 use crate::{
     assets, auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes,
+    verify_routes,
 };
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
@@ -111,6 +112,12 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             get(task_file_routes::service_report),
         )
         .route("/files/signatures/{id}", get(task_file_routes::signature))
+        .route(
+            "/verify/{code}/check",
+            post(verify_routes::check_report).layer(axum::extract::DefaultBodyLimit::max(
+                verify_routes::CHECK_LIMIT,
+            )),
+        )
         .route(
             "/files/accreditations/{id}",
             get(team_routes::download_accreditation),

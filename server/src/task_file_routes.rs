@@ -101,9 +101,29 @@ pub async fn complete_task(
     )
     .await
     {
-        Ok(status) => (StatusCode::OK, Json(json!({ "status": status.as_str() }))).into_response(),
+        Ok(status) => {
+            spawn_report_issue(&context, actor, task_id);
+            (StatusCode::OK, Json(json!({ "status": status.as_str() }))).into_response()
+        }
         Err(e) => service_problem(e),
     }
+}
+
+/// Issues the new version of the service report a change brought, after answering: the person
+/// does not wait for it, and a download issues it anyway if this is lost.
+pub(crate) fn spawn_report_issue(context: &AppContext, actor: auth::Actor, task_id: i64) {
+    let context = context.clone();
+    tokio::spawn(async move {
+        report::issue_after_change(
+            &context.db,
+            &context.files,
+            &actor,
+            &context.public_url,
+            task_id,
+            auth::now(),
+        )
+        .await;
+    });
 }
 
 /// `GET /files/task-documents/{id}`.
@@ -209,7 +229,8 @@ pub async fn defect_photo(
     response
 }
 
-/// `GET /files/tasks/{task_id}/report`: the service report (PDF), made from the record now.
+/// `GET /files/tasks/{task_id}/report`: the service report (PDF), the version issued for the
+/// record as it is now.
 pub async fn service_report(
     State(context): State<AppContext>,
     session: Session,
@@ -217,7 +238,15 @@ pub async fn service_report(
 ) -> Response {
     let result = async {
         let actor = auth::resolve(&context.db, &session, auth::now()).await?;
-        report::service_report(&context.db, &context.files, &actor, task_id, auth::now()).await
+        report::service_report(
+            &context.db,
+            &context.files,
+            &actor,
+            &context.public_url,
+            task_id,
+            auth::now(),
+        )
+        .await
     }
     .await;
     file_answer(result.map(|(name, bytes)| (name, "application/pdf".to_string(), bytes)))

@@ -251,7 +251,7 @@ pub async fn perform_work(
         signer,
         client,
     };
-    Ok(perform_on_site(
+    let status = perform_on_site(
         &context.db,
         &context.files,
         &actor,
@@ -259,7 +259,21 @@ pub async fn perform_work(
         performed,
         now(),
     )
-    .await?)
+    .await?;
+    // The report is issued now, after answering: the technician does not wait for it.
+    let task_id = work.task_id;
+    tokio::spawn(async move {
+        crate::services::report::issue_after_change(
+            &context.db,
+            &context.files,
+            &actor,
+            &context.public_url,
+            task_id,
+            now(),
+        )
+        .await;
+    });
+    Ok(status)
 }
 
 /// The agency archives a finished task.

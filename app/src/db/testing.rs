@@ -257,3 +257,36 @@ pub fn signed_work(name: &str) -> crate::services::perform::PerformedWork {
         client: None,
     }
 }
+
+/// The text of a PDF as a reader extracts it (poppler's `pdftotext`, in reading order with the
+/// layout kept, so a table row stays on one line).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; scripts/setup.sh installs it)");
+    assert!(out.status.success(), "pdftotext failed: {out:?}");
+    String::from_utf8(out.stdout).expect("pdftotext writes UTF-8")
+}
+
+/// How many images a PDF draws (poppler's `pdfimages -list`).
+pub fn pdf_image_count(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages (Debian's poppler-utils)");
+    // Two heading lines, then one line an image.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .count()
+        .saturating_sub(2)
+}

@@ -560,3 +560,29 @@ pub struct Preferences {
     #[serde(default)]
     pub saved_signature: Option<String>,
 }
+
+/// A version of a task's service report, as the task page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportVersionEntry {
+    pub version: i64,
+    /// The code `/verify/{code}` answers to.
+    pub code: String,
+    /// Date and time in the agency's zone and date format.
+    pub issued: String,
+    pub withdrawn: bool,
+}
+
+/// What `/verify/{code}` shows anyone holding the code: only what proves the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportVerification {
+    pub agency: String,
+    pub reference: String,
+    pub postcode: String,
+    pub performed_on: Option<String>,
+    /// "Contractor: Łukasz Wiśniewski, signed 03/12/2026 10:04".
+    pub signatures: Vec<String>,
+    pub version: i64,
+    pub latest_version: i64,
+    pub issued: String,
+    pub sha256: String,
+}

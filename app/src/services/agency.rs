@@ -100,9 +100,16 @@ pub async fn instant_format(
         .bind(actor.agency_id)
         .fetch_one(db.pool())
         .await?;
+    Ok(formatter(&time_zone, actor.date_format))
+}
+
+/// Instants as an agency writes them (its time zone and date format): "03/12/2026 14:05".
+pub fn formatter(
+    time_zone: &str,
+    format: crate::domain::dates::DateFormat,
+) -> impl Fn(i64) -> String + use<> {
     let zone = time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    let format = actor.date_format;
-    Ok(move |at: i64| {
+    move |at: i64| {
         let local = chrono::DateTime::from_timestamp_millis(at)
             .unwrap_or_default()
             .with_timezone(&zone);
@@ -111,7 +118,7 @@ pub async fn instant_format(
             format.format(local.date_naive()),
             local.format("%H:%M")
         )
-    })
+    }
 }
 
 /// The agency's calendar day now, in its own time zone.

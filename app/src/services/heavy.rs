@@ -17,6 +17,9 @@ pub enum Work {
     Spreadsheet,
     /// A photo of up to 50 megapixels, decoded and resized: up to about 600 MB.
     Image,
+    /// A service report laid out and written (fonts subset, photos embedded), or a file
+    /// someone asks to verify hashed.
+    Pdf,
 }
 
 fn cores() -> usize {
@@ -27,10 +30,12 @@ fn permits(work: Work) -> &'static Semaphore {
     static HASHING: OnceLock<Semaphore> = OnceLock::new();
     static SPREADSHEET: OnceLock<Semaphore> = OnceLock::new();
     static IMAGE: OnceLock<Semaphore> = OnceLock::new();
+    static PDF: OnceLock<Semaphore> = OnceLock::new();
     match work {
         Work::Hashing => HASHING.get_or_init(|| Semaphore::new(cores())),
         Work::Spreadsheet => SPREADSHEET.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Image => IMAGE.get_or_init(|| Semaphore::new(cores().min(2))),
+        Work::Pdf => PDF.get_or_init(|| Semaphore::new(cores().min(2))),
     }
 }
 

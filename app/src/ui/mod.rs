@@ -25,7 +25,7 @@ use leptos_router::{
 };
 use pages::{
     account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
-    not_found::NotFound, preferences, properties, settings, sign_in, task, team, tech,
+    not_found::NotFound, preferences, properties, settings, sign_in, task, team, tech, verify,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=admin::UsersPage/>
                     <Route path=path!("/admin/settings") view=settings::SettingsPage/>
                     <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage/>
+                    <Route path=path!("/verify/:code") view=verify::VerifyReportPage/>
                 </Routes>
             </Layout>
         </Router>

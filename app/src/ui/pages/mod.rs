@@ -18,6 +18,7 @@ pub mod sign_in;
 pub mod task;
 pub mod team;
 pub mod tech;
+pub mod verify;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,29 @@
+//! Service report versions on the task page, and the public verification of a report's code.
+
+use super::ApiError;
+use crate::domain::records::{ReportVerification, ReportVersionEntry};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {super::request, crate::services::auth::now, crate::services::report};
+
+/// The task's report versions, newest first, for whoever may read the task.
+#[server(prefix = "/api", endpoint = "reports/versions")]
+pub async fn report_versions(task_id: i64) -> Result<Vec<ReportVersionEntry>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(report::report_versions(&context.db, &actor, task_id).await?)
+}
+
+/// The agency withdraws the code of one version: its verification page stops showing the record.
+#[server(prefix = "/api", endpoint = "reports/withdraw")]
+pub async fn withdraw_report_code(task_id: i64, version: i64) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(report::withdraw_code(&context.db, &actor, task_id, version, now()).await?)
+}
+
+/// What a report's code proves, for anyone who has the code: no sign-in.
+#[server(prefix = "/api", endpoint = "reports/verification")]
+pub async fn verify_report_code(code: String) -> Result<ReportVerification, ApiError> {
+    let context = request::context()?;
+    Ok(report::verification(&context.db, &code).await?)
+}
