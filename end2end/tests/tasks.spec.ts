@@ -190,7 +190,8 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await complete.getByRole('button', { name: 'Complete task' }).click();
   await expect(office.getByTestId('task-status')).toHaveText('Performed');
   const own = office.getByRole('region', { name: 'Reports, invoices and quotes' });
-  await expect(own.getByRole('link')).toHaveText(['Service report (PDF)', 'report.pdf', 'invoice.pdf']);
+  await expect(own.getByRole('link', { name: 'Service report (PDF)' })).toBeVisible();
+  await expect(own.getByRole('link', { name: /\.pdf$/ })).toHaveText(['report.pdf', 'invoice.pdf']);
 
   // The agent sees it Performed, reads the invoice and approves it.
   await expect(page.getByTestId('task-status')).toHaveText('Performed', { timeout: 5_000 });
@@ -203,6 +204,23 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByTestId('task-status')).toHaveText('Completed');
   await expect(office.getByTestId('task-status')).toHaveText('Completed', { timeout: 5_000 });
+  // The service report is issued as a version with a verification address; the agent withdraws
+  // that address after confirming, and the list says so.
+  const report = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Service report (PDF)' }).click(),
+  ]).then(([d]) => d);
+  expect(report.suggestedFilename()).toMatch(/^service-report-T-\d+-v\d+\.pdf$/);
+  await page.reload();
+  const versions = page.getByRole('list', { name: 'Issued versions' });
+  await expect(versions.getByRole('listitem').first()).toContainText(/Version \d+ · issued/);
+  await expect(versions.getByRole('link', { name: /\/verify\/[a-z0-9]{20}$/ }).first()).toBeVisible();
+  await expectHydrated(page);
+  const withdrawn = await versions.getByRole('listitem').count();
+  page.once('dialog', (dialog) => dialog.accept());
+  await versions.getByRole('button', { name: /^Withdraw code of version/ }).first().click();
+  await expect(versions.getByText('code withdrawn')).toHaveCount(1);
+  expect(await versions.getByRole('listitem').count()).toBe(withdrawn);
   // The agent archives it after confirming; the contractor still reads it, with nothing to change.
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByRole('button', { name: 'Archive task' }).click();

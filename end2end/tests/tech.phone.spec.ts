@@ -1,4 +1,4 @@
-import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { test, expect, expectHydrated, expectAccessible, collectPanics } from './fixtures';
 import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
 import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -148,6 +148,7 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   ]);
   expect(download.suggestedFilename()).toMatch(/^service-report-T-\d+-v\d+\.pdf$/);
   const pdfPath = (await download.path())!;
+  await office.screenshot({ path: test.info().outputPath('desk-task-page.png'), fullPage: true });
   expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
   const text = pdfText(pdfPath);
   const lines = text.split('\n');
@@ -176,6 +177,8 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   await expect(record).toContainText(`Contractor: ${technician}, signed`);
   await expect(record).not.toContainText('Replaced the hallway alarm');
   await expectHydrated(verify);
+  await expectAccessible(verify);
+  const verifyPanics = collectPanics(verify);
   await verify.getByLabel(/choose the PDF you were given/).setInputFiles(pdfPath);
   await verify.getByRole('button', { name: 'Check the file' }).click();
   await expect(verify.getByRole('status').filter({ hasText: 'Unaltered' })).toBeVisible();
@@ -186,6 +189,8 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   await verify.getByLabel(/choose the PDF you were given/).setInputFiles(changedPath);
   await verify.getByRole('button', { name: 'Check the file' }).click();
   await expect(verify.getByRole('alert')).toContainText('Altered');
+  await verify.screenshot({ path: test.info().outputPath('verify-page.png'), fullPage: true });
+  expect(verifyPanics).toEqual([]);
   await stranger.close();
   expect(officePanics).toEqual([]);
   await desk.close();

@@ -1,18 +1,12 @@
-//! Service report versions on the task page, and the public verification of a report's code.
+//! Withdrawing a service report version's code, and the public verification of a code. (The
+//! task page reads the versions with the task: `load_task`.)
 
 use super::ApiError;
-use crate::domain::records::{ReportVerification, ReportVersionEntry};
+use crate::domain::records::ReportVerification;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {super::request, crate::services::auth::now, crate::services::report};
-
-/// The task's report versions, newest first, for whoever may read the task.
-#[server(prefix = "/api", endpoint = "reports/versions")]
-pub async fn report_versions(task_id: i64) -> Result<Vec<ReportVersionEntry>, ApiError> {
-    let (context, actor) = request::actor().await?;
-    Ok(report::report_versions(&context.db, &actor, task_id).await?)
-}
 
 /// The agency withdraws the code of one version: its verification page stops showing the record.
 #[server(prefix = "/api", endpoint = "reports/withdraw")]

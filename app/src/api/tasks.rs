@@ -129,7 +129,12 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
 #[server(prefix = "/api", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::task_detail(&context.db, &actor, task_id, now()).await?)
+    let mut task = tasks::task_detail(&context.db, &actor, task_id, now()).await?;
+    if task.report_available {
+        task.report_versions =
+            crate::services::report::report_versions(&context.db, &actor, task_id).await?;
+    }
+    Ok(task)
 }
 
 /// Moves a task on: accept, reject, on site, revisit, performed, complete, approve, send back.

@@ -382,6 +382,9 @@ pub struct TaskDetail {
     pub signatures: Vec<SignatureEntry>,
     /// The service report (PDF) exists once the work is performed on site.
     pub report_available: bool,
+    /// Its issued versions, newest first (filled by the page's loader).
+    #[serde(default)]
+    pub report_versions: Vec<ReportVersionEntry>,
 }
 
 /// A service task of a task, with its result once recorded.

@@ -878,6 +878,7 @@ pub async fn task_detail(
         performed_notes,
         signatures,
         report_available,
+        report_versions: Vec::new(),
         required_types,
         technicians,
         can_assign,

@@ -3,7 +3,7 @@
 //! server decides which), the documents, the messages with the other side, and the timeline.
 
 use crate::api::preferences::load_preferences;
-use crate::api::reports::{report_versions, WithdrawReportCode};
+use crate::api::reports::WithdrawReportCode;
 use crate::api::tasks::PerformWork;
 use crate::api::tasks::{
     load_task, load_task_messages, AcceptTask, ActOnTask, ArchiveTask, SendTaskMessage,
@@ -13,7 +13,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::identity::UserKind;
 use crate::domain::records::AssignmentRequest;
 use crate::domain::records::{AssignedTechnician, TaskDetail, TaskDocumentEntry, TechnicianChoice};
-use crate::domain::records::{PerformForm, SignatureEntry, Viewer};
+use crate::domain::records::{PerformForm, ReportVersionEntry, SignatureEntry, Viewer};
 use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
@@ -163,7 +163,7 @@ fn TaskView(
                         <a href=format!("/files/tasks/{task_id}/report") download="">"Service report (PDF)"</a>
                         " " <span class="hint">"the version issued for the record as it is now"</span>
                     </p>
-                    <ReportVersions task_id sent can_withdraw/>
+                    <ReportVersions task_id versions=t.report_versions.clone() sent can_withdraw/>
                 })}
                 <DocumentList documents=own_documents empty=""/>
             </section>
@@ -557,55 +557,55 @@ fn Archive(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
 /// The issued versions of the service report, each with the address anyone can check it at;
 /// agents who instruct work may withdraw a version's code.
 #[component]
-fn ReportVersions(task_id: i64, sent: RwSignal<u64>, can_withdraw: bool) -> impl IntoView {
+fn ReportVersions(
+    task_id: i64,
+    versions: Vec<ReportVersionEntry>,
+    sent: RwSignal<u64>,
+    can_withdraw: bool,
+) -> impl IntoView {
     let withdraw = ServerAction::<WithdrawReportCode>::new();
     reload_on_success(withdraw, sent);
     let error = action_error(withdraw);
-    let versions = Resource::new(move || sent.get(), move |_| report_versions(task_id));
-    let list = move || {
-        Suspend::new(async move {
-            let versions = versions.await.unwrap_or_default();
-            if versions.is_empty() {
-                return view! { <p class="hint">"The first version is issued when the report is first opened."</p> }.into_any();
-            }
-            let rows = versions
-                .into_iter()
-                .map(|v| {
-                    let version = v.version;
-                    let run = move |_| {
-                        if confirm("Withdraw this verification code? Anyone who opens its address will be told it was withdrawn, and shown nothing of the task.") {
-                            withdraw.dispatch(WithdrawReportCode { task_id, version });
-                        }
-                    };
-                    let href = format!("/verify/{}", v.code);
-                    view! {
-                        <li>
-                            {format!("Version {} · issued {} · ", v.version, v.issued)}
-                            {if v.withdrawn {
-                                view! { <span class="badge">"code withdrawn"</span> }.into_any()
-                            } else {
-                                view! {
-                                    <a href=href.clone()>{href.clone()}</a>
-                                    {can_withdraw.then(|| view! {
-                                        " "
-                                        <button type="button" class="link-button"
-                                            disabled=move || withdraw.pending().get()
-                                            on:click=run>{format!("Withdraw code of version {version}")}</button>
-                                    })}
-                                }.into_any()
-                            }}
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! { <ul class="report-versions" aria-label="Issued versions">{rows}</ul> }
+    if versions.is_empty() {
+        return view! {
+            <p class="hint">"The first version is issued when the report is first opened."</p>
+        }
+        .into_any();
+    }
+    let rows = versions
+        .into_iter()
+        .map(|v| {
+            let version = v.version;
+            let run = move |_| {
+                if confirm("Withdraw this verification code? Anyone who opens its address will be told it was withdrawn, and shown nothing of the task.") {
+                    withdraw.dispatch(WithdrawReportCode { task_id, version });
+                }
+            };
+            let href = format!("/verify/{}", v.code);
+            let state = if v.withdrawn {
+                view! { <span class="badge">"code withdrawn"</span> }.into_any()
+            } else {
+                view! {
+                    <a href=href.clone()>{href.clone()}</a>
+                    {can_withdraw.then(|| view! {
+                        " "
+                        <button type="button" class="link-button"
+                            disabled=move || withdraw.pending().get()
+                            on:click=run>{format!("Withdraw code of version {version}")}</button>
+                    })}
+                }
                 .into_any()
+            };
+            view! {
+                <li>{format!("Version {} · issued {} · ", v.version, v.issued)}{state}</li>
+            }
         })
-    };
+        .collect_view();
     view! {
-        <Transition fallback=|| ()>{list}</Transition>
+        <ul class="report-versions" aria-label="Issued versions">{rows}</ul>
         <FormError error/>
     }
+    .into_any()
 }
 
 #[component]
