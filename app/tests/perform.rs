@@ -3,7 +3,7 @@
 #![cfg(feature = "ssr")]
 
 use app::db::testing::{
-    actor, contractor_id, pdf_image_count, pdf_text, seed_demo, signed_work, OtherAgency,
+    actor, contractor_id, pdf_image_count, pdf_info, pdf_text, seed_demo, signed_work, OtherAgency,
 };
 use app::db::{now_ms, Db};
 use app::db_test;
@@ -408,6 +408,17 @@ db_test!(the_report_prints_every_name_as_typed, |db| {
         assert!(text.contains(exact), "{exact} in the report:\n{text}");
     }
     assert!(!text.contains('?'), "nothing printed as a question mark");
+    // Its metadata names it, its author and when it was made; fonts are embedded subsets.
+    let info = pdf_info(&pdf);
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name).map(str::trim))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(field("Title:").starts_with("Service report T-"), "{info}");
+    assert_eq!(field("Author:"), "Harbour Lettings");
+    assert!(!field("CreationDate:").is_empty(), "{info}");
 });
 
 db_test!(a_long_report_numbers_its_pages, |db| {

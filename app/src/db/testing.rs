@@ -290,3 +290,15 @@ pub fn pdf_image_count(pdf: &[u8]) -> usize {
         .count()
         .saturating_sub(2)
 }
+
+/// A PDF's document information as poppler's `pdfinfo` prints it ("Title:", "Author:", ...).
+pub fn pdf_info(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let out = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (Debian's poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
