@@ -102,28 +102,17 @@ pub async fn complete_task(
     .await
     {
         Ok(status) => {
-            spawn_report_issue(&context, actor, task_id);
+            report::issue_in_background(
+                context.db,
+                context.files,
+                actor,
+                context.public_url,
+                task_id,
+            );
             (StatusCode::OK, Json(json!({ "status": status.as_str() }))).into_response()
         }
         Err(e) => service_problem(e),
     }
-}
-
-/// Issues the new version of the service report a change brought, after answering: the person
-/// does not wait for it, and a download issues it anyway if this is lost.
-pub(crate) fn spawn_report_issue(context: &AppContext, actor: auth::Actor, task_id: i64) {
-    let context = context.clone();
-    tokio::spawn(async move {
-        report::issue_after_change(
-            &context.db,
-            &context.files,
-            &actor,
-            &context.public_url,
-            task_id,
-            auth::now(),
-        )
-        .await;
-    });
 }
 
 /// `GET /files/task-documents/{id}`.

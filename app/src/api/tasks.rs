@@ -132,7 +132,7 @@ pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let mut task = tasks::task_detail(&context.db, &actor, task_id, now()).await?;
     if task.report_available {
         task.report_versions =
-            crate::services::report::report_versions(&context.db, &actor, task_id).await?;
+            crate::services::report::versions_of_task(&context.db, &actor, &task).await?;
     }
     Ok(task)
 }
@@ -265,19 +265,13 @@ pub async fn perform_work(
         now(),
     )
     .await?;
-    // The report is issued now, after answering: the technician does not wait for it.
-    let task_id = work.task_id;
-    tokio::spawn(async move {
-        crate::services::report::issue_after_change(
-            &context.db,
-            &context.files,
-            &actor,
-            &context.public_url,
-            task_id,
-            now(),
-        )
-        .await;
-    });
+    crate::services::report::issue_in_background(
+        context.db,
+        context.files,
+        actor,
+        context.public_url,
+        work.task_id,
+    );
     Ok(status)
 }
 

@@ -220,19 +220,21 @@ pub async fn current_report(
     Ok((reference, issued))
 }
 
-/// Issues the report after a change that alters it; a failure is logged, not the caller's:
-/// the next download issues it.
-pub async fn issue_after_change(
-    db: &Db,
-    files: &FileStore,
-    actor: &Actor,
-    public_url: &str,
+/// Issues the report a change brought, in the background: the person who made the change does
+/// not wait for it, and a failure is only logged, since the next download issues it anyway.
+pub fn issue_in_background(
+    db: Db,
+    files: FileStore,
+    actor: Actor,
+    public_url: String,
     task_id: i64,
-    now: i64,
 ) {
-    if let Err(e) = current_report(db, files, actor, public_url, task_id, now).await {
-        tracing::warn!("task {task_id}: the service report was not issued now: {e}");
-    }
+    tokio::spawn(async move {
+        let now = super::auth::now();
+        if let Err(e) = current_report(&db, &files, &actor, &public_url, task_id, now).await {
+            tracing::warn!("task {task_id}: the service report was not issued now: {e}");
+        }
+    });
 }
 
 async fn latest_version(db: &Db, task_id: i64) -> Result<Option<IssuedReport>, ServiceError> {
@@ -484,6 +486,23 @@ pub async fn report_versions(
     task_id: i64,
 ) -> Result<Vec<ReportVersionEntry>, ServiceError> {
     super::tasks::role_on_task(db, actor, task_id).await?;
+    versions_of(db, actor, task_id).await
+}
+
+/// The versions of a task its reader already holds (so already authorized), for its page.
+pub async fn versions_of_task(
+    db: &Db,
+    actor: &Actor,
+    task: &crate::domain::records::TaskDetail,
+) -> Result<Vec<ReportVersionEntry>, ServiceError> {
+    versions_of(db, actor, task.summary.id).await
+}
+
+async fn versions_of(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+) -> Result<Vec<ReportVersionEntry>, ServiceError> {
     let rows: Vec<IssuedReport> = sqlx::query_as(&format!(
         "SELECT {REPORT_COLUMNS} FROM service_reports WHERE task_id = $1 AND agency_id = $2 \
          ORDER BY version DESC"
