@@ -2,9 +2,11 @@
 //! and the download, both only after the services' authorization checks.
 
 use app::api::AppContext;
+use app::domain::certificate_reading::parse_pounds;
 use app::domain::compliance::{RelatesTo, Reminder};
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::services::auth::Actor;
+use app::services::certificate_reading;
 use app::services::compliance::{self, NewDocument, Upload};
 use app::services::{auth, ServiceError};
 use axum::extract::{Multipart, Path, State};
@@ -147,6 +149,50 @@ pub async fn upload_certificate(
     }
 }
 
+/// `POST /files/certificates/read`: what the upload form is pre-filled with. The same multipart
+/// form as an upload (only `certificate_type_id` and `file` are read); nothing is stored.
+/// Answers `{outcome, message, reading: {start_date, end_date, issuer, reference, cover}}`.
+pub async fn read_certificate(
+    State(context): State<AppContext>,
+    session: Session,
+    mut form: Multipart,
+) -> Response {
+    let (actor, fields, files) = match signed_in_form(
+        &context,
+        &session,
+        &mut form,
+        MAX_CERTIFICATE_BYTES as usize,
+    )
+    .await
+    {
+        Ok(read) => read,
+        Err(response) => return response,
+    };
+    let type_id = match number(
+        "certificate_type_id",
+        fields.get("certificate_type_id").map_or("", String::as_str),
+    ) {
+        Ok(id) => id,
+        Err((field, message)) => return problem(StatusCode::UNPROCESSABLE_ENTITY, field, message),
+    };
+    let Some(upload) = file_named(files, "file") else {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file",
+            "Choose the certificate's file.",
+        );
+    };
+    match certificate_reading::propose(&context.db, &actor, type_id, &upload).await {
+        Ok(proposal) => Json(json!({
+            "outcome": proposal.outcome.map(|o| o.name()),
+            "message": proposal.message(),
+            "reading": proposal.reading,
+        }))
+        .into_response(),
+        Err(e) => service_problem(e),
+    }
+}
+
 /// A multipart form's text fields and its files (by field name, in order), refusing a file
 /// over `limit` bytes, or files over `limit` bytes together, as soon as they are, without
 /// The person signed in and their multipart form, or the answer that says why not.
@@ -225,7 +271,21 @@ fn read_document<'a>(
     let relates_to =
         RelatesTo::parse(get("relates_to")).map_err(|e| ("relates_to", e.to_string()))?;
     let description = get("description").trim();
+    let cover = match get("cover").trim() {
+        "" => None,
+        text => Some(parse_pounds(text).ok_or((
+            "cover",
+            "Write the cover in pounds, e.g. 5000000 or £5m.".to_string(),
+        ))?),
+    };
+    let text = |name: &str| {
+        let value = get(name).trim();
+        (!value.is_empty()).then(|| value.chars().take(200).collect::<String>())
+    };
     Ok(NewDocument {
+        cover,
+        issuer: text("issuer"),
+        reference: text("reference"),
         contractor_id,
         certificate_type_id: number("certificate_type_id", get("certificate_type_id"))?,
         start_date: date("start_date", get("start_date"))?,

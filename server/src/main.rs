@@ -26,13 +26,33 @@ Settings come from the environment (or a CONFIG_FILE of NAME=value lines):
   RUST_LOG      log filter, e.g. info or certidesk=debug
 ";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     if matches!(command.as_str(), "help" | "--help" | "-h") {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    if command == "read-pdf" {
+        // The child process that reads an uploaded certificate's text: no runtime, no
+        // settings, its own limits (see app::files::certificate_text).
+        app::files::certificate_text::child_main(
+            app::domain::files::MAX_CERTIFICATE_BYTES,
+            app::files::certificate_text::CPU_SECONDS,
+        );
+    }
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run(command)),
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: String) -> ExitCode {
     startup::init_tracing();
 
     let result = async {

@@ -102,6 +102,12 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             )),
         )
         .route(
+            "/files/certificates/read",
+            post(file_routes::read_certificate).layer(axum::extract::DefaultBodyLimit::max(
+                file_routes::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
             "/files/technicians/{technician_id}/accreditations",
             post(team_routes::upload_accreditation).layer(axum::extract::DefaultBodyLimit::max(
                 file_routes::UPLOAD_BODY_LIMIT,

@@ -135,6 +135,18 @@ async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
     Ok(store)
 }
 
+/// Uploaded certificates are read by this same binary run as `certidesk read-pdf`.
+fn use_pdf_reader() -> Result<(), String> {
+    let program = std::env::current_exe()
+        .map_err(|e| format!("cannot find this program's own path to read PDFs with: {e}"))?;
+    app::files::certificate_text::use_reader(app::files::certificate_text::TextReader {
+        program,
+        args: vec!["read-pdf".into()],
+        deadline: app::files::certificate_text::DEADLINE,
+    });
+    Ok(())
+}
+
 pub async fn serve(config: Config) -> Result<(), String> {
     let shutdown = shutdown_signal()?;
     check_data_dir(&config.data_dir)?;
@@ -151,6 +163,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         ));
     }
     let db = open_database(&config).await?;
+    use_pdf_reader()?;
     if config.demo {
         if let Some(summary) = demo::seed_if_empty(&db, today())
             .await

@@ -167,3 +167,28 @@ pub async fn set_type_applies_to_technicians(
         .await?,
     )
 }
+
+/// Sets the least cover a certificate type needs (`minimum`: "5000000", "£5m"; empty for none).
+#[server(prefix = "/api", endpoint = "certificate_types/minimum_cover")]
+pub async fn set_minimum_cover(certificate_type_id: i64, minimum: String) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    let minimum = match minimum.trim() {
+        "" => None,
+        text => Some(
+            crate::domain::certificate_reading::parse_pounds(text).ok_or_else(|| {
+                ApiError::Invalid {
+                    field: "minimum_cover".into(),
+                    message: "Write the minimum in pounds, e.g. 5000000 or £5m, or leave it empty for none.".into(),
+                }
+            })?,
+        ),
+    };
+    Ok(crate::services::certificate_types::set_minimum_cover(
+        &context.db,
+        &actor,
+        certificate_type_id,
+        minimum,
+        crate::services::auth::now(),
+    )
+    .await?)
+}

@@ -14,13 +14,16 @@ pub enum ComplianceStatus {
     Expired,
     ExpiringSoon,
     Valid,
+    /// The newest validated document's cover is below the type's minimum, or not recorded.
+    CoverTooLow,
 }
 
 impl ComplianceStatus {
-    pub const ALL: [ComplianceStatus; 6] = [
+    pub const ALL: [ComplianceStatus; 7] = [
         ComplianceStatus::Valid,
         ComplianceStatus::ExpiringSoon,
         ComplianceStatus::Expired,
+        ComplianceStatus::CoverTooLow,
         ComplianceStatus::Missing,
         ComplianceStatus::NeedsValidation,
         ComplianceStatus::NotRequired,
@@ -34,6 +37,7 @@ impl ComplianceStatus {
             ComplianceStatus::Expired => "Expired",
             ComplianceStatus::ExpiringSoon => "Expiring soon",
             ComplianceStatus::Valid => "Valid",
+            ComplianceStatus::CoverTooLow => "Cover too low",
         }
     }
 
@@ -46,6 +50,7 @@ impl ComplianceStatus {
             ComplianceStatus::Expired => "expired",
             ComplianceStatus::ExpiringSoon => "expiring-soon",
             ComplianceStatus::Valid => "valid",
+            ComplianceStatus::CoverTooLow => "cover-too-low",
         }
     }
 
@@ -57,7 +62,9 @@ impl ComplianceStatus {
     pub fn light(self) -> Option<TrafficLight> {
         match self {
             ComplianceStatus::NotRequired => None,
-            ComplianceStatus::Missing | ComplianceStatus::Expired => Some(TrafficLight::Red),
+            ComplianceStatus::Missing
+            | ComplianceStatus::Expired
+            | ComplianceStatus::CoverTooLow => Some(TrafficLight::Red),
             ComplianceStatus::NeedsValidation | ComplianceStatus::ExpiringSoon => {
                 Some(TrafficLight::Orange)
             }
@@ -74,6 +81,34 @@ pub struct DocumentFacts {
     pub end_date: Option<NaiveDate>,
     /// Ticked Valid by an agent.
     pub validated: bool,
+    /// The cover it records, in whole pounds, if any.
+    pub cover: Option<i64>,
+}
+
+/// Why a validated document does not meet its type's minimum cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortfall {
+    /// The document's cover, `None` when nobody recorded it.
+    pub cover: Option<i64>,
+    pub minimum: i64,
+}
+
+impl Shortfall {
+    /// "Public liability £2,000,000, below the £5,000,000 required".
+    pub fn reason(&self, certificate_type: &str) -> String {
+        use crate::domain::certificate_reading::pounds;
+        match self.cover {
+            Some(cover) => format!(
+                "{certificate_type} {}, below the {} required",
+                pounds(cover),
+                pounds(self.minimum)
+            ),
+            None => format!(
+                "{certificate_type}: cover not recorded, {} required",
+                pounds(self.minimum)
+            ),
+        }
+    }
 }
 
 /// The status of one certificate type for one contractor, and what the matrix cell also shows.
@@ -84,17 +119,33 @@ pub struct TypeStatus {
     pub awaiting_validation: bool,
     /// The end date of the deciding (newest validated) document.
     pub valid_until: Option<NaiveDate>,
+    /// Set when the deciding document's cover is below the type's minimum.
+    pub shortfall: Option<Shortfall>,
+}
+
+impl TypeStatus {
+    /// What is wrong, as the instruct check and the matrix say it: "Gas safety: expired", or
+    /// the cover's shortfall.
+    pub fn problem(&self, certificate_type: &str) -> String {
+        match self.shortfall {
+            Some(shortfall) => shortfall.reason(certificate_type),
+            None => format!("{certificate_type}: {}", self.status.label().to_lowercase()),
+        }
+    }
 }
 
 /// The one rule of seed 000: the newest validated document decides; a later upload waiting for
 /// validation neither lowers nor raises the status. A document ending today is still in date
 /// (it is expiring soon); one that ended yesterday is expired. No end date never expires.
 /// `window_days`: "expiring soon" covers end dates from today to today + window, both included.
+/// `minimum_cover`: a type that requires cover is met only by a document recording at least as
+/// much; below it (or not recorded) the status is `CoverTooLow`, whatever the dates say.
 pub fn type_status(
     required: bool,
     documents: &[DocumentFacts],
     today: NaiveDate,
     window_days: u32,
+    minimum_cover: Option<i64>,
 ) -> TypeStatus {
     let newest_valid = documents
         .iter()
@@ -104,12 +155,20 @@ pub fn type_status(
         !d.validated && newest_valid.is_none_or(|valid| d.uploaded_at > valid.uploaded_at)
     });
     let valid_until = newest_valid.and_then(|d| d.end_date);
+    let shortfall = match (newest_valid, minimum_cover) {
+        (Some(d), Some(minimum)) if d.cover.is_none_or(|c| c < minimum) => Some(Shortfall {
+            cover: d.cover,
+            minimum,
+        }),
+        _ => None,
+    };
     let status = if !required {
         ComplianceStatus::NotRequired
     } else {
         match newest_valid {
             None if documents.is_empty() => ComplianceStatus::Missing,
             None => ComplianceStatus::NeedsValidation,
+            Some(_) if shortfall.is_some() => ComplianceStatus::CoverTooLow,
             Some(DocumentFacts { end_date: None, .. }) => ComplianceStatus::Valid,
             Some(DocumentFacts {
                 end_date: Some(end),
@@ -130,6 +189,7 @@ pub fn type_status(
         status,
         awaiting_validation,
         valid_until,
+        shortfall,
     }
 }
 
@@ -362,19 +422,26 @@ mod tests {
             uploaded_at,
             end_date: end,
             validated,
+            cover: None,
         }
     }
 
     fn status_of(docs: &[DocumentFacts]) -> ComplianceStatus {
-        type_status(true, docs, today(), 30).status
+        type_status(true, docs, today(), 30, None).status
     }
 
     #[test]
     fn nothing_uploaded_is_missing_and_not_required_wins() {
         assert_eq!(status_of(&[]), Missing);
         let valid = [doc(1, Some(day(2027, 6, 1)), true)];
-        assert_eq!(type_status(false, &valid, today(), 30).status, NotRequired);
-        assert_eq!(type_status(false, &[], today(), 30).status, NotRequired);
+        assert_eq!(
+            type_status(false, &valid, today(), 30, None).status,
+            NotRequired
+        );
+        assert_eq!(
+            type_status(false, &[], today(), 30, None).status,
+            NotRequired
+        );
     }
 
     #[test]
@@ -383,7 +450,7 @@ mod tests {
             status_of(&[doc(1, Some(day(2027, 6, 1)), false)]),
             NeedsValidation
         );
-        let s = type_status(true, &[doc(1, None, false)], today(), 30);
+        let s = type_status(true, &[doc(1, None, false)], today(), 30, None);
         assert!(s.awaiting_validation);
         assert_eq!(s.valid_until, None);
     }
@@ -414,12 +481,15 @@ mod tests {
     #[test]
     fn the_window_is_the_agencys() {
         let docs = [doc(1, Some(day(2027, 1, 10)), true)];
-        assert_eq!(type_status(true, &docs, today(), 30).status, Valid);
-        assert_eq!(type_status(true, &docs, today(), 60).status, ExpiringSoon);
-        assert_eq!(type_status(true, &docs, today(), 1).status, Valid);
+        assert_eq!(type_status(true, &docs, today(), 30, None).status, Valid);
+        assert_eq!(
+            type_status(true, &docs, today(), 60, None).status,
+            ExpiringSoon
+        );
+        assert_eq!(type_status(true, &docs, today(), 1, None).status, Valid);
         let tomorrow = [doc(1, Some(day(2026, 11, 23)), true)];
         assert_eq!(
-            type_status(true, &tomorrow, today(), 1).status,
+            type_status(true, &tomorrow, today(), 1, None).status,
             ExpiringSoon
         );
     }
@@ -435,7 +505,13 @@ mod tests {
             "order of the list does not matter"
         );
         let newest_valid = doc(3, Some(day(2028, 1, 1)), true);
-        let s = type_status(true, &[old_valid, newer_expired, newest_valid], today(), 30);
+        let s = type_status(
+            true,
+            &[old_valid, newer_expired, newest_valid],
+            today(),
+            30,
+            None,
+        );
         assert_eq!(s.status, Valid);
         assert_eq!(s.valid_until, Some(day(2028, 1, 1)));
         assert!(!s.awaiting_validation);
@@ -445,13 +521,13 @@ mod tests {
     fn a_renewal_waiting_for_validation_neither_lowers_nor_raises() {
         let expired = doc(1, Some(day(2026, 10, 1)), true);
         let renewal = doc(2, Some(day(2027, 10, 1)), false);
-        let s = type_status(true, &[expired, renewal], today(), 30);
+        let s = type_status(true, &[expired, renewal], today(), 30, None);
         assert_eq!(s.status, Expired);
         assert!(s.awaiting_validation);
 
         let valid = doc(1, Some(day(2027, 10, 1)), true);
         let bad_upload = doc(2, Some(day(2025, 1, 1)), false);
-        let s = type_status(true, &[valid, bad_upload], today(), 30);
+        let s = type_status(true, &[valid, bad_upload], today(), 30, None);
         assert_eq!(s.status, Valid);
         assert!(s.awaiting_validation);
 
@@ -461,6 +537,7 @@ mod tests {
             &[doc(1, None, false), doc(2, None, true)],
             today(),
             30,
+            None,
         );
         assert!(!s.awaiting_validation);
     }
@@ -593,5 +670,57 @@ mod tests {
         assert_eq!(RelatesTo::parse("End Date"), Ok(RelatesTo::EndDate));
         assert_eq!(RelatesTo::parse("startdate"), Ok(RelatesTo::StartDate));
         assert!(RelatesTo::parse("Expiry").is_err());
+    }
+
+    #[test]
+    fn cover_below_the_minimum_is_red_with_its_reason() {
+        let with_cover = |cover| DocumentFacts {
+            cover,
+            ..doc(1, NaiveDate::from_ymd_opt(2027, 1, 1), true)
+        };
+        let low = type_status(
+            true,
+            &[with_cover(Some(2_000_000))],
+            today(),
+            30,
+            Some(5_000_000),
+        );
+        assert_eq!(low.status, CoverTooLow);
+        assert_eq!(low.status.light(), Some(TrafficLight::Red));
+        assert_eq!(
+            low.shortfall.unwrap().reason("Public liability"),
+            "Public liability £2,000,000, below the £5,000,000 required"
+        );
+        let enough = type_status(
+            true,
+            &[with_cover(Some(5_000_000))],
+            today(),
+            30,
+            Some(5_000_000),
+        );
+        assert_eq!((enough.status, enough.shortfall), (Valid, None));
+        let unrecorded = type_status(true, &[with_cover(None)], today(), 30, Some(5_000_000));
+        assert_eq!(unrecorded.status, CoverTooLow);
+        assert_eq!(
+            unrecorded.shortfall.unwrap().reason("Public liability"),
+            "Public liability: cover not recorded, £5,000,000 required"
+        );
+        // No minimum: the amount does not matter.
+        let free = type_status(true, &[with_cover(Some(1))], today(), 30, None);
+        assert_eq!(free.status, Valid);
+        // A low upload waiting for validation does not lower a valid one.
+        let pending = DocumentFacts {
+            uploaded_at: 2,
+            validated: false,
+            ..with_cover(Some(1))
+        };
+        let kept = type_status(
+            true,
+            &[with_cover(Some(5_000_000)), pending],
+            today(),
+            30,
+            Some(5_000_000),
+        );
+        assert_eq!(kept.status, Valid);
     }
 }

@@ -169,6 +169,8 @@ pub struct RequirementStatus {
     pub certificate_type_id: i64,
     pub certificate_type: String,
     pub status: super::compliance::TypeStatus,
+    /// The least cover a document must record, in whole pounds.
+    pub minimum_cover: Option<i64>,
 }
 
 /// One uploaded certificate document, newest first in lists.
@@ -184,6 +186,12 @@ pub struct DocumentSummary {
     /// The uploaded file's safe name; `None` for a certificate recorded without a file (imports).
     pub file_name: Option<String>,
     pub uploaded_by: Option<String>,
+    /// Cover in whole pounds, issuer and number, as the uploader confirmed them.
+    pub cover: Option<i64>,
+    pub issuer: Option<String>,
+    pub reference: Option<String>,
+    /// How the typed values compare with what the document says (uploaded PDFs only).
+    pub check: Option<crate::domain::certificate_reading::DocumentCheck>,
 }
 
 /// A required certificate type on the contractor's Certification tab: its status and documents.
@@ -191,6 +199,8 @@ pub struct DocumentSummary {
 pub struct RequirementDetail {
     pub certificate_type_id: i64,
     pub certificate_type: String,
+    /// The least cover a document must record, in whole pounds.
+    pub minimum_cover: Option<i64>,
     pub status: super::compliance::TypeStatus,
     pub documents: Vec<DocumentSummary>,
 }
@@ -301,6 +311,8 @@ pub struct CertificateTypeRow {
     pub applies_to_technicians: bool,
     /// How many contractors are required to hold it.
     pub required_of: i64,
+    /// The least cover a document must record, in whole pounds.
+    pub minimum_cover: Option<i64>,
 }
 
 /// One row of an import preview: where it is, what it names, and what it will do.

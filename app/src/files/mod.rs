@@ -2,6 +2,8 @@
 //! database under server-chosen keys. A local folder by default, or S3-compatible object storage
 //! when configured (what several servers share).
 
+pub mod certificate_corpus;
+pub mod certificate_text;
 pub mod hostile;
 pub mod pdf;
 pub mod photos;

@@ -3,16 +3,29 @@
 //! also apply to technicians.
 
 use super::auth::Actor;
+use super::compliance::bump_certification_version;
 use super::ServiceError;
 use crate::db::{audit, flag, Db};
+use crate::domain::certificate_reading::pounds;
 use crate::domain::identity::Permission;
 use crate::domain::records::CertificateTypeRow;
 
+#[derive(sqlx::FromRow)]
+struct TypeRow {
+    id: i64,
+    name: String,
+    built_in: i64,
+    applies_to_technicians: i64,
+    required_of: i64,
+    minimum_cover: Option<i64>,
+}
+
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CertificateTypeRow>, ServiceError> {
     actor.require_agent()?;
-    let rows: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<TypeRow> = sqlx::query_as(
         "SELECT t.id, t.name, t.built_in, t.applies_to_technicians, \
          (SELECT COUNT(*) FROM certificate_requirements r WHERE r.certificate_type_id = t.id) \
+         AS required_of, t.minimum_cover \
          FROM certificate_types t WHERE t.agency_id = $1 ORDER BY lower(t.name)",
     )
     .bind(actor.agency_id)
@@ -20,16 +33,70 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CertificateTypeRow>, Ser
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, built_in, technicians, required_of)| CertificateTypeRow {
-                id,
-                name,
-                built_in: built_in == 1,
-                applies_to_technicians: technicians == 1,
-                required_of,
-            },
-        )
+        .map(|t| CertificateTypeRow {
+            id: t.id,
+            name: t.name,
+            built_in: t.built_in == 1,
+            applies_to_technicians: t.applies_to_technicians == 1,
+            required_of: t.required_of,
+            minimum_cover: t.minimum_cover,
+        })
         .collect())
+}
+
+/// The most cover anyone writes on a certificate: a typo's extra zeros stop here.
+const MOST_COVER: i64 = 1_000_000_000_000;
+
+/// Sets (or clears) the least cover, in whole pounds, a document of this type must record to
+/// count as valid. Statuses of every contractor holding the type follow at once.
+pub async fn set_minimum_cover(
+    db: &Db,
+    actor: &Actor,
+    type_id: i64,
+    minimum: Option<i64>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::ManageCertification)?;
+    if minimum.is_some_and(|m| m <= 0 || m > MOST_COVER) {
+        return Err(ServiceError::invalid(
+            "minimum_cover",
+            "Write the minimum in pounds, e.g. 5000000 or £5m, or leave it empty for none.",
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE certificate_types SET minimum_cover = $1 WHERE id = $2 AND agency_id = $3 \
+         RETURNING name",
+    )
+    .bind(minimum)
+    .bind(type_id)
+    .bind(actor.agency_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let name = name.ok_or(ServiceError::NotFound("certificate type"))?;
+    bump_certification_version(&mut tx, actor.agency_id).await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "certificate_type_minimum_cover",
+        None,
+        &match minimum {
+            Some(m) => format!("{name}: at least {}", pounds(m)),
+            None => format!("{name}: no minimum cover"),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    db.publish(crate::events::Change {
+        agency_id: actor.agency_id,
+        contractor_id: None,
+        topic: crate::events::Topic::Certification,
+        task_id: None,
+    })
+    .await;
+    Ok(())
 }
 
 /// Adds a custom type. Names are unique in the agency whatever their case, so an import's

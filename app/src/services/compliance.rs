@@ -3,8 +3,9 @@
 //! its own company.
 
 use super::auth::Actor;
-use super::{mail, ServiceError};
+use super::{certificate_reading, mail, ServiceError};
 use crate::db::{audit, Db};
+use crate::domain::certificate_reading::{DocumentCheck, Proposal, ReadOutcome, Reading};
 use crate::domain::compliance::{
     instruct_decision, traffic_light, type_status, ComplianceStatus, DocumentFacts,
     InstructDecision, RelatesTo, Reminder, TrafficLight, TypeStatus,
@@ -205,7 +206,7 @@ async fn visible_contractor(
         .ok_or(ServiceError::NotFound("contractor"))
 }
 
-async fn own_certificate_type(
+pub(crate) async fn own_certificate_type(
     db: &Db,
     actor: &Actor,
     type_id: i64,
@@ -331,6 +332,12 @@ pub struct NewDocument {
     pub relates_to: RelatesTo,
     /// Set only by an agent who has checked the document (imports, uploads on behalf).
     pub validated: bool,
+    /// The cover in whole pounds (insurance), as confirmed by the person uploading.
+    pub cover: Option<i64>,
+    /// The insurer or issuing body.
+    pub issuer: Option<String>,
+    /// The policy, registration or certificate number.
+    pub reference: Option<String>,
 }
 
 /// A file as the browser sent it: the name is only kept for downloads, never trusted.
@@ -366,6 +373,8 @@ pub async fn upload_document(
         MAX_CERTIFICATE_BYTES,
     )
     .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    // Read before anything is written: a PDF that cannot be read costs the reading, not the upload.
+    let proposal = certificate_reading::read_file(kind, &upload.bytes, &type_name).await;
     let key = files
         .put(
             "certificates",
@@ -381,7 +390,16 @@ pub async fn upload_document(
         size: upload.bytes.len() as i64,
         key,
     };
-    match record_document(db, actor, &document, &type_name, Some(&stored), now).await {
+    match record_document(
+        db,
+        actor,
+        &document,
+        &type_name,
+        Some((&stored, &proposal)),
+        now,
+    )
+    .await
+    {
         Ok(id) => Ok(id),
         Err(e) => {
             if let Err(cleanup) = files.delete(&stored.key).await {
@@ -442,15 +460,29 @@ async fn record_document(
     actor: &Actor,
     document: &NewDocument,
     type_name: &str,
-    file: Option<&StoredFile>,
+    file: Option<(&StoredFile, &Proposal)>,
     now: i64,
 ) -> Result<i64, ServiceError> {
+    let (file, proposal) = match file {
+        Some((file, proposal)) => (Some(file), Some(proposal)),
+        None => (None, None),
+    };
+    let read = proposal.map(|p| &p.reading);
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     let mut tx = db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, start_date, \
          end_date, description, reminder, reminder_relates_to, uploaded_by, uploaded_at, validated_by, \
-         validated_at, file_key, file_name, content_type, size_bytes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         validated_at, file_key, file_name, content_type, size_bytes, cover, issuer, reference, \
+         read_outcome, read_start_date, read_end_date, read_issuer, read_reference, read_cover) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21, $22, $23, $24, $25) RETURNING id",
     )
     .bind(actor.agency_id)
     .bind(document.contractor_id)
@@ -468,6 +500,15 @@ async fn record_document(
     .bind(file.map(|f| f.name.as_str()))
     .bind(file.map(|f| f.content_type))
     .bind(file.map(|f| f.size))
+    .bind(document.cover)
+    .bind(text(&document.issuer))
+    .bind(text(&document.reference))
+    .bind(proposal.and_then(|p| p.outcome).map(ReadOutcome::name))
+    .bind(read.and_then(|r| r.start_date).map(to_storage))
+    .bind(read.and_then(|r| r.end_date).map(to_storage))
+    .bind(read.and_then(|r| r.issuer.clone()))
+    .bind(read.and_then(|r| r.reference.clone()))
+    .bind(read.and_then(|r| r.cover))
     .fetch_one(&mut *tx)
     .await?;
     bump_certification_version(&mut tx, actor.agency_id).await?;
@@ -593,6 +634,15 @@ struct DocumentRow {
     uploaded_at: i64,
     end_date: Option<String>,
     validated_at: Option<i64>,
+    cover: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RequirementRow {
+    contractor_id: i64,
+    certificate_type_id: i64,
+    name: String,
+    minimum_cover: Option<i64>,
 }
 
 /// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
@@ -605,8 +655,9 @@ async fn statuses(
 ) -> Result<BTreeMap<i64, Vec<RequirementStatus>>, ServiceError> {
     // 0 is no contractor's id: it selects them all.
     let filter = "AND ($2 = 0 OR r.contractor_id = $2)";
-    let requirements: Vec<(i64, i64, String)> = sqlx::query_as(&format!(
-        "SELECT r.contractor_id, r.certificate_type_id, t.name FROM certificate_requirements r \
+    let requirements: Vec<RequirementRow> = sqlx::query_as(&format!(
+        "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover \
+         FROM certificate_requirements r \
          JOIN certificate_types t ON t.id = r.certificate_type_id \
          WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
     ))
@@ -616,8 +667,8 @@ async fn statuses(
     .await?;
     let filter = filter.replace("r.", "d.");
     let documents: Vec<DocumentRow> = sqlx::query_as(&format!(
-        "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at \
-         FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
+        "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
+         d.cover FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
     ))
     .bind(agency_id)
     .bind(contractor.unwrap_or(0))
@@ -632,20 +683,22 @@ async fn statuses(
                 uploaded_at: d.uploaded_at,
                 end_date: d.end_date.as_deref().and_then(from_storage),
                 validated: d.validated_at.is_some(),
+                cover: d.cover,
             });
     }
     let mut out: BTreeMap<i64, Vec<RequirementStatus>> = BTreeMap::new();
-    for (contractor_id, type_id, name) in requirements {
+    for r in requirements {
         let docs = by_requirement
-            .get(&(contractor_id, type_id))
+            .get(&(r.contractor_id, r.certificate_type_id))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        out.entry(contractor_id)
+        out.entry(r.contractor_id)
             .or_default()
             .push(RequirementStatus {
-                certificate_type_id: type_id,
-                certificate_type: name,
-                status: type_status(true, docs, today, window),
+                certificate_type_id: r.certificate_type_id,
+                certificate_type: r.name,
+                status: type_status(true, docs, today, window, r.minimum_cover),
+                minimum_cover: r.minimum_cover,
             });
     }
     Ok(out)
@@ -695,9 +748,10 @@ pub async fn contractor_list(
             for r in requirements {
                 let rank = match r.status.status {
                     ComplianceStatus::Expired => 0,
-                    ComplianceStatus::Missing => 1,
-                    ComplianceStatus::ExpiringSoon => 2,
-                    ComplianceStatus::NeedsValidation => 3,
+                    ComplianceStatus::CoverTooLow => 1,
+                    ComplianceStatus::Missing => 2,
+                    ComplianceStatus::ExpiringSoon => 3,
+                    ComplianceStatus::NeedsValidation => 4,
                     _ => continue,
                 };
                 problems.entry(rank).or_insert((r.status.status, 0)).1 += 1;
@@ -847,7 +901,7 @@ pub async fn matrix(
         None => all_types,
     };
     let name = name_needle(filter.name.as_deref());
-    let not_required = type_status(false, &[], view.today, view.window);
+    let not_required = type_status(false, &[], view.today, view.window, None);
     let cells_of = |c: &Contractor| -> Vec<TypeStatus> {
         let requirements = view.requirements(c.id);
         types
@@ -932,13 +986,7 @@ pub async fn check_instruction(
         requirements
             .iter()
             .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
-            .map(|r| {
-                format!(
-                    "{}: {}",
-                    r.certificate_type,
-                    r.status.status.label().to_lowercase()
-                )
-            })
+            .map(|r| r.status.problem(&r.certificate_type))
             .collect::<Vec<_>>()
     };
     Ok(
@@ -981,6 +1029,26 @@ struct DocumentDetailRow {
     uploaded_at: i64,
     file_name: Option<String>,
     uploaded_by: Option<String>,
+    cover: Option<i64>,
+    issuer: Option<String>,
+    reference: Option<String>,
+    read_outcome: Option<String>,
+    read_start_date: Option<String>,
+    read_end_date: Option<String>,
+    read_cover: Option<i64>,
+}
+
+impl DocumentDetailRow {
+    fn check(&self, start: Option<NaiveDate>, end: Option<NaiveDate>) -> Option<DocumentCheck> {
+        let outcome = ReadOutcome::from_name(self.read_outcome.as_deref()?)?;
+        let read = Reading {
+            start_date: self.read_start_date.as_deref().and_then(from_storage),
+            end_date: self.read_end_date.as_deref().and_then(from_storage),
+            cover: self.read_cover,
+            ..Default::default()
+        };
+        Some(DocumentCheck::of(outcome, (start, end, self.cover), &read))
+    }
 }
 
 /// The contractor profile's Certification tab: every required type with its status and
@@ -1000,7 +1068,8 @@ pub async fn contractor_certification(
     let statuses = requirements_of(db, actor.agency_id, contractor_id, now).await?;
     let documents: Vec<DocumentDetailRow> = sqlx::query_as(
         "SELECT d.id, d.certificate_type_id, d.start_date, d.end_date, d.description, d.reminder, \
-         d.validated_at, d.uploaded_at, d.file_name, u.name AS uploaded_by \
+         d.validated_at, d.uploaded_at, d.file_name, u.name AS uploaded_by, d.cover, d.issuer, \
+         d.reference, d.read_outcome, d.read_start_date, d.read_end_date, d.read_cover \
          FROM certificate_documents d LEFT JOIN users u ON u.id = d.uploaded_by \
          WHERE d.agency_id = $1 AND d.contractor_id = $2 ORDER BY d.uploaded_at DESC, d.id DESC",
     )
@@ -1014,19 +1083,28 @@ pub async fn contractor_certification(
             documents: documents
                 .iter()
                 .filter(|d| d.certificate_type_id == r.certificate_type_id)
-                .map(|d| DocumentSummary {
-                    id: d.id,
-                    start_date: d.start_date.as_deref().and_then(from_storage),
-                    end_date: d.end_date.as_deref().and_then(from_storage),
-                    description: d.description.clone(),
-                    reminder: d.reminder.clone(),
-                    validated: d.validated_at.is_some(),
-                    uploaded_at_ms: d.uploaded_at,
-                    file_name: d.file_name.clone(),
-                    uploaded_by: d.uploaded_by.clone(),
+                .map(|d| {
+                    let start_date = d.start_date.as_deref().and_then(from_storage);
+                    let end_date = d.end_date.as_deref().and_then(from_storage);
+                    DocumentSummary {
+                        id: d.id,
+                        start_date,
+                        end_date,
+                        description: d.description.clone(),
+                        reminder: d.reminder.clone(),
+                        validated: d.validated_at.is_some(),
+                        uploaded_at_ms: d.uploaded_at,
+                        file_name: d.file_name.clone(),
+                        uploaded_by: d.uploaded_by.clone(),
+                        cover: d.cover,
+                        issuer: d.issuer.clone(),
+                        reference: d.reference.clone(),
+                        check: d.check(start_date, end_date),
+                    }
                 })
                 .collect(),
             certificate_type_id: r.certificate_type_id,
+            minimum_cover: r.minimum_cover,
             certificate_type: r.certificate_type,
             status: r.status,
         })

@@ -20,6 +20,9 @@ pub enum Work {
     /// A service report laid out and written (fonts subset, photos embedded), or a file
     /// someone asks to verify hashed.
     Pdf,
+    /// A certificate PDF's text read in a child process (its own memory and time limits);
+    /// the turn is held while the child runs.
+    Reading,
 }
 
 fn cores() -> usize {
@@ -31,12 +34,23 @@ fn permits(work: Work) -> &'static Semaphore {
     static SPREADSHEET: OnceLock<Semaphore> = OnceLock::new();
     static IMAGE: OnceLock<Semaphore> = OnceLock::new();
     static PDF: OnceLock<Semaphore> = OnceLock::new();
+    static READING: OnceLock<Semaphore> = OnceLock::new();
     match work {
         Work::Hashing => HASHING.get_or_init(|| Semaphore::new(cores())),
         Work::Spreadsheet => SPREADSHEET.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Image => IMAGE.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Pdf => PDF.get_or_init(|| Semaphore::new(cores().min(2))),
+        Work::Reading => READING.get_or_init(|| Semaphore::new(cores().min(2))),
     }
+}
+
+/// Waits for a turn of this kind of work, for work that runs elsewhere (a child process)
+/// but must still count against the bound while it does.
+pub async fn turn(work: Work) -> Result<tokio::sync::SemaphorePermit<'static>, ServiceError> {
+    permits(work)
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// Runs `job` on a blocking thread once a permit of its kind is free.
@@ -44,10 +58,7 @@ pub async fn run<T: Send + 'static>(
     work: Work,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
-    let _permit = permits(work)
-        .acquire()
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let _permit = turn(work).await?;
     tokio::task::spawn_blocking(job)
         .await
         .map_err(|e| ServiceError::Internal(format!("{work:?} work failed: {e}")))

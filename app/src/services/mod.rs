@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod assignment;
 pub mod auth;
+pub mod certificate_reading;
 pub mod certificate_types;
 pub mod compliance;
 pub mod daily;

@@ -312,6 +312,7 @@ fn status_icon(status: ComplianceStatus) -> &'static str {
         ComplianceStatus::Missing => "?",
         ComplianceStatus::NeedsValidation => "●",
         ComplianceStatus::NotRequired => "–",
+        ComplianceStatus::CoverTooLow => "£",
     }
 }
 
@@ -347,7 +348,10 @@ fn MatrixView(
                 .iter()
                 .zip(types.iter())
                 .map(|(cell, (_, type_name))| {
-                    let label = format!("{}, {}: {}", row.company_name, type_name, cell.status.label());
+                    let label = match cell.shortfall {
+                        Some(shortfall) => format!("{}, {}", row.company_name, shortfall.reason(type_name)),
+                        None => format!("{}, {}: {}", row.company_name, type_name, cell.status.label()),
+                    };
                     view! {
                         <td class=format!("cell status-{}", cell.status.slug())>
                             <a href=href.clone() aria-label=label.clone() title=label>
