@@ -3,7 +3,24 @@ import { ADMIN, AGENT, signIn } from './auth';
 
 // Fixright Handyman starts with no requirements; no other test looks at it.
 const FIXRIGHT_OFFICE = 'office@fixright.example';
-const PDF = { name: 'gas-safety.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% Gas safety record\n') };
+
+// A gas safety record as an engineer's software prints it, made into a PDF by the browser.
+async function gasSafetyRecord(browser: import('@playwright/test').Browser) {
+  const maker = await browser.newPage();
+  await maker.setContent(`<html><body style="font-family: sans-serif">
+    <h1>Landlord Gas Safety Record</h1>
+    <p>Fixright Handyman, registered with Gas Safe Register</p>
+    <p>Gas Safe registration number: 604211</p>
+    <p>Property: 4 Harbour Row, Swansea SA1 1AA</p>
+    <p>Date of check: 01/07/2026</p>
+    <p>Next safety check due by: 30/06/2027</p>
+    <p>Engineer's date of birth: 14/02/1979</p>
+    <table><tr><th>Appliance</th><th>Safe to use</th></tr><tr><td>Combi boiler</td><td>Yes</td></tr></table>
+  </body></html>`);
+  const buffer = await maker.pdf({ format: 'A4' });
+  await maker.close();
+  return { name: 'gas-safety.pdf', mimeType: 'application/pdf', buffer };
+}
 
 test('a requested certificate is uploaded by the contractor and validated, both pages updating live', async ({ page, browser }) => {
   await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/contractors');
@@ -34,7 +51,17 @@ test('a requested certificate is uploaded by the contractor and validated, both 
   await officeTile.getByLabel(/^File/).setInputFiles({ name: 'gas.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ not a pdf') });
   await officeTile.getByRole('button', { name: 'Upload' }).click();
   await expect(officeTile.locator('.field-error')).toContainText('not a PDF, JPEG, PNG or HEIC');
-  await officeTile.getByLabel(/^File/).setInputFiles(PDF);
+  // The record is read for the contractor: its dates and number fill the form, marked as read.
+  await officeTile.getByLabel(/^File/).setInputFiles(await gasSafetyRecord(browser));
+  await expect(officeTile.getByRole('status').filter({ hasText: 'Read from the document' })).toContainText('check each value');
+  await expect(officeTile.getByLabel('Start date')).toHaveValue('2026-07-01');
+  await expect(officeTile.getByLabel('Expiry date')).toHaveValue('2027-06-30');
+  await expect(officeTile.getByLabel('Policy or registration number')).toHaveValue('604211');
+  await expect(officeTile.getByLabel('Insurer or issuing body')).toHaveValue('Gas Safe Register');
+  await expect(officeTile.locator('.read-mark').filter({ hasText: 'Read from the document' })).toHaveCount(4);
+  // Changing a value drops its mark; putting it back is the person's confirmation.
+  await officeTile.getByLabel('Expiry date').fill('2027-07-30');
+  await expect(officeTile.locator('.read-mark').filter({ hasText: 'Read from the document' })).toHaveCount(3);
   await officeTile.getByLabel('Expiry date').fill('2027-06-30');
   await officeTile.getByLabel('Reminder').selectOption({ label: '1 month before' });
   await officeTile.getByRole('button', { name: 'Upload' }).click();
@@ -45,6 +72,9 @@ test('a requested certificate is uploaded by the contractor and validated, both 
   // The agent's page shows it without a reload.
   await expect(agentTile.locator('.status')).toHaveText('Needs validation', { timeout: 3_000 });
   await expect(agentTile.getByRole('link', { name: 'Download gas-safety.pdf' })).toBeVisible();
+  // Before ticking Valid the agent sees that the typed dates agree with the document.
+  await expect(agentTile.getByTestId('document-check')).toHaveText('Dates match the document.');
+  await expect(agentTile).toContainText('Gas Safe Register · 604211');
   await agentTile.getByRole('button', { name: /^Tick Valid/ }).click();
   await expect(agentTile.locator('.status')).toHaveText('Valid');
   await expect(agentTile).toContainText('Valid until 30/06/2027');

@@ -17,9 +17,12 @@ pub const END_DATE: &str = "EndDate";
 pub const REMINDER: &str = "ContractorCertificateReminder";
 pub const RELATES_TO: &str = "ContractorCertificateReminderRelatesTo";
 pub const VALID: &str = "ContractorCertificateValid";
+/// Optional: the certificate's cover in pounds (insurance), e.g. 5000000 or £5m.
+pub const COVER: &str = "ContractorCertificateCover";
 
-/// The template's columns, in its order.
-pub const COLUMNS: [&str; 9] = [
+/// The template's columns, in its order; all but [`COVER`] must be in a file (older
+/// templates have no cover column).
+pub const COLUMNS: [&str; 10] = [
     CONTRACTOR_ID,
     EXTERNAL_REF,
     COMPANY_NAME,
@@ -29,7 +32,11 @@ pub const COLUMNS: [&str; 9] = [
     REMINDER,
     RELATES_TO,
     VALID,
+    COVER,
 ];
+
+/// Columns a file may leave out.
+const OPTIONAL: [&str; 1] = [COVER];
 
 /// The name of the template's sheet, which an import looks for first in a workbook.
 pub const TEMPLATE_SHEET: &str = "Certification";
@@ -112,7 +119,7 @@ impl Columns {
             .collect();
         let missing: Vec<&'static str> = COLUMNS
             .into_iter()
-            .filter(|name| !positions.contains_key(name))
+            .filter(|name| !positions.contains_key(name) && !OPTIONAL.contains(name))
             .collect();
         if missing.is_empty() {
             Ok(Columns {
@@ -166,6 +173,8 @@ pub struct ImportRow {
     pub relates_to: RelatesTo,
     /// `None`: blank, so the certificate arrives as "needs validation".
     pub valid: Option<bool>,
+    /// The cover in whole pounds, when the column is there and filled.
+    pub cover: Option<i64>,
 }
 
 fn date(
@@ -262,6 +271,18 @@ pub fn read_row(
             None
         }
     };
+    let cover_text = columns.text(cells, COVER);
+    let cover = if cover_text.is_empty() {
+        None
+    } else {
+        match super::certificate_reading::parse_pounds(&cover_text) {
+            Some(pounds) => Some(pounds),
+            None => {
+                problems.push(problem(COVER, format!("\"{cover_text}\" is not an amount in pounds: write it like 5000000 or £5m, or leave it blank.")));
+                None
+            }
+        }
+    };
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -276,6 +297,7 @@ pub fn read_row(
         reminder,
         relates_to,
         valid,
+        cover,
     })
 }
 
@@ -489,7 +511,7 @@ mod tests {
 
     #[test]
     fn headers_match_whatever_their_case_spaces_and_order() {
-        let mut shuffled: Vec<Cell> = COLUMNS
+        let mut shuffled: Vec<Cell> = COLUMNS[..9]
             .iter()
             .rev()
             .map(|c| t(&format!(" {} ", c.to_uppercase())))
@@ -510,6 +532,22 @@ mod tests {
             (7, "Gas safety", Some(day(2026, 12, 31)))
         );
         assert_eq!(r.start, None);
+    }
+
+    #[test]
+    fn the_cover_column_is_optional_and_read_in_pounds() {
+        let without: Vec<Cell> = COLUMNS[..9].iter().map(|c| t(c)).collect();
+        let columns = Columns::match_header(&without).expect("an older template still imports");
+        let r = read_row(&columns, &row(GOOD), DateFormat::DayMonthYear).unwrap();
+        assert_eq!(r.cover, None);
+        let columns = Columns::match_header(&header()).unwrap();
+        let mut cells = row(GOOD);
+        cells.push(t("£5m"));
+        let r = read_row(&columns, &cells, DateFormat::DayMonthYear).unwrap();
+        assert_eq!(r.cover, Some(5_000_000));
+        cells[9] = t("lots");
+        let problems = read_row(&columns, &cells, DateFormat::DayMonthYear).unwrap_err();
+        assert_eq!(columns_of(problems), vec![COVER.to_string()]);
     }
 
     #[test]

@@ -477,7 +477,7 @@ pub fn scanned_certificate() -> Vec<u8> {
 /// hold (pages of zero bytes, compressed about a thousand to one).
 pub fn bomb(inflated_bytes: usize) -> Vec<u8> {
     use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     let chunk = vec![b' '; 1 << 20];
     let mut left = inflated_bytes;
     while left > 0 {

@@ -52,6 +52,12 @@ pub enum TextError {
 /// reader's deadline; the child is killed when the deadline passes or the caller goes away.
 pub async fn pdf_text(bytes: &[u8]) -> Result<String, TextError> {
     let reader = READER.get().ok_or(TextError::NoReader)?;
+    pdf_text_within(bytes, reader.deadline).await
+}
+
+/// [`pdf_text`] with a deadline of the caller's.
+pub async fn pdf_text_within(bytes: &[u8], deadline: Duration) -> Result<String, TextError> {
+    let reader = READER.get().ok_or(TextError::NoReader)?;
     let mut child = tokio::process::Command::new(&reader.program)
         .args(&reader.args)
         .stdin(std::process::Stdio::piped())
@@ -85,7 +91,7 @@ pub async fn pdf_text(bytes: &[u8]) -> Result<String, TextError> {
         let status = child.wait().await;
         (status, out)
     };
-    let (status, out) = tokio::time::timeout(reader.deadline, work)
+    let (status, out) = tokio::time::timeout(deadline, work)
         .await
         .map_err(|_| TextError::TimedOut)?;
     if !status.is_ok_and(|s| s.success()) {

@@ -353,12 +353,12 @@ async fn insert_documents(
     let mut sql = String::from(
         "INSERT INTO certificate_documents (agency_id, contractor_id, certificate_type_id, start_date, \
          end_date, description, reminder, reminder_relates_to, uploaded_by, uploaded_at, validated_by, \
-         validated_at) VALUES ",
+         validated_at, cover) VALUES ",
     );
     sql.push_str(&value_rows(
         chunk.len(),
         4,
-        "($1, ?, ?, ?, ?, 'Imported', ?, ?, $2, $3, ?, ?)",
+        "($1, ?, ?, ?, ?, 'Imported', ?, ?, $2, $3, ?, ?, ?)",
     ));
     let mut query = sqlx::query(&sql)
         .bind(actor.agency_id)
@@ -374,7 +374,8 @@ async fn insert_documents(
             .bind(row.reminder.map(|r| r.name()))
             .bind(row.relates_to.name())
             .bind(valid.then_some(actor.user_id))
-            .bind(valid.then_some(now));
+            .bind(valid.then_some(now))
+            .bind(row.cover);
     }
     query.execute(&mut **tx).await?;
     super::compliance::bump_certification_version(tx, actor.agency_id).await?;
@@ -493,6 +494,7 @@ pub fn csv_template(actor: &Actor) -> String {
             "Month1",
             "EndDate",
             "Yes",
+            "",
         ],
     );
     out
@@ -557,6 +559,15 @@ pub async fn xlsx_template(db: &Db, actor: &Actor) -> Result<Vec<u8>, ServiceErr
             .add_data_validation(1, column, last, column, &dates)
             .map_err(broken)?;
     }
+    let cover_hint = DataValidation::new()
+        .allow_any_value()
+        .set_input_title("Cover (optional)")
+        .map_err(broken)?
+        .set_input_message("Insurance only: the cover in pounds, e.g. 5000000 or £5m. A type with a minimum cover needs it.")
+        .map_err(broken)?;
+    sheet
+        .add_data_validation(1, 9, last, 9, &cover_hint)
+        .map_err(broken)?;
     let reminder = list(&[
         "Week1", "Week2", "Week3", "Week4", "Month1", "Month2", "Month3",
     ])

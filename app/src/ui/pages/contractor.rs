@@ -7,6 +7,7 @@ use crate::api::compliance::{
     load_contractor_certification, own_certification, RequestCertificate, ValidateDocument,
 };
 use crate::api::ApiError;
+use crate::domain::certificate_reading::{pounds, DocumentCheck, ReadOutcome, Value};
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::UserKind;
 use crate::domain::records::{ContractorCertification, DocumentSummary, RequirementDetail};
@@ -219,6 +220,13 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
         .status
         .awaiting_validation
         .then(|| view! { <p class="awaiting">"A document is waiting for validation"</p> });
+    let shortfall = r
+        .status
+        .shortfall
+        .map(|s| view! { <p class="shortfall" role="note">{s.reason(&r.certificate_type)}</p> });
+    let minimum = r
+        .minimum_cover
+        .map(|m| view! { <p class="hint">"Cover of at least " {pounds(m)} " required"</p> });
     let documents = r
         .documents
         .into_iter()
@@ -232,6 +240,7 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
                     certificate_type_id=r.certificate_type_id
                     certificate_type=r.certificate_type.clone()
                     offer_valid=actions.is_agent && actions.can_manage
+                    minimum_cover=r.minimum_cover
                     on_done=actions.uploaded/>
             </details>
         }
@@ -241,6 +250,8 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
             <h3>{r.certificate_type.clone()}</h3>
             <p class=format!("status status-{}", status.slug())>{status.label()}</p>
             {until}
+            {shortfall}
+            {minimum}
             {waiting}
             <ul class="documents">{documents}</ul>
             {upload}
@@ -284,14 +295,61 @@ fn document(d: DocumentSummary, format: DateFormat, actions: TileActions) -> imp
         .uploaded_by
         .clone()
         .map(|who| format!(" · uploaded by {who}"));
+    let facts = [
+        d.issuer.clone(),
+        d.reference.clone(),
+        d.cover.map(|c| format!("cover {}", pounds(c))),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|fact| format!(" · {fact}"))
+    .collect::<String>();
+    // Before ticking Valid, the agent sees whether what was typed agrees with the document.
+    let check = (!d.validated).then(|| d.check.clone()).flatten().map(|check| {
+        let show = move |v: Value| v.show(|date| format.format(date));
+        let (class, text) = match check {
+            DocumentCheck::Matches => ("check-matches", "Dates match the document.".to_string()),
+            DocumentCheck::Differs(differences) => (
+                "check-differs",
+                differences
+                    .into_iter()
+                    .map(|d| match d.typed {
+                        Some(typed) => format!(
+                            "The document says {} {}; typed {}.",
+                            d.field,
+                            show(d.document),
+                            show(typed)
+                        ),
+                        None => format!("The document says {} {}; none typed.", d.field, show(d.document)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            DocumentCheck::NothingStated => (
+                "check-unknown",
+                "The document states no dates we could read: check them by eye.".to_string(),
+            ),
+            DocumentCheck::NotRead(outcome) => (
+                "check-unknown",
+                match outcome {
+                    ReadOutcome::NoText => "This PDF has no text (a scan): check the dates by eye.",
+                    _ => "This PDF could not be read: check the dates by eye.",
+                }
+                .to_string(),
+            ),
+        };
+        view! { <p class=format!("document-check {class}") data-testid="document-check">{text}</p> }
+    });
     view! {
         <li>
             <span class="document-name">{label}</span>
             " · " {dates} " · "
             {if d.validated { "Valid" } else { "Awaiting validation" }}
+            {facts}
             {by}
             {file}
             " " {action}
+            {check}
         </li>
     }
 }
