@@ -993,7 +993,7 @@ fn reference(lines: &[Line]) -> Option<String> {
 
 /// The first word after a label that holds a digit: "No.: GS-123456/A" gives "GS-123456/A".
 fn number_token(text: &str) -> Option<String> {
-    let text = text.trim_start_matches(|c: char| c == '.' || c == ':' || c == ' ' || c == '#');
+    let text = text.trim_start_matches(['.', ':', ' ', '#']);
     let word = text.split_whitespace().next()?;
     let word = word.trim_end_matches(['.', ',', ';', ')']);
     let ok = has_digits(word)
@@ -1210,7 +1210,7 @@ pub fn pounds(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
