@@ -26,7 +26,12 @@ async fn main() {
         let text = pdf_text(&specimen.pdf).await.expect("the specimen reads");
         read_certificate(&text, specimen.certificate_type)
     };
-    assert_eq!(read().await, specimen.expected, "the specimen reads right");
+    let first = read().await;
+    assert_eq!(
+        (first.start_date, first.end_date),
+        (specimen.expected.start_date, specimen.expected.end_date),
+        "the specimen's dates read right"
+    );
     let mut times = Vec::new();
     let mut parse = Vec::new();
     for _ in 0..20 {
