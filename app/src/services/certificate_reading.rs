@@ -4,13 +4,12 @@
 //! see, before ticking Valid, whether the typed values agree with the document.
 
 use super::auth::Actor;
-use super::compliance::{own_certificate_type, Upload};
+use super::compliance::{may_upload, own_certificate_type, Upload};
 use super::heavy::{turn, Work};
 use super::ServiceError;
 use crate::db::Db;
 use crate::domain::certificate_reading::{has_text, read_certificate, Proposal, ReadOutcome};
-use crate::domain::files::{check_upload, FileKind, MAX_CERTIFICATE_BYTES};
-use crate::domain::identity::{Permission, UserKind};
+use crate::domain::files::FileKind;
 use crate::files::certificate_text::{pdf_text, TextError};
 
 /// Reads a checked file: only PDFs are read; anything else proposes nothing.
@@ -48,22 +47,8 @@ pub async fn propose(
     certificate_type_id: i64,
     upload: &Upload,
 ) -> Result<Proposal, ServiceError> {
-    match actor.kind {
-        UserKind::Agent => actor.require(Permission::ManageCertification)?,
-        UserKind::Contractor => {}
-        UserKind::Technician => {
-            return Err(ServiceError::Forbidden(
-                "technicians cannot upload certificates here",
-            ))
-        }
-    }
+    may_upload(actor)?;
     let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
-    let kind = check_upload(
-        &upload.file_name,
-        upload.bytes.len() as u64,
-        &upload.bytes[..upload.bytes.len().min(16)],
-        MAX_CERTIFICATE_BYTES,
-    )
-    .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    let kind = upload.certificate_file_kind()?;
     Ok(read_file(kind, &upload.bytes, &type_name).await)
 }

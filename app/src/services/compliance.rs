@@ -11,7 +11,7 @@ use crate::domain::compliance::{
     InstructDecision, RelatesTo, Reminder, TrafficLight, TypeStatus,
 };
 use crate::domain::dates::{from_storage, to_storage};
-use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
+use crate::domain::files::{check_upload, safe_file_name, FileKind, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
     ComplianceSummary, ContractorCertification, ContractorListPage, ContractorRow, DocumentSummary,
@@ -347,6 +347,19 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+impl Upload {
+    /// The kind of a certificate, accreditation or task file, checked by its content and size.
+    pub fn certificate_file_kind(&self) -> Result<FileKind, ServiceError> {
+        check_upload(
+            &self.file_name,
+            self.bytes.len() as u64,
+            &self.bytes[..self.bytes.len().min(16)],
+            MAX_CERTIFICATE_BYTES,
+        )
+        .map_err(|problem| ServiceError::invalid("file", problem.to_string()))
+    }
+}
+
 /// Where a document's file went in the file store.
 struct StoredFile {
     key: String,
@@ -366,13 +379,7 @@ pub async fn upload_document(
     now: i64,
 ) -> Result<i64, ServiceError> {
     let type_name = may_add_document(db, actor, &document).await?;
-    let kind = check_upload(
-        &upload.file_name,
-        upload.bytes.len() as u64,
-        &upload.bytes[..upload.bytes.len().min(16)],
-        MAX_CERTIFICATE_BYTES,
-    )
-    .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    let kind = upload.certificate_file_kind()?;
     // Read before anything is written: a PDF that cannot be read costs the reading, not the upload.
     let proposal = certificate_reading::read_file(kind, &upload.bytes, &type_name).await;
     let key = files
@@ -421,6 +428,17 @@ pub async fn add_document(
     record_document(db, actor, &document, &type_name, None, now).await
 }
 
+/// Who may upload certificates: the contractor's office, or an agent who manages certification.
+pub(crate) fn may_upload(actor: &Actor) -> Result<(), ServiceError> {
+    match actor.kind {
+        UserKind::Agent => actor.require(Permission::ManageCertification),
+        UserKind::Contractor => Ok(()),
+        UserKind::Technician => Err(ServiceError::Forbidden(
+            "technicians cannot upload certificates here",
+        )),
+    }
+}
+
 /// Checks that the actor may record this document, and its dates; answers the type's name.
 /// The contractor's office records for itself, an agent with the permission on its behalf; only
 /// an agent can mark it validated, so a contractor's own upload always waits.
@@ -429,18 +447,9 @@ async fn may_add_document(
     actor: &Actor,
     document: &NewDocument,
 ) -> Result<String, ServiceError> {
-    match actor.kind {
-        UserKind::Agent => actor.require(Permission::ManageCertification)?,
-        UserKind::Contractor => {
-            if document.validated {
-                return Err(ServiceError::Forbidden("only agents can tick Valid"));
-            }
-        }
-        UserKind::Technician => {
-            return Err(ServiceError::Forbidden(
-                "technicians cannot upload certificates here",
-            ))
-        }
+    may_upload(actor)?;
+    if document.validated && actor.kind != UserKind::Agent {
+        return Err(ServiceError::Forbidden("only agents can tick Valid"));
     }
     visible_contractor(db, actor, document.contractor_id).await?;
     let type_name = own_certificate_type(db, actor, document.certificate_type_id).await?;

@@ -7,7 +7,7 @@ use super::ServiceError;
 use crate::db::{audit, sessions, Db};
 use crate::domain::accreditation::Accreditation;
 use crate::domain::dates::{from_storage, to_storage};
-use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
+use crate::domain::files::safe_file_name;
 use crate::domain::identity::{normalize_email, normalize_mobile, UserKind};
 use crate::domain::records::{AccreditationRow, Team, TeamMember, TechnicianDetails};
 use crate::files::FileStore;
@@ -281,13 +281,7 @@ pub async fn upload_accreditation(
             "Choose the accreditation's file (PDF or photo).",
         ));
     }
-    let kind = check_upload(
-        &upload.file_name,
-        upload.bytes.len() as u64,
-        &upload.bytes[..upload.bytes.len().min(16)],
-        MAX_CERTIFICATE_BYTES,
-    )
-    .map_err(|problem| ServiceError::invalid("file", problem.to_string()))?;
+    let kind = upload.certificate_file_kind()?;
     let key = files
         .put(
             "accreditations",
