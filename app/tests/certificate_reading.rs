@@ -203,9 +203,17 @@ mod services {
             );
             // The instruct check names the reason.
             let mut conn = db.pool().acquire().await.unwrap();
-            match compliance::check_instruction(&db, &mut conn, &admin, brightspark, None, now)
-                .await
-                .unwrap()
+            match compliance::check_instruction(
+                &db,
+                &mut conn,
+                &admin,
+                brightspark,
+                Default::default(),
+                None,
+                now,
+            )
+            .await
+            .unwrap()
             {
                 Instruction::Blocked { problems, .. } => {
                     assert!(problems.iter().any(|p| p == reason), "{problems:?}")

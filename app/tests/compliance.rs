@@ -289,7 +289,16 @@ db_test!(
             let (db, who) = (db.clone(), who.clone());
             async move {
                 let mut conn = db.pool().acquire().await.unwrap();
-                compliance::check_instruction(&db, &mut conn, &who, id, reason, now).await
+                compliance::check_instruction(
+                    &db,
+                    &mut conn,
+                    &who,
+                    id,
+                    Default::default(),
+                    reason,
+                    now,
+                )
+                .await
             }
         };
         assert_eq!(
@@ -324,6 +333,7 @@ db_test!(
             &mut conn,
             &admin,
             clearflow,
+            Default::default(),
             Some("Burst pipe, nobody else free"),
             now,
         )
@@ -1068,6 +1078,7 @@ db_test!(
                 light,
                 name: name.map(str::to_string),
                 page,
+                ..Default::default()
             };
             async move { compliance::contractor_page(&db, &admin, query, now).await }
         };

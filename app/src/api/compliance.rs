@@ -24,6 +24,7 @@ pub async fn contractor_page(
     light: Option<String>,
     name: Option<String>,
     page: Option<u32>,
+    #[server(default)] work_kind: Option<i64>,
 ) -> Result<ContractorListPage, ApiError> {
     let (context, actor) = request::actor().await?;
     let light = match light.as_deref().unwrap_or("") {
@@ -38,6 +39,7 @@ pub async fn contractor_page(
     let query = compliance::ContractorQuery {
         light,
         name,
+        work_kind_id: work_kind,
         page: page.unwrap_or(1),
     };
     Ok(compliance::contractor_page(&context.db, &actor, query, now()).await?)
@@ -90,6 +92,7 @@ pub async fn compliance_matrix(
     status: Option<String>,
     name: Option<String>,
     page: Option<u32>,
+    #[server(default)] work_kind: Option<i64>,
 ) -> Result<crate::domain::records::MatrixPage, ApiError> {
     use crate::domain::compliance::ComplianceStatus;
     let (context, actor) = request::actor().await?;
@@ -104,6 +107,7 @@ pub async fn compliance_matrix(
     };
     let filter = compliance::MatrixFilter {
         certificate_type_id,
+        work_kind_id: work_kind,
         status,
         name,
         page: page.unwrap_or(0),

@@ -13,11 +13,29 @@ pub mod request;
 pub mod tasks;
 pub mod team;
 pub mod users;
+pub mod work_kinds;
 
 use crate::domain::identity::LinkProblem;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+
+/// Ids from a comma-separated form field (checkboxes gathered into one value, a select); empty
+/// is none.
+#[cfg(feature = "ssr")]
+pub(crate) fn id_list(field: &str, text: Option<&str>) -> Result<Vec<i64>, ApiError> {
+    text.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse().map_err(|_| ApiError::Invalid {
+                field: field.into(),
+                message: "Choose from the list.".into(),
+            })
+        })
+        .collect()
+}
 
 /// What the server gives every request: the database and how it runs.
 #[cfg(feature = "ssr")]

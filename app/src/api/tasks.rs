@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::request,
+    super::{id_list, request},
     crate::domain::service_tasks::parse_service_tasks,
     crate::domain::task_list::TaskFilter,
     crate::services::auth::now,
@@ -31,22 +31,6 @@ fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiE
                 message: "Choose a date from the calendar.".into(),
             }),
     }
-}
-
-/// Ids from a comma-separated field; empty is none.
-#[cfg(feature = "ssr")]
-fn id_list(field: &str, text: Option<&str>) -> Result<Vec<i64>, ApiError> {
-    text.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse().map_err(|_| ApiError::Invalid {
-                field: field.into(),
-                message: "Choose from the list.".into(),
-            })
-        })
-        .collect()
 }
 
 /// The task dashboard: `query` is the page's query string (filters, sort, page).
@@ -97,6 +81,9 @@ pub struct WorksForm {
     /// Ids of the certificate types required of the technicians, comma-separated.
     #[serde(default)]
     pub required_types: Option<String>,
+    /// The kind of work's id; empty is none (every requirement is judged).
+    #[serde(default)]
+    pub work_kind: Option<String>,
 }
 
 /// Sends works to a contractor; a red contractor answers `Blocked` unless overridden with a reason.
@@ -122,6 +109,9 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
         override_reason: works.override_reason,
         service_tasks,
         required_type_ids: id_list("required_types", works.required_types.as_deref())?,
+        work_kind_id: id_list("work_kind", works.work_kind.as_deref())?
+            .into_iter()
+            .next(),
     };
     Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
 }

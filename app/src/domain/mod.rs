@@ -20,3 +20,5 @@ pub mod task_list;
 pub mod task_status;
 pub mod task_work;
 pub mod tech_day;
+pub mod work_date;
+pub mod work_kinds;

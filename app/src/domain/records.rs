@@ -161,6 +161,9 @@ pub struct ContractorListPage {
     ///
     /// [`TrafficLight::ALL`]: super::compliance::TrafficLight::ALL
     pub lights: [u32; 3],
+    /// The agency's kinds of work, for the filter.
+    #[serde(default)]
+    pub work_kinds: Vec<(i64, String)>,
 }
 
 /// One required certificate type of a contractor, with its status.
@@ -171,6 +174,18 @@ pub struct RequirementStatus {
     pub status: super::compliance::TypeStatus,
     /// The least cover a document must record, in whole pounds.
     pub minimum_cover: Option<i64>,
+}
+
+/// A kind of work (requirement profile) and the certificate types it needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkKindRow {
+    pub id: i64,
+    pub name: String,
+    /// Certificate type id and name, by name.
+    pub types: Vec<(i64, String)>,
+    /// How many contractors have it, and how many tasks name it.
+    pub contractors: i64,
+    pub tasks: i64,
 }
 
 /// One uploaded certificate document, newest first in lists.
@@ -221,6 +236,18 @@ pub struct ContractorCertification {
     pub can_upload: bool,
     /// Who requested, uploaded, validated and overrode, newest first (agents only).
     pub history: Vec<HistoryEntry>,
+    /// The agency's kinds of work and whether this contractor has each (for the office, only
+    /// those it has).
+    #[serde(default)]
+    pub work_kinds: Vec<WorkKindChoice>,
+}
+
+/// A kind of work beside a contractor: whether the contractor has it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkKindChoice {
+    pub id: i64,
+    pub name: String,
+    pub held: bool,
 }
 
 /// One line of a contractor's certification history.
@@ -249,6 +276,8 @@ pub struct InstructChoices {
     pub can_override: bool,
     /// Certificate types a task can require of its technicians.
     pub technician_types: Vec<(i64, String)>,
+    /// The agency's kinds of work, by name.
+    pub work_kinds: Vec<(i64, String)>,
 }
 
 /// The answer to instructing works: done, or refused by the compliance rule.
@@ -291,6 +320,9 @@ pub struct MatrixPage {
     pub total: u32,
     pub page: u32,
     pub page_size: u32,
+    /// The agency's kinds of work, for the filter.
+    #[serde(default)]
+    pub work_kinds: Vec<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,6 +429,13 @@ pub struct TaskDetail {
     /// Its issued versions, newest first (filled by the page's loader).
     #[serde(default)]
     pub report_versions: Vec<ReportVersionEntry>,
+    /// The kind of work the task names, if any.
+    #[serde(default)]
+    pub work_kind: Option<String>,
+    /// For the agent and the contractor's office while the work is still to be done: the
+    /// certificates at fault for this work, today or on the day of the work (scheduled, else due).
+    #[serde(default)]
+    pub compliance_on_the_day: Vec<String>,
 }
 
 /// A service task of a task, with its result once recorded.

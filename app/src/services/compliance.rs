@@ -17,6 +17,7 @@ use crate::domain::records::{
     ComplianceSummary, ContractorCertification, ContractorListPage, ContractorRow, DocumentSummary,
     HistoryEntry, MatrixPage, MatrixRow, RequirementDetail, RequirementStatus,
 };
+use crate::domain::work_date::{requirements_for_kind, WorkVerdict};
 use crate::events::{Change, Topic};
 use crate::files::FileStore;
 use chrono::NaiveDate;
@@ -180,7 +181,7 @@ async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, Se
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
 /// its own for a contractor's office; `NotFound` otherwise (also for another agency's id).
-async fn visible_contractor(
+pub(super) async fn visible_contractor(
     db: &Db,
     actor: &Actor,
     contractor_id: i64,
@@ -271,14 +272,46 @@ pub async fn request_certificate(
     visible_contractor(db, actor, contractor_id).await?;
     let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
     let mut tx = db.begin_write().await?;
+    let request = Request {
+        contractor_id,
+        certificate_type_id,
+        type_name: &type_name,
+    };
+    if !require_certificate_in(&mut tx, actor, &request, public_url, now).await? {
+        return Ok(false);
+    }
+    bump_certification_version(&mut tx, actor.agency_id).await?;
+    tx.commit().await?;
+    db.publish(certification_changed(actor.agency_id, contractor_id))
+        .await;
+    Ok(true)
+}
+
+/// A certificate type to require of a contractor; both already checked as the agency's.
+pub(super) struct Request<'a> {
+    pub contractor_id: i64,
+    pub certificate_type_id: i64,
+    pub type_name: &'a str,
+}
+
+/// Inside the caller's transaction: records the requirement, its audit entry and the email to
+/// the contractor's office; false (and nothing written) when it was already required. The caller
+/// moves the certification version and publishes the change.
+pub(super) async fn require_certificate_in(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    request: &Request<'_>,
+    public_url: &str,
+    now: i64,
+) -> Result<bool, ServiceError> {
     let added: Option<i64> = sqlx::query_scalar(
         "INSERT INTO certificate_requirements (agency_id, contractor_id, certificate_type_id, \
          requested_by, requested_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (contractor_id, certificate_type_id) DO NOTHING RETURNING id",
     )
     .bind(actor.agency_id)
-    .bind(contractor_id)
-    .bind(certificate_type_id)
+    .bind(request.contractor_id)
+    .bind(request.certificate_type_id)
     .bind(actor.user_id)
     .bind(now)
     .fetch_optional(&mut *tx)
@@ -286,37 +319,41 @@ pub async fn request_certificate(
     let Some(requirement_id) = added else {
         return Ok(false);
     };
-    bump_certification_version(&mut tx, actor.agency_id).await?;
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
         Some(actor.user_id),
         "certificate_requested",
-        contractor_id,
-        &type_name,
+        request.contractor_id,
+        request.type_name,
         now,
     )
     .await?;
     let company: String = sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1")
-        .bind(contractor_id)
+        .bind(request.contractor_id)
         .fetch_one(&mut *tx)
         .await?;
     let email = mail::certificate_requested(
         &company,
         &actor.agency_name,
-        &type_name,
+        request.type_name,
         &upload_url(public_url),
     );
-    for to in contractor_recipients(&mut tx, contractor_id).await? {
+    for to in contractor_recipients(&mut *tx, request.contractor_id).await? {
         let key = format!(
             "certificate_requested:{requirement_id}:{}",
             to.to_lowercase()
         );
-        mail::enqueue(&mut tx, Some(actor.agency_id), &to, &email, Some(&key), now).await?;
+        mail::enqueue(
+            &mut *tx,
+            Some(actor.agency_id),
+            &to,
+            &email,
+            Some(&key),
+            now,
+        )
+        .await?;
     }
-    tx.commit().await?;
-    db.publish(certification_changed(actor.agency_id, contractor_id))
-        .await;
     Ok(true)
 }
 
@@ -783,6 +820,8 @@ pub async fn contractor_list(
 pub struct ContractorQuery {
     pub light: Option<TrafficLight>,
     pub name: Option<String>,
+    /// Only contractors given this kind of work.
+    pub work_kind_id: Option<i64>,
     pub page: u32,
 }
 
@@ -797,9 +836,11 @@ pub async fn contractor_page(
     now: i64,
 ) -> Result<ContractorListPage, ServiceError> {
     let needle = name_needle(query.name.as_deref());
+    let kind = kind_filter(db, actor, query.work_kind_id).await?;
     let named: Vec<ContractorRow> = contractor_list(db, actor, None, now)
         .await?
         .into_iter()
+        .filter(|row| kind.admits(row.id))
         .filter(|row| {
             needle.is_empty()
                 || row.company_name.to_lowercase().contains(&needle)
@@ -828,7 +869,59 @@ pub async fn contractor_page(
         page,
         page_size: CONTRACTOR_PAGE_SIZE,
         lights,
+        work_kinds: kind.all,
     })
+}
+
+/// A list's "kind of work" filter: the agency's kinds (for the filter's choices) and, when one
+/// is chosen, its certificate types and the contractors who have it.
+struct KindFilter {
+    all: Vec<(i64, String)>,
+    chosen: Option<ChosenKind>,
+}
+
+struct ChosenKind {
+    types: Vec<(i64, String)>,
+    holders: std::collections::HashSet<i64>,
+}
+
+impl KindFilter {
+    fn admits(&self, contractor_id: i64) -> bool {
+        self.chosen
+            .as_ref()
+            .is_none_or(|kind| kind.holders.contains(&contractor_id))
+    }
+}
+
+async fn kind_filter(
+    db: &Db,
+    actor: &Actor,
+    work_kind_id: Option<i64>,
+) -> Result<KindFilter, ServiceError> {
+    let all: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM work_kinds WHERE agency_id = $1 ORDER BY lower(name), id",
+    )
+    .bind(actor.agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let chosen = match work_kind_id {
+        None => None,
+        Some(kind) => {
+            let mut conn = db.pool().acquire().await?;
+            let types = super::work_kinds::kind_types(&mut conn, actor.agency_id, kind).await?;
+            let holders: Vec<i64> = sqlx::query_scalar(
+                "SELECT contractor_id FROM contractor_work_kinds WHERE work_kind_id = $1",
+            )
+            .bind(kind)
+            .fetch_all(&mut *conn)
+            .await?;
+            Some(ChosenKind {
+                types,
+                holders: holders.into_iter().collect(),
+            })
+        }
+    };
+    Ok(KindFilter { all, chosen })
 }
 
 /// The dashboard panel: contractors per light, certificates per status, and the ten validated
@@ -876,6 +969,8 @@ pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSumma
 #[derive(Clone, Debug, Default)]
 pub struct MatrixFilter {
     pub certificate_type_id: Option<i64>,
+    /// Only contractors given this kind of work, and only its certificate types as columns.
+    pub work_kind_id: Option<i64>,
     pub status: Option<ComplianceStatus>,
     pub name: Option<String>,
     pub page: u32,
@@ -899,6 +994,15 @@ pub async fn matrix(
     .bind(actor.agency_id)
     .fetch_all(db.pool())
     .await?;
+    let kind = kind_filter(db, actor, filter.work_kind_id).await?;
+    // A kind's columns are its types, unless one type is asked for.
+    let all_types: Vec<(i64, String)> = match &kind.chosen {
+        Some(chosen) if filter.certificate_type_id.is_none() => all_types
+            .into_iter()
+            .filter(|(t, _)| chosen.types.iter().any(|(k, _)| k == t))
+            .collect(),
+        _ => all_types,
+    };
     let types: Vec<(i64, String)> = match filter.certificate_type_id {
         Some(id) => {
             let chosen: Vec<_> = all_types.into_iter().filter(|(t, _)| *t == id).collect();
@@ -929,6 +1033,7 @@ pub async fn matrix(
     let matching: Vec<(&Contractor, Option<Vec<TypeStatus>>)> = view
         .contractors
         .iter()
+        .filter(|c| kind.admits(c.id))
         .filter(|c| name.is_empty() || c.company_name.to_lowercase().contains(&name))
         .filter_map(|c| match filter.status {
             None => Some((c, None)),
@@ -960,6 +1065,7 @@ pub async fn matrix(
         total,
         page: filter.page,
         page_size: MATRIX_PAGE_SIZE,
+        work_kinds: kind.all,
     })
 }
 
@@ -977,29 +1083,80 @@ pub enum Instruction {
     },
 }
 
-/// Checks, inside the caller's transaction, whether the actor may send work to a contractor, and
-/// records an override. Task assignment and quote requests call this before they write.
+/// The work a contractor is judged for: its kind (None: every requirement counts) and the day
+/// it is expected on site (None: today's statuses decide).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorkToJudge {
+    pub work_kind_id: Option<i64>,
+    pub day: Option<NaiveDate>,
+}
+
+/// A contractor judged for a piece of work: the requirements that count, what they say today,
+/// and what will have lapsed by the day of the work.
+#[derive(Clone, Debug)]
+pub struct Judgement {
+    pub requirements: Vec<RequirementStatus>,
+    pub verdict: WorkVerdict,
+}
+
+impl Judgement {
+    /// The certificates at fault, as the instruct check and the task page say them: today's red
+    /// ones, then those lapsing before the work, in the agency's date format.
+    pub fn problems(&self, format: crate::domain::dates::DateFormat) -> Vec<String> {
+        self.requirements
+            .iter()
+            .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
+            .map(|r| r.status.problem(&r.certificate_type))
+            .chain(self.verdict.lapses.iter().map(|l| l.problem(format)))
+            .collect()
+    }
+}
+
+/// Judges one of the agency's contractors (already checked as visible) for a piece of work.
+pub(super) async fn judge_work(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    agency_id: i64,
+    contractor_id: i64,
+    work: WorkToJudge,
+    now: i64,
+) -> Result<Judgement, ServiceError> {
+    let (today, window, _) = agency_clock(db, agency_id, now).await?;
+    let all = statuses(db, agency_id, Some(contractor_id), today, window)
+        .await?
+        .remove(&contractor_id)
+        .unwrap_or_default();
+    let kind_types = match work.work_kind_id {
+        Some(kind) => Some(super::work_kinds::kind_types(conn, agency_id, kind).await?),
+        None => None,
+    };
+    let requirements = requirements_for_kind(&all, kind_types.as_deref());
+    let verdict = WorkVerdict::of(&requirements, today, work.day);
+    Ok(Judgement {
+        requirements,
+        verdict,
+    })
+}
+
+/// Checks, inside the caller's transaction, whether the actor may send this work to a
+/// contractor, and records an override. The contractor is judged on the work's kind, today and
+/// on the day of the work: a certificate that will have lapsed by then blocks as red does.
 pub async fn check_instruction(
     db: &Db,
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     contractor_id: i64,
+    work: WorkToJudge,
     override_reason: Option<&str>,
     now: i64,
 ) -> Result<Instruction, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let requirements = contractor_requirements(db, actor, contractor_id, now).await?;
-    let light = traffic_light(requirements.iter().map(|r| r.status.status));
+    visible_contractor(db, actor, contractor_id).await?;
+    let judgement = judge_work(db, conn, actor.agency_id, contractor_id, work, now).await?;
     let may_override = actor.permissions.allows(Permission::OverrideCompliance);
-    let problems = || {
-        requirements
-            .iter()
-            .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
-            .map(|r| r.status.problem(&r.certificate_type))
-            .collect::<Vec<_>>()
-    };
+    let problems = || judgement.problems(actor.date_format);
     Ok(
-        match instruct_decision(light, may_override, override_reason) {
+        match instruct_decision(judgement.verdict.light(), may_override, override_reason) {
             InstructDecision::Allowed => Instruction::Allowed,
             InstructDecision::NeedsReason => Instruction::Blocked {
                 problems: problems(),
@@ -1141,6 +1298,7 @@ pub async fn contractor_certification(
         } else {
             Vec::new()
         },
+        work_kinds: super::work_kinds::choices(db, actor, contractor_id).await?,
     })
 }
 
@@ -1167,6 +1325,7 @@ async fn history(
                         "compliance_overridden" => "Overrode the compliance block",
                         "task_instructed" => "Instructed works",
                         "certificate_imported" => "Imported",
+                        "work_kinds_set" => "Kinds of work",
                         other => other,
                     },
                     row.detail

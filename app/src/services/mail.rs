@@ -175,16 +175,48 @@ pub fn certificate_expired(
     company: &str,
     certificate: &str,
     expired: &str,
+    open_tasks: &[String],
     url: &str,
 ) -> Email {
+    let mut paragraphs = vec![format!(
+        "The {certificate} certificate of {company} expired on {expired}, and no newer valid certificate has been recorded. Until one is, work cannot be sent to {company} without an override."
+    )];
+    if !open_tasks.is_empty() {
+        paragraphs.push(format!(
+            "Open tasks of {company} that need it: {}.",
+            open_tasks.join("; ")
+        ));
+    }
     compose(
         format!("{company}: {certificate} certificate expired on {expired}"),
         &format!("Hello {name},"),
-        &[format!(
-            "The {certificate} certificate of {company} expired on {expired}, and no newer valid certificate has been recorded. Until one is, work cannot be sent to {company} without an override."
-        )],
+        &paragraphs,
         ("Open the contractor", url),
         "You receive this because you manage contractor certification.",
+    )
+}
+
+/// To a contractor's office, when a certificate lapses while it has open tasks that need it.
+pub fn certificate_lapsed_with_tasks(
+    company: &str,
+    agency: &str,
+    certificate: &str,
+    expired: &str,
+    open_tasks: &[String],
+    url: &str,
+) -> Email {
+    compose(
+        format!("{certificate} certificate expired: {} open task{} from {agency}", open_tasks.len(), if open_tasks.len() == 1 { "" } else { "s" }),
+        &format!("Hello {company},"),
+        &[
+            format!(
+                "Your {certificate} certificate expired on {expired}. These open tasks from {agency} need it: {}.",
+                open_tasks.join("; ")
+            ),
+            "Upload the renewal so the work can go ahead; until it is validated, the agency sees you as not compliant.".to_string(),
+        ],
+        ("Upload the renewal", url),
+        "You receive this because your company does work for the agency.",
     )
 }
 

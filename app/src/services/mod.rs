@@ -22,6 +22,7 @@ pub mod task_work;
 pub mod tasks;
 pub mod team;
 pub mod users;
+pub mod work_kinds;
 
 use crate::domain::identity::Permission;
 

@@ -1,5 +1,6 @@
 //! The certificate reminder job: on the day a certificate's reminder falls due, its contractor's
-//! office is emailed; when a certificate expires, the agency's compliance users are told. Each
+//! office is emailed; when a certificate expires, the agency's compliance users are told, with
+//! the contractor's open tasks that need it, and the office too when there are such tasks. Each
 //! email has an idempotency key in the outbox, so a pass repeated after a restart, or run at the
 //! same time by several instances, never sends one twice.
 
@@ -19,6 +20,58 @@ const CATCH_UP_DAYS: u64 = 7;
 pub struct ReminderPass {
     pub reminders: u32,
     pub expiry_notices: u32,
+    /// Emails to contractors' offices naming open tasks that need a certificate that lapsed.
+    pub lapse_notices: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenTask {
+    reference: String,
+    title: String,
+    due_date: Option<String>,
+    scheduled_date: Option<String>,
+}
+
+/// The contractor's open tasks (work still to do on site) that need this certificate type: those
+/// of a kind of work that includes it, and those that name no kind. "T-01003 Boiler service
+/// (due 20/01/2027)".
+async fn open_tasks_needing(
+    conn: &mut sqlx::AnyConnection,
+    contractor_id: i64,
+    certificate_type_id: i64,
+    format: DateFormat,
+) -> Result<Vec<String>, ServiceError> {
+    let tasks: Vec<OpenTask> = sqlx::query_as(
+        "SELECT t.reference, t.title, t.due_date, t.scheduled_date FROM tasks t \
+         WHERE t.contractor_id = $1 AND t.archived_at IS NULL \
+         AND t.status IN ('assigned', 'accepted', 'in_progress', 'revisit') \
+         AND (t.work_kind_id IS NULL OR EXISTS (SELECT 1 FROM work_kind_types w \
+              WHERE w.work_kind_id = t.work_kind_id AND w.certificate_type_id = $2)) \
+         ORDER BY t.reference",
+    )
+    .bind(contractor_id)
+    .bind(certificate_type_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let scheduled = t.scheduled_date.as_deref().and_then(from_storage);
+            let due = t.due_date.as_deref().and_then(from_storage);
+            match (scheduled, due) {
+                (Some(day), _) => format!(
+                    "{} {} (scheduled {})",
+                    t.reference,
+                    t.title,
+                    format.format(day)
+                ),
+                (None, Some(day)) => {
+                    format!("{} {} (due {})", t.reference, t.title, format.format(day))
+                }
+                (None, None) => format!("{} {}", t.reference, t.title),
+            }
+        })
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -120,12 +173,16 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
                 .bind(d.agency_id)
                 .fetch_all(&mut *tx)
                 .await?;
+                let open_tasks =
+                    open_tasks_needing(&mut tx, d.contractor_id, d.certificate_type_id, format)
+                        .await?;
                 for (user_id, name, to) in managers {
                     let email = mail::certificate_expired(
                         &name,
                         &d.company_name,
                         &d.type_name,
                         &format.format(end),
+                        &open_tasks,
                         &url,
                     );
                     let key = format!("certificate_expired:{}:{user_id}", d.id);
@@ -133,6 +190,24 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
                         .await?
                     {
                         pass.expiry_notices += 1;
+                    }
+                }
+                if !open_tasks.is_empty() {
+                    let email = mail::certificate_lapsed_with_tasks(
+                        &d.company_name,
+                        &d.agency_name,
+                        &d.type_name,
+                        &format.format(end),
+                        &open_tasks,
+                        &upload_url(public_url),
+                    );
+                    for to in contractor_recipients(&mut tx, d.contractor_id).await? {
+                        let key = format!("certificate_lapsed:{}:{}", d.id, to.to_lowercase());
+                        if mail::enqueue(&mut tx, Some(d.agency_id), &to, &email, Some(&key), now)
+                            .await?
+                        {
+                            pass.lapse_notices += 1;
+                        }
                     }
                 }
             }

@@ -2,7 +2,7 @@
 //! from the agency; a technician sees only the tasks assigned to them.
 
 use super::auth::Actor;
-use super::compliance::{check_instruction, contractor_lights, Instruction};
+use super::compliance::{check_instruction, contractor_lights, Instruction, WorkToJudge};
 use super::ServiceError;
 use crate::db::{audit, Db};
 use crate::domain::compliance::TrafficLight;
@@ -13,6 +13,7 @@ use crate::domain::task_status::{
     allowed, can_archive, can_assign_technicians, transition, TaskAction, TaskRole, TaskStatus,
 };
 use crate::domain::task_work::check_planned_date;
+use crate::domain::work_date::day_of_work;
 use crate::events::{Change, Topic};
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -95,6 +96,8 @@ pub struct NewTask {
     pub service_tasks: Vec<(String, crate::domain::service_tasks::ResultKind)>,
     /// Certificate types (that apply to technicians) its technicians must hold.
     pub required_type_ids: Vec<i64>,
+    /// The kind of work: the contractor is judged on that kind's certificate types only.
+    pub work_kind_id: Option<i64>,
 }
 
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -122,6 +125,12 @@ pub async fn instruct_choices(
         contractors: contractor_lights(db, actor, now).await?,
         can_override: actor.permissions.allows(Permission::OverrideCompliance),
         technician_types: technician_types(db, actor.agency_id).await?,
+        work_kinds: sqlx::query_as(
+            "SELECT id, name FROM work_kinds WHERE agency_id = $1 ORDER BY lower(name), id",
+        )
+        .bind(actor.agency_id)
+        .fetch_all(db.pool())
+        .await?,
     })
 }
 
@@ -215,8 +224,12 @@ pub async fn instruct(
         .execute(&mut *tx)
         .await?;
     let reason = task.override_reason.as_deref();
+    let work = WorkToJudge {
+        work_kind_id: task.work_kind_id,
+        day: task.due_date,
+    };
     let overridden =
-        match check_instruction(db, &mut tx, actor, task.contractor_id, reason, now).await? {
+        match check_instruction(db, &mut tx, actor, task.contractor_id, work, reason, now).await? {
             Instruction::Allowed => false,
             Instruction::Overridden => true,
             Instruction::Blocked {
@@ -250,8 +263,9 @@ pub async fn instruct(
     let description = optional_text(task.description.as_deref());
     let task_id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, description, \
-         status, priority, due_date, purchase_order, instructed_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'assigned', $7, $8, $9, $10, $11, $11) RETURNING id",
+         status, priority, due_date, purchase_order, instructed_by, created_at, updated_at, \
+         work_kind_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'assigned', $7, $8, $9, $10, $11, $11, $12) RETURNING id",
     )
     .bind(actor.agency_id)
     .bind(&reference)
@@ -264,6 +278,7 @@ pub async fn instruct(
     .bind(purchase_order)
     .bind(actor.user_id)
     .bind(now)
+    .bind(task.work_kind_id)
     .fetch_one(&mut *tx)
     .await?;
     let event = TimelineEvent {
@@ -749,15 +764,20 @@ pub async fn task_detail(
         access_details: Option<String>,
         company_name: Option<String>,
         on_site_date: Option<String>,
+        contractor_id: Option<i64>,
+        work_kind_id: Option<i64>,
+        work_kind: Option<String>,
     }
     let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
         .bind(task_id)
         .fetch_one(db.pool())
         .await?;
     let extra: Extra = sqlx::query_as(
-        "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date \
+        "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date, \
+         t.contractor_id, t.work_kind_id, k.name AS work_kind \
          FROM tasks t \
          JOIN properties p ON p.id = t.property_id LEFT JOIN contractors c ON c.id = t.contractor_id \
+         LEFT JOIN work_kinds k ON k.id = t.work_kind_id \
          WHERE t.id = $1",
     )
     .bind(task_id)
@@ -874,7 +894,26 @@ pub async fn task_detail(
     )
     .collect();
     let report_available = crate::services::report::has_report(summary.status);
+    let compliance_on_the_day = match extra.contractor_id {
+        Some(contractor_id)
+            if role != TaskRole::Technician
+                && archived_at.is_none()
+                && work_still_to_do(summary.status) =>
+        {
+            let work = WorkToJudge {
+                work_kind_id: extra.work_kind_id,
+                day: day_of_work(summary.scheduled_date, summary.due_date),
+            };
+            let mut conn = db.pool().acquire().await?;
+            super::compliance::judge_work(db, &mut conn, actor.agency_id, contractor_id, work, now)
+                .await?
+                .problems(actor.date_format)
+        }
+        _ => Vec::new(),
+    };
     Ok(TaskDetail {
+        work_kind: extra.work_kind,
+        compliance_on_the_day,
         performed_notes,
         signatures,
         report_available,
@@ -909,6 +948,14 @@ pub async fn task_detail(
         actions,
         timeline,
     })
+}
+
+/// Whether the work is still to be done on site, so its contractor's certificates still matter.
+fn work_still_to_do(status: TaskStatus) -> bool {
+    matches!(
+        status,
+        TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::InProgress | TaskStatus::Revisit
+    )
 }
 
 /// Whether a technician is assigned to a task (what their live updates are limited to).

@@ -26,6 +26,7 @@ use leptos_router::{
 use pages::{
     account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
     not_found::NotFound, preferences, properties, settings, sign_in, task, team, tech, verify,
+    work_kinds,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/instruct") view=instruct::InstructWorksPage/>
                     <Route path=path!("/agent/import") view=import::ImportPage/>
                     <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage/>
+                    <Route path=path!("/agent/kinds-of-work") view=work_kinds::WorkKindsPage/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
                     <Route path=path!("/desk/team") view=team::TeamPage/>

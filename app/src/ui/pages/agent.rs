@@ -100,17 +100,27 @@ pub fn Contractors() -> impl IntoView {
                 param("light"),
                 param("name"),
                 param("page"),
+                param("kind"),
                 live.certification.get(),
             )
         },
-        |(light, name, page, _)| contractor_page(light, name, page.and_then(|p| p.parse().ok())),
+        |(light, name, page, kind, _)| {
+            contractor_page(
+                light,
+                name,
+                page.and_then(|p| p.parse().ok()),
+                kind.and_then(|k| k.parse().ok()),
+            )
+        },
     );
     let content = move || {
         Suspend::new(async move {
             match contractors.await {
                 Ok(p) => {
-                    let (light, name) = untrack(|| (param("light"), param("name")));
-                    view! { <ContractorList p light name/> }.into_any()
+                    let (light, name, kind) =
+                        untrack(|| (param("light"), param("name"), param("kind")));
+                    let filters = ListFilters { light, name, kind };
+                    view! { <ContractorList p filters/> }.into_any()
                 }
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
@@ -129,21 +139,56 @@ pub fn Contractors() -> impl IntoView {
     }
 }
 
-/// The contractor list's address for these filters and page.
-fn contractors_href(light: Option<&str>, name: Option<&str>, page: u64) -> String {
-    let page = (page > 1).then(|| page.to_string());
-    with_query(
-        "/agent/contractors",
-        &[("light", light), ("name", name), ("page", page.as_deref())],
-    )
+/// The contractor list's filters, as the address gives them.
+#[derive(Clone, Debug, Default)]
+struct ListFilters {
+    light: Option<String>,
+    name: Option<String>,
+    kind: Option<String>,
+}
+
+impl ListFilters {
+    /// The contractor list's address for these filters, another light, and a page.
+    fn href(&self, light: Option<&str>, page: u64) -> String {
+        let page = (page > 1).then(|| page.to_string());
+        with_query(
+            "/agent/contractors",
+            &[
+                ("light", light),
+                ("name", self.name.as_deref()),
+                ("kind", self.kind.as_deref()),
+                ("page", page.as_deref()),
+            ],
+        )
+    }
+}
+
+/// The "Kind of work" filter's choice, when the agency has kinds.
+fn kind_select(
+    id: &'static str,
+    kinds: &[(i64, String)],
+    chosen: Option<&str>,
+) -> Option<impl IntoView> {
+    if kinds.is_empty() {
+        return None;
+    }
+    let options = kinds
+        .iter()
+        .map(|(kind, name)| {
+            let value = kind.to_string();
+            let selected = chosen == Some(value.as_str());
+            view! { <option value=value selected=selected>{name.clone()}</option> }
+        })
+        .collect_view();
+    Some(view! {
+        <label for=id>"Kind of work"</label>
+        <select id=id name="kind"><option value="">"Any kind"</option>{options}</select>
+    })
 }
 
 #[component]
-fn ContractorList(
-    p: ContractorListPage,
-    light: Option<String>,
-    name: Option<String>,
-) -> impl IntoView {
+fn ContractorList(p: ContractorListPage, filters: ListFilters) -> impl IntoView {
+    let ListFilters { light, name, kind } = filters.clone();
     let everyone: u32 = p.lights.iter().sum();
     let chips = std::iter::once((None, "All", everyone))
         .chain(
@@ -154,7 +199,7 @@ fn ContractorList(
         .map(|(value, label, count)| {
             let current = light.as_deref() == value;
             view! {
-                <A href=contractors_href(value, name.as_deref(), 1)
+                <A href=filters.href(value, 1)
                     attr:class=format!("filter-chip light-{}", value.unwrap_or(""))
                     attr:aria-current=current.then_some("true")>
                     {label} " " <span class="chip-count">{count}</span>
@@ -163,7 +208,7 @@ fn ContractorList(
         })
         .collect_view();
     let pages = u64::from(p.total.div_ceil(p.page_size).max(1));
-    let filtered = light.is_some() || name.is_some();
+    let filtered = light.is_some() || name.is_some() || kind.is_some();
     let table = if p.rows.is_empty() {
         let message = if filtered {
             "No contractors match these filters."
@@ -179,13 +224,15 @@ fn ContractorList(
         .clone()
         .map(|l| view! { <input type="hidden" name="light" value=l/> });
     let name_value = name.clone().unwrap_or_default();
-    let href = move |page: u64| contractors_href(light.as_deref(), name.as_deref(), page);
+    let kinds = kind_select("contractors-kind", &p.work_kinds, kind.as_deref());
+    let href = move |page: u64| filters.href(light.as_deref(), page);
     view! {
         <Form method="get" action="/agent/contractors" attr:class="filter-form" attr:role="search" attr:aria-label="Find a contractor">
             {keep_light}
             <label for="contractors-name">"Contractor"</label>
             <input id="contractors-name" name="name" type="search" value=name_value
                 placeholder="Company name or reference"/>
+            {kinds}
             <button type="submit">"Find"</button>
         </Form>
         <nav class="filter-row" aria-label="Filter by compliance">{chips}</nav>
@@ -265,15 +312,17 @@ pub fn Certification() -> impl IntoView {
                 param("status"),
                 param("name"),
                 param("page"),
+                param("kind"),
                 live.certification.get(),
             )
         },
-        |(type_id, status, name, page, _)| {
+        |(type_id, status, name, page, kind, _)| {
             compliance_matrix(
                 type_id.and_then(|t| t.parse().ok()),
                 status,
                 name,
                 page.and_then(|p| p.parse().ok()),
+                kind.and_then(|k| k.parse().ok()),
             )
         },
     );
@@ -283,9 +332,9 @@ pub fn Certification() -> impl IntoView {
                 Ok(m) => {
                     // Untracked: a new query re-renders once its matrix arrives, not also at
                     // once with the old matrix (which made the Filter click slow).
-                    let (type_id, status, name) =
-                        untrack(|| (param("type"), param("status"), param("name")));
-                    view! { <MatrixView m type_id status name/> }.into_any()
+                    let (type_id, status, name, kind) =
+                        untrack(|| (param("type"), param("status"), param("name"), param("kind")));
+                    view! { <MatrixView m type_id status name kind/> }.into_any()
                 }
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
@@ -298,6 +347,7 @@ pub fn Certification() -> impl IntoView {
         <h1>"Contractor certification"</h1>
         <p class="page-links">
             <A href="/agent/certificate-types">"Certificate types"</A>
+            <A href="/agent/kinds-of-work">"Kinds of work"</A>
             <A href="/agent/import">"Import from a spreadsheet"</A>
         </p>
         <Transition fallback=|| view! { <p role="status">"Loading the matrix…"</p> }>{content}</Transition>
@@ -322,7 +372,9 @@ fn MatrixView(
     type_id: Option<String>,
     status: Option<String>,
     name: Option<String>,
+    kind: Option<String>,
 ) -> impl IntoView {
+    let kinds = kind_select("matrix-kind", &m.work_kinds, kind.as_deref());
     let type_options = m
         .types
         .iter()
@@ -385,6 +437,7 @@ fn MatrixView(
                 ("type", type_id.as_deref()),
                 ("status", status.as_deref()),
                 ("name", name.as_deref()),
+                ("kind", kind.as_deref()),
             ],
         )
     };
@@ -396,6 +449,7 @@ fn MatrixView(
             <select id="matrix-status" name="status"><option value="">"Any status"</option>{status_options}</select>
             <label for="matrix-name">"Contractor"</label>
             <input id="matrix-name" name="name" type="search" value=name_value/>
+            {kinds}
             <button type="submit">"Filter"</button>
         </Form>
         <p class="hint" role="status">{m.total} " contractors · page " {m.page + 1} " of " {pages}</p>

@@ -6,12 +6,15 @@
 use crate::api::compliance::{
     load_contractor_certification, own_certification, RequestCertificate, ValidateDocument,
 };
+use crate::api::work_kinds::SetContractorWorkKinds;
 use crate::api::ApiError;
 use crate::domain::certificate_reading::{pounds, DocumentCheck, ReadOutcome, Value};
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::UserKind;
-use crate::domain::records::{ContractorCertification, DocumentSummary, RequirementDetail};
-use crate::ui::forms::{action_error, FormError};
+use crate::domain::records::{
+    ContractorCertification, DocumentSummary, RequirementDetail, WorkKindChoice,
+};
+use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::use_live;
 use crate::ui::session::{date_format, use_id_param, use_viewer};
 use crate::ui::upload::UploadForm;
@@ -190,6 +193,7 @@ fn Certification(
             </span>
             " " {instruct}
         </p>
+        <WorkKinds contractor_id=c.contractor_id kinds=c.work_kinds can_manage=c.can_manage/>
         <section class="panel" aria-labelledby="certification-heading">
             <h2 id="certification-heading">"Certification"</h2>
             {request_form}
@@ -197,6 +201,89 @@ fn Certification(
         </section>
         {history}
     }
+}
+
+/// The kinds of work the contractor does: ticked by an agent who manages certification (saving
+/// requests the certificates they need), read by everyone else.
+#[component]
+fn WorkKinds(contractor_id: i64, kinds: Vec<WorkKindChoice>, can_manage: bool) -> impl IntoView {
+    if kinds.is_empty() {
+        return ().into_any();
+    }
+    if !can_manage {
+        let held = kinds
+            .iter()
+            .filter(|k| k.held)
+            .map(|k| k.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = if held.is_empty() {
+            "None".to_string()
+        } else {
+            held
+        };
+        return view! { <p data-testid="work-kinds">"Kinds of work: " {text}</p> }.into_any();
+    }
+    let save = ServerAction::<SetContractorWorkKinds>::new();
+    let error = action_error(save);
+    let live = use_live();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            live.bump();
+        }
+    });
+    let held = RwSignal::new(
+        kinds
+            .iter()
+            .filter(|k| k.held)
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
+    );
+    let boxes = kinds
+        .into_iter()
+        .map(|k| {
+            let id = k.id;
+            view! {
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || held.with(|h| h.contains(&id))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            held.update(|h| {
+                                h.retain(|x| *x != id);
+                                if on {
+                                    h.push(id);
+                                }
+                            });
+                        }/>
+                    " " {k.name}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="work-kinds-heading">
+            <h2 id="work-kinds-heading">"Kinds of work"</h2>
+            <ActionForm action=save attr:class="stacked-form">
+                <input type="hidden" name="contractor_id" value=contractor_id.to_string()/>
+                <fieldset>
+                    <legend class="visually-hidden">"Kinds of work this contractor does"</legend>
+                    {boxes}
+                    <input type="hidden" name="kinds"
+                        prop:value=move || held.with(|h| h.iter().map(i64::to_string).collect::<Vec<_>>().join(","))/>
+                </fieldset>
+                <p class="hint">"Saving asks the contractor for the certificates these kinds need that it was not yet asked for."</p>
+                <FormError error/>
+                <FieldError id="work-kinds-error" field="work_kind" error/>
+                <div class="form-actions">
+                    <button type="submit" disabled=move || save.pending().get()>"Save kinds of work"</button>
+                    <Show when=move || matches!(save.value().get(), Some(Ok(())))>
+                        <p class="form-success" role="status">"Kinds of work saved."</p>
+                    </Show>
+                </div>
+            </ActionForm>
+        </section>
+    }
+    .into_any()
 }
 
 /// What a tile lets the viewer do.

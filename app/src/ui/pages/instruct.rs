@@ -122,6 +122,22 @@ fn InstructForm(
             <FieldError id="instruct-required-error" field="required_types" error/>
         }
     });
+    let kind_select = (!choices.work_kinds.is_empty()).then(|| {
+        let options = choices
+            .work_kinds
+            .iter()
+            .map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> })
+            .collect_view();
+        view! {
+            <label for="instruct-kind">"Kind of work"</label>
+            <select id="instruct-kind" name="works[work_kind]" aria-describedby="instruct-kind-hint">
+                <option value="">"Any (every certificate asked of the contractor)"</option>
+                {options}
+            </select>
+            <p class="hint" id="instruct-kind-hint">"The contractor is judged on the certificates this kind of work needs, today and on the due date."</p>
+            <FieldError id="instruct-kind-error" field="work_kind" error/>
+        }
+    });
     let properties = choices
         .properties
         .into_iter()
@@ -156,6 +172,7 @@ fn InstructForm(
             <p class="hint" data-testid="selected-light">
                 "Compliance: " <Transition fallback=|| ()>{selected_light}</Transition>
             </p>
+            {kind_select}
 
             <label for="instruct-title">"Title"</label>
             <input id="instruct-title" name="works[title]" type="text" required maxlength="200"
@@ -257,8 +274,8 @@ fn Outcome(o: InstructOutcome) -> impl IntoView {
             };
             view! {
                 <div class="blocked" role="alert">
-                    <p><strong>{format!("{company_name} is not compliant.")}</strong>
-                        " Work cannot be sent until these certificates are in order:"</p>
+                    <p><strong>{format!("{company_name} is not compliant for this work.")}</strong>
+                        " Work cannot be sent until these certificates are in order, today and on the day of the work:"</p>
                     <ul>{problems}</ul>
                     {alternatives}
                     <p>{next}</p>

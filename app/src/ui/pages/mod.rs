@@ -19,6 +19,7 @@ pub mod task;
 pub mod team;
 pub mod tech;
 pub mod verify;
+pub mod work_kinds;
 
 use leptos::prelude::*;
 

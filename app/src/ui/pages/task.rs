@@ -128,6 +128,7 @@ fn TaskView(
                 <dt>"Purchase order"</dt><dd>{t.purchase_order.unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Access"</dt><dd>{t.access_details.unwrap_or_else(|| "—".into())}</dd>
                 {t.contractor.map(|c| view! { <dt>"Contractor"</dt><dd>{c}</dd> })}
+                {t.work_kind.map(|k| view! { <dt>"Kind of work"</dt><dd>{k}</dd> })}
                 {(!t.required_types.is_empty()).then(|| view! {
                     <dt>"Technicians must hold"</dt><dd>{t.required_types.join(", ")}</dd>
                 })}
@@ -136,6 +137,13 @@ fn TaskView(
             </dl>
             {t.description.map(|d| view! { <p>{d}</p> })}
         </section>
+        {(!t.compliance_on_the_day.is_empty()).then(|| view! {
+            <div class="blocked" role="alert" data-testid="compliance-on-the-day">
+                <p><strong>"Certificates not in order for this work"</strong>
+                    " (today, or on the day of the work: the scheduled date, else the due date):"</p>
+                <ul>{t.compliance_on_the_day.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            </div>
+        })}
         {(can_accept || !others.is_empty()).then(|| view! {
             <Actions task_id can_accept others sent choices=t.technician_choices.clone()/>
         })}
