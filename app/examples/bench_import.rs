@@ -30,9 +30,16 @@ async fn main() {
         let preview = import::preview(&db, &actor, file.as_bytes()).await.unwrap();
         previews.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let result = import::commit(&db, &actor, file.as_bytes(), false, now_ms())
-            .await
-            .unwrap();
+        let result = import::commit(
+            &db,
+            &actor,
+            file.as_bytes(),
+            false,
+            "http://bench.example",
+            now_ms(),
+        )
+        .await
+        .unwrap();
         commits.push(t.elapsed().as_secs_f64());
         if run == 0 {
             println!(

@@ -10,6 +10,7 @@ use app::services::{compliance, import, ServiceError};
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
+const URL: &str = "http://certs.example";
 /// The template's header row.
 const HEADER: &str = "ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid";
 
@@ -77,14 +78,14 @@ db_test!(
         );
 
         // All or nothing refuses a file with errors, and writes nothing.
-        let refused = import::commit(&db, &admin, file.as_bytes(), true, now_ms()).await;
+        let refused = import::commit(&db, &admin, file.as_bytes(), true, URL, now_ms()).await;
         assert!(
             matches!(&refused, Err(ServiceError::Refused(m)) if m.contains("2 rows have errors")),
             "{refused:?}"
         );
         assert_eq!(count(&db, "certificate_documents").await, before.0);
 
-        let result = import::commit(&db, &admin, file.as_bytes(), false, now_ms())
+        let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
             .await
             .unwrap();
         assert_eq!((result.imported, result.skipped, result.errors), (2, 3, 2));
@@ -125,7 +126,7 @@ db_test!(
         // Importing the same file again doubles nothing.
         let again = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
         assert_eq!((again.creates, again.updates, again.unchanged), (0, 0, 2));
-        let result = import::commit(&db, &admin, file.as_bytes(), false, now_ms())
+        let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
             .await
             .unwrap();
         assert_eq!(result.imported, 0);
@@ -186,7 +187,7 @@ db_test!(
         let read_only = actor(&db, READ_ONLY).await;
         let file = mixed_file(&db).await;
         assert!(matches!(
-            import::commit(&db, &read_only, file.as_bytes(), false, now_ms()).await,
+            import::commit(&db, &read_only, file.as_bytes(), false, URL, now_ms()).await,
             Err(ServiceError::MissingPermission(_))
         ));
         let office = actor(&db, "office@brightspark.example").await;
@@ -212,7 +213,7 @@ db_test!(another_agencys_contractors_and_types_are_errors, |db| {
     let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
     assert_eq!(preview.errors, 2);
     let before = count(&db, "certificate_documents").await;
-    let result = import::commit(&db, &admin, file.as_bytes(), false, now)
+    let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now)
         .await
         .unwrap();
     assert_eq!(result.imported, 0);
@@ -246,7 +247,7 @@ db_test!(xlsx_and_windows_1252_files_read_like_csv, |db| {
     };
     let preview = import::preview(&db, &admin, &filled).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
-    import::commit(&db, &admin, &filled, true, now_ms())
+    import::commit(&db, &admin, &filled, true, URL, now_ms())
         .await
         .unwrap();
     let end: String = sqlx::query_scalar(
@@ -326,7 +327,7 @@ db_test!(the_templates_own_workbook_filled_in_imports, |db| {
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
     assert_eq!(preview.rows[0].start.as_deref(), Some("4 Feb 2026"));
     assert_eq!(preview.rows[0].end.as_deref(), Some("31 Dec 2099"));
-    let result = import::commit(&db, &admin, &filled, true, now_ms())
+    let result = import::commit(&db, &admin, &filled, true, URL, now_ms())
         .await
         .unwrap();
     assert_eq!(result.imported, 1);
@@ -342,7 +343,7 @@ db_test!(
         // "Expiry Date" instead of EndDate: the certificates would never expire.
         let misspelt = HEADER.replace("EndDate,", "Expiry Date,");
         let file = format!("{misspelt}\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,\r\n");
-        let refused = import::commit(&db, &admin, file.as_bytes(), false, now_ms()).await;
+        let refused = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms()).await;
         assert!(
             matches!(&refused, Err(ServiceError::Invalid { field: "file", message })
                 if message.contains("missing: EndDate") && message.contains("\"Expiry Date\"")),
@@ -377,7 +378,7 @@ db_test!(
             import::preview(&db, &admin, file.as_bytes())
                 .await
                 .map(|_| ()),
-            import::commit(&db, &admin, file.as_bytes(), false, now_ms())
+            import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
                 .await
                 .map(|_| ()),
         ] {
@@ -408,7 +409,7 @@ db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
     ] {
         for result in [
             import::preview(&db, &admin, &bytes).await.map(|_| ()),
-            import::commit(&db, &admin, &bytes, false, now_ms())
+            import::commit(&db, &admin, &bytes, false, URL, now_ms())
                 .await
                 .map(|_| ()),
             import::error_report(&db, &admin, &bytes).await.map(|_| ()),
@@ -419,4 +420,79 @@ db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
             );
         }
     }
+});
+
+db_test!(a_row_gives_its_contractor_kinds_of_work, |db| {
+    use app::services::work_kinds::{self, KindOfWork};
+    seeded(&db).await;
+    let admin = actor(&db, ADMIN).await;
+    let now = now_ms();
+    let gas: i64 = sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = 'Gas safety'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let gas_work = work_kinds::save(
+        &db,
+        &admin,
+        None,
+        &KindOfWork {
+            name: "Gas work".into(),
+            certificate_type_ids: vec![gas],
+        },
+        URL,
+        now,
+    )
+    .await
+    .unwrap();
+    let fixright = contractor(&db, "Fixright Handyman").await;
+    let file = format!(
+        "{HEADER},ContractorCertificateCover,ContractorKindsOfWork\n\
+         {fixright},,,Public liability insurance,,31/12/2099,,,Yes,,gas WORK\n\
+         {fixright},,,DBS check,,31/12/2099,,,Yes,,Gas work; Roofing\n"
+    );
+    let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+    assert_eq!((preview.creates, preview.errors), (1, 1), "{preview:?}");
+    match &preview.rows[1].outcome {
+        Outcome::Error(problems) => {
+            assert_eq!(problems[0].column, "ContractorKindsOfWork");
+            assert!(problems[0]
+                .reason
+                .starts_with("\"Roofing\" is not a kind of work"));
+        }
+        other => panic!("an unknown kind is the row's error: {other:?}"),
+    }
+    let emails = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox_emails WHERE to_address = 'office@fixright.example' \
+             AND subject LIKE '%Gas safety%'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        count(&db, "contractor_work_kinds").await,
+        0,
+        "a preview writes nothing"
+    );
+    import::commit(&db, &admin, file.as_bytes(), false, URL, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        work_kinds::contractor_kinds(&db, &admin, fixright)
+            .await
+            .unwrap(),
+        [gas_work]
+    );
+    assert_eq!(
+        emails().await,
+        1,
+        "the kind's gas safety certificate is requested"
+    );
+    // Importing the same file again adds nothing and asks nothing twice.
+    import::commit(&db, &admin, file.as_bytes(), false, URL, now)
+        .await
+        .unwrap();
+    assert_eq!(emails().await, 1);
+    assert_eq!(count(&db, "contractor_work_kinds").await, 1);
 });

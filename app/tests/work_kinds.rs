@@ -586,6 +586,16 @@ db_test!(work_due_after_an_expiry_is_judged_on_that_day, |db| {
     for who in [&agent, &office] {
         let detail = tasks::task_detail(&db, who, soon, now).await.unwrap();
         assert_eq!(detail.compliance_on_the_day, std::slice::from_ref(&planned));
+        // The agent also reads it in the timeline, as of the day the office planned.
+        assert!(
+            detail
+                .timeline
+                .iter()
+                .any(|e| e.what == "Planned after a certificate ends"
+                    && e.reason.as_deref() == Some(planned.as_str())),
+            "{:?}",
+            detail.timeline
+        );
     }
 });
 

@@ -22,6 +22,12 @@ export function collectPanics(page: Page): string[] {
   return panics;
 }
 
+/** A day from today in the demo agency's zone, as a date field takes it (`YYYY-MM-DD`). */
+export const isoDay = (offsetDays = 0) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+/** The same day as the agency writes it (DD/MM/YYYY). */
+export const shownDay = (iso: string) => iso.split('-').reverse().join('/');
+
 /** Waits until the server-rendered page has hydrated and responds to input. */
 export async function expectHydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

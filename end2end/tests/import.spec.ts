@@ -22,7 +22,7 @@ test('an agent downloads the template, previews a file with good and bad rows, i
     page.getByRole('link', { name: 'CSV template' }).click(),
   ]);
   const header = readFileSync(await csvTemplate.path(), 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0];
-  expect(header).toBe('ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid,ContractorCertificateCover');
+  expect(header).toBe('ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid,ContractorCertificateCover,ContractorKindsOfWork');
 
   const [exported] = await Promise.all([
     page.waitForEvent('download'),

@@ -1,11 +1,8 @@
-import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { test, expect, expectHydrated, collectPanics, isoDay, shownDay } from './fixtures';
 import { AGENT, OFFICE, linkFromMailbox, signIn } from './auth';
 
 const pdf = (name: string) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${name}\n`) });
 /** A day as the date fields take it, in the demo agency's time zone. */
-const isoDay = (offsetDays = 0) =>
-  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const shownDay = (iso: string) => iso.split('-').reverse().join('/');
 /** A tiny but real PNG, as a phone camera would send a photo. */
 const photo = {
   name: 'alarm.png',

@@ -1,11 +1,8 @@
-import { test, expect, expectHydrated, collectPanics } from './fixtures';
+import { test, expect, expectHydrated, collectPanics, isoDay, shownDay } from './fixtures';
 import { AGENT, OFFICE, linkFromMailbox, signIn } from './auth';
 import type { Page } from '@playwright/test';
 
 /** A day as the date fields take it, in the demo agency's time zone. */
-const isoDay = (offsetDays = 0) =>
-  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-const shownDay = (iso: string) => iso.split('-').reverse().join('/');
 
 /** Instructs works for Brightspark through the server function the Instruct works form uses. */
 async function instructTasks(page: Page, titles: string[], requiredTypeId: number) {

@@ -81,7 +81,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
         )
     } else {
         serde_json::to_string_pretty(
-            &import::commit(&db, &actor, &bytes, false, auth::now())
+            &import::commit(&db, &actor, &bytes, false, &config.public_url, auth::now())
                 .await
                 .map_err(|e| e.to_string())?,
         )

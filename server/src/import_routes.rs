@@ -136,7 +136,16 @@ pub async fn commit(
         Ok(request) => request,
         Err(response) => return response,
     };
-    match import::commit(&context.db, &actor, &bytes, all_or_nothing, auth::now()).await {
+    match import::commit(
+        &context.db,
+        &actor,
+        &bytes,
+        all_or_nothing,
+        &context.public_url,
+        auth::now(),
+    )
+    .await
+    {
         Ok(result) => Json(result).into_response(),
         Err(ServiceError::Refused(message)) => problem(StatusCode::CONFLICT, "", message),
         Err(e) => service_problem(e),

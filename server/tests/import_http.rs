@@ -58,7 +58,7 @@ db_test!(
             .await
             .unwrap();
         let template = r.text().await.unwrap();
-        assert!(template.starts_with("\u{feff}ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid,ContractorCertificateCover\r\n"), "{template}");
+        assert!(template.starts_with("\u{feff}ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid,ContractorCertificateCover,ContractorKindsOfWork\r\n"), "{template}");
 
         let export = admin
             .get(format!("{base}/exports/contractors.csv"))

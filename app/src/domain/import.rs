@@ -19,10 +19,13 @@ pub const RELATES_TO: &str = "ContractorCertificateReminderRelatesTo";
 pub const VALID: &str = "ContractorCertificateValid";
 /// Optional: the certificate's cover in pounds (insurance), e.g. 5000000 or £5m.
 pub const COVER: &str = "ContractorCertificateCover";
+/// Optional: kinds of work the contractor does, by name, separated by semicolons; each is given
+/// to the contractor (added to those it has), which requests the certificates they need.
+pub const WORK_KINDS: &str = "ContractorKindsOfWork";
 
-/// The template's columns, in its order; all but [`COVER`] must be in a file (older
-/// templates have no cover column).
-pub const COLUMNS: [&str; 10] = [
+/// The template's columns, in its order; all but [`COVER`] and [`WORK_KINDS`] must be in a file
+/// (older templates have neither).
+pub const COLUMNS: [&str; 11] = [
     CONTRACTOR_ID,
     EXTERNAL_REF,
     COMPANY_NAME,
@@ -33,10 +36,11 @@ pub const COLUMNS: [&str; 10] = [
     RELATES_TO,
     VALID,
     COVER,
+    WORK_KINDS,
 ];
 
 /// Columns a file may leave out.
-const OPTIONAL: [&str; 1] = [COVER];
+const OPTIONAL: [&str; 2] = [COVER, WORK_KINDS];
 
 /// The name of the template's sheet, which an import looks for first in a workbook.
 pub const TEMPLATE_SHEET: &str = "Certification";
@@ -175,6 +179,9 @@ pub struct ImportRow {
     pub valid: Option<bool>,
     /// The cover in whole pounds, when the column is there and filled.
     pub cover: Option<i64>,
+    /// Kinds of work named for the contractor, as written (checked against the agency's in
+    /// [`plan`]).
+    pub work_kinds: Vec<String>,
 }
 
 fn date(
@@ -298,6 +305,7 @@ pub fn read_row(
         relates_to,
         valid,
         cover,
+        work_kinds: super::work_kinds::kinds_in_cell(&columns.text(cells, WORK_KINDS)),
     })
 }
 
@@ -372,6 +380,8 @@ pub struct Known {
     pub requirements: HashSet<(i64, i64)>,
     /// (contractor id, type id, start, end) of documents already recorded.
     pub documents: HashSet<(i64, i64, Option<NaiveDate>, Option<NaiveDate>)>,
+    /// Kind of work name as `type_key` makes it → id.
+    pub work_kinds: HashMap<String, i64>,
 }
 
 /// How certificate type names are compared: case and repeated spaces do not matter.
@@ -408,6 +418,9 @@ pub struct Planned {
     pub line: usize,
     pub outcome: Outcome,
     pub row: Option<(ImportRow, i64)>,
+    /// (contractor id, kind of work id) for each kind the row names: given to the contractor
+    /// even when the certificate itself is unchanged or repeated.
+    pub work_kinds: Vec<(i64, i64)>,
 }
 
 /// Decides each row's outcome against what the agency has: the contractor must exist (and match
@@ -422,9 +435,16 @@ pub fn plan(
         .map(|(line, row)| {
             let row = match row {
                 Ok(row) => row,
-                Err(problems) => return Planned { line, outcome: Outcome::Error(problems), row: None },
+                Err(problems) => return Planned { line, outcome: Outcome::Error(problems), row: None, work_kinds: Vec::new() },
             };
             let mut problems = Vec::new();
+            let mut work_kinds = Vec::new();
+            for name in &row.work_kinds {
+                match known.work_kinds.get(&type_key(name)) {
+                    Some(id) => work_kinds.push((row.contractor_id, *id)),
+                    None => problems.push(problem(WORK_KINDS, format!("\"{name}\" is not a kind of work of your agency. Check the spelling, or add it first under Kinds of work, then import again."))),
+                }
+            }
             match known.contractors.get(&row.contractor_id) {
                 None => problems.push(problem(CONTRACTOR_ID, format!("No contractor of your agency has the id {}. Export the contractor list again to get current ids.", row.contractor_id))),
                 Some((reference, company)) => {
@@ -448,22 +468,22 @@ pub fn plan(
                 }
             };
             if !problems.is_empty() {
-                return Planned { line, outcome: Outcome::Error(problems), row: None };
+                return Planned { line, outcome: Outcome::Error(problems), row: None, work_kinds: Vec::new() };
             }
             let key = (row.contractor_id, type_id, row.start, row.end);
             if let Some(first) = seen.get(&key) {
-                return Planned { line, outcome: Outcome::Duplicate { of_line: *first }, row: None };
+                return Planned { line, outcome: Outcome::Duplicate { of_line: *first }, row: None, work_kinds };
             }
             seen.insert(key, line);
             if known.documents.contains(&key) {
-                return Planned { line, outcome: Outcome::Unchanged, row: None };
+                return Planned { line, outcome: Outcome::Unchanged, row: None, work_kinds };
             }
             let outcome = if requirements.insert((row.contractor_id, type_id)) {
                 Outcome::Create
             } else {
                 Outcome::Update
             };
-            Planned { line, outcome, row: Some((row, type_id)) }
+            Planned { line, outcome, row: Some((row, type_id)), work_kinds }
         })
         .collect()
 }

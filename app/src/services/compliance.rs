@@ -1326,6 +1326,7 @@ async fn history(
                         "task_instructed" => "Instructed works",
                         "certificate_imported" => "Imported",
                         "work_kinds_set" => "Kinds of work",
+                        "work_kind_imported" => "Kind of work imported",
                         other => other,
                     },
                     row.detail

@@ -89,6 +89,14 @@ async fn known(db: &Db, agency_id: i64) -> Result<Known, ServiceError> {
     .fetch_all(db.pool())
     .await?;
     known.requirements.extend(requirements);
+    let kinds: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM work_kinds WHERE agency_id = $1")
+            .bind(agency_id)
+            .fetch_all(db.pool())
+            .await?;
+    for (id, name) in kinds {
+        known.work_kinds.insert(type_key(&name), id);
+    }
     let documents: Vec<(i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT contractor_id, certificate_type_id, start_date, end_date FROM certificate_documents \
          WHERE agency_id = $1",
@@ -218,6 +226,7 @@ pub async fn commit(
     actor: &Actor,
     bytes: &[u8],
     all_or_nothing: bool,
+    public_url: &str,
     now: i64,
 ) -> Result<ImportResult, ServiceError> {
     let plans = planned(db, actor, bytes).await?.plans;
@@ -232,12 +241,21 @@ pub async fn commit(
         )));
     }
     let total = plans.len() as u32;
+    let work_kinds: BTreeSet<(i64, i64)> = plans
+        .iter()
+        .flat_map(|p| p.work_kinds.iter().copied())
+        .collect();
     let rows: Vec<(ImportRow, i64)> = plans.into_iter().filter_map(|p| p.row).collect();
     tracing::info!(rows = rows.len(), "applying an import in one transaction");
     let mut tx = db.begin_write().await?;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         insert_requirements(&mut tx, actor, chunk, now).await?;
         insert_documents(&mut tx, actor, chunk, now).await?;
+    }
+    // After the rows' own requirements, so a kind asks only for what the file did not bring.
+    for (contractor_id, kind_id) in &work_kinds {
+        super::work_kinds::add_kind_in(&mut tx, actor, *contractor_id, *kind_id, public_url, now)
+            .await?;
     }
     let names: std::collections::HashMap<i64, String> =
         sqlx::query_as("SELECT id, name FROM certificate_types WHERE agency_id = $1")
@@ -281,7 +299,11 @@ pub async fn commit(
     )
     .await?;
     tx.commit().await?;
-    let contractors: BTreeSet<i64> = rows.iter().map(|(r, _)| r.contractor_id).collect();
+    let contractors: BTreeSet<i64> = rows
+        .iter()
+        .map(|(r, _)| r.contractor_id)
+        .chain(work_kinds.iter().map(|(contractor_id, _)| *contractor_id))
+        .collect();
     for contractor_id in contractors {
         db.publish(Change {
             agency_id: actor.agency_id,
@@ -495,6 +517,7 @@ pub fn csv_template(actor: &Actor) -> String {
             "EndDate",
             "Yes",
             "",
+            "",
         ],
     );
     out
@@ -567,6 +590,15 @@ pub async fn xlsx_template(db: &Db, actor: &Actor) -> Result<Vec<u8>, ServiceErr
         .map_err(broken)?;
     sheet
         .add_data_validation(1, 9, last, 9, &cover_hint)
+        .map_err(broken)?;
+    let kinds_hint = DataValidation::new()
+        .allow_any_value()
+        .set_input_title("Kinds of work (optional)")
+        .map_err(broken)?
+        .set_input_message("Kinds of work the contractor does, e.g. Gas work; Electrical. Each must already exist under Kinds of work; the certificates it needs are requested.")
+        .map_err(broken)?;
+    sheet
+        .add_data_validation(1, 10, last, 10, &kinds_hint)
         .map_err(broken)?;
     let reminder = list(&[
         "Week1", "Week2", "Week3", "Week4", "Month1", "Month2", "Month3",

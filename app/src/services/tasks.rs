@@ -424,8 +424,27 @@ pub async fn accept(
         ..TaskChanges::default()
     };
     let step = check_step(db, actor, task_id, TaskAction::Accept, None).await?;
+    let lapses = match (planned, step.contractor_id) {
+        (Some(day), Some(contractor_id)) => {
+            lapses_on(db, actor, task_id, contractor_id, day, now).await?
+        }
+        _ => Vec::new(),
+    };
     let mut tx = db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
+    if !lapses.is_empty() {
+        // Accepting is the office's to decide; the planned day's gaps go in the timeline, which
+        // the agent reads, and stay on the task page until the certificates are renewed.
+        let reason = lapses.join("; ");
+        let event = TimelineEvent {
+            task_id,
+            action: "Planned after a certificate ends",
+            from: step.to,
+            to: step.to,
+            reason: Some(&reason),
+        };
+        add_to_timeline(&mut tx, actor, event, now).await?;
+    }
     if !technician_ids.is_empty() {
         let assignment = super::assignment::Assignment {
             task_ids: vec![task_id],
@@ -948,6 +967,37 @@ pub async fn task_detail(
         actions,
         timeline,
     })
+}
+
+/// What will have lapsed by `day` among the certificates the task's kind of work needs (in the
+/// agency's date format); today's red certificates are not repeated.
+async fn lapses_on(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    contractor_id: i64,
+    day: NaiveDate,
+    now: i64,
+) -> Result<Vec<String>, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let work_kind_id: Option<i64> =
+        sqlx::query_scalar("SELECT work_kind_id FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let work = WorkToJudge {
+        work_kind_id,
+        day: Some(day),
+    };
+    Ok(
+        super::compliance::judge_work(db, &mut conn, actor.agency_id, contractor_id, work, now)
+            .await?
+            .verdict
+            .lapses
+            .iter()
+            .map(|l| l.problem(actor.date_format))
+            .collect(),
+    )
 }
 
 /// Whether the work is still to be done on site, so its contractor's certificates still matter.

@@ -412,6 +412,48 @@ pub(super) async fn set_kinds_in(
     Ok(())
 }
 
+/// Inside the caller's transaction, adds one kind of work (already checked as the agency's) to a
+/// contractor (already checked) if it lacks it, requesting what the kind needs; the import's
+/// way, which adds to the kinds a contractor has rather than replacing them.
+pub(super) async fn add_kind_in(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    contractor_id: i64,
+    kind_id: i64,
+    public_url: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let added = sqlx::query(
+        "INSERT INTO contractor_work_kinds (contractor_id, work_kind_id) VALUES ($1, $2) \
+         ON CONFLICT (contractor_id, work_kind_id) DO NOTHING",
+    )
+    .bind(contractor_id)
+    .bind(kind_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Ok(());
+    }
+    let types = kind_types(&mut *tx, actor.agency_id, kind_id).await?;
+    require_types_in(tx, actor, contractor_id, &types, public_url, now).await?;
+    let name: String = sqlx::query_scalar("SELECT name FROM work_kinds WHERE id = $1")
+        .bind(kind_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    audit::record_for_contractor(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "work_kind_imported",
+        contractor_id,
+        &name,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn require_types_in(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
