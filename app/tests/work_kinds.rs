@@ -489,6 +489,48 @@ db_test!(work_due_after_an_expiry_is_judged_on_that_day, |db| {
         format.format(in_days(12)),
         format.format(in_days(20))
     );
+    // The form's verdict says the same before anything is sent, and writes nothing.
+    let audit_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let judged = |days: Option<u64>| compliance::WorkToJudge {
+        work_kind_id: None,
+        day: days.map(in_days),
+    };
+    let check = tasks::instruct_check(&db, &admin, northgate, judged(Some(20)), now)
+        .await
+        .unwrap();
+    assert_eq!(check.problems, std::slice::from_ref(&expected));
+    assert_eq!(check.light, app::domain::compliance::TrafficLight::Red);
+    assert!(check.can_override);
+    assert!(
+        !tasks::instruct_check(&db, &agent, northgate, judged(Some(20)), now)
+            .await
+            .unwrap()
+            .can_override
+    );
+    let in_time = tasks::instruct_check(&db, &agent, northgate, judged(Some(5)), now)
+        .await
+        .unwrap();
+    assert!(in_time.problems.is_empty());
+    assert_eq!(in_time.light, app::domain::compliance::TrafficLight::Orange);
+    let other = OtherAgency::create(&db).await;
+    assert!(matches!(
+        tasks::instruct_check(&db, &admin, other.contractor_id, judged(None), now).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    let office = actor(&db, NORTHGATE_OFFICE).await;
+    assert!(matches!(
+        tasks::instruct_check(&db, &office, northgate, judged(None), now).await,
+        Err(ServiceError::Forbidden(_) | ServiceError::MissingPermission(_))
+    ));
+    let audit_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(audit_before, audit_after);
+
     match tasks::instruct(&db, &admin, due(20), URL, now)
         .await
         .unwrap()

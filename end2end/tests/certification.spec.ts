@@ -107,6 +107,7 @@ test('a red contractor blocks instructing works; an agent allowed to override gi
   await expectHydrated(page);
   await page.getByLabel('Contractor').selectOption({ label: 'Clearflow Plumbing — Not compliant' });
   await expect(page.getByTestId('selected-light')).toContainText('Not compliant');
+  await expect(page.getByTestId('instruct-verdict')).toContainText('Your role cannot override this');
   await page.getByLabel('Title').fill('Fix the leaking kitchen tap');
   await page.getByRole('button', { name: 'Instruct works' }).click();
   const blocked = page.getByRole('alert');
@@ -123,9 +124,10 @@ test('a red contractor blocks instructing works; an agent allowed to override gi
   await expect(admin).toHaveURL(/\/agent\/instruct$/);
   await expectHydrated(admin);
   await admin.getByLabel('Contractor').selectOption({ label: 'Clearflow Plumbing — Not compliant' });
+  // The verdict, and the override for those who may, come as soon as the contractor is chosen.
+  await expect(admin.getByTestId('instruct-verdict')).toContainText('Public liability insurance: expired');
+  await expect(admin.getByTestId('instruct-verdict')).toContainText('You may override');
   await admin.getByLabel('Title').fill('Emergency: burst pipe in the bathroom');
-  await admin.getByRole('button', { name: 'Instruct works' }).click();
-  await expect(admin.getByRole('alert')).toContainText('You may override');
   await admin.getByLabel('Reason for overriding the compliance block').fill('Flooding now; no compliant plumber free today');
   await admin.getByRole('button', { name: 'Instruct anyway' }).click();
   await expect(admin.getByRole('status')).toContainText(/Works T-\d+ sent to the contractor\. The override/);

@@ -116,6 +116,24 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
     Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
 }
 
+/// The compliance verdict on a contractor for the works being written, before they are sent:
+/// `work_kind` and `due_date` as the form's fields give them (empty is none).
+#[server(prefix = "/api", endpoint = "tasks/instruct_check")]
+pub async fn check_works(
+    contractor_id: i64,
+    #[server(default)] work_kind: Option<String>,
+    #[server(default)] due_date: Option<String>,
+) -> Result<crate::domain::records::WorkCheck, ApiError> {
+    let (context, actor) = request::actor().await?;
+    let work = crate::services::compliance::WorkToJudge {
+        work_kind_id: id_list("work_kind", work_kind.as_deref())?
+            .into_iter()
+            .next(),
+        day: date_field("due_date", due_date.as_deref())?,
+    };
+    Ok(tasks::instruct_check(&context.db, &actor, contractor_id, work, now()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let (context, actor) = request::actor().await?;

@@ -268,6 +268,18 @@ pub struct ContractorChoice {
     pub light: super::compliance::TrafficLight,
 }
 
+/// The compliance verdict on a contractor for a piece of work, shown as soon as the agent chooses
+/// the contractor, its kind and its due date (the server checks again when the works are sent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkCheck {
+    /// The light the instruct rule applies: red when a certificate lapses before the work.
+    pub light: super::compliance::TrafficLight,
+    /// The certificates at fault, today's and those lapsing before the work.
+    pub problems: Vec<String>,
+    /// This agent may send the works anyway, with a reason.
+    pub can_override: bool,
+}
+
 /// What the "Instruct works" form offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstructChoices {

@@ -134,6 +134,28 @@ pub async fn instruct_choices(
     })
 }
 
+/// The verdict the instruct rule will give on this work, before the form is sent: nothing is
+/// written (an override is recorded only when the works are sent).
+pub async fn instruct_check(
+    db: &Db,
+    actor: &Actor,
+    contractor_id: i64,
+    work: WorkToJudge,
+    now: i64,
+) -> Result<crate::domain::records::WorkCheck, ServiceError> {
+    actor.require(Permission::InstructWork)?;
+    super::compliance::visible_contractor(db, actor, contractor_id).await?;
+    let mut conn = db.pool().acquire().await?;
+    let judgement =
+        super::compliance::judge_work(db, &mut conn, actor.agency_id, contractor_id, work, now)
+            .await?;
+    Ok(crate::domain::records::WorkCheck {
+        light: judgement.verdict.light(),
+        problems: judgement.problems(actor.date_format),
+        can_override: actor.permissions.allows(Permission::OverrideCompliance),
+    })
+}
+
 /// The agency's certificate types that apply to technicians, by name.
 async fn technician_types(db: &Db, agency_id: i64) -> Result<Vec<(i64, String)>, ServiceError> {
     Ok(sqlx::query_as(

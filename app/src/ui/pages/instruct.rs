@@ -3,10 +3,12 @@
 //! agent allowed to override must give a reason, which the history keeps.
 
 use crate::api::compliance::list_contractors;
-use crate::api::tasks::{load_instruct_choices, InstructWorks};
+use crate::api::tasks::{check_works, load_instruct_choices, InstructWorks};
 use crate::api::ApiError;
 use crate::domain::compliance::TrafficLight;
-use crate::domain::records::{ContractorChoice, ContractorRow, InstructChoices, InstructOutcome};
+use crate::domain::records::{
+    ContractorChoice, ContractorRow, InstructChoices, InstructOutcome, WorkCheck,
+};
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::use_live;
 use leptos::prelude::*;
@@ -78,6 +80,28 @@ fn InstructForm(
         })
     };
     let outcome = move || instruct.value().get().and_then(|r| r.ok());
+    // The verdict for this work follows the contractor, the kind and the due date as they are
+    // chosen, so the agent learns of a block (and may give a reason) before writing the rest.
+    let kind = RwSignal::new(String::new());
+    let due = RwSignal::new(String::new());
+    let live = use_live();
+    let verdict = Resource::new(
+        move || {
+            (
+                selected.get(),
+                kind.get(),
+                due.get(),
+                live.certification.get(),
+            )
+        },
+        |(contractor, kind, due, _)| async move {
+            match contractor {
+                Some(id) => check_works(id, Some(kind), Some(due)).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let verdict_now = move || verdict.get().and_then(|v| v.ok()).flatten();
     let blocked_with_override = move || {
         matches!(
             outcome(),
@@ -85,7 +109,16 @@ fn InstructForm(
                 can_override: true,
                 ..
             })
-        )
+        ) || verdict_now().is_some_and(|v| !v.problems.is_empty() && v.can_override)
+    };
+    let verdict_view = move || {
+        Suspend::new(async move {
+            match verdict.await {
+                Ok(Some(check)) => view! { <Verdict check/> }.into_any(),
+                Ok(None) => ().into_any(),
+                Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+            }
+        })
     };
     let required = RwSignal::new(Vec::<i64>::new());
     let required_boxes = (!choices.technician_types.is_empty()).then(|| {
@@ -130,7 +163,8 @@ fn InstructForm(
             .collect_view();
         view! {
             <label for="instruct-kind">"Kind of work"</label>
-            <select id="instruct-kind" name="works[work_kind]" aria-describedby="instruct-kind-hint">
+            <select id="instruct-kind" name="works[work_kind]" aria-describedby="instruct-kind-hint"
+                on:change=move |ev| kind.set(event_target_value(&ev))>
                 <option value="">"Any (every certificate asked of the contractor)"</option>
                 {options}
             </select>
@@ -185,7 +219,8 @@ fn InstructForm(
             <div class="field-row">
                 <div>
                     <label for="instruct-due">"Due date"</label>
-                    <input id="instruct-due" name="works[due_date]" type="date"/>
+                    <input id="instruct-due" name="works[due_date]" type="date"
+                        on:input=move |ev| due.set(event_target_value(&ev))/>
                     <FieldError id="instruct-due-error" field="due_date" error/>
                 </div>
                 <div>
@@ -212,6 +247,9 @@ fn InstructForm(
             <input id="instruct-po" name="works[purchase_order]" type="text" maxlength="50"/>
             <FieldError id="instruct-po-error" field="purchase_order" error/>
 
+            <div aria-live="polite" data-testid="instruct-verdict">
+                <Transition fallback=|| ()>{verdict_view}</Transition>
+            </div>
             {move || outcome().map(|o| view! { <Outcome o/> })}
             <Show when=blocked_with_override>
                 <label for="instruct-reason">"Reason for overriding the compliance block"</label>
@@ -230,6 +268,28 @@ fn InstructForm(
             </div>
         </ActionForm>
     }
+}
+
+/// The verdict on the chosen contractor for this work, before the form is sent.
+#[component]
+fn Verdict(check: WorkCheck) -> impl IntoView {
+    if check.problems.is_empty() {
+        return view! { <p class="hint">"Certificates in order for this work."</p> }.into_any();
+    }
+    let next = if check.can_override {
+        "You may override: give a reason below, and it is recorded."
+    } else {
+        "Your role cannot override this. Choose another contractor, or ask someone who may override."
+    };
+    view! {
+        <div class="blocked">
+            <p><strong>"Not compliant for this work."</strong>
+                " These certificates are not in order, today or on the due date:"</p>
+            <ul>{check.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            <p>{next}</p>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
