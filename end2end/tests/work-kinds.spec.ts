@@ -30,7 +30,8 @@ test('an agent defines a kind of work, and a gas task due after the certificate 
   const kinds = page.getByRole('region', { name: 'Kinds of work' });
   await kinds.getByLabel(kind).check();
   await kinds.getByRole('button', { name: 'Save kinds of work' }).click();
-  await expect(kinds.getByRole('status')).toHaveText('Kinds of work saved.');
+  await expect(page.getByRole('status').filter({ hasText: 'Kinds of work saved.' })).toBeVisible();
+  await expect(kinds.getByLabel(kind)).toBeChecked();
   await expect(page.getByRole('region', { name: 'History' })).toContainText(`Kinds of work: ${kind}`);
 
   // The contractor list filters by kind.

@@ -80,13 +80,19 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
         notice.set(Some(format!("Uploaded: {certificate}.")));
         live.bump();
     });
+    let kinds_saved = Callback::new(move |()| {
+        notice.set(Some("Kinds of work saved.".into()));
+        live.bump();
+    });
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             let is_agent = matches!(viewer.await, Ok(Some(v)) if v.kind == UserKind::Agent);
             match certification.await {
-                Ok(c) => view! { <Certification c format is_agent request validate uploaded/> }
-                    .into_any(),
+                Ok(c) => view! {
+                    <Certification c format is_agent request validate uploaded kinds_saved/>
+                }
+                .into_any(),
                 Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
@@ -113,6 +119,7 @@ fn Certification(
     request: ServerAction<RequestCertificate>,
     validate: ServerAction<ValidateDocument>,
     uploaded: Callback<String>,
+    kinds_saved: Callback<()>,
 ) -> impl IntoView {
     let request_error = action_error(request);
     let options = c
@@ -193,7 +200,8 @@ fn Certification(
             </span>
             " " {instruct}
         </p>
-        <WorkKinds contractor_id=c.contractor_id kinds=c.work_kinds can_manage=c.can_manage/>
+        <WorkKinds contractor_id=c.contractor_id kinds=c.work_kinds can_manage=c.can_manage
+            saved=kinds_saved/>
         <section class="panel" aria-labelledby="certification-heading">
             <h2 id="certification-heading">"Certification"</h2>
             {request_form}
@@ -206,7 +214,12 @@ fn Certification(
 /// The kinds of work the contractor does: ticked by an agent who manages certification (saving
 /// requests the certificates they need), read by everyone else.
 #[component]
-fn WorkKinds(contractor_id: i64, kinds: Vec<WorkKindChoice>, can_manage: bool) -> impl IntoView {
+fn WorkKinds(
+    contractor_id: i64,
+    kinds: Vec<WorkKindChoice>,
+    can_manage: bool,
+    saved: Callback<()>,
+) -> impl IntoView {
     if kinds.is_empty() {
         return ().into_any();
     }
@@ -226,10 +239,10 @@ fn WorkKinds(contractor_id: i64, kinds: Vec<WorkKindChoice>, can_manage: bool) -
     }
     let save = ServerAction::<SetContractorWorkKinds>::new();
     let error = action_error(save);
-    let live = use_live();
+    // The page draws this section again once it has reloaded, so the confirmation lives above.
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
-            live.bump();
+            saved.run(());
         }
     });
     let held = RwSignal::new(
@@ -276,9 +289,6 @@ fn WorkKinds(contractor_id: i64, kinds: Vec<WorkKindChoice>, can_manage: bool) -
                 <FieldError id="work-kinds-error" field="work_kind" error/>
                 <div class="form-actions">
                     <button type="submit" disabled=move || save.pending().get()>"Save kinds of work"</button>
-                    <Show when=move || matches!(save.value().get(), Some(Ok(())))>
-                        <p class="form-success" role="status">"Kinds of work saved."</p>
-                    </Show>
                 </div>
             </ActionForm>
         </section>
