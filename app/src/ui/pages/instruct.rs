@@ -101,7 +101,18 @@ fn InstructForm(
             }
         },
     );
-    let verdict_now = move || verdict.get().and_then(|v| v.ok()).flatten();
+    // Read through an effect, which runs only in the browser after hydration: reading the
+    // resource directly here would draw the server's page without the reason field and the
+    // hydrating page with it (a hydration mismatch).
+    let verdict_asks_reason = RwSignal::new(false);
+    Effect::new(move |_| {
+        let asks = verdict
+            .get()
+            .and_then(|v| v.ok())
+            .flatten()
+            .is_some_and(|v| !v.problems.is_empty() && v.can_override);
+        verdict_asks_reason.set(asks);
+    });
     let blocked_with_override = move || {
         matches!(
             outcome(),
@@ -109,7 +120,7 @@ fn InstructForm(
                 can_override: true,
                 ..
             })
-        ) || verdict_now().is_some_and(|v| !v.problems.is_empty() && v.can_override)
+        ) || verdict_asks_reason.get()
     };
     let verdict_view = move || {
         Suspend::new(async move {
