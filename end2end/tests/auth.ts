@@ -26,10 +26,13 @@ export async function requestLink(page: Page, email: string) {
   await expect(page.getByRole('status')).toContainText('If an account uses that address');
 }
 
-/** The link in the newest email to `to`, as listed by the development mailbox. */
-export async function linkFromMailbox(page: Page, to: string): Promise<string> {
+/** The link in the newest email to `to`, as listed by the development mailbox; with `about`,
+ *  the newest whose subject contains it (tests running beside this one email the same people). */
+export async function linkFromMailbox(page: Page, to: string, about?: string): Promise<string> {
   await page.goto('/dev/mailbox');
-  const mail = page.getByRole('article', { name: new RegExp(`^Email to ${to.replace(/[.]/g, '\\.')}`) }).first();
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const subject = about ? `.*${escape(about)}` : '';
+  const mail = page.getByRole('article', { name: new RegExp(`^Email to ${escape(to)}: ${subject}`) }).first();
   await expect(mail).toBeVisible();
   return (await mail.getByRole('link').first().getAttribute('href'))!;
 }

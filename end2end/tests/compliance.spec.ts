@@ -96,6 +96,34 @@ test('the compliance matrix filters by status and name, each icon leading to the
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Northgate Gas & Heating');
 });
 
+test('each matrix icon leads to that certificate and says its next step; a legend explains the icons; the contractor column stays in view', async ({ page }) => {
+  await page.setViewportSize({ width: 900, height: 800 });
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification');
+  await expect(page).toHaveURL(/\/agent\/certification$/);
+  await expectHydrated(page);
+  const legend = page.getByRole('list', { name: 'What the icons mean' });
+  for (const meaning of ['Valid', 'Expiring soon', 'Expired', 'Cover too low', 'Missing', 'Needs validation', 'Not required', 'A newer document waits for validation']) {
+    await expect(legend).toContainText(meaning);
+  }
+  // Scrolled sideways, the contractor names stay at the left edge of the grid.
+  const grid = page.locator('.table-wrap').filter({ has: page.locator('table.matrix') });
+  await grid.evaluate((e) => { e.scrollLeft = e.scrollWidth; });
+  const name = page.getByRole('rowheader', { name: /Greenleaf Grounds/ });
+  const [gridBox, nameBox] = [await grid.boundingBox(), await name.boundingBox()];
+  expect(nameBox!.x).toBeGreaterThanOrEqual(gridBox!.x - 1);
+  expect(nameBox!.x).toBeLessThan(gridBox!.x + 20);
+  await expect(name).toBeInViewport();
+
+  // Greenleaf's asbestos awareness was never provided: the icon says what to do and goes there.
+  const icon = page.getByRole('link', { name: 'Greenleaf Grounds, Asbestos awareness: Missing. Next: chase it or upload it on their behalf' });
+  await icon.click();
+  await expect(page).toHaveURL(/\/agent\/contractors\/\d+\?certificate=\d+$/);
+  const tile = page.getByRole('listitem', { name: 'Asbestos awareness' });
+  await expect(tile).toBeFocused();
+  await expect(tile).toBeInViewport();
+  await expect(tile.getByText('Upload a document')).toBeVisible();
+});
+
 test('an agent adds the agency\'s own certificate type; a name already used is refused', async ({ page }) => {
   await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification');
   await expect(page).toHaveURL(/\/agent\/certification$/);

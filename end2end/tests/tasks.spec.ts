@@ -88,7 +88,7 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   const contractor = await browser.newContext();
   const office = await contractor.newPage();
   const officePanics = collectPanics(office);
-  const link = await linkFromMailbox(office, OFFICE.email);
+  const link = await linkFromMailbox(office, OFFICE.email, title);
   expect(link).toMatch(/\/desk\/tasks\/\d+$/);
   await office.goto(link);
   await expect(office).toHaveURL(/\/sign-in\?next=/);

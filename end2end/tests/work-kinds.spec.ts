@@ -62,6 +62,10 @@ test('an agent defines a kind of work, and a gas task due after the certificate 
   await page.getByLabel('Reason for overriding the compliance block').fill('Renewal inspection booked before the visit');
   await page.getByRole('button', { name: 'Instruct anyway' }).click();
   await expect(page.getByRole('status')).toContainText(/Works T-\d+ sent to the contractor\. The override/);
+  // The form starts again empty: a second press cannot send the same works twice.
+  await expect(page.getByLabel('Title')).toHaveValue('');
+  await expect(page.getByLabel('Due date')).toHaveValue('');
+  await expect(page.getByLabel('Kind of work')).toHaveValue('');
 
   // The task names its kind and keeps warning until the certificate is renewed.
   await page.getByRole('link', { name: 'Open the task' }).click();

@@ -193,6 +193,23 @@ pub fn type_status(
     }
 }
 
+/// What an agent does next about one certificate of a contractor, as the matrix offers it: the
+/// step that moves it on, or "view" when nothing is needed.
+pub fn next_step(status: &TypeStatus) -> &'static str {
+    if status.awaiting_validation {
+        return "validate the waiting document";
+    }
+    match status.status {
+        ComplianceStatus::NeedsValidation => "validate the document",
+        ComplianceStatus::Missing => "chase it or upload it on their behalf",
+        ComplianceStatus::Expired => "chase the renewal or upload it on their behalf",
+        ComplianceStatus::ExpiringSoon => "chase the renewal",
+        ComplianceStatus::CoverTooLow => "check the cover or ask for the new policy",
+        ComplianceStatus::Valid => "view",
+        ComplianceStatus::NotRequired => "request it",
+    }
+}
+
 /// A contractor's overall light.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TrafficLight {
@@ -670,6 +687,35 @@ mod tests {
         assert_eq!(RelatesTo::parse("End Date"), Ok(RelatesTo::EndDate));
         assert_eq!(RelatesTo::parse("startdate"), Ok(RelatesTo::StartDate));
         assert!(RelatesTo::parse("Expiry").is_err());
+    }
+
+    #[test]
+    fn each_status_leads_to_its_next_step_and_a_waiting_document_comes_first() {
+        let today = today();
+        let expired = type_status(true, &[doc(1, today.pred_opt(), true)], today, 30, None);
+        assert_eq!(
+            next_step(&expired),
+            "chase the renewal or upload it on their behalf"
+        );
+        let renewal_waiting = type_status(
+            true,
+            &[doc(1, today.pred_opt(), true), doc(2, None, false)],
+            today,
+            30,
+            None,
+        );
+        assert_eq!(renewal_waiting.status, ComplianceStatus::Expired);
+        assert_eq!(next_step(&renewal_waiting), "validate the waiting document");
+        assert_eq!(
+            next_step(&type_status(true, &[], today, 30, None)),
+            "chase it or upload it on their behalf"
+        );
+        assert_eq!(
+            next_step(&type_status(false, &[], today, 30, None)),
+            "request it"
+        );
+        let valid = type_status(true, &[doc(1, None, true)], today, 30, None);
+        assert_eq!(next_step(&valid), "view");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::api::compliance::{compliance_matrix, compliance_summary, contractor_page};
-use crate::domain::compliance::{ComplianceStatus, TrafficLight};
+use crate::domain::compliance::{next_step, ComplianceStatus, TrafficLight};
 use crate::domain::dates::DateFormat;
 use crate::domain::query::with_query;
 use crate::domain::records::{ComplianceSummary, ContractorListPage, ContractorRow, MatrixPage};
@@ -399,14 +399,18 @@ fn MatrixView(
                 .cells
                 .iter()
                 .zip(types.iter())
-                .map(|(cell, (_, type_name))| {
-                    let label = match cell.shortfall {
+                .map(|(cell, (type_id, type_name))| {
+                    let what = match cell.shortfall {
                         Some(shortfall) => format!("{}, {}", row.company_name, shortfall.reason(type_name)),
                         None => format!("{}, {}: {}", row.company_name, type_name, cell.status.label()),
                     };
+                    // Each icon leads to that certificate on the contractor's page, where its next
+                    // step (validate, chase, upload on their behalf, request) is done.
+                    let label = format!("{what}. Next: {}", next_step(cell));
+                    let cell_href = format!("{href}?certificate={type_id}");
                     view! {
                         <td class=format!("cell status-{}", cell.status.slug())>
-                            <a href=href.clone() aria-label=label.clone() title=label>
+                            <a href=cell_href aria-label=label.clone() title=label>
                                 {status_icon(cell.status)}
                                 {cell.awaiting_validation.then_some(view! { <span class="awaiting-dot" aria-hidden="true">"•"</span> })}
                             </a>
@@ -452,7 +456,18 @@ fn MatrixView(
             {kinds}
             <button type="submit">"Filter"</button>
         </Form>
-        <p class="hint" role="status">{m.total} " contractors · page " {m.page + 1} " of " {pages}</p>
+        <p class="hint" role="status">
+            {format!("{} contractor{} · page {} of {pages}", m.total, if m.total == 1 { "" } else { "s" }, m.page + 1)}
+        </p>
+        <ul class="matrix-legend" aria-label="What the icons mean">
+            {ComplianceStatus::ALL
+                .into_iter()
+                .map(|s| view! {
+                    <li><span class=format!("legend-icon status-{}", s.slug()) aria-hidden="true">{status_icon(s)}</span> {s.label()}</li>
+                })
+                .collect_view()}
+            <li><span class="legend-icon awaiting-dot" aria-hidden="true">"•"</span> "A newer document waits for validation"</li>
+        </ul>
         <div class="table-wrap">
             <table class="data-table matrix">
                 <caption class="visually-hidden">"Compliance of each contractor by certificate type"</caption>

@@ -21,6 +21,7 @@ use crate::ui::upload::UploadForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 /// `/agent/contractors/:id`
 #[component]
@@ -84,13 +85,22 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
         notice.set(Some("Kinds of work saved.".into()));
         live.bump();
     });
+    // `?certificate=<type id>` (the matrix's icons): that certificate is brought into view.
+    let query = use_query_map();
+    let focus = move || {
+        query
+            .read_untracked()
+            .get("certificate")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             let is_agent = matches!(viewer.await, Ok(Some(v)) if v.kind == UserKind::Agent);
             match certification.await {
                 Ok(c) => view! {
-                    <Certification c format is_agent request validate uploaded kinds_saved/>
+                    <Certification c format is_agent request validate uploaded kinds_saved
+                        focus=focus()/>
                 }
                 .into_any(),
                 Err(e) => view! { <LoadError e/> }.into_any(),
@@ -120,8 +130,36 @@ fn Certification(
     validate: ServerAction<ValidateDocument>,
     uploaded: Callback<String>,
     kinds_saved: Callback<()>,
+    focus: Option<i64>,
 ) -> impl IntoView {
     let request_error = action_error(request);
+    // In the browser, once the tiles are in the page (the next frame: a transition swaps them in
+    // after this runs): the certificate asked for (or, when it is not required yet, the request
+    // form) is scrolled to and focused. A live update draws the tiles again; focus goes back to
+    // the tile only if nothing else has it, so nothing the person is using is taken away.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(type_id) = focus {
+            request_animation_frame(move || {
+                use wasm_bindgen::JsCast;
+                // `document` alone is this module's document tile.
+                let page = leptos::prelude::document();
+                let free = page
+                    .active_element()
+                    .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+                let found = page
+                    .get_element_by_id(&format!("certificate-{type_id}"))
+                    .or_else(|| page.get_element_by_id("request-type"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let (true, Some(element)) = (free, found) {
+                    element.scroll_into_view();
+                    let _ = element.focus();
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = focus;
+    });
     let options = c
         .requestable
         .iter()
@@ -343,7 +381,8 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
         }
     });
     view! {
-        <li class="certificate-tile card" aria-label=r.certificate_type.clone()>
+        <li class="certificate-tile card" aria-label=r.certificate_type.clone()
+            id=format!("certificate-{}", r.certificate_type_id) tabindex="-1">
             <h3>{r.certificate_type.clone()}</h3>
             <p class=format!("status status-{}", status.slug())>{status.label()}</p>
             {until}

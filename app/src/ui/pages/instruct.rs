@@ -80,10 +80,30 @@ fn InstructForm(
         })
     };
     let outcome = move || instruct.value().get().and_then(|r| r.ok());
-    // The verdict for this work follows the contractor, the kind and the due date as they are
-    // chosen, so the agent learns of a block (and may give a reason) before writing the rest.
+    // Once the works are sent the form starts again empty, so the same works are not sent twice
+    // by a second press; the confirmation stays at the top with the way to the new task.
+    let form = NodeRef::<leptos::html::Form>::new();
+    let first_contractor = selected.get_untracked();
+    let required = RwSignal::new(Vec::<i64>::new());
     let kind = RwSignal::new(String::new());
     let due = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(InstructOutcome::Instructed { .. })) = instruct.value().get() {
+            #[cfg(feature = "hydrate")]
+            {
+                if let Some(form) = form.get_untracked() {
+                    form.reset();
+                }
+                window().scroll_to_with_x_and_y(0.0, 0.0);
+            }
+            selected.set(first_contractor);
+            required.set(Vec::new());
+            kind.set(String::new());
+            due.set(String::new());
+        }
+    });
+    // The verdict for this work follows the contractor, the kind and the due date as they are
+    // chosen, so the agent learns of a block (and may give a reason) before writing the rest.
     let live = use_live();
     let verdict = Resource::new(
         move || {
@@ -131,7 +151,6 @@ fn InstructForm(
             }
         })
     };
-    let required = RwSignal::new(Vec::<i64>::new());
     let required_boxes = (!choices.technician_types.is_empty()).then(|| {
         let boxes = choices
             .technician_types
@@ -166,6 +185,11 @@ fn InstructForm(
             <FieldError id="instruct-required-error" field="required_types" error/>
         }
     });
+    let sent = move || {
+        outcome()
+            .filter(|o| matches!(o, InstructOutcome::Instructed { .. }))
+            .map(|o| view! { <Outcome o/> })
+    };
     let kind_select = (!choices.work_kinds.is_empty()).then(|| {
         let options = choices
             .work_kinds
@@ -204,7 +228,8 @@ fn InstructForm(
         selected.set(event_target_value(&ev).parse().ok());
     };
     view! {
-        <ActionForm action=instruct attr:class="stacked-form panel">
+        <ActionForm action=instruct node_ref=form attr:class="stacked-form panel">
+            {sent}
             <label for="instruct-property">"Property"</label>
             <select id="instruct-property" name="works[property_id]" required>{properties}</select>
             <FieldError id="instruct-property-error" field="property_id" error/>
@@ -261,7 +286,11 @@ fn InstructForm(
             <div aria-live="polite" data-testid="instruct-verdict">
                 <Transition fallback=|| ()>{verdict_view}</Transition>
             </div>
-            {move || outcome().map(|o| view! { <Outcome o/> })}
+            {move || {
+                outcome()
+                    .filter(|o| matches!(o, InstructOutcome::Blocked { .. }))
+                    .map(|o| view! { <Outcome o/> })
+            }}
             <Show when=blocked_with_override>
                 <label for="instruct-reason">"Reason for overriding the compliance block"</label>
                 <textarea id="instruct-reason" name="works[override_reason]" rows="2" required
