@@ -392,6 +392,20 @@ db_test!(
         )
         .await
         .unwrap();
+        // Who asks is checked before what they ask for: the office learns nothing of kinds.
+        assert!(matches!(
+            compliance::contractor_page(
+                &db,
+                &office,
+                compliance::ContractorQuery {
+                    work_kind_id: Some(theirs),
+                    ..Default::default()
+                },
+                now
+            )
+            .await,
+            Err(ServiceError::Forbidden(_))
+        ));
         assert!(matches!(
             work_kinds::set_contractor_kinds(&db, &admin, brightspark, &[theirs], URL, now).await,
             Err(ServiceError::Invalid {

@@ -835,6 +835,7 @@ pub async fn contractor_page(
     query: ContractorQuery,
     now: i64,
 ) -> Result<ContractorListPage, ServiceError> {
+    actor.require_agent()?;
     let needle = name_needle(query.name.as_deref());
     let kind = kind_filter(db, actor, query.work_kind_id).await?;
     let named: Vec<ContractorRow> = contractor_list(db, actor, None, now)
