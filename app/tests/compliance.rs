@@ -1186,3 +1186,107 @@ db_test!(
         assert_eq!(summary.lights.iter().sum::<u32>() as usize, after.len());
     }
 );
+
+db_test!(
+    a_tick_valid_can_be_undone_for_a_few_minutes_and_the_count_follows,
+    |db| {
+        seeded(&db).await;
+        let admin = actor(&db, ADMIN).await;
+        let now = now_ms();
+        let ace = contractor(&db, "Ace Roofing Services").await;
+        let waiting: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM certificate_documents d JOIN certificate_types t \
+         ON t.id = d.certificate_type_id WHERE d.contractor_id = $1 AND t.name = 'Working at height'",
+    )
+    .bind(ace)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+        let before = compliance::to_validate(&db, &admin, now).await.unwrap();
+        assert!(before >= 1);
+        // Read-only agents have nothing to validate; offices have no such count.
+        let read_only = actor(&db, READ_ONLY).await;
+        assert_eq!(
+            compliance::to_validate(&db, &read_only, now).await.unwrap(),
+            0
+        );
+        assert!(matches!(
+            compliance::to_validate(&db, &actor(&db, OFFICE).await, now).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+
+        compliance::validate_document(&db, &admin, waiting, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            compliance::to_validate(&db, &admin, now).await.unwrap(),
+            before - 1
+        );
+        let light = |rows: Vec<app::domain::records::ContractorRow>| {
+            rows.into_iter()
+                .find(|r| r.id == ace)
+                .map(|r| r.light)
+                .unwrap()
+        };
+        assert_eq!(
+            light(
+                compliance::contractor_list(&db, &admin, None, now)
+                    .await
+                    .unwrap()
+            ),
+            TrafficLight::Green
+        );
+        // Another agency's administrator cannot reach it; a read-only agent may not undo.
+        let other = OtherAgency::create(&db).await;
+        assert!(matches!(
+            compliance::undo_validation(&db, &other.admin(&db).await, waiting, now).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            compliance::undo_validation(&db, &read_only, waiting, now).await,
+            Err(ServiceError::MissingPermission(
+                Permission::ManageCertification
+            ))
+        ));
+        // Within the window: back to awaiting validation, counted again, in the history.
+        compliance::undo_validation(&db, &admin, waiting, now + 60_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            compliance::to_validate(&db, &admin, now).await.unwrap(),
+            before
+        );
+        assert_eq!(
+            light(
+                compliance::contractor_list(&db, &admin, None, now)
+                    .await
+                    .unwrap()
+            ),
+            TrafficLight::Orange
+        );
+        let undone: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate_validation_undone'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(undone, 1);
+        // Past it: refused with the reason, and it stays Valid.
+        compliance::validate_document(&db, &admin, waiting, now)
+            .await
+            .unwrap();
+        let late = compliance::undo_validation(&db, &admin, waiting, now + 11 * 60_000).await;
+        assert!(
+            matches!(&late, Err(ServiceError::Refused(m)) if m.contains("more than 10 minutes ago")),
+            "{late:?}"
+        );
+        assert_eq!(
+            light(
+                compliance::contractor_list(&db, &admin, None, now)
+                    .await
+                    .unwrap()
+            ),
+            TrafficLight::Green
+        );
+    }
+);

@@ -4,7 +4,7 @@
 
 use app::db::{now_ms, outbox, sessions, Db};
 use app::db_test;
-use app::domain::identity::{LinkProblem, LinkPurpose, Permission, UserKind};
+use app::domain::identity::{LinkProblem, LinkPurpose, LinkRequest, Permission, UserKind};
 use app::services::auth::{self, Actor, Origin};
 use app::services::{demo, tasks, users, ServiceError};
 use chrono::NaiveDate;
@@ -350,10 +350,58 @@ db_test!(link_requests_reveal_nothing_and_are_limited, |db| {
             .await
             .unwrap();
     }
+    // The fourth is not sent; the answer says when the last one went (5 ms ago) and when to ask
+    // again, rather than a bare refusal.
     let fourth = auth::request_link(&db, OFFICE, &here(), URL, LinkPurpose::SignIn, now + 5).await;
     assert!(
-        matches!(fourth, Err(ServiceError::TooManyAttempts { .. })),
+        matches!(fourth, Ok(LinkRequest::AlreadySent { ago_ms: 3, wait_ms }) if wait_ms > 0),
         "{fourth:?}"
+    );
+    // The same answer for an address with no account: it reveals nothing.
+    for i in 0..3 {
+        auth::request_link(
+            &db,
+            "nobody@example.com",
+            &here(),
+            URL,
+            LinkPurpose::SignIn,
+            now + 10 + i,
+        )
+        .await
+        .unwrap();
+    }
+    assert!(matches!(
+        auth::request_link(
+            &db,
+            "nobody@example.com",
+            &here(),
+            URL,
+            LinkPurpose::SignIn,
+            now + 20
+        )
+        .await,
+        Ok(LinkRequest::AlreadySent { .. })
+    ));
+    // Across addresses, one network still hits its own limit (twenty an hour): refused.
+    let mut refused = None;
+    for i in 0..20 {
+        let r = auth::request_link(
+            &db,
+            &format!("guess{i}@example.com"),
+            &here(),
+            URL,
+            LinkPurpose::SignIn,
+            now + 30 + i,
+        )
+        .await;
+        if let Err(e) = r {
+            refused = Some(e);
+            break;
+        }
+    }
+    assert!(
+        matches!(refused, Some(ServiceError::TooManyAttempts { .. })),
+        "{refused:?}"
     );
     assert_eq!(
         outbox::latest(db.pool(), 100).await.unwrap().len(),
@@ -871,6 +919,17 @@ db_test!(agency_settings_are_checked_and_kept_per_agency, |db| {
                 ..settings.clone()
             },
         ),
+        (
+            "chase_agency_days",
+            app::domain::records::AgencySettings {
+                chasing: app::domain::escalation::Ladder {
+                    office_users_days: 10,
+                    agency_days: 5,
+                    ..settings.chasing
+                },
+                ..settings.clone()
+            },
+        ),
     ] {
         let r = agency::update_settings(&db, &admin, bad, now_ms()).await;
         assert!(
@@ -957,8 +1016,8 @@ db_test!(
         let mut refused = 0;
         for request in requests.collect::<Vec<_>>() {
             match request.await.unwrap() {
-                Ok(()) => {}
-                Err(ServiceError::TooManyAttempts { .. }) => refused += 1,
+                Ok(LinkRequest::Sent) => {}
+                Ok(LinkRequest::AlreadySent { .. }) => refused += 1,
                 Err(other) => panic!("{other:?}"),
             }
         }

@@ -999,7 +999,7 @@ db_test!(
 db_test!(
     the_daily_tasks_to_do_email_goes_once_to_those_with_open_work,
     |db| {
-        use app::services::daily::queue_tasks_to_do;
+        use app::services::daily::queue_daily_digests;
         seed_demo(&db).await;
         let task = new_task(&db).await;
         let today = Utc::now().date_naive().to_string();
@@ -1018,12 +1018,12 @@ db_test!(
         };
         // Before the agency's hour (24 never comes), nothing goes.
         hour(24).await.unwrap();
-        assert_eq!(queue_tasks_to_do(&db, URL, now_ms()).await.unwrap(), 0);
+        assert_eq!(queue_daily_digests(&db, URL, now_ms()).await.unwrap(), 0);
         hour(0).await.unwrap();
-        let queued = queue_tasks_to_do(&db, URL, now_ms()).await.unwrap();
+        let queued = queue_daily_digests(&db, URL, now_ms()).await.unwrap();
         assert!(queued >= 2, "{queued}");
         assert_eq!(
-            queue_tasks_to_do(&db, URL, now_ms()).await.unwrap(),
+            queue_daily_digests(&db, URL, now_ms()).await.unwrap(),
             0,
             "once a day"
         );

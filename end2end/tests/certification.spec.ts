@@ -76,6 +76,10 @@ test('a requested certificate is uploaded by the contractor and validated, both 
   await expect(agentTile.getByTestId('document-check')).toHaveText('Dates match the document.');
   await expect(agentTile).toContainText('Gas Safe Register · 604211');
   await agentTile.getByRole('button', { name: /^Tick Valid/ }).click();
+  // Asked first, with the document to open.
+  const confirm = agentTile.getByRole('group', { name: /^Confirm Valid/ });
+  await expect(confirm.getByRole('link', { name: 'Open gas-safety.pdf to check it' })).toBeVisible();
+  await confirm.getByRole('button', { name: "Confirm: it's valid" }).click();
   await expect(agentTile.locator('.status')).toHaveText('Valid');
   await expect(agentTile).toContainText('Valid until 30/06/2027');
   await expect(page.getByTestId('contractor-light')).toHaveText('Compliant');

@@ -44,11 +44,31 @@ test('on a contractor\'s Certification tab an agent ticks a document Valid and r
   await page.getByRole('link', { name: 'Ace Roofing Services' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ace Roofing Services');
   await expect(page.locator('main .light')).toHaveText('Attention needed');
+  // The navigation says uploads wait for validation.
+  await expect(page.getByTestId('to-validate-badge')).toHaveAttribute('aria-label', /to validate$/);
   const height = page.getByRole('listitem', { name: 'Working at height' });
   await expect(height.locator('.status')).toHaveText('Needs validation');
+  // Ticking Valid asks first, by keyboard too: Cancel leaves it as it was.
   await height.getByRole('button', { name: /^Tick Valid/ }).click();
+  const confirm = height.getByRole('group', { name: /^Confirm Valid/ });
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('button', { name: "Confirm: it's valid" })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(height.locator('.status')).toHaveText('Needs validation');
+  await height.getByRole('button', { name: /^Tick Valid/ }).click();
+  await page.keyboard.press('Enter');
   await expect(height.locator('.status')).toHaveText('Valid');
   await expect(height).toContainText(/Valid until \d{2}\/\d{2}\/\d{4}/);
+  await expect(page.locator('main .light')).toHaveText('Compliant');
+  // A slip can be taken back for a few minutes, and the history says so.
+  await height.getByRole('button', { name: /^Undo Valid/ }).click();
+  await expect(height.locator('.status')).toHaveText('Needs validation');
+  await expect(page.locator('main .light')).toHaveText('Attention needed');
+  await expect(page.getByRole('region', { name: 'History' })).toContainText('Undid Valid: Working at height');
+  await height.getByRole('button', { name: /^Tick Valid/ }).click();
+  await height.getByRole('button', { name: "Confirm: it's valid" }).click();
+  await expect(height.locator('.status')).toHaveText('Valid');
   await expect(page.locator('main .light')).toHaveText('Compliant');
 
   await page.getByLabel('Request a certificate').selectOption({ label: 'Gas safety' });

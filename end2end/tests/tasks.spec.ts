@@ -26,11 +26,13 @@ test('the contractor\'s office opens an assigned task in the Desk view and accep
   await expect(page.getByTestId('task-status')).toHaveText('Assigned');
   const actions = page.getByRole('region', { name: 'Actions' });
   // Only what the office may do now is offered.
-  await expect(actions.getByRole('button')).toHaveText(['Accept', 'Reject']);
-  // A rejection needs a reason: without one the server says so beside the field.
+  await expect(actions.getByRole('button')).toHaveText(['Accept']);
+  // Rejecting is a control of its own, with its own reason; without one the server says so
+  // beside the field.
+  await actions.getByText('Reject this task…').click();
   page.once('dialog', (dialog) => dialog.accept());
-  await actions.getByRole('button', { name: 'Reject' }).click();
-  await expect(page.locator('#task-reason-error')).toContainText('Say why');
+  await actions.getByRole('button', { name: 'Reject task' }).click();
+  await expect(page.locator('#reject-reason-error')).toContainText('Say why');
   // A planned date in the past is refused beside the field.
   await actions.getByLabel('Planned date (optional)').fill(isoDay(-3));
   await actions.getByRole('button', { name: 'Accept' }).click();
@@ -227,4 +229,24 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await expect(office.getByRole('button', { name: 'Report defect' })).toHaveCount(0);
   expect(officePanics).toEqual([]);
   await contractor.close();
+});
+
+test('completing a task with service tasks not recorded warns first, and a "no" sends nothing', async ({ page }) => {
+  await signIn(page, 'desk@northgate-gas.example');
+  await expect(page).toHaveURL(/\/desk$/);
+  await expectHydrated(page);
+  await page.getByRole('link', { name: 'Boiler service' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Boiler service');
+  await expect(page.getByTestId('task-status')).toHaveText('Accepted');
+  const complete = page.getByRole('region', { name: 'Complete task' });
+  const warning = complete.getByTestId('unrecorded-service-tasks');
+  await expect(warning).toContainText('No result recorded yet for:');
+  await expect(warning.getByRole('listitem')).toHaveCount(2);
+  await complete.getByLabel('Actual on-site date').fill(isoDay(0));
+  let asked = '';
+  page.once('dialog', (dialog) => { asked = dialog.message(); dialog.dismiss(); });
+  await complete.getByRole('button', { name: 'Complete task' }).click();
+  await expect.poll(() => asked).toContain('2 service tasks have no result recorded');
+  await expect(page.getByTestId('task-status')).toHaveText('Accepted');
+  await expect(complete.getByRole('button', { name: 'Complete task' })).toBeEnabled();
 });

@@ -75,6 +75,13 @@ test('the office bulk-assigns 25 filtered tasks to two technicians, is warned of
   await expect(bulk).toHaveCount(0);
   await expect(rows.first()).toContainText('Jess Lee, Tom Baker');
   await expect(rows.first()).toContainText(shownDay(scheduled));
+  // Opening one to accept it: the form starts from the date and technicians just set.
+  await rows.first().getByRole('link').first().click();
+  const accept = office.getByRole('form', { name: 'Accept the task' });
+  await expect(accept.getByLabel('Planned date (optional)')).toHaveValue(scheduled);
+  await expect(accept.getByRole('checkbox', { name: /Tom Baker/ })).toBeChecked();
+  await expect(accept.getByRole('checkbox', { name: /Jess Lee/ })).toBeChecked();
+  await expect(accept.getByRole('checkbox', { name: /Omar Haddad/ })).not.toBeChecked();
   expect(officePanics).toEqual([]);
 
   // Exactly one email per technician, listing all 25 tasks.

@@ -144,9 +144,9 @@ pub fn spawn_worker(
                     Ok(_) => {}
                     Err(e) => tracing::warn!("certificate reminder pass failed: {e}"),
                 }
-                match app::services::daily::queue_tasks_to_do(&db, &public_url, now).await {
+                match app::services::daily::queue_daily_digests(&db, &public_url, now).await {
                     Ok(0) => {}
-                    Ok(queued) => tracing::info!(queued, "daily \"Tasks to do\" emails queued"),
+                    Ok(queued) => tracing::info!(queued, "daily digests queued"),
                     Err(e) => tracing::warn!("daily reminder pass failed: {e}"),
                 }
             }

@@ -289,6 +289,9 @@ db_test!(
                     ("settings[date_format]", "DD/MM/YYYY"),
                     ("settings[expiring_soon_days]", "30"),
                     ("settings[daily_reminder_hour]", "7"),
+                    ("settings[chase_office_days]", "0"),
+                    ("settings[chase_office_users_days]", "7"),
+                    ("settings[chase_agency_days]", "14"),
                 ],
             ),
             ("tasks/list", vec![]),
@@ -480,6 +483,9 @@ db_test!(
             ("settings[date_format]", "DD/MM/YYYY"),
             ("settings[expiring_soon_days]", "30"),
             ("settings[daily_reminder_hour]", "7"),
+            ("settings[chase_office_days]", "0"),
+            ("settings[chase_office_users_days]", "7"),
+            ("settings[chase_agency_days]", "14"),
         ];
         assert_eq!(
             call(&agent, &base, "agency/update_settings", &settings)

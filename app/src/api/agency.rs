@@ -31,6 +31,12 @@ pub struct SettingsForm {
     pub email_access_details: Option<String>,
     #[serde(default)]
     pub email_purchase_order: Option<String>,
+    pub chase_office_days: i64,
+    pub chase_office_users_days: i64,
+    pub chase_agency_days: i64,
+    /// Empty: never suspend.
+    #[serde(default)]
+    pub suspend_after_days: String,
 }
 
 #[server(prefix = "/api", endpoint = "agency/update_settings")]
@@ -41,7 +47,20 @@ pub async fn update_agency_settings(settings: SettingsForm) -> Result<(), ApiErr
             field: "date_format".into(),
             message: e.to_string(),
         })?;
+    let suspend_after_days = match settings.suspend_after_days.trim() {
+        "" => None,
+        days => Some(days.parse::<i64>().map_err(|_| ApiError::Invalid {
+            field: "suspend_after_days".into(),
+            message: "Enter a number of days, or leave it empty to never suspend.".into(),
+        })?),
+    };
     let input = AgencySettings {
+        chasing: crate::domain::escalation::Ladder {
+            office_days: settings.chase_office_days,
+            office_users_days: settings.chase_office_users_days,
+            agency_days: settings.chase_agency_days,
+            suspend_days: suspend_after_days,
+        },
         name: settings.name,
         time_zone: settings.time_zone,
         date_format,

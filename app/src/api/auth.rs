@@ -91,7 +91,7 @@ pub async fn sign_in(
 pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<String, ApiError> {
     let context = request::context()?;
     let origin = request::origin().await;
-    auth::request_link(
+    let outcome = auth::request_link(
         &context.db,
         &email,
         &origin,
@@ -100,7 +100,7 @@ pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<S
         auth::now(),
     )
     .await?;
-    Ok(auth::LINK_SENT.to_string())
+    Ok(outcome.message())
 }
 
 /// Whom the link waiting in this browser would sign in.

@@ -79,6 +79,20 @@ pub async fn validate_document(document_id: i64) -> Result<(), ApiError> {
     Ok(compliance::validate_document(&context.db, &actor, document_id, now()).await?)
 }
 
+/// Takes back a tick Valid made moments ago.
+#[server(prefix = "/api", endpoint = "contractors/undo_validation")]
+pub async fn undo_validation(document_id: i64) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::undo_validation(&context.db, &actor, document_id, now()).await?)
+}
+
+/// The agents' navigation badge: uploads waiting to be ticked Valid.
+#[server(prefix = "/api", endpoint = "compliance/to_validate")]
+pub async fn to_validate() -> Result<u32, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(compliance::to_validate(&context.db, &actor, now()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "compliance/summary")]
 pub async fn compliance_summary() -> Result<crate::domain::records::ComplianceSummary, ApiError> {
     let (context, actor) = request::actor().await?;

@@ -7,6 +7,7 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod escalations;
 pub mod outbox;
 pub mod sessions;
 pub mod testing;

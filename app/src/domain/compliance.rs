@@ -253,6 +253,15 @@ impl TrafficLight {
     }
 }
 
+/// How long a tick Valid may be taken back: long enough to notice a slip, short enough that
+/// nobody has relied on it.
+pub const VALIDATION_UNDO_MS: i64 = 10 * 60_000;
+
+/// Whether a document ticked Valid at `validated_at` may still be set back to awaiting validation.
+pub fn validation_undoable(validated_at: Option<i64>, now: i64) -> bool {
+    validated_at.is_some_and(|at| now >= at && now - at <= VALIDATION_UNDO_MS)
+}
+
 /// The worst light of the required types: red if any is expired or missing, orange if any is
 /// expiring soon or waiting for validation, green otherwise (nothing required is green).
 pub fn traffic_light(statuses: impl IntoIterator<Item = ComplianceStatus>) -> TrafficLight {
@@ -412,6 +421,16 @@ pub fn reminder_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tick_valid_can_be_undone_for_ten_minutes() {
+        assert!(validation_undoable(Some(1_000), 1_000));
+        assert!(validation_undoable(Some(0), VALIDATION_UNDO_MS));
+        assert!(!validation_undoable(Some(0), VALIDATION_UNDO_MS + 1));
+        assert!(!validation_undoable(None, 0));
+        // A clock that went backwards gives no licence.
+        assert!(!validation_undoable(Some(5_000), 1_000));
+    }
     use ComplianceStatus::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -407,6 +407,46 @@ impl Throttle {
     }
 }
 
+/// What asking for an emailed link did. A person whose email is slow asks again; past the
+/// per-address limit they are told when the last link went and to look for it, not refused with
+/// a bare wait. Both answers hold whether or not an account has the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRequest {
+    Sent,
+    /// No new link: one was sent `ago_ms` ago; another may be asked for after `wait_ms`.
+    AlreadySent {
+        ago_ms: i64,
+        wait_ms: i64,
+    },
+}
+
+impl LinkRequest {
+    pub fn message(self) -> String {
+        match self {
+            LinkRequest::Sent => "If an account uses that address, an email with a link is on \
+                its way. It works once and expires soon."
+                .to_string(),
+            LinkRequest::AlreadySent { ago_ms, wait_ms } => {
+                let when = if ago_ms < 60_000 {
+                    "less than a minute ago".to_string()
+                } else {
+                    let minutes = ago_ms / 60_000;
+                    format!(
+                        "{minutes} minute{} ago",
+                        if minutes == 1 { "" } else { "s" }
+                    )
+                };
+                format!(
+                    "If an account uses that address, a link was sent to it {when}: check that \
+                     inbox, and its spam folder. Each link works until it is used or expires, \
+                     however many were sent. You can ask for another in {}.",
+                    describe_wait(wait_ms)
+                )
+            }
+        }
+    }
+}
+
 /// "30 seconds", "2 minutes", "7 days": for messages about waiting and expiry.
 pub fn describe_wait(ms: i64) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
@@ -629,6 +669,24 @@ mod tests {
     fn waits_read_naturally() {
         assert_eq!(describe_wait(1), "1 second");
         assert_eq!(describe_wait(30_000), "30 seconds");
+        let again = LinkRequest::AlreadySent {
+            ago_ms: 3 * 60_000 + 5_000,
+            wait_ms: 4 * 60_000,
+        }
+        .message();
+        assert!(
+            again.contains("a link was sent to it 3 minutes ago"),
+            "{again}"
+        );
+        assert!(again.contains("ask for another in 4 minutes"), "{again}");
+        let just_now = LinkRequest::AlreadySent {
+            ago_ms: 20_000,
+            wait_ms: 60_000,
+        };
+        assert!(just_now.message().contains("less than a minute ago"));
+        assert!(LinkRequest::Sent
+            .message()
+            .starts_with("If an account uses that address"));
         assert_eq!(describe_wait(59_001), "1 minute");
         assert_eq!(describe_wait(60_000), "1 minute");
         assert_eq!(describe_wait(61_000), "2 minutes");

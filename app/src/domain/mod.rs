@@ -5,6 +5,7 @@ pub mod certificate_reading;
 pub mod compliance;
 pub mod csv;
 pub mod dates;
+pub mod escalation;
 pub mod files;
 pub mod identity;
 pub mod import;

@@ -134,6 +134,8 @@ pub struct AgencySettings {
     pub email_description: bool,
     pub email_access_details: bool,
     pub email_purchase_order: bool,
+    /// When chasing an outstanding certificate widens, and whether it suspends the contractor.
+    pub chasing: super::escalation::Ladder,
 }
 
 /// One contractor in the agency's contractor list, with its traffic light.
@@ -146,6 +148,9 @@ pub struct ContractorRow {
     pub light: super::compliance::TrafficLight,
     /// Required types by status, for the row's summary ("2 expired, 1 missing").
     pub problems: Vec<(super::compliance::ComplianceStatus, u32)>,
+    /// Suspended for new work by the chasing ladder.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 /// One page of the contractor list.
@@ -174,6 +179,9 @@ pub struct RequirementStatus {
     pub status: super::compliance::TypeStatus,
     /// The least cover a document must record, in whole pounds.
     pub minimum_cover: Option<i64>,
+    /// The agency's date this certificate fell outstanding, while no valid one holds.
+    #[serde(default)]
+    pub outstanding_since: Option<chrono::NaiveDate>,
 }
 
 /// A kind of work (requirement profile) and the certificate types it needs.
@@ -207,6 +215,12 @@ pub struct DocumentSummary {
     pub reference: Option<String>,
     /// How the typed values compare with what the document says (uploaded PDFs only).
     pub check: Option<crate::domain::certificate_reading::DocumentCheck>,
+    /// Ticked Valid moments ago: the tick may still be undone.
+    #[serde(default)]
+    pub undoable: bool,
+    /// The file is an image, so the page can show it before it is ticked Valid.
+    #[serde(default)]
+    pub is_image: bool,
 }
 
 /// A required certificate type on the contractor's Certification tab: its status and documents.
@@ -218,6 +232,9 @@ pub struct RequirementDetail {
     pub minimum_cover: Option<i64>,
     pub status: super::compliance::TypeStatus,
     pub documents: Vec<DocumentSummary>,
+    /// How far chasing has gone in this certificate's spell, and its next step.
+    #[serde(default)]
+    pub chasing: Option<String>,
 }
 
 /// The Certification tab of a contractor's profile.
@@ -226,6 +243,9 @@ pub struct ContractorCertification {
     pub contractor_id: i64,
     pub company_name: String,
     pub light: super::compliance::TrafficLight,
+    /// "Suspended for new work since …: … not provided after chasing".
+    #[serde(default)]
+    pub suspension: Option<String>,
     pub requirements: Vec<RequirementDetail>,
     /// Types that could still be requested: (id, name).
     pub requestable: Vec<(i64, String)>,
@@ -266,6 +286,9 @@ pub struct ContractorChoice {
     pub company_name: String,
     pub trade: Option<String>,
     pub light: super::compliance::TrafficLight,
+    /// Suspended for new work by the chasing ladder.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 /// The compliance verdict on a contractor for a piece of work, shown as soon as the agent chooses
@@ -343,6 +366,9 @@ pub struct MatrixRow {
     pub company_name: String,
     pub light: super::compliance::TrafficLight,
     pub cells: Vec<super::compliance::TypeStatus>,
+    /// Suspended for new work by the chasing ladder.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 /// A certificate type of the agency, built in or its own.

@@ -41,6 +41,7 @@ pub fn requirements_for_kind(
                         shortfall: None,
                     },
                     minimum_cover: None,
+                    outstanding_since: None,
                 })
         })
         .collect()
@@ -153,6 +154,7 @@ mod tests {
                 shortfall: None,
             },
             minimum_cover: None,
+            outstanding_since: None,
         }
     }
 

@@ -19,7 +19,12 @@ pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceE
         .bind(actor.agency_id)
         .fetch_one(db.pool())
         .await?;
+    let chasing = {
+        let mut conn = db.pool().acquire().await?;
+        crate::db::escalations::ladder(&mut conn, actor.agency_id).await?
+    };
     Ok(AgencySettings {
+        chasing,
         name,
         time_zone,
         date_format: DateFormat::from_pattern(&date_format).unwrap_or_default(),
@@ -56,11 +61,17 @@ pub async fn update_settings(
         .map_err(|m| ServiceError::invalid("expiring_soon_days", m))?;
     check_daily_reminder_hour(input.daily_reminder_hour)
         .map_err(|m| ServiceError::invalid("daily_reminder_hour", m))?;
+    input
+        .chasing
+        .check()
+        .map_err(|e| ServiceError::invalid(e.field, e.message))?;
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4, \
          assignment_email_description = $6, assignment_email_access = $7, \
-         assignment_email_purchase_order = $8, daily_reminder_hour = $9 WHERE id = $5",
+         assignment_email_purchase_order = $8, daily_reminder_hour = $9, \
+         chase_office_days = $10, chase_office_users_days = $11, chase_agency_days = $12, \
+         suspend_after_days = $13 WHERE id = $5",
     )
     .bind(name)
     .bind(time_zone)
@@ -71,6 +82,10 @@ pub async fn update_settings(
     .bind(i64::from(input.email_access_details))
     .bind(i64::from(input.email_purchase_order))
     .bind(input.daily_reminder_hour)
+    .bind(input.chasing.office_days)
+    .bind(input.chasing.office_users_days)
+    .bind(input.chasing.agency_days)
+    .bind(input.chasing.suspend_days)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -80,9 +95,16 @@ pub async fn update_settings(
         "settings_changed",
         None,
         &format!(
-            "{name}; {time_zone}; {}; expiring soon {} days",
+            "{name}; {time_zone}; {}; expiring soon {} days; chasing after {}/{}/{} days, {}",
             input.date_format.pattern(),
-            input.expiring_soon_days
+            input.expiring_soon_days,
+            input.chasing.office_days,
+            input.chasing.office_users_days,
+            input.chasing.agency_days,
+            match input.chasing.suspend_days {
+                Some(days) => format!("suspension after {days} days"),
+                None => "no suspension".to_string(),
+            }
         ),
         now,
     )

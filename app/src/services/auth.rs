@@ -7,8 +7,8 @@ use super::{mail, ServiceError};
 use crate::db::{self, attempts, sessions, tokens, users, Db};
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::{
-    self, check_session, LinkProblem, LinkPurpose, Permission, Permissions, SessionCheck, UserKind,
-    LINK_REQUESTS_PER_ADDRESS, LINK_REQUESTS_PER_EMAIL, PASSWORD_FAILURES,
+    self, check_session, LinkProblem, LinkPurpose, LinkRequest, Permission, Permissions,
+    SessionCheck, UserKind, LINK_REQUESTS_PER_ADDRESS, LINK_REQUESTS_PER_EMAIL, PASSWORD_FAILURES,
     PASSWORD_FAILURES_PER_ADDRESS,
 };
 use crate::domain::records::{LinkPreview, Viewer};
@@ -395,11 +395,6 @@ pub(crate) async fn issue_link(
     Ok(())
 }
 
-/// What a request for an emailed link or a reset answers. Always the same, whether or not an
-/// account has that address, so the form does not reveal who has an account.
-pub const LINK_SENT: &str =
-    "If an account uses that address, an email with a link is on its way. It works once and expires soon.";
-
 /// Emails a sign-in or password reset link to the account with this address, if there is one.
 pub async fn request_link(
     db: &Db,
@@ -408,7 +403,7 @@ pub async fn request_link(
     public_url: &str,
     want: LinkPurpose,
     now: i64,
-) -> Result<(), ServiceError> {
+) -> Result<LinkRequest, ServiceError> {
     if want == LinkPurpose::Invitation {
         return Err(ServiceError::invalid(
             "purpose",
@@ -419,7 +414,7 @@ pub async fn request_link(
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
     let mut tx = db.begin_write().await?;
-    reserve(
+    let reserved = reserve(
         &mut tx,
         LINK,
         &[
@@ -428,7 +423,21 @@ pub async fn request_link(
         ],
         now,
     )
-    .await?;
+    .await;
+    if let Err(ServiceError::TooManyAttempts { .. }) = reserved {
+        // Refused for this address's own requests (not for the network's): say when the last
+        // link went, which still works. Nothing is sent or counted.
+        let window_start = now - LINK_REQUESTS_PER_EMAIL.window_ms;
+        let events = attempts::recent(&mut *tx, LINK, &by_account, window_start).await?;
+        if let Some(wait_ms) = LINK_REQUESTS_PER_EMAIL.wait_ms(&events, now) {
+            let last = events.iter().copied().max().unwrap_or(now);
+            return Ok(LinkRequest::AlreadySent {
+                ago_ms: now - last,
+                wait_ms,
+            });
+        }
+    }
+    reserved?;
     if let Some(user) = users::by_email(&mut *tx, &email)
         .await?
         .filter(|u| u.active == 1)
@@ -450,7 +459,7 @@ pub async fn request_link(
         .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(LinkRequest::Sent)
 }
 
 /// Whether the session a long-lived response (the event stream) was opened with still signs in

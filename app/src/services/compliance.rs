@@ -4,13 +4,18 @@
 
 use super::auth::Actor;
 use super::{certificate_reading, mail, ServiceError};
+use crate::db::escalations;
 use crate::db::{audit, Db};
 use crate::domain::certificate_reading::{DocumentCheck, Proposal, ReadOutcome, Reading};
 use crate::domain::compliance::{
-    instruct_decision, traffic_light, type_status, ComplianceStatus, DocumentFacts,
-    InstructDecision, RelatesTo, Reminder, TrafficLight, TypeStatus,
+    instruct_decision, traffic_light, type_status, validation_undoable, ComplianceStatus,
+    DocumentFacts, InstructDecision, RelatesTo, Reminder, TrafficLight, TypeStatus,
+    VALIDATION_UNDO_MS,
 };
 use crate::domain::dates::{from_storage, to_storage};
+use crate::domain::escalation::{
+    chase_line, outstanding_since, suspension, Step, Suspension, SuspensionStep,
+};
 use crate::domain::files::{check_upload, safe_file_name, FileKind, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{
@@ -26,30 +31,41 @@ use std::sync::{Arc, Mutex};
 
 /// The agency's calendar day now, in its own time zone (an unknown zone falls back to UTC).
 pub fn agency_today(time_zone: &str, now_ms: i64) -> NaiveDate {
-    let instant = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => instant.with_timezone(&tz).date_naive(),
-        Err(_) => instant.date_naive(),
+    crate::domain::escalation::local_day_and_hour(time_zone, now_ms).0
+}
+
+/// An agency's day, its "expiring soon" window, its certification version and its time zone.
+pub(super) struct AgencyClock {
+    pub today: NaiveDate,
+    pub window: u32,
+    pub version: i64,
+    pub time_zone: String,
+}
+
+impl AgencyClock {
+    /// The agency's date at an instant.
+    fn day_of(&self, at_ms: i64) -> NaiveDate {
+        agency_today(&self.time_zone, at_ms)
     }
 }
 
-/// Today, the "expiring soon" window and the certification version of an agency.
-async fn agency_clock(
+pub(super) async fn agency_clock(
     db: &Db,
     agency_id: i64,
     now: i64,
-) -> Result<(NaiveDate, u32, i64), ServiceError> {
+) -> Result<AgencyClock, ServiceError> {
     let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
         "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
     )
     .bind(agency_id)
     .fetch_one(db.pool())
     .await?;
-    Ok((
-        agency_today(&time_zone, now),
-        u32::try_from(window).unwrap_or(30),
+    Ok(AgencyClock {
+        today: agency_today(&time_zone, now),
+        window: u32::try_from(window).unwrap_or(30),
         version,
-    ))
+        time_zone,
+    })
 }
 
 /// Every contractor's required types with their statuses, by contractor id.
@@ -68,7 +84,11 @@ struct CachedStatuses {
     key: (i64, NaiveDate, u32),
     statuses: Arc<Statuses>,
     contractors: Arc<Vec<Contractor>>,
+    suspensions: Arc<Suspensions>,
 }
+
+/// The suspended contractors' suspensions, by contractor id.
+type Suspensions = HashMap<i64, Suspension>;
 
 /// One of the agency's contractors as its lists show it. The cached list is in the lists' order
 /// (by name); migration 0013 moves the certification version whenever a contractor is added,
@@ -82,11 +102,12 @@ struct Contractor {
 }
 
 /// What the agency's certification lists are computed from.
-struct AgencyView {
-    today: NaiveDate,
-    window: u32,
-    statuses: Arc<Statuses>,
+pub(super) struct AgencyView {
+    pub today: NaiveDate,
+    pub window: u32,
+    pub statuses: Arc<Statuses>,
     contractors: Arc<Vec<Contractor>>,
+    pub suspensions: Arc<Suspensions>,
 }
 
 impl AgencyView {
@@ -120,9 +141,14 @@ pub(crate) async fn bump_certification_version(
 
 /// Today, the window, every contractor and every contractor's statuses, from the cache while
 /// they still hold.
-async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, ServiceError> {
-    let (today, window, version) = agency_clock(db, agency_id, now).await?;
-    let key = (version, today, window);
+pub(super) async fn agency_view(
+    db: &Db,
+    agency_id: i64,
+    now: i64,
+) -> Result<AgencyView, ServiceError> {
+    let clock = agency_clock(db, agency_id, now).await?;
+    let (today, window) = (clock.today, clock.window);
+    let key = (clock.version, today, window);
     let cache = db.certification_cache();
     let cached = cache
         .0
@@ -130,18 +156,25 @@ async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, Se
         .expect("the cache lock is never held across a panic")
         .get(&agency_id)
         .filter(|c| c.key == key)
-        .map(|c| (c.statuses.clone(), c.contractors.clone()));
-    if let Some((statuses, contractors)) = cached {
+        .map(|c| {
+            (
+                c.statuses.clone(),
+                c.contractors.clone(),
+                c.suspensions.clone(),
+            )
+        });
+    if let Some((statuses, contractors, suspensions)) = cached {
         return Ok(AgencyView {
             today,
             window,
             statuses,
             contractors,
+            suspensions,
         });
     }
     // Read after the version: what is computed is at least as new as the version it is kept
     // under, so a reader never keeps older data under a newer version.
-    let statuses = Arc::new(statuses(db, agency_id, None, today, window).await?);
+    let statuses = Arc::new(statuses(db, agency_id, None, &clock).await?);
     let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
          ORDER BY lower(company_name), id",
@@ -159,6 +192,7 @@ async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, Se
             })
             .collect::<Vec<_>>(),
     );
+    let suspensions = Arc::new(suspensions_of(db, agency_id, None, &clock, &statuses).await?);
     cache
         .0
         .lock()
@@ -169,6 +203,7 @@ async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, Se
                 key,
                 statuses: statuses.clone(),
                 contractors: contractors.clone(),
+                suspensions: suspensions.clone(),
             },
         );
     Ok(AgencyView {
@@ -176,7 +211,39 @@ async fn agency_view(db: &Db, agency_id: i64, now: i64) -> Result<AgencyView, Se
         window,
         statuses,
         contractors,
+        suspensions,
     })
+}
+
+/// The suspended contractors among the agency's (or one contractor): those with a suspension
+/// step whose spell still lasts in `statuses`.
+async fn suspensions_of(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: Option<i64>,
+    clock: &AgencyClock,
+    statuses: &Statuses,
+) -> Result<Suspensions, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let mut steps: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
+    for step in escalations::reached_steps(&mut conn, agency_id, contractor_id).await? {
+        if step.step == Step::Suspended {
+            steps
+                .entry(step.contractor_id)
+                .or_default()
+                .push(SuspensionStep {
+                    certificate_type_id: step.certificate_type_id,
+                    since: step.since,
+                    reached_on: clock.day_of(step.reached_at),
+                });
+        }
+    }
+    Ok(steps
+        .into_iter()
+        .filter_map(|(contractor_id, steps)| {
+            suspension(&steps, statuses.get(&contractor_id)?).map(|s| (contractor_id, s))
+        })
+        .collect())
 }
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
@@ -673,6 +740,78 @@ pub async fn validate_document(
     Ok(())
 }
 
+/// Takes back a tick Valid made moments ago ([`VALIDATION_UNDO_MS`]): the document waits for
+/// validation again, in the history as "Undid Valid". Later, a newer certificate replaces it.
+pub async fn undo_validation(
+    db: &Db,
+    actor: &Actor,
+    document_id: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    actor.require(Permission::ManageCertification)?;
+    let mut tx = db.begin_write().await?;
+    let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT contractor_id, certificate_type_id, validated_at FROM certificate_documents \
+         WHERE id = $1 AND agency_id = $2",
+    )
+    .bind(document_id)
+    .bind(actor.agency_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (contractor_id, type_id, validated_at) = row.ok_or(ServiceError::NotFound("document"))?;
+    if validated_at.is_none() {
+        return Ok(());
+    }
+    if !validation_undoable(validated_at, now) {
+        return Err(ServiceError::Refused(format!(
+            "It was ticked Valid more than {} minutes ago, so it stays Valid; upload a newer \
+             certificate to replace it.",
+            VALIDATION_UNDO_MS / 60_000
+        )));
+    }
+    sqlx::query(
+        "UPDATE certificate_documents SET validated_by = NULL, validated_at = NULL WHERE id = $1",
+    )
+    .bind(document_id)
+    .execute(&mut *tx)
+    .await?;
+    bump_certification_version(&mut tx, actor.agency_id).await?;
+    let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
+        .bind(type_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    audit::record_for_contractor(
+        &mut *tx,
+        actor.agency_id,
+        Some(actor.user_id),
+        "certificate_validation_undone",
+        contractor_id,
+        &type_name,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    db.publish(certification_changed(actor.agency_id, contractor_id))
+        .await;
+    Ok(())
+}
+
+/// The agents' "To validate" count: required certificates with an upload waiting for an agent
+/// to tick it Valid. Zero for those who may not validate.
+pub async fn to_validate(db: &Db, actor: &Actor, now: i64) -> Result<u32, ServiceError> {
+    actor.require_agent()?;
+    if actor.require(Permission::ManageCertification).is_err() {
+        return Ok(0);
+    }
+    let view = agency_view(db, actor.agency_id, now).await?;
+    Ok(view
+        .statuses
+        .values()
+        .flatten()
+        .filter(|r| r.status.awaiting_validation)
+        .count() as u32)
+}
+
 #[derive(sqlx::FromRow)]
 struct DocumentRow {
     contractor_id: i64,
@@ -689,6 +828,7 @@ struct RequirementRow {
     certificate_type_id: i64,
     name: String,
     minimum_cover: Option<i64>,
+    requested_at: i64,
 }
 
 /// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
@@ -696,13 +836,12 @@ async fn statuses(
     db: &Db,
     agency_id: i64,
     contractor: Option<i64>,
-    today: NaiveDate,
-    window: u32,
+    clock: &AgencyClock,
 ) -> Result<BTreeMap<i64, Vec<RequirementStatus>>, ServiceError> {
     // 0 is no contractor's id: it selects them all.
     let filter = "AND ($2 = 0 OR r.contractor_id = $2)";
     let requirements: Vec<RequirementRow> = sqlx::query_as(&format!(
-        "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover \
+        "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover, r.requested_at \
          FROM certificate_requirements r \
          JOIN certificate_types t ON t.id = r.certificate_type_id \
          WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
@@ -738,12 +877,14 @@ async fn statuses(
             .get(&(r.contractor_id, r.certificate_type_id))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        let status = type_status(true, docs, clock.today, clock.window, r.minimum_cover);
         out.entry(r.contractor_id)
             .or_default()
             .push(RequirementStatus {
                 certificate_type_id: r.certificate_type_id,
                 certificate_type: r.name,
-                status: type_status(true, docs, today, window, r.minimum_cover),
+                outstanding_since: outstanding_since(&status, clock.day_of(r.requested_at)),
+                status,
                 minimum_cover: r.minimum_cover,
             });
     }
@@ -768,8 +909,8 @@ async fn requirements_of(
     contractor_id: i64,
     now: i64,
 ) -> Result<Vec<RequirementStatus>, ServiceError> {
-    let (today, window, _) = agency_clock(db, agency_id, now).await?;
-    Ok(statuses(db, agency_id, Some(contractor_id), today, window)
+    let clock = agency_clock(db, agency_id, now).await?;
+    Ok(statuses(db, agency_id, Some(contractor_id), &clock)
         .await?
         .remove(&contractor_id)
         .unwrap_or_default())
@@ -809,6 +950,7 @@ pub async fn contractor_list(
                 trade: c.trade.clone(),
                 light: light_now,
                 problems: problems.into_values().collect(),
+                suspended: view.suspensions.contains_key(&c.id),
             }
         })
         .filter(|row| light.is_none_or(|wanted| row.light == wanted))
@@ -1058,6 +1200,7 @@ pub async fn matrix(
             company_name: c.company_name.clone(),
             light: traffic_light(view.requirements(c.id).iter().map(|r| r.status.status)),
             cells: cells.unwrap_or_else(|| cells_of(c)),
+            suspended: view.suspensions.contains_key(&c.id),
         })
         .collect();
     Ok(MatrixPage {
@@ -1098,16 +1241,32 @@ pub struct WorkToJudge {
 pub struct Judgement {
     pub requirements: Vec<RequirementStatus>,
     pub verdict: WorkVerdict,
+    /// Set while the contractor is suspended for new work (by the chasing ladder).
+    pub suspension: Option<Suspension>,
 }
 
 impl Judgement {
-    /// The certificates at fault, as the instruct check and the task page say them: today's red
-    /// ones, then those lapsing before the work, in the agency's date format.
+    /// The light the instruct rule applies: a suspended contractor is red for new work.
+    pub fn light(&self) -> TrafficLight {
+        if self.suspension.is_some() {
+            TrafficLight::Red
+        } else {
+            self.verdict.light()
+        }
+    }
+
+    /// What is at fault, as the instruct check and the task page say it: a suspension, today's
+    /// red certificates, then those lapsing before the work, in the agency's date format.
     pub fn problems(&self, format: crate::domain::dates::DateFormat) -> Vec<String> {
-        self.requirements
+        self.suspension
             .iter()
-            .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
-            .map(|r| r.status.problem(&r.certificate_type))
+            .map(|s| s.problem(format))
+            .chain(
+                self.requirements
+                    .iter()
+                    .filter(|r| r.status.status.light() == Some(TrafficLight::Red))
+                    .map(|r| r.status.problem(&r.certificate_type)),
+            )
             .chain(self.verdict.lapses.iter().map(|l| l.problem(format)))
             .collect()
     }
@@ -1122,11 +1281,13 @@ pub(super) async fn judge_work(
     work: WorkToJudge,
     now: i64,
 ) -> Result<Judgement, ServiceError> {
-    let (today, window, _) = agency_clock(db, agency_id, now).await?;
-    let all = statuses(db, agency_id, Some(contractor_id), today, window)
+    let clock = agency_clock(db, agency_id, now).await?;
+    let today = clock.today;
+    let mut by_contractor = statuses(db, agency_id, Some(contractor_id), &clock).await?;
+    let suspension = suspensions_of(db, agency_id, Some(contractor_id), &clock, &by_contractor)
         .await?
-        .remove(&contractor_id)
-        .unwrap_or_default();
+        .remove(&contractor_id);
+    let all = by_contractor.remove(&contractor_id).unwrap_or_default();
     let kind_types = match work.work_kind_id {
         Some(kind) => Some(super::work_kinds::kind_types(conn, agency_id, kind).await?),
         None => None,
@@ -1136,6 +1297,7 @@ pub(super) async fn judge_work(
     Ok(Judgement {
         requirements,
         verdict,
+        suspension,
     })
 }
 
@@ -1157,7 +1319,7 @@ pub async fn check_instruction(
     let may_override = actor.permissions.allows(Permission::OverrideCompliance);
     let problems = || judgement.problems(actor.date_format);
     Ok(
-        match instruct_decision(judgement.verdict.light(), may_override, override_reason) {
+        match instruct_decision(judgement.light(), may_override, override_reason) {
             InstructDecision::Allowed => Instruction::Allowed,
             InstructDecision::NeedsReason => Instruction::Blocked {
                 problems: problems(),
@@ -1203,6 +1365,7 @@ struct DocumentDetailRow {
     read_start_date: Option<String>,
     read_end_date: Option<String>,
     read_cover: Option<i64>,
+    content_type: Option<String>,
 }
 
 impl DocumentDetailRow {
@@ -1232,12 +1395,41 @@ pub async fn contractor_certification(
             .bind(contractor_id)
             .fetch_one(db.pool())
             .await?;
-    let statuses = requirements_of(db, actor.agency_id, contractor_id, now).await?;
+    let clock = agency_clock(db, actor.agency_id, now).await?;
+    let mut by_contractor = statuses(db, actor.agency_id, Some(contractor_id), &clock).await?;
+    let suspension = suspensions_of(
+        db,
+        actor.agency_id,
+        Some(contractor_id),
+        &clock,
+        &by_contractor,
+    )
+    .await?
+    .remove(&contractor_id);
+    let statuses = by_contractor.remove(&contractor_id).unwrap_or_default();
+    let (ladder, steps) = {
+        let mut conn = db.pool().acquire().await?;
+        (
+            escalations::ladder(&mut conn, actor.agency_id).await?,
+            escalations::reached_steps(&mut conn, actor.agency_id, Some(contractor_id)).await?,
+        )
+    };
+    let chasing = |r: &RequirementStatus| {
+        let reached: Vec<(Step, NaiveDate)> = steps
+            .iter()
+            .filter(|s| {
+                s.certificate_type_id == r.certificate_type_id
+                    && Some(s.since) == r.outstanding_since
+            })
+            .map(|s| (s.step, clock.day_of(s.reached_at)))
+            .collect();
+        chase_line(&ladder, r, &reached, clock.today, actor.date_format)
+    };
     let documents: Vec<DocumentDetailRow> = sqlx::query_as(
         "SELECT d.id, d.certificate_type_id, d.start_date, d.end_date, d.description, d.reminder, \
          d.validated_at, d.uploaded_at, d.file_name, u.name AS uploaded_by, d.cover, d.issuer, \
-         d.reference, d.read_outcome, d.read_start_date, d.read_end_date, d.read_cover \
-         FROM certificate_documents d LEFT JOIN users u ON u.id = d.uploaded_by \
+         d.reference, d.read_outcome, d.read_start_date, d.read_end_date, d.read_cover, \
+         d.content_type FROM certificate_documents d LEFT JOIN users u ON u.id = d.uploaded_by \
          WHERE d.agency_id = $1 AND d.contractor_id = $2 ORDER BY d.uploaded_at DESC, d.id DESC",
     )
     .bind(actor.agency_id)
@@ -1247,6 +1439,7 @@ pub async fn contractor_certification(
     let requirements: Vec<RequirementDetail> = statuses
         .into_iter()
         .map(|r| RequirementDetail {
+            chasing: chasing(&r),
             documents: documents
                 .iter()
                 .filter(|d| d.certificate_type_id == r.certificate_type_id)
@@ -1267,6 +1460,11 @@ pub async fn contractor_certification(
                         issuer: d.issuer.clone(),
                         reference: d.reference.clone(),
                         check: d.check(start_date, end_date),
+                        undoable: validation_undoable(d.validated_at, now),
+                        is_image: d
+                            .content_type
+                            .as_deref()
+                            .is_some_and(|t| t.starts_with("image/")),
                     }
                 })
                 .collect(),
@@ -1289,6 +1487,7 @@ pub async fn contractor_certification(
         contractor_id,
         company_name,
         light: traffic_light(requirements.iter().map(|r| r.status.status)),
+        suspension: suspension.map(|s| s.problem(actor.date_format)),
         requirements,
         requestable,
         can_manage: actor.require(Permission::ManageCertification).is_ok(),
@@ -1328,6 +1527,8 @@ async fn history(
                         "certificate_imported" => "Imported",
                         "work_kinds_set" => "Kinds of work",
                         "work_kind_imported" => "Kind of work imported",
+                        "certificate_chased" => "Chasing",
+                        "certificate_validation_undone" => "Undid Valid",
                         other => other,
                     },
                     row.detail
@@ -1386,6 +1587,7 @@ pub async fn contractor_lights(
             company_name: row.company_name,
             trade: row.trade,
             light: row.light,
+            suspended: row.suspended,
         })
         .collect())
 }

@@ -1,15 +1,24 @@
-//! The daily "Tasks to do" email: once a day, after the hour the agency chose (in its time zone),
-//! each contractor office user is told of the tasks due or scheduled and the certificates the
-//! agency still waits for, and each technician of the tasks assigned to them. Nobody with nothing
-//! to do is emailed. The outbox key `daily:{user}:{day}` makes a second pass on the same day, a
-//! restart, or another instance, send nothing more.
+//! The daily digest: once a day, after the hour the agency chose (in its time zone), each person
+//! gets one email with everything waiting for them, or none when nothing is. Contractor office
+//! users: their company's tasks due or scheduled and the certificates the agency waits for
+//! (expiring soon, and those chasing has reached them with); technicians: the tasks assigned to
+//! them; a contractor's own address: the certificates chasing has reached it with; the agency's
+//! compliance users: what chasing has passed to them, suspended contractors, and uploads waiting
+//! for validation. Before the digests, the day's chasing steps are climbed. The outbox key
+//! `daily:{user or address}:{day}` makes a second pass on the same day, a restart, or another
+//! instance, send nothing more.
 
-use super::compliance::outstanding_certificates;
-use super::{mail, ServiceError};
+use super::compliance::agency_view;
+use super::escalation::{climb, Chase};
+use super::mail::{self, Digest, DigestAudience};
+use super::ServiceError;
 use crate::db::Db;
+use crate::domain::compliance::ComplianceStatus;
 use crate::domain::dates::{from_storage, to_storage, DateFormat};
-use chrono::{NaiveDate, Timelike};
+use crate::domain::escalation::{digest_day, Step};
+use chrono::{Days, NaiveDate};
 use sqlx::FromRow;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(FromRow)]
 struct Agency {
@@ -26,7 +35,7 @@ struct Person {
     email: String,
     name: String,
     kind: String,
-    contractor_id: i64,
+    contractor_id: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -37,15 +46,42 @@ struct OpenTask {
     scheduled_date: Option<String>,
 }
 
-/// The agency's date and hour now.
-fn local_now(time_zone: &str, now_ms: i64) -> (NaiveDate, u32) {
-    let instant = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => {
-            let local = instant.with_timezone(&tz);
-            (local.date_naive(), local.hour())
-        }
-        Err(_) => (instant.date_naive(), instant.hour()),
+#[derive(FromRow)]
+struct ContractorAddress {
+    id: i64,
+    company_name: String,
+    email: String,
+}
+
+/// One recipient's digest while it is put together.
+struct Recipient {
+    email: String,
+    /// The outbox key's person: the user's id, or the address of a company without an account.
+    key: String,
+    name: Option<String>,
+    audience: DigestAudience,
+    path: &'static str,
+    digest: Digest,
+}
+
+/// What a chased certificate's line says: "Gas safety (ended 20/11/2026)".
+fn chase_detail(chase: &Chase, format: DateFormat) -> String {
+    if chase.expired {
+        let ended = chase
+            .since
+            .checked_sub_days(Days::new(1))
+            .unwrap_or(chase.since);
+        format!(
+            "{} (ended {})",
+            chase.certificate_type,
+            format.format(ended)
+        )
+    } else {
+        format!(
+            "{} (asked for on {}, not provided)",
+            chase.certificate_type,
+            format.format(chase.since)
+        )
     }
 }
 
@@ -62,8 +98,9 @@ fn task_line(task: &OpenTask, today: NaiveDate, format: DateFormat) -> String {
     format!("{} {} ({when})", task.reference, task.title)
 }
 
-/// Queues the day's emails of every agency whose hour has come; returns how many were new.
-pub async fn queue_tasks_to_do(db: &Db, public_url: &str, now: i64) -> Result<u32, ServiceError> {
+/// Climbs the chasing ladders and queues the day's digests of every agency whose hour has come;
+/// returns how many digests were new.
+pub async fn queue_daily_digests(db: &Db, public_url: &str, now: i64) -> Result<u32, ServiceError> {
     let agencies: Vec<Agency> = sqlx::query_as(
         "SELECT id, name, time_zone, date_format, daily_reminder_hour FROM agencies ORDER BY id",
     )
@@ -71,75 +108,221 @@ pub async fn queue_tasks_to_do(db: &Db, public_url: &str, now: i64) -> Result<u3
     .await?;
     let mut queued = 0;
     for agency in agencies {
-        let (today, hour) = local_now(&agency.time_zone, now);
-        if i64::from(hour) < agency.daily_reminder_hour {
-            continue;
-        }
-        let format = DateFormat::from_pattern(&agency.date_format).unwrap_or_default();
-        let people: Vec<Person> = sqlx::query_as(
-            "SELECT id, email, name, kind, contractor_id FROM users \
-             WHERE agency_id = $1 AND active = 1 AND contractor_id IS NOT NULL \
-             AND kind IN ('contractor', 'technician') ORDER BY id",
-        )
-        .bind(agency.id)
-        .fetch_all(db.pool())
-        .await?;
-        for person in people {
-            let technician = person.kind == "technician";
-            // Open work due by today or scheduled today: the whole company's for the office,
-            // the technician's own otherwise.
-            let tasks: Vec<OpenTask> = sqlx::query_as(
-                "SELECT t.reference, t.title, t.due_date, t.scheduled_date FROM tasks t \
-                 WHERE t.agency_id = $1 AND t.contractor_id = $2 AND t.archived_at IS NULL \
-                 AND t.status IN ('assigned', 'accepted', 'in_progress', 'revisit', \
-                 'performed_need_docs') \
-                 AND (t.due_date <= $3 OR t.scheduled_date = $3) \
-                 AND ($4 = 0 OR t.id IN \
-                      (SELECT task_id FROM task_technicians WHERE technician_id = $5)) \
-                 ORDER BY t.due_date, t.id",
-            )
-            .bind(agency.id)
-            .bind(person.contractor_id)
-            .bind(to_storage(today))
-            .bind(i64::from(technician))
-            .bind(person.id)
-            .fetch_all(db.pool())
-            .await?;
-            let certificates = if technician {
-                Vec::new()
-            } else {
-                outstanding_certificates(db, agency.id, person.contractor_id, now).await?
-            };
-            if tasks.is_empty() && certificates.is_empty() {
-                continue;
-            }
-            let lines: Vec<String> = tasks.iter().map(|t| task_line(t, today, format)).collect();
-            let view = if technician { "tech" } else { "desk" };
-            let email = mail::tasks_to_do(
-                &person.name,
-                &agency.name,
-                &format.format(today),
-                &lines,
-                &certificates,
-                &format!("{}/{view}", public_url.trim_end_matches('/')),
-            );
-            let key = format!("daily:{}:{}", person.id, to_storage(today));
-            let mut conn = db.pool().acquire().await?;
-            if mail::enqueue(
-                &mut conn,
-                Some(agency.id),
-                &person.email,
-                &email,
-                Some(&key),
-                now,
-            )
-            .await?
-            {
-                queued += 1;
-            }
+        if let Some(today) = digest_day(&agency.time_zone, agency.daily_reminder_hour, now) {
+            queued += agency_digests(db, public_url, &agency, today, now).await?;
         }
     }
     Ok(queued)
+}
+
+async fn agency_digests(
+    db: &Db,
+    public_url: &str,
+    agency: &Agency,
+    today: NaiveDate,
+    now: i64,
+) -> Result<u32, ServiceError> {
+    let format = DateFormat::from_pattern(&agency.date_format).unwrap_or_default();
+    let chases = climb(db, agency.id, now).await?;
+    // After climbing: a suspension it recorded is in the view.
+    let view = agency_view(db, agency.id, now).await?;
+    let mut recipients: BTreeMap<String, Recipient> = BTreeMap::new();
+
+    let people: Vec<Person> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.kind, u.contractor_id FROM users u \
+         LEFT JOIN roles r ON r.id = u.role_id \
+         WHERE u.agency_id = $1 AND u.active = 1 AND (u.kind IN ('contractor', 'technician') \
+              OR (u.kind = 'agent' AND r.can_manage_certification = 1)) ORDER BY u.id",
+    )
+    .bind(agency.id)
+    .fetch_all(db.pool())
+    .await?;
+    let awaiting_validation = view
+        .statuses
+        .values()
+        .flatten()
+        .filter(|r| r.status.awaiting_validation)
+        .count() as u32;
+    let companies: HashMap<i64, ContractorAddress> = sqlx::query_as::<_, ContractorAddress>(
+        "SELECT id, company_name, email FROM contractors WHERE agency_id = $1",
+    )
+    .bind(agency.id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c))
+    .collect();
+    let company = |id: i64| {
+        companies
+            .get(&id)
+            .map(|c| c.company_name.as_str())
+            .unwrap_or("")
+    };
+
+    for person in people {
+        let mut digest = Digest::default();
+        let (audience, path) = match (person.kind.as_str(), person.contractor_id) {
+            ("agent", _) => {
+                digest.follow_up = chases
+                    .iter()
+                    .filter(|c| c.reached(Step::Agency))
+                    .map(|c| format!("{}: {}", company(c.contractor_id), chase_detail(c, format)))
+                    .collect();
+                let mut suspended: Vec<(String, NaiveDate)> = view
+                    .suspensions
+                    .iter()
+                    .map(|(id, s)| (company(*id).to_string(), s.since))
+                    .collect();
+                suspended.sort();
+                digest.suspended = suspended
+                    .into_iter()
+                    .map(|(name, since)| format!("{name} (since {})", format.format(since)))
+                    .collect();
+                digest.to_validate = awaiting_validation;
+                (DigestAudience::Compliance, "/agent/contractors")
+            }
+            (kind, Some(contractor_id)) => {
+                let technician = kind == "technician";
+                digest.tasks = open_tasks(db, agency.id, contractor_id, &person, technician, today)
+                    .await?
+                    .iter()
+                    .map(|t| task_line(t, today, format))
+                    .collect();
+                if !technician {
+                    digest.certificates =
+                        awaited_from_office_users(&view, &chases, contractor_id, format);
+                }
+                (
+                    DigestAudience::Worker,
+                    if technician { "/tech" } else { "/desk" },
+                )
+            }
+            _ => continue,
+        };
+        recipients.insert(
+            person.email.to_lowercase(),
+            Recipient {
+                email: person.email.clone(),
+                key: person.id.to_string(),
+                name: Some(person.name),
+                audience,
+                path,
+                digest,
+            },
+        );
+    }
+
+    // The contractor's own address, from the ladder's first step: into its office user's digest
+    // when the address is one, in a digest of its own otherwise.
+    for chase in chases.iter().filter(|c| c.reached(Step::Office)) {
+        let Some(address) = companies.get(&chase.contractor_id) else {
+            continue;
+        };
+        let recipient = recipients
+            .entry(address.email.to_lowercase())
+            .or_insert_with(|| Recipient {
+                email: address.email.clone(),
+                key: address.email.to_lowercase(),
+                name: Some(address.company_name.clone()),
+                audience: DigestAudience::OfficeAddress,
+                path: "/desk/certificates",
+                digest: Digest::default(),
+            });
+        let line = chase_detail(chase, format);
+        if recipient.audience != DigestAudience::Compliance
+            && !recipient.digest.certificates.contains(&line)
+        {
+            recipient.digest.certificates.push(line);
+        }
+    }
+
+    let mut queued = 0;
+    let base = public_url.trim_end_matches('/');
+    for recipient in recipients.values() {
+        if recipient.digest.is_empty() {
+            continue;
+        }
+        let email = mail::daily_digest(
+            recipient.name.as_deref(),
+            &agency.name,
+            &format.format(today),
+            &recipient.digest,
+            recipient.audience,
+            &format!("{base}{}", recipient.path),
+        );
+        let key = format!("daily:{}:{}", recipient.key, to_storage(today));
+        let mut conn = db.pool().acquire().await?;
+        if mail::enqueue(
+            &mut conn,
+            Some(agency.id),
+            &recipient.email,
+            &email,
+            Some(&key),
+            now,
+        )
+        .await?
+        {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// What an office user's digest says the agency waits for: certificates expiring soon (with
+/// nothing uploaded yet), and those chasing has reached all office users with.
+fn awaited_from_office_users(
+    view: &super::compliance::AgencyView,
+    chases: &[Chase],
+    contractor_id: i64,
+    format: DateFormat,
+) -> Vec<String> {
+    let expiring = view
+        .statuses
+        .get(&contractor_id)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r.status.status == ComplianceStatus::ExpiringSoon && !r.status.awaiting_validation
+        })
+        .map(|r| match r.status.valid_until {
+            Some(end) => format!("{} (ends {})", r.certificate_type, format.format(end)),
+            None => r.certificate_type.clone(),
+        });
+    chases
+        .iter()
+        .filter(|c| c.contractor_id == contractor_id && c.reached(Step::OfficeUsers))
+        .map(|c| chase_detail(c, format))
+        .chain(expiring)
+        .collect()
+}
+
+/// Open work due by today or scheduled today: the whole company's for the office, the
+/// technician's own otherwise.
+async fn open_tasks(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: i64,
+    person: &Person,
+    technician: bool,
+    today: NaiveDate,
+) -> Result<Vec<OpenTask>, ServiceError> {
+    Ok(sqlx::query_as(
+        "SELECT t.reference, t.title, t.due_date, t.scheduled_date FROM tasks t \
+         WHERE t.agency_id = $1 AND t.contractor_id = $2 AND t.archived_at IS NULL \
+         AND t.status IN ('assigned', 'accepted', 'in_progress', 'revisit', \
+         'performed_need_docs') \
+         AND (t.due_date <= $3 OR t.scheduled_date = $3) \
+         AND ($4 = 0 OR t.id IN \
+              (SELECT task_id FROM task_technicians WHERE technician_id = $5)) \
+         ORDER BY t.due_date, t.id",
+    )
+    .bind(agency_id)
+    .bind(contractor_id)
+    .bind(to_storage(today))
+    .bind(i64::from(technician))
+    .bind(person.id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 #[cfg(test)]
@@ -171,21 +354,5 @@ mod tests {
             task_line(&task(Some("2026-11-22"), Some("2026-11-25")), today, f),
             "T-01001 Fix the boiler (due today)"
         );
-    }
-
-    #[test]
-    fn the_hour_is_the_agency_s() {
-        // 2026-07-01 06:30 UTC is 07:30 in London (summer time).
-        let ms = chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
-            .unwrap()
-            .and_hms_opt(6, 30, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp_millis();
-        assert_eq!(
-            local_now("Europe/London", ms),
-            (NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), 7)
-        );
-        assert_eq!(local_now("Nowhere/Else", ms).1, 6);
     }
 }

@@ -325,33 +325,101 @@ pub fn task_rejected(
     )
 }
 
-/// The daily "Tasks to do": open tasks due or scheduled, and certificates still awaited.
-pub fn tasks_to_do(
-    name: &str,
+/// What one person's daily digest holds; empty parts are left out, and an empty digest is not sent.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// Open tasks due or scheduled: "T-01003 Boiler service (due today)".
+    pub tasks: Vec<String>,
+    /// Certificates the agency waits for from this person's company.
+    pub certificates: Vec<String>,
+    /// For the agency's compliance users: certificates chasing has passed to them.
+    pub follow_up: Vec<String>,
+    /// For the agency's compliance users: contractors suspended for new work.
+    pub suspended: Vec<String>,
+    /// For the agency's compliance users: uploads waiting to be ticked Valid.
+    pub to_validate: u32,
+}
+
+impl Digest {
+    pub fn is_empty(&self) -> bool {
+        *self == Digest::default()
+    }
+}
+
+/// Who a digest is for, which decides its subject, its link and why it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestAudience {
+    /// A contractor's office user or a technician: tasks first.
+    Worker,
+    /// A contractor's own address, with no account: certificates only.
+    OfficeAddress,
+    /// An agent who manages certification.
+    Compliance,
+}
+
+/// The one email a person gets each day: their tasks, the certificates awaited from them, and
+/// for the agency's compliance users what chasing has passed to them.
+pub fn daily_digest(
+    name: Option<&str>,
     agency: &str,
     day: &str,
-    tasks: &[String],
-    certificates: &[String],
+    digest: &Digest,
+    audience: DigestAudience,
     url: &str,
 ) -> Email {
     let mut paragraphs = Vec::new();
-    if !tasks.is_empty() {
+    if !digest.tasks.is_empty() {
         paragraphs.push(format!("Tasks for {agency} due or scheduled:"));
-        paragraphs.extend(tasks.iter().map(|t| format!("• {t}")));
+        paragraphs.extend(digest.tasks.iter().map(|t| format!("• {t}")));
     }
-    if !certificates.is_empty() {
+    if !digest.certificates.is_empty() {
         paragraphs.push(format!(
             "Certificates {agency} is waiting for: {}. Upload them from the portal.",
-            certificates.join(", ")
+            digest.certificates.join(", ")
         ));
     }
-    compose(
-        format!("Tasks to do, {day}"),
-        &format!("Hello {name},"),
-        &paragraphs,
-        ("Open the portal", url),
-        &format!("You receive this once a day while you have open work for {agency}."),
-    )
+    if !digest.follow_up.is_empty() {
+        paragraphs.push("Certificates still outstanding after chasing the contractor:".into());
+        paragraphs.extend(digest.follow_up.iter().map(|t| format!("• {t}")));
+    }
+    if !digest.suspended.is_empty() {
+        paragraphs.push("Suspended for new work until a valid certificate is provided:".into());
+        paragraphs.extend(digest.suspended.iter().map(|t| format!("• {t}")));
+    }
+    match digest.to_validate {
+        0 => {}
+        1 => paragraphs
+            .push("1 uploaded certificate waits for you to check it and tick it Valid.".into()),
+        n => paragraphs.push(format!(
+            "{n} uploaded certificates wait for you to check them and tick them Valid."
+        )),
+    }
+    let (subject, action, footer) = match audience {
+        DigestAudience::Worker => (
+            format!("Tasks to do, {day}"),
+            "Open the portal",
+            format!("You receive this once a day while you have open work for {agency}."),
+        ),
+        DigestAudience::OfficeAddress => (
+            format!("Certificates {agency} is waiting for, {day}"),
+            "Upload certificates",
+            format!(
+                "You receive this once a day while {agency} waits for certificates from your company."
+            ),
+        ),
+        DigestAudience::Compliance => (
+            format!("Certification to follow up, {day}"),
+            "Open the contractors",
+            format!(
+                "You receive this once a day while certification at {agency} needs you; the chasing steps are in the agency's settings."
+            ),
+        ),
+    };
+    let greeting = match name {
+        Some(name) => format!("Hello {name},"),
+        None => "Hello,".to_string(),
+    };
+    compose(subject, &greeting, &paragraphs, (action, url), &footer)
 }
 
 /// A technician's newly assigned tasks, all in one email with one sign-in link.

@@ -8,6 +8,7 @@ pub mod certificate_types;
 pub mod compliance;
 pub mod daily;
 pub mod demo;
+pub mod escalation;
 pub mod heavy;
 pub mod import;
 pub mod mail;

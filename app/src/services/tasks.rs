@@ -150,7 +150,7 @@ pub async fn instruct_check(
         super::compliance::judge_work(db, &mut conn, actor.agency_id, contractor_id, work, now)
             .await?;
     Ok(crate::domain::records::WorkCheck {
-        light: judgement.verdict.light(),
+        light: judgement.light(),
         problems: judgement.problems(actor.date_format),
         can_override: actor.permissions.allows(Permission::OverrideCompliance),
     })

@@ -5,7 +5,7 @@ use super::live::{connect, provide_live, use_live};
 use super::pages::error::ErrorPage;
 use super::session::{go_to, provide_viewer};
 use crate::api::auth::SignOut;
-use crate::api::compliance::outstanding_certificates;
+use crate::api::compliance::{outstanding_certificates, to_validate};
 use crate::domain::identity::UserKind;
 use crate::domain::records::Viewer;
 
@@ -115,7 +115,13 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/agent/tasks" exact=true>"Tasks"</A>
             <A href="/agent/contractors">"Contractors"</A>
             <A href="/agent/properties">"Properties"</A>
-            <A href="/agent/certification">"Contractor certification"</A>
+            <A href="/agent/certification">
+                "Contractor certification"
+                {viewer.permissions.manage_certification.then(|| view! {
+                    <CountBadge count=to_validate one="1 upload to validate" many="uploads to validate"
+                        testid="to-validate-badge"/>
+                })}
+            </A>
             {viewer.permissions.instruct_work.then(|| view! {
                 <A href="/agent/instruct">"Instruct works"</A>
             })}
@@ -127,7 +133,11 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
         .into_any(),
         UserKind::Contractor => view! {
             <A href="/desk" exact=true>"Desk view"</A>
-            <A href="/desk/certificates">"Certificates" <CertificateBadge/></A>
+            <A href="/desk/certificates">
+                "Certificates"
+                <CountBadge count=outstanding_certificates one="1 certificate to provide"
+                    many="certificates to provide" testid="certificate-badge"/>
+            </A>
             <A href="/desk/team">"Team"</A>
             <A href="/desk/preferences">"Preferences"</A>
         }
@@ -154,25 +164,34 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
     }
 }
 
-/// The number of certificates the contractor's office still has to provide; nothing when none.
-/// Read in the browser only (a local resource), so the server-rendered header never disagrees
-/// with the hydrating one.
+/// A count beside a navigation link (certificates the office still has to provide, uploads the
+/// agent has to validate); nothing when none. Read in the browser only (a local resource), so the
+/// server-rendered header never disagrees with the hydrating one; read again on live changes.
 #[component]
-fn CertificateBadge() -> impl IntoView {
+fn CountBadge<F, Fut>(
+    count: F,
+    one: &'static str,
+    many: &'static str,
+    testid: &'static str,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<u32, crate::api::ApiError>> + 'static,
+{
     let live = use_live();
     let outstanding = LocalResource::new(move || {
         live.certification.track();
-        outstanding_certificates()
+        count()
     });
     move || match outstanding.get() {
         Some(Ok(n)) if n > 0 => {
             let label = if n == 1 {
-                "1 certificate to provide".to_string()
+                one.to_string()
             } else {
-                format!("{n} certificates to provide")
+                format!("{n} {many}")
             };
             view! {
-                <span class="badge" data-testid="certificate-badge" aria-label=label.clone() title=label>
+                <span class="badge" data-testid=testid aria-label=label.clone() title=label>
                     {n}
                 </span>
             }

@@ -273,7 +273,10 @@ fn ContractorTable(list: Vec<ContractorRow>) -> impl IntoView {
                             {light.label()}
                         </span>
                     </td>
-                    <td><A href=href>{row.company_name}</A></td>
+                    <td>
+                        <A href=href>{row.company_name}</A>
+                        {row.suspended.then_some(view! { " " <span class="suspended-tag">"Suspended for new work"</span> })}
+                    </td>
                     <td>{row.external_ref.unwrap_or_default()}</td>
                     <td>{row.trade.unwrap_or_default()}</td>
                     <td>{problems}</td>
@@ -423,6 +426,7 @@ fn MatrixView(
                     <th scope="row">
                         <span class=format!("light light-{}", row.light.slug())><span class="light-dot" aria-hidden="true"></span></span>
                         " " <a href=href.clone()>{row.company_name.clone()}</a>
+                        {row.suspended.then_some(view! { " " <span class="suspended-tag">"Suspended"</span> })}
                     </th>
                     {cells}
                 </tr>

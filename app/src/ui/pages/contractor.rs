@@ -4,7 +4,8 @@
 //! for agents the history of who did what.
 
 use crate::api::compliance::{
-    load_contractor_certification, own_certification, RequestCertificate, ValidateDocument,
+    load_contractor_certification, own_certification, RequestCertificate, UndoValidation,
+    ValidateDocument,
 };
 use crate::api::work_kinds::SetContractorWorkKinds;
 use crate::api::ApiError;
@@ -49,6 +50,7 @@ pub fn OwnCertificates() -> impl IntoView {
 fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
     let request = ServerAction::<RequestCertificate>::new();
     let validate = ServerAction::<ValidateDocument>::new();
+    let undo = ServerAction::<UndoValidation>::new();
     let live = use_live();
     let certification = Resource::new(
         move || {
@@ -56,6 +58,7 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
                 load.run(()),
                 request.version().get(),
                 validate.version().get(),
+                undo.version().get(),
                 live.certification.get(),
             )
         },
@@ -74,6 +77,7 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
             .get()
             .and_then(|r| r.err())
             .or_else(|| validate.value().get().and_then(|r| r.err()))
+            .or_else(|| undo.value().get().and_then(|r| r.err()))
     });
     // The tiles are drawn again after an upload, so the confirmation lives above them.
     let notice = RwSignal::new(None::<String>);
@@ -99,7 +103,7 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
             let is_agent = matches!(viewer.await, Ok(Some(v)) if v.kind == UserKind::Agent);
             match certification.await {
                 Ok(c) => view! {
-                    <Certification c format is_agent request validate uploaded kinds_saved
+                    <Certification c format is_agent request validate undo uploaded kinds_saved
                         focus=focus()/>
                 }
                 .into_any(),
@@ -128,6 +132,7 @@ fn Certification(
     is_agent: bool,
     request: ServerAction<RequestCertificate>,
     validate: ServerAction<ValidateDocument>,
+    undo: ServerAction<UndoValidation>,
     uploaded: Callback<String>,
     kinds_saved: Callback<()>,
     focus: Option<i64>,
@@ -184,6 +189,7 @@ fn Certification(
         can_upload: c.can_upload,
         is_agent,
         validate,
+        undo,
         uploaded,
     };
     let tiles = if c.requirements.is_empty() {
@@ -238,6 +244,7 @@ fn Certification(
             </span>
             " " {instruct}
         </p>
+        {c.suspension.map(|s| view! { <p class="suspension" role="note">{s}". A valid certificate lifts it."</p> })}
         <WorkKinds contractor_id=c.contractor_id kinds=c.work_kinds can_manage=c.can_manage
             saved=kinds_saved/>
         <section class="panel" aria-labelledby="certification-heading">
@@ -342,6 +349,7 @@ struct TileActions {
     can_upload: bool,
     is_agent: bool,
     validate: ServerAction<ValidateDocument>,
+    undo: ServerAction<UndoValidation>,
     uploaded: Callback<String>,
 }
 
@@ -362,6 +370,9 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
     let minimum = r
         .minimum_cover
         .map(|m| view! { <p class="hint">"Cover of at least " {pounds(m)} " required"</p> });
+    let chasing = r
+        .chasing
+        .map(|line| view! { <p class="chasing" data-testid="chasing">{line}</p> });
     let documents = r
         .documents
         .into_iter()
@@ -389,6 +400,7 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
             {shortfall}
             {minimum}
             {waiting}
+            {chasing}
             <ul class="documents">{documents}</ul>
             {upload}
         </li>
@@ -416,14 +428,70 @@ fn document(d: DocumentSummary, format: DateFormat, actions: TileActions) -> imp
         }
     });
     let validate = actions.validate;
+    // Ticking Valid asks first, with the document in view (an image is shown; a PDF opens), since
+    // the contractor then counts as holding it until its end date.
     let action = (!d.validated && actions.can_manage).then(|| {
         let id = d.id;
         let label = label.clone();
+        let confirming = RwSignal::new(false);
+        let confirm_ref = NodeRef::<leptos::html::Button>::new();
+        Effect::new(move |_| {
+            if confirming.get() {
+                if let Some(button) = confirm_ref.get() {
+                    let _ = button.focus();
+                }
+            }
+        });
+        let preview = match (&d.file_name, d.is_image) {
+            (Some(_), true) => view! {
+                <img class="certificate-preview" src=format!("/files/certificates/{id}")
+                    alt=format!("The uploaded document: {label}")/>
+            }
+            .into_any(),
+            (Some(name), false) => view! {
+                <p>
+                    <a href=format!("/files/certificates/{id}") download=name.clone() rel="external">
+                        {format!("Open {name} to check it")}
+                    </a>
+                </p>
+            }
+            .into_any(),
+            (None, _) => view! { <p>"No file was uploaded: check the details above."</p> }.into_any(),
+        };
         view! {
             <button type="button" aria-label=format!("Tick Valid: {label}")
+                aria-expanded=move || confirming.get().to_string()
                 disabled=move || validate.pending().get()
-                on:click=move |_| { validate.dispatch(ValidateDocument { document_id: id }); }>
+                on:click=move |_| confirming.set(true)>
                 "Tick Valid"
+            </button>
+            <div class="confirm-valid" role="group" aria-label=format!("Confirm Valid: {label}")
+                hidden=move || !confirming.get()>
+                {preview}
+                <p>"Tick it Valid only once you have checked the document: the contractor then counts as holding this certificate until its end date."</p>
+                <div class="form-actions">
+                    <button type="button" class="primary" node_ref=confirm_ref
+                        disabled=move || validate.pending().get()
+                        on:click=move |_| {
+                            confirming.set(false);
+                            validate.dispatch(ValidateDocument { document_id: id });
+                        }>
+                        "Confirm: it's valid"
+                    </button>
+                    <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </div>
+        }
+        .into_any()
+    });
+    let undo = actions.undo;
+    let undo_action = (d.validated && d.undoable && actions.can_manage).then(|| {
+        let id = d.id;
+        view! {
+            <button type="button" class="link-button" aria-label=format!("Undo Valid: {label}")
+                disabled=move || undo.pending().get()
+                on:click=move |_| { undo.dispatch(UndoValidation { document_id: id }); }>
+                "Undo"
             </button>
         }
     });
@@ -485,6 +553,7 @@ fn document(d: DocumentSummary, format: DateFormat, actions: TileActions) -> imp
             {by}
             {file}
             " " {action}
+            {undo_action}
             {check}
         </li>
     }

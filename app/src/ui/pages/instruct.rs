@@ -216,7 +216,11 @@ fn InstructForm(
         .contractors
         .into_iter()
         .map(|c| {
-            let label = format!("{} — {}", c.company_name, c.light.label());
+            let label = if c.suspended {
+                format!("{} — suspended for new work", c.company_name)
+            } else {
+                format!("{} — {}", c.company_name, c.light.label())
+            };
             view! {
                 <option value=c.id.to_string() selected=Some(c.id) == selected.get_untracked()>
                     {label}

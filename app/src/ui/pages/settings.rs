@@ -49,9 +49,31 @@ pub fn SettingsPage() -> impl IntoView {
                 <input id="expiring_soon_days" name="settings[expiring_soon_days]" type="number" min="1" max="365" required
                     value=s.expiring_soon_days.to_string() aria-describedby="expiring_soon_days-error"/>
                 <FieldError id="expiring_soon_days-error" field="expiring_soon_days" error/>
-                <label for="daily_reminder_hour">"Contractors and technicians with open work get their \"Tasks to do\" email each day from"</label>
+                <label for="daily_reminder_hour">"Each person's daily email (tasks to do, certificates awaited, chasing) goes from"</label>
                 <select id="daily_reminder_hour" name="settings[daily_reminder_hour]">{hours}</select>
                 <FieldError id="daily_reminder_hour-error" field="daily_reminder_hour" error/>
+                <fieldset>
+                    <legend>"Chasing an outstanding certificate"</legend>
+                    <p class="hint" id="chasing-hint">"Days after a certificate was asked for and not provided, or expired. Each step adds people to the daily email; an upload stops the chasing."</p>
+                    <label for="chase_office_days">"The contractor's office address is chased after"</label>
+                    <input id="chase_office_days" name="settings[chase_office_days]" type="number" min="0" max="365" required
+                        value=s.chasing.office_days.to_string() aria-describedby="chasing-hint chase_office_days-error"/>
+                    <FieldError id="chase_office_days-error" field="chase_office_days" error/>
+                    <label for="chase_office_users_days">"All the contractor's office users, after"</label>
+                    <input id="chase_office_users_days" name="settings[chase_office_users_days]" type="number" min="0" max="365" required
+                        value=s.chasing.office_users_days.to_string() aria-describedby="chase_office_users_days-error"/>
+                    <FieldError id="chase_office_users_days-error" field="chase_office_users_days" error/>
+                    <label for="chase_agency_days">"Then the agency's compliance users, after"</label>
+                    <input id="chase_agency_days" name="settings[chase_agency_days]" type="number" min="0" max="365" required
+                        value=s.chasing.agency_days.to_string() aria-describedby="chase_agency_days-error"/>
+                    <FieldError id="chase_agency_days-error" field="chase_agency_days" error/>
+                    <label for="suspend_after_days">"Suspend the contractor for new work after (empty: never)"</label>
+                    <input id="suspend_after_days" name="settings[suspend_after_days]" type="number" min="0" max="365"
+                        value=s.chasing.suspend_days.map(|d| d.to_string()).unwrap_or_default()
+                        aria-describedby="suspend_after_days-hint suspend_after_days-error"/>
+                    <p class="hint" id="suspend_after_days-hint">"A suspended contractor can't be given new work without the override; a valid certificate lifts it."</p>
+                    <FieldError id="suspend_after_days-error" field="suspend_after_days" error/>
+                </fieldset>
                 <fieldset>
                     <legend>"The email a contractor receives for a new task adds"</legend>
                     <label class="checkbox">

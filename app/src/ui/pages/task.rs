@@ -94,6 +94,12 @@ fn TaskView(
             && v.permissions
                 .allows(crate::domain::identity::Permission::InstructWork)
     });
+    let unrecorded: Vec<String> = t
+        .service_tasks
+        .iter()
+        .filter(|e| e.recorded.is_none())
+        .map(|e| e.name.clone())
+        .collect();
     let (client_documents, own_documents): (Vec<_>, Vec<_>) = t
         .documents
         .into_iter()
@@ -145,7 +151,8 @@ fn TaskView(
             </div>
         })}
         {(can_accept || !others.is_empty()).then(|| view! {
-            <Actions task_id can_accept others sent choices=t.technician_choices.clone()/>
+            <Actions task_id can_accept others sent choices=t.technician_choices.clone()
+                planned=s.scheduled_date assigned=t.technicians.iter().map(|a| a.id).collect()/>
         })}
         {(t.can_assign && !can_accept).then(|| view! {
             <AssignTechnicians task_id choices=t.technician_choices assigned=t.technicians.iter().map(|a| a.id).collect() sent/>
@@ -156,7 +163,7 @@ fn TaskView(
         {(!t.signatures.is_empty()).then(|| view! {
             <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
         })}
-        {can_complete.then(|| view! { <CompleteTask task_id sent/> })}
+        {can_complete.then(|| view! { <CompleteTask task_id sent unrecorded/> })}
         {t.can_archive.then(|| view! { <Archive task_id sent/> })}
         <section class="panel" aria-labelledby="client-docs-heading">
             <h2 id="client-docs-heading">"Documents provided by client"</h2>
@@ -183,6 +190,19 @@ fn TaskView(
     }
 }
 
+/// What a reason field asks for, naming only the actions the person has.
+fn reason_label(actions: &[TaskAction]) -> String {
+    let asks: Vec<&str> = actions
+        .iter()
+        .filter_map(|a| match a {
+            TaskAction::RevisitRequired => Some("ask for a revisit"),
+            TaskAction::SendBack => Some("send it back"),
+            _ => None,
+        })
+        .collect();
+    format!("Reason (to {})", asks.join(" or "))
+}
+
 #[component]
 fn Actions(
     task_id: i64,
@@ -190,6 +210,10 @@ fn Actions(
     others: Vec<TaskAction>,
     sent: RwSignal<u64>,
     choices: Vec<TechnicianChoice>,
+    /// Already set on the task (by an earlier acceptance, or the Desk's scheduling): the accept
+    /// form starts from them.
+    planned: Option<chrono::NaiveDate>,
+    assigned: Vec<i64>,
 ) -> impl IntoView {
     let act = ServerAction::<ActOnTask>::new();
     let accept = ServerAction::<AcceptTask>::new();
@@ -198,17 +222,19 @@ fn Actions(
     let act_error = action_error(act);
     let accept_error = action_error(accept);
     let reason = RwSignal::new(String::new());
+    let reject_reason = RwSignal::new(String::new());
+    let can_reject = others.contains(&TaskAction::Reject);
+    let others: Vec<TaskAction> = others
+        .into_iter()
+        .filter(|a| *a != TaskAction::Reject)
+        .collect();
     let asks_reason = others.iter().any(|a| a.needs_reason());
+    let label = reason_label(&others);
     let busy = move || act.pending().get() || accept.pending().get();
     let buttons = others
         .into_iter()
         .map(|action| {
             let run = move |_| {
-                if action == TaskAction::Reject
-                    && !confirm("Reject this task? The agency is told, with your reason.")
-                {
-                    return;
-                }
                 let given = reason.get_untracked();
                 act.dispatch(ActOnTask {
                     task_id,
@@ -224,12 +250,41 @@ fn Actions(
             }
         })
         .collect_view();
+    // Rejecting ends the office's part in the task: a control of its own, with its own reason,
+    // styled as destructive and confirmed.
+    let reject = can_reject.then(|| {
+        let run = move |_| {
+            if !confirm("Reject this task? The agency is told, with your reason.") {
+                return;
+            }
+            let given = reject_reason.get_untracked();
+            act.dispatch(ActOnTask {
+                task_id,
+                action: TaskAction::Reject,
+                reason: (!given.trim().is_empty()).then_some(given),
+            });
+        };
+        view! {
+            <details class="reject">
+                <summary>"Reject this task…"</summary>
+                <label for="reject-reason">"Why you cannot take it (the agency reads this)"</label>
+                <textarea id="reject-reason" rows="2" prop:value=move || reject_reason.get()
+                    aria-describedby="reject-reason-error"
+                    on:input=move |ev| reject_reason.set(event_target_value(&ev))></textarea>
+                <FieldError id="reject-reason-error" field="reason" error=act_error/>
+                <div class="form-actions">
+                    <button type="button" class="danger" disabled=busy on:click=run>"Reject task"</button>
+                </div>
+            </details>
+        }
+    });
     view! {
         <section class="panel" aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Actions"</h2>
             {can_accept.then(|| {
-                let planned = RwSignal::new(String::new());
-                let picked = RwSignal::new(Vec::<i64>::new());
+                let planned_text = planned.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+                let planned = RwSignal::new(planned_text.clone());
+                let picked = RwSignal::new(assigned.clone());
                 let submit = move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     let date = planned.get_untracked();
@@ -242,7 +297,7 @@ fn Actions(
                 view! {
                     <form class="stacked-form" aria-label="Accept the task" on:submit=submit>
                         <label for="planned-date">"Planned date (optional)"</label>
-                        <input id="planned-date" type="date" name="planned_date"
+                        <input id="planned-date" type="date" name="planned_date" value=planned_text
                             on:input=move |ev| planned.set(event_target_value(&ev))/>
                         <FieldError id="planned-date-error" field="planned_date" error=accept_error/>
                         <TechnicianPicker choices=choices.clone() selected=picked
@@ -255,13 +310,14 @@ fn Actions(
                 }
             })}
             {asks_reason.then(|| view! {
-                <label for="task-reason">"Reason (to reject, ask for a revisit or send back)"</label>
+                <label for="task-reason">{label.clone()}</label>
                 <textarea id="task-reason" rows="2" prop:value=move || reason.get()
                     on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                 <FieldError id="task-reason-error" field="reason" error=act_error/>
             })}
             <FormError error=act_error/>
             <div class="form-actions">{buttons}</div>
+            {reject}
         </section>
     }
 }
@@ -497,9 +553,42 @@ fn AssignTechnicians(
 
 /// "Complete task": the actual on-site date and the reports, invoices and quotes, in one go.
 #[component]
-fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
+fn CompleteTask(
+    task_id: i64,
+    sent: RwSignal<u64>,
+    /// Service tasks with no result: the agency would receive the task without them.
+    unrecorded: Vec<String>,
+) -> impl IntoView {
     let action = format!("/files/tasks/{task_id}/complete");
-    let (state, error, on_submit) = files_form(action.clone(), sent);
+    let (state, error, send) = files_form(action.clone(), sent);
+    let question = match unrecorded.len() {
+        0 => None,
+        1 => Some(format!(
+            "The service task {} has no result recorded. Complete the task anyway?",
+            unrecorded[0]
+        )),
+        n => Some(format!(
+            "{n} service tasks have no result recorded. Complete the task anyway?"
+        )),
+    };
+    let warning = (!unrecorded.is_empty()).then(|| {
+        view! {
+            <div class="warning" role="note" data-testid="unrecorded-service-tasks">
+                <p><strong>"No result recorded yet for:"</strong></p>
+                <ul>{unrecorded.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}</ul>
+                <p>"Record them under Service tasks above, or complete anyway if they were not done."</p>
+            </div>
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(question) = &question {
+            if !confirm(question) {
+                ev.prevent_default();
+                return;
+            }
+        }
+        send(ev);
+    };
     let file_input = |kind: DocumentKind| {
         let id = format!("complete-{}", kind.as_str());
         let plural = match kind {
@@ -518,6 +607,7 @@ fn CompleteTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
         <section class="panel" aria-labelledby="complete-heading">
             <h2 id="complete-heading">"Complete task"</h2>
             <p class="hint">"Upload your reports, invoices and quotes (PDF, JPEG, PNG or HEIC, up to 10 MB each), give the date you were on site, and the task goes to the agency as Performed."</p>
+            {warning}
             <form class="stacked-form" method="post" action=action enctype="multipart/form-data"
                 on:submit=on_submit aria-label="Complete task">
                 <label for="on-site-date">"Actual on-site date"</label>
