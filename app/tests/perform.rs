@@ -620,3 +620,127 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+db_test!(
+    a_signed_record_is_read_only_until_the_office_reopens_it,
+    |db| {
+        seed_demo(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        let task = on_site(&db).await;
+        let tom = actor(&db, TOM).await;
+        let office = actor(&db, OFFICE).await;
+        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now_ms())
+            .await
+            .unwrap();
+        let signed = task_detail(&db, &tom, task, now_ms()).await.unwrap();
+        assert!(!signed.can_record_work, "signed means read-only");
+        let first = signed.service_tasks[0].id;
+        assert!(matches!(
+            record_result(&db, &tom, first, Outcome::Pass, None, now_ms()).await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert_eq!(
+            task_detail(&db, &office, task, now_ms())
+                .await
+                .unwrap()
+                .signatures
+                .len(),
+            1
+        );
+
+        // Only the office, only with a reason; another contractor's office cannot reach it.
+        assert!(matches!(
+            act(
+                &db,
+                &tom,
+                task,
+                TaskAction::Reopen,
+                Some("x"),
+                URL,
+                now_ms()
+            )
+            .await,
+            Err(ServiceError::Refused(_))
+        ));
+        assert!(matches!(
+            act(
+                &db,
+                &office,
+                task,
+                TaskAction::Reopen,
+                Some("  "),
+                URL,
+                now_ms()
+            )
+            .await,
+            Err(ServiceError::Invalid {
+                field: "reason",
+                ..
+            })
+        ));
+        let other = actor(&db, OTHER_OFFICE).await;
+        assert!(matches!(
+            act(
+                &db,
+                &other,
+                task,
+                TaskAction::Reopen,
+                Some("mine now"),
+                URL,
+                now_ms()
+            )
+            .await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let reason = "The alarm result was recorded on the wrong service task";
+        assert_eq!(
+            act(
+                &db,
+                &office,
+                task,
+                TaskAction::Reopen,
+                Some(reason),
+                URL,
+                now_ms()
+            )
+            .await
+            .unwrap(),
+            TaskStatus::InProgress
+        );
+        let reopened = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        assert!(
+            reopened.signatures.is_empty(),
+            "the signature no longer stands"
+        );
+        let entry = reopened.timeline.first().unwrap();
+        assert!(entry.what.contains("Reopen the signed record"), "{entry:?}");
+        assert_eq!(entry.reason.as_deref(), Some(reason));
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signatures WHERE task_id = $1 AND withdrawn_at IS NOT NULL",
+        )
+        .bind(task)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(kept, 1, "kept, marked withdrawn");
+
+        // Recorded and signed again; the report then carries only the new signature.
+        record_result(&db, &tom, first, Outcome::Pass, None, now_ms())
+            .await
+            .unwrap();
+        perform_on_site(
+            &db,
+            &files,
+            &tom,
+            task,
+            with_client("Jane Client"),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        let again = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        let signers: Vec<_> = again.signatures.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(signers, ["Tom Baker", "Jane Client"]);
+    }
+);

@@ -108,7 +108,7 @@ fn stored_files(dir: &std::path::Path) -> usize {
 }
 
 db_test!(
-    results_are_recorded_by_the_contractor_between_accepting_and_performing,
+    results_are_recorded_by_the_contractor_between_accepting_and_signing,
     |db| {
         seed_demo(&db).await;
         let (task, alarms, pressure) = new_task(&db).await;
@@ -233,9 +233,12 @@ db_test!(
                 .status,
             TaskStatus::PerformedNeedDocs
         );
-        record_result(&db, &office, alarms, Outcome::Pass, None, now)
-            .await
-            .unwrap();
+        // Signed: the record is read-only, for the office too, until it reopens it.
+        let signed = record_result(&db, &office, alarms, Outcome::Pass, None, now).await;
+        assert!(
+            matches!(&signed, Err(ServiceError::Refused(m)) if m.contains("reopen")),
+            "{signed:?}"
+        );
         let done: Option<i64> =
             sqlx::query_scalar("UPDATE tasks SET status = 'performed' WHERE id = $1 RETURNING id")
                 .bind(task)

@@ -75,6 +75,8 @@ test('a requested certificate is uploaded by the contractor and validated, both 
   // Before ticking Valid the agent sees that the typed dates agree with the document.
   await expect(agentTile.getByTestId('document-check')).toHaveText('Dates match the document.');
   await expect(agentTile).toContainText('Gas Safe Register · 604211');
+  // The reminder the office chose is on the tile.
+  await expect(agentTile).toContainText('reminder 1 month before');
   await agentTile.getByRole('button', { name: /^Tick Valid/ }).click();
   // Asked first, with the document to open.
   const confirm = agentTile.getByRole('group', { name: /^Confirm Valid/ });

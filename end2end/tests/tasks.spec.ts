@@ -235,7 +235,7 @@ test('completing a task with service tasks not recorded warns first, and a "no" 
   await signIn(page, 'desk@northgate-gas.example');
   await expect(page).toHaveURL(/\/desk$/);
   await expectHydrated(page);
-  await page.getByRole('link', { name: 'Boiler service' }).first().click();
+  await page.getByRole('row', { name: /Boiler service/ }).getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Boiler service');
   await expect(page.getByTestId('task-status')).toHaveText('Accepted');
   const complete = page.getByRole('region', { name: 'Complete task' });

@@ -195,3 +195,74 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   expect(officePanics).toEqual([]);
   await desk.close();
 });
+
+test('once signed, the record on the phone is read-only; the office reopens it with a reason and the signature is withdrawn', async ({ page, browser }) => {
+  const run = Date.now() % 100000;
+  const title = `Signed means signed ${run}`;
+  const technician = `Rosa Signer ${run}`;
+  const technicianEmail = `rosa.${run}@brightspark.example`;
+  const desk = await browser.newContext();
+  const agent = await desk.newPage();
+  await signIn(agent, AGENT.email);
+  await expect(agent).toHaveURL(/\/agent$/);
+  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
+  const instructed = await (await agent.request.post('/api/tasks/instruct', {
+    form: {
+      'works[property_id]': String(choices.properties[0][0]),
+      'works[contractor_id]': String(brightspark.id),
+      'works[title]': title,
+      'works[priority]': 'normal',
+      'works[service_tasks]': 'Test smoke alarms',
+    },
+  })).json();
+  const taskId = instructed.Instructed.task_id;
+  const office = await desk.newPage();
+  await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
+  await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
+  expect((await office.request.post('/api/team/add', {
+    form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
+  })).ok()).toBe(true);
+  await office.reload();
+  await expectHydrated(office);
+  await office.getByRole('region', { name: 'Actions' }).getByRole('checkbox', { name: new RegExp(technician) }).check();
+  await office.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(office.getByTestId('task-technicians')).toHaveText(technician);
+
+  await page.goto(await linkFromMailbox(page, technicianEmail));
+  await expectHydrated(page);
+  await page.getByRole('button', { name: 'Continue' }).tap();
+  await expect(page).toHaveURL(/\/tech$/);
+  await page.locator('.task-card').getByRole('link', { name: title }).tap();
+  await expectHydrated(page);
+  await page.getByRole('button', { name: "I'm on site" }).tap();
+  const service = page.getByRole('region', { name: 'Service tasks' });
+  const alarms = service.getByRole('group', { name: 'Test smoke alarms' });
+  await alarms.getByLabel('Pass').check();
+  await alarms.getByRole('button', { name: 'Save result' }).tap();
+  await expect(service.getByTestId('service-result')).toHaveText('Pass');
+  const perform = page.getByRole('region', { name: "I've performed this work" });
+  await signWithFinger(page, perform.getByTestId('my-signature'));
+  await perform.getByRole('button', { name: "I've performed this work" }).tap();
+  await expect(page.getByTestId('task-status')).toHaveText('Performed (need docs)');
+
+  // Signed: nothing on the record can be changed from the phone.
+  await expect(service.getByRole('button', { name: 'Save result' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Report defect' })).toHaveCount(0);
+  await expect(page.getByTestId('signatures')).toContainText(`Contractor: ${technician}`);
+
+  // The office reopens it, with a reason; the phone sees it open again, without the signature.
+  await expect(office.getByTestId('task-status')).toHaveText('Performed (need docs)', { timeout: 5_000 });
+  const actions = office.getByRole('region', { name: 'Actions' });
+  await actions.getByRole('button', { name: 'Reopen the signed record' }).click();
+  await expect(office.locator('#task-reason-error')).toContainText('Say why');
+  await actions.getByLabel(/^Reason \(to reopen the signed record/).fill('The alarm was tested on the wrong floor');
+  await actions.getByRole('button', { name: 'Reopen the signed record' }).click();
+  await expect(office.getByTestId('task-status')).toHaveText('In progress');
+  await expect(office.getByTestId('signatures')).toHaveCount(0);
+  await expect(office.getByRole('region', { name: 'Timeline' }).getByRole('row').nth(1)).toContainText('The alarm was tested on the wrong floor');
+  await expect(page.getByTestId('task-status')).toHaveText('In progress', { timeout: 5_000 });
+  await expect(service.getByRole('button', { name: 'Save result' })).toHaveCount(1);
+  await expect(page.getByTestId('signatures')).toHaveCount(0);
+  await desk.close();
+});

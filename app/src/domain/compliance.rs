@@ -370,6 +370,16 @@ impl Reminder {
         }
     }
 
+    /// As people read it: "1 month before".
+    pub fn label(self) -> String {
+        match self {
+            Reminder::Weeks(1) => "1 week before".into(),
+            Reminder::Weeks(n) => format!("{n} weeks before"),
+            Reminder::Months(1) => "1 month before".into(),
+            Reminder::Months(n) => format!("{n} months before"),
+        }
+    }
+
     /// The day the reminder falls due, counting back from `date`. Months keep the day of the
     /// month where it exists and otherwise take the month's last day (31/05 - 1 month = 30/04).
     pub fn due_on(self, date: NaiveDate) -> Option<NaiveDate> {

@@ -207,15 +207,13 @@ pub fn check_defect(description: &str, photos: usize) -> Result<&str, DefectProb
     Ok(description)
 }
 
-/// Results and defects are recorded once the task is accepted and until it is performed: on
-/// site, on a revisit, and while the final documents are still to come.
+/// Results and defects are recorded once the task is accepted and until the work is signed as
+/// performed: on site and on a revisit. A signed record is read-only; the office reopens it (with
+/// a reason) to change it, which withdraws the signatures.
 pub fn can_record_work(status: TaskStatus) -> bool {
     matches!(
         status,
-        TaskStatus::Accepted
-            | TaskStatus::InProgress
-            | TaskStatus::Revisit
-            | TaskStatus::PerformedNeedDocs
+        TaskStatus::Accepted | TaskStatus::InProgress | TaskStatus::Revisit
     )
 }
 
@@ -293,12 +291,20 @@ mod tests {
     }
 
     #[test]
-    fn work_is_recorded_between_accepting_and_performing() {
+    fn work_is_recorded_between_accepting_and_signing() {
         use TaskStatus::*;
-        for status in [Accepted, InProgress, Revisit, PerformedNeedDocs] {
+        for status in [Accepted, InProgress, Revisit] {
             assert!(can_record_work(status), "{status:?}");
         }
-        for status in [Draft, Assigned, Rejected, Performed, Completed] {
+        // Signed as performed: read-only until the office reopens it.
+        for status in [
+            Draft,
+            Assigned,
+            Rejected,
+            PerformedNeedDocs,
+            Performed,
+            Completed,
+        ] {
             assert!(!can_record_work(status), "{status:?}");
         }
     }

@@ -94,10 +94,13 @@ pub enum TaskAction {
     Approve,
     /// The agency sends performed work back, with a reason.
     SendBack,
+    /// The office reopens a record signed on site, with a reason: the signatures no longer
+    /// stand, and the work can be recorded and signed again.
+    Reopen,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 9] = [
+    pub const ALL: [TaskAction; 10] = [
         TaskAction::Instruct,
         TaskAction::Accept,
         TaskAction::Reject,
@@ -107,6 +110,7 @@ impl TaskAction {
         TaskAction::Complete,
         TaskAction::Approve,
         TaskAction::SendBack,
+        TaskAction::Reopen,
     ];
 
     pub fn label(self) -> &'static str {
@@ -120,6 +124,7 @@ impl TaskAction {
             TaskAction::Complete => "Complete task",
             TaskAction::Approve => "Approve",
             TaskAction::SendBack => "Send back",
+            TaskAction::Reopen => "Reopen the signed record",
         }
     }
 
@@ -127,7 +132,10 @@ impl TaskAction {
     pub fn needs_reason(self) -> bool {
         matches!(
             self,
-            TaskAction::Reject | TaskAction::RevisitRequired | TaskAction::SendBack
+            TaskAction::Reject
+                | TaskAction::RevisitRequired
+                | TaskAction::SendBack
+                | TaskAction::Reopen
         )
     }
 }
@@ -149,7 +157,7 @@ fn role_may(role: TaskRole, action: TaskAction) -> bool {
         TaskRole::Agent => matches!(action, Instruct | Approve | SendBack),
         TaskRole::Office => matches!(
             action,
-            Accept | Reject | OnSite | RevisitRequired | PerformedOnSite | Complete
+            Accept | Reject | OnSite | RevisitRequired | PerformedOnSite | Complete | Reopen
         ),
         TaskRole::Technician => matches!(action, OnSite | RevisitRequired | PerformedOnSite),
     }
@@ -159,7 +167,7 @@ fn who_may(action: TaskAction) -> &'static str {
     use TaskAction::*;
     match action {
         Instruct | Approve | SendBack => "the agency",
-        Accept | Reject | Complete => "the contractor's office",
+        Accept | Reject | Complete | Reopen => "the contractor's office",
         OnSite | RevisitRequired | PerformedOnSite => "the contractor",
     }
 }
@@ -180,6 +188,7 @@ pub fn next_status(status: TaskStatus, action: TaskAction) -> Option<TaskStatus>
         }
         (S::Performed, Approve) => Some(S::Completed),
         (S::Performed, SendBack) => Some(S::Accepted),
+        (S::PerformedNeedDocs, Reopen) => Some(S::InProgress),
         _ => None,
     }
 }
@@ -311,6 +320,7 @@ mod tests {
             (S::InProgress, A::Complete, Office),
             (S::Revisit, A::Complete, Office),
             (S::PerformedNeedDocs, A::Complete, Office),
+            (S::PerformedNeedDocs, A::Reopen, Office),
             (S::Accepted, A::OnSite, Technician),
             (S::Revisit, A::OnSite, Technician),
             (S::InProgress, A::RevisitRequired, Technician),
@@ -367,6 +377,27 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_record_is_reopened_only_by_the_office_with_a_reason() {
+        assert_eq!(
+            transition(S::PerformedNeedDocs, A::Reopen, TaskRole::Office, false),
+            Ok(S::InProgress)
+        );
+        assert!(A::Reopen.needs_reason());
+        assert!(matches!(
+            transition(S::PerformedNeedDocs, A::Reopen, TaskRole::Technician, false),
+            Err(TransitionError::NotYours { .. })
+        ));
+        assert!(matches!(
+            transition(S::Performed, A::Reopen, TaskRole::Office, false),
+            Err(TransitionError::NotNow { .. })
+        ));
+        assert_eq!(
+            allowed(S::PerformedNeedDocs, TaskRole::Office, false),
+            [A::Complete, A::Reopen]
+        );
+    }
+
+    #[test]
     fn pages_offer_only_what_is_allowed() {
         assert_eq!(
             allowed(S::Assigned, TaskRole::Office, false),
@@ -387,7 +418,7 @@ mod tests {
         );
         assert_eq!(allowed(S::Completed, TaskRole::Agent, false), []);
         assert_eq!(allowed(S::Performed, TaskRole::Agent, true), []);
-        assert!(A::ALL.iter().filter(|a| a.needs_reason()).count() == 3);
+        assert!(A::ALL.iter().filter(|a| a.needs_reason()).count() == 4);
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn sign_in_link(name: &str, agency: &str, url: &str, purpose: LinkPurpose) -
         format!("Your sign-in link for {agency}"),
         &format!("Hello {name},"),
         &[format!(
-            "Use the link below to sign in to {agency}'s portal. It works once and expires in {}.",
+            "Use the link below to sign in to the {agency} portal. It works once and expires in {}.",
             lifetime(purpose)
         )],
         ("Sign in", url),
@@ -129,7 +129,7 @@ pub fn invitation(
         format!("{invited_by} invited you to {agency}"),
         &format!("Hello {name},"),
         &[format!(
-            "{invited_by} has given you an account on {agency}'s contractor compliance portal. Choose a password to start; the link expires in {}.",
+            "{invited_by} has given you an account on the {agency} contractor compliance portal. Choose a password to start; the link expires in {}.",
             lifetime(purpose)
         )],
         ("Choose your password", url),

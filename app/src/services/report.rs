@@ -267,11 +267,13 @@ async fn issue(
         }
         photos.push(jpegs);
     }
-    let strokes: Vec<SignatureStrokes> =
-        sqlx::query_as("SELECT id, strokes FROM signatures WHERE task_id = $1 ORDER BY id")
-            .bind(task_id)
-            .fetch_all(db.pool())
-            .await?;
+    let strokes: Vec<SignatureStrokes> = sqlx::query_as(
+        "SELECT id, strokes FROM signatures WHERE task_id = $1 AND withdrawn_at IS NULL \
+             ORDER BY id",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?;
     let drawings: Vec<Option<Drawing>> = content
         .signatures
         .iter()
@@ -624,8 +626,8 @@ pub async fn verification(db: &Db, code: &str) -> Result<ReportVerification, Ser
         crate::domain::dates::DateFormat::from_pattern(&row.date_format).unwrap_or_default();
     let at = super::agency::formatter(&row.time_zone, format);
     let signed: Vec<SignedRow> = sqlx::query_as(
-        "SELECT role, signer_name, signed_at FROM signatures \
-         WHERE task_id = $1 AND signed_at <= $2 ORDER BY id",
+        "SELECT role, signer_name, signed_at FROM signatures WHERE task_id = $1 \
+         AND signed_at <= $2 AND (withdrawn_at IS NULL OR withdrawn_at > $2) ORDER BY id",
     )
     .bind(row.task_id)
     .bind(row.issued_at)

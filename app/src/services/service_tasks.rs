@@ -56,9 +56,14 @@ async fn recordable(
     let status = TaskStatus::parse(&status)
         .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
     if archived_at.is_some() || !can_record_work(status) {
+        let signed = if status == TaskStatus::PerformedNeedDocs {
+            " It was signed as performed: the office can reopen it, with a reason."
+        } else {
+            ""
+        };
         return Err(ServiceError::Refused(format!(
-            "Results and defects are recorded once the task is accepted and until it is \
-             performed; this task is {}.",
+            "Results and defects are recorded once the task is accepted and until the work is \
+             signed as performed; this task is {}.{signed}",
             status.label()
         )));
     }

@@ -507,6 +507,16 @@ async fn act_with(
     }
     let mut tx = db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
+    if action == TaskAction::Reopen {
+        // The record changes again: what was signed no longer stands as signed.
+        sqlx::query(
+            "UPDATE signatures SET withdrawn_at = $1 WHERE task_id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(now)
+        .bind(task_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     if action == TaskAction::Reject {
         super::task_work::tell_agency_of_rejection(&mut tx, actor, &step, public_url, now).await?;
     }
@@ -914,7 +924,8 @@ pub async fn task_detail(
             .fetch_one(db.pool())
             .await?;
     let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
-        "SELECT id, role, signer_name, signed_at FROM signatures WHERE task_id = $1 ORDER BY id",
+        "SELECT id, role, signer_name, signed_at FROM signatures \
+         WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
     )
     .bind(task_id)
     .fetch_all(db.pool())

@@ -148,7 +148,7 @@ pub fn UploadForm(
     let id = move |name: &str| format!("upload-{certificate_type_id}-{name}");
     let reminders = Reminder::ALL
         .into_iter()
-        .map(|r| view! { <option value=r.name()>{reminder_label(r)}</option> })
+        .map(|r| view! { <option value=r.name()>{r.label()}</option> })
         .collect_view();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -236,15 +236,6 @@ pub fn UploadForm(
                 }}
             </div>
         </form>
-    }
-}
-
-fn reminder_label(r: Reminder) -> String {
-    match r {
-        Reminder::Weeks(1) => "1 week before".into(),
-        Reminder::Weeks(n) => format!("{n} weeks before"),
-        Reminder::Months(1) => "1 month before".into(),
-        Reminder::Months(n) => format!("{n} months before"),
     }
 }
 

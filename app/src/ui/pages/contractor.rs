@@ -10,6 +10,7 @@ use crate::api::compliance::{
 use crate::api::work_kinds::SetContractorWorkKinds;
 use crate::api::ApiError;
 use crate::domain::certificate_reading::{pounds, DocumentCheck, ReadOutcome, Value};
+use crate::domain::compliance::Reminder;
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::UserKind;
 use crate::domain::records::{
@@ -503,6 +504,10 @@ fn document(d: DocumentSummary, format: DateFormat, actions: TileActions) -> imp
         d.issuer.clone(),
         d.reference.clone(),
         d.cover.map(|c| format!("cover {}", pounds(c))),
+        d.reminder
+            .as_deref()
+            .and_then(|r| Reminder::parse(r).ok())
+            .map(|r| format!("reminder {}", r.label())),
     ]
     .into_iter()
     .flatten()

@@ -197,6 +197,7 @@ fn reason_label(actions: &[TaskAction]) -> String {
         .filter_map(|a| match a {
             TaskAction::RevisitRequired => Some("ask for a revisit"),
             TaskAction::SendBack => Some("send it back"),
+            TaskAction::Reopen => Some("reopen the signed record; the signatures are withdrawn"),
             _ => None,
         })
         .collect();
