@@ -984,6 +984,26 @@ db_test!(
         archive(&db, &agent, task, now).await.unwrap();
         let seen = task_detail(&db, &office, task, now_ms()).await.unwrap();
         assert!(seen.summary.archived);
+        // The Desk view lists it with the archived ones, and leaves it out when asked to.
+        let listed = |query: &'static str| {
+            let (db, office) = (db.clone(), office.clone());
+            async move {
+                task_list(&db, &office, &TaskFilter::from_query_string(query))
+                    .await
+                    .unwrap()
+                    .rows
+                    .iter()
+                    .map(|t| (t.id, t.archived))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let only = listed("archived=only").await;
+        assert!(only.contains(&(task, true)), "{only:?}");
+        assert!(only.iter().all(|(_, archived)| *archived));
+        let left_out = listed("archived=no").await;
+        assert!(!left_out.iter().any(|(id, _)| *id == task));
+        assert!(left_out.iter().all(|(_, archived)| !*archived));
+        assert!(listed("").await.iter().any(|(id, _)| *id == task));
         assert!(seen.actions.is_empty());
         assert_eq!(seen.timeline[0].what, "Archive");
         assert!(matches!(

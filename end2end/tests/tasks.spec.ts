@@ -227,6 +227,20 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await expect(office.getByText('· Archived')).toBeVisible({ timeout: 5_000 });
   await expect(office.getByRole('region', { name: 'Defects' })).toContainText('Hallway alarm does not sound');
   await expect(office.getByRole('button', { name: 'Report defect' })).toHaveCount(0);
+  // In the Desk view it is marked, and the filters show only archived tasks or leave them out.
+  await office.goto('/desk');
+  await expectHydrated(office);
+  const deskFilters = office.getByRole('search', { name: 'Filter the tasks' });
+  await deskFilters.getByLabel('Search').fill(title);
+  await deskFilters.getByLabel('Archived').selectOption({ label: 'Only archived' });
+  await deskFilters.getByRole('button', { name: 'Filter' }).click();
+  await expect(office).toHaveURL(/archived=only/);
+  await expect(office.locator('tbody tr')).toHaveCount(1);
+  await expect(office.locator('tbody tr')).toContainText('Archived');
+  await office.getByRole('search', { name: 'Filter the tasks' }).getByLabel('Archived').selectOption({ label: 'Left out' });
+  await office.getByRole('search', { name: 'Filter the tasks' }).getByRole('button', { name: 'Filter' }).click();
+  await expect(office).toHaveURL(/archived=no/);
+  await expect(office.locator('tbody tr')).toHaveCount(0);
   expect(officePanics).toEqual([]);
   await contractor.close();
 });

@@ -78,11 +78,31 @@ pub async fn sign_in(
     let context = request::context()?;
     let origin = request::origin().await;
     let now = auth::now();
+    let plain_form = request::plain_form().await;
     let signed_in =
-        auth::sign_in_with_password(&context.db, &email, &password, &origin, now).await?;
+        match auth::sign_in_with_password(&context.db, &email, &password, &origin, now).await {
+            Ok(signed_in) => signed_in,
+            Err(e) => {
+                // Converted first: that sets the error's status, which the redirect then replaces.
+                let error = ApiError::from(e);
+                if plain_form {
+                    // Back to the form, which says so, keeping where the person was going.
+                    let next = next.as_deref().filter(|n| !n.is_empty());
+                    leptos_axum::redirect(&crate::domain::query::with_query(
+                        "/sign-in",
+                        &[("failed", Some("1")), ("next", next)],
+                    ));
+                }
+                return Err(error);
+            }
+        };
     let session = request::session().await?;
     auth::start_session(&session, &signed_in, now).await?;
-    Ok(next_after_sign_in(signed_in.kind, next.as_deref()))
+    let path = next_after_sign_in(signed_in.kind, next.as_deref());
+    if plain_form {
+        leptos_axum::redirect(&path);
+    }
+    Ok(path)
 }
 
 /// Emails a sign-in link or a password reset link. The answer is the same whether or not the

@@ -53,6 +53,21 @@ pub async fn origin() -> Origin {
     Origin { address }
 }
 
+/// Whether the request is a browser's own form submission (the page's client had not loaded
+/// yet: autofill and a quick tap, a slow phone), which expects a page back rather than data.
+pub async fn plain_form() -> bool {
+    leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|accept| accept.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
 /// A link problem as the answer, with a status that says so.
 pub fn link_problem(problem: LinkProblem) -> ApiError {
     set_link_status(problem);

@@ -61,6 +61,9 @@ pub struct TaskFilter {
     pub technician_id: Option<i64>,
     /// Part of the reference, title or address.
     pub text: Option<String>,
+    /// `Some(false)`: only tasks not archived; `Some(true)`: only archived ones; `None`: both.
+    #[serde(default)]
+    pub archived: Option<bool>,
     pub sort: TaskSort,
     pub descending: bool,
     /// From 1.
@@ -84,6 +87,11 @@ impl TaskFilter {
             property: text("property"),
             technician_id: text("technician").and_then(|t| t.parse().ok()),
             text: text("q"),
+            archived: match text("archived").as_deref() {
+                Some("no") => Some(false),
+                Some("only") => Some(true),
+                _ => None,
+            },
             sort: text("sort")
                 .as_deref()
                 .and_then(TaskSort::parse)
@@ -134,6 +142,9 @@ impl TaskFilter {
         }
         if let Some(q) = &self.text {
             pairs.push(("q", q.clone()));
+        }
+        if let Some(archived) = self.archived {
+            pairs.push(("archived", if archived { "only" } else { "no" }.into()));
         }
         if self.sort != TaskSort::Due {
             pairs.push(("sort", self.sort.as_str().into()));
@@ -388,12 +399,16 @@ mod tests {
             ("property", "Harbour Road"),
             ("technician", "7"),
             ("q", "boiler & co"),
+            ("archived", "only"),
             ("sort", "status"),
             ("dir", "desc"),
             ("page", "3"),
         ]);
         assert_eq!(f.status, Some(TaskStatus::Accepted));
         assert_eq!(f.property.as_deref(), Some("Harbour Road"));
+        assert_eq!(f.archived, Some(true));
+        assert_eq!(query(&[("archived", "no")]).archived, Some(false));
+        assert_eq!(query(&[("archived", "maybe")]).archived, None);
         assert_eq!(f.page, 3);
         assert_eq!(TaskFilter::from_query_string(&f.to_query()), f);
         assert_eq!(

@@ -82,6 +82,11 @@ fn conditions(actor: &Actor, filter: &TaskFilter) -> Result<(String, Vec<Value>)
             Value::Text(TaskFilter::like_pattern(text)),
         );
     }
+    match filter.archived {
+        Some(true) => w.clauses.push("t.archived_at IS NOT NULL".into()),
+        Some(false) => w.clauses.push("t.archived_at IS NULL".into()),
+        None => {}
+    }
     Ok((w.clauses.join(" AND "), w.values))
 }
 

@@ -148,8 +148,11 @@ pub fn BulkEdit(
     };
     let picker = move || {
         Suspend::new(async move {
+            let loaded = choices.await;
+            // Counted once the choices are in: the selection may have grown meanwhile (a
+            // shift-click right after a click), and the gaps are counted for the whole of it.
             let count = selection.with_untracked(TaskSelection::count);
-            match choices.await {
+            match loaded {
                 Ok(choices) => view! {
                     <TechnicianPicker choices selected=picked legend="Technicians to add" tasks=count/>
                 }

@@ -258,6 +258,14 @@ fn BoardView(
             </div>
             {technician_filter}
             <div>
+                <label for="tasks-archived">"Archived"</label>
+                <select id="tasks-archived" name="archived">
+                    <option value="" selected=filter.archived.is_none()>"Included"</option>
+                    <option value="no" selected=filter.archived == Some(false)>"Left out"</option>
+                    <option value="only" selected=filter.archived == Some(true)>"Only archived"</option>
+                </select>
+            </div>
+            <div>
                 <label for="tasks-text">"Search"</label>
                 <input id="tasks-text" type="search" name="q" value=filter.text.clone().unwrap_or_default()
                     placeholder="Reference, title or address"/>

@@ -36,13 +36,23 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     follow(action);
     let error = action_error(action);
-    let next = move || use_query_map().read().get("next").unwrap_or_default();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    // Set when the form was sent before the page's client loaded and the server sent it back.
+    let failed = move || query.read().get("failed").is_some() && action.value().get().is_none();
     view! {
         <Title text="Sign in"/>
         <section class="auth-page">
             <h1>"Sign in"</h1>
+            <Show when=failed>
+                <p class="form-error" role="alert">
+                    "Signing in did not work. Check your email and password and try again."
+                </p>
+            </Show>
+            // ActionForm is a plain form as served (method and action), so a press before the
+            // client has loaded still signs in, and the server opens the page the person wanted.
             <ActionForm action=action attr:class="stack-form">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required
                     aria-describedby="email-error"/>
