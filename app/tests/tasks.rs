@@ -1117,3 +1117,36 @@ db_test!(
         assert_eq!(references.len(), 8, "{references:?}");
     }
 );
+
+db_test!(the_dashboard_flags_open_work_past_its_due_date, |db| {
+    seed_demo(&db).await;
+    let task = new_task(&db).await;
+    let office = actor(&db, OFFICE).await;
+    let yesterday = (Utc::now() - Duration::days(2)).date_naive().to_string();
+    sqlx::query("UPDATE tasks SET due_date = $1 WHERE id = $2")
+        .bind(&yesterday)
+        .bind(task)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let flagged = |status: &'static str| {
+        let (db, office) = (db.clone(), office.clone());
+        async move {
+            sqlx::query("UPDATE tasks SET status = $1 WHERE id = $2")
+                .bind(status)
+                .bind(task)
+                .execute(db.pool())
+                .await
+                .unwrap();
+            task_list(&db, &office, &TaskFilter::from_query_string(""))
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .find(|t| t.id == task)
+                .map(|t| t.overdue)
+        }
+    };
+    assert_eq!(flagged("accepted").await, Some(true));
+    assert_eq!(flagged("performed").await, Some(false));
+});

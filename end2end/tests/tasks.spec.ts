@@ -264,3 +264,41 @@ test('completing a task with service tasks not recorded warns first, and a "no" 
   await expect(page.getByTestId('task-status')).toHaveText('Accepted');
   await expect(complete.getByRole('button', { name: 'Complete task' })).toBeEnabled();
 });
+
+test('the Desk view flags work past its due date as overdue, and only open work', async ({ page, browser }) => {
+  const title = `Overdue gutter clearance ${Date.now() % 100000}`;
+  const agency = await browser.newContext();
+  const agent = await agency.newPage();
+  await signIn(agent, AGENT.email);
+  await expect(agent).toHaveURL(/\/agent$/);
+  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
+  const instructed = await agent.request.post('/api/tasks/instruct', {
+    form: {
+      'works[property_id]': String(choices.properties[0][0]),
+      'works[contractor_id]': String(brightspark.id),
+      'works[title]': title,
+      'works[priority]': 'normal',
+      'works[due_date]': isoDay(-2),
+    },
+  });
+  expect(instructed.ok()).toBe(true);
+  await agency.close();
+
+  await signIn(page, OFFICE.email);
+  await expect(page).toHaveURL(/\/desk$/);
+  await expectHydrated(page);
+  const filters = page.getByRole('search', { name: 'Filter the tasks' });
+  await filters.getByLabel('Search').fill(title);
+  await filters.getByRole('button', { name: 'Filter' }).click();
+  const row = page.getByRole('row', { name: new RegExp(title) });
+  await expect(row).toContainText(shownDay(isoDay(-2)));
+  await expect(row.locator('.overdue-tag')).toHaveText('Overdue');
+  // Work performed and waiting for its documents is not late work.
+  await filters.getByLabel('Search').fill('');
+  await filters.getByLabel('Status').selectOption({ label: 'Performed (need docs)' });
+  await filters.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/status=performed_need_docs/);
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  await expect(page.locator('tbody .overdue-tag')).toHaveCount(0);
+});

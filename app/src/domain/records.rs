@@ -63,6 +63,9 @@ pub struct TaskSummary {
     /// Whom to call at the property, if the agency gave a number.
     #[serde(default)]
     pub contact_phone: Option<String>,
+    /// Work still to do past its due date (set in the task dashboard's rows).
+    #[serde(default)]
+    pub overdue: bool,
 }
 
 /// The Tech view's list, in the order a technician works through it: today's visits, then work

@@ -364,6 +364,23 @@ impl TaskSelection {
     }
 }
 
+/// Whether a task in a list is late: work still to do on site whose due date has passed (the
+/// agency's today). Performed work waiting for its documents is not late work.
+pub fn overdue(
+    status: TaskStatus,
+    due: Option<NaiveDate>,
+    archived: bool,
+    today: NaiveDate,
+) -> bool {
+    use TaskStatus as S;
+    !archived
+        && matches!(
+            status,
+            S::Assigned | S::Accepted | S::InProgress | S::Revisit
+        )
+        && due.is_some_and(|d| d < today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +405,32 @@ mod tests {
             }
         );
         assert_eq!(f.to_query(), "");
+    }
+
+    #[test]
+    fn only_open_work_past_its_due_date_is_overdue() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let yesterday = NaiveDate::from_ymd_opt(2026, 12, 2);
+        assert!(overdue(TaskStatus::Accepted, yesterday, false, today));
+        assert!(overdue(TaskStatus::Revisit, yesterday, false, today));
+        assert!(
+            !overdue(TaskStatus::Accepted, Some(today), false, today),
+            "due today is not late"
+        );
+        assert!(!overdue(TaskStatus::Accepted, None, false, today));
+        assert!(
+            !overdue(TaskStatus::Accepted, yesterday, true, today),
+            "archived"
+        );
+        for done in [
+            TaskStatus::PerformedNeedDocs,
+            TaskStatus::Performed,
+            TaskStatus::Completed,
+            TaskStatus::Rejected,
+            TaskStatus::Draft,
+        ] {
+            assert!(!overdue(done, yesterday, false, today), "{done:?}");
+        }
     }
 
     #[test]

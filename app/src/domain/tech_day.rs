@@ -113,6 +113,7 @@ mod tests {
             contractor: None,
             technicians: Vec::new(),
             contact_phone: None,
+            overdue: false,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::domain::dates::to_storage;
 use crate::domain::identity::UserKind;
 use crate::domain::records::TaskListPage;
 use crate::domain::task_count::TaskCount;
-use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
+use crate::domain::task_list::{overdue, TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
 use std::collections::HashMap;
 
 enum Value {
@@ -161,6 +161,10 @@ pub async fn task_list(
             .filter_map(TaskRow::into_summary)
             .collect();
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        let today = super::agency::today(db, actor.agency_id, crate::db::now_ms()).await?;
+        for row in &mut rows {
+            row.overdue = overdue(row.status, row.due_date, row.archived, today);
+        }
         // Names of the technicians on this page's tasks, in one query.
         let names: Vec<(i64, String)> = sqlx::query_as(&format!(
             "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \

@@ -51,6 +51,7 @@ impl TaskRow {
             contractor: self.company_name,
             technicians: Vec::new(),
             contact_phone: self.contact_phone,
+            overdue: false,
         })
     }
 }

@@ -330,7 +330,13 @@ fn row(
             TaskColumn::Contractor => {
                 view! { <td>{t.contractor.clone().unwrap_or_default()}</td> }.into_any()
             }
-            TaskColumn::Due => view! { <td>{date(t.due_date)}</td> }.into_any(),
+            TaskColumn::Due => view! {
+                <td>
+                    {date(t.due_date)}
+                    {t.overdue.then_some(view! { " " <span class="overdue-tag">"Overdue"</span> })}
+                </td>
+            }
+            .into_any(),
             TaskColumn::Scheduled => view! { <td>{date(t.scheduled_date)}</td> }.into_any(),
             TaskColumn::Priority => view! { <td>{t.priority.clone()}</td> }.into_any(),
             TaskColumn::Technicians => view! { <td>{t.technicians.join(", ")}</td> }.into_any(),
