@@ -111,6 +111,15 @@ pub(super) struct AgencyView {
 }
 
 impl AgencyView {
+    /// Required certificates with an upload waiting for an agent to tick it Valid.
+    pub fn awaiting_validation(&self) -> u32 {
+        self.statuses
+            .values()
+            .flatten()
+            .filter(|r| r.status.awaiting_validation)
+            .count() as u32
+    }
+
     /// The contractor's requirements with their statuses (none when nothing is asked of them).
     fn requirements(&self, contractor_id: i64) -> &[RequirementStatus] {
         self.statuses
@@ -244,6 +253,21 @@ async fn suspensions_of(
             suspension(&steps, statuses.get(&contractor_id)?).map(|s| (contractor_id, s))
         })
         .collect())
+}
+
+/// One contractor's required types with their statuses, and its suspension if it has one.
+async fn standing_of(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: i64,
+    clock: &AgencyClock,
+) -> Result<(Vec<RequirementStatus>, Option<Suspension>), ServiceError> {
+    let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
+    let suspension = suspensions_of(db, agency_id, Some(contractor_id), clock, &by_contractor)
+        .await?
+        .remove(&contractor_id);
+    let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
+    Ok((requirements, suspension))
 }
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
@@ -719,6 +743,29 @@ pub async fn validate_document(
         .await?;
         return exists.map(|_| ()).ok_or(ServiceError::NotFound("document"));
     };
+    validation_changed(
+        db,
+        tx,
+        actor,
+        contractor_id,
+        type_id,
+        "certificate_validated",
+        now,
+    )
+    .await
+}
+
+/// Ends a transaction that ticked a document Valid or took the tick back: the certification
+/// version moves, the history says so, and open pages hear of it.
+async fn validation_changed(
+    db: &Db,
+    mut tx: crate::db::WriteTx,
+    actor: &Actor,
+    contractor_id: i64,
+    type_id: i64,
+    action: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
     bump_certification_version(&mut tx, actor.agency_id).await?;
     let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
         .bind(type_id)
@@ -728,7 +775,7 @@ pub async fn validate_document(
         &mut *tx,
         actor.agency_id,
         Some(actor.user_id),
-        "certificate_validated",
+        action,
         contractor_id,
         &type_name,
         now,
@@ -775,25 +822,16 @@ pub async fn undo_validation(
     .bind(document_id)
     .execute(&mut *tx)
     .await?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
-    let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
-        .bind(type_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    audit::record_for_contractor(
-        &mut *tx,
-        actor.agency_id,
-        Some(actor.user_id),
-        "certificate_validation_undone",
+    validation_changed(
+        db,
+        tx,
+        actor,
         contractor_id,
-        &type_name,
+        type_id,
+        "certificate_validation_undone",
         now,
     )
-    .await?;
-    tx.commit().await?;
-    db.publish(certification_changed(actor.agency_id, contractor_id))
-        .await;
-    Ok(())
+    .await
 }
 
 /// The agents' "To validate" count: required certificates with an upload waiting for an agent
@@ -803,13 +841,9 @@ pub async fn to_validate(db: &Db, actor: &Actor, now: i64) -> Result<u32, Servic
     if actor.require(Permission::ManageCertification).is_err() {
         return Ok(0);
     }
-    let view = agency_view(db, actor.agency_id, now).await?;
-    Ok(view
-        .statuses
-        .values()
-        .flatten()
-        .filter(|r| r.status.awaiting_validation)
-        .count() as u32)
+    Ok(agency_view(db, actor.agency_id, now)
+        .await?
+        .awaiting_validation())
 }
 
 #[derive(sqlx::FromRow)]
@@ -1283,11 +1317,7 @@ pub(super) async fn judge_work(
 ) -> Result<Judgement, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
     let today = clock.today;
-    let mut by_contractor = statuses(db, agency_id, Some(contractor_id), &clock).await?;
-    let suspension = suspensions_of(db, agency_id, Some(contractor_id), &clock, &by_contractor)
-        .await?
-        .remove(&contractor_id);
-    let all = by_contractor.remove(&contractor_id).unwrap_or_default();
+    let (all, suspension) = standing_of(db, agency_id, contractor_id, &clock).await?;
     let kind_types = match work.work_kind_id {
         Some(kind) => Some(super::work_kinds::kind_types(conn, agency_id, kind).await?),
         None => None,
@@ -1396,17 +1426,7 @@ pub async fn contractor_certification(
             .fetch_one(db.pool())
             .await?;
     let clock = agency_clock(db, actor.agency_id, now).await?;
-    let mut by_contractor = statuses(db, actor.agency_id, Some(contractor_id), &clock).await?;
-    let suspension = suspensions_of(
-        db,
-        actor.agency_id,
-        Some(contractor_id),
-        &clock,
-        &by_contractor,
-    )
-    .await?
-    .remove(&contractor_id);
-    let statuses = by_contractor.remove(&contractor_id).unwrap_or_default();
+    let (statuses, suspension) = standing_of(db, actor.agency_id, contractor_id, &clock).await?;
     let (ladder, steps) = {
         let mut conn = db.pool().acquire().await?;
         (

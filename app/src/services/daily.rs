@@ -137,12 +137,7 @@ async fn agency_digests(
     .bind(agency.id)
     .fetch_all(db.pool())
     .await?;
-    let awaiting_validation = view
-        .statuses
-        .values()
-        .flatten()
-        .filter(|r| r.status.awaiting_validation)
-        .count() as u32;
+    let awaiting_validation = view.awaiting_validation();
     let companies: HashMap<i64, ContractorAddress> = sqlx::query_as::<_, ContractorAddress>(
         "SELECT id, company_name, email FROM contractors WHERE agency_id = $1",
     )
