@@ -28,6 +28,8 @@ pub enum Topic {
     Task,
     /// A new message in a task's chat.
     Message,
+    /// A request for quotes or a contractor's answer to it.
+    Quote,
 }
 
 impl Topic {
@@ -36,6 +38,7 @@ impl Topic {
             Topic::Certification => "certification",
             Topic::Task => "task",
             Topic::Message => "message",
+            Topic::Quote => "quote",
         }
     }
 }

@@ -1290,3 +1290,37 @@ db_test!(
         );
     }
 );
+
+db_test!(the_demos_uploads_have_a_file_to_check, |db| {
+    seeded(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = app::files::FileStore::local(dir.path());
+    let filled = app::services::demo::attach_files(&db, &files)
+        .await
+        .unwrap();
+    assert!(filled > 0);
+    // Once only: a second start finds nothing left to fill.
+    assert_eq!(
+        app::services::demo::attach_files(&db, &files)
+            .await
+            .unwrap(),
+        0
+    );
+    let awaiting: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM certificate_documents WHERE validated_at IS NULL ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert!(!awaiting.is_empty());
+    let admin = actor(&db, "alex.morgan@harbour-lettings.example").await;
+    for id in awaiting {
+        let (name, content_type, bytes) = compliance::document_file(&db, &files, &admin, id)
+            .await
+            .unwrap();
+        assert!(name.ends_with(".pdf"), "{name}");
+        assert_eq!(content_type, "application/pdf");
+        let text = app::db::testing::pdf_text(&bytes);
+        assert!(text.contains("Demo data"), "{text}");
+    }
+});

@@ -21,7 +21,7 @@ test('the contractor\'s office opens an assigned task in the Desk view and accep
   await filters.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/q=Electrical/);
   await expect(page.getByRole('row')).toHaveCount(2);
-  await page.getByRole('row', { name: /Electrical installation condition report/ }).getByRole('link').click();
+  await page.getByRole('row', { name: /Electrical installation condition report/ }).getByRole('link', { name: /^T-/ }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Electrical installation condition report');
   await expect(page.getByTestId('task-status')).toHaveText('Assigned');
   const actions = page.getByRole('region', { name: 'Actions' });
@@ -249,7 +249,7 @@ test('completing a task with service tasks not recorded warns first, and a "no" 
   await signIn(page, 'desk@northgate-gas.example');
   await expect(page).toHaveURL(/\/desk$/);
   await expectHydrated(page);
-  await page.getByRole('row', { name: /Boiler service/ }).getByRole('link').click();
+  await page.getByRole('row', { name: /Boiler service/ }).getByRole('link', { name: /^T-/ }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Boiler service');
   await expect(page.getByTestId('task-status')).toHaveText('Accepted');
   const complete = page.getByRole('region', { name: 'Complete task' });

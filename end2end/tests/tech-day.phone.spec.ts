@@ -1,35 +1,5 @@
-import { test, expect, expectAccessible, expectHydrated } from './fixtures';
+import { test, expect, expectAccessible, expectHydrated, expectNothingWiderThanTheScreen } from './fixtures';
 import { requestLink, linkFromMailbox } from './auth';
-import type { Page } from '@playwright/test';
-
-/** Every element of the page's main content fits the screen, and every form control fits the
- *  card or panel it sits in (tables that scroll sideways in their own box are allowed). */
-async function expectNothingWiderThanTheScreen(page: Page, what: string) {
-  const found = await page.evaluate(() => {
-    document.querySelectorAll('details').forEach((d) => ((d as HTMLDetailsElement).open = true));
-    const width = document.documentElement.clientWidth;
-    const name = (el: Element) =>
-      `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}`;
-    const scrollsInside = (el: Element) => {
-      for (let p = el.parentElement; p; p = p.parentElement) {
-        const o = getComputedStyle(p).overflowX;
-        if (o === 'auto' || o === 'scroll') return true;
-      }
-      return false;
-    };
-    const wide: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('main *'))) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || scrollsInside(el)) continue;
-      if (r.right > width + 1) wide.push(`${name(el)} ends at ${Math.round(r.right)} px`);
-      const box = el.matches('input, select, textarea, button') ? el.closest('.card, .panel') : null;
-      if (box && r.right > box.getBoundingClientRect().right + 1) wide.push(`${name(el)} runs past its card`);
-    }
-    return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 10) };
-  });
-  expect(found.wide, what).toEqual([]);
-  expect(found.scrollWidth, what).toBeLessThanOrEqual(found.width);
-}
 
 test("a technician's list puts today's work first, finished work apart, with directions and a number to call; nothing is wider than a 360 px screen", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 780 });

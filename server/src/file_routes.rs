@@ -193,8 +193,6 @@ pub async fn read_certificate(
     }
 }
 
-/// A multipart form's text fields and its files (by field name, in order), refusing a file
-/// over `limit` bytes, or files over `limit` bytes together, as soon as they are, without
 /// The person signed in and their multipart form, or the answer that says why not.
 pub(crate) async fn signed_in_form(
     context: &AppContext,
@@ -209,6 +207,8 @@ pub(crate) async fn signed_in_form(
     Ok((actor, fields, files))
 }
 
+/// A multipart form's text fields and its files (by field name, in order), refusing a file
+/// over `limit` bytes, or files over `limit` bytes together, as soon as they are, without
 /// reading the rest. A file input left empty sends nothing.
 pub(crate) async fn read_form(
     form: &mut Multipart,

@@ -9,6 +9,7 @@ pub mod file_routes;
 pub mod import_command;
 pub mod import_routes;
 pub mod mailer;
+pub mod quote_routes;
 pub mod router;
 pub mod security;
 pub mod serve;

@@ -5,8 +5,8 @@ use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
 use crate::security::{self, PublicOrigin};
 use crate::{
-    assets, auth_routes, event_routes, file_routes, import_routes, task_file_routes, team_routes,
-    verify_routes,
+    assets, auth_routes, event_routes, file_routes, import_routes, quote_routes, task_file_routes,
+    team_routes, verify_routes,
 };
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
@@ -149,6 +149,16 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .route(
             "/files/defect-photos/{id}/{size}",
             get(task_file_routes::defect_photo),
+        )
+        .route(
+            "/files/quotes/{quote_id}/answer",
+            post(quote_routes::answer).layer(axum::extract::DefaultBodyLimit::max(
+                quote_routes::ANSWER_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/files/quotes/{quote_id}/document",
+            get(quote_routes::document),
         )
         .route(
             "/files/task-documents/{id}",

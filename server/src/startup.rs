@@ -182,6 +182,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
         public_url: config.public_url.clone(),
         files: file_store(&config).await?,
     };
+    if config.demo {
+        demo::attach_files(&db, &context.files)
+            .await
+            .map_err(|e| format!("demo data: the certificates' files could not be stored: {e}"))?;
+    }
     let app = router::build(&config, context);
     let mailer = match &config.smtp_url {
         Some(url) => Some(Mailer::from_url(url, config.mail_from.clone())?),

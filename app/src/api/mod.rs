@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod mailbox;
 pub mod preferences;
 pub mod properties;
+pub mod quotes;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod request;

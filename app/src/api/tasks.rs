@@ -21,7 +21,7 @@ use {
 
 /// A date from a date field (`YYYY-MM-DD`); empty is none.
 #[cfg(feature = "ssr")]
-fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     match text.map(str::trim).unwrap_or("") {
         "" => Ok(None),
         text => NaiveDate::parse_from_str(text, "%Y-%m-%d")

@@ -12,6 +12,7 @@ pub mod import;
 pub mod outbox;
 pub mod properties;
 pub mod query;
+pub mod quotes;
 pub mod records;
 pub mod service_tasks;
 pub mod sheet;

@@ -128,6 +128,14 @@ impl TaskAction {
         }
     }
 
+    /// The work on site, which technicians do (and the office, when it does the work itself).
+    pub fn done_on_site(self) -> bool {
+        matches!(
+            self,
+            TaskAction::OnSite | TaskAction::RevisitRequired | TaskAction::PerformedOnSite
+        )
+    }
+
     /// Actions that must say why.
     pub fn needs_reason(self) -> bool {
         matches!(
@@ -155,11 +163,10 @@ fn role_may(role: TaskRole, action: TaskAction) -> bool {
     use TaskAction::*;
     match role {
         TaskRole::Agent => matches!(action, Instruct | Approve | SendBack),
-        TaskRole::Office => matches!(
-            action,
-            Accept | Reject | OnSite | RevisitRequired | PerformedOnSite | Complete | Reopen
-        ),
-        TaskRole::Technician => matches!(action, OnSite | RevisitRequired | PerformedOnSite),
+        TaskRole::Office => {
+            action.done_on_site() || matches!(action, Accept | Reject | Complete | Reopen)
+        }
+        TaskRole::Technician => action.done_on_site(),
     }
 }
 

@@ -1544,6 +1544,8 @@ async fn history(
                         "certificate_validated" => "Ticked Valid",
                         "compliance_overridden" => "Overrode the compliance block",
                         "task_instructed" => "Instructed works",
+                        "quote_requested" => "Asked for a quote",
+                        "quote_accepted" => "Quote accepted",
                         "certificate_imported" => "Imported",
                         "work_kinds_set" => "Kinds of work",
                         "work_kind_imported" => "Kind of work imported",

@@ -8,6 +8,9 @@ use crate::domain::dates::to_storage;
 use crate::domain::task_status::TaskStatus;
 use chrono::{Days, NaiveDate};
 
+/// The demo agency's name.
+pub const AGENCY_NAME: &str = "Harbour Lettings";
+
 /// The certificate types every agency starts with.
 pub const BUILT_IN_CERTIFICATE_TYPES: [(&str, bool); 9] = [
     ("Gas safety", true),
@@ -384,7 +387,7 @@ async fn seed(tx: &mut crate::db::WriteTx, today: NaiveDate) -> Result<DemoSumma
         to_storage(date.expect("demo dates stay within the calendar"))
     };
 
-    let agency_name = "Harbour Lettings";
+    let agency_name = AGENCY_NAME;
     let agency_id = insert_id(
         tx,
         sqlx::query_scalar("INSERT INTO agencies (name, created_at) VALUES ($1, $2) RETURNING id")
@@ -700,4 +703,95 @@ async fn seed(tx: &mut crate::db::WriteTx, today: NaiveDate) -> Result<DemoSumma
         properties: PROPERTIES.len(),
         tasks: TASKS.len(),
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct UnfiledDocument {
+    id: i64,
+    agency_id: i64,
+    description: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    type_name: String,
+    company_name: String,
+}
+
+/// Gives the demo's uploaded certificates a file, so "Tick Valid" shows a document to check, as a
+/// real upload would. Each document is filled once (a later start fills any a crash left), and a
+/// file whose row was filled meanwhile by another instance is removed again.
+pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<usize, ServiceError> {
+    let unfiled: Vec<UnfiledDocument> = sqlx::query_as(
+        "SELECT d.id, d.agency_id, d.description, d.start_date, d.end_date, t.name AS type_name, \
+         c.company_name FROM certificate_documents d \
+         JOIN certificate_types t ON t.id = d.certificate_type_id \
+         JOIN contractors c ON c.id = d.contractor_id \
+         JOIN agencies a ON a.id = d.agency_id \
+         WHERE a.name = $1 AND d.file_key IS NULL AND d.uploaded_by IS NULL ORDER BY d.id",
+    )
+    .bind(AGENCY_NAME)
+    .fetch_all(db.pool())
+    .await?;
+    let mut filled = 0;
+    for document in unfiled {
+        let bytes = demo_certificate(&document)?;
+        let key = files
+            .put("certificates", document.agency_id, "pdf", &bytes)
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let written = sqlx::query(
+            "UPDATE certificate_documents SET file_key = $1, file_name = $2, \
+             content_type = 'application/pdf', size_bytes = $3 WHERE id = $4 AND file_key IS NULL",
+        )
+        .bind(&key)
+        .bind(format!(
+            "{}.pdf",
+            document.type_name.to_lowercase().replace([' ', '\''], "-")
+        ))
+        .bind(bytes.len() as i64)
+        .bind(document.id)
+        .execute(db.pool())
+        .await?;
+        if written.rows_affected() == 0 {
+            super::task_work::remove(files, &[key]).await;
+        } else {
+            filled += 1;
+        }
+    }
+    Ok(filled)
+}
+
+/// A one-page certificate that says what it is and that it is demo data.
+fn demo_certificate(document: &UnfiledDocument) -> Result<Vec<u8>, ServiceError> {
+    use crate::files::pdf::{Frame, PdfWriter};
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(crate::domain::dates::from_storage)
+            .map(|d| crate::domain::dates::DateFormat::default().format(d))
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut pdf = PdfWriter::new();
+    pdf.heading(&document.type_name);
+    pdf.details(&[
+        ("Holder", document.company_name.clone()),
+        (
+            "Reference",
+            document.description.clone().unwrap_or_default(),
+        ),
+        ("Valid from", day(&document.start_date)),
+        ("Valid until", day(&document.end_date)),
+    ]);
+    pdf.gap(12.0);
+    pdf.text(
+        "Demo data: made by Certidesk so the validation of an upload can be tried.",
+        10.0,
+        false,
+    );
+    pdf.finish(&Frame {
+        title: format!("{} — {}", document.type_name, document.company_name),
+        author: document.company_name.clone(),
+        header: (document.company_name.clone(), "Certificate".into()),
+        footer: "Demo certificate".into(),
+        created: chrono::Utc::now(),
+    })
+    .map_err(|e| ServiceError::Internal(e.to_string()))
 }

@@ -271,6 +271,93 @@ pub fn task_assigned(task: &TaskAssigned) -> Email {
     )
 }
 
+/// To a contractor's office: the agency asks for a quote.
+pub struct QuoteRequested<'a> {
+    pub agency: &'a str,
+    pub company: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub address: &'a str,
+    pub due: Option<String>,
+    pub description: Option<&'a str>,
+    pub url: &'a str,
+}
+
+pub fn quote_requested(quote: &QuoteRequested) -> Email {
+    let mut paragraphs = vec![format!(
+        "{} asks you to quote for {}: {}.",
+        quote.agency, quote.reference, quote.title
+    )];
+    paragraphs.push(format!("Property: {}", quote.address));
+    if let Some(due) = &quote.due {
+        paragraphs.push(format!("Wanted by: {due}"));
+    }
+    if let Some(description) = quote.description {
+        paragraphs.push(description.to_string());
+    }
+    compose(
+        format!(
+            "{}: request for a quote {} — {}",
+            quote.agency, quote.reference, quote.title
+        ),
+        &format!("Hello {},", quote.company),
+        &paragraphs,
+        ("Answer in the Desk view", quote.url),
+        "Give your price, a note and any document, or decline. The link asks you to sign in if you are not already.",
+    )
+}
+
+/// To the agent who asked: a contractor answered (`amount` is none when it declined).
+pub fn quote_answered(
+    company: &str,
+    reference: &str,
+    title: &str,
+    amount: Option<&str>,
+    url: &str,
+) -> Email {
+    let (subject, line) = match amount {
+        Some(amount) => (
+            format!("{reference} {title}: {company} quoted {amount}"),
+            format!("{company} quoted {amount} for {reference} {title}."),
+        ),
+        None => (
+            format!("{reference} {title}: {company} declined to quote"),
+            format!("{company} declined to quote for {reference} {title}."),
+        ),
+    };
+    compose(
+        subject,
+        "Hello,",
+        &[line],
+        ("Compare the quotes", url),
+        "Accepting a quote instructs the works to that contractor.",
+    )
+}
+
+/// To a contractor whose quote was not taken: another was chosen, or the request withdrawn.
+pub fn quote_closed(
+    agency: &str,
+    reference: &str,
+    title: &str,
+    withdrawn: bool,
+    url: &str,
+) -> Email {
+    let line = if withdrawn {
+        format!("{agency} has withdrawn its request for a quote {reference}: {title}.")
+    } else {
+        format!(
+            "{agency} has chosen another quote for {reference}: {title}. Thank you for quoting."
+        )
+    };
+    compose(
+        format!("{reference} {title}: quote not taken"),
+        "Hello,",
+        &[line],
+        ("Open your quotes", url),
+        "Nothing more is needed for this request.",
+    )
+}
+
 /// To the other side of a task's chat.
 pub fn task_message(
     sender: &str,

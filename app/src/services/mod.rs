@@ -15,6 +15,7 @@ pub mod mail;
 pub mod perform;
 pub mod preferences;
 pub mod properties;
+pub mod quotes;
 pub mod reminders;
 pub mod report;
 pub mod service_tasks;

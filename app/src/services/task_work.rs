@@ -222,15 +222,16 @@ pub(super) async fn documents(
 }
 
 /// A file checked by content and size, for a task document of `kind`.
-struct CheckedFile {
-    kind: DocumentKind,
-    name: String,
-    content_type: &'static str,
-    extension: &'static str,
-    bytes: Vec<u8>,
+/// A task file (or a quote's document) checked by its content and size, named safely.
+pub(super) struct CheckedFile {
+    pub(super) kind: DocumentKind,
+    pub(super) name: String,
+    pub(super) content_type: &'static str,
+    pub(super) extension: &'static str,
+    pub(super) bytes: Vec<u8>,
 }
 
-fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFile, ServiceError> {
+pub(super) fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFile, ServiceError> {
     let checked = check_upload(
         &upload.file_name,
         upload.bytes.len() as u64,

@@ -178,6 +178,43 @@ pub async fn instruct(
     public_url: &str,
     now: i64,
 ) -> Result<InstructOutcome, ServiceError> {
+    let prepared = prepare_instruction(db, actor, task, now).await?;
+    let mut tx = db.begin_write().await?;
+    match write_instruction(db, &mut tx, actor, &prepared, public_url, now).await? {
+        Written::Task(instructed) => {
+            tx.commit().await?;
+            instructed.publish(db, actor).await;
+            Ok(instructed.outcome())
+        }
+        Written::Blocked {
+            problems,
+            can_override,
+        } => {
+            drop(tx);
+            blocked_outcome(db, actor, &prepared, problems, can_override, now).await
+        }
+    }
+}
+
+/// Works checked and ready to write: what [`write_instruction`] needs besides the transaction.
+pub(super) struct PreparedTask {
+    task: NewTask,
+    company_name: String,
+    trade: Option<String>,
+    address: String,
+    access: Option<String>,
+    required_types: Vec<i64>,
+    outstanding: Vec<String>,
+}
+
+/// Checks the works before any write: the title, priority and purchase order, that the property
+/// and contractor are the agency's, and the certificate types asked of technicians.
+pub(super) async fn prepare_instruction(
+    db: &Db,
+    actor: &Actor,
+    task: NewTask,
+    now: i64,
+) -> Result<PreparedTask, ServiceError> {
     actor.require(Permission::InstructWork)?;
     let title = task.title.trim();
     if title.is_empty() {
@@ -238,7 +275,69 @@ pub async fn instruct(
     let outstanding =
         super::compliance::outstanding_certificates(db, actor.agency_id, task.contractor_id, now)
             .await?;
-    let mut tx = db.begin_write().await?;
+    Ok(PreparedTask {
+        task,
+        company_name,
+        trade,
+        address: format!("{line1}, {town} {postcode}"),
+        access,
+        required_types,
+        outstanding,
+    })
+}
+
+/// A task written in the caller's transaction, to announce once it commits.
+pub(super) struct Instructed {
+    pub task_id: i64,
+    pub reference: String,
+    pub contractor_id: i64,
+    pub overridden: bool,
+}
+
+impl Instructed {
+    pub(super) async fn publish(&self, db: &Db, actor: &Actor) {
+        publish_task_change(
+            db,
+            actor.agency_id,
+            Some(self.contractor_id),
+            self.task_id,
+            Topic::Task,
+        )
+        .await;
+    }
+
+    pub(super) fn outcome(self) -> InstructOutcome {
+        InstructOutcome::Instructed {
+            task_id: self.task_id,
+            reference: self.reference,
+            overridden: self.overridden,
+        }
+    }
+}
+
+pub(super) enum Written {
+    Task(Instructed),
+    /// The compliance rule refused; nothing was written and the caller rolls back.
+    Blocked {
+        problems: Vec<String>,
+        can_override: bool,
+    },
+}
+
+/// Writes the task in the caller's transaction: the compliance check (and an override's audit
+/// entry), the task, its timeline, service tasks, required types, the contractor's email and the
+/// audit entry.
+pub(super) async fn write_instruction(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    prepared: &PreparedTask,
+    public_url: &str,
+    now: i64,
+) -> Result<Written, ServiceError> {
+    let task = &prepared.task;
+    let title = task.title.trim();
+    let purchase_order = optional_text(task.purchase_order.as_deref());
     // Task references count the agency's tasks, so instructions of one agency take turns: this
     // write, first in the transaction, locks the agency's row (PostgreSQL) or the database
     // (SQLite) until commit, and the count below cannot be read by two at once.
@@ -251,33 +350,29 @@ pub async fn instruct(
         work_kind_id: task.work_kind_id,
         day: task.due_date,
     };
-    let overridden =
-        match check_instruction(db, &mut tx, actor, task.contractor_id, work, reason, now).await? {
-            Instruction::Allowed => false,
-            Instruction::Overridden => true,
-            Instruction::Blocked {
+    let overridden = match check_instruction(
+        db,
+        &mut *tx,
+        actor,
+        task.contractor_id,
+        work,
+        reason,
+        now,
+    )
+    .await?
+    {
+        Instruction::Allowed => false,
+        Instruction::Overridden => true,
+        Instruction::Blocked {
+            problems,
+            can_override,
+        } => {
+            return Ok(Written::Blocked {
                 problems,
                 can_override,
-            } => {
-                drop(tx);
-                let alternatives = contractor_lights(db, actor, now)
-                    .await?
-                    .into_iter()
-                    .filter(|c| {
-                        c.id != task.contractor_id
-                            && c.light == TrafficLight::Green
-                            && (trade.is_none() || c.trade == trade)
-                    })
-                    .take(5)
-                    .collect();
-                return Ok(InstructOutcome::Blocked {
-                    company_name,
-                    problems,
-                    can_override,
-                    alternatives,
-                });
-            }
-        };
+            })
+        }
+    };
     let next: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE agency_id = $1")
         .bind(actor.agency_id)
         .fetch_one(&mut *tx)
@@ -311,9 +406,9 @@ pub async fn instruct(
         to: TaskStatus::Assigned,
         reason: reason.filter(|_| overridden),
     };
-    add_to_timeline(&mut tx, actor, event, now).await?;
-    super::service_tasks::insert(&mut tx, actor.agency_id, task_id, &task.service_tasks).await?;
-    for type_id in &required_types {
+    add_to_timeline(&mut *tx, actor, event, now).await?;
+    super::service_tasks::insert(&mut *tx, actor.agency_id, task_id, &task.service_tasks).await?;
+    for type_id in &prepared.required_types {
         sqlx::query(
             "INSERT INTO task_required_types (task_id, certificate_type_id) VALUES ($1, $2)",
         )
@@ -337,31 +432,33 @@ pub async fn instruct(
     }
     if let (1, Some(a)) = (
         with_access,
-        access.as_deref().and_then(|a| optional_text(Some(a))),
+        prepared
+            .access
+            .as_deref()
+            .and_then(|a| optional_text(Some(a))),
     ) {
         details.push(format!("Access: {a}"));
     }
     if let (1, Some(po)) = (with_po, purchase_order) {
         details.push(format!("Purchase order: {po}"));
     }
-    let address = format!("{line1}, {town} {postcode}");
     let url = super::task_work::task_url(public_url, TaskRole::Office, task_id);
     let email = crate::services::mail::task_assigned(&crate::services::mail::TaskAssigned {
-        company: &company_name,
+        company: &prepared.company_name,
         agency: &actor.agency_name,
         reference: &reference,
         title,
-        address: &address,
+        address: &prepared.address,
         due: task.due_date.map(|d| actor.date_format.format(d)),
         priority: &task.priority,
         details,
-        outstanding_certificates: outstanding,
+        outstanding_certificates: prepared.outstanding.clone(),
         url: &url,
     });
-    for to in super::compliance::contractor_recipients(&mut tx, task.contractor_id).await? {
+    for to in super::compliance::contractor_recipients(&mut *tx, task.contractor_id).await? {
         let key = format!("task-assigned:{task_id}:{to}");
         crate::services::mail::enqueue(
-            &mut tx,
+            &mut *tx,
             Some(actor.agency_id),
             &to,
             &email,
@@ -380,19 +477,38 @@ pub async fn instruct(
         now,
     )
     .await?;
-    tx.commit().await?;
-    publish_task_change(
-        db,
-        actor.agency_id,
-        Some(task.contractor_id),
-        task_id,
-        Topic::Task,
-    )
-    .await;
-    Ok(InstructOutcome::Instructed {
+    Ok(Written::Task(Instructed {
         task_id,
         reference,
+        contractor_id: task.contractor_id,
         overridden,
+    }))
+}
+
+/// The refusal with compliant alternatives of the same trade.
+pub(super) async fn blocked_outcome(
+    db: &Db,
+    actor: &Actor,
+    prepared: &PreparedTask,
+    problems: Vec<String>,
+    can_override: bool,
+    now: i64,
+) -> Result<InstructOutcome, ServiceError> {
+    let alternatives = contractor_lights(db, actor, now)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.id != prepared.task.contractor_id
+                && c.light == TrafficLight::Green
+                && (prepared.trade.is_none() || c.trade == prepared.trade)
+        })
+        .take(5)
+        .collect();
+    Ok(InstructOutcome::Blocked {
+        company_name: prepared.company_name.clone(),
+        problems,
+        can_override,
+        alternatives,
     })
 }
 

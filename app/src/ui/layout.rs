@@ -6,6 +6,7 @@ use super::pages::error::ErrorPage;
 use super::session::{go_to, provide_viewer};
 use crate::api::auth::SignOut;
 use crate::api::compliance::{outstanding_certificates, to_validate};
+use crate::api::quotes::quotes_to_answer;
 use crate::domain::identity::UserKind;
 use crate::domain::records::Viewer;
 
@@ -116,7 +117,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/agent/contractors">"Contractors"</A>
             <A href="/agent/properties">"Properties"</A>
             <A href="/agent/certification">
-                "Contractor certification"
+                "Certification"
                 {viewer.permissions.manage_certification.then(|| view! {
                     <CountBadge count=to_validate one="1 upload to validate" many="uploads to validate"
                         testid="to-validate-badge"/>
@@ -125,6 +126,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             {viewer.permissions.instruct_work.then(|| view! {
                 <A href="/agent/instruct">"Instruct works"</A>
             })}
+            <A href="/agent/quotes">"Quotes"</A>
             {viewer.permissions.manage_users.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/settings">"Settings"</A>
@@ -137,6 +139,11 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
                 "Certificates"
                 <CountBadge count=outstanding_certificates one="1 certificate to provide"
                     many="certificates to provide" testid="certificate-badge"/>
+            </A>
+            <A href="/desk/quotes">
+                "Quotes"
+                <CountBadge count=quotes_to_answer one="1 request waiting for your quote"
+                    many="requests waiting for your quote" testid="quote-badge"/>
             </A>
             <A href="/desk/team">"Team"</A>
             <A href="/desk/preferences">"Preferences"</A>
@@ -181,6 +188,7 @@ where
     let live = use_live();
     let outstanding = LocalResource::new(move || {
         live.certification.track();
+        live.quote.track();
         count()
     });
     move || match outstanding.get() {

@@ -12,12 +12,15 @@ pub struct Live {
     pub task: RwSignal<(u64, Option<i64>)>,
     /// Bumped when a message is posted on a task, with the task's id.
     pub message: RwSignal<(u64, Option<i64>)>,
+    /// Bumped when a request for quotes or an answer to one changes.
+    pub quote: RwSignal<u64>,
 }
 
 impl Live {
     /// Everything may have changed (reconnected, new day, polling).
     pub fn bump(self) {
         self.certification.update(|v| *v += 1);
+        self.quote.update(|v| *v += 1);
         for signal in [self.task, self.message] {
             signal.update(|(v, id)| {
                 *v += 1;
@@ -47,6 +50,7 @@ pub fn provide_live() -> Live {
         certification: RwSignal::new(0),
         task: RwSignal::new((0, None)),
         message: RwSignal::new((0, None)),
+        quote: RwSignal::new(0),
     };
     provide_context(live);
     live
@@ -91,6 +95,7 @@ mod browser {
             "certification",
             Box::new(move |_| live.certification.update(|v| *v += 1)),
         );
+        listen("quote", Box::new(move |_| live.quote.update(|v| *v += 1)));
         for name in ["day", "resync"] {
             listen(name, Box::new(move |_| live.bump()));
         }

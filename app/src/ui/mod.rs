@@ -24,9 +24,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    account, admin, agent, certificate_types, contractor, desk, home, import, instruct, mailbox,
-    not_found::NotFound, preferences, properties, settings, sign_in, task, team, tech, verify,
-    work_kinds,
+    account, admin, agent, certificate_types, contractor, desk, desk_quotes, home, import,
+    instruct, mailbox, not_found::NotFound, preferences, properties, quotes, settings, sign_in,
+    task, team, tech, verify, work_kinds,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -72,11 +72,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/agent/certification") view=agent::Certification/>
                     <Route path=path!("/agent/properties") view=properties::PropertiesPage/>
                     <Route path=path!("/agent/instruct") view=instruct::InstructWorksPage/>
+                    <Route path=path!("/agent/quotes") view=quotes::QuotesPage/>
+                    <Route path=path!("/agent/quotes/new") view=quotes::RequestQuotesPage/>
+                    <Route path=path!("/agent/quotes/:id") view=quotes::QuoteRequestPage/>
                     <Route path=path!("/agent/import") view=import::ImportPage/>
                     <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage/>
                     <Route path=path!("/agent/kinds-of-work") view=work_kinds::WorkKindsPage/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
+                    <Route path=path!("/desk/quotes") view=desk_quotes::DeskQuotesPage/>
                     <Route path=path!("/desk/team") view=team::TeamPage/>
                     <Route path=path!("/desk/preferences") view=preferences::PreferencesPage/>
                     <Route path=path!("/desk/tasks/:id") view=task::TaskPage/>

@@ -320,8 +320,17 @@ fn row(
         .map(|column| match column {
             TaskColumn::Reference => {
                 let text = reference.clone();
+                // The office opens a task in the Desk view, or as its technicians do to work on
+                // site itself.
+                let tech = link_base.starts_with("/desk").then(|| {
+                    let label = format!("Open {text} in the Tech view");
+                    view! {
+                        " " <a class="tech-link" href=format!("/tech/tasks/{}", t.id)
+                            aria-label=label>"Tech view"</a>
+                    }
+                });
                 view! {
-                    <th scope="row"><A href=format!("{link_base}/{}", t.id)>{text}</A></th>
+                    <th scope="row"><A href=format!("{link_base}/{}", t.id)>{text}</A>{tech}</th>
                 }
                 .into_any()
             }

@@ -48,7 +48,7 @@ pub fn InstructWorksPage() -> impl IntoView {
     }
 }
 
-fn light_badge(light: TrafficLight) -> impl IntoView {
+pub(crate) fn light_badge(light: TrafficLight) -> impl IntoView {
     view! {
         <span class=format!("light light-{}", light.slug())>
             <span class="light-dot" aria-hidden="true"></span>
@@ -336,8 +336,9 @@ fn Verdict(check: WorkCheck) -> impl IntoView {
     .into_any()
 }
 
+/// What instructing answered: sent, with the way to the task, or blocked with the reasons.
 #[component]
-fn Outcome(o: InstructOutcome) -> impl IntoView {
+pub(crate) fn Outcome(o: InstructOutcome) -> impl IntoView {
     match o {
         InstructOutcome::Instructed {
             task_id,

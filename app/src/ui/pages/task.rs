@@ -73,11 +73,24 @@ fn TaskView(
     let date = move |d: Option<chrono::NaiveDate>| {
         d.map(|d| format.format(d)).unwrap_or_else(|| "—".into())
     };
-    let can_accept = t.actions.contains(&TaskAction::Accept);
-    let can_complete = t.actions.contains(&TaskAction::Complete);
-    let can_perform = t.actions.contains(&TaskAction::PerformedOnSite);
-    let others: Vec<TaskAction> = t
+    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    // The office may open a task as its technicians do, to do the work itself: the Tech view then
+    // offers only the work on site, and the office's own controls stay in the Desk view.
+    let in_tech_view = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/tech/");
+    let office_on_site = desk_user && in_tech_view;
+    let actions: Vec<TaskAction> = t
         .actions
+        .iter()
+        .copied()
+        .filter(|a| !office_on_site || a.done_on_site())
+        .collect();
+    let can_accept = actions.contains(&TaskAction::Accept);
+    let can_complete = actions.contains(&TaskAction::Complete);
+    let can_perform = actions.contains(&TaskAction::PerformedOnSite);
+    let others: Vec<TaskAction> = actions
         .iter()
         .copied()
         .filter(|a| {
@@ -88,7 +101,19 @@ fn TaskView(
         })
         .collect();
     let signer = me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
-    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    let other_view = desk_user.then(|| {
+        if in_tech_view {
+            view! {
+                <p class="view-switch"><a href=format!("/desk/tasks/{task_id}")>"Open in the Desk view"</a>
+                    " " <span class="hint">"to accept, schedule, assign or complete"</span></p>
+            }
+        } else {
+            view! {
+                <p class="view-switch"><a href=format!("/tech/tasks/{task_id}")>"Open in the Tech view"</a>
+                    " " <span class="hint">"to do the work on site yourself"</span></p>
+            }
+        }
+    });
     let can_withdraw = me.as_ref().is_some_and(|v| {
         v.kind == UserKind::Agent
             && v.permissions
@@ -107,6 +132,7 @@ fn TaskView(
     view! {
         <p class="task-ref">{s.reference.clone()}</p>
         <h1>{s.title.clone()}</h1>
+        {other_view}
         <p>
             <span class=format!("task-status status-{}", s.status.as_str()) data-testid="task-status">
                 {s.status.label()}
@@ -154,7 +180,7 @@ fn TaskView(
             <Actions task_id can_accept others sent choices=t.technician_choices.clone()
                 planned=s.scheduled_date assigned=t.technicians.iter().map(|a| a.id).collect()/>
         })}
-        {(t.can_assign && !can_accept).then(|| view! {
+        {(t.can_assign && !can_accept && !office_on_site).then(|| view! {
             <AssignTechnicians task_id choices=t.technician_choices assigned=t.technicians.iter().map(|a| a.id).collect() sent/>
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
