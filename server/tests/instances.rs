@@ -298,14 +298,21 @@ async fn two_instances_share_files_in_object_storage() {
         .as_i64()
         .unwrap();
 
-    // The object is in the bucket, not in the instances' shared folder.
+    // The object is in the bucket, not in the instances' shared folder. Beside it are the demo
+    // certificates' files, which both instances set out to store at start: one each, none left
+    // over by the instance that lost the race.
     let objects = files_under(&buckets.path().join("certidesk"));
-    let stored: Vec<_> = objects
+    let certificates: Vec<_> = objects
         .iter()
         .filter(|p| p.to_string_lossy().contains("certificates/"))
         .collect();
+    let stored: Vec<_> = certificates
+        .iter()
+        .filter(|p| std::fs::read(p).unwrap() == pdf)
+        .collect();
     assert_eq!(stored.len(), 1, "{objects:?}");
-    assert_eq!(std::fs::read(stored[0]).unwrap(), pdf);
+    let filed = id("SELECT COUNT(*) FROM certificate_documents WHERE file_key IS NOT NULL").await;
+    assert_eq!(certificates.len() as i64, filed, "{objects:?}");
     assert!(files_under(&dir.path().join("files")).is_empty());
 
     // B serves it to the agency, and still to nobody else.
