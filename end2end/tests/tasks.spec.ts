@@ -112,7 +112,7 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   const row = office.getByRole('row', { name: new RegExp(title) });
   await expect(row).toBeVisible();
   await expect(row).toContainText(shownDay(isoDay(7)));
-  await row.getByRole('link').click();
+  await row.getByRole('link', { name: /^T-/ }).click();
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
   await expectHydrated(office);
   await expect(office.getByRole('region', { name: 'Documents provided by client' }).getByRole('link', { name: 'floor-plan.pdf' })).toBeVisible();
