@@ -1,4 +1,4 @@
-//! Live updates (DESIGN.md): after a change commits, the service publishes what changed, scoped
+//! Live updates (docs/architecture.md): after a change commits, the service publishes what changed, scoped
 //! to an agency and maybe a contractor; the server's event stream forwards it to open pages of
 //! those allowed to see it. On SQLite (one instance) an in-process channel carries it; on
 //! PostgreSQL every instance publishes with NOTIFY and listens, so a change made on one instance

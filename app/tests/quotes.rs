@@ -321,6 +321,20 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
         .await,
         1
     );
+    // Its request names what the agency still waits for from it, as a works email does.
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox_emails WHERE idempotency_key LIKE 'quote-requested:%' \
+         AND to_address = 'jobs@clearflow.example'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert!(body.contains("Rewire the kitchen"), "{body}");
+    assert!(
+        body.contains("still needs these certificates from you: ")
+            && body.contains("Legionella risk assessment"),
+        "{body}"
+    );
     // Clearflow has no office users: its address was asked. Answered on its behalf here through
     // the database, since it has no one to sign in; accepting is judged again, and still needs
     // the reason.

@@ -1,6 +1,6 @@
 //! Database access: one code path for SQLite and PostgreSQL through sqlx's `Any` driver.
 //!
-//! Portable storage choices (see DESIGN.md): calendar dates as `TEXT 'YYYY-MM-DD'`, instants as
+//! Portable storage choices (docs/architecture.md, "Why sqlx `Any`"): calendar dates as `TEXT 'YYYY-MM-DD'`, instants as
 //! `BIGINT` Unix milliseconds, ids as 64-bit integers, and flags as 0/1 integers: the `Any` driver
 //! cannot decode SQLite booleans, so flags are bound with [`flag`] and read as `i64`. Queries use
 //! `$1` placeholders, which both engines accept.

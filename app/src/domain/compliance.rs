@@ -1,4 +1,4 @@
-//! Contractor certification compliance (seed 000, DESIGN.md): the status of one required
+//! Contractor certification compliance (docs/product.md, "Certification"): the status of one required
 //! certificate type from its documents, the contractor's traffic light, and certificate reminders.
 //! "Today" is the agency's calendar day, worked out by the caller from the agency's time zone.
 
@@ -134,7 +134,7 @@ impl TypeStatus {
     }
 }
 
-/// The one rule of seed 000: the newest validated document decides; a later upload waiting for
+/// The one rule of certification: the newest validated document decides; a later upload waiting for
 /// validation neither lowers nor raises the status. A document ending today is still in date
 /// (it is expiring soon); one that ended yesterday is expired. No end date never expires.
 /// `window_days`: "expiring soon" covers end dates from today to today + window, both included.
@@ -272,7 +272,7 @@ pub fn traffic_light(statuses: impl IntoIterator<Item = ComplianceStatus>) -> Tr
         .unwrap_or(TrafficLight::Green)
 }
 
-/// Whether work may go to a contractor (seed 000): a red contractor is refused unless the agent
+/// Whether work may go to a contractor: a red contractor is refused unless the agent
 /// holds the override permission and gives a reason, which is then recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InstructDecision {

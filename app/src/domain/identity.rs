@@ -66,7 +66,7 @@ pub struct Permissions {
     pub manage_users: bool,
     pub manage_certification: bool,
     pub instruct_work: bool,
-    /// "Instruct jobs to contractors with expired certification" (seed 000).
+    /// "Instruct jobs to contractors with expired certification" (docs/product.md, "Work and compliance").
     pub override_compliance: bool,
 }
 

@@ -1,4 +1,4 @@
-//! Importing contractor certification from a spreadsheet (seed 001): the columns, the rules for
+//! Importing contractor certification from a spreadsheet (docs/product.md, "Importing certification"): the columns, the rules for
 //! each cell, and what each row will do. Strict: nothing is guessed, every problem names its row,
 //! its column and what to change.
 
@@ -45,7 +45,7 @@ const OPTIONAL: [&str; 2] = [COVER, WORK_KINDS];
 /// The name of the template's sheet, which an import looks for first in a workbook.
 pub const TEMPLATE_SHEET: &str = "Certification";
 
-/// What the reminder column's tooltip says (seed 001).
+/// What the reminder column's tooltip says.
 pub const REMINDER_HELP: &str = "When the contractor is reminded to upload a renewal: Week1 to Week4 or Month1 to Month3 before the date in the next column (the end date unless it says StartDate). Month4 and above are not allowed.";
 
 /// A cell as read: text from CSV (and most spreadsheet cells), or a date a spreadsheet stored as

@@ -1,4 +1,4 @@
-//! The statuses a task moves through (seed 002, DESIGN.md "Task lifecycle"), and who may move
+//! The statuses a task moves through (docs/architecture.md, "Tasks"; docs/product.md, "The contractor portal"), and who may move
 //! it from one to the next. The server checks every change here; pages offer only `allowed`.
 
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,7 @@ impl TaskStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == stored)
     }
 
-    /// What users read, in the seed's words.
+    /// What users read, in the portal's words.
     pub fn label(self) -> &'static str {
         match self {
             TaskStatus::Draft => "Draft",
@@ -256,7 +256,7 @@ mod tests {
     use TaskStatus as S;
 
     #[test]
-    fn the_lifecycle_of_seed_002() {
+    fn the_lifecycle_the_portal_describes() {
         let steps = [
             (S::Draft, A::Instruct, TaskRole::Agent, S::Assigned),
             (S::Assigned, A::Accept, TaskRole::Office, S::Accepted),
@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn exactly_these_moves_are_allowed_and_every_other_is_refused() {
         use TaskRole::{Agent, Office, Technician};
-        // Written out from seed 002 and DESIGN.md, not from the code.
+        // Written out from the portal's description (docs/product.md), not from the code.
         let allowed_moves = [
             (S::Draft, A::Instruct, Agent),
             (S::Rejected, A::Instruct, Agent),

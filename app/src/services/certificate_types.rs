@@ -1,6 +1,6 @@
-//! Certificate types: the built-in set every agency starts with and the agency's own (seed 000:
-//! "create custom certificate types"). Agents who manage certification add types and say which
-//! also apply to technicians.
+//! Certificate types: the built-in set every agency starts with and the agency's own (the types
+//! its contractors need beyond the built-in ones). Agents who manage certification add types and
+//! say which also apply to technicians.
 
 use super::auth::Actor;
 use super::compliance::bump_certification_version;

@@ -1,4 +1,4 @@
-//! Importing contractor certification from CSV or XLSX (seed 001), and the files that go with
+//! Importing contractor certification from CSV or XLSX (docs/product.md, "Importing certification"), and the files that go with
 //! it: the template, the contractor export, and the error report. Preview changes nothing;
 //! commit applies the valid rows in one transaction (or nothing, when asked for all or nothing).
 

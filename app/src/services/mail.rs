@@ -280,6 +280,8 @@ pub struct QuoteRequested<'a> {
     pub address: &'a str,
     pub due: Option<String>,
     pub description: Option<&'a str>,
+    /// Certificate types the agency still waits for from this contractor.
+    pub outstanding_certificates: Vec<String>,
     pub url: &'a str,
 }
 
@@ -294,6 +296,13 @@ pub fn quote_requested(quote: &QuoteRequested) -> Email {
     }
     if let Some(description) = quote.description {
         paragraphs.push(description.to_string());
+    }
+    if !quote.outstanding_certificates.is_empty() {
+        paragraphs.push(format!(
+            "{} also still needs these certificates from you: {}. Upload them in the portal.",
+            quote.agency,
+            quote.outstanding_certificates.join(", ")
+        ));
     }
     compose(
         format!(

@@ -155,6 +155,7 @@ pub async fn request_quotes(
         }
     }
     let mut companies = Vec::with_capacity(contractor_ids.len());
+    let mut outstanding = Vec::with_capacity(contractor_ids.len());
     for id in &contractor_ids {
         let company: Option<String> = sqlx::query_scalar(
             "SELECT company_name FROM contractors WHERE id = $1 AND agency_id = $2",
@@ -164,6 +165,10 @@ pub async fn request_quotes(
         .fetch_optional(db.pool())
         .await?;
         companies.push(company.ok_or(ServiceError::NotFound("contractor"))?);
+        // Certificates still asked of it go with the request, as with instructed works.
+        outstanding.push(
+            super::compliance::outstanding_certificates(db, actor.agency_id, *id, now).await?,
+        );
     }
 
     let mut tx = db.begin_write().await?;
@@ -219,7 +224,7 @@ pub async fn request_quotes(
     .fetch_one(&mut *tx)
     .await?;
     let url = desk_url(public_url);
-    for (id, company) in contractor_ids.iter().zip(&companies) {
+    for ((id, company), outstanding) in contractor_ids.iter().zip(&companies).zip(outstanding) {
         sqlx::query(
             "INSERT INTO quotes (agency_id, request_id, contractor_id, status) \
              VALUES ($1, $2, $3, 'requested')",
@@ -237,6 +242,7 @@ pub async fn request_quotes(
             address: &address,
             due: request.due_date.map(|d| actor.date_format.format(d)),
             description,
+            outstanding_certificates: outstanding,
             url: &url,
         });
         for to in super::compliance::contractor_recipients(&mut tx, *id).await? {

@@ -1,4 +1,4 @@
-//! `/agent/import`: certification from a spreadsheet (seed 001). Download a template or the
+//! `/agent/import`: certification from a spreadsheet (docs/product.md, "Importing certification"). Download a template or the
 //! contractor export, upload a .csv or .xlsx, read every row's outcome, then import; the rows
 //! that would not import download as a report to fix and import again.
 
