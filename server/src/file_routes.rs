@@ -18,6 +18,9 @@ use serde_json::json;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
+/// The longest text field a multipart form may carry, in characters.
+const MAX_TEXT_CHARS: usize = 2_000;
+
 /// A certificate file plus its form fields; the file's own limit is checked while reading.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_CERTIFICATE_BYTES as usize + 1024 * 1024;
 
@@ -233,16 +236,19 @@ pub(crate) async fn read_form(
             }
         } else {
             match field.text().await {
-                Ok(text) if text.len() <= 2_000 => {
+                // Counted in characters, as the forms' own limits are: 2,000 letters of any
+                // alphabet pass, whatever their bytes.
+                Ok(text) if text.chars().count() <= MAX_TEXT_CHARS => {
                     fields.insert(name, text);
                 }
-                _ => {
+                Ok(_) => {
                     return Err(problem(
-                        StatusCode::BAD_REQUEST,
+                        StatusCode::UNPROCESSABLE_ENTITY,
                         &name,
-                        "This field is too long.",
+                        "Keep this under 2,000 characters.",
                     ))
                 }
+                Err(e) => return Err(interrupted(e, limit)),
             }
         }
     }

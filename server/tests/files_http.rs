@@ -440,3 +440,95 @@ db_test!(
         assert_eq!(download(browser()).await, 401);
     }
 );
+
+db_test!(
+    a_quote_goes_up_with_its_document_and_comes_down_to_the_agency_only,
+    |db| {
+        seeded(&db).await;
+        let base = start(db.clone()).await;
+        let admin = browser();
+        sign_in(&admin, &base, ADMIN).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let property = id_of(&db, "SELECT MIN(id) FROM properties").await;
+        let brightspark = id_of(
+            &db,
+            "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
+        )
+        .await;
+        let (status, body) = call(
+            &admin,
+            &base,
+            "quotes/request",
+            &[
+                ("request[property_id]", property.to_string().as_str()),
+                ("request[title]", "Rewire the kitchen"),
+                ("request[priority]", "normal"),
+                ("request[contractors]", brightspark.to_string().as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, quotes) = call(&office, &base, "quotes/desk", &[]).await;
+        assert_eq!(status, 200, "{quotes}");
+        let quote = quotes[0]["id"].as_i64().unwrap();
+        let path = format!("/files/quotes/{quote}/answer");
+        let pdf = b"%PDF-1.4\n% the office's quote\n".to_vec();
+        let answer = |amount: &str, note: String| {
+            Form::new()
+                .text("amount", amount.to_string())
+                .text("note", note)
+                .part("quote", Part::bytes(pdf.clone()).file_name("quote.pdf"))
+        };
+
+        // Answered beside the field at fault, and nothing is kept.
+        let (status, body) = post_form(
+            &office,
+            &base,
+            &path,
+            answer("about a grand", String::new()),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["field"], "amount");
+        assert!(
+            body["message"].as_str().unwrap().contains("pounds"),
+            "{body}"
+        );
+        // 2,000 letters pass whatever their bytes (é is two); 2,001 are refused beside the note.
+        let (status, body) =
+            post_form(&office, &base, &path, answer("10", "é".repeat(2_001))).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["field"], "note");
+        assert!(
+            body["message"].as_str().unwrap().contains("2,000"),
+            "{body}"
+        );
+        let unanswered = id_of(
+            &db,
+            "SELECT COUNT(*) FROM quotes WHERE status = 'requested' AND storage_key IS NULL",
+        )
+        .await;
+        assert_eq!(unanswered, 1);
+
+        let (status, body) =
+            post_form(&office, &base, &path, answer("1,250.50", "é".repeat(2_000))).await;
+        assert_eq!(status, 200, "{body}");
+        let amount = id_of(&db, "SELECT amount_pence FROM quotes").await;
+        assert_eq!(amount, 125_050);
+
+        // The agency and the office that sent it read the document; another office does not.
+        let download = format!("{base}/files/quotes/{quote}/document");
+        let response = admin.get(&download).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.bytes().await.unwrap().to_vec(), pdf);
+        let northgate = browser();
+        sign_in(&northgate, &base, "desk@northgate-gas.example").await;
+        assert_eq!(northgate.get(&download).send().await.unwrap().status(), 404);
+        assert_eq!(
+            reqwest::get(&download).await.unwrap().status(),
+            401,
+            "not signed in"
+        );
+    }
+);
