@@ -487,10 +487,25 @@ pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, Servi
     .bind(actor.agency_id)
     .fetch_all(db.pool())
     .await?;
+    // The requests behind them, read at once rather than one query per quote.
+    let requests: std::collections::HashMap<i64, RequestRow> =
+        sqlx::query_as::<_, RequestRow>(&format!(
+            "{SELECT_REQUEST} WHERE r.agency_id = $1 \
+             AND r.id IN (SELECT request_id FROM quotes WHERE contractor_id = $2)"
+        ))
+        .bind(actor.agency_id)
+        .bind(contractor_id)
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     let when = super::agency::instant_format(db, actor).await?;
     let mut quotes = Vec::with_capacity(rows.len());
     for q in rows {
-        let request = request_row(db, actor.agency_id, q.request_id).await?;
+        let Some(request) = requests.get(&q.request_id) else {
+            continue;
+        };
         let status = q.status();
         quotes.push(DeskQuote {
             id: q.id,
@@ -542,17 +557,10 @@ async fn agency_recipients(
     .bind(request_id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some(email) = requester {
-        return Ok(vec![email]);
+    match requester {
+        Some(email) => Ok(vec![email]),
+        None => super::task_work::instructing_agents(conn, agency_id).await,
     }
-    Ok(sqlx::query_scalar(
-        "SELECT u.email FROM users u JOIN roles r ON r.id = u.role_id \
-         WHERE u.agency_id = $1 AND u.kind = 'agent' AND u.active = 1 \
-         AND r.can_instruct_work = 1 ORDER BY u.id",
-    )
-    .bind(agency_id)
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 /// The office gives (or revises) its price while the request is open. The document, if any, is

@@ -44,9 +44,18 @@ async fn agency_recipients(
     .bind(task_id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some(email) = instructor {
-        return Ok(vec![email]);
+    match instructor {
+        Some(email) => Ok(vec![email]),
+        None => instructing_agents(conn, agency_id).await,
     }
+}
+
+/// Every active agent of the agency allowed to instruct work: who hears of work when the agent
+/// who started it has gone.
+pub(super) async fn instructing_agents(
+    conn: &mut sqlx::AnyConnection,
+    agency_id: i64,
+) -> Result<Vec<String>, ServiceError> {
     Ok(sqlx::query_scalar(
         "SELECT u.email FROM users u JOIN roles r ON r.id = u.role_id \
          WHERE u.agency_id = $1 AND u.kind = 'agent' AND u.active = 1 \
