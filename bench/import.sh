@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/certidesk/target}"
-cargo run --quiet --release -p app --features ssr --example bench_import -- "$@"
+cargo run --quiet --release -p app --features test-support --example bench_import -- "$@"

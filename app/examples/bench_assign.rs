@@ -3,9 +3,9 @@
 //! action, ten times over fresh tasks; prints median, p99 and worst, and the emails queued.
 //! Run with `bench/assign.sh` (SQLite, or PostgreSQL when a URL is given).
 
-use app::db::testing::{actor, seed_demo, TestDb};
 use app::db::{now_ms, Db};
 use app::services::assignment::{assign, Assignment};
+use app::testing::{actor, seed_demo, TestDb};
 use chrono::{Duration, Utc};
 use std::time::Instant;
 

@@ -3,9 +3,9 @@
 //! times the preview and the commit. Each run starts from a fresh database. Run with
 //! `bench/import.sh` (SQLite, or PostgreSQL when a URL is given).
 
-use app::db::testing::TestDb;
 use app::db::{now_ms, Db};
 use app::services::{auth, import};
+use app::testing::TestDb;
 use std::time::Instant;
 
 const CONTRACTORS: i64 = 2_000;

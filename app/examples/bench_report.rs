@@ -5,7 +5,6 @@
 //! `bench/report.sh` (SQLite in a temp folder, or PostgreSQL when a URL is given).
 
 use app::db::now_ms;
-use app::db::testing::{actor, contractor_id, seed_demo, signed_work, TestDb};
 use app::domain::records::InstructOutcome;
 use app::domain::service_tasks::{parse_service_tasks, Outcome};
 use app::domain::task_status::TaskAction;
@@ -14,6 +13,7 @@ use app::services::perform::{perform_on_site, Signed};
 use app::services::report::current_report;
 use app::services::service_tasks::record_result;
 use app::services::tasks::{accept, act, instruct, NewTask};
+use app::testing::{actor, contractor_id, seed_demo, signed_work, TestDb};
 use std::time::Instant;
 
 const URL: &str = "https://certidesk.example";

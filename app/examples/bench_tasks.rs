@@ -3,11 +3,11 @@
 //! unfiltered and with each filter, many times each; prints median and p99. Run with
 //! `bench/tasks.sh` (SQLite, or PostgreSQL when a URL is given).
 
-use app::db::testing::TestDb;
 use app::db::{now_ms, Db};
 use app::domain::task_list::TaskFilter;
 use app::domain::task_status::TaskStatus;
 use app::services::{auth, task_list};
+use app::testing::TestDb;
 use std::time::Instant;
 
 const TASKS: i64 = 50_000;

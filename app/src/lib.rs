@@ -18,3 +18,7 @@ pub mod events;
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod services;
+/// Fresh databases on both engines, the demo's people and PDF inspection, for the test
+/// binaries and the benches only (feature `test-support`).
+#[cfg(feature = "test-support")]
+pub mod testing;

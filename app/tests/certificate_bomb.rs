@@ -1,15 +1,14 @@
 //! A PDF bomb uploaded as a certificate: its reading gives up at the deadline or dies at the
 //! child's memory limit, and the upload is stored all the same. Its own test binary, because
 //! the reader (and its deadline) is set once per process.
-#![cfg(feature = "ssr")]
 
 use app::db::now_ms;
-use app::db::testing::{actor, seed_demo};
 use app::db_test;
 use app::files::certificate_corpus::bomb;
 use app::files::certificate_text::{pdf_text_within, use_reader, TextError, TextReader};
 use app::files::FileStore;
 use app::services::compliance::{self, NewDocument, Upload};
+use app::testing::{actor, seed_demo};
 use std::time::{Duration, Instant};
 
 const OFFICE: &str = "office@brightspark.example";

@@ -1,13 +1,13 @@
 //! The HTTP surface: the Leptos app and its server functions, health checks, static files,
 //! and the layers every request passes through.
 
+use crate::assets;
 use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
-use crate::security::{self, PublicOrigin};
-use crate::{
-    assets, auth_routes, event_routes, file_routes, import_routes, quote_routes, task_file_routes,
-    team_routes, verify_routes,
+use crate::routes::{
+    auth as auth_routes, certificates, edge, events, imports, quotes, task_files, team, verify,
 };
+use crate::security::{self, PublicOrigin};
 use app::api::AppContext;
 use app::db::sessions::DbSessionStore;
 use app::ui::{shell, App};
@@ -94,100 +94,93 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/link/{token}", get(auth_routes::open_sign_in_link))
         .route("/auth/reset/{token}", get(auth_routes::open_reset_link))
-        .route("/events", get(event_routes::events))
+        .route("/events", get(events::events))
         .route(
             "/files/certificates",
-            post(file_routes::upload_certificate).layer(axum::extract::DefaultBodyLimit::max(
-                file_routes::UPLOAD_BODY_LIMIT,
+            post(certificates::upload_certificate).layer(axum::extract::DefaultBodyLimit::max(
+                certificates::UPLOAD_BODY_LIMIT,
             )),
         )
         .route(
             "/files/certificates/read",
-            post(file_routes::read_certificate).layer(axum::extract::DefaultBodyLimit::max(
-                file_routes::UPLOAD_BODY_LIMIT,
+            post(certificates::read_certificate).layer(axum::extract::DefaultBodyLimit::max(
+                certificates::UPLOAD_BODY_LIMIT,
             )),
         )
         .route(
             "/files/technicians/{technician_id}/accreditations",
-            post(team_routes::upload_accreditation).layer(axum::extract::DefaultBodyLimit::max(
-                file_routes::UPLOAD_BODY_LIMIT,
+            post(team::upload_accreditation).layer(axum::extract::DefaultBodyLimit::max(
+                certificates::UPLOAD_BODY_LIMIT,
             )),
         )
         .route(
             "/files/tasks/{task_id}/report",
-            get(task_file_routes::service_report),
+            get(task_files::service_report),
         )
-        .route("/files/signatures/{id}", get(task_file_routes::signature))
+        .route("/files/signatures/{id}", get(task_files::signature))
         .route(
             "/verify/{code}/check",
-            post(verify_routes::check_report).layer(axum::extract::DefaultBodyLimit::max(
-                verify_routes::CHECK_LIMIT,
-            )),
+            post(verify::check_report)
+                .layer(axum::extract::DefaultBodyLimit::max(verify::CHECK_LIMIT)),
         )
         .route(
             "/files/accreditations/{id}",
-            get(team_routes::download_accreditation),
+            get(team::download_accreditation),
         )
         .route(
             "/files/tasks/{task_id}/documents",
-            post(task_file_routes::add_client_document).layer(
-                axum::extract::DefaultBodyLimit::max(file_routes::UPLOAD_BODY_LIMIT),
-            ),
+            post(task_files::add_client_document).layer(axum::extract::DefaultBodyLimit::max(
+                certificates::UPLOAD_BODY_LIMIT,
+            )),
         )
         .route(
             "/files/tasks/{task_id}/complete",
-            post(task_file_routes::complete_task).layer(axum::extract::DefaultBodyLimit::max(
-                task_file_routes::COMPLETE_BODY_LIMIT,
+            post(task_files::complete_task).layer(axum::extract::DefaultBodyLimit::max(
+                task_files::COMPLETE_BODY_LIMIT,
             )),
         )
         .route(
             "/files/tasks/{task_id}/defects",
-            post(task_file_routes::report_defect).layer(axum::extract::DefaultBodyLimit::max(
-                task_file_routes::COMPLETE_BODY_LIMIT,
+            post(task_files::report_defect).layer(axum::extract::DefaultBodyLimit::max(
+                task_files::COMPLETE_BODY_LIMIT,
             )),
         )
         .route(
             "/files/defect-photos/{id}/{size}",
-            get(task_file_routes::defect_photo),
+            get(task_files::defect_photo),
         )
         .route(
             "/files/quotes/{quote_id}/answer",
-            post(quote_routes::answer).layer(axum::extract::DefaultBodyLimit::max(
-                quote_routes::ANSWER_BODY_LIMIT,
+            post(quotes::answer).layer(axum::extract::DefaultBodyLimit::max(
+                quotes::ANSWER_BODY_LIMIT,
             )),
         )
-        .route(
-            "/files/quotes/{quote_id}/document",
-            get(quote_routes::document),
-        )
+        .route("/files/quotes/{quote_id}/document", get(quotes::document))
         .route(
             "/files/task-documents/{id}",
-            get(task_file_routes::download),
+            get(task_files::download_document),
         )
         .route(
             "/files/certificates/{id}",
-            get(file_routes::download_certificate),
+            get(certificates::download_certificate),
         )
-        .route(
-            "/exports/contractors.csv",
-            get(import_routes::contractor_export),
-        )
+        .route("/exports/contractors.csv", get(imports::contractor_export))
         .route(
             "/imports/certifications/template.csv",
-            get(import_routes::csv_template),
+            get(imports::csv_template),
         )
         .route(
             "/imports/certifications/template.xlsx",
-            get(import_routes::xlsx_template),
+            get(imports::xlsx_template),
         )
         .nest(
             "/imports/certifications",
             Router::new()
-                .route("/preview", post(import_routes::preview))
-                .route("/commit", post(import_routes::commit))
-                .route("/errors", post(import_routes::error_report))
+                .route("/preview", post(imports::preview))
+                .route("/commit", post(imports::commit))
+                .route("/errors", post(imports::error_report))
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    import_routes::IMPORT_BODY_LIMIT,
+                    imports::IMPORT_BODY_LIMIT,
                 )),
         )
         .leptos_routes_with_context(
@@ -236,6 +229,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
             context,
             auth_routes::require_sign_in,
         ))
+        .layer(axum::middleware::from_fn(edge::server_function_status))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::pages_are_not_stored))
         .layer(axum::middleware::from_fn(security::page_policy))

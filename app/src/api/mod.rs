@@ -16,6 +16,7 @@ pub mod team;
 pub mod users;
 pub mod work_kinds;
 
+use crate::domain::form_fields;
 use crate::domain::identity::LinkProblem;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -25,17 +26,25 @@ use serde::{Deserialize, Serialize};
 /// is none.
 #[cfg(feature = "ssr")]
 pub(crate) fn id_list(field: &str, text: Option<&str>) -> Result<Vec<i64>, ApiError> {
-    text.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse().map_err(|_| ApiError::Invalid {
-                field: field.into(),
-                message: "Choose from the list.".into(),
-            })
-        })
-        .collect()
+    Ok(form_fields::id_list(field, text.unwrap_or(""))?)
+}
+
+/// A date from a date field (`YYYY-MM-DD`); empty is none.
+#[cfg(feature = "ssr")]
+pub(crate) fn date_field(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    Ok(form_fields::optional_date(field, text.unwrap_or(""))?)
+}
+
+impl From<form_fields::FieldError> for ApiError {
+    fn from(e: form_fields::FieldError) -> Self {
+        ApiError::Invalid {
+            field: e.field,
+            message: e.message.into(),
+        }
+    }
 }
 
 /// What the server gives every request: the database and how it runs.
@@ -143,43 +152,75 @@ impl ApiError {
 }
 
 #[cfg(feature = "ssr")]
+impl ApiError {
+    /// The HTTP status that goes with this answer, the same from a server function and from a
+    /// multipart or download route.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            ApiError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) => StatusCode::CONFLICT,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Link(problem) => match problem {
+                LinkProblem::Unknown => StatusCode::NOT_FOUND,
+                LinkProblem::Used | LinkProblem::Expired => StatusCode::GONE,
+                LinkProblem::AccountDisabled => StatusCode::FORBIDDEN,
+            },
+            ApiError::Server => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Transport(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// A field the person can correct, with what to tell them.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Routes outside server functions (multipart uploads, downloads) answer with the same status
+/// and the same JSON body a server function would, so the page reads both one way.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        (self.status(), axum::Json(self)).into_response()
+    }
+}
+
+/// The one mapping from what a service refused to what the person is told; a server function's
+/// response gets the status of [`ApiError::status`].
+#[cfg(feature = "ssr")]
 impl From<crate::services::ServiceError> for ApiError {
     fn from(e: crate::services::ServiceError) -> Self {
         use crate::services::ServiceError as S;
-        use axum::http::StatusCode;
-        let (status, error) = match e {
-            S::NotSignedIn => (StatusCode::UNAUTHORIZED, ApiError::NotSignedIn),
-            S::Forbidden(why) => (
-                StatusCode::FORBIDDEN,
-                ApiError::Forbidden(format!("Not allowed: {why}.")),
-            ),
-            S::MissingPermission(p) => (
-                StatusCode::FORBIDDEN,
-                ApiError::Forbidden(format!(
-                    "Your role does not allow you to {}. Ask your agency's administrator.",
-                    p.describe()
-                )),
-            ),
-            S::NotFound(what) => (StatusCode::NOT_FOUND, ApiError::NotFound(what.to_string())),
-            S::Invalid { field, message } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ApiError::Invalid {
-                    field: field.to_string(),
-                    message,
-                },
-            ),
-            S::Refused(message) => (StatusCode::CONFLICT, ApiError::Refused(message)),
-            S::TooManyAttempts { wait_ms } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                ApiError::TooManyAttempts(crate::domain::identity::describe_wait(wait_ms)),
-            ),
+        let error = match e {
+            S::NotSignedIn => ApiError::NotSignedIn,
+            S::Forbidden(why) => ApiError::Forbidden(format!("Not allowed: {why}.")),
+            S::MissingPermission(p) => ApiError::Forbidden(format!(
+                "Your role does not allow you to {}. Ask your agency's administrator.",
+                p.describe()
+            )),
+            S::NotFound(what) => ApiError::NotFound(what.to_string()),
+            S::Invalid { field, message } => ApiError::Invalid {
+                field: field.to_string(),
+                message,
+            },
+            S::Refused(message) => ApiError::Refused(message),
+            S::TooManyAttempts { wait_ms } => {
+                ApiError::TooManyAttempts(crate::domain::identity::describe_wait(wait_ms))
+            }
             other => {
-                tracing::error!("server function failed: {other}");
-                (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Server)
+                tracing::error!("a request failed: {other}");
+                ApiError::Server
             }
         };
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
+            response.set_status(error.status());
         }
         error
     }

@@ -1,5 +1,5 @@
 //! Requests for quotes: the agent's list, form, comparison and choice; the office's answers.
-//! A quote's amount, note and document are sent as a multipart form (`server::quote_routes`).
+//! A quote's amount, note and document are sent as a multipart form (`server::routes::quotes`).
 
 use super::ApiError;
 use crate::domain::quotes::{
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{id_list, request, tasks::date_field},
+    super::{date_field, id_list, request},
     crate::services::auth::now,
     crate::services::quotes,
 };

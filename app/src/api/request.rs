@@ -4,8 +4,8 @@
 use super::{ApiError, AppContext};
 use crate::domain::identity::LinkProblem;
 use crate::services::auth::{self, Actor, Origin};
-use axum::extract::ConnectInfo;
-use axum::Extension;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::request::Parts;
 use leptos::prelude::use_context;
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -33,14 +33,38 @@ pub struct ResolvedActor(pub Actor);
 /// Who is asking, or `NotSignedIn`.
 pub async fn actor() -> Result<(AppContext, Actor), ApiError> {
     let context = context()?;
-    if let Ok(Extension(ResolvedActor(actor))) =
-        leptos_axum::extract::<Extension<ResolvedActor>>().await
-    {
-        return Ok((context, actor));
-    }
-    let session = session().await?;
-    let actor = auth::resolve(&context.db, &session, auth::now()).await?;
+    let mut parts = use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from a server function's context");
+        ApiError::Server
+    })?;
+    let actor = actor_of(&context, &mut parts).await?;
     Ok((context, actor))
+}
+
+/// Who is asking: the actor the page gate already resolved for this request, or the session's.
+async fn actor_of(context: &AppContext, parts: &mut Parts) -> Result<Actor, ApiError> {
+    if let Some(ResolvedActor(actor)) = parts.extensions.get::<ResolvedActor>() {
+        return Ok(actor.clone());
+    }
+    let session = parts.extensions.get::<Session>().cloned().ok_or_else(|| {
+        tracing::error!("no session layer in front of a signed-in route");
+        ApiError::Server
+    })?;
+    Ok(auth::resolve(&context.db, &session, auth::now()).await?)
+}
+
+/// The signed-in person as an axum extractor, for the routes outside server functions (uploads,
+/// downloads, the event stream): refused with the same answer a server function gives.
+impl<S> FromRequestParts<S> for Actor
+where
+    AppContext: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        actor_of(&AppContext::from_ref(state), parts).await
+    }
 }
 
 /// The network address of the request, for throttling. Behind a reverse proxy this is the
@@ -76,12 +100,7 @@ pub fn link_problem(problem: LinkProblem) -> ApiError {
 
 /// The response status for a link that cannot be used (pages and server functions alike).
 pub fn set_link_status(problem: LinkProblem) {
-    use axum::http::StatusCode;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(match problem {
-            LinkProblem::Unknown => StatusCode::NOT_FOUND,
-            LinkProblem::Used | LinkProblem::Expired => StatusCode::GONE,
-            LinkProblem::AccountDisabled => StatusCode::FORBIDDEN,
-        });
+        response.set_status(ApiError::Link(problem).status());
     }
 }

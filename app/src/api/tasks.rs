@@ -11,27 +11,12 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{id_list, request},
+    super::{date_field, id_list, request},
     crate::domain::service_tasks::parse_service_tasks,
     crate::domain::task_list::TaskFilter,
     crate::services::auth::now,
     crate::services::{service_tasks, task_list, task_work, tasks},
-    chrono::NaiveDate,
 };
-
-/// A date from a date field (`YYYY-MM-DD`); empty is none.
-#[cfg(feature = "ssr")]
-pub(crate) fn date_field(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    match text.map(str::trim).unwrap_or("") {
-        "" => Ok(None),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| ApiError::Invalid {
-                field: field.into(),
-                message: "Choose a date from the calendar.".into(),
-            }),
-    }
-}
 
 /// The task dashboard: `query` is the page's query string (filters, sort, page).
 #[server(prefix = "/api", endpoint = "tasks/list")]

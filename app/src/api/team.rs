@@ -63,15 +63,7 @@ async fn resolve(
         }
         None => request.task_ids,
     };
-    let scheduled_date = match request.scheduled_date.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::Invalid {
-                field: "scheduled_date".into(),
-                message: "Choose a date from the calendar.".into(),
-            })?,
-        ),
-    };
+    let scheduled_date = super::date_field("scheduled_date", request.scheduled_date.as_deref())?;
     Ok(Assignment {
         task_ids,
         technician_ids: request.technician_ids,

@@ -10,7 +10,6 @@ pub mod audit;
 pub mod escalations;
 pub mod outbox;
 pub mod sessions;
-pub mod testing;
 pub mod tokens;
 pub mod users;
 

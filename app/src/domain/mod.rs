@@ -7,6 +7,7 @@ pub mod csv;
 pub mod dates;
 pub mod escalation;
 pub mod files;
+pub mod form_fields;
 pub mod identity;
 pub mod import;
 pub mod outbox;

@@ -15,6 +15,15 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+/// A stored file as handed to someone allowed to have it: its name for the download, the type
+/// it was checked to be when it arrived, and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredFile {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("file store: {0}")]

@@ -489,7 +489,7 @@ impl Upload {
 }
 
 /// Where a document's file went in the file store.
-struct StoredFile {
+struct SavedUpload {
     key: String,
     name: String,
     content_type: &'static str,
@@ -519,7 +519,7 @@ pub async fn upload_document(
         )
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let stored = StoredFile {
+    let stored = SavedUpload {
         name: safe_file_name(&upload.file_name, Some(kind)),
         content_type: kind.content_type(),
         size: upload.bytes.len() as i64,
@@ -597,7 +597,7 @@ async fn record_document(
     actor: &Actor,
     document: &NewDocument,
     type_name: &str,
-    file: Option<(&StoredFile, &Proposal)>,
+    file: Option<(&SavedUpload, &Proposal)>,
     now: i64,
 ) -> Result<i64, ServiceError> {
     let (file, proposal) = match file {
@@ -682,7 +682,7 @@ pub async fn document_file(
     files: &FileStore,
     actor: &Actor,
     document_id: i64,
-) -> Result<(String, String, Vec<u8>), ServiceError> {
+) -> Result<crate::files::StoredFile, ServiceError> {
     type FileRow = (i64, Option<String>, Option<String>, Option<String>);
     let row: Option<FileRow> = sqlx::query_as(
         "SELECT contractor_id, file_key, file_name, content_type FROM certificate_documents \
@@ -706,11 +706,11 @@ pub async fn document_file(
         tracing::error!("document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
-    Ok((
-        name.unwrap_or_else(|| "document".into()),
-        content_type.unwrap_or_else(|| "application/octet-stream".into()),
+    Ok(crate::files::StoredFile {
+        name: name.unwrap_or_else(|| "document".into()),
+        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
         bytes,
-    ))
+    })
 }
 
 /// An agent ticks a document Valid. Validating twice changes nothing.

@@ -953,7 +953,7 @@ pub async fn quote_document(
     files: &FileStore,
     actor: &Actor,
     quote_id: i64,
-) -> Result<(String, String, Vec<u8>), ServiceError> {
+) -> Result<crate::files::StoredFile, ServiceError> {
     let quote = visible_quote(db, actor, quote_id).await?;
     let (Some(key), Some(name), Some(content_type)) =
         (quote.storage_key, quote.file_name, quote.content_type)
@@ -964,5 +964,9 @@ pub async fn quote_document(
         tracing::error!("quote {quote_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
-    Ok((name, content_type, bytes))
+    Ok(crate::files::StoredFile {
+        name,
+        content_type,
+        bytes,
+    })
 }

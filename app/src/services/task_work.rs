@@ -476,7 +476,7 @@ pub async fn document_file(
     files: &FileStore,
     actor: &Actor,
     document_id: i64,
-) -> Result<(String, String, Vec<u8>), ServiceError> {
+) -> Result<crate::files::StoredFile, ServiceError> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
         "SELECT task_id, storage_key, file_name, content_type FROM task_documents \
          WHERE id = $1 AND agency_id = $2",
@@ -496,5 +496,9 @@ pub async fn document_file(
         tracing::error!("task document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
-    Ok((name, content_type, bytes))
+    Ok(crate::files::StoredFile {
+        name,
+        content_type,
+        bytes,
+    })
 }

@@ -343,7 +343,7 @@ pub async fn accreditation_file(
     files: &FileStore,
     actor: &Actor,
     id: i64,
-) -> Result<(String, String, Vec<u8>), ServiceError> {
+) -> Result<crate::files::StoredFile, ServiceError> {
     type FileRow = (i64, i64, Option<String>, Option<String>, Option<String>);
     let row: Option<FileRow> = sqlx::query_as(
         "SELECT contractor_id, technician_id, file_key, file_name, content_type \
@@ -368,11 +368,11 @@ pub async fn accreditation_file(
         tracing::error!("accreditation {id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
-    Ok((
-        name.unwrap_or_else(|| "accreditation".into()),
-        content_type.unwrap_or_else(|| "application/octet-stream".into()),
+    Ok(crate::files::StoredFile {
+        name: name.unwrap_or_else(|| "accreditation".into()),
+        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
         bytes,
-    ))
+    })
 }
 
 /// Every accreditation of these technicians (by technician), as the rule reads them.

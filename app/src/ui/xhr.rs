@@ -66,26 +66,19 @@ pub fn post_form(
 }
 
 #[cfg(feature = "hydrate")]
-/// The error a JSON answer `{"field": ..., "message": ...}` carries, as the forms show it.
+/// The error an upload route answered: the same JSON a server function answers with (see
+/// `ApiError`'s `IntoResponse`), or, from a proxy or a limit in front of the app, a bare status.
 pub fn answer_error(status: u16, body: &str) -> crate::api::ApiError {
     use crate::api::ApiError;
-    if status == 0 {
-        return ApiError::Transport("the connection dropped".into());
-    }
-    let answer: Option<serde_json::Value> = serde_json::from_str(body).ok();
-    let field = answer
-        .as_ref()
-        .and_then(|a| a["field"].as_str())
-        .unwrap_or("")
-        .to_string();
-    let message = answer
-        .as_ref()
-        .and_then(|a| a["message"].as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("The server answered {status}. Try again."));
-    if field.is_empty() {
-        ApiError::Refused(message)
-    } else {
-        ApiError::Invalid { field, message }
+    match status {
+        0 => ApiError::Transport("the connection dropped".into()),
+        _ => serde_json::from_str(body).unwrap_or_else(|_| match status {
+            413 => ApiError::Invalid {
+                field: "file".into(),
+                message: "The file is larger than the server takes. Make it smaller or split it."
+                    .into(),
+            },
+            _ => ApiError::Refused(format!("The server answered {status}. Try again.")),
+        }),
     }
 }

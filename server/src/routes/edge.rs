@@ -1,0 +1,249 @@
+//! What every route outside the server functions shares: how a refusal is answered, how a
+//! multipart form is read under its limit, and how a stored file is handed back.
+
+use app::api::ApiError;
+use app::domain::form_fields::FieldError;
+use app::files::StoredFile;
+use app::services::auth::Actor;
+use app::services::compliance::Upload;
+use app::services::ServiceError;
+use axum::body::Body;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use std::collections::HashMap;
+use std::future::Future;
+
+/// The longest text field a multipart form may carry, in characters.
+const MAX_TEXT_CHARS: usize = 2_000;
+
+/// A route's answer instead of success: the `ApiError` a server function would give, in the
+/// same JSON, with its own status unless HTTP has a more exact one (413 for a body over its
+/// limit).
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    error: ApiError,
+}
+
+impl Refusal {
+    /// A field the person can correct.
+    pub fn field(field: &str, message: impl Into<String>) -> Refusal {
+        ApiError::field(field, message).into()
+    }
+
+    fn too_large(limit: usize) -> Refusal {
+        Refusal {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: ApiError::field(
+                "file",
+                format!(
+                    "The file is larger than {} MB. Make it smaller or split it.",
+                    limit / 1_048_576
+                ),
+            ),
+        }
+    }
+
+    /// A multipart stream that broke off or ran over the body limit.
+    fn interrupted(e: MultipartError, limit: usize) -> Refusal {
+        let status = e.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return Refusal::too_large(limit);
+        }
+        Refusal {
+            status,
+            error: ApiError::field(
+                "file",
+                format!("The upload was interrupted ({}). Try again.", e.body_text()),
+            ),
+        }
+    }
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Refusal {
+            status: error.status(),
+            error,
+        }
+    }
+}
+
+impl From<ServiceError> for Refusal {
+    fn from(e: ServiceError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<FieldError> for Refusal {
+    fn from(e: FieldError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.status, self.error).into_response()
+    }
+}
+
+/// Server functions answer every error 500 unless told otherwise; this gives each the status of
+/// the `ApiError` it carries (422 for a field, 404, 403...), so no server function can answer a
+/// client's mistake with a 500 by building its error without setting the status. Only 500s that
+/// the server-function handler marked are read, and their bodies are a few hundred bytes.
+pub async fn server_function_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Server).into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A multipart form's text fields and its files (by field name, in the order sent).
+#[derive(Debug, Default)]
+pub struct Form {
+    fields: HashMap<String, String>,
+    files: Vec<(String, Upload)>,
+}
+
+impl Form {
+    /// Reads the whole form, refusing a file over `limit` bytes, or files over `limit` bytes
+    /// together, as soon as they are, without reading the rest. A file input left empty sends
+    /// nothing.
+    pub async fn read(mut multipart: Multipart, limit: usize) -> Result<Form, Refusal> {
+        let mut form = Form::default();
+        let mut total = 0usize;
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| Refusal::interrupted(e, limit))?
+        {
+            let name = field.name().unwrap_or("").to_string();
+            if let Some(file_name) = field.file_name().map(str::to_string) {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| Refusal::interrupted(e, limit))?
+                {
+                    bytes.extend_from_slice(&chunk);
+                    total += chunk.len();
+                    if bytes.len() > limit || total > limit {
+                        return Err(Refusal::too_large(limit));
+                    }
+                }
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    form.files.push((name, Upload { file_name, bytes }));
+                }
+            } else {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| Refusal::interrupted(e, limit))?;
+                // Counted in characters, as the forms' own limits are: 2,000 letters of any
+                // alphabet pass, whatever their bytes.
+                if text.chars().count() > MAX_TEXT_CHARS {
+                    return Err(Refusal::field(&name, "Keep this under 2,000 characters."));
+                }
+                form.fields.insert(name, text);
+            }
+        }
+        Ok(form)
+    }
+
+    /// A text field, trimmed; empty when it was not sent.
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |text| text.trim())
+    }
+
+    /// A text field as sent (untrimmed), if it was.
+    pub fn raw_text(&self, name: &str) -> Option<String> {
+        self.fields.get(name).cloned()
+    }
+
+    /// A checkbox: ticked or not.
+    pub fn ticked(&self, name: &str) -> bool {
+        matches!(self.text(name), "on" | "true" | "yes")
+    }
+
+    /// The first file sent in the field `name`, if one was chosen.
+    pub fn take_file(&mut self, name: &str) -> Option<Upload> {
+        let at = self.files.iter().position(|(field, _)| field == name)?;
+        Some(self.files.remove(at).1)
+    }
+
+    /// Every file sent, with its field's name, in the order sent.
+    pub fn into_files(self) -> Vec<(String, Upload)> {
+        self.files
+    }
+}
+
+/// How a stored file is shown: downloaded, or in the page (photos, signatures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    Attachment,
+    Inline,
+}
+
+/// A stored file for the signed-in person, if the service `find` allows it (see
+/// [`file_answer`]).
+pub async fn download<F>(
+    actor: Result<Actor, ApiError>,
+    disposition: Disposition,
+    find: impl FnOnce(Actor) -> F,
+) -> Response
+where
+    F: Future<Output = Result<StoredFile, ServiceError>>,
+{
+    let file = match actor {
+        Ok(actor) => find(actor).await.map_err(ApiError::from),
+        Err(error) => Err(error),
+    };
+    file_answer(file, disposition)
+}
+
+/// A stored file for those the service allowed, with the type it was checked to be, never
+/// sniffed by the browser nor kept in a cache. A refusal is read by a person in a browser tab
+/// (a download is a navigation), so it is the same status and message as text.
+pub fn file_answer(result: Result<StoredFile, ApiError>, disposition: Disposition) -> Response {
+    let file = match result {
+        Ok(file) => file,
+        Err(error) => return (error.status(), error.to_string()).into_response(),
+    };
+    let mut response = file.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if disposition == Disposition::Attachment {
+        // safe_file_name keeps names to ASCII letters, digits and ._- and spaces.
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.name))
+        {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
