@@ -4,7 +4,7 @@
 //! Run with `bench/assign.sh` (SQLite, or PostgreSQL when a URL is given).
 
 use app::db::{now_ms, Db};
-use app::services::assignment::{assign, Assignment};
+use app::services::tasks::assignment::{assign, Assignment};
 use app::testing::{actor, seed_demo, TestDb};
 use chrono::{Duration, Utc};
 use std::time::Instant;

@@ -238,7 +238,7 @@ pub async fn contractor_id(db: &Db, company: &str) -> i64 {
 }
 
 /// "I've performed this work" with a signature that passes the checks: one firm stroke.
-pub fn signed_work(name: &str) -> crate::services::perform::PerformedWork {
+pub fn signed_work(name: &str) -> crate::services::tasks::perform::PerformedWork {
     use crate::domain::signature::{Drawing, Point};
     let stroke = (0..=20)
         .map(|i| Point {
@@ -246,9 +246,9 @@ pub fn signed_work(name: &str) -> crate::services::perform::PerformedWork {
             y: 0.5 + if i % 2 == 0 { 0.1 } else { -0.1 },
         })
         .collect();
-    crate::services::perform::PerformedWork {
+    crate::services::tasks::perform::PerformedWork {
         notes: "Replaced the unit; tested.".into(),
-        signer: crate::services::perform::Signed {
+        signer: crate::services::tasks::perform::Signed {
             name: name.into(),
             drawing: Drawing {
                 strokes: vec![stroke],

@@ -6,7 +6,7 @@ use crate::domain::records::ReportVerification;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {super::request, crate::services::auth::now, crate::services::report};
+use {super::request, crate::services::auth::now, crate::services::tasks::report};
 
 /// The agency withdraws the code of one version: its verification page stops showing the record.
 #[server(prefix = "/api", endpoint = "reports/withdraw")]

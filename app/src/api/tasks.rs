@@ -15,7 +15,8 @@ use {
     crate::domain::service_tasks::parse_service_tasks,
     crate::domain::task_list::TaskFilter,
     crate::services::auth::now,
-    crate::services::{service_tasks, task_list, task_work, tasks},
+    crate::services::task_list,
+    crate::services::tasks::{self, service_work, work},
 };
 
 /// The task dashboard: `query` is the page's query string (filters, sort, page).
@@ -125,7 +126,7 @@ pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let mut task = tasks::task_detail(&context.db, &actor, task_id, now()).await?;
     if task.report_available {
         task.report_versions =
-            crate::services::report::versions_of_task(&context.db, &actor, &task).await?;
+            crate::services::tasks::report::versions_of_task(&context.db, &actor, &task).await?;
     }
     Ok(task)
 }
@@ -176,7 +177,7 @@ pub async fn accept_task(
 #[server(prefix = "/api", endpoint = "tasks/message")]
 pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(task_work::post_message(
+    Ok(work::post_message(
         &context.db,
         &actor,
         task_id,
@@ -191,7 +192,7 @@ pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiErr
 #[server(prefix = "/api", endpoint = "tasks/messages")]
 pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(task_work::task_messages(&context.db, &actor, task_id).await?)
+    Ok(work::task_messages(&context.db, &actor, task_id).await?)
 }
 
 /// Records a service task's result from the Desk or Tech view.
@@ -202,7 +203,7 @@ pub async fn record_service_result(
     reading: Option<String>,
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(service_tasks::record_result(
+    Ok(service_work::record_result(
         &context.db,
         &actor,
         service_task_id,
@@ -219,7 +220,7 @@ pub async fn perform_work(
     work: crate::domain::records::PerformForm,
 ) -> Result<TaskStatus, ApiError> {
     use crate::domain::signature::Drawing;
-    use crate::services::perform::{perform_on_site, PerformedWork, Signed};
+    use crate::services::tasks::perform::{perform_on_site, PerformedWork, Signed};
     let (context, actor) = request::actor().await?;
     let strokes = |field: &str, json: &str| -> Result<Drawing, ApiError> {
         serde_json::from_str(json).map_err(|_| ApiError::Invalid {
@@ -258,7 +259,7 @@ pub async fn perform_work(
         now(),
     )
     .await?;
-    crate::services::report::issue_in_background(
+    crate::services::tasks::report::issue_in_background(
         context.db,
         context.files,
         actor,

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use {
     super::request,
     crate::domain::task_list::TaskFilter,
-    crate::services::assignment::{self, Assignment, MAX_TASKS},
     crate::services::auth::{now, Actor},
+    crate::services::tasks::assignment::{self, Assignment, MAX_TASKS},
     crate::services::{task_list, team},
 };
 

@@ -17,6 +17,14 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// A service report exists from "I've performed this work" on.
+    pub fn has_report(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::PerformedNeedDocs | TaskStatus::Performed | TaskStatus::Completed
+        )
+    }
+
     pub const ALL: [TaskStatus; 9] = [
         TaskStatus::Draft,
         TaskStatus::Assigned,

@@ -752,7 +752,7 @@ pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<us
         .execute(db.pool())
         .await?;
         if written.rows_affected() == 0 {
-            super::task_work::remove(files, &[key]).await;
+            super::tasks::work::remove(files, &[key]).await;
         } else {
             filled += 1;
         }

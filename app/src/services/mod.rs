@@ -1,7 +1,6 @@
 //! Use cases: each one checks who is asking and owns its transaction.
 
 pub mod agency;
-pub mod assignment;
 pub mod auth;
 pub mod certificate_reading;
 pub mod certificate_types;
@@ -12,15 +11,11 @@ pub mod escalation;
 pub mod heavy;
 pub mod import;
 pub mod mail;
-pub mod perform;
 pub mod preferences;
 pub mod properties;
 pub mod quotes;
 pub mod reminders;
-pub mod report;
-pub mod service_tasks;
 pub mod task_list;
-pub mod task_work;
 pub mod tasks;
 pub mod team;
 pub mod users;

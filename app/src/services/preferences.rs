@@ -77,7 +77,7 @@ pub async fn save(
                 .await?;
         }
         if let (SavedSignature::Replace(drawing), Some(key)) = (&signature, &key) {
-            super::perform::insert_signature(
+            super::tasks::perform::insert_signature(
                 &mut tx,
                 actor.agency_id,
                 None,

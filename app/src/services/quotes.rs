@@ -5,7 +5,7 @@
 
 use super::auth::Actor;
 use super::compliance::{check_instruction, contractor_lights, Instruction, Upload, WorkToJudge};
-use super::tasks::{
+use super::tasks::instruct::{
     blocked_outcome, prepare_instruction, write_instruction, NewTask, Written, PRIORITIES,
 };
 use super::ServiceError;
@@ -559,7 +559,7 @@ async fn agency_recipients(
     .await?;
     match requester {
         Some(email) => Ok(vec![email]),
-        None => super::task_work::instructing_agents(conn, agency_id).await,
+        None => super::tasks::work::instructing_agents(conn, agency_id).await,
     }
 }
 
@@ -593,7 +593,7 @@ pub async fn answer(
     let document = answer
         .document
         .filter(|d| !d.bytes.is_empty() || !d.file_name.is_empty())
-        .map(|d| super::task_work::check_file(DocumentKind::Quote, d))
+        .map(|d| super::tasks::work::check_file(DocumentKind::Quote, d))
         .transpose()?;
     let stored = match &document {
         Some(file) => Some(
@@ -619,14 +619,14 @@ pub async fn answer(
     match recorded {
         Ok(()) => {
             if let (Some(_), Some(old)) = (&stored, &quote.storage_key) {
-                super::task_work::remove(files, std::slice::from_ref(old)).await;
+                super::tasks::work::remove(files, std::slice::from_ref(old)).await;
             }
             publish(db, actor.agency_id, &[quote.contractor_id]).await;
             Ok(())
         }
         Err(e) => {
             if let Some(key) = stored {
-                super::task_work::remove(files, &[key]).await;
+                super::tasks::work::remove(files, &[key]).await;
             }
             Err(e)
         }
@@ -662,7 +662,7 @@ pub async fn decline(
     .await?;
     // A decline keeps no document: an earlier quote's file goes once the decline is in.
     if let Some(old) = &quote.storage_key {
-        super::task_work::remove(files, std::slice::from_ref(old)).await;
+        super::tasks::work::remove(files, std::slice::from_ref(old)).await;
     }
     publish(db, actor.agency_id, &[quote.contractor_id]).await;
     Ok(())
@@ -678,7 +678,7 @@ async fn record_answer(
     request: &RequestRow,
     amount: Option<i64>,
     note: Option<&str>,
-    document: Option<(&super::task_work::CheckedFile, &str)>,
+    document: Option<(&super::tasks::work::CheckedFile, &str)>,
     public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {

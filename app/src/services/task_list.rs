@@ -2,7 +2,7 @@
 //! Desk view), filtered, sorted and paged by the database, with each person's chosen columns.
 
 use super::auth::Actor;
-use super::tasks::{TaskRow, SELECT_TASK};
+use super::tasks::access::{TaskRow, SELECT_TASK};
 use super::ServiceError;
 use crate::db::Db;
 use crate::domain::dates::to_storage;

@@ -6,8 +6,8 @@ use app::db::{now_ms, Db};
 use app::db_test;
 use app::domain::records::{InstructOutcome, TechnicianDetails};
 use app::files::FileStore;
-use app::services::assignment::{assign, preview, technician_choices, Assignment};
 use app::services::compliance::Upload;
+use app::services::tasks::assignment::{assign, preview, technician_choices, Assignment};
 use app::services::tasks::{accept, instruct, task_detail, NewTask};
 use app::services::team::{
     add_technician, team, update_technician, upload_accreditation, NewAccreditation,

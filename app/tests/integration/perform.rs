@@ -8,13 +8,13 @@ use app::domain::service_tasks::{parse_service_tasks, Outcome};
 use app::domain::signature::Drawing;
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
-use app::services::perform::{perform_on_site, Signed};
 use app::services::preferences::{self, SavedSignature};
-use app::services::report::{
+use app::services::tasks::perform::{perform_on_site, Signed};
+use app::services::tasks::report::{
     check_file, current_report, report_versions, service_report, signature_png, verification,
     withdraw_code,
 };
-use app::services::service_tasks::record_result;
+use app::services::tasks::service_work::record_result;
 use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
 use app::services::ServiceError;
 use app::testing::{
@@ -76,7 +76,7 @@ async fn on_site_with(db: &Db, service_tasks: &str) -> i64 {
     task_id
 }
 
-fn with_client(name: &str) -> app::services::perform::PerformedWork {
+fn with_client(name: &str) -> app::services::tasks::perform::PerformedWork {
     let mut work = signed_work("Tom Baker");
     work.client = Some(Signed {
         name: name.into(),
@@ -490,7 +490,7 @@ db_test!(
         assert!(!v.postcode.is_empty());
         assert_eq!(v.version, 1);
         assert_eq!(v.latest_version, 1);
-        assert_eq!(v.sha256, app::services::report::sha256_hex(&first));
+        assert_eq!(v.sha256, app::services::tasks::report::sha256_hex(&first));
         assert_eq!(v.signatures.len(), 2);
         assert!(v.signatures[0].starts_with("Contractor: Tom Baker, signed "));
         assert!(v.signatures[1].starts_with("Client: Jane (Client), signed "));
@@ -511,7 +511,7 @@ db_test!(
 
         // The Desk view completes the task: the record changed, so a second version.
         let office = actor(&db, OFFICE).await;
-        app::services::task_work::complete(
+        app::services::tasks::work::complete(
             &db,
             &files,
             &office,

@@ -9,8 +9,8 @@ use app::domain::service_tasks::{parse_service_tasks, Outcome, Severity};
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
 use app::services::compliance::Upload;
-use app::services::perform::perform_on_site;
-use app::services::service_tasks::{
+use app::services::tasks::perform::perform_on_site;
+use app::services::tasks::service_work::{
     defect_photo, record_result, report_defect, NewDefect, PhotoSize,
 };
 use app::services::tasks::{accept, act, instruct, task_detail, NewTask};

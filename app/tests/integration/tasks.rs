@@ -2,7 +2,7 @@
 //! reasons are required where asked, every change is in the timeline, and another contractor's
 //! or an unassigned technician's request finds no task.
 
-use app::db::{now_ms, Db};
+use app::db::{now_ms, Backend, Db};
 use app::db_test;
 use app::domain::task_count::TaskCount;
 use app::domain::task_list::{TaskColumn, TaskFilter};
@@ -10,9 +10,9 @@ use app::domain::task_status::{TaskAction as A, TaskStatus as S};
 use app::domain::task_work::DocumentKind;
 use app::files::FileStore;
 use app::services::compliance::Upload;
-use app::services::perform::perform_on_site;
 use app::services::task_list::{save_columns, task_list};
-use app::services::task_work::{
+use app::services::tasks::perform::perform_on_site;
+use app::services::tasks::work::{
     add_client_document, complete, document_file, post_message, task_messages,
 };
 use app::services::tasks::{accept, act, instruct, NewTask};
@@ -107,6 +107,70 @@ async fn emails_to(db: &Db, to: &str, part: &str) -> Vec<(String, String)> {
     .unwrap();
     all.into_iter().filter(|(s, _)| s.contains(part)).collect()
 }
+
+/// Makes every email the outbox is given fail to be written, as a full disk or a lost
+/// connection would at that moment.
+async fn break_the_outbox(db: &Db) {
+    let statements: &[&str] = match db.backend() {
+        Backend::Sqlite => &[
+            "CREATE TRIGGER outbox_broken BEFORE INSERT ON outbox_emails \
+             BEGIN SELECT RAISE(ABORT, 'outbox broken'); END",
+        ],
+        Backend::Postgres => &[
+            "CREATE FUNCTION outbox_broken() RETURNS trigger AS \
+             $$ BEGIN RAISE EXCEPTION 'outbox broken'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER outbox_broken BEFORE INSERT ON outbox_emails \
+             FOR EACH ROW EXECUTE FUNCTION outbox_broken()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(db.pool()).await.unwrap();
+    }
+}
+
+db_test!(
+    a_completion_and_its_email_land_together_or_not_at_all,
+    |db| {
+        seed_demo(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileStore::local(dir.path());
+        let task = new_task(&db).await;
+        let office = actor(&db, OFFICE).await;
+        let now = now_ms();
+        act(&db, &office, task, A::Accept, None, URL, now)
+            .await
+            .unwrap();
+        let performed_emails = || async { emails_to(&db, AGENT, "performed").await.len() };
+        assert_eq!(performed_emails().await, 0);
+        // The status change succeeds, then writing the email fails: nothing of it remains.
+        break_the_outbox(&db).await;
+        assert!(complete_with_report(&db, &files, &office, task)
+            .await
+            .is_err());
+        assert_eq!(status(&db, task).await, "accepted");
+        assert_eq!(performed_emails().await, 0);
+        let recorded: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM task_documents WHERE task_id = $1")
+                .bind(task)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(recorded, 0, "no document of the failed completion");
+        // Once mail can be written again, completing writes both.
+        let repair = match db.backend() {
+            Backend::Sqlite => "DROP TRIGGER outbox_broken",
+            Backend::Postgres => "DROP TRIGGER outbox_broken ON outbox_emails",
+        };
+        sqlx::query(repair).execute(db.pool()).await.unwrap();
+        assert_eq!(
+            complete_with_report(&db, &files, &office, task)
+                .await
+                .unwrap(),
+            S::Performed
+        );
+        assert_eq!(performed_emails().await, 1);
+    }
+);
 
 db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
     seed_demo(&db).await;

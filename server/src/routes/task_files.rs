@@ -10,7 +10,7 @@ use app::domain::service_tasks::Severity;
 use app::domain::task_work::DocumentKind;
 use app::files::StoredFile;
 use app::services::auth::{self, Actor};
-use app::services::{report, service_tasks, task_work};
+use app::services::tasks::{report, service_work, work};
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,7 +32,7 @@ pub async fn add_client_document(
     let upload = form
         .take_file("file")
         .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
-    task_work::add_client_document(
+    work::add_client_document(
         &context.db,
         &context.files,
         &actor,
@@ -64,7 +64,7 @@ pub async fn complete_task(
                 .ok_or_else(|| Refusal::field("file", "Send reports, invoices and quotes only."))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let status = task_work::complete(
+    let status = work::complete(
         &context.db,
         &context.files,
         &actor,
@@ -92,7 +92,7 @@ pub async fn download_document(
     Path(id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        task_work::document_file(&context.db, &context.files, &actor, id).await
+        work::document_file(&context.db, &context.files, &actor, id).await
     })
     .await
 }
@@ -116,13 +116,13 @@ pub async fn report_defect(
         .into_iter()
         .filter_map(|(name, upload)| (name == "photo").then_some(upload))
         .collect();
-    let defect = service_tasks::NewDefect {
+    let defect = service_work::NewDefect {
         service_task_id,
         description,
         severity,
         photos,
     };
-    let id = service_tasks::report_defect(
+    let id = service_work::report_defect(
         &context.db,
         &context.files,
         &actor,
@@ -141,13 +141,13 @@ pub async fn defect_photo(
     Path((id, size)): Path<(i64, String)>,
 ) -> Response {
     let size = match size.as_str() {
-        "thumbnail" => service_tasks::PhotoSize::Thumbnail,
-        "view" => service_tasks::PhotoSize::View,
+        "thumbnail" => service_work::PhotoSize::Thumbnail,
+        "view" => service_work::PhotoSize::View,
         _ => return ApiError::NotFound("photo".into()).into_response(),
     };
     download(actor, Disposition::Inline, |actor| async move {
         let bytes =
-            service_tasks::defect_photo(&context.db, &context.files, &actor, id, size).await?;
+            service_work::defect_photo(&context.db, &context.files, &actor, id, size).await?;
         Ok(StoredFile {
             name: format!("defect-photo-{id}.jpg"),
             content_type: "image/jpeg".into(),

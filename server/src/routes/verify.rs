@@ -3,7 +3,7 @@
 
 use super::edge::{Form, Refusal};
 use app::api::AppContext;
-use app::services::report;
+use app::services::tasks::report;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -3,14 +3,14 @@
 //! so the office knows the final documents are still to come. Signatures are rendered to PNG by
 //! the server from their strokes and kept with who signed, when, and for which task.
 
-use super::auth::Actor;
-use super::tasks::{check_signed_step, publish_task_change, record_step, TaskChanges};
-use super::ServiceError;
+use super::access::{check_signed_step, publish_task_change, record_step, TaskChanges};
 use crate::db::Db;
 use crate::domain::signature::{check_signature, Drawing};
 use crate::domain::task_status::{TaskAction, TaskStatus};
 use crate::events::Topic;
 use crate::files::{signatures, FileStore};
+use crate::services::auth::Actor;
+use crate::services::ServiceError;
 
 /// A signature as drawn, with the signer's printed name.
 #[derive(Clone, Debug)]
@@ -126,7 +126,7 @@ pub async fn perform_on_site(
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_signature(
+pub(crate) async fn insert_signature(
     tx: &mut sqlx::AnyConnection,
     agency_id: i64,
     task_id: Option<i64>,

@@ -2,10 +2,7 @@
 //! the other side), the client's documents, and completing the task with the contractor's
 //! reports, invoices and quotes and the actual on-site date.
 
-use super::auth::Actor;
-use super::compliance::{contractor_recipients, Upload};
-use super::tasks::{check_step, publish_task_change, record_step, role_on_task, TaskChanges};
-use super::{mail, ServiceError};
+use super::access::{check_step, publish_task_change, record_step, TaskAccess, TaskChanges};
 use crate::db::Db;
 use crate::domain::files::{check_upload, safe_file_name, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::Permission;
@@ -14,6 +11,9 @@ use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
 use crate::domain::task_work::{check_message, check_on_site_date, DocumentKind};
 use crate::events::Topic;
 use crate::files::FileStore;
+use crate::services::auth::Actor;
+use crate::services::compliance::{contractor_recipients, Upload};
+use crate::services::{mail, ServiceError};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -52,7 +52,7 @@ async fn agency_recipients(
 
 /// Every active agent of the agency allowed to instruct work: who hears of work when the agent
 /// who started it has gone.
-pub(super) async fn instructing_agents(
+pub(crate) async fn instructing_agents(
     conn: &mut sqlx::AnyConnection,
     agency_id: i64,
 ) -> Result<Vec<String>, ServiceError> {
@@ -94,7 +94,11 @@ pub async fn post_message(
     public_url: &str,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let (contractor_id, _, _, role) = role_on_task(db, actor, task_id).await?;
+    let TaskAccess {
+        contractor_id,
+        role,
+        ..
+    } = TaskAccess::load(db, actor, task_id).await?;
     match role {
         TaskRole::Agent => actor.require(Permission::InstructWork)?,
         TaskRole::Office => {}
@@ -161,8 +165,8 @@ pub async fn task_messages(
     actor: &Actor,
     task_id: i64,
 ) -> Result<Vec<MessageEntry>, ServiceError> {
-    role_on_task(db, actor, task_id).await?;
-    let when = super::agency::instant_format(db, actor).await?;
+    TaskAccess::load(db, actor, task_id).await?;
+    let when = crate::services::agency::instant_format(db, actor).await?;
     messages(db, actor, task_id, &when).await
 }
 
@@ -199,7 +203,7 @@ async fn messages(
 }
 
 /// The task's documents: the client's first, then the contractor's, each in upload order.
-pub(super) async fn documents(
+pub(crate) async fn documents(
     db: &Db,
     actor: &Actor,
     task_id: i64,
@@ -232,15 +236,15 @@ pub(super) async fn documents(
 
 /// A file checked by content and size, for a task document of `kind`.
 /// A task file (or a quote's document) checked by its content and size, named safely.
-pub(super) struct CheckedFile {
-    pub(super) kind: DocumentKind,
-    pub(super) name: String,
-    pub(super) content_type: &'static str,
-    pub(super) extension: &'static str,
-    pub(super) bytes: Vec<u8>,
+pub(crate) struct CheckedFile {
+    pub(crate) kind: DocumentKind,
+    pub(crate) name: String,
+    pub(crate) content_type: &'static str,
+    pub(crate) extension: &'static str,
+    pub(crate) bytes: Vec<u8>,
 }
 
-pub(super) fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFile, ServiceError> {
+pub(crate) fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFile, ServiceError> {
     let checked = check_upload(
         &upload.file_name,
         upload.bytes.len() as u64,
@@ -264,13 +268,20 @@ pub(super) fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFi
 
 /// Stores the files, then records them with `record` in one transaction; if anything fails the
 /// stored files are removed again, so neither a row without its file nor a stray file remains.
+/// What completing a task writes with its files: the step, and the email that tells the agency.
+struct Completion<'a> {
+    step: &'a super::access::Step,
+    changes: TaskChanges,
+    public_url: &'a str,
+}
+
 async fn store_and_record(
     db: &Db,
     files: &FileStore,
     actor: &Actor,
     task_id: i64,
     checked: Vec<CheckedFile>,
-    step: Option<(&super::tasks::Step, TaskChanges)>,
+    completion: Option<Completion<'_>>,
     now: i64,
 ) -> Result<(), ServiceError> {
     let mut stored = Vec::with_capacity(checked.len());
@@ -288,8 +299,8 @@ async fn store_and_record(
     }
     let recorded = async {
         let mut tx = db.begin_write().await?;
-        if let Some((step, changes)) = step {
-            record_step(&mut tx, actor, step, changes, now).await?;
+        if let Some(completion) = &completion {
+            record_step(&mut tx, actor, completion.step, completion.changes, now).await?;
         }
         for (file, key) in checked.iter().zip(&stored) {
             sqlx::query(
@@ -309,6 +320,11 @@ async fn store_and_record(
             .execute(&mut *tx)
             .await?;
         }
+        // The email is written with the status change, or neither is: a crash between two
+        // transactions would leave a performed task its agency never hears of.
+        if let Some(completion) = &completion {
+            tell_agency_of_performance(&mut tx, actor, task_id, completion.public_url, now).await?;
+        }
         tx.commit().await?;
         Ok::<_, ServiceError>(())
     }
@@ -320,7 +336,7 @@ async fn store_and_record(
 }
 
 /// Removes files stored for a record that did not land.
-pub(super) async fn remove(files: &FileStore, keys: &[String]) {
+pub(crate) async fn remove(files: &FileStore, keys: &[String]) {
     for key in keys {
         if let Err(e) = files.delete(key).await {
             tracing::warn!("could not remove an unrecorded file: {e}");
@@ -337,14 +353,19 @@ pub async fn add_client_document(
     upload: Upload,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let (contractor_id, _, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    let TaskAccess {
+        contractor_id,
+        archived,
+        role,
+        ..
+    } = TaskAccess::load(db, actor, task_id).await?;
     if role != TaskRole::Agent {
         return Err(ServiceError::Forbidden(
             "only the agency adds the client's documents",
         ));
     }
     actor.require(Permission::InstructWork)?;
-    if archived_at.is_some() {
+    if archived {
         return Err(ServiceError::Refused(
             "Archived tasks can be read but not changed.".into(),
         ));
@@ -370,7 +391,7 @@ pub async fn complete(
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     let step = check_step(db, actor, task_id, TaskAction::Complete, None).await?;
-    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
     let on_site = check_on_site_date(on_site_date, today)
         .map_err(|e| ServiceError::invalid("on_site_date", e.to_string()))?;
     let mut checked = Vec::with_capacity(uploads.len());
@@ -387,17 +408,12 @@ pub async fn complete(
         on_site_date: Some(on_site),
         ..TaskChanges::default()
     };
-    store_and_record(
-        db,
-        files,
-        actor,
-        task_id,
-        checked,
-        Some((&step, changes)),
-        now,
-    )
-    .await?;
-    notify_performed(db, actor, task_id, public_url, now).await?;
+    let completion = Completion {
+        step: &step,
+        changes,
+        public_url,
+    };
+    store_and_record(db, files, actor, task_id, checked, Some(completion), now).await?;
     publish_task_change(
         db,
         actor.agency_id,
@@ -410,10 +426,10 @@ pub async fn complete(
 }
 
 /// In the rejecting transaction: whoever instructed the task hears of it, with the reason.
-pub(super) async fn tell_agency_of_rejection(
+pub(crate) async fn tell_agency_of_rejection(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
-    step: &super::tasks::Step,
+    step: &super::access::Step,
     public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
@@ -445,15 +461,15 @@ pub(super) async fn tell_agency_of_rejection(
     Ok(())
 }
 
-async fn notify_performed(
-    db: &Db,
+/// In the completing transaction: whoever instructed the task hears it was performed.
+async fn tell_agency_of_performance(
+    tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     task_id: i64,
     public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mut tx = db.begin_write().await?;
-    let head = task_head(&mut tx, task_id).await?;
+    let head = task_head(&mut *tx, task_id).await?;
     let company = head.company_name.unwrap_or_else(|| "The contractor".into());
     let email = mail::task_performed(
         &company,
@@ -461,11 +477,18 @@ async fn notify_performed(
         &head.title,
         &task_url(public_url, TaskRole::Agent, task_id),
     );
-    for to in agency_recipients(&mut tx, actor.agency_id, task_id).await? {
+    for to in agency_recipients(&mut *tx, actor.agency_id, task_id).await? {
         let key = format!("task-performed:{task_id}:{now}:{to}");
-        mail::enqueue(&mut tx, Some(actor.agency_id), &to, &email, Some(&key), now).await?;
+        mail::enqueue(
+            &mut *tx,
+            Some(actor.agency_id),
+            &to,
+            &email,
+            Some(&key),
+            now,
+        )
+        .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -486,12 +509,7 @@ pub async fn document_file(
     .fetch_optional(db.pool())
     .await?;
     let (task_id, key, name, content_type) = row.ok_or(ServiceError::NotFound("document"))?;
-    role_on_task(db, actor, task_id)
-        .await
-        .map_err(|e| match e {
-            ServiceError::NotFound(_) => ServiceError::NotFound("document"),
-            other => other,
-        })?;
+    TaskAccess::load_for(db, actor, task_id, "document").await?;
     let bytes = files.read(&key).await.map_err(|e| {
         tracing::error!("task document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")

@@ -9,27 +9,18 @@
 //! an unguessable code; `/verify/{code}` answers without signing in, with only what proves the
 //! record, and checks a file against the hash. The agency may withdraw a code.
 
-use super::auth::Actor;
-use super::heavy::{self, Work};
-use super::service_tasks::{defect_photo, PhotoSize};
-use super::ServiceError;
+use super::service_work::{defect_photo, PhotoSize};
 use crate::db::Db;
 use crate::domain::identity::Permission;
 use crate::domain::records::{ReportVerification, ReportVersionEntry};
 use crate::domain::signature::Drawing;
-use crate::domain::task_status::TaskStatus;
 use crate::files::pdf::{Column, Frame, PdfWriter};
 use crate::files::{signatures, FileStore};
+use crate::services::auth::Actor;
+use crate::services::heavy::{self, Work};
+use crate::services::ServiceError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-/// A report exists from "I've performed this work" on.
-pub fn has_report(status: TaskStatus) -> bool {
-    matches!(
-        status,
-        TaskStatus::PerformedNeedDocs | TaskStatus::Performed | TaskStatus::Completed
-    )
-}
 
 /// A version of a task's report as issued.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -199,7 +190,7 @@ pub async fn current_report(
     task_id: i64,
     now: i64,
 ) -> Result<(String, IssuedReport), ServiceError> {
-    let task = super::tasks::task_detail(db, actor, task_id, now).await?;
+    let task = super::detail::task_detail(db, actor, task_id, now).await?;
     if !task.report_available {
         return Err(ServiceError::Refused(
             "The service report exists once the work is performed on site.".into(),
@@ -230,7 +221,7 @@ pub fn issue_in_background(
     task_id: i64,
 ) {
     tokio::spawn(async move {
-        let now = super::auth::now();
+        let now = crate::services::auth::now();
         if let Err(e) = current_report(&db, &files, &actor, &public_url, task_id, now).await {
             tracing::warn!("task {task_id}: the service report was not issued now: {e}");
         }
@@ -287,7 +278,7 @@ async fn issue(
     let code = new_code();
     let issued_line = format!(
         "Version {version}, issued {}",
-        super::agency::instant_format(db, actor).await?(now)
+        crate::services::agency::instant_format(db, actor).await?(now)
     );
     let address = verify_url(public_url, &code);
     let created = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
@@ -487,7 +478,7 @@ pub async fn report_versions(
     actor: &Actor,
     task_id: i64,
 ) -> Result<Vec<ReportVersionEntry>, ServiceError> {
-    super::tasks::role_on_task(db, actor, task_id).await?;
+    super::access::TaskAccess::load(db, actor, task_id).await?;
     versions_of(db, actor, task_id).await
 }
 
@@ -513,7 +504,7 @@ async fn versions_of(
     .bind(actor.agency_id)
     .fetch_all(db.pool())
     .await?;
-    let at = super::agency::instant_format(db, actor).await?;
+    let at = crate::services::agency::instant_format(db, actor).await?;
     Ok(rows
         .into_iter()
         .map(|r| ReportVersionEntry {
@@ -624,7 +615,7 @@ pub async fn verification(db: &Db, code: &str) -> Result<ReportVerification, Ser
     let row = verification_row(db, code).await?;
     let format =
         crate::domain::dates::DateFormat::from_pattern(&row.date_format).unwrap_or_default();
-    let at = super::agency::formatter(&row.time_zone, format);
+    let at = crate::services::agency::formatter(&row.time_zone, format);
     let signed: Vec<SignedRow> = sqlx::query_as(
         "SELECT role, signer_name, signed_at FROM signatures WHERE task_id = $1 \
          AND signed_at <= $2 AND (withdrawn_at IS NULL OR withdrawn_at > $2) ORDER BY id",
@@ -715,7 +706,7 @@ pub async fn signature_png(
     let (task_id, user_id, key) = row.ok_or(ServiceError::NotFound("signature"))?;
     match task_id {
         Some(task_id) => {
-            super::tasks::role_on_task(db, actor, task_id)
+            super::access::TaskAccess::load(db, actor, task_id)
                 .await
                 .map_err(|_| ServiceError::NotFound("signature"))?;
         }

@@ -4,9 +4,6 @@
 //! is allowed and recorded for the agency to see. A bulk assignment is one transaction, and each
 //! technician gets one email listing all their new tasks with one sign-in link.
 
-use super::auth::{new_token, Actor};
-use super::team::{accreditations_of, id_list};
-use super::ServiceError;
 use crate::db::{audit, tokens, Db};
 use crate::domain::accreditation::{describe_all, gaps, Accreditation};
 use crate::domain::dates::{from_storage, to_storage, DateFormat};
@@ -15,6 +12,9 @@ use crate::domain::records::{AssignmentSummary, TechnicianChoice};
 use crate::domain::task_status::{can_assign_technicians, TaskStatus};
 use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
+use crate::services::auth::{new_token, Actor};
+use crate::services::team::{accreditations_of, id_list};
+use crate::services::ServiceError;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -270,7 +270,7 @@ pub async fn preview(
     assignment: &Assignment,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
-    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
     let mut conn = db.pool().acquire().await?;
     let checked = check(&mut conn, actor, assignment, today, actor.date_format).await?;
     let (_, summary) = plan(&mut conn, &checked).await?;
@@ -285,7 +285,7 @@ pub async fn assign(
     public_url: &str,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
-    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
     let mut tx = db.begin_write().await?;
     let summary = assign_in(&mut tx, actor, assignment, public_url, today, now).await?;
     tx.commit().await?;
@@ -295,7 +295,7 @@ pub async fn assign(
 
 /// Tells open pages that these tasks changed: the task itself when there is one, otherwise
 /// the dashboards re-read once for the whole selection.
-pub(super) async fn publish(db: &Db, actor: &Actor, assignment: &Assignment) {
+pub(crate) async fn publish(db: &Db, actor: &Actor, assignment: &Assignment) {
     let task_id = match assignment.task_ids.as_slice() {
         [one] => Some(*one),
         _ => None,
@@ -310,7 +310,7 @@ pub(super) async fn publish(db: &Db, actor: &Actor, assignment: &Assignment) {
 }
 
 /// [`assign`] inside the caller's transaction (accepting with technicians uses it too).
-pub(super) async fn assign_in(
+pub(crate) async fn assign_in(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     assignment: &Assignment,
@@ -380,14 +380,14 @@ pub(super) async fn assign_in(
         }
         let status = TaskStatus::parse(&task.status).unwrap_or(TaskStatus::Assigned);
         let reason = parts.join("; ");
-        let event = super::tasks::TimelineEvent {
+        let event = super::access::TimelineEvent {
             task_id: task.id,
             action: "Assign",
             from: status,
             to: status,
             reason: Some(&reason),
         };
-        super::tasks::add_to_timeline(tx, actor, event, now).await?;
+        super::access::add_to_timeline(tx, actor, event, now).await?;
     }
     summary.emails = email_technicians(tx, actor, &checked, &pairs, public_url, now).await?;
     audit::record(
@@ -465,8 +465,8 @@ async fn email_technicians(
             "assignment",
         )
         .await?;
-        let url = super::auth::link_url(public_url, LinkPurpose::SignIn, &token);
-        let email = super::mail::technician_assigned(
+        let url = crate::services::auth::link_url(public_url, LinkPurpose::SignIn, &token);
+        let email = crate::services::mail::technician_assigned(
             &technician.name,
             company,
             &actor.agency_name,
@@ -474,7 +474,7 @@ async fn email_technicians(
             &url,
             &describe_wait(LINK_LIFETIME_MS),
         );
-        super::mail::enqueue(
+        crate::services::mail::enqueue(
             tx,
             Some(actor.agency_id),
             &technician.email,
@@ -504,7 +504,7 @@ pub async fn technician_choices(
             format!("Select at most {MAX_TASKS} tasks at a time."),
         ));
     }
-    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
     let mut conn = db.pool().acquire().await?;
     let own: Vec<i64> = if task_ids.is_empty() {
         Vec::new()

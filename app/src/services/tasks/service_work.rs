@@ -2,11 +2,8 @@
 //! contractor's office (Desk view) or an assigned technician (Tech view) between accepting and
 //! performing, read by everyone who may see the task. Each record lands in the task timeline.
 
-use super::auth::Actor;
-use super::compliance::Upload;
-use super::task_work::remove;
-use super::tasks::{add_to_timeline, publish_task_change, role_on_task, TimelineEvent};
-use super::ServiceError;
+use super::access::{add_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
+use super::work::remove;
 use crate::db::{audit, Db};
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{
@@ -16,10 +13,13 @@ use crate::domain::task_status::{TaskRole, TaskStatus};
 use crate::events::Topic;
 use crate::files::photos::{self, Photo};
 use crate::files::FileStore;
+use crate::services::auth::Actor;
+use crate::services::compliance::Upload;
+use crate::services::ServiceError;
 use sqlx::FromRow;
 
 /// Adds the agent's list to a new task, in the caller's transaction.
-pub(super) async fn insert(
+pub(crate) async fn insert(
     tx: &mut sqlx::AnyConnection,
     agency_id: i64,
     task_id: i64,
@@ -47,15 +47,19 @@ async fn recordable(
     actor: &Actor,
     task_id: i64,
 ) -> Result<(Option<i64>, TaskStatus), ServiceError> {
-    let (contractor_id, status, archived_at, role) = role_on_task(db, actor, task_id).await?;
+    let TaskAccess {
+        contractor_id,
+        status,
+        archived,
+        role,
+        ..
+    } = TaskAccess::load(db, actor, task_id).await?;
     if role == TaskRole::Agent {
         return Err(ServiceError::Forbidden(
             "results and defects are recorded by the contractor",
         ));
     }
-    let status = TaskStatus::parse(&status)
-        .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
-    if archived_at.is_some() || !can_record_work(status) {
+    if archived || !can_record_work(status) {
         let signed = if status == TaskStatus::PerformedNeedDocs {
             " It was signed as performed: the office can reopen it, with a reason."
         } else {
@@ -287,7 +291,7 @@ pub async fn report_defect(
 
 /// Decodes and resizes every photo as heavy work; the first bad one names itself.
 async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, ServiceError> {
-    super::heavy::run(super::heavy::Work::Image, move || {
+    crate::services::heavy::run(crate::services::heavy::Work::Image, move || {
         uploads
             .into_iter()
             .map(|upload| {
@@ -305,7 +309,7 @@ async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, Se
 }
 
 /// The service tasks and defects of a task, for `task_detail` (which has checked visibility).
-pub(super) async fn service_work(
+pub(crate) async fn service_work(
     db: &Db,
     actor: &Actor,
     task_id: i64,
@@ -417,12 +421,7 @@ pub async fn defect_photo(
     .fetch_optional(db.pool())
     .await?;
     let (task_id, thumbnail, view) = row.ok_or(ServiceError::NotFound("photo"))?;
-    role_on_task(db, actor, task_id)
-        .await
-        .map_err(|e| match e {
-            ServiceError::NotFound(_) => ServiceError::NotFound("photo"),
-            other => other,
-        })?;
+    TaskAccess::load_for(db, actor, task_id, "photo").await?;
     let key = match size {
         PhotoSize::Thumbnail => thumbnail,
         PhotoSize::View => view,

@@ -1,0 +1,251 @@
+//! The task as each role reads it: the task page, and the Tech view's list. The top of the task
+//! use cases: it reads what the others record.
+
+use super::access::{TaskAccess, TaskRow, SELECT_TASK};
+use crate::db::Db;
+use crate::domain::identity::Permission;
+use crate::domain::records::TechTasks;
+use crate::domain::task_status::{
+    allowed, can_archive, can_assign_technicians, TaskAction, TaskRole, TaskStatus,
+};
+use crate::domain::work_date::day_of_work;
+use crate::services::auth::Actor;
+use crate::services::compliance::WorkToJudge;
+use crate::services::ServiceError;
+use sqlx::FromRow;
+
+/// The Tech view's list: open tasks assigned to this technician, in the order of their day
+/// (the agency's today).
+pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, ServiceError> {
+    actor.require_technician()?;
+    let today = crate::services::agency::today(db, actor.agency_id, crate::db::now_ms()).await?;
+    let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+        "{SELECT_TASK} JOIN task_technicians tt ON tt.task_id = t.id \
+         WHERE t.agency_id = $1 AND tt.technician_id = $2 AND t.contractor_id = $3 \
+         AND t.archived_at IS NULL AND t.status NOT IN ('draft', 'rejected', 'completed') \
+         ORDER BY t.scheduled_date IS NULL, t.scheduled_date, t.due_date, t.reference"
+    ))
+    .bind(actor.agency_id)
+    .bind(actor.user_id)
+    .bind(actor.contractor_id)
+    .fetch_all(db.pool())
+    .await?;
+    let tasks = rows.into_iter().filter_map(TaskRow::into_summary).collect();
+    Ok(crate::domain::tech_day::arrange(tasks, today))
+}
+
+/// One task with the actions the actor may take now and its timeline.
+pub async fn task_detail(
+    db: &Db,
+    actor: &Actor,
+    task_id: i64,
+    now: i64,
+) -> Result<crate::domain::records::TaskDetail, ServiceError> {
+    use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
+    let TaskAccess { archived, role, .. } = TaskAccess::load(db, actor, task_id).await?;
+    #[derive(FromRow)]
+    struct Extra {
+        description: Option<String>,
+        purchase_order: Option<String>,
+        access_details: Option<String>,
+        company_name: Option<String>,
+        on_site_date: Option<String>,
+        contractor_id: Option<i64>,
+        work_kind_id: Option<i64>,
+        work_kind: Option<String>,
+    }
+    let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
+        .bind(task_id)
+        .fetch_one(db.pool())
+        .await?;
+    let extra: Extra = sqlx::query_as(
+        "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date, \
+         t.contractor_id, t.work_kind_id, k.name AS work_kind \
+         FROM tasks t \
+         JOIN properties p ON p.id = t.property_id LEFT JOIN contractors c ON c.id = t.contractor_id \
+         LEFT JOIN work_kinds k ON k.id = t.work_kind_id \
+         WHERE t.id = $1",
+    )
+    .bind(task_id)
+    .fetch_one(db.pool())
+    .await?;
+    let summary = row
+        .into_summary()
+        .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
+    let may_act = role != TaskRole::Agent || actor.permissions.allows(Permission::InstructWork);
+    let actions = if may_act {
+        allowed(summary.status, role, archived)
+            .into_iter()
+            .filter(|a| *a != TaskAction::Instruct)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let when = crate::services::agency::instant_format(db, actor).await?;
+    #[derive(FromRow)]
+    struct Event {
+        at: i64,
+        name: Option<String>,
+        action: String,
+        from_status: String,
+        to_status: String,
+        reason: Option<String>,
+    }
+    let events: Vec<Event> = sqlx::query_as(
+        "SELECT e.at, u.name, e.action, e.from_status, e.to_status, e.reason FROM task_events e \
+         LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?;
+    let timeline = events
+        .into_iter()
+        .map(|e| TimelineEntry {
+            when: when(e.at),
+            who: e.name.unwrap_or_else(|| "Certidesk".into()),
+            // Results and defects leave the status as it was.
+            what: if e.from_status == e.to_status {
+                e.action
+            } else {
+                format!(
+                    "{}: now {}",
+                    e.action,
+                    TaskStatus::parse(&e.to_status)
+                        .map(TaskStatus::label)
+                        .unwrap_or("?")
+                )
+            },
+            reason: e.reason,
+        })
+        .collect();
+    let documents = super::work::documents(db, actor, task_id, &when).await?;
+    let (service_tasks, defects) =
+        super::service_work::service_work(db, actor, task_id, &when).await?;
+    let can_record_work = role != TaskRole::Agent
+        && !archived
+        && crate::domain::service_tasks::can_record_work(summary.status);
+    let may_instruct = actor.permissions.allows(Permission::InstructWork);
+    let required_types: Vec<String> = sqlx::query_scalar(
+        "SELECT c.name FROM task_required_types r JOIN certificate_types c \
+         ON c.id = r.certificate_type_id WHERE r.task_id = $1 ORDER BY lower(c.name)",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?;
+    let technicians = sqlx::query_as::<_, (i64, String, Option<String>)>(
+        "SELECT u.id, u.name, tt.accreditation_gaps FROM task_technicians tt \
+         JOIN users u ON u.id = tt.technician_id WHERE tt.task_id = $1 ORDER BY lower(u.name)",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(id, name, accreditation_gaps)| AssignedTechnician {
+        id,
+        name,
+        accreditation_gaps,
+    })
+    .collect();
+    let can_assign =
+        role == TaskRole::Office && !archived && can_assign_technicians(summary.status);
+    let technician_choices = if can_assign {
+        super::assignment::technician_choices(db, actor, &[task_id], now).await?
+    } else {
+        Vec::new()
+    };
+    let performed_notes: Option<String> =
+        sqlx::query_scalar("SELECT performed_notes FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(db.pool())
+            .await?;
+    let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
+        "SELECT id, role, signer_name, signed_at FROM signatures \
+         WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
+    )
+    .bind(task_id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(
+        |(id, role, name, at)| crate::domain::records::SignatureEntry {
+            id,
+            role: if role == "client" {
+                "Client"
+            } else {
+                "Contractor"
+            }
+            .into(),
+            name,
+            when: when(at),
+        },
+    )
+    .collect();
+    let report_available = summary.status.has_report();
+    let compliance_on_the_day = match extra.contractor_id {
+        Some(contractor_id)
+            if role != TaskRole::Technician && !archived && work_still_to_do(summary.status) =>
+        {
+            let work = WorkToJudge {
+                work_kind_id: extra.work_kind_id,
+                day: day_of_work(summary.scheduled_date, summary.due_date),
+            };
+            let mut conn = db.pool().acquire().await?;
+            crate::services::compliance::judge_work(
+                db,
+                &mut conn,
+                actor.agency_id,
+                contractor_id,
+                work,
+                now,
+            )
+            .await?
+            .problems(actor.date_format)
+        }
+        _ => Vec::new(),
+    };
+    Ok(TaskDetail {
+        work_kind: extra.work_kind,
+        compliance_on_the_day,
+        performed_notes,
+        signatures,
+        report_available,
+        report_versions: Vec::new(),
+        required_types,
+        technicians,
+        can_assign,
+        technician_choices,
+        on_site_date: extra
+            .on_site_date
+            .as_deref()
+            .and_then(crate::domain::dates::from_storage),
+        documents,
+        can_message: match role {
+            TaskRole::Agent => may_instruct,
+            TaskRole::Office => true,
+            TaskRole::Technician => false,
+        },
+        can_add_client_documents: role == TaskRole::Agent && may_instruct && !archived,
+        can_archive: role == TaskRole::Agent
+            && may_instruct
+            && !archived
+            && can_archive(summary.status),
+        service_tasks,
+        defects,
+        can_record_work,
+        summary,
+        description: extra.description,
+        purchase_order: extra.purchase_order,
+        access_details: extra.access_details,
+        contractor: extra.company_name,
+        actions,
+        timeline,
+    })
+}
+
+/// Whether the work is still to be done on site, so its contractor's certificates still matter.
+fn work_still_to_do(status: TaskStatus) -> bool {
+    matches!(
+        status,
+        TaskStatus::Assigned | TaskStatus::Accepted | TaskStatus::InProgress | TaskStatus::Revisit
+    )
+}
