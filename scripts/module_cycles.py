@@ -28,22 +28,36 @@ for folder, _, files in os.walk(ROOT):
             modules[module_of(path)] = without_tests(open(path).read())
 known = set(modules)
 
+# A folder's mod.rs may re-export its children's items (`pub use cache::{StatusCache, ..}`): a
+# path to such an item depends on the child that defines it.
+reexported = {}
+for module, text in modules.items():
+    for vis, child, names in re.findall(
+            r'^(pub(?:\([a-z]+\))?) use ([a-z_][a-z0-9_]*)::(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*);',
+            text, re.M):
+        if module + (child,) in known:
+            for name in re.findall(r'[A-Za-z_][A-Za-z0-9_]*', names):
+                reexported[(module, name)] = module + (child,)
+
 
 def resolve(parts):
-    """The longest known module a path names."""
+    """The module a path names: the longest known prefix, or the child behind a re-export."""
     for n in range(len(parts), 0, -1):
         if tuple(parts[:n]) in known:
-            return tuple(parts[:n])
+            found = tuple(parts[:n])
+            if n < len(parts):
+                return reexported.get((found, parts[n]), found)
+            return found
     return None
 
 
 edges = {m: set() for m in modules}
 for module, text in modules.items():
-    for path in re.findall(r'\bcrate((?:::[a-z_][a-z0-9_]*)+)', text):
+    for path in re.findall(r'\bcrate((?:::[A-Za-z_][A-Za-z0-9_]*)+)', text):
         target = resolve(path.strip(':').split('::'))
         if target and target != module and target[:len(module)] != module:
             edges[module].add(target)
-    for path in re.findall(r'\bsuper((?:::[a-z_][a-z0-9_]*|::\{[^}]*\})+)', text):
+    for path in re.findall(r'\bsuper((?:::[A-Za-z_][A-Za-z0-9_]*|::\{[^}]*\})+)', text):
         parent = module[:-1]  # `super` of a.rs and of a/mod.rs alike is the folder above
         heads = path.strip(':')
         groups = re.findall(r'\{([^}]*)\}', heads)

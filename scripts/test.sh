@@ -15,6 +15,9 @@ setup_s3s_fs
 step "Formatting"
 cargo fmt --all -- --check
 
+step "Layers: no import cycle between the modules of app/src"
+python3 "$ROOT/scripts/module_cycles.py"
+
 step "Clippy (server side, then browser side)"
 cargo clippy -p app -p certidesk --features app/test-support --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

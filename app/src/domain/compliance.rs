@@ -428,6 +428,19 @@ pub fn reminder_due(
     reminder.due_on(anchor)
 }
 
+/// One required certificate type of a contractor, with its status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementStatus {
+    pub certificate_type_id: i64,
+    pub certificate_type: String,
+    pub status: TypeStatus,
+    /// The least cover a document must record, in whole pounds.
+    pub minimum_cover: Option<i64>,
+    /// The agency's date this certificate fell outstanding, while no valid one holds.
+    #[serde(default)]
+    pub outstanding_since: Option<chrono::NaiveDate>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

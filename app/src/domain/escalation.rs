@@ -211,7 +211,7 @@ impl Suspension {
 /// suspension.
 pub fn suspension(
     steps: &[SuspensionStep],
-    requirements: &[super::records::RequirementStatus],
+    requirements: &[super::compliance::RequirementStatus],
 ) -> Option<Suspension> {
     let mut lasting: Vec<(&SuspensionStep, &str)> = steps
         .iter()
@@ -240,7 +240,7 @@ pub fn suspension(
 /// `None` when nothing is outstanding or nothing has happened yet and nothing will.
 pub fn chase_line(
     ladder: &Ladder,
-    requirement: &super::records::RequirementStatus,
+    requirement: &super::compliance::RequirementStatus,
     reached: &[(Step, NaiveDate)],
     today: NaiveDate,
     format: super::dates::DateFormat,
@@ -427,8 +427,8 @@ mod tests {
         id: i64,
         name: &str,
         since: Option<NaiveDate>,
-    ) -> super::super::records::RequirementStatus {
-        super::super::records::RequirementStatus {
+    ) -> super::super::compliance::RequirementStatus {
+        super::super::compliance::RequirementStatus {
             certificate_type_id: id,
             certificate_type: name.into(),
             status: status(ComplianceStatus::Expired, None, false),

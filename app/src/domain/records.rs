@@ -174,18 +174,8 @@ pub struct ContractorListPage {
     pub work_kinds: Vec<(i64, String)>,
 }
 
-/// One required certificate type of a contractor, with its status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequirementStatus {
-    pub certificate_type_id: i64,
-    pub certificate_type: String,
-    pub status: super::compliance::TypeStatus,
-    /// The least cover a document must record, in whole pounds.
-    pub minimum_cover: Option<i64>,
-    /// The agency's date this certificate fell outstanding, while no valid one holds.
-    #[serde(default)]
-    pub outstanding_since: Option<chrono::NaiveDate>,
-}
+/// Defined beside the statuses it carries; a record of the pages as much as a rule's input.
+pub use super::compliance::RequirementStatus;
 
 /// A kind of work (requirement profile) and the certificate types it needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

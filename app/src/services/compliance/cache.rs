@@ -1,0 +1,364 @@
+//! Certification statuses, computed once per agency and version and kept in memory: the agency's
+//! day and "expiring soon" window (`AgencyClock`), every contractor's requirements judged with
+//! `domain::compliance`, suspensions, and the version every certification write bumps so a
+//! cached view is never stale.
+
+use crate::db::escalations;
+use crate::db::Db;
+use crate::domain::compliance::{type_status, DocumentFacts};
+use crate::domain::dates::from_storage;
+use crate::domain::escalation::{outstanding_since, suspension, Step, Suspension, SuspensionStep};
+use crate::domain::records::RequirementStatus;
+use crate::services::ServiceError;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// The agency's calendar day now, in its own time zone (an unknown zone falls back to UTC).
+pub fn agency_today(time_zone: &str, now_ms: i64) -> NaiveDate {
+    crate::domain::escalation::local_day_and_hour(time_zone, now_ms).0
+}
+
+/// An agency's day, its "expiring soon" window, its certification version and its time zone.
+pub(crate) struct AgencyClock {
+    pub today: NaiveDate,
+    pub window: u32,
+    pub version: i64,
+    pub time_zone: String,
+}
+
+impl AgencyClock {
+    /// The agency's date at an instant.
+    pub fn day_of(&self, at_ms: i64) -> NaiveDate {
+        agency_today(&self.time_zone, at_ms)
+    }
+}
+
+pub(crate) async fn agency_clock(
+    db: &Db,
+    agency_id: i64,
+    now: i64,
+) -> Result<AgencyClock, ServiceError> {
+    let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
+        "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
+    )
+    .bind(agency_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(AgencyClock {
+        today: agency_today(&time_zone, now),
+        window: u32::try_from(window).unwrap_or(30),
+        version,
+        time_zone,
+    })
+}
+
+/// Every contractor's required types with their statuses, by contractor id.
+type Statuses = BTreeMap<i64, Vec<RequirementStatus>>;
+
+/// The agency-wide statuses each agency's pages last computed. Computing them reads every
+/// requirement and document of the agency (tens of thousands of rows for a large one), while
+/// they change only when certification data does, the agency's day turns, or its window is
+/// edited: all three are in the key, the first as `agencies.certification_version`, which every
+/// write of requirements or documents moves in its own transaction, so every instance sees it.
+#[derive(Debug, Default)]
+pub struct StatusCache(Mutex<HashMap<i64, CachedStatuses>>);
+
+#[derive(Debug)]
+struct CachedStatuses {
+    key: (i64, NaiveDate, u32),
+    statuses: Arc<Statuses>,
+    contractors: Arc<Vec<Contractor>>,
+    suspensions: Arc<Suspensions>,
+}
+
+/// The suspended contractors' suspensions, by contractor id.
+type Suspensions = HashMap<i64, Suspension>;
+
+/// One of the agency's contractors as its lists show it. The cached list is in the lists' order
+/// (by name); migration 0013 moves the certification version whenever a contractor is added,
+/// renamed or removed, so the list is as current as the statuses.
+#[derive(Debug)]
+pub(crate) struct Contractor {
+    pub id: i64,
+    pub company_name: String,
+    pub external_ref: Option<String>,
+    pub trade: Option<String>,
+}
+
+/// What the agency's certification lists are computed from.
+pub(crate) struct AgencyView {
+    pub today: NaiveDate,
+    pub window: u32,
+    pub statuses: Arc<Statuses>,
+    pub contractors: Arc<Vec<Contractor>>,
+    pub suspensions: Arc<Suspensions>,
+}
+
+impl AgencyView {
+    /// Required certificates with an upload waiting for an agent to tick it Valid.
+    pub fn awaiting_validation(&self) -> u32 {
+        self.statuses
+            .values()
+            .flatten()
+            .filter(|r| r.status.awaiting_validation)
+            .count() as u32
+    }
+
+    /// The contractor's requirements with their statuses (none when nothing is asked of them).
+    pub fn requirements(&self, contractor_id: i64) -> &[RequirementStatus] {
+        self.statuses
+            .get(&contractor_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// What a name search looks for: trimmed, lower case; empty matches everyone.
+pub(crate) fn name_needle(name: Option<&str>) -> String {
+    name.unwrap_or("").trim().to_lowercase()
+}
+
+/// Marks the agency's certification data changed; call inside the transaction that changes it.
+pub(crate) async fn bump_certification_version(
+    conn: &mut sqlx::AnyConnection,
+    agency_id: i64,
+) -> Result<(), ServiceError> {
+    sqlx::query(
+        "UPDATE agencies SET certification_version = certification_version + 1 WHERE id = $1",
+    )
+    .bind(agency_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Today, the window, every contractor and every contractor's statuses, from the cache while
+/// they still hold.
+pub(crate) async fn agency_view(
+    db: &Db,
+    agency_id: i64,
+    now: i64,
+) -> Result<AgencyView, ServiceError> {
+    let clock = agency_clock(db, agency_id, now).await?;
+    let (today, window) = (clock.today, clock.window);
+    let key = (clock.version, today, window);
+    let cache = db.memo::<StatusCache>();
+    let cached = cache
+        .0
+        .lock()
+        .expect("the cache lock is never held across a panic")
+        .get(&agency_id)
+        .filter(|c| c.key == key)
+        .map(|c| {
+            (
+                c.statuses.clone(),
+                c.contractors.clone(),
+                c.suspensions.clone(),
+            )
+        });
+    if let Some((statuses, contractors, suspensions)) = cached {
+        return Ok(AgencyView {
+            today,
+            window,
+            statuses,
+            contractors,
+            suspensions,
+        });
+    }
+    // Read after the version: what is computed is at least as new as the version it is kept
+    // under, so a reader never keeps older data under a newer version.
+    let statuses = Arc::new(statuses(db, agency_id, None, &clock).await?);
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
+         ORDER BY lower(company_name), id",
+    )
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?;
+    let contractors = Arc::new(
+        rows.into_iter()
+            .map(|(id, company_name, external_ref, trade)| Contractor {
+                id,
+                company_name,
+                external_ref,
+                trade,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let suspensions = Arc::new(suspensions_of(db, agency_id, None, &clock, &statuses).await?);
+    cache
+        .0
+        .lock()
+        .expect("the cache lock is never held across a panic")
+        .insert(
+            agency_id,
+            CachedStatuses {
+                key,
+                statuses: statuses.clone(),
+                contractors: contractors.clone(),
+                suspensions: suspensions.clone(),
+            },
+        );
+    Ok(AgencyView {
+        today,
+        window,
+        statuses,
+        contractors,
+        suspensions,
+    })
+}
+
+/// The suspended contractors among the agency's (or one contractor): those with a suspension
+/// step whose spell still lasts in `statuses`.
+async fn suspensions_of(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: Option<i64>,
+    clock: &AgencyClock,
+    statuses: &Statuses,
+) -> Result<Suspensions, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let mut steps: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
+    for step in escalations::reached_steps(&mut conn, agency_id, contractor_id).await? {
+        if step.step == Step::Suspended {
+            steps
+                .entry(step.contractor_id)
+                .or_default()
+                .push(SuspensionStep {
+                    certificate_type_id: step.certificate_type_id,
+                    since: step.since,
+                    reached_on: clock.day_of(step.reached_at),
+                });
+        }
+    }
+    Ok(steps
+        .into_iter()
+        .filter_map(|(contractor_id, steps)| {
+            suspension(&steps, statuses.get(&contractor_id)?).map(|s| (contractor_id, s))
+        })
+        .collect())
+}
+
+/// One contractor's required types with their statuses, and its suspension if it has one.
+pub(crate) async fn standing_of(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: i64,
+    clock: &AgencyClock,
+) -> Result<(Vec<RequirementStatus>, Option<Suspension>), ServiceError> {
+    let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
+    let suspension = suspensions_of(db, agency_id, Some(contractor_id), clock, &by_contractor)
+        .await?
+        .remove(&contractor_id);
+    let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
+    Ok((requirements, suspension))
+}
+
+#[derive(sqlx::FromRow)]
+struct DocumentRow {
+    contractor_id: i64,
+    certificate_type_id: i64,
+    uploaded_at: i64,
+    end_date: Option<String>,
+    validated_at: Option<i64>,
+    cover: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RequirementRow {
+    contractor_id: i64,
+    certificate_type_id: i64,
+    name: String,
+    minimum_cover: Option<i64>,
+    requested_at: i64,
+}
+
+/// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
+pub(crate) async fn statuses(
+    db: &Db,
+    agency_id: i64,
+    contractor: Option<i64>,
+    clock: &AgencyClock,
+) -> Result<BTreeMap<i64, Vec<RequirementStatus>>, ServiceError> {
+    // 0 is no contractor's id: it selects them all.
+    let filter = "AND ($2 = 0 OR r.contractor_id = $2)";
+    let requirements: Vec<RequirementRow> = sqlx::query_as(&format!(
+        "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover, r.requested_at \
+         FROM certificate_requirements r \
+         JOIN certificate_types t ON t.id = r.certificate_type_id \
+         WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
+    ))
+    .bind(agency_id)
+    .bind(contractor.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    let filter = filter.replace("r.", "d.");
+    let documents: Vec<DocumentRow> = sqlx::query_as(&format!(
+        "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
+         d.cover FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
+    ))
+    .bind(agency_id)
+    .bind(contractor.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_requirement: HashMap<(i64, i64), Vec<DocumentFacts>> = HashMap::new();
+    for d in documents {
+        by_requirement
+            .entry((d.contractor_id, d.certificate_type_id))
+            .or_default()
+            .push(DocumentFacts {
+                uploaded_at: d.uploaded_at,
+                end_date: d.end_date.as_deref().and_then(from_storage),
+                validated: d.validated_at.is_some(),
+                cover: d.cover,
+            });
+    }
+    let mut out: BTreeMap<i64, Vec<RequirementStatus>> = BTreeMap::new();
+    for r in requirements {
+        let docs = by_requirement
+            .get(&(r.contractor_id, r.certificate_type_id))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let status = type_status(true, docs, clock.today, clock.window, r.minimum_cover);
+        out.entry(r.contractor_id)
+            .or_default()
+            .push(RequirementStatus {
+                certificate_type_id: r.certificate_type_id,
+                certificate_type: r.name,
+                outstanding_since: outstanding_since(&status, clock.day_of(r.requested_at)),
+                status,
+                minimum_cover: r.minimum_cover,
+            });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_agencys_day() {
+        // 2026-11-22 23:30 UTC is already the 23rd in Auckland and still the 22nd in London.
+        let late = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(
+            agency_today("Europe/London", late).to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(
+            agency_today("Pacific/Auckland", late).to_string(),
+            "2026-11-23"
+        );
+        assert_eq!(
+            agency_today("America/New_York", late).to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(agency_today("Nowhere/Else", late).to_string(), "2026-11-22");
+    }
+}
