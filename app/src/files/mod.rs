@@ -24,6 +24,82 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
+/// Files stored ahead of the transaction that records them: the one upload sequence (check the
+/// file, stage it, record it in a transaction, keep it). What the record does not keep is
+/// deleted, so neither a row without its file nor a stray file remains: at once by
+/// [`Staged::settle`] when the transaction failed, or, when a use case returns early or panics,
+/// in the background as the guard is dropped.
+#[must_use = "settle the staged files with the transaction's result, or they are deleted"]
+pub struct Staged {
+    files: FileStore,
+    keys: Vec<String>,
+}
+
+impl Staged {
+    pub fn new(files: &FileStore) -> Staged {
+        Staged {
+            files: files.clone(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// Stores one file under `area`; its key is what the record will name.
+    pub async fn put(
+        &mut self,
+        area: &str,
+        agency_id: i64,
+        extension: &str,
+        bytes: &[u8],
+    ) -> Result<String, FileError> {
+        let key = self.files.put(area, agency_id, extension, bytes).await?;
+        self.keys.push(key.clone());
+        Ok(key)
+    }
+
+    /// Keeps the files when the transaction committed, deletes them now when it did not.
+    pub async fn settle<T, E>(mut self, recorded: Result<T, E>) -> Result<T, E> {
+        let keys = std::mem::take(&mut self.keys);
+        if recorded.is_err() {
+            delete_unrecorded(&self.files, keys).await;
+        }
+        recorded
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        if keys.is_empty() {
+            return;
+        }
+        let files = self.files.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move { delete_unrecorded(&files, keys).await });
+            }
+            Err(_) => tracing::warn!("{} unrecorded files left in the store", keys.len()),
+        }
+    }
+}
+
+impl FileStore {
+    /// Deletes a file a committed change no longer names (a replaced quote's document). A
+    /// failure leaves a stray file, never a record without its file, so it is logged only.
+    pub async fn delete_unused(&self, key: &str) {
+        if let Err(e) = self.delete(key).await {
+            tracing::warn!("could not remove a file no longer used: {e}");
+        }
+    }
+}
+
+async fn delete_unrecorded(files: &FileStore, keys: Vec<String>) {
+    for key in keys {
+        if let Err(e) = files.delete(&key).await {
+            tracing::warn!("could not remove an unrecorded file: {e}");
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     #[error("file store: {0}")]
@@ -139,6 +215,38 @@ fn check_key(key: &str) -> Result<(), FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn staged_files_stay_only_when_their_record_landed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::local(dir.path());
+        let stage = |bytes: &'static [u8]| {
+            let store = store.clone();
+            async move {
+                let mut staged = Staged::new(&store);
+                let key = staged.put("tasks", 3, "pdf", bytes).await.unwrap();
+                (staged, key)
+            }
+        };
+        let (staged, kept) = stage(b"kept").await;
+        assert_eq!(staged.settle(Ok::<_, ()>(1)).await, Ok(1));
+        let (staged, refused) = stage(b"refused").await;
+        assert_eq!(
+            staged.settle(Err::<(), _>("rolled back")).await,
+            Err("rolled back")
+        );
+        let (staged, abandoned) = stage(b"abandoned").await;
+        drop(staged); // an early return: deleted in the background
+        assert_eq!(store.read(&kept).await.unwrap(), b"kept");
+        assert!(store.read(&refused).await.is_err());
+        for _ in 0..100 {
+            if store.read(&abandoned).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the abandoned file is still in the store");
+    }
 
     #[tokio::test]
     async fn files_are_stored_read_and_deleted() {

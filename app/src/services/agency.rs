@@ -9,30 +9,39 @@ use crate::domain::records::AgencySettings;
 
 pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceError> {
     actor.require_agent()?;
-    type Row = (String, String, String, i64, i64, i64, i64, i64);
-    let (name, time_zone, date_format, expiring_soon_days, hour, description, access, po): Row =
-        sqlx::query_as(
-            "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
-             assignment_email_description, assignment_email_access, \
-             assignment_email_purchase_order FROM agencies WHERE id = $1",
-        )
-        .bind(actor.agency_id)
-        .fetch_one(db.pool())
-        .await?;
+    #[derive(sqlx::FromRow)]
+    struct SettingsRow {
+        name: String,
+        time_zone: String,
+        date_format: String,
+        expiring_soon_days: i64,
+        daily_reminder_hour: i64,
+        assignment_email_description: i64,
+        assignment_email_access: i64,
+        assignment_email_purchase_order: i64,
+    }
+    let row: SettingsRow = sqlx::query_as(
+        "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
+         assignment_email_description, assignment_email_access, \
+         assignment_email_purchase_order FROM agencies WHERE id = $1",
+    )
+    .bind(actor.agency_id)
+    .fetch_one(db.pool())
+    .await?;
     let chasing = {
         let mut conn = db.pool().acquire().await?;
         crate::db::escalations::ladder(&mut conn, actor.agency_id).await?
     };
     Ok(AgencySettings {
         chasing,
-        name,
-        time_zone,
-        date_format: DateFormat::from_pattern(&date_format).unwrap_or_default(),
-        expiring_soon_days,
-        daily_reminder_hour: hour,
-        email_description: description == 1,
-        email_access_details: access == 1,
-        email_purchase_order: po == 1,
+        date_format: DateFormat::from_pattern(&row.date_format).unwrap_or_default(),
+        name: row.name,
+        time_zone: row.time_zone,
+        expiring_soon_days: row.expiring_soon_days,
+        daily_reminder_hour: row.daily_reminder_hour,
+        email_description: row.assignment_email_description == 1,
+        email_access_details: row.assignment_email_access == 1,
+        email_purchase_order: row.assignment_email_purchase_order == 1,
     })
 }
 

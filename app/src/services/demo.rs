@@ -734,7 +734,8 @@ pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<us
     let mut filled = 0;
     for document in unfiled {
         let bytes = demo_certificate(&document)?;
-        let key = files
+        let mut staged = crate::files::Staged::new(files);
+        let key = staged
             .put("certificates", document.agency_id, "pdf", &bytes)
             .await
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -750,9 +751,10 @@ pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<us
         .bind(bytes.len() as i64)
         .bind(document.id)
         .execute(db.pool())
-        .await?;
+        .await;
+        let written = staged.settle(written).await?;
         if written.rows_affected() == 0 {
-            super::tasks::work::remove(files, &[key]).await;
+            files.delete_unused(&key).await;
         } else {
             filled += 1;
         }

@@ -7,7 +7,7 @@ use crate::db::{audit, Db};
 use crate::domain::identity::normalize_mobile;
 use crate::domain::records::Preferences;
 use crate::domain::signature::{check_signature, Drawing};
-use crate::files::{signatures, FileStore};
+use crate::files::{signatures, FileStore, Staged};
 
 pub async fn load(db: &Db, actor: &Actor) -> Result<Preferences, ServiceError> {
     actor.require_contractor_office()?;
@@ -45,12 +45,13 @@ pub async fn save(
 ) -> Result<(), ServiceError> {
     actor.require_contractor_office()?;
     let mobile = normalize_mobile(mobile).map_err(|e| ServiceError::invalid("mobile", e))?;
+    let mut staged = Staged::new(files);
     let key = match &signature {
         SavedSignature::Replace(drawing) => {
             check_signature(drawing, &actor.name)
                 .map_err(|e| ServiceError::invalid("signature", e.to_string()))?;
             Some(
-                files
+                staged
                     .put(
                         "signatures",
                         actor.agency_id,
@@ -104,10 +105,5 @@ pub async fn save(
         Ok::<(), ServiceError>(())
     }
     .await;
-    if let (Err(_), Some(key)) = (&saved, &key) {
-        if let Err(cleanup) = files.delete(key).await {
-            tracing::warn!("could not remove an unsaved signature: {cleanup}");
-        }
-    }
-    saved
+    staged.settle(saved).await
 }

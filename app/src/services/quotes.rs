@@ -20,7 +20,7 @@ use crate::domain::quotes::{
 use crate::domain::records::InstructOutcome;
 use crate::domain::task_work::DocumentKind;
 use crate::events::{Change, Topic};
-use crate::files::FileStore;
+use crate::files::{FileStore, Staged};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -595,9 +595,10 @@ pub async fn answer(
         .filter(|d| !d.bytes.is_empty() || !d.file_name.is_empty())
         .map(|d| super::tasks::work::check_file(DocumentKind::Quote, d))
         .transpose()?;
+    let mut staged = Staged::new(files);
     let stored = match &document {
         Some(file) => Some(
-            files
+            staged
                 .put("quotes", actor.agency_id, file.extension, &file.bytes)
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?,
@@ -616,21 +617,12 @@ pub async fn answer(
         now,
     )
     .await;
-    match recorded {
-        Ok(()) => {
-            if let (Some(_), Some(old)) = (&stored, &quote.storage_key) {
-                super::tasks::work::remove(files, std::slice::from_ref(old)).await;
-            }
-            publish(db, actor.agency_id, &[quote.contractor_id]).await;
-            Ok(())
-        }
-        Err(e) => {
-            if let Some(key) = stored {
-                super::tasks::work::remove(files, &[key]).await;
-            }
-            Err(e)
-        }
+    staged.settle(recorded).await?;
+    if let (Some(_), Some(old)) = (&stored, &quote.storage_key) {
+        files.delete_unused(old).await;
     }
+    publish(db, actor.agency_id, &[quote.contractor_id]).await;
+    Ok(())
 }
 
 /// The office declines to quote while the request is open.
@@ -662,7 +654,7 @@ pub async fn decline(
     .await?;
     // A decline keeps no document: an earlier quote's file goes once the decline is in.
     if let Some(old) = &quote.storage_key {
-        super::tasks::work::remove(files, std::slice::from_ref(old)).await;
+        files.delete_unused(old).await;
     }
     publish(db, actor.agency_id, &[quote.contractor_id]).await;
     Ok(())

@@ -10,7 +10,7 @@ use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::safe_file_name;
 use crate::domain::identity::{normalize_email, normalize_mobile, UserKind};
 use crate::domain::records::{AccreditationRow, Team, TeamMember, TechnicianDetails};
-use crate::files::FileStore;
+use crate::files::{FileStore, Staged};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -282,7 +282,8 @@ pub async fn upload_accreditation(
         ));
     }
     let kind = upload.certificate_file_kind()?;
-    let key = files
+    let mut staged = Staged::new(files);
+    let key = staged
         .put(
             "accreditations",
             actor.agency_id,
@@ -328,12 +329,7 @@ pub async fn upload_accreditation(
         Ok::<i64, ServiceError>(id)
     }
     .await;
-    if recorded.is_err() {
-        if let Err(cleanup) = files.delete(&key).await {
-            tracing::warn!("could not remove an unrecorded accreditation: {cleanup}");
-        }
-    }
-    recorded
+    staged.settle(recorded).await
 }
 
 /// An accreditation's file, for the technician's own office, the technician, or the agency:
@@ -344,7 +340,14 @@ pub async fn accreditation_file(
     actor: &Actor,
     id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
-    type FileRow = (i64, i64, Option<String>, Option<String>, Option<String>);
+    #[derive(sqlx::FromRow)]
+    struct FileRow {
+        contractor_id: i64,
+        technician_id: i64,
+        file_key: Option<String>,
+        file_name: Option<String>,
+        content_type: Option<String>,
+    }
     let row: Option<FileRow> = sqlx::query_as(
         "SELECT contractor_id, technician_id, file_key, file_name, content_type \
          FROM technician_certificates WHERE id = $1 AND agency_id = $2",
@@ -353,24 +356,25 @@ pub async fn accreditation_file(
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
     .await?;
-    let (contractor_id, technician_id, key, name, content_type) =
-        row.ok_or(ServiceError::NotFound("accreditation"))?;
+    let row = row.ok_or(ServiceError::NotFound("accreditation"))?;
     let allowed = match actor.kind {
         UserKind::Agent => true,
-        UserKind::Contractor => actor.contractor_id == Some(contractor_id),
-        UserKind::Technician => actor.user_id == technician_id,
+        UserKind::Contractor => actor.contractor_id == Some(row.contractor_id),
+        UserKind::Technician => actor.user_id == row.technician_id,
     };
     if !allowed {
         return Err(ServiceError::NotFound("accreditation"));
     }
-    let key = key.ok_or(ServiceError::NotFound("file"))?;
+    let key = row.file_key.ok_or(ServiceError::NotFound("file"))?;
     let bytes = files.read(&key).await.map_err(|e| {
         tracing::error!("accreditation {id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
     Ok(crate::files::StoredFile {
-        name: name.unwrap_or_else(|| "accreditation".into()),
-        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+        name: row.file_name.unwrap_or_else(|| "accreditation".into()),
+        content_type: row
+            .content_type
+            .unwrap_or_else(|| "application/octet-stream".into()),
         bytes,
     })
 }

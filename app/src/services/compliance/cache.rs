@@ -78,7 +78,7 @@ type Suspensions = HashMap<i64, Suspension>;
 /// One of the agency's contractors as its lists show it. The cached list is in the lists' order
 /// (by name); migration 0013 moves the certification version whenever a contractor is added,
 /// renamed or removed, so the list is as current as the statuses.
-#[derive(Debug)]
+#[derive(Debug, sqlx::FromRow)]
 pub(crate) struct Contractor {
     pub id: i64,
     pub company_name: String,
@@ -169,23 +169,14 @@ pub(crate) async fn agency_view(
     // Read after the version: what is computed is at least as new as the version it is kept
     // under, so a reader never keeps older data under a newer version.
     let statuses = Arc::new(statuses(db, agency_id, None, &clock).await?);
-    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let contractors: Vec<Contractor> = sqlx::query_as(
         "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
          ORDER BY lower(company_name), id",
     )
     .bind(agency_id)
     .fetch_all(db.pool())
     .await?;
-    let contractors = Arc::new(
-        rows.into_iter()
-            .map(|(id, company_name, external_ref, trade)| Contractor {
-                id,
-                company_name,
-                external_ref,
-                trade,
-            })
-            .collect::<Vec<_>>(),
-    );
+    let contractors = Arc::new(contractors);
     let suspensions = Arc::new(suspensions_of(db, agency_id, None, &clock, &statuses).await?);
     cache
         .0

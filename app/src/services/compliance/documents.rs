@@ -11,7 +11,7 @@ use crate::domain::dates::to_storage;
 use crate::domain::files::{check_upload, safe_file_name, FileKind, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::events::{Change, Topic};
-use crate::files::FileStore;
+use crate::files::{FileStore, Staged};
 use crate::services::auth::Actor;
 use crate::services::{certificate_reading, mail, ServiceError};
 use chrono::NaiveDate;
@@ -215,7 +215,8 @@ pub async fn upload_document(
     let kind = upload.certificate_file_kind()?;
     // Read before anything is written: a PDF that cannot be read costs the reading, not the upload.
     let proposal = certificate_reading::read_file(kind, &upload.bytes, &type_name).await;
-    let key = files
+    let mut staged = Staged::new(files);
+    let key = staged
         .put(
             "certificates",
             actor.agency_id,
@@ -230,7 +231,7 @@ pub async fn upload_document(
         size: upload.bytes.len() as i64,
         key,
     };
-    match record_document(
+    let recorded = record_document(
         db,
         actor,
         &document,
@@ -238,16 +239,8 @@ pub async fn upload_document(
         Some((&stored, &proposal)),
         now,
     )
-    .await
-    {
-        Ok(id) => Ok(id),
-        Err(e) => {
-            if let Err(cleanup) = files.delete(&stored.key).await {
-                tracing::warn!("could not remove an unrecorded upload: {cleanup}");
-            }
-            Err(e)
-        }
-    }
+    .await;
+    staged.settle(recorded).await
 }
 
 /// Records a certificate document without a file (imports, and dates typed from a paper copy).
@@ -388,7 +381,13 @@ pub async fn document_file(
     actor: &Actor,
     document_id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
-    type FileRow = (i64, Option<String>, Option<String>, Option<String>);
+    #[derive(sqlx::FromRow)]
+    struct FileRow {
+        contractor_id: i64,
+        file_key: Option<String>,
+        file_name: Option<String>,
+        content_type: Option<String>,
+    }
     let row: Option<FileRow> = sqlx::query_as(
         "SELECT contractor_id, file_key, file_name, content_type FROM certificate_documents \
          WHERE id = $1 AND agency_id = $2",
@@ -397,8 +396,8 @@ pub async fn document_file(
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
     .await?;
-    let (contractor_id, key, name, content_type) = row.ok_or(ServiceError::NotFound("document"))?;
-    visible_contractor(db, actor, contractor_id)
+    let row = row.ok_or(ServiceError::NotFound("document"))?;
+    visible_contractor(db, actor, row.contractor_id)
         .await
         .map_err(|e| match e {
             ServiceError::Forbidden(_) | ServiceError::NotFound(_) => {
@@ -406,14 +405,16 @@ pub async fn document_file(
             }
             other => other,
         })?;
-    let key = key.ok_or(ServiceError::NotFound("file"))?;
+    let key = row.file_key.ok_or(ServiceError::NotFound("file"))?;
     let bytes = files.read(&key).await.map_err(|e| {
         tracing::error!("document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
     Ok(crate::files::StoredFile {
-        name: name.unwrap_or_else(|| "document".into()),
-        content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+        name: row.file_name.unwrap_or_else(|| "document".into()),
+        content_type: row
+            .content_type
+            .unwrap_or_else(|| "application/octet-stream".into()),
         bytes,
     })
 }

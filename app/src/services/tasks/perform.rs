@@ -8,7 +8,7 @@ use crate::db::Db;
 use crate::domain::signature::{check_signature, Drawing};
 use crate::domain::task_status::{TaskAction, TaskStatus};
 use crate::events::Topic;
-use crate::files::{signatures, FileStore};
+use crate::files::{signatures, FileStore, Staged};
 use crate::services::auth::Actor;
 use crate::services::ServiceError;
 
@@ -56,7 +56,7 @@ pub async fn perform_on_site(
     };
     let step =
         check_signed_step(db, actor, task_id, TaskAction::PerformedOnSite, None, true).await?;
-    let mut stored = Vec::new();
+    let mut staged = Staged::new(files);
     let mut signed = vec![(
         "contractor",
         signer,
@@ -69,7 +69,7 @@ pub async fn perform_on_site(
     let recorded = async {
         let mut keys = Vec::new();
         for (_, _, drawing, _) in &signed {
-            let key = files
+            let key = staged
                 .put(
                     "signatures",
                     actor.agency_id,
@@ -78,7 +78,6 @@ pub async fn perform_on_site(
                 )
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            stored.push(key.clone());
             keys.push(key);
         }
         let mut tx = db.begin_write().await?;
@@ -106,14 +105,7 @@ pub async fn perform_on_site(
         Ok::<(), ServiceError>(())
     }
     .await;
-    if let Err(e) = recorded {
-        for key in stored {
-            if let Err(cleanup) = files.delete(&key).await {
-                tracing::warn!("could not remove an unrecorded signature: {cleanup}");
-            }
-        }
-        return Err(e);
-    }
+    staged.settle(recorded).await?;
     publish_task_change(
         db,
         actor.agency_id,

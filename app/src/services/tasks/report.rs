@@ -15,7 +15,7 @@ use crate::domain::identity::Permission;
 use crate::domain::records::{ReportVerification, ReportVersionEntry};
 use crate::domain::signature::Drawing;
 use crate::files::pdf::{Column, Frame, PdfWriter};
-use crate::files::{signatures, FileStore};
+use crate::files::{signatures, FileStore, Staged};
 use crate::services::auth::Actor;
 use crate::services::heavy::{self, Work};
 use crate::services::ServiceError;
@@ -295,7 +295,8 @@ async fn issue(
     .await?
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let sha256 = sha256_hex(&bytes);
-    let key = files
+    let mut staged = Staged::new(files);
+    let key = staged
         .put("reports", actor.agency_id, "pdf", &bytes)
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -322,7 +323,7 @@ async fn issue(
         Ok::<i64, ServiceError>(id)
     }
     .await;
-    match recorded {
+    match staged.settle(recorded).await {
         Ok(id) => Ok(IssuedReport {
             id,
             task_id,
@@ -337,9 +338,6 @@ async fn issue(
             withdrawn_at: None,
         }),
         Err(e) => {
-            if let Err(cleanup) = files.delete(&key).await {
-                tracing::warn!("could not remove an unrecorded report: {cleanup}");
-            }
             // Another request issued this version at the same moment: theirs stands.
             match latest_version(db, task_id).await? {
                 Some(latest) if latest.content_digest == digest => Ok(latest),

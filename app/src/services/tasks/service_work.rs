@@ -3,7 +3,6 @@
 //! performing, read by everyone who may see the task. Each record lands in the task timeline.
 
 use super::access::{add_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
-use super::work::remove;
 use crate::db::{audit, Db};
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{
@@ -12,7 +11,7 @@ use crate::domain::service_tasks::{
 use crate::domain::task_status::{TaskRole, TaskStatus};
 use crate::events::Topic;
 use crate::files::photos::{self, Photo};
-use crate::files::FileStore;
+use crate::files::{FileStore, Staged};
 use crate::services::auth::Actor;
 use crate::services::compliance::Upload;
 use crate::services::ServiceError;
@@ -202,23 +201,23 @@ pub async fn report_defect(
         }
     };
     let prepared = prepare_photos(defect.photos).await?;
-    let mut stored: Vec<(String, String, String, u32, u32)> = Vec::with_capacity(prepared.len());
+    let mut staged = Staged::new(files);
+    let mut stored = Vec::with_capacity(prepared.len());
     for (file_name, photo) in prepared {
-        let thumbnail = files
-            .put("photos", actor.agency_id, "jpg", &photo.thumbnail)
-            .await;
-        let view = files
-            .put("photos", actor.agency_id, "jpg", &photo.view)
-            .await;
-        match (thumbnail, view) {
-            (Ok(t), Ok(v)) => stored.push((t, v, file_name, photo.width, photo.height)),
-            (t, v) => {
-                let mut keys: Vec<String> = t.into_iter().chain(v).collect();
-                keys.extend(stored.iter().flat_map(|s| [s.0.clone(), s.1.clone()]));
-                remove(files, &keys).await;
-                return Err(ServiceError::Internal("could not store a photo".into()));
-            }
-        }
+        let unstored = |_| ServiceError::Internal("could not store a photo".into());
+        stored.push(StoredPhoto {
+            thumbnail_key: staged
+                .put("photos", actor.agency_id, "jpg", &photo.thumbnail)
+                .await
+                .map_err(unstored)?,
+            view_key: staged
+                .put("photos", actor.agency_id, "jpg", &photo.view)
+                .await
+                .map_err(unstored)?,
+            file_name,
+            width: photo.width,
+            height: photo.height,
+        });
     }
     let recorded = async {
         let mut tx = db.begin_write().await?;
@@ -235,18 +234,18 @@ pub async fn report_defect(
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        for (thumbnail, view, file_name, width, height) in &stored {
+        for photo in &stored {
             sqlx::query(
                 "INSERT INTO defect_photos (agency_id, defect_id, thumbnail_key, view_key, \
                  file_name, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(actor.agency_id)
             .bind(defect_id)
-            .bind(thumbnail)
-            .bind(view)
-            .bind(file_name)
-            .bind(*width as i64)
-            .bind(*height as i64)
+            .bind(&photo.thumbnail_key)
+            .bind(&photo.view_key)
+            .bind(&photo.file_name)
+            .bind(photo.width as i64)
+            .bind(photo.height as i64)
             .execute(&mut *tx)
             .await?;
         }
@@ -277,16 +276,18 @@ pub async fn report_defect(
         Ok::<_, ServiceError>(defect_id)
     }
     .await;
-    if recorded.is_err() {
-        let keys: Vec<String> = stored
-            .iter()
-            .flat_map(|s| [s.0.clone(), s.1.clone()])
-            .collect();
-        remove(files, &keys).await;
-    }
-    let defect_id = recorded?;
+    let defect_id = staged.settle(recorded).await?;
     publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
     Ok(defect_id)
+}
+
+/// A defect photo in the store, both sizes, before its row is written.
+struct StoredPhoto {
+    thumbnail_key: String,
+    view_key: String,
+    file_name: String,
+    width: u32,
+    height: u32,
 }
 
 /// Decodes and resizes every photo as heavy work; the first bad one names itself.

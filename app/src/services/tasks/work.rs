@@ -10,7 +10,7 @@ use crate::domain::records::{MessageEntry, TaskDocumentEntry};
 use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
 use crate::domain::task_work::{check_message, check_on_site_date, DocumentKind};
 use crate::events::Topic;
-use crate::files::FileStore;
+use crate::files::{FileStore, Staged};
 use crate::services::auth::Actor;
 use crate::services::compliance::{contractor_recipients, Upload};
 use crate::services::{mail, ServiceError};
@@ -170,8 +170,15 @@ pub async fn task_messages(
     messages(db, actor, task_id, &when).await
 }
 
-/// id, author, author's name, author's kind, body, created at.
-type MessageRow = (i64, i64, String, String, String, i64);
+#[derive(FromRow)]
+struct MessageRow {
+    id: i64,
+    author_user_id: i64,
+    author_name: String,
+    author_kind: String,
+    body: String,
+    created_at: i64,
+}
 
 /// The task's chat, oldest first, with who wrote each message and from which side.
 async fn messages(
@@ -181,7 +188,8 @@ async fn messages(
     when: &impl Fn(i64) -> String,
 ) -> Result<Vec<MessageEntry>, ServiceError> {
     let rows: Vec<MessageRow> = sqlx::query_as(
-        "SELECT m.id, m.author_user_id, u.name, u.kind, m.body, m.created_at \
+        "SELECT m.id, m.author_user_id, u.name AS author_name, u.kind AS author_kind, m.body, \
+         m.created_at \
          FROM task_messages m JOIN users u ON u.id = m.author_user_id \
          WHERE m.task_id = $1 AND m.agency_id = $2 ORDER BY m.id",
     )
@@ -191,13 +199,13 @@ async fn messages(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, author, name, kind, body, at)| MessageEntry {
-            id,
-            when: when(at),
-            who: name,
-            from_agency: kind == "agent",
-            mine: author == actor.user_id,
-            body,
+        .map(|m| MessageEntry {
+            id: m.id,
+            when: when(m.created_at),
+            who: m.author_name,
+            from_agency: m.author_kind == "agent",
+            mine: m.author_user_id == actor.user_id,
+            body: m.body,
         })
         .collect())
 }
@@ -209,8 +217,16 @@ pub(crate) async fn documents(
     task_id: i64,
     when: &impl Fn(i64) -> String,
 ) -> Result<Vec<TaskDocumentEntry>, ServiceError> {
-    let rows: Vec<(i64, String, String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT d.id, d.kind, d.file_name, d.uploaded_at, u.name FROM task_documents d \
+    #[derive(FromRow)]
+    struct DocumentRow {
+        id: i64,
+        kind: String,
+        file_name: String,
+        uploaded_at: i64,
+        uploader: Option<String>,
+    }
+    let rows: Vec<DocumentRow> = sqlx::query_as(
+        "SELECT d.id, d.kind, d.file_name, d.uploaded_at, u.name AS uploader FROM task_documents d \
          LEFT JOIN users u ON u.id = d.uploaded_by \
          WHERE d.task_id = $1 AND d.agency_id = $2 ORDER BY d.id",
     )
@@ -220,13 +236,13 @@ pub(crate) async fn documents(
     .await?;
     let mut entries: Vec<TaskDocumentEntry> = rows
         .into_iter()
-        .filter_map(|(id, kind, file_name, at, who)| {
+        .filter_map(|d| {
             Some(TaskDocumentEntry {
-                id,
-                kind: DocumentKind::parse(&kind)?,
-                file_name,
-                when: when(at),
-                who: who.unwrap_or_else(|| "Certidesk".into()),
+                id: d.id,
+                kind: DocumentKind::parse(&d.kind)?,
+                file_name: d.file_name,
+                when: when(d.uploaded_at),
+                who: d.uploader.unwrap_or_else(|| "Certidesk".into()),
             })
         })
         .collect();
@@ -284,18 +300,14 @@ async fn store_and_record(
     completion: Option<Completion<'_>>,
     now: i64,
 ) -> Result<(), ServiceError> {
+    let mut staged = Staged::new(files);
     let mut stored = Vec::with_capacity(checked.len());
     for file in &checked {
-        match files
+        let key = staged
             .put("tasks", actor.agency_id, file.extension, &file.bytes)
             .await
-        {
-            Ok(key) => stored.push(key),
-            Err(e) => {
-                remove(files, &stored).await;
-                return Err(ServiceError::Internal(e.to_string()));
-            }
-        }
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        stored.push(key);
     }
     let recorded = async {
         let mut tx = db.begin_write().await?;
@@ -329,19 +341,7 @@ async fn store_and_record(
         Ok::<_, ServiceError>(())
     }
     .await;
-    if recorded.is_err() {
-        remove(files, &stored).await;
-    }
-    recorded
-}
-
-/// Removes files stored for a record that did not land.
-pub(crate) async fn remove(files: &FileStore, keys: &[String]) {
-    for key in keys {
-        if let Err(e) = files.delete(key).await {
-            tracing::warn!("could not remove an unrecorded file: {e}");
-        }
-    }
+    staged.settle(recorded).await
 }
 
 /// An agent adds a document for the contractor ("Documents provided by client").
@@ -500,23 +500,30 @@ pub async fn document_file(
     actor: &Actor,
     document_id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
-    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+    #[derive(FromRow)]
+    struct FileRow {
+        task_id: i64,
+        storage_key: String,
+        file_name: String,
+        content_type: String,
+    }
+    let row: FileRow = sqlx::query_as(
         "SELECT task_id, storage_key, file_name, content_type FROM task_documents \
          WHERE id = $1 AND agency_id = $2",
     )
     .bind(document_id)
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
-    .await?;
-    let (task_id, key, name, content_type) = row.ok_or(ServiceError::NotFound("document"))?;
-    TaskAccess::load_for(db, actor, task_id, "document").await?;
-    let bytes = files.read(&key).await.map_err(|e| {
+    .await?
+    .ok_or(ServiceError::NotFound("document"))?;
+    TaskAccess::load_for(db, actor, row.task_id, "document").await?;
+    let bytes = files.read(&row.storage_key).await.map_err(|e| {
         tracing::error!("task document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
     Ok(crate::files::StoredFile {
-        name,
-        content_type,
+        name: row.file_name,
+        content_type: row.content_type,
         bytes,
     })
 }
