@@ -101,7 +101,7 @@ async fn seed(db: &Db) -> i64 {
             .bind(agency).bind(format!("Certificate type {t:02}")).bind(now).fetch_one(&mut *tx).await.unwrap();
         types.push(id);
     }
-    let today = compliance::agency_today("Europe/London", now);
+    let today = app::domain::dates::local_today("Europe/London", now);
     for c in 0..CONTRACTORS {
         let contractor: i64 = sqlx::query_scalar("INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(agency).bind(format!("Contractor {c:04}")).bind(format!("c{c}@example.com")).bind(now)

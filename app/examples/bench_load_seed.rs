@@ -9,7 +9,7 @@
 
 use app::db::{now_ms, Db};
 use app::domain::dates;
-use app::services::{auth, compliance};
+use app::services::auth;
 use sqlx::{Any, Transaction};
 use std::time::Instant;
 
@@ -143,7 +143,7 @@ async fn ids(tx: &mut Transaction<'static, Any>, sql: &str, agency_id: i64) -> V
 async fn seed_agency(db: &Db, n: i64, hash: &str, counts: &mut Counts) -> Seeded {
     let s = scale(n);
     let now = now_ms();
-    let today = compliance::agency_today("Europe/London", now);
+    let today = app::domain::dates::local_today("Europe/London", now);
     let date = |days: i64| dates::to_storage(today + chrono::TimeDelta::days(days));
     let mut tx = db.pool().begin().await.unwrap();
     let agency: i64 =

@@ -208,7 +208,7 @@ impl OtherAgency {
 
 /// The demo data, dated from today in the demo agency's zone so statuses hold whenever tests run.
 pub async fn seed_demo(db: &Db) {
-    let today = crate::services::compliance::agency_today("Europe/London", crate::db::now_ms());
+    let today = crate::domain::dates::local_today("Europe/London", crate::db::now_ms());
     crate::services::demo::seed_if_empty(db, today)
         .await
         .expect("demo data loads")

@@ -16,6 +16,7 @@ pub struct UserRecord {
     pub active: i64,
     pub agency_name: String,
     pub date_format: String,
+    pub time_zone: String,
     pub company_name: Option<String>,
     pub role_name: Option<String>,
     pub can_manage_users: Option<i64>,
@@ -25,7 +26,7 @@ pub struct UserRecord {
 }
 
 const SELECT_USER: &str = "SELECT u.id, u.agency_id, u.kind, u.role_id, u.contractor_id, u.email, \
-     u.name, u.password_hash, u.active, a.name AS agency_name, a.date_format, c.company_name, r.name AS role_name, \
+     u.name, u.password_hash, u.active, a.name AS agency_name, a.date_format, a.time_zone, c.company_name, r.name AS role_name, \
      r.can_manage_users, r.can_manage_certification, r.can_instruct_work, r.can_override_compliance \
      FROM users u JOIN agencies a ON a.id = u.agency_id \
      LEFT JOIN contractors c ON c.id = u.contractor_id \

@@ -1,6 +1,8 @@
 //! Calendar dates as an agency writes them (DD/MM/YYYY by default).
 
 use chrono::NaiveDate;
+#[cfg(feature = "ssr")]
+use chrono::Timelike;
 use serde::{Deserialize, Serialize};
 
 /// How an agency writes dates. Stored in the agency's settings by its pattern.
@@ -96,6 +98,43 @@ pub fn from_storage(text: &str) -> Option<NaiveDate> {
 /// Writes a date for storage (`YYYY-MM-DD`), the same on both databases and sortable as text.
 pub fn to_storage(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+/// The calendar day at `now_ms` in `time_zone` (an agency's "today"); an unknown zone is UTC.
+#[cfg(feature = "ssr")]
+pub fn local_today(time_zone: &str, now_ms: i64) -> NaiveDate {
+    local_day_and_hour(time_zone, now_ms).0
+}
+
+/// The agency's date and hour at an instant (an unknown zone counts as UTC). Server-only: the
+/// zone database stays out of the browser's bundle.
+#[cfg(feature = "ssr")]
+pub fn local_day_and_hour(time_zone: &str, now_ms: i64) -> (NaiveDate, u32) {
+    let instant = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => {
+            let local = instant.with_timezone(&tz);
+            (local.date_naive(), local.hour())
+        }
+        Err(_) => (instant.date_naive(), instant.hour()),
+    }
+}
+
+/// Instants as an agency writes them, in its time zone and date format, to the minute:
+/// "03/12/2026 14:05".
+#[cfg(feature = "ssr")]
+pub fn instant_formatter(time_zone: &str, format: DateFormat) -> impl Fn(i64) -> String + use<> {
+    let zone = time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    move |at: i64| {
+        let local = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .with_timezone(&zone);
+        format!(
+            "{} {}",
+            format.format(local.date_naive()),
+            local.format("%H:%M")
+        )
+    }
 }
 
 #[cfg(test)]
@@ -196,5 +235,42 @@ mod tests {
         assert_eq!(to_storage(d(2026, 1, 5)), "2026-01-05");
         assert_eq!(from_storage("2026-01-05"), Some(d(2026, 1, 5)));
         assert_eq!(from_storage("05/01/2026"), None);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn today_is_the_agencys_day() {
+        // 2026-11-22 23:30 UTC is already the 23rd in Auckland and still the 22nd in London.
+        let late = NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(local_today("Europe/London", late).to_string(), "2026-11-22");
+        assert_eq!(
+            local_today("Pacific/Auckland", late).to_string(),
+            "2026-11-23"
+        );
+        assert_eq!(
+            local_today("America/New_York", late).to_string(),
+            "2026-11-22"
+        );
+        assert_eq!(local_today("Nowhere/Else", late).to_string(), "2026-11-22");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn instants_are_written_in_the_agencys_zone_and_format() {
+        let at = NaiveDate::from_ymd_opt(2026, 7, 3)
+            .unwrap()
+            .and_hms_opt(13, 5, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let london = instant_formatter("Europe/London", DateFormat::default());
+        assert_eq!(london(at), "03/07/2026 14:05");
+        let utc = instant_formatter("Nowhere/Else", DateFormat::default());
+        assert_eq!(utc(at), "03/07/2026 13:05");
     }
 }

@@ -6,8 +6,6 @@
 //! the agency's calendar days, so a step falls on the same local date whatever the clock change.
 
 use super::compliance::{ComplianceStatus, TypeStatus};
-#[cfg(feature = "ssr")]
-use chrono::Timelike;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -267,25 +265,11 @@ pub fn chase_line(
         .map(|c| c.to_uppercase().chain(chars).collect())
 }
 
-/// The agency's date and hour at an instant (an unknown zone counts as UTC). Server-only: the
-/// zone database stays out of the browser's bundle.
-#[cfg(feature = "ssr")]
-pub fn local_day_and_hour(time_zone: &str, now_ms: i64) -> (NaiveDate, u32) {
-    let instant = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => {
-            let local = instant.with_timezone(&tz);
-            (local.date_naive(), local.hour())
-        }
-        Err(_) => (instant.date_naive(), instant.hour()),
-    }
-}
-
 /// The agency day whose digest is due at this instant: today once the agency's hour has come,
 /// `None` before it.
 #[cfg(feature = "ssr")]
 pub fn digest_day(time_zone: &str, hour: i64, now_ms: i64) -> Option<NaiveDate> {
-    let (day, now_hour) = local_day_and_hour(time_zone, now_ms);
+    let (day, now_hour) = super::dates::local_day_and_hour(time_zone, now_ms);
     (i64::from(now_hour) >= hour).then_some(day)
 }
 
@@ -518,11 +502,15 @@ mod tests {
         );
         // Auckland is already on the next day when London's evening runs.
         assert_eq!(
-            local_day_and_hour("Pacific/Auckland", utc_ms(2026, 11, 22, 23, 30)).0,
+            super::super::dates::local_day_and_hour(
+                "Pacific/Auckland",
+                utc_ms(2026, 11, 22, 23, 30)
+            )
+            .0,
             date(2026, 11, 23)
         );
         assert_eq!(
-            local_day_and_hour("Nowhere/Else", utc_ms(2026, 7, 1, 6, 30)),
+            super::super::dates::local_day_and_hour("Nowhere/Else", utc_ms(2026, 7, 1, 6, 30)),
             (date(2026, 7, 1), 6)
         );
     }
@@ -556,7 +544,8 @@ mod tests {
             LADDER.day_of(Step::OfficeUsers, since),
             Some(date(2026, 3, 30))
         );
-        let (day, _) = local_day_and_hour("Europe/London", utc_ms(2026, 3, 29, 23, 30));
+        let (day, _) =
+            super::super::dates::local_day_and_hour("Europe/London", utc_ms(2026, 3, 29, 23, 30));
         assert_eq!(day, date(2026, 3, 30), "00:30 BST on the 30th");
         assert!(LADDER.reached(since, day).contains(&Step::OfficeUsers));
     }

@@ -5,7 +5,7 @@
 
 use super::{mail, ServiceError};
 use crate::db::{self, attempts, sessions, tokens, users, Db};
-use crate::domain::dates::DateFormat;
+use crate::domain::dates::{self, DateFormat};
 use crate::domain::identity::{
     self, check_session, LinkProblem, LinkPurpose, LinkRequest, Permission, Permissions,
     SessionCheck, UserKind, LINK_REQUESTS_PER_ADDRESS, LINK_REQUESTS_PER_EMAIL, PASSWORD_FAILURES,
@@ -31,6 +31,8 @@ pub struct Actor {
     pub agency_name: String,
     /// How the agency writes dates.
     pub date_format: DateFormat,
+    /// The agency's time zone (an IANA name): its "today" and the times it reads.
+    pub time_zone: String,
     /// Agents only; empty for everyone else.
     pub permissions: Permissions,
     /// Contractor office users and technicians.
@@ -50,6 +52,7 @@ impl Actor {
             email: user.email,
             agency_name: user.agency_name,
             date_format: DateFormat::from_pattern(&user.date_format).unwrap_or_default(),
+            time_zone: user.time_zone,
             permissions: Permissions {
                 manage_users: set(user.can_manage_users),
                 manage_certification: set(user.can_manage_certification),
@@ -59,6 +62,16 @@ impl Actor {
             contractor_id: user.contractor_id,
             company_name: user.company_name,
         })
+    }
+
+    /// The agency's calendar day at `now`.
+    pub fn today(&self, now: i64) -> chrono::NaiveDate {
+        dates::local_today(&self.time_zone, now)
+    }
+
+    /// Writes instants as this person's agency reads them: its time zone and date format.
+    pub fn instant_format(&self) -> impl Fn(i64) -> String + use<> {
+        dates::instant_formatter(&self.time_zone, self.date_format)
     }
 
     pub fn viewer(&self) -> Viewer {

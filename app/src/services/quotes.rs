@@ -288,10 +288,6 @@ struct SummaryRow {
 /// The agency's requests for quotes, newest first, with how many contractors have answered.
 pub async fn requests(db: &Db, actor: &Actor) -> Result<Vec<QuoteRequestSummary>, ServiceError> {
     actor.require_agent()?;
-    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM agencies WHERE id = $1")
-        .bind(actor.agency_id)
-        .fetch_one(db.pool())
-        .await?;
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT r.id, r.reference, r.title, p.address_line1, p.town, p.postcode, r.created_at, \
          r.accepted_quote_id, r.withdrawn_at, \
@@ -313,7 +309,7 @@ pub async fn requests(db: &Db, actor: &Actor) -> Result<Vec<QuoteRequestSummary>
             reference: r.reference,
             title: r.title,
             address: format!("{}, {} {}", r.address_line1, r.town, r.postcode),
-            requested_on: super::compliance::agency_today(&time_zone, r.created_at),
+            requested_on: actor.today(r.created_at),
             state: RequestState::of(r.accepted_quote_id.is_some(), r.withdrawn_at.is_some()),
             asked: r.asked as u32,
             quoted: r.quoted as u32,
@@ -438,7 +434,7 @@ pub async fn request_detail(
     .fetch_all(db.pool())
     .await?;
     let lights = contractor_lights(db, actor, now).await?;
-    let when = super::agency::instant_format(db, actor).await?;
+    let when = actor.instant_format();
     let quotes = rows
         .into_iter()
         .map(|q| {
@@ -500,7 +496,7 @@ pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, Servi
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let when = super::agency::instant_format(db, actor).await?;
+    let when = actor.instant_format();
     let mut quotes = Vec::with_capacity(rows.len());
     for q in rows {
         let Some(request) = requests.get(&q.request_id) else {

@@ -4,10 +4,11 @@
 //! email has an idempotency key in the outbox, so a pass repeated after a restart, or run at the
 //! same time by several instances, never sends one twice.
 
-use super::compliance::{agency_today, contractor_recipients, upload_url};
+use super::compliance::{contractor_recipients, upload_url};
 use super::{mail, ServiceError};
 use crate::db::Db;
 use crate::domain::compliance::{reminder_due, RelatesTo, Reminder};
+use crate::domain::dates::local_today;
 use crate::domain::dates::{from_storage, DateFormat};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -122,7 +123,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
     let mut pass = ReminderPass::default();
     let mut tx = db.begin_write().await?;
     for d in current.values() {
-        let today = agency_today(&d.time_zone, now);
+        let today = local_today(&d.time_zone, now);
         let oldest = today
             .checked_sub_days(Days::new(CATCH_UP_DAYS))
             .unwrap_or(today);

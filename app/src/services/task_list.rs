@@ -161,7 +161,7 @@ pub async fn task_list(
             .filter_map(TaskRow::into_summary)
             .collect();
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-        let today = super::agency::today(db, actor.agency_id, crate::db::now_ms()).await?;
+        let today = actor.today(crate::db::now_ms());
         for row in &mut rows {
             row.overdue = overdue(row.status, row.due_date, row.archived, today);
         }

@@ -55,7 +55,7 @@ pub async fn team(db: &Db, actor: &Actor, now: i64) -> Result<Team, ServiceError
     .bind(contractor_id)
     .fetch_all(db.pool())
     .await?;
-    let today = super::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let mut by_technician: HashMap<i64, Vec<AccreditationRow>> = HashMap::new();
     for r in rows {
         let end_date = r.end_date.as_deref().and_then(from_storage);

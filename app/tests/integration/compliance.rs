@@ -654,7 +654,7 @@ db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
     let gas = certificate_type(&db, "Gas safety").await;
     let asbestos = certificate_type(&db, "Asbestos awareness").await;
     let now = now_ms();
-    let today = compliance::agency_today("Europe/London", now);
+    let today = app::domain::dates::local_today("Europe/London", now);
     // Drain whatever the demo data already has due.
     app::services::reminders::queue_due(&db, URL, now)
         .await

@@ -37,7 +37,7 @@ async fn type_id(db: &Db, name: &str) -> i64 {
 
 /// The day's digest body sent to an address, if any ("…, 05/12/2026" in its subject).
 async fn digest(db: &Db, to: &str, at: i64) -> Option<String> {
-    let day = DateFormat::default().format(compliance::agency_today("Europe/London", at));
+    let day = DateFormat::default().format(app::domain::dates::local_today("Europe/London", at));
     sqlx::query_scalar(
         "SELECT body_text FROM outbox_emails WHERE to_address = $1 AND subject LIKE $2 \
          AND idempotency_key LIKE 'daily:%'",

@@ -38,7 +38,7 @@ async fn property(db: &Db) -> i64 {
 }
 
 fn today() -> NaiveDate {
-    compliance::agency_today("Europe/London", now_ms())
+    app::domain::dates::local_today("Europe/London", now_ms())
 }
 
 fn in_days(days: u64) -> NaiveDate {

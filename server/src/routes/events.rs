@@ -6,10 +6,10 @@
 
 use app::api::AppContext;
 use app::db::Db;
+use app::domain::dates::local_today;
 use app::domain::identity::UserKind;
 use app::events::Change;
 use app::services::auth::{self, Actor};
-use app::services::compliance::agency_today;
 use app::services::tasks;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,16 +32,12 @@ pub async fn events(State(context): State<AppContext>, session: Session) -> Resp
     let Some(session_id) = session.id().map(|id| id.to_string()) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM agencies WHERE id = $1")
-        .bind(actor.agency_id)
-        .fetch_one(context.db.pool())
-        .await
-        .unwrap_or_else(|_| "UTC".into());
+    let time_zone = actor.time_zone.clone();
     let changes = context.db.events().subscribe();
     let watch = Watch {
         db: context.db.clone(),
         session_id,
-        today: agency_today(&time_zone, auth::now()),
+        today: actor.today(auth::now()),
         actor,
         time_zone,
         changes,
@@ -113,7 +109,7 @@ fn stream_for(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
                 }
                 watch.checked_at = std::time::Instant::now();
             }
-            let now_day = agency_today(&watch.time_zone, auth::now());
+            let now_day = local_today(&watch.time_zone, auth::now());
             if now_day != watch.today {
                 watch.today = now_day;
                 let event = Event::default().event("day").data(now_day.to_string());
@@ -155,6 +151,7 @@ mod tests {
             email: "a@example.com".into(),
             agency_name: "Agency".into(),
             date_format: Default::default(),
+            time_zone: "Europe/London".into(),
             permissions: Permissions::default(),
             contractor_id,
             company_name: None,

@@ -14,11 +14,6 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-/// The agency's calendar day now, in its own time zone (an unknown zone falls back to UTC).
-pub fn agency_today(time_zone: &str, now_ms: i64) -> NaiveDate {
-    crate::domain::escalation::local_day_and_hour(time_zone, now_ms).0
-}
-
 /// An agency's day, its "expiring soon" window, its certification version and its time zone.
 pub(crate) struct AgencyClock {
     pub today: NaiveDate,
@@ -30,7 +25,7 @@ pub(crate) struct AgencyClock {
 impl AgencyClock {
     /// The agency's date at an instant.
     pub fn day_of(&self, at_ms: i64) -> NaiveDate {
-        agency_today(&self.time_zone, at_ms)
+        crate::domain::dates::local_today(&self.time_zone, at_ms)
     }
 }
 
@@ -46,7 +41,7 @@ pub(crate) async fn agency_clock(
     .fetch_one(db.pool())
     .await?;
     Ok(AgencyClock {
-        today: agency_today(&time_zone, now),
+        today: crate::domain::dates::local_today(&time_zone, now),
         window: u32::try_from(window).unwrap_or(30),
         version,
         time_zone,
@@ -323,33 +318,4 @@ pub(crate) async fn statuses(
             });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn today_is_the_agencys_day() {
-        // 2026-11-22 23:30 UTC is already the 23rd in Auckland and still the 22nd in London.
-        let late = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
-            .unwrap()
-            .and_hms_opt(23, 30, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp_millis();
-        assert_eq!(
-            agency_today("Europe/London", late).to_string(),
-            "2026-11-22"
-        );
-        assert_eq!(
-            agency_today("Pacific/Auckland", late).to_string(),
-            "2026-11-23"
-        );
-        assert_eq!(
-            agency_today("America/New_York", late).to_string(),
-            "2026-11-22"
-        );
-        assert_eq!(agency_today("Nowhere/Else", late).to_string(), "2026-11-22");
-    }
 }

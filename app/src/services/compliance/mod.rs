@@ -15,7 +15,7 @@ pub mod gate;
 pub mod views;
 
 pub(crate) use access::{own_certificate_type, visible_contractor};
-pub use cache::{agency_today, StatusCache};
+pub use cache::StatusCache;
 pub(crate) use cache::{agency_view, bump_certification_version, AgencyView};
 pub use documents::{
     add_document, document_file, request_certificate, to_validate, undo_validation,

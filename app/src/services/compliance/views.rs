@@ -496,7 +496,7 @@ pub(crate) async fn history(
     actor: &Actor,
     contractor_id: i64,
 ) -> Result<Vec<HistoryEntry>, ServiceError> {
-    let when = crate::services::agency::instant_format(db, actor).await?;
+    let when = actor.instant_format();
     Ok(
         audit::contractor_history(db.pool(), actor.agency_id, contractor_id, 50)
             .await?

@@ -270,7 +270,7 @@ pub async fn preview(
     assignment: &Assignment,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
-    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let mut conn = db.pool().acquire().await?;
     let checked = check(&mut conn, actor, assignment, today, actor.date_format).await?;
     let (_, summary) = plan(&mut conn, &checked).await?;
@@ -285,7 +285,7 @@ pub async fn assign(
     public_url: &str,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
-    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let mut tx = db.begin_write().await?;
     let summary = assign_in(&mut tx, actor, assignment, public_url, today, now).await?;
     tx.commit().await?;
@@ -504,7 +504,7 @@ pub async fn technician_choices(
             format!("Select at most {MAX_TASKS} tasks at a time."),
         ));
     }
-    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let mut conn = db.pool().acquire().await?;
     let own: Vec<i64> = if task_ids.is_empty() {
         Vec::new()

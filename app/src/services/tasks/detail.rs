@@ -18,7 +18,7 @@ use sqlx::FromRow;
 /// (the agency's today).
 pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, ServiceError> {
     actor.require_technician()?;
-    let today = crate::services::agency::today(db, actor.agency_id, crate::db::now_ms()).await?;
+    let today = actor.today(crate::db::now_ms());
     let rows: Vec<TaskRow> = sqlx::query_as(&format!(
         "{SELECT_TASK} JOIN task_technicians tt ON tt.task_id = t.id \
          WHERE t.agency_id = $1 AND tt.technician_id = $2 AND t.contractor_id = $3 \
@@ -81,7 +81,7 @@ pub async fn task_detail(
     } else {
         Vec::new()
     };
-    let when = crate::services::agency::instant_format(db, actor).await?;
+    let when = actor.instant_format();
     #[derive(FromRow)]
     struct Event {
         at: i64,

@@ -54,7 +54,7 @@ pub async fn accept(
     public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
-    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let planned = check_planned_date(planned_date, today)
         .map_err(|e| ServiceError::invalid("planned_date", e.to_string()))?;
     let changes = TaskChanges {

@@ -276,10 +276,7 @@ async fn issue(
         })
         .collect();
     let code = new_code();
-    let issued_line = format!(
-        "Version {version}, issued {}",
-        crate::services::agency::instant_format(db, actor).await?(now)
-    );
+    let issued_line = format!("Version {version}, issued {}", actor.instant_format()(now));
     let address = verify_url(public_url, &code);
     let created = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
     let (bytes, pages) = heavy::run(Work::Pdf, move || {
@@ -502,7 +499,7 @@ async fn versions_of(
     .bind(actor.agency_id)
     .fetch_all(db.pool())
     .await?;
-    let at = crate::services::agency::instant_format(db, actor).await?;
+    let at = actor.instant_format();
     Ok(rows
         .into_iter()
         .map(|r| ReportVersionEntry {
@@ -613,7 +610,7 @@ pub async fn verification(db: &Db, code: &str) -> Result<ReportVerification, Ser
     let row = verification_row(db, code).await?;
     let format =
         crate::domain::dates::DateFormat::from_pattern(&row.date_format).unwrap_or_default();
-    let at = crate::services::agency::formatter(&row.time_zone, format);
+    let at = crate::domain::dates::instant_formatter(&row.time_zone, format);
     let signed: Vec<SignedRow> = sqlx::query_as(
         "SELECT role, signer_name, signed_at FROM signatures WHERE task_id = $1 \
          AND signed_at <= $2 AND (withdrawn_at IS NULL OR withdrawn_at > $2) ORDER BY id",

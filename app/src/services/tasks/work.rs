@@ -166,7 +166,7 @@ pub async fn task_messages(
     task_id: i64,
 ) -> Result<Vec<MessageEntry>, ServiceError> {
     TaskAccess::load(db, actor, task_id).await?;
-    let when = crate::services::agency::instant_format(db, actor).await?;
+    let when = actor.instant_format();
     messages(db, actor, task_id, &when).await
 }
 
@@ -391,7 +391,7 @@ pub async fn complete(
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     let step = check_step(db, actor, task_id, TaskAction::Complete, None).await?;
-    let today = crate::services::agency::today(db, actor.agency_id, now).await?;
+    let today = actor.today(now);
     let on_site = check_on_site_date(on_site_date, today)
         .map_err(|e| ServiceError::invalid("on_site_date", e.to_string()))?;
     let mut checked = Vec::with_capacity(uploads.len());
