@@ -21,6 +21,51 @@ struct Row {
     open_tasks: i64,
 }
 
+/// A property as tasks and quotes name it: its address on one line, and how to get in.
+#[derive(FromRow)]
+pub(crate) struct Address {
+    pub id: i64,
+    address_line1: String,
+    town: String,
+    postcode: String,
+    pub access_details: Option<String>,
+}
+
+impl Address {
+    /// "12 Harbour Road, Bristol BS1 4QA".
+    pub fn one_line(&self) -> String {
+        format!("{}, {} {}", self.address_line1, self.town, self.postcode)
+    }
+}
+
+const SELECT_ADDRESS: &str =
+    "SELECT id, address_line1, town, postcode, access_details FROM properties";
+
+/// The agency's property `id`, if it is one of theirs.
+pub(crate) async fn address(
+    db: &Db,
+    agency_id: i64,
+    id: i64,
+) -> Result<Option<Address>, ServiceError> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_ADDRESS} WHERE id = $1 AND agency_id = $2"
+    ))
+    .bind(id)
+    .bind(agency_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Every property of the agency, by address.
+pub(crate) async fn addresses(db: &Db, agency_id: i64) -> Result<Vec<Address>, ServiceError> {
+    Ok(sqlx::query_as(&format!(
+        "{SELECT_ADDRESS} WHERE agency_id = $1 ORDER BY lower(address_line1), id"
+    ))
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// The agency's properties by address, with how many open tasks each has.
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceError> {
     actor.require_agent()?;

@@ -129,17 +129,12 @@ pub async fn request_quotes(
             "Ask up to 10 contractors at once.",
         ));
     }
-    let property: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT address_line1, town, postcode FROM properties WHERE id = $1 AND agency_id = $2",
-    )
-    .bind(request.property_id)
-    .bind(actor.agency_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some((line1, town, postcode)) = property else {
+    let Some(property) =
+        super::properties::address(db, actor.agency_id, request.property_id).await?
+    else {
         return Err(ServiceError::invalid("property_id", "Choose a property."));
     };
-    let address = format!("{line1}, {town} {postcode}");
+    let address = property.one_line();
     if let Some(kind) = request.work_kind_id {
         let found: Option<i64> =
             sqlx::query_scalar("SELECT id FROM work_kinds WHERE id = $1 AND agency_id = $2")

@@ -45,18 +45,9 @@ pub async fn instruct_choices(
     now: i64,
 ) -> Result<InstructChoices, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let properties: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, address_line1, town, postcode FROM properties WHERE agency_id = $1 \
-         ORDER BY lower(address_line1), id",
-    )
-    .bind(actor.agency_id)
-    .fetch_all(db.pool())
-    .await?;
+    let properties = crate::services::properties::addresses(db, actor.agency_id).await?;
     Ok(InstructChoices {
-        properties: properties
-            .into_iter()
-            .map(|(id, line, town, postcode)| (id, format!("{line}, {town} {postcode}")))
-            .collect(),
+        properties: properties.iter().map(|p| (p.id, p.one_line())).collect(),
         contractors: contractor_lights(db, actor, now).await?,
         can_override: actor.permissions.allows(Permission::OverrideCompliance),
         technician_types: technician_types(db, actor.agency_id).await?,
@@ -179,15 +170,9 @@ pub(crate) async fn prepare_instruction(
             "Keep the purchase order under 50 characters.",
         ));
     }
-    let property: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT address_line1, town, postcode, access_details FROM properties \
-         WHERE id = $1 AND agency_id = $2",
-    )
-    .bind(task.property_id)
-    .bind(actor.agency_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some((line1, town, postcode, access)) = property else {
+    let property =
+        crate::services::properties::address(db, actor.agency_id, task.property_id).await?;
+    let Some(property) = property else {
         return Err(ServiceError::invalid("property_id", "Choose a property."));
     };
     let (company_name, trade): (String, Option<String>) = sqlx::query_as(
@@ -223,8 +208,8 @@ pub(crate) async fn prepare_instruction(
         task,
         company_name,
         trade,
-        address: format!("{line1}, {town} {postcode}"),
-        access,
+        address: property.one_line(),
+        access: property.access_details,
         required_types,
         outstanding,
     })
