@@ -72,7 +72,8 @@ pub fn answer_error(status: u16, body: &str) -> crate::api::ApiError {
     use crate::api::ApiError;
     match status {
         0 => ApiError::Transport("the connection dropped".into()),
-        _ => serde_json::from_str(body).unwrap_or_else(|_| match status {
+        // from_slice, as server functions decode their errors: one copy of the decoder in the WASM.
+        _ => serde_json::from_slice(body.as_bytes()).unwrap_or_else(|_| match status {
             413 => ApiError::Invalid {
                 field: "file".into(),
                 message: "The file is larger than the server takes. Make it smaller or split it."

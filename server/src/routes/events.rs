@@ -4,7 +4,7 @@
 //! over without a reload. The stream checks its session every few seconds and ends once it no
 //! longer signs anyone in (signed out, here or everywhere; expired; disabled).
 
-use app::api::AppContext;
+use app::api::{ApiError, AppContext};
 use app::db::Db;
 use app::domain::dates::local_today;
 use app::domain::identity::UserKind;
@@ -12,7 +12,6 @@ use app::events::Change;
 use app::services::auth::{self, Actor};
 use app::services::tasks;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
@@ -24,13 +23,14 @@ use tower_sessions::Session;
 /// How often an open stream checks that its session still signs in.
 pub const SESSION_CHECK: Duration = Duration::from_secs(5);
 
-pub async fn events(State(context): State<AppContext>, session: Session) -> Response {
-    let actor = match auth::resolve(&context.db, &session, auth::now()).await {
-        Ok(actor) => actor,
-        Err(_) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
-    };
-    let Some(session_id) = session.id().map(|id| id.to_string()) else {
-        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+/// The stream keeps the session's id to end itself once that session no longer signs anyone in.
+pub async fn events(
+    State(context): State<AppContext>,
+    actor: Result<Actor, ApiError>,
+    session: Session,
+) -> Response {
+    let (Ok(actor), Some(session_id)) = (actor, session.id().map(|id| id.to_string())) else {
+        return ApiError::NotSignedIn.into_response();
     };
     let time_zone = actor.time_zone.clone();
     let changes = context.db.events().subscribe();

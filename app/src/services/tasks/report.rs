@@ -691,14 +691,24 @@ pub async fn signature_png(
     actor: &Actor,
     signature_id: i64,
 ) -> Result<Vec<u8>, ServiceError> {
-    let row: Option<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct SignatureRow {
+        task_id: Option<i64>,
+        user_id: Option<i64>,
+        png_key: String,
+    }
+    let SignatureRow {
+        task_id,
+        user_id,
+        png_key: key,
+    } = sqlx::query_as(
         "SELECT task_id, user_id, png_key FROM signatures WHERE id = $1 AND agency_id = $2",
     )
     .bind(signature_id)
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
-    .await?;
-    let (task_id, user_id, key) = row.ok_or(ServiceError::NotFound("signature"))?;
+    .await?
+    .ok_or(ServiceError::NotFound("signature"))?;
     match task_id {
         Some(task_id) => {
             super::access::TaskAccess::load(db, actor, task_id)

@@ -113,14 +113,24 @@ pub async fn record_result(
     reading: Option<&str>,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let found: Option<(i64, String, String)> = sqlx::query_as(
+    #[derive(FromRow)]
+    struct ServiceTaskRow {
+        task_id: i64,
+        name: String,
+        result_kind: String,
+    }
+    let ServiceTaskRow {
+        task_id,
+        name,
+        result_kind: kind,
+    } = sqlx::query_as(
         "SELECT task_id, name, result_kind FROM service_tasks WHERE id = $1 AND agency_id = $2",
     )
     .bind(service_task_id)
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
-    .await?;
-    let (task_id, name, kind) = found.ok_or(ServiceError::NotFound("service task"))?;
+    .await?
+    .ok_or(ServiceError::NotFound("service task"))?;
     let (contractor_id, status) = recordable(db, actor, task_id).await.map_err(|e| match e {
         ServiceError::NotFound(_) => ServiceError::NotFound("service task"),
         other => other,
@@ -413,19 +423,25 @@ pub async fn defect_photo(
     photo_id: i64,
     size: PhotoSize,
 ) -> Result<Vec<u8>, ServiceError> {
-    let row: Option<(i64, String, String)> = sqlx::query_as(
+    #[derive(FromRow)]
+    struct PhotoRow {
+        task_id: i64,
+        thumbnail_key: String,
+        view_key: String,
+    }
+    let photo: PhotoRow = sqlx::query_as(
         "SELECT d.task_id, p.thumbnail_key, p.view_key FROM defect_photos p \
          JOIN defects d ON d.id = p.defect_id WHERE p.id = $1 AND p.agency_id = $2",
     )
     .bind(photo_id)
     .bind(actor.agency_id)
     .fetch_optional(db.pool())
-    .await?;
-    let (task_id, thumbnail, view) = row.ok_or(ServiceError::NotFound("photo"))?;
-    TaskAccess::load_for(db, actor, task_id, "photo").await?;
+    .await?
+    .ok_or(ServiceError::NotFound("photo"))?;
+    TaskAccess::load_for(db, actor, photo.task_id, "photo").await?;
     let key = match size {
-        PhotoSize::Thumbnail => thumbnail,
-        PhotoSize::View => view,
+        PhotoSize::Thumbnail => photo.thumbnail_key,
+        PhotoSize::View => photo.view_key,
     };
     files.read(&key).await.map_err(|e| {
         tracing::error!("defect photo {photo_id}: stored file unreadable: {e}");
