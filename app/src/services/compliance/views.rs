@@ -491,7 +491,7 @@ pub async fn contractor_certification(
     })
 }
 
-pub(crate) async fn history(
+async fn history(
     db: &Db,
     actor: &Actor,
     contractor_id: i64,
