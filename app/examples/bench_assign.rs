@@ -17,9 +17,10 @@ async fn main() {
     let postgres = std::env::args().nth(1);
     let scratch = TestDb::scratch(postgres.as_deref()).await;
     let db = scratch.db.clone();
-    seed_demo(&db).await;
+    let cx = scratch.context();
+    seed_demo(&cx).await;
     let tasks = seed_tasks(&db, SELECTION * RUNS).await;
-    let office = actor(&db, "office@brightspark.example").await;
+    let office = actor(&cx, "office@brightspark.example").await;
     let technicians: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM users WHERE email IN ('tom.baker@brightspark.example', \
          'jess.lee@brightspark.example') ORDER BY id",
@@ -39,9 +40,7 @@ async fn main() {
             scheduled_date: Some((Utc::now() + Duration::days(3)).date_naive()),
         };
         let t = Instant::now();
-        let done = assign(&db, &office, &selection, "http://bench.test", now_ms())
-            .await
-            .unwrap();
+        let done = assign(&cx, &office, &selection, now_ms()).await.unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(done.new_assignments as usize, SELECTION * 2);
     }

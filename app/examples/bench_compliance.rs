@@ -5,8 +5,10 @@
 
 use app::db::{now_ms, Db};
 use app::domain::compliance::ComplianceStatus;
+use app::files::FileStore;
 use app::services::auth;
 use app::services::compliance::{self, MatrixFilter};
+use app::services::Context;
 use std::time::Instant;
 
 const CONTRACTORS: i64 = 1_000;
@@ -21,6 +23,11 @@ async fn main() {
         .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.path().display()));
     let db = Db::connect(&url).await.expect("open the database");
     db.migrate().await.expect("migrate");
+    let cx = Context::new(
+        db.clone(),
+        FileStore::local(dir.path().join("files")),
+        "http://bench.example",
+    );
     let started = Instant::now();
     let admin = seed(&db).await;
     println!(
@@ -28,7 +35,7 @@ async fn main() {
         db.backend().name(),
         started.elapsed().as_secs_f64()
     );
-    let actor = auth::load_actor(&db, admin).await.unwrap().unwrap();
+    let actor = auth::load_actor(&cx, admin).await.unwrap().unwrap();
 
     let report = |name: &str, mut times: Vec<f64>| {
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -59,7 +66,7 @@ async fn main() {
         let mut times = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            let page = compliance::matrix(&db, &actor, filter.clone(), now_ms())
+            let page = compliance::matrix(&cx, &actor, filter.clone(), now_ms())
                 .await
                 .unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -70,7 +77,7 @@ async fn main() {
     let mut times = Vec::new();
     for _ in 0..RUNS {
         let t = Instant::now();
-        let rows = compliance::contractor_list(&db, &actor, None, now_ms())
+        let rows = compliance::contractor_list(&cx, &actor, None, now_ms())
             .await
             .unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -22,24 +22,18 @@ async fn main() {
         // Kept alive for the run: a fresh schema in the scratch database given, or a temp SQLite.
         let scratch = TestDb::scratch(postgres.as_deref()).await;
         let db = scratch.db.clone();
+        let cx = scratch.context();
         let backend = db.backend().name();
         let (admin, ids) = seed(&db).await;
-        let actor = auth::load_actor(&db, admin).await.unwrap().unwrap();
+        let actor = auth::load_actor(&cx, admin).await.unwrap().unwrap();
         let file = csv(&ids);
         let t = Instant::now();
-        let preview = import::preview(&db, &actor, file.as_bytes()).await.unwrap();
+        let preview = import::preview(&cx, &actor, file.as_bytes()).await.unwrap();
         previews.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let result = import::commit(
-            &db,
-            &actor,
-            file.as_bytes(),
-            false,
-            "http://bench.example",
-            now_ms(),
-        )
-        .await
-        .unwrap();
+        let result = import::commit(&cx, &actor, file.as_bytes(), false, now_ms())
+            .await
+            .unwrap();
         commits.push(t.elapsed().as_secs_f64());
         if run == 0 {
             println!(

@@ -8,7 +8,6 @@ use app::db::now_ms;
 use app::domain::records::InstructOutcome;
 use app::domain::service_tasks::{parse_service_tasks, Outcome};
 use app::domain::task_status::TaskAction;
-use app::files::FileStore;
 use app::services::tasks::perform::{perform_on_site, Signed};
 use app::services::tasks::report::current_report;
 use app::services::tasks::service_work::record_result;
@@ -16,7 +15,6 @@ use app::services::tasks::{accept, act, instruct, NewTask};
 use app::testing::{actor, contractor_id, seed_demo, signed_work, TestDb};
 use std::time::Instant;
 
-const URL: &str = "https://certidesk.example";
 const RUNS: usize = 20;
 
 #[tokio::main]
@@ -24,10 +22,9 @@ async fn main() {
     let postgres = std::env::args().nth(1);
     let scratch = TestDb::scratch(postgres.as_deref()).await;
     let db = scratch.db.clone();
-    seed_demo(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
-    let agent = actor(&db, "priya.shah@harbour-lettings.example").await;
+    let cx = scratch.context();
+    seed_demo(&cx).await;
+    let agent = actor(&cx, "priya.shah@harbour-lettings.example").await;
     let names: Vec<String> = (1..=50)
         .map(|i| format!("Emergency light in corridor {i}"))
         .collect();
@@ -37,27 +34,27 @@ async fn main() {
         .unwrap();
     let task = NewTask {
         property_id: property,
-        contractor_id: contractor_id(&db, "Brightspark Electrical Ltd").await,
+        contractor_id: contractor_id(&cx, "Brightspark Electrical Ltd").await,
         title: "Emergency lighting annual test".into(),
         priority: "normal".into(),
         service_tasks: parse_service_tasks(&names.join("\n")).unwrap(),
         ..Default::default()
     };
-    let task = match instruct(&db, &agent, task, URL, now_ms()).await.unwrap() {
+    let task = match instruct(&cx, &agent, task, now_ms()).await.unwrap() {
         InstructOutcome::Instructed { task_id, .. } => task_id,
         other => panic!("{other:?}"),
     };
-    let office = actor(&db, "office@brightspark.example").await;
+    let office = actor(&cx, "office@brightspark.example").await;
     let tom_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind("tom.baker@brightspark.example")
         .fetch_one(db.pool())
         .await
         .unwrap();
-    accept(&db, &office, task, None, &[tom_id], URL, now_ms())
+    accept(&cx, &office, task, None, &[tom_id], now_ms())
         .await
         .unwrap();
-    let tom = actor(&db, "tom.baker@brightspark.example").await;
-    act(&db, &tom, task, TaskAction::OnSite, None, URL, now_ms())
+    let tom = actor(&cx, "tom.baker@brightspark.example").await;
+    act(&cx, &tom, task, TaskAction::OnSite, None, now_ms())
         .await
         .unwrap();
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM service_tasks WHERE task_id = $1")
@@ -66,7 +63,7 @@ async fn main() {
         .await
         .unwrap();
     for id in ids {
-        record_result(&db, &tom, id, Outcome::Pass, None, now_ms())
+        record_result(&cx, &tom, id, Outcome::Pass, None, now_ms())
             .await
             .unwrap();
     }
@@ -76,7 +73,7 @@ async fn main() {
         name: "Zoë Ó Súilleabháin".into(),
         drawing: work.signer.drawing.clone(),
     });
-    perform_on_site(&db, &files, &tom, task, work, now_ms())
+    perform_on_site(&cx, &tom, task, work, now_ms())
         .await
         .unwrap();
     let mut times = Vec::with_capacity(RUNS);
@@ -88,9 +85,7 @@ async fn main() {
             .await
             .unwrap();
         let t = Instant::now();
-        let (_, issued) = current_report(&db, &files, &agent, URL, task, now_ms())
-            .await
-            .unwrap();
+        let (_, issued) = current_report(&cx, &agent, task, now_ms()).await.unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(issued.version, run as i64 + 1, "a new version each run");
         last = Some(issued);

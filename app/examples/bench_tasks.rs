@@ -21,6 +21,7 @@ async fn main() {
     // Kept alive for the run: a fresh schema in the scratch database given, or a temp SQLite.
     let scratch = TestDb::scratch(postgres.as_deref()).await;
     let db = scratch.db.clone();
+    let cx = scratch.context();
     let t = Instant::now();
     let (office, technician) = seed(&db).await;
     println!(
@@ -28,7 +29,7 @@ async fn main() {
         db.backend().name(),
         t.elapsed().as_secs_f64()
     );
-    let actor = auth::load_actor(&db, office).await.unwrap().unwrap();
+    let actor = auth::load_actor(&cx, office).await.unwrap().unwrap();
     let cases = [
         ("unfiltered, first page", String::new()),
         ("unfiltered, page 500 (the last)", "page=1000".to_string()),
@@ -51,7 +52,7 @@ async fn main() {
         let mut count = String::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            let page = task_list::task_list(&db, &actor, &filter).await.unwrap();
+            let page = task_list::task_list(&cx, &actor, &filter).await.unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             count = page.count.label();
         }

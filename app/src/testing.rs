@@ -4,6 +4,8 @@
 //! scratch database per run and drops it afterwards), so tests run in parallel without meeting.
 
 use crate::db::{Backend, Db};
+use crate::files::FileStore;
+use crate::services::Context;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -11,6 +13,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A migrated, empty database that lives as long as this value.
 pub struct TestDb {
     pub db: Db,
+    /// The uploaded files' folder of `context()`.
+    files: tempfile::TempDir,
     /// How a second instance would connect to the same database.
     pub url: String,
     // Keeps the SQLite file's folder alive for the test's duration.
@@ -36,6 +40,7 @@ impl TestDb {
             .expect("migrate the SQLite test database");
         TestDb {
             db,
+            files: tempfile::tempdir().expect("temporary folder for a test's files"),
             url,
             _dir: Some(dir),
         }
@@ -71,12 +76,32 @@ impl TestDb {
             .expect("migrate the PostgreSQL test schema");
         TestDb {
             db,
+            files: tempfile::tempdir().expect("temporary folder for a test's files"),
             url,
             _dir: None,
         }
     }
 
     /// For benchmarks: a fresh schema in the PostgreSQL database given, or else a fresh SQLite file.
+    /// What the use cases take: this database, files in a folder of the test's own, and
+    /// `PUBLIC_URL` for links.
+    pub fn context(&self) -> Context {
+        Context::new(
+            self.db.clone(),
+            FileStore::local(self.files.path()),
+            PUBLIC_URL,
+        )
+    }
+
+    /// What a second server on the same database would use: its own pool and its own memory
+    /// (the status cache), the same files. Close its `db` at the end.
+    pub async fn another_instance(&self) -> Context {
+        let db = Db::connect(&self.url)
+            .await
+            .expect("a second pool on the test database");
+        Context::new(db, FileStore::local(self.files.path()), PUBLIC_URL)
+    }
+
     pub async fn scratch(postgres_base: Option<&str>) -> TestDb {
         match postgres_base {
             Some(base) => Self::postgres_schema(base).await,
@@ -84,6 +109,9 @@ impl TestDb {
         }
     }
 }
+
+/// The address the tests' emails link to.
+pub const PUBLIC_URL: &str = "http://certidesk.test";
 
 pub fn postgres_url() -> Option<String> {
     std::env::var("TEST_POSTGRES_URL")
@@ -94,13 +122,13 @@ pub fn postgres_url() -> Option<String> {
 /// Declares one async test that runs on both engines: `name::sqlite` and `name::postgres`.
 ///
 /// ```ignore
-/// db_test!(creates_an_agency, |db| {
-///     /* use db: app::db::Db */
+/// db_test!(creates_an_agency, |cx| {
+///     /* use cx: app::services::Context, cx.db for SQL */
 /// });
 /// ```
 #[macro_export]
 macro_rules! db_test {
-    ($name:ident, |$db:ident| $body:block) => {
+    ($name:ident, |$cx:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -108,7 +136,7 @@ macro_rules! db_test {
             #[tokio::test]
             async fn sqlite() {
                 let guard = $crate::testing::TestDb::sqlite().await;
-                let $db: $crate::db::Db = guard.db.clone();
+                let $cx: $crate::services::Context = guard.context();
                 $body
             }
 
@@ -118,7 +146,7 @@ macro_rules! db_test {
                     eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
                     return;
                 };
-                let $db: $crate::db::Db = guard.db.clone();
+                let $cx: $crate::services::Context = guard.context();
                 $body
             }
         }
@@ -140,10 +168,10 @@ impl OtherAgency {
     /// Its certificate type's name, which the demo agency does not have.
     pub const TYPE_NAME: &'static str = "Other agency's type";
 
-    pub async fn create(db: &Db) -> OtherAgency {
+    pub async fn create(cx: &Context) -> OtherAgency {
         let now = crate::db::now_ms();
         let id = |sql: &'static str| {
-            let db = db.clone();
+            let db = cx.db.clone();
             move |binds: Vec<i64>| async move {
                 let mut query = sqlx::query_scalar::<_, i64>(sql);
                 for b in binds {
@@ -173,7 +201,8 @@ impl OtherAgency {
     }
 
     /// Its administrator, with every permission (made on first use).
-    pub async fn admin(&self, db: &Db) -> crate::services::auth::Actor {
+    pub async fn admin(&self, cx: &Context) -> crate::services::auth::Actor {
+        let db = &cx.db;
         const EMAIL: &str = "boss@other-estates.example";
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(EMAIL)
@@ -202,37 +231,37 @@ impl OtherAgency {
             .await
             .expect("the other administrator");
         }
-        actor(db, EMAIL).await
+        actor(cx, EMAIL).await
     }
 }
 
 /// The demo data, dated from today in the demo agency's zone so statuses hold whenever tests run.
-pub async fn seed_demo(db: &Db) {
+pub async fn seed_demo(cx: &Context) {
     let today = crate::domain::dates::local_today("Europe/London", crate::db::now_ms());
-    crate::services::demo::seed_if_empty(db, today)
+    crate::services::demo::seed_if_empty(&cx.db, today)
         .await
         .expect("demo data loads")
         .expect("the database was empty");
 }
 
 /// Who a demo person is, as the services see them.
-pub async fn actor(db: &Db, email: &str) -> crate::services::auth::Actor {
+pub async fn actor(cx: &Context, email: &str) -> crate::services::auth::Actor {
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .expect("a demo person");
-    crate::services::auth::load_actor(db, id)
+    crate::services::auth::load_actor(cx, id)
         .await
         .expect("load the actor")
         .expect("an active account")
 }
 
 /// A demo contractor's id by its company name.
-pub async fn contractor_id(db: &Db, company: &str) -> i64 {
+pub async fn contractor_id(cx: &Context, company: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM contractors WHERE company_name = $1")
         .bind(company)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .expect("a demo contractor")
 }

@@ -33,18 +33,19 @@ fn peak_kb() -> u64 {
         .unwrap_or(0)
 }
 
-db_test!(a_bomb_times_out_and_the_upload_is_kept, |db| {
+db_test!(a_bomb_times_out_and_the_upload_is_kept, |cx| {
     reader();
-    seed_demo(&db).await;
-    let office = actor(&db, OFFICE).await;
+    seed_demo(&cx).await;
+    let office = actor(&cx, OFFICE).await;
     let gas: i64 = sqlx::query_scalar(
         "SELECT id FROM certificate_types WHERE name = 'Gas safety' ORDER BY id",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     let folder = tempfile::tempdir().unwrap();
     let files = FileStore::local(folder.path());
+    let cx = cx.clone().with_files(files.clone());
     // 300 MB of content in a few megabytes: slower to walk than the deadline, under the
     // memory limit, and a file the upload accepts.
     let pdf = bomb(300 << 20);
@@ -55,8 +56,7 @@ db_test!(a_bomb_times_out_and_the_upload_is_kept, |db| {
     );
     let started = Instant::now();
     let id = compliance::upload_document(
-        &db,
-        &files,
+        &cx,
         &office,
         NewDocument {
             contractor_id: office.contractor_id.unwrap(),
@@ -76,7 +76,7 @@ db_test!(a_bomb_times_out_and_the_upload_is_kept, |db| {
     let outcome: Option<String> =
         sqlx::query_scalar("SELECT read_outcome FROM certificate_documents WHERE id = $1")
             .bind(id)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
     assert_eq!(outcome.as_deref(), Some("timed_out"));

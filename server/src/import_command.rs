@@ -3,8 +3,8 @@
 //! as JSON. Runs as one of the agency's agents who manage certification, so the history says who.
 
 use crate::config::Config;
-use crate::startup::open_database;
-use app::services::{auth, import};
+use crate::startup::{file_store, open_database};
+use app::services::{auth, import, Context};
 
 pub const USAGE: &str = "import-certifications --agency ID [--as EMAIL] FILE [--dry-run]";
 
@@ -49,6 +49,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     let args = parse(args).map_err(|e| format!("{e}\nusage: certidesk {USAGE}"))?;
     let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file))?;
     let db = open_database(&config).await?;
+    let cx = Context::new(db.clone(), file_store(&config).await?, &config.public_url);
     let user_id: Option<i64> = sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE u.agency_id = $1 \
          AND u.kind = 'agent' AND u.active = 1 AND r.can_manage_certification = 1 \
@@ -69,19 +70,19 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
                 .unwrap_or_default()
         )
     })?;
-    let actor = auth::load_actor(&db, user_id)
+    let actor = auth::load_actor(&cx, user_id)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("the agent's account is not usable")?;
     let output = if args.dry_run {
         serde_json::to_string_pretty(
-            &import::preview(&db, &actor, &bytes)
+            &import::preview(&cx, &actor, &bytes)
                 .await
                 .map_err(|e| e.to_string())?,
         )
     } else {
         serde_json::to_string_pretty(
-            &import::commit(&db, &actor, &bytes, false, &config.public_url, auth::now())
+            &import::commit(&cx, &actor, &bytes, false, auth::now())
                 .await
                 .map_err(|e| e.to_string())?,
         )

@@ -7,6 +7,7 @@
 
 use app::db::{outbox, Db, DbError};
 use app::domain::outbox::{retry_at, LEASE_MS};
+use app::services::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -118,22 +119,21 @@ fn describe(e: &SmtpError) -> String {
 /// throttling records every ten minutes. Without SMTP, mail waits in the outbox (and shows in
 /// the development mailbox in demo mode).
 pub fn spawn_worker(
-    db: Db,
+    cx: Context,
     mailer: Option<Mailer>,
-    public_url: String,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks: u64 = 0;
         loop {
             if let Some(mailer) = &mailer {
-                if let Err(e) = mailer.deliver_due(&db).await {
+                if let Err(e) = mailer.deliver_due(&cx.db).await {
                     tracing::warn!("outbox pass failed: {e}");
                 }
             }
             if ticks.is_multiple_of(150) {
                 let now = app::db::now_ms();
-                match app::services::reminders::queue_due(&db, &public_url, now).await {
+                match app::services::reminders::queue_due(&cx, now).await {
                     Ok(pass) if pass != Default::default() => {
                         tracing::info!(
                             reminders = pass.reminders,
@@ -144,7 +144,7 @@ pub fn spawn_worker(
                     Ok(_) => {}
                     Err(e) => tracing::warn!("certificate reminder pass failed: {e}"),
                 }
-                match app::services::daily::queue_daily_digests(&db, &public_url, now).await {
+                match app::services::daily::queue_daily_digests(&cx, now).await {
                     Ok(0) => {}
                     Ok(queued) => tracing::info!(queued, "daily digests queued"),
                     Err(e) => tracing::warn!("daily reminder pass failed: {e}"),
@@ -152,10 +152,10 @@ pub fn spawn_worker(
             }
             if ticks.is_multiple_of(300) {
                 let now = app::db::now_ms();
-                if let Err(e) = app::db::sessions::delete_expired(db.pool(), now).await {
+                if let Err(e) = app::db::sessions::delete_expired(cx.db.pool(), now).await {
                     tracing::warn!("session clean-up failed: {e}");
                 }
-                if let Err(e) = app::services::auth::forget_old_attempts(&db, now).await {
+                if let Err(e) = app::services::auth::forget_old_attempts(&cx, now).await {
                     tracing::warn!("attempt clean-up failed: {e}");
                 }
             }

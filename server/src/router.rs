@@ -8,8 +8,9 @@ use crate::routes::{
     auth as auth_routes, certificates, edge, events, imports, quotes, task_files, team, verify,
 };
 use crate::security::{self, PublicOrigin};
-use app::api::AppContext;
+use app::api::DemoMode;
 use app::db::sessions::DbSessionStore;
+use app::services::Context;
 use app::ui::{shell, App};
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -36,10 +37,10 @@ const BODY_LIMIT: usize = 32 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub context: AppContext,
+    pub context: Context,
 }
 
-impl FromRef<AppState> for AppContext {
+impl FromRef<AppState> for Context {
     fn from_ref(state: &AppState) -> Self {
         state.context.clone()
     }
@@ -70,7 +71,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-pub fn build(config: &Config, context: AppContext) -> Router {
+pub fn build(config: &Config, context: Context) -> Router {
     let leptos = leptos_options(config);
     let routes = route_list();
     let state = AppState {
@@ -79,6 +80,7 @@ pub fn build(config: &Config, context: AppContext) -> Router {
     };
 
     let shell_options = leptos.clone();
+    let demo = config.demo;
     let page_context = context.clone();
     let fallback_context = context.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(context.db.clone()))
@@ -186,7 +188,10 @@ pub fn build(config: &Config, context: AppContext) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(page_context.clone()),
+            move || {
+                provide_context(page_context.clone());
+                provide_context(DemoMode(demo));
+            },
             move || shell(shell_options.clone()),
         )
         .nest_service("/pkg", assets::client_files(&config.site_root))
@@ -196,7 +201,11 @@ pub fn build(config: &Config, context: AppContext) -> Router {
                     AppState,
                     _,
                 >(
-                    move || provide_context(fallback_context.clone()), shell
+                    move || {
+                        provide_context(fallback_context.clone());
+                        provide_context(DemoMode(demo));
+                    },
+                    shell,
                 ))
                 .layer(axum::middleware::from_fn(assets::public_file_caching))
                 .with_state(state.clone()),
@@ -220,7 +229,6 @@ pub fn build(config: &Config, context: AppContext) -> Router {
     } else {
         router
     };
-    let demo = context.demo;
     router
         .layer(axum::middleware::from_fn(move |request, next| {
             security::development_pages(demo, request, next)

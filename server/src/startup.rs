@@ -4,9 +4,9 @@
 use crate::config::Config;
 use crate::mailer::{self, Mailer};
 use crate::router;
-use app::api::AppContext;
 use app::db::Db;
 use app::services::demo::{self, DemoSummary};
+use app::services::Context;
 use std::path::Path;
 use tracing_subscriber::EnvFilter;
 
@@ -115,7 +115,7 @@ pub async fn seed(config: Config) -> Result<(), String> {
 
 /// The configured file store, checked by writing and removing a small object so that a wrong
 /// bucket or key stops the start with a message instead of failing the first upload.
-async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
+pub(crate) async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
     let Some(settings) = &config.object_storage else {
         return Ok(app::files::FileStore::local(config.data_dir.join("files")));
     };
@@ -176,18 +176,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
-    let context = AppContext {
-        db: db.clone(),
-        demo: config.demo,
-        public_url: config.public_url.clone(),
-        files: file_store(&config).await?,
-    };
+    let context = Context::new(db.clone(), file_store(&config).await?, &config.public_url);
     if config.demo {
-        demo::attach_files(&db, &context.files)
+        demo::attach_files(&context)
             .await
             .map_err(|e| format!("demo data: the certificates' files could not be stored: {e}"))?;
     }
-    let app = router::build(&config, context);
+    let app = router::build(&config, context.clone());
     let mailer = match &config.smtp_url {
         Some(url) => Some(Mailer::from_url(url, config.mail_from.clone())?),
         None => {
@@ -203,7 +198,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     };
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
-    let worker = mailer::spawn_worker(db.clone(), mailer, config.public_url.clone(), worker_stop);
+    let worker = mailer::spawn_worker(context.clone(), mailer, worker_stop);
 
     tracing::info!(
         "serving on http://{} ({} database{})",

@@ -13,7 +13,7 @@ use {
 #[server(prefix = "/api", endpoint = "agency/settings")]
 pub async fn load_agency_settings() -> Result<AgencySettings, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(agency::settings(&context.db, &actor).await?)
+    Ok(agency::settings(&context, &actor).await?)
 }
 
 /// The settings form, sent as `settings[field]` so the server function takes one argument.
@@ -70,5 +70,5 @@ pub async fn update_agency_settings(settings: SettingsForm) -> Result<(), ApiErr
         email_access_details: settings.email_access_details.is_some(),
         email_purchase_order: settings.email_purchase_order.is_some(),
     };
-    Ok(agency::update_settings(&context.db, &actor, input, now()).await?)
+    Ok(agency::update_settings(&context, &actor, input, now()).await?)
 }

@@ -80,7 +80,7 @@ pub async fn sign_in(
     let now = auth::now();
     let plain_form = request::plain_form().await;
     let signed_in =
-        match auth::sign_in_with_password(&context.db, &email, &password, &origin, now).await {
+        match auth::sign_in_with_password(&context, &email, &password, &origin, now).await {
             Ok(signed_in) => signed_in,
             Err(e) => {
                 // Converted first: that sets the error's status, which the redirect then replaces.
@@ -111,15 +111,7 @@ pub async fn sign_in(
 pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<String, ApiError> {
     let context = request::context()?;
     let origin = request::origin().await;
-    let outcome = auth::request_link(
-        &context.db,
-        &email,
-        &origin,
-        &context.public_url,
-        purpose,
-        auth::now(),
-    )
-    .await?;
+    let outcome = auth::request_link(&context, &email, &origin, purpose, auth::now()).await?;
     Ok(outcome.message())
 }
 
@@ -128,7 +120,7 @@ pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<S
 pub async fn pending_sign_in_link() -> Result<LinkPreview, ApiError> {
     let context = request::context()?;
     let (_, token) = pending(PENDING_LINK).await?;
-    auth::preview_link(&context.db, &token, &[LinkPurpose::SignIn], auth::now())
+    auth::preview_link(&context, &token, &[LinkPurpose::SignIn], auth::now())
         .await?
         .map_err(request::link_problem)
 }
@@ -139,7 +131,7 @@ pub async fn confirm_sign_in_link() -> Result<String, ApiError> {
     let context = request::context()?;
     let (session, token) = pending(PENDING_LINK).await?;
     let now = auth::now();
-    let signed_in = auth::use_sign_in_link(&context.db, &token, now)
+    let signed_in = auth::use_sign_in_link(&context, &token, now)
         .await?
         .map_err(request::link_problem)?;
     auth::start_session(&session, &signed_in, now).await?;
@@ -151,7 +143,7 @@ pub async fn pending_password_reset() -> Result<LinkPreview, ApiError> {
     let context = request::context()?;
     let (_, token) = pending(PENDING_RESET).await?;
     let purposes = [LinkPurpose::PasswordReset, LinkPurpose::Invitation];
-    auth::preview_link(&context.db, &token, &purposes, auth::now())
+    auth::preview_link(&context, &token, &purposes, auth::now())
         .await?
         .map_err(request::link_problem)
 }
@@ -168,7 +160,7 @@ pub async fn reset_password(password: String, confirm: String) -> Result<String,
     let context = request::context()?;
     let (session, token) = pending(PENDING_RESET).await?;
     let now = auth::now();
-    let signed_in = auth::reset_password(&context.db, &token, &password, now)
+    let signed_in = auth::reset_password(&context, &token, &password, now)
         .await?
         .map_err(request::link_problem)?;
     auth::start_session(&session, &signed_in, now).await?;
@@ -188,7 +180,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    auth::sign_out_everywhere(&context.db, &actor).await?;
+    auth::sign_out_everywhere(&context, &actor).await?;
     let session = request::session().await?;
     let _ = session.flush().await;
     Ok(())

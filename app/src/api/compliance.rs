@@ -14,7 +14,7 @@ use {
 #[server(prefix = "/api", endpoint = "contractors/list")]
 pub async fn list_contractors() -> Result<Vec<ContractorRow>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::contractor_list(&context.db, &actor, None, now()).await?)
+    Ok(compliance::contractor_list(&context, &actor, None, now()).await?)
 }
 
 /// A page of the contractor list; `light` is `red`, `orange` or `green`, `name` part of a
@@ -42,7 +42,7 @@ pub async fn contractor_page(
         work_kind_id: work_kind,
         page: page.unwrap_or(1),
     };
-    Ok(compliance::contractor_page(&context.db, &actor, query, now()).await?)
+    Ok(compliance::contractor_page(&context, &actor, query, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "contractors/certification")]
@@ -50,7 +50,7 @@ pub async fn load_contractor_certification(
     contractor_id: i64,
 ) -> Result<ContractorCertification, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::contractor_certification(&context.db, &actor, contractor_id, now()).await?)
+    Ok(compliance::contractor_certification(&context, &actor, contractor_id, now()).await?)
 }
 
 /// Requires a certificate type of a contractor.
@@ -60,15 +60,8 @@ pub async fn request_certificate(
     certificate_type_id: i64,
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    compliance::request_certificate(
-        &context.db,
-        &actor,
-        contractor_id,
-        certificate_type_id,
-        &context.public_url,
-        now(),
-    )
-    .await?;
+    compliance::request_certificate(&context, &actor, contractor_id, certificate_type_id, now())
+        .await?;
     Ok(())
 }
 
@@ -76,27 +69,27 @@ pub async fn request_certificate(
 #[server(prefix = "/api", endpoint = "contractors/validate_document")]
 pub async fn validate_document(document_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::validate_document(&context.db, &actor, document_id, now()).await?)
+    Ok(compliance::validate_document(&context, &actor, document_id, now()).await?)
 }
 
 /// Takes back a tick Valid made moments ago.
 #[server(prefix = "/api", endpoint = "contractors/undo_validation")]
 pub async fn undo_validation(document_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::undo_validation(&context.db, &actor, document_id, now()).await?)
+    Ok(compliance::undo_validation(&context, &actor, document_id, now()).await?)
 }
 
 /// The agents' navigation badge: uploads waiting to be ticked Valid.
 #[server(prefix = "/api", endpoint = "compliance/to_validate")]
 pub async fn to_validate() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::to_validate(&context.db, &actor, now()).await?)
+    Ok(compliance::to_validate(&context, &actor, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "compliance/summary")]
 pub async fn compliance_summary() -> Result<crate::domain::records::ComplianceSummary, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::summary(&context.db, &actor, now()).await?)
+    Ok(compliance::summary(&context, &actor, now()).await?)
 }
 
 /// A page of the compliance matrix; `status` is a status slug such as `expired`.
@@ -126,7 +119,7 @@ pub async fn compliance_matrix(
         name,
         page: page.unwrap_or(0),
     };
-    Ok(compliance::matrix(&context.db, &actor, filter, now()).await?)
+    Ok(compliance::matrix(&context, &actor, filter, now()).await?)
 }
 
 /// The contractor portal's certificates: the signed-in office's own company.
@@ -134,21 +127,21 @@ pub async fn compliance_matrix(
 pub async fn own_certification() -> Result<ContractorCertification, ApiError> {
     let (context, actor) = request::actor().await?;
     let contractor_id = actor.require_contractor_office().map_err(ApiError::from)?;
-    Ok(compliance::contractor_certification(&context.db, &actor, contractor_id, now()).await?)
+    Ok(compliance::contractor_certification(&context, &actor, contractor_id, now()).await?)
 }
 
 /// The portal badge: certificates the contractor's office still has to provide.
 #[server(prefix = "/api", endpoint = "desk/outstanding_certificates")]
 pub async fn outstanding_certificates() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(compliance::outstanding_requests(&context.db, &actor, now()).await?)
+    Ok(compliance::outstanding_requests(&context, &actor, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "certificate_types/list")]
 pub async fn list_certificate_types(
 ) -> Result<Vec<crate::domain::records::CertificateTypeRow>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(crate::services::certificate_types::list(&context.db, &actor).await?)
+    Ok(crate::services::certificate_types::list(&context, &actor).await?)
 }
 
 /// Adds one of the agency's own certificate types.
@@ -159,7 +152,7 @@ pub async fn create_certificate_type(
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     crate::services::certificate_types::create(
-        &context.db,
+        &context,
         &actor,
         &name,
         applies_to_technicians.is_some(),
@@ -177,7 +170,7 @@ pub async fn set_type_applies_to_technicians(
     let (context, actor) = request::actor().await?;
     Ok(
         crate::services::certificate_types::set_applies_to_technicians(
-            &context.db,
+            &context,
             &actor,
             certificate_type_id,
             applies,
@@ -202,7 +195,7 @@ pub async fn set_minimum_cover(certificate_type_id: i64, minimum: String) -> Res
         ),
     };
     Ok(crate::services::certificate_types::set_minimum_cover(
-        &context.db,
+        &context,
         &actor,
         certificate_type_id,
         minimum,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "dev/mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailView>, ApiError> {
     let context = super::request::context()?;
-    if !context.demo {
+    if !use_context::<super::DemoMode>().is_some_and(|demo| demo.0) {
         return Err(ApiError::NotFound("mailbox".into()));
     }
     let rows = crate::db::outbox::latest(context.db.pool(), 100)

@@ -47,17 +47,11 @@ impl From<form_fields::FieldError> for ApiError {
     }
 }
 
-/// What the server gives every request: the database and how it runs.
+/// Whether the server runs the demo (the development mailbox exists only then), given to every
+/// request beside the services' `Context`.
 #[cfg(feature = "ssr")]
-#[derive(Clone, Debug)]
-pub struct AppContext {
-    pub db: crate::db::Db,
-    pub demo: bool,
-    /// The address people use, for links in emails.
-    pub public_url: String,
-    /// Where uploaded files live.
-    pub files: crate::files::FileStore,
-}
+#[derive(Clone, Copy, Debug)]
+pub struct DemoMode(pub bool);
 
 /// What a server function can answer besides success, as the user reads it. Mapped once from
 /// the services' errors.

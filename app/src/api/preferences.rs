@@ -14,7 +14,7 @@ use {
 #[server(prefix = "/api", endpoint = "preferences/load")]
 pub async fn load_preferences() -> Result<Preferences, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(preferences::load(&context.db, &actor).await?)
+    Ok(preferences::load(&context, &actor).await?)
 }
 
 /// `signature`: the strokes (JSON) of a new saved signature, empty to keep the one saved;
@@ -38,13 +38,5 @@ pub async fn save_preferences(
             }
         })?)
     };
-    Ok(preferences::save(
-        &context.db,
-        &context.files,
-        &actor,
-        &mobile,
-        signature,
-        now(),
-    )
-    .await?)
+    Ok(preferences::save(&context, &actor, &mobile, signature, now()).await?)
 }

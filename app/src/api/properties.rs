@@ -11,7 +11,7 @@ use {super::request, crate::services::auth::now, crate::services::properties};
 #[server(prefix = "/api", endpoint = "properties/list")]
 pub async fn list_properties() -> Result<Vec<PropertyRow>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(properties::list(&context.db, &actor).await?)
+    Ok(properties::list(&context, &actor).await?)
 }
 
 /// Adds a property, or corrects one when `id` is given; the form sends `property[field]`.
@@ -21,5 +21,5 @@ pub async fn save_property(
     property: PropertyDetails,
 ) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(properties::save(&context.db, &actor, id, &property, now()).await?)
+    Ok(properties::save(&context, &actor, id, &property, now()).await?)
 }

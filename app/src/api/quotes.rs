@@ -47,19 +47,19 @@ pub async fn request_quotes(request: QuoteRequestForm) -> Result<QuoteRequestOut
         contractor_ids: id_list("contractors", request.contractors.as_deref())?,
         override_reason: request.override_reason,
     };
-    Ok(quotes::request_quotes(&context.db, &actor, new, &context.public_url, now()).await?)
+    Ok(quotes::request_quotes(&context, &actor, new, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "quotes/list")]
 pub async fn list_quote_requests() -> Result<Vec<QuoteRequestSummary>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::requests(&context.db, &actor).await?)
+    Ok(quotes::requests(&context, &actor).await?)
 }
 
 #[server(prefix = "/api", endpoint = "quotes/detail")]
 pub async fn load_quote_request(request_id: i64) -> Result<QuoteRequestDetail, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::request_detail(&context.db, &actor, request_id, now()).await?)
+    Ok(quotes::request_detail(&context, &actor, request_id, now()).await?)
 }
 
 /// Accepts a quote, which instructs the works; a red contractor answers `Blocked` unless
@@ -71,11 +71,10 @@ pub async fn accept_quote(
 ) -> Result<InstructOutcome, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::accept(
-        &context.db,
+        &context,
         &actor,
         quote_id,
         override_reason.as_deref(),
-        &context.public_url,
         now(),
     )
     .await?)
@@ -84,20 +83,20 @@ pub async fn accept_quote(
 #[server(prefix = "/api", endpoint = "quotes/withdraw")]
 pub async fn withdraw_quote_request(request_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::withdraw(&context.db, &actor, request_id, &context.public_url, now()).await?)
+    Ok(quotes::withdraw(&context, &actor, request_id, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "quotes/desk")]
 pub async fn desk_quotes() -> Result<Vec<DeskQuote>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::desk_quotes(&context.db, &actor).await?)
+    Ok(quotes::desk_quotes(&context, &actor).await?)
 }
 
 /// How many requests still wait for this office's quote.
 #[server(prefix = "/api", endpoint = "quotes/to_answer")]
 pub async fn quotes_to_answer() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::to_answer(&context.db, &actor).await?)
+    Ok(quotes::to_answer(&context, &actor).await?)
 }
 
 #[server(prefix = "/api", endpoint = "quotes/decline")]
@@ -106,14 +105,5 @@ pub async fn decline_quote(
     #[server(default)] note: Option<String>,
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(quotes::decline(
-        &context.db,
-        &context.files,
-        &actor,
-        quote_id,
-        note.as_deref(),
-        &context.public_url,
-        now(),
-    )
-    .await?)
+    Ok(quotes::decline(&context, &actor, quote_id, note.as_deref(), now()).await?)
 }

@@ -1,18 +1,19 @@
 //! What a server function needs from its request: the app context, the session, who is asking,
 //! and where the request came from. The one path from a request to an `Actor`.
 
-use super::{ApiError, AppContext};
+use super::ApiError;
 use crate::domain::identity::LinkProblem;
 use crate::services::auth::{self, Actor, Origin};
+use crate::services::Context;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
-pub fn context() -> Result<AppContext, ApiError> {
-    use_context::<AppContext>().ok_or_else(|| {
-        tracing::error!("AppContext missing from a server function's context");
+pub fn context() -> Result<Context, ApiError> {
+    use_context::<Context>().ok_or_else(|| {
+        tracing::error!("Context missing from a server function's context");
         ApiError::Server
     })
 }
@@ -31,7 +32,7 @@ pub async fn session() -> Result<Session, ApiError> {
 pub struct ResolvedActor(pub Actor);
 
 /// Who is asking, or `NotSignedIn`.
-pub async fn actor() -> Result<(AppContext, Actor), ApiError> {
+pub async fn actor() -> Result<(Context, Actor), ApiError> {
     let context = context()?;
     let mut parts = use_context::<Parts>().ok_or_else(|| {
         tracing::error!("request parts missing from a server function's context");
@@ -42,7 +43,7 @@ pub async fn actor() -> Result<(AppContext, Actor), ApiError> {
 }
 
 /// Who is asking: the actor the page gate already resolved for this request, or the session's.
-async fn actor_of(context: &AppContext, parts: &mut Parts) -> Result<Actor, ApiError> {
+async fn actor_of(context: &Context, parts: &mut Parts) -> Result<Actor, ApiError> {
     if let Some(ResolvedActor(actor)) = parts.extensions.get::<ResolvedActor>() {
         return Ok(actor.clone());
     }
@@ -50,20 +51,20 @@ async fn actor_of(context: &AppContext, parts: &mut Parts) -> Result<Actor, ApiE
         tracing::error!("no session layer in front of a signed-in route");
         ApiError::Server
     })?;
-    Ok(auth::resolve(&context.db, &session, auth::now()).await?)
+    Ok(auth::resolve(context, &session, auth::now()).await?)
 }
 
 /// The signed-in person as an axum extractor, for the routes outside server functions (uploads,
 /// downloads, the event stream): refused with the same answer a server function gives.
 impl<S> FromRequestParts<S> for Actor
 where
-    AppContext: FromRef<S>,
+    Context: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        actor_of(&AppContext::from_ref(state), parts).await
+        actor_of(&Context::from_ref(state), parts).await
     }
 }
 

@@ -24,7 +24,7 @@ use {
 pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage, ApiError> {
     let (context, actor) = request::actor().await?;
     let filter = TaskFilter::from_query_string(&query);
-    Ok(task_list::task_list(&context.db, &actor, &filter).await?)
+    Ok(task_list::task_list(&context, &actor, &filter).await?)
 }
 
 /// Remembers the dashboard's columns for this person: `columns` names them, comma-separated.
@@ -34,19 +34,19 @@ pub async fn save_task_columns(
 ) -> Result<Vec<TaskColumn>, ApiError> {
     let (context, actor) = request::actor().await?;
     let chosen = TaskColumn::parse_choice(Some(&columns));
-    Ok(task_list::save_columns(&context.db, &actor, &chosen).await?)
+    Ok(task_list::save_columns(&context, &actor, &chosen).await?)
 }
 
 #[server(prefix = "/api", endpoint = "tech/tasks")]
 pub async fn technician_tasks() -> Result<crate::domain::records::TechTasks, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::technician_tasks(&context.db, &actor).await?)
+    Ok(tasks::technician_tasks(&context, &actor).await?)
 }
 
 #[server(prefix = "/api", endpoint = "tasks/instruct_choices")]
 pub async fn load_instruct_choices() -> Result<InstructChoices, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::instruct_choices(&context.db, &actor, now()).await?)
+    Ok(tasks::instruct_choices(&context, &actor, now()).await?)
 }
 
 /// The "Instruct works" form, sent as `works[field]` so the server function takes one argument.
@@ -99,7 +99,7 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
             .into_iter()
             .next(),
     };
-    Ok(tasks::instruct(&context.db, &actor, task, &context.public_url, now()).await?)
+    Ok(tasks::instruct(&context, &actor, task, now()).await?)
 }
 
 /// The compliance verdict on a contractor for the works being written, before they are sent:
@@ -117,16 +117,16 @@ pub async fn check_works(
             .next(),
         day: date_field("due_date", due_date.as_deref())?,
     };
-    Ok(tasks::instruct_check(&context.db, &actor, contractor_id, work, now()).await?)
+    Ok(tasks::instruct_check(&context, &actor, contractor_id, work, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let (context, actor) = request::actor().await?;
-    let mut task = tasks::task_detail(&context.db, &actor, task_id, now()).await?;
+    let mut task = tasks::task_detail(&context, &actor, task_id, now()).await?;
     if task.report_available {
         task.report_versions =
-            crate::services::tasks::report::versions_of_task(&context.db, &actor, &task).await?;
+            crate::services::tasks::report::versions_of_task(&context, &actor, &task).await?;
     }
     Ok(task)
 }
@@ -139,16 +139,7 @@ pub async fn act_on_task(
     reason: Option<String>,
 ) -> Result<TaskStatus, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::act(
-        &context.db,
-        &actor,
-        task_id,
-        action,
-        reason.as_deref(),
-        &context.public_url,
-        now(),
-    )
-    .await?)
+    Ok(tasks::act(&context, &actor, task_id, action, reason.as_deref(), now()).await?)
 }
 
 /// The contractor's office accepts a task, optionally with the date it plans to be on site and
@@ -161,38 +152,21 @@ pub async fn accept_task(
 ) -> Result<TaskStatus, ApiError> {
     let (context, actor) = request::actor().await?;
     let planned = date_field("planned_date", planned_date.as_deref())?;
-    Ok(tasks::accept(
-        &context.db,
-        &actor,
-        task_id,
-        planned,
-        &technician_ids,
-        &context.public_url,
-        now(),
-    )
-    .await?)
+    Ok(tasks::accept(&context, &actor, task_id, planned, &technician_ids, now()).await?)
 }
 
 /// A message in the task's chat; the other side is emailed.
 #[server(prefix = "/api", endpoint = "tasks/message")]
 pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(work::post_message(
-        &context.db,
-        &actor,
-        task_id,
-        &body,
-        &context.public_url,
-        now(),
-    )
-    .await?)
+    Ok(work::post_message(&context, &actor, task_id, &body, now()).await?)
 }
 
 /// The task's chat, oldest first.
 #[server(prefix = "/api", endpoint = "tasks/messages")]
 pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(work::task_messages(&context.db, &actor, task_id).await?)
+    Ok(work::task_messages(&context, &actor, task_id).await?)
 }
 
 /// Records a service task's result from the Desk or Tech view.
@@ -204,7 +178,7 @@ pub async fn record_service_result(
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(service_work::record_result(
-        &context.db,
+        &context,
         &actor,
         service_task_id,
         outcome,
@@ -250,22 +224,8 @@ pub async fn perform_work(
         signer,
         client,
     };
-    let status = perform_on_site(
-        &context.db,
-        &context.files,
-        &actor,
-        work.task_id,
-        performed,
-        now(),
-    )
-    .await?;
-    crate::services::tasks::report::issue_in_background(
-        context.db,
-        context.files,
-        actor,
-        context.public_url,
-        work.task_id,
-    );
+    let status = perform_on_site(&context, &actor, work.task_id, performed, now()).await?;
+    crate::services::tasks::report::issue_in_background(context, actor, work.task_id);
     Ok(status)
 }
 
@@ -273,5 +233,5 @@ pub async fn perform_work(
 #[server(prefix = "/api", endpoint = "tasks/archive")]
 pub async fn archive_task(task_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::archive(&context.db, &actor, task_id, now()).await?)
+    Ok(tasks::archive(&context, &actor, task_id, now()).await?)
 }

@@ -18,14 +18,14 @@ use {
 #[server(prefix = "/api", endpoint = "team/list")]
 pub async fn load_team() -> Result<Team, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(team::team(&context.db, &actor, now()).await?)
+    Ok(team::team(&context, &actor, now()).await?)
 }
 
 /// Adds a technician; the form sends `technician[name]`, `technician[email]`, `technician[mobile]`.
 #[server(prefix = "/api", endpoint = "team/add")]
 pub async fn add_technician(technician: TechnicianDetails) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(team::add_technician(&context.db, &actor, &technician, now()).await?)
+    Ok(team::add_technician(&context, &actor, &technician, now()).await?)
 }
 
 /// Corrects a technician's name or mobile, or makes them inactive or active again.
@@ -38,7 +38,7 @@ pub async fn update_technician(
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(team::update_technician(
-        &context.db,
+        &context,
         &actor,
         technician_id,
         &name,
@@ -52,14 +52,14 @@ pub async fn update_technician(
 /// The request's tasks: the ids given, or every task matching the dashboard filter.
 #[cfg(feature = "ssr")]
 async fn resolve(
-    context: &super::AppContext,
+    context: &crate::services::Context,
     actor: &Actor,
     request: AssignmentRequest,
 ) -> Result<Assignment, ApiError> {
     let task_ids = match &request.matching {
         Some(query) => {
             let filter = TaskFilter::from_query_string(query);
-            task_list::matching_task_ids(&context.db, actor, &filter, MAX_TASKS + 1).await?
+            task_list::matching_task_ids(context, actor, &filter, MAX_TASKS + 1).await?
         }
         None => request.task_ids,
     };
@@ -77,7 +77,7 @@ async fn resolve(
 pub async fn preview_assignment(request: AssignmentRequest) -> Result<AssignmentSummary, ApiError> {
     let (context, actor) = request::actor().await?;
     let assignment = resolve(&context, &actor, request).await?;
-    Ok(assignment::preview(&context.db, &actor, &assignment, now()).await?)
+    Ok(assignment::preview(&context, &actor, &assignment, now()).await?)
 }
 
 /// Assigns technicians and/or a scheduled date to the tasks, all or nothing.
@@ -85,7 +85,7 @@ pub async fn preview_assignment(request: AssignmentRequest) -> Result<Assignment
 pub async fn assign_technicians(request: AssignmentRequest) -> Result<AssignmentSummary, ApiError> {
     let (context, actor) = request::actor().await?;
     let assignment = resolve(&context, &actor, request).await?;
-    Ok(assignment::assign(&context.db, &actor, &assignment, &context.public_url, now()).await?)
+    Ok(assignment::assign(&context, &actor, &assignment, now()).await?)
 }
 
 /// The office's technicians with what each lacks of the selected tasks' requirements.
@@ -95,5 +95,5 @@ pub async fn technician_choices(
 ) -> Result<Vec<TechnicianChoice>, ApiError> {
     let (context, actor) = request::actor().await?;
     let assignment = resolve(&context, &actor, request).await?;
-    Ok(assignment::technician_choices(&context.db, &actor, &assignment.task_ids, now()).await?)
+    Ok(assignment::technician_choices(&context, &actor, &assignment.task_ids, now()).await?)
 }

@@ -11,7 +11,7 @@ use {super::request, crate::services::auth::now, crate::services::users};
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users() -> Result<Directory, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(users::directory(&context.db, &actor).await?)
+    Ok(users::directory(&context, &actor).await?)
 }
 
 /// Creates an agent account and emails them a link to choose a password.
@@ -23,20 +23,20 @@ pub async fn invite_user(name: String, email: String, role_id: i64) -> Result<St
         email: &email,
         role_id,
     };
-    users::invite_agent(&context.db, &actor, invitation, &context.public_url, now()).await?;
+    users::invite_agent(&context, &actor, invitation, now()).await?;
     Ok(format!("Invitation sent to {}.", email.trim()))
 }
 
 #[server(prefix = "/api", endpoint = "users/role")]
 pub async fn change_user_role(user_id: i64, role_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(users::change_role(&context.db, &actor, user_id, role_id, now()).await?)
+    Ok(users::change_role(&context, &actor, user_id, role_id, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "users/active")]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(users::set_active(&context.db, &actor, user_id, active, now()).await?)
+    Ok(users::set_active(&context, &actor, user_id, active, now()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "users/role_permission")]
@@ -46,8 +46,5 @@ pub async fn set_role_permission(
     allowed: bool,
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(
-        users::set_role_permission(&context.db, &actor, role_id, permission, allowed, now())
-            .await?,
-    )
+    Ok(users::set_role_permission(&context, &actor, role_id, permission, allowed, now()).await?)
 }

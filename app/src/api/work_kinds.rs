@@ -15,7 +15,7 @@ use {
 #[server(prefix = "/api", endpoint = "work_kinds/list")]
 pub async fn list_work_kinds() -> Result<Vec<WorkKindRow>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(work_kinds::list(&context.db, &actor).await?)
+    Ok(work_kinds::list(&context, &actor).await?)
 }
 
 /// Adds a kind of work (`id` empty) or changes one; `certificate_types` is a comma-separated list
@@ -32,21 +32,21 @@ pub async fn save_work_kind(
         certificate_type_ids: id_list("certificate_types", certificate_types.as_deref())?,
     };
     let id = id_list("work_kind", id.as_deref())?.into_iter().next();
-    work_kinds::save(&context.db, &actor, id, &kind, &context.public_url, now()).await?;
+    work_kinds::save(&context, &actor, id, &kind, now()).await?;
     Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "work_kinds/delete")]
 pub async fn delete_work_kind(id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(work_kinds::delete(&context.db, &actor, id, now()).await?)
+    Ok(work_kinds::delete(&context, &actor, id, now()).await?)
 }
 
 /// The ids of the kinds of work a contractor has.
 #[server(prefix = "/api", endpoint = "work_kinds/contractor")]
 pub async fn contractor_work_kinds(contractor_id: i64) -> Result<Vec<i64>, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(work_kinds::contractor_kinds(&context.db, &actor, contractor_id).await?)
+    Ok(work_kinds::contractor_kinds(&context, &actor, contractor_id).await?)
 }
 
 /// Gives a contractor exactly these kinds of work (comma-separated ids), requesting the
@@ -58,13 +58,5 @@ pub async fn set_contractor_work_kinds(
 ) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     let kinds = id_list("work_kinds", kinds.as_deref())?;
-    Ok(work_kinds::set_contractor_kinds(
-        &context.db,
-        &actor,
-        contractor_id,
-        &kinds,
-        &context.public_url,
-        now(),
-    )
-    .await?)
+    Ok(work_kinds::set_contractor_kinds(&context, &actor, contractor_id, &kinds, now()).await?)
 }

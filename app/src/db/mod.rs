@@ -17,8 +17,6 @@ use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
-use std::any::{Any as AnyValue, TypeId};
-use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,22 +92,9 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     events: Events,
-    /// Values computed from this database and kept beside it, one per type (the compliance
-    /// statuses per agency, say): owned by the layer that computes them, so `db` knows none.
-    memos: Memos,
     /// SQLite has one writer: write transactions take turns here, in arrival order, instead of
     /// sleeping in SQLite's busy handler (whose back-off made a queue of writers a long tail).
     write_turn: Option<Arc<Mutex<()>>>,
-}
-
-/// One value per type, shared by a pool's clones.
-#[derive(Clone, Default)]
-struct Memos(Arc<std::sync::Mutex<HashMap<TypeId, Arc<dyn AnyValue + Send + Sync>>>>);
-
-impl std::fmt::Debug for Memos {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Memos")
-    }
 }
 
 /// A write transaction: the connection (deref it as for a `Transaction`) and, on SQLite, the
@@ -200,7 +185,6 @@ impl Db {
             pool,
             backend,
             events,
-            memos: Memos::default(),
             write_turn: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         })
     }
@@ -225,23 +209,6 @@ impl Db {
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(WriteTx { tx, _turn: turn })
-    }
-
-    /// The value of type `T` kept beside this database (and every clone of it), made with
-    /// `T::default()` the first time it is asked for.
-    pub fn memo<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
-        let mut memos = self
-            .memos
-            .0
-            .lock()
-            .expect("the memo lock is never held across a panic");
-        let memo = memos
-            .entry(TypeId::of::<T>())
-            .or_insert_with(|| Arc::new(T::default()))
-            .clone();
-        drop(memos);
-        memo.downcast::<T>()
-            .expect("a memo is stored under its own type's id")
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {

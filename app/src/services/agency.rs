@@ -2,12 +2,13 @@
 
 use super::auth::Actor;
 use super::ServiceError;
-use crate::db::{audit, Db};
+use crate::db::audit;
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::{check_daily_reminder_hour, check_expiring_soon_days, Permission};
 use crate::domain::records::AgencySettings;
+use crate::services::Context;
 
-pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceError> {
+pub async fn settings(cx: &Context, actor: &Actor) -> Result<AgencySettings, ServiceError> {
     actor.require_agent()?;
     #[derive(sqlx::FromRow)]
     struct SettingsRow {
@@ -26,10 +27,10 @@ pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceE
          assignment_email_purchase_order FROM agencies WHERE id = $1",
     )
     .bind(actor.agency_id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await?;
     let chasing = {
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = cx.db.pool().acquire().await?;
         crate::db::escalations::ladder(&mut conn, actor.agency_id).await?
     };
     Ok(AgencySettings {
@@ -46,7 +47,7 @@ pub async fn settings(db: &Db, actor: &Actor) -> Result<AgencySettings, ServiceE
 }
 
 pub async fn update_settings(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     input: AgencySettings,
     now: i64,
@@ -74,7 +75,7 @@ pub async fn update_settings(
         .chasing
         .check()
         .map_err(|e| ServiceError::invalid(e.field, e.message))?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     sqlx::query(
         "UPDATE agencies SET name = $1, time_zone = $2, date_format = $3, expiring_soon_days = $4, \
          assignment_email_description = $6, assignment_email_access = $7, \

@@ -12,6 +12,7 @@ use crate::domain::identity::{
     PASSWORD_FAILURES_PER_ADDRESS,
 };
 use crate::domain::records::{LinkPreview, Viewer};
+use crate::services::Context;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -136,7 +137,7 @@ const KIND: &str = "kind";
 
 /// Reads the session: the active user it belongs to, or `NotSignedIn`. Ends a session that has
 /// outlived its limits, and slides the idle timeout forward at most every few minutes.
-pub async fn resolve(db: &Db, session: &Session, now: i64) -> Result<Actor, ServiceError> {
+pub async fn resolve(cx: &Context, session: &Session, now: i64) -> Result<Actor, ServiceError> {
     let get = |key: &'static str| async move { session.get::<i64>(key).await.ok().flatten() };
     let (Some(user_id), Some(signed_in_at), Some(last_seen)) = (
         get(sessions::USER_ID_KEY).await,
@@ -145,7 +146,7 @@ pub async fn resolve(db: &Db, session: &Session, now: i64) -> Result<Actor, Serv
     ) else {
         return Err(ServiceError::NotSignedIn);
     };
-    let Some(actor) = load_actor(db, user_id).await? else {
+    let Some(actor) = load_actor(cx, user_id).await? else {
         let _ = session.flush().await;
         return Err(ServiceError::NotSignedIn);
     };
@@ -163,8 +164,8 @@ pub async fn resolve(db: &Db, session: &Session, now: i64) -> Result<Actor, Serv
 }
 
 /// The active user with this id, as an actor; `None` when missing or disabled.
-pub async fn load_actor(db: &Db, user_id: i64) -> Result<Option<Actor>, ServiceError> {
-    Ok(users::by_id(db.pool(), user_id)
+pub async fn load_actor(cx: &Context, user_id: i64) -> Result<Option<Actor>, ServiceError> {
+    Ok(users::by_id(cx.db.pool(), user_id)
         .await?
         .filter(|u| u.active == 1)
         .and_then(Actor::from_record))
@@ -309,7 +310,7 @@ const LINK: &str = "link";
 /// is checked (a right one is taken back), so a burst sent at once is checked no more than the
 /// limit. The error never says which part was wrong, nor that an account is disabled.
 pub async fn sign_in_with_password(
-    db: &Db,
+    cx: &Context,
     email: &str,
     password: &str,
     origin: &Origin,
@@ -321,7 +322,7 @@ pub async fn sign_in_with_password(
     }
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let reserved = reserve(
         &mut tx,
         PASSWORD,
@@ -334,7 +335,7 @@ pub async fn sign_in_with_password(
     .await?;
     tx.commit().await?;
 
-    let user = users::by_email(db.pool(), &email).await?;
+    let user = users::by_email(cx.db.pool(), &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let verified = verify_password(password.to_string(), stored).await;
     let user = match user {
@@ -348,11 +349,11 @@ pub async fn sign_in_with_password(
         }
     };
     let kind = UserKind::parse(&user.kind).ok_or(ServiceError::NotFound("user"))?;
-    attempts::clear(db.pool(), PASSWORD, &by_account).await?;
+    attempts::clear(cx.db.pool(), PASSWORD, &by_account).await?;
     if let Some(by_address_attempt) = reserved.get(1) {
-        attempts::forget(db.pool(), *by_address_attempt).await?;
+        attempts::forget(cx.db.pool(), *by_address_attempt).await?;
     }
-    users::record_sign_in(db.pool(), user.id, now).await?;
+    users::record_sign_in(cx.db.pool(), user.id, now).await?;
     Ok(SignedIn {
         user_id: user.id,
         kind,
@@ -410,10 +411,9 @@ pub(crate) async fn issue_link(
 
 /// Emails a sign-in or password reset link to the account with this address, if there is one.
 pub async fn request_link(
-    db: &Db,
+    cx: &Context,
     email: &str,
     origin: &Origin,
-    public_url: &str,
     want: LinkPurpose,
     now: i64,
 ) -> Result<LinkRequest, ServiceError> {
@@ -426,7 +426,7 @@ pub async fn request_link(
     let email = identity::normalize_email(email).map_err(|m| ServiceError::invalid("email", m))?;
     let by_account = format!("email:{email}");
     let by_address = format!("address:{}", origin.address);
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let reserved = reserve(
         &mut tx,
         LINK,
@@ -464,7 +464,7 @@ pub async fn request_link(
             &mut tx,
             &user,
             purpose,
-            public_url,
+            &cx.public_url,
             &origin.address,
             None,
             now,
@@ -478,7 +478,7 @@ pub async fn request_link(
 /// Whether the session a long-lived response (the event stream) was opened with still signs in
 /// this user: not signed out (here or everywhere), not expired, the account not disabled.
 pub async fn still_signed_in(
-    db: &Db,
+    cx: &Context,
     session_id: &str,
     user_id: i64,
     now: i64,
@@ -487,18 +487,20 @@ pub async fn still_signed_in(
         sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(session_id)
             .bind(now)
-            .fetch_optional(db.pool())
+            .fetch_optional(cx.db.pool())
             .await?;
     if row.flatten() != Some(user_id) {
         return Ok(false);
     }
-    Ok(load_actor(db, user_id).await?.is_some())
+    Ok(load_actor(cx, user_id).await?.is_some())
 }
 
 /// Whether a token was ever issued (used or expired ones too, so the page can say so). Only such
 /// a link is kept in a browser's session: a made-up one stores nothing.
-pub async fn is_issued_link(db: &Db, token: &str) -> Result<bool, ServiceError> {
-    Ok(tokens::find(db.pool(), &token_hash(token)).await?.is_some())
+pub async fn is_issued_link(cx: &Context, token: &str) -> Result<bool, ServiceError> {
+    Ok(tokens::find(cx.db.pool(), &token_hash(token))
+        .await?
+        .is_some())
 }
 
 async fn check_link(
@@ -528,12 +530,12 @@ async fn check_link(
 
 /// Looks at a link without using it.
 pub async fn preview_link(
-    db: &Db,
+    cx: &Context,
     token: &str,
     purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<Result<LinkPreview, LinkProblem>, ServiceError> {
-    Ok(check_link(db, token, purposes, now)
+    Ok(check_link(&cx.db, token, purposes, now)
         .await?
         .and_then(|(_, user, purpose)| {
             Ok(LinkPreview {
@@ -547,15 +549,15 @@ pub async fn preview_link(
 
 /// Uses a sign-in link: exactly once, before it expires, for an active user.
 pub async fn use_sign_in_link(
-    db: &Db,
+    cx: &Context,
     token: &str,
     now: i64,
 ) -> Result<Result<SignedIn, LinkProblem>, ServiceError> {
-    let (record, user, _) = match check_link(db, token, &[LinkPurpose::SignIn], now).await? {
+    let (record, user, _) = match check_link(&cx.db, token, &[LinkPurpose::SignIn], now).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
     };
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     if !tokens::use_once(&mut *tx, record.id, now).await? {
         return Ok(Err(LinkProblem::Used));
     }
@@ -571,13 +573,13 @@ pub async fn use_sign_in_link(
 /// Sets a new password from a reset or invitation link, ends every other session of the user,
 /// and signs them in. Nothing changes unless all of it does.
 pub async fn reset_password(
-    db: &Db,
+    cx: &Context,
     token: &str,
     new_password: &str,
     now: i64,
 ) -> Result<Result<SignedIn, LinkProblem>, ServiceError> {
     let purposes = [LinkPurpose::PasswordReset, LinkPurpose::Invitation];
-    let (record, user, _) = match check_link(db, token, &purposes, now).await? {
+    let (record, user, _) = match check_link(&cx.db, token, &purposes, now).await? {
         Ok(found) => found,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -590,7 +592,7 @@ pub async fn reset_password(
     identity::check_new_password(new_password, &user.email)
         .map_err(|m| ServiceError::invalid("password", m))?;
     let hash = hash_password(new_password.to_string()).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     if !tokens::use_once(&mut *tx, record.id, now).await? {
         return Ok(Err(LinkProblem::Used));
     }
@@ -615,17 +617,17 @@ pub async fn reset_password(
 }
 
 /// Ends every session of the one asking, on every device.
-pub async fn sign_out_everywhere(db: &Db, actor: &Actor) -> Result<u64, ServiceError> {
-    Ok(sessions::end_all_for_user(db.pool(), actor.user_id).await?)
+pub async fn sign_out_everywhere(cx: &Context, actor: &Actor) -> Result<u64, ServiceError> {
+    Ok(sessions::end_all_for_user(cx.db.pool(), actor.user_id).await?)
 }
 
 /// Forgets throttling events that no longer count. Run by the worker.
-pub async fn forget_old_attempts(db: &Db, now: i64) -> Result<u64, ServiceError> {
+pub async fn forget_old_attempts(cx: &Context, now: i64) -> Result<u64, ServiceError> {
     let oldest_window = LINK_REQUESTS_PER_EMAIL
         .window_ms
         .max(LINK_REQUESTS_PER_ADDRESS.window_ms)
         .max(PASSWORD_FAILURES.window_ms);
-    Ok(attempts::forget_before(db.pool(), now - oldest_window).await?)
+    Ok(attempts::forget_before(cx.db.pool(), now - oldest_window).await?)
 }
 
 pub fn now() -> i64 {

@@ -7,10 +7,10 @@ use super::auth::Actor;
 use super::compliance::{may_upload, own_certificate_type, Upload};
 use super::heavy::{turn, Work};
 use super::ServiceError;
-use crate::db::Db;
 use crate::domain::certificate_reading::{has_text, read_certificate, Proposal, ReadOutcome};
 use crate::domain::files::FileKind;
 use crate::files::certificate_text::{pdf_text, TextError};
+use crate::services::Context;
 
 /// Reads a checked file: only PDFs are read; anything else proposes nothing.
 pub async fn read_file(kind: FileKind, bytes: &[u8], certificate_type: &str) -> Proposal {
@@ -42,13 +42,13 @@ pub async fn read_file(kind: FileKind, bytes: &[u8], certificate_type: &str) -> 
 /// What the upload form is pre-filled with: the file is checked as an upload would be, read,
 /// and forgotten (nothing is stored). Allowed to whoever may upload for that type.
 pub async fn propose(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     certificate_type_id: i64,
     upload: &Upload,
 ) -> Result<Proposal, ServiceError> {
     may_upload(actor)?;
-    let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
+    let type_name = own_certificate_type(&cx.db, actor, certificate_type_id).await?;
     let kind = upload.certificate_file_kind()?;
     Ok(read_file(kind, &upload.bytes, &type_name).await)
 }

@@ -5,10 +5,11 @@
 use super::auth::Actor;
 use super::compliance::bump_certification_version;
 use super::ServiceError;
-use crate::db::{audit, flag, Db};
+use crate::db::{audit, flag};
 use crate::domain::certificate_reading::pounds;
 use crate::domain::identity::Permission;
 use crate::domain::records::CertificateTypeRow;
+use crate::services::Context;
 
 #[derive(sqlx::FromRow)]
 struct TypeRow {
@@ -20,7 +21,7 @@ struct TypeRow {
     minimum_cover: Option<i64>,
 }
 
-pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CertificateTypeRow>, ServiceError> {
+pub async fn list(cx: &Context, actor: &Actor) -> Result<Vec<CertificateTypeRow>, ServiceError> {
     actor.require_agent()?;
     let rows: Vec<TypeRow> = sqlx::query_as(
         "SELECT t.id, t.name, t.built_in, t.applies_to_technicians, \
@@ -29,7 +30,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CertificateTypeRow>, Ser
          FROM certificate_types t WHERE t.agency_id = $1 ORDER BY lower(t.name)",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(rows
         .into_iter()
@@ -50,7 +51,7 @@ const MOST_COVER: i64 = 1_000_000_000_000;
 /// Sets (or clears) the least cover, in whole pounds, a document of this type must record to
 /// count as valid. Statuses of every contractor holding the type follow at once.
 pub async fn set_minimum_cover(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     type_id: i64,
     minimum: Option<i64>,
@@ -63,7 +64,7 @@ pub async fn set_minimum_cover(
             "Write the minimum in pounds, e.g. 5000000 or £5m, or leave it empty for none.",
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let name: Option<String> = sqlx::query_scalar(
         "UPDATE certificate_types SET minimum_cover = $1 WHERE id = $2 AND agency_id = $3 \
          RETURNING name",
@@ -89,20 +90,21 @@ pub async fn set_minimum_cover(
     )
     .await?;
     tx.commit().await?;
-    db.publish(crate::events::Change {
-        agency_id: actor.agency_id,
-        contractor_id: None,
-        topic: crate::events::Topic::Certification,
-        task_id: None,
-    })
-    .await;
+    cx.db
+        .publish(crate::events::Change {
+            agency_id: actor.agency_id,
+            contractor_id: None,
+            topic: crate::events::Topic::Certification,
+            task_id: None,
+        })
+        .await;
     Ok(())
 }
 
 /// Adds a custom type. Names are unique in the agency whatever their case, so an import's
 /// `ContractorCertificateName` finds exactly one.
 pub async fn create(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     name: &str,
     applies_to_technicians: bool,
@@ -122,7 +124,7 @@ pub async fn create(
             "Keep the name under 80 characters.",
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT name FROM certificate_types WHERE agency_id = $1 AND lower(name) = lower($2)",
     )
@@ -162,7 +164,7 @@ pub async fn create(
 
 /// Says whether a type is also asked of technicians.
 pub async fn set_applies_to_technicians(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     type_id: i64,
     applies: bool,
@@ -174,7 +176,7 @@ pub async fn set_applies_to_technicians(
     .bind(flag(applies))
     .bind(type_id)
     .bind(actor.agency_id)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await?
     .rows_affected();
     if changed == 0 {

@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::domain::compliance::ComplianceStatus;
 use crate::domain::dates::{from_storage, to_storage, DateFormat};
 use crate::domain::escalation::{digest_day, Step};
+use crate::services::Context;
 use chrono::{Days, NaiveDate};
 use sqlx::FromRow;
 use std::collections::{BTreeMap, HashMap};
@@ -100,32 +101,31 @@ fn task_line(task: &OpenTask, today: NaiveDate, format: DateFormat) -> String {
 
 /// Climbs the chasing ladders and queues the day's digests of every agency whose hour has come;
 /// returns how many digests were new.
-pub async fn queue_daily_digests(db: &Db, public_url: &str, now: i64) -> Result<u32, ServiceError> {
+pub async fn queue_daily_digests(cx: &Context, now: i64) -> Result<u32, ServiceError> {
     let agencies: Vec<Agency> = sqlx::query_as(
         "SELECT id, name, time_zone, date_format, daily_reminder_hour FROM agencies ORDER BY id",
     )
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let mut queued = 0;
     for agency in agencies {
         if let Some(today) = digest_day(&agency.time_zone, agency.daily_reminder_hour, now) {
-            queued += agency_digests(db, public_url, &agency, today, now).await?;
+            queued += agency_digests(cx, &agency, today, now).await?;
         }
     }
     Ok(queued)
 }
 
 async fn agency_digests(
-    db: &Db,
-    public_url: &str,
+    cx: &Context,
     agency: &Agency,
     today: NaiveDate,
     now: i64,
 ) -> Result<u32, ServiceError> {
     let format = DateFormat::from_pattern(&agency.date_format).unwrap_or_default();
-    let chases = climb(db, agency.id, now).await?;
+    let chases = climb(cx, agency.id, now).await?;
     // After climbing: a suspension it recorded is in the view.
-    let view = agency_view(db, agency.id, now).await?;
+    let view = agency_view(&cx.db, &cx.statuses, agency.id, now).await?;
     let mut recipients: BTreeMap<String, Recipient> = BTreeMap::new();
 
     let people: Vec<Person> = sqlx::query_as(
@@ -135,14 +135,14 @@ async fn agency_digests(
               OR (u.kind = 'agent' AND r.can_manage_certification = 1)) ORDER BY u.id",
     )
     .bind(agency.id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let awaiting_validation = view.awaiting_validation();
     let companies: HashMap<i64, ContractorAddress> = sqlx::query_as::<_, ContractorAddress>(
         "SELECT id, company_name, email FROM contractors WHERE agency_id = $1",
     )
     .bind(agency.id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?
     .into_iter()
     .map(|c| (c.id, c))
@@ -178,11 +178,12 @@ async fn agency_digests(
             }
             (kind, Some(contractor_id)) => {
                 let technician = kind == "technician";
-                digest.tasks = open_tasks(db, agency.id, contractor_id, &person, technician, today)
-                    .await?
-                    .iter()
-                    .map(|t| task_line(t, today, format))
-                    .collect();
+                digest.tasks =
+                    open_tasks(&cx.db, agency.id, contractor_id, &person, technician, today)
+                        .await?
+                        .iter()
+                        .map(|t| task_line(t, today, format))
+                        .collect();
                 if !technician {
                     digest.certificates =
                         awaited_from_office_users(&view, &chases, contractor_id, format);
@@ -232,7 +233,7 @@ async fn agency_digests(
     }
 
     let mut queued = 0;
-    let base = public_url.trim_end_matches('/');
+    let base = cx.public_url.trim_end_matches('/');
     for recipient in recipients.values() {
         if recipient.digest.is_empty() {
             continue;
@@ -246,7 +247,7 @@ async fn agency_digests(
             &format!("{base}{}", recipient.path),
         );
         let key = format!("daily:{}:{}", recipient.key, to_storage(today));
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = cx.db.pool().acquire().await?;
         if mail::enqueue(
             &mut conn,
             Some(agency.id),

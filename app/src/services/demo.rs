@@ -6,6 +6,7 @@ use super::ServiceError;
 use crate::db::{flag, now_ms, Db};
 use crate::domain::dates::to_storage;
 use crate::domain::task_status::TaskStatus;
+use crate::services::Context;
 use chrono::{Days, NaiveDate};
 
 /// The demo agency's name.
@@ -719,7 +720,7 @@ struct UnfiledDocument {
 /// Gives the demo's uploaded certificates a file, so "Tick Valid" shows a document to check, as a
 /// real upload would. Each document is filled once (a later start fills any a crash left), and a
 /// file whose row was filled meanwhile by another instance is removed again.
-pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<usize, ServiceError> {
+pub async fn attach_files(cx: &Context) -> Result<usize, ServiceError> {
     let unfiled: Vec<UnfiledDocument> = sqlx::query_as(
         "SELECT d.id, d.agency_id, d.description, d.start_date, d.end_date, t.name AS type_name, \
          c.company_name FROM certificate_documents d \
@@ -729,12 +730,12 @@ pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<us
          WHERE a.name = $1 AND d.file_key IS NULL AND d.uploaded_by IS NULL ORDER BY d.id",
     )
     .bind(AGENCY_NAME)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let mut filled = 0;
     for document in unfiled {
         let bytes = demo_certificate(&document)?;
-        let mut staged = crate::files::Staged::new(files);
+        let mut staged = crate::files::Staged::new(&cx.files);
         let key = staged
             .put("certificates", document.agency_id, "pdf", &bytes)
             .await
@@ -750,11 +751,11 @@ pub async fn attach_files(db: &Db, files: &crate::files::FileStore) -> Result<us
         ))
         .bind(bytes.len() as i64)
         .bind(document.id)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await;
         let written = staged.settle(written).await?;
         if written.rows_affected() == 0 {
-            files.delete_unused(&key).await;
+            cx.files.delete_unused(&key).await;
         } else {
             filled += 1;
         }

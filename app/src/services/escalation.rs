@@ -6,10 +6,11 @@
 
 use super::compliance::{agency_view, bump_certification_version};
 use super::ServiceError;
+use crate::db::audit;
 use crate::db::escalations::{self, ReachedStep};
-use crate::db::{audit, Db};
 use crate::domain::escalation::{chased, Step};
 use crate::events::{Change, Topic};
+use crate::services::Context;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashSet};
 
@@ -32,9 +33,13 @@ impl Chase {
 
 /// Climbs every unanswered outstanding certificate of the agency to the steps reached by today
 /// (the agency's date at `now`), recording each new step once; returns what is being chased.
-pub(super) async fn climb(db: &Db, agency_id: i64, now: i64) -> Result<Vec<Chase>, ServiceError> {
-    let view = agency_view(db, agency_id, now).await?;
-    let mut conn = db.pool().acquire().await?;
+pub(super) async fn climb(
+    cx: &Context,
+    agency_id: i64,
+    now: i64,
+) -> Result<Vec<Chase>, ServiceError> {
+    let view = agency_view(&cx.db, &cx.statuses, agency_id, now).await?;
+    let mut conn = cx.db.pool().acquire().await?;
     let ladder = escalations::ladder(&mut conn, agency_id).await?;
     let recorded: HashSet<(i64, i64, NaiveDate, Step)> =
         escalations::reached_steps(&mut conn, agency_id, None)
@@ -75,7 +80,7 @@ pub(super) async fn climb(db: &Db, agency_id: i64, now: i64) -> Result<Vec<Chase
     if new_steps.is_empty() {
         return Ok(chases);
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let mut changed = BTreeSet::new();
     let mut suspended = false;
     for (certificate_type, step) in new_steps {
@@ -102,13 +107,14 @@ pub(super) async fn climb(db: &Db, agency_id: i64, now: i64) -> Result<Vec<Chase
     }
     tx.commit().await?;
     for contractor_id in changed {
-        db.publish(Change {
-            agency_id,
-            contractor_id: Some(contractor_id),
-            topic: Topic::Certification,
-            task_id: None,
-        })
-        .await;
+        cx.db
+            .publish(Change {
+                agency_id,
+                contractor_id: Some(contractor_id),
+                topic: Topic::Certification,
+                task_id: None,
+            })
+            .await;
     }
     Ok(chases)
 }

@@ -19,6 +19,7 @@ use crate::domain::records::{ImportPreview, ImportResult, PreviewRow};
 use crate::domain::sheet::IMPORT_LIMITS;
 use crate::events::{Change, Topic};
 use crate::files::spreadsheet;
+use crate::services::Context;
 use std::collections::BTreeSet;
 
 /// Spreadsheets of certification are small; this keeps a mistaken upload from eating memory.
@@ -167,8 +168,12 @@ async fn planned(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<PlannedFile, Se
 }
 
 /// What the file would do, changing nothing.
-pub async fn preview(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<ImportPreview, ServiceError> {
-    let file = planned(db, actor, bytes).await?;
+pub async fn preview(
+    cx: &Context,
+    actor: &Actor,
+    bytes: &[u8],
+) -> Result<ImportPreview, ServiceError> {
+    let file = planned(&cx.db, actor, bytes).await?;
     let mut notes = Vec::new();
     if file.encoding == Some(Encoding::Windows1252) {
         notes.push("The file was not UTF-8; it was read as Windows-1252 (Excel's \"CSV\"). Check that names with accents look right.".to_string());
@@ -222,14 +227,13 @@ pub async fn preview(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<ImportPrevi
 /// error changes nothing. Each imported certificate is in its contractor's history as imported
 /// by the agent.
 pub async fn commit(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     bytes: &[u8],
     all_or_nothing: bool,
-    public_url: &str,
     now: i64,
 ) -> Result<ImportResult, ServiceError> {
-    let plans = planned(db, actor, bytes).await?.plans;
+    let plans = planned(&cx.db, actor, bytes).await?.plans;
     let errors = plans
         .iter()
         .filter(|p| matches!(p.outcome, Outcome::Error(_)))
@@ -247,15 +251,22 @@ pub async fn commit(
         .collect();
     let rows: Vec<(ImportRow, i64)> = plans.into_iter().filter_map(|p| p.row).collect();
     tracing::info!(rows = rows.len(), "applying an import in one transaction");
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         insert_requirements(&mut tx, actor, chunk, now).await?;
         insert_documents(&mut tx, actor, chunk, now).await?;
     }
     // After the rows' own requirements, so a kind asks only for what the file did not bring.
     for (contractor_id, kind_id) in &work_kinds {
-        super::work_kinds::add_kind_in(&mut tx, actor, *contractor_id, *kind_id, public_url, now)
-            .await?;
+        super::work_kinds::add_kind_in(
+            &mut tx,
+            actor,
+            *contractor_id,
+            *kind_id,
+            &cx.public_url,
+            now,
+        )
+        .await?;
     }
     let names: std::collections::HashMap<i64, String> =
         sqlx::query_as("SELECT id, name FROM certificate_types WHERE agency_id = $1")
@@ -305,13 +316,14 @@ pub async fn commit(
         .chain(work_kinds.iter().map(|(contractor_id, _)| *contractor_id))
         .collect();
     for contractor_id in contractors {
-        db.publish(Change {
-            agency_id: actor.agency_id,
-            contractor_id: Some(contractor_id),
-            topic: Topic::Certification,
-            task_id: None,
-        })
-        .await;
+        cx.db
+            .publish(Change {
+                agency_id: actor.agency_id,
+                contractor_id: Some(contractor_id),
+                topic: Topic::Certification,
+                task_id: None,
+            })
+            .await;
     }
     Ok(ImportResult {
         imported: rows.len() as u32,
@@ -406,8 +418,12 @@ async fn insert_documents(
 
 /// The rows that would not import, as CSV with the template's columns and a Reason column, to
 /// fix and import again.
-pub async fn error_report(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<String, ServiceError> {
-    let file = planned(db, actor, bytes).await?;
+pub async fn error_report(
+    cx: &Context,
+    actor: &Actor,
+    bytes: &[u8],
+) -> Result<String, ServiceError> {
+    let file = planned(&cx.db, actor, bytes).await?;
     let header_text: Vec<String> = file
         .header
         .iter()
@@ -447,7 +463,7 @@ pub async fn error_report(db: &Db, actor: &Actor, bytes: &[u8]) -> Result<String
 }
 
 /// "Export as import CSV": one row per contractor, with what an import of contractors needs.
-pub async fn contractor_export(db: &Db, actor: &Actor) -> Result<String, ServiceError> {
+pub async fn contractor_export(cx: &Context, actor: &Actor) -> Result<String, ServiceError> {
     actor.require_agent()?;
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -463,7 +479,7 @@ pub async fn contractor_export(db: &Db, actor: &Actor) -> Result<String, Service
          WHERE agency_id = $1 ORDER BY lower(company_name), id",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let mut out = String::new();
     csv::write_record(
@@ -525,14 +541,14 @@ pub fn csv_template(actor: &Actor) -> String {
 
 /// The XLSX template: the columns, drop-down lists for the certificate name (the agency's types),
 /// the reminder, relates-to and valid columns, and the reminder's tooltip.
-pub async fn xlsx_template(db: &Db, actor: &Actor) -> Result<Vec<u8>, ServiceError> {
+pub async fn xlsx_template(cx: &Context, actor: &Actor) -> Result<Vec<u8>, ServiceError> {
     use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook};
     actor.require_agent()?;
     let types: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM certificate_types WHERE agency_id = $1 ORDER BY lower(name)",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let broken =
         |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(format!("xlsx template: {e}"));

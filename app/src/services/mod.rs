@@ -5,6 +5,7 @@ pub mod auth;
 pub mod certificate_reading;
 pub mod certificate_types;
 pub mod compliance;
+mod context;
 pub mod daily;
 pub mod demo;
 pub mod escalation;
@@ -20,6 +21,8 @@ pub mod tasks;
 pub mod team;
 pub mod users;
 pub mod work_kinds;
+
+pub use context::Context;
 
 use crate::domain::identity::Permission;
 

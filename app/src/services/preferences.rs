@@ -3,24 +3,25 @@
 
 use super::auth::Actor;
 use super::ServiceError;
-use crate::db::{audit, Db};
+use crate::db::audit;
 use crate::domain::identity::normalize_mobile;
 use crate::domain::records::Preferences;
 use crate::domain::signature::{check_signature, Drawing};
-use crate::files::{signatures, FileStore, Staged};
+use crate::files::{signatures, Staged};
+use crate::services::Context;
 
-pub async fn load(db: &Db, actor: &Actor) -> Result<Preferences, ServiceError> {
+pub async fn load(cx: &Context, actor: &Actor) -> Result<Preferences, ServiceError> {
     actor.require_contractor_office()?;
     let mobile: Option<String> = sqlx::query_scalar("SELECT mobile FROM users WHERE id = $1")
         .bind(actor.user_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await?;
     let saved_signature: Option<String> = sqlx::query_scalar(
         "SELECT strokes FROM signatures WHERE user_id = $1 AND role = 'saved' \
          ORDER BY id DESC LIMIT 1",
     )
     .bind(actor.user_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?;
     Ok(Preferences {
         mobile: mobile.unwrap_or_default(),
@@ -36,8 +37,7 @@ pub enum SavedSignature {
 }
 
 pub async fn save(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     mobile: &str,
     signature: SavedSignature,
@@ -45,7 +45,7 @@ pub async fn save(
 ) -> Result<(), ServiceError> {
     actor.require_contractor_office()?;
     let mobile = normalize_mobile(mobile).map_err(|e| ServiceError::invalid("mobile", e))?;
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let key = match &signature {
         SavedSignature::Replace(drawing) => {
             check_signature(drawing, &actor.name)
@@ -65,7 +65,7 @@ pub async fn save(
         _ => None,
     };
     let saved = async {
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         sqlx::query("UPDATE users SET mobile = $1 WHERE id = $2")
             .bind(mobile)
             .bind(actor.user_id)

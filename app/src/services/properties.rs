@@ -7,6 +7,7 @@ use crate::db::{audit, Db};
 use crate::domain::identity::Permission;
 use crate::domain::properties::{check_property, PropertyDetails};
 use crate::domain::records::PropertyRow;
+use crate::services::Context;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -67,7 +68,7 @@ pub(crate) async fn addresses(db: &Db, agency_id: i64) -> Result<Vec<Address>, S
 }
 
 /// The agency's properties by address, with how many open tasks each has.
-pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceError> {
+pub async fn list(cx: &Context, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceError> {
     actor.require_agent()?;
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.address_line1, p.address_line2, p.town, p.postcode, p.access_details, \
@@ -77,7 +78,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceErr
          FROM properties p WHERE p.agency_id = $1 ORDER BY lower(p.address_line1), p.id",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(rows
         .into_iter()
@@ -99,7 +100,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<PropertyRow>, ServiceErr
 /// Adds a property (no `id`) or corrects one of the agency's; answers its id. Open tasks show
 /// the corrected address and access details from then on.
 pub async fn save(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     id: Option<i64>,
     details: &PropertyDetails,
@@ -110,7 +111,7 @@ pub async fn save(
         .map_err(|(field, problem)| ServiceError::invalid(field, problem.to_string()))?;
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_string());
     let is_new = id.is_none();
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let id =
         match id {
             Some(id) => {

@@ -20,7 +20,8 @@ use crate::domain::quotes::{
 use crate::domain::records::InstructOutcome;
 use crate::domain::task_work::DocumentKind;
 use crate::events::{Change, Topic};
-use crate::files::{FileStore, Staged};
+use crate::files::Staged;
+use crate::services::Context;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -81,10 +82,9 @@ async fn publish(db: &Db, agency_id: i64, contractor_ids: &[i64]) {
 /// Asks contractors for quotes. Each is judged by the instruct rule on the work's kind and day; if
 /// any is refused, nothing is sent and the answer names each with its certificates at fault.
 pub async fn request_quotes(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     request: NewQuoteRequest,
-    public_url: &str,
     now: i64,
 ) -> Result<QuoteRequestOutcome, ServiceError> {
     actor.require(Permission::InstructWork)?;
@@ -130,7 +130,7 @@ pub async fn request_quotes(
         ));
     }
     let Some(property) =
-        super::properties::address(db, actor.agency_id, request.property_id).await?
+        super::properties::address(&cx.db, actor.agency_id, request.property_id).await?
     else {
         return Err(ServiceError::invalid("property_id", "Choose a property."));
     };
@@ -140,7 +140,7 @@ pub async fn request_quotes(
             sqlx::query_scalar("SELECT id FROM work_kinds WHERE id = $1 AND agency_id = $2")
                 .bind(kind)
                 .bind(actor.agency_id)
-                .fetch_optional(db.pool())
+                .fetch_optional(cx.db.pool())
                 .await?;
         if found.is_none() {
             return Err(ServiceError::invalid(
@@ -157,16 +157,16 @@ pub async fn request_quotes(
         )
         .bind(id)
         .bind(actor.agency_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(cx.db.pool())
         .await?;
         companies.push(company.ok_or(ServiceError::NotFound("contractor"))?);
         // Certificates still asked of it go with the request, as with instructed works.
         outstanding.push(
-            super::compliance::outstanding_certificates(db, actor.agency_id, *id, now).await?,
+            super::compliance::outstanding_certificates(&cx.db, actor.agency_id, *id, now).await?,
         );
     }
 
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     // References count the agency's requests: this first write makes requests take turns.
     sqlx::query("UPDATE agencies SET created_at = created_at WHERE id = $1")
         .bind(actor.agency_id)
@@ -183,7 +183,7 @@ pub async fn request_quotes(
         if let Instruction::Blocked {
             problems,
             can_override,
-        } = check_instruction(db, &mut tx, actor, *id, work, reason, now).await?
+        } = check_instruction(cx, &mut tx, actor, *id, work, reason, now).await?
         {
             may_override &= can_override;
             blocked.push((company.clone(), problems));
@@ -218,7 +218,7 @@ pub async fn request_quotes(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let url = desk_url(public_url);
+    let url = desk_url(&cx.public_url);
     for ((id, company), outstanding) in contractor_ids.iter().zip(&companies).zip(outstanding) {
         sqlx::query(
             "INSERT INTO quotes (agency_id, request_id, contractor_id, status) \
@@ -257,7 +257,7 @@ pub async fn request_quotes(
         .await?;
     }
     tx.commit().await?;
-    publish(db, actor.agency_id, &contractor_ids).await;
+    publish(&cx.db, actor.agency_id, &contractor_ids).await;
     Ok(QuoteRequestOutcome::Requested {
         request_id,
         reference,
@@ -281,7 +281,10 @@ struct SummaryRow {
 }
 
 /// The agency's requests for quotes, newest first, with how many contractors have answered.
-pub async fn requests(db: &Db, actor: &Actor) -> Result<Vec<QuoteRequestSummary>, ServiceError> {
+pub async fn requests(
+    cx: &Context,
+    actor: &Actor,
+) -> Result<Vec<QuoteRequestSummary>, ServiceError> {
     actor.require_agent()?;
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT r.id, r.reference, r.title, p.address_line1, p.town, p.postcode, r.created_at, \
@@ -295,7 +298,7 @@ pub async fn requests(db: &Db, actor: &Actor) -> Result<Vec<QuoteRequestSummary>
          WHERE r.agency_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 200",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(rows
         .into_iter()
@@ -414,21 +417,21 @@ async fn visible_quote(db: &Db, actor: &Actor, quote_id: i64) -> Result<QuoteRow
 
 /// A request with every contractor's answer, for the agent to compare.
 pub async fn request_detail(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     request_id: i64,
     now: i64,
 ) -> Result<QuoteRequestDetail, ServiceError> {
     actor.require_agent()?;
-    let request = request_row(db, actor.agency_id, request_id).await?;
+    let request = request_row(&cx.db, actor.agency_id, request_id).await?;
     let rows: Vec<QuoteRow> = sqlx::query_as(&format!(
         "{SELECT_QUOTE} WHERE q.request_id = $1 ORDER BY q.amount_pence IS NULL, q.amount_pence, \
          lower(c.company_name)"
     ))
     .bind(request_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
-    let lights = contractor_lights(db, actor, now).await?;
+    let lights = contractor_lights(cx, actor, now).await?;
     let when = actor.instant_format();
     let quotes = rows
         .into_iter()
@@ -468,7 +471,7 @@ pub async fn request_detail(
 }
 
 /// The requests for quotes sent to this office's company: open ones first, newest first.
-pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, ServiceError> {
+pub async fn desk_quotes(cx: &Context, actor: &Actor) -> Result<Vec<DeskQuote>, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     let rows: Vec<QuoteRow> = sqlx::query_as(&format!(
         "{SELECT_QUOTE} WHERE q.contractor_id = $1 AND q.agency_id = $2 \
@@ -476,7 +479,7 @@ pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, Servi
     ))
     .bind(contractor_id)
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     // The requests behind them, read at once rather than one query per quote.
     let requests: std::collections::HashMap<i64, RequestRow> =
@@ -486,7 +489,7 @@ pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, Servi
         ))
         .bind(actor.agency_id)
         .bind(contractor_id)
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await?
         .into_iter()
         .map(|r| (r.id, r))
@@ -521,7 +524,7 @@ pub async fn desk_quotes(db: &Db, actor: &Actor) -> Result<Vec<DeskQuote>, Servi
 }
 
 /// Requests still waiting for this office's answer, for the count beside "Quotes".
-pub async fn to_answer(db: &Db, actor: &Actor) -> Result<u32, ServiceError> {
+pub async fn to_answer(cx: &Context, actor: &Actor) -> Result<u32, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM quotes q JOIN quote_requests r ON r.id = q.request_id \
@@ -530,7 +533,7 @@ pub async fn to_answer(db: &Db, actor: &Actor) -> Result<u32, ServiceError> {
     )
     .bind(contractor_id)
     .bind(actor.agency_id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await?;
     Ok(n as u32)
 }
@@ -558,17 +561,15 @@ async fn agency_recipients(
 /// stored first and removed again if the answer is not recorded; a replaced document is removed
 /// once the new answer is in.
 pub async fn answer(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     quote_id: i64,
     answer: QuoteAnswer,
-    public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require_contractor_office()?;
-    let quote = visible_quote(db, actor, quote_id).await?;
-    let request = request_row(db, actor.agency_id, quote.request_id).await?;
+    let quote = visible_quote(&cx.db, actor, quote_id).await?;
+    let request = request_row(&cx.db, actor.agency_id, quote.request_id).await?;
     if let Some(why) = answer_refusal(request.state(), quote.status()) {
         return Err(ServiceError::Refused(why.into()));
     }
@@ -586,7 +587,7 @@ pub async fn answer(
         .filter(|d| !d.bytes.is_empty() || !d.file_name.is_empty())
         .map(|d| super::tasks::work::check_file(DocumentKind::Quote, d))
         .transpose()?;
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let stored = match &document {
         Some(file) => Some(
             staged
@@ -597,38 +598,35 @@ pub async fn answer(
         None => None,
     };
     let recorded = record_answer(
-        db,
+        cx,
         actor,
         &quote,
         &request,
         Some(amount),
         note,
         document.as_ref().zip(stored.as_deref()),
-        public_url,
         now,
     )
     .await;
     staged.settle(recorded).await?;
     if let (Some(_), Some(old)) = (&stored, &quote.storage_key) {
-        files.delete_unused(old).await;
+        cx.files.delete_unused(old).await;
     }
-    publish(db, actor.agency_id, &[quote.contractor_id]).await;
+    publish(&cx.db, actor.agency_id, &[quote.contractor_id]).await;
     Ok(())
 }
 
 /// The office declines to quote while the request is open.
 pub async fn decline(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     quote_id: i64,
     note: Option<&str>,
-    public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require_contractor_office()?;
-    let quote = visible_quote(db, actor, quote_id).await?;
-    let request = request_row(db, actor.agency_id, quote.request_id).await?;
+    let quote = visible_quote(&cx.db, actor, quote_id).await?;
+    let request = request_row(&cx.db, actor.agency_id, quote.request_id).await?;
     if let Some(why) = answer_refusal(request.state(), quote.status()) {
         return Err(ServiceError::Refused(why.into()));
     }
@@ -639,15 +637,12 @@ pub async fn decline(
             "Keep the note under 2,000 characters.",
         ));
     }
-    record_answer(
-        db, actor, &quote, &request, None, note, None, public_url, now,
-    )
-    .await?;
+    record_answer(cx, actor, &quote, &request, None, note, None, now).await?;
     // A decline keeps no document: an earlier quote's file goes once the decline is in.
     if let Some(old) = &quote.storage_key {
-        files.delete_unused(old).await;
+        cx.files.delete_unused(old).await;
     }
-    publish(db, actor.agency_id, &[quote.contractor_id]).await;
+    publish(&cx.db, actor.agency_id, &[quote.contractor_id]).await;
     Ok(())
 }
 
@@ -655,17 +650,16 @@ pub async fn decline(
 /// lands, and tells the agent who asked.
 #[allow(clippy::too_many_arguments)]
 async fn record_answer(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     quote: &QuoteRow,
     request: &RequestRow,
     amount: Option<i64>,
     note: Option<&str>,
     document: Option<(&super::tasks::work::CheckedFile, &str)>,
-    public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let (status, key, name, content_type, size) = match (amount, document) {
         (None, _) => (QuoteStatus::Declined, None, None, None, None),
         (Some(_), Some((file, key))) => (
@@ -715,7 +709,7 @@ async fn record_answer(
         &request.reference,
         &request.title,
         shown.as_deref(),
-        &request_url(public_url, request.id),
+        &request_url(&cx.public_url, request.id),
     );
     for to in agency_recipients(&mut tx, actor.agency_id, request.id).await? {
         let key = format!("quote-answered:{}:{now}:{to}", quote.id);
@@ -730,16 +724,15 @@ async fn record_answer(
 /// with the task, and the other contractors hear they were not chosen. One transaction, claimed
 /// first, so two acceptances of one request never make two tasks.
 pub async fn accept(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     quote_id: i64,
     override_reason: Option<&str>,
-    public_url: &str,
     now: i64,
 ) -> Result<InstructOutcome, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let quote = visible_quote(db, actor, quote_id).await?;
-    let request = request_row(db, actor.agency_id, quote.request_id).await?;
+    let quote = visible_quote(&cx.db, actor, quote_id).await?;
+    let request = request_row(&cx.db, actor.agency_id, quote.request_id).await?;
     if let Some(why) = accept_refusal(request.state(), quote.status()) {
         return Err(ServiceError::Refused(why.into()));
     }
@@ -765,8 +758,8 @@ pub async fn accept(
         required_type_ids: Vec::new(),
         work_kind_id: request.work_kind_id,
     };
-    let prepared = prepare_instruction(db, actor, task, now).await?;
-    let mut tx = db.begin_write().await?;
+    let prepared = prepare_instruction(&cx.db, actor, task, now).await?;
+    let mut tx = cx.db.begin_write().await?;
     let claimed = sqlx::query(
         "UPDATE quote_requests SET accepted_quote_id = $1 \
          WHERE id = $2 AND accepted_quote_id IS NULL AND withdrawn_at IS NULL",
@@ -780,15 +773,14 @@ pub async fn accept(
             "A quote for this request was already accepted, or the request was withdrawn.".into(),
         ));
     }
-    let instructed = match write_instruction(db, &mut tx, actor, &prepared, public_url, now).await?
-    {
+    let instructed = match write_instruction(cx, &mut tx, actor, &prepared, now).await? {
         Written::Task(instructed) => instructed,
         Written::Blocked {
             problems,
             can_override,
         } => {
             drop(tx);
-            return blocked_outcome(db, actor, &prepared, problems, can_override, now).await;
+            return blocked_outcome(cx, actor, &prepared, problems, can_override, now).await;
         }
     };
     sqlx::query("UPDATE quote_requests SET task_id = $1 WHERE id = $2")
@@ -829,7 +821,7 @@ pub async fn accept(
         actor,
         &request,
         Some(quote.id),
-        desk_url(public_url),
+        desk_url(&cx.public_url),
         now,
     )
     .await?;
@@ -844,10 +836,10 @@ pub async fn accept(
     )
     .await?;
     tx.commit().await?;
-    instructed.publish(db, actor).await;
+    instructed.publish(&cx.db, actor).await;
     let mut told = others;
     told.push(quote.contractor_id);
-    publish(db, actor.agency_id, &told).await;
+    publish(&cx.db, actor.agency_id, &told).await;
     Ok(instructed.outcome())
 }
 
@@ -902,15 +894,14 @@ async fn close_others(
 
 /// The agent withdraws an open request; the contractors still asked hear of it.
 pub async fn withdraw(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     request_id: i64,
-    public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let request = request_row(db, actor.agency_id, request_id).await?;
-    let mut tx = db.begin_write().await?;
+    let request = request_row(&cx.db, actor.agency_id, request_id).await?;
+    let mut tx = cx.db.begin_write().await?;
     let closed = sqlx::query(
         "UPDATE quote_requests SET withdrawn_at = $1 \
          WHERE id = $2 AND accepted_quote_id IS NULL AND withdrawn_at IS NULL",
@@ -924,26 +915,33 @@ pub async fn withdraw(
             "This request is already closed: a quote was accepted or it was withdrawn.".into(),
         ));
     }
-    let told = close_others(&mut tx, actor, &request, None, desk_url(public_url), now).await?;
+    let told = close_others(
+        &mut tx,
+        actor,
+        &request,
+        None,
+        desk_url(&cx.public_url),
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    publish(db, actor.agency_id, &told).await;
+    publish(&cx.db, actor.agency_id, &told).await;
     Ok(())
 }
 
 /// A quote's document, for the agency and the office that sent it.
 pub async fn quote_document(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     quote_id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
-    let quote = visible_quote(db, actor, quote_id).await?;
+    let quote = visible_quote(&cx.db, actor, quote_id).await?;
     let (Some(key), Some(name), Some(content_type)) =
         (quote.storage_key, quote.file_name, quote.content_type)
     else {
         return Err(ServiceError::NotFound("document"));
     };
-    let bytes = files.read(&key).await.map_err(|e| {
+    let bytes = cx.files.read(&key).await.map_err(|e| {
         tracing::error!("quote {quote_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;

@@ -6,10 +6,10 @@
 
 use super::compliance::{contractor_recipients, upload_url};
 use super::{mail, ServiceError};
-use crate::db::Db;
 use crate::domain::compliance::{reminder_due, RelatesTo, Reminder};
 use crate::domain::dates::local_today;
 use crate::domain::dates::{from_storage, DateFormat};
+use crate::services::Context;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -94,7 +94,7 @@ struct CurrentDocument {
 }
 
 /// Queues the reminders and expiry notices due now; returns how many were new.
-pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPass, ServiceError> {
+pub async fn queue_due(cx: &Context, now: i64) -> Result<ReminderPass, ServiceError> {
     // The validated documents of required types; the newest per contractor and type counts.
     let documents: Vec<CurrentDocument> = sqlx::query_as(
         "SELECT d.id, d.agency_id, d.contractor_id, d.certificate_type_id, d.uploaded_at, \
@@ -108,7 +108,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
          JOIN agencies a ON a.id = d.agency_id \
          WHERE d.validated_at IS NOT NULL",
     )
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let mut current: HashMap<(i64, i64), CurrentDocument> = HashMap::new();
     for d in documents {
@@ -121,7 +121,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
         }
     }
     let mut pass = ReminderPass::default();
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     for d in current.values() {
         let today = local_today(&d.time_zone, now);
         let oldest = today
@@ -145,7 +145,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
                     &d.agency_name,
                     &d.type_name,
                     &format.format(end),
-                    &upload_url(public_url),
+                    &upload_url(&cx.public_url),
                 );
                 let recipients = contractor_recipients(&mut tx, d.contractor_id).await?;
                 for to in recipients {
@@ -163,7 +163,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
             if recent(expired_on) {
                 let url = format!(
                     "{}/agent/contractors/{}",
-                    public_url.trim_end_matches('/'),
+                    cx.public_url.trim_end_matches('/'),
                     d.contractor_id
                 );
                 let managers: Vec<(i64, String, String)> = sqlx::query_as(
@@ -200,7 +200,7 @@ pub async fn queue_due(db: &Db, public_url: &str, now: i64) -> Result<ReminderPa
                         &d.type_name,
                         &format.format(end),
                         &open_tasks,
-                        &upload_url(public_url),
+                        &upload_url(&cx.public_url),
                     );
                     for to in contractor_recipients(&mut tx, d.contractor_id).await? {
                         let key = format!("certificate_lapsed:{}:{}", d.id, to.to_lowercase());

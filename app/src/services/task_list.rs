@@ -10,6 +10,7 @@ use crate::domain::identity::UserKind;
 use crate::domain::records::TaskListPage;
 use crate::domain::task_count::TaskCount;
 use crate::domain::task_list::{overdue, TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
+use crate::services::Context;
 use std::collections::HashMap;
 
 enum Value {
@@ -129,7 +130,7 @@ fn bind_all<'q, O>(
 }
 
 pub async fn task_list(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     filter: &TaskFilter,
 ) -> Result<TaskListPage, ServiceError> {
@@ -145,16 +146,24 @@ pub async fn task_list(
         )),
         &values,
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await?;
     // The page's ids first, from the index where the order allows; then only their rows.
-    let ids = ordered_ids(db, filter, &conditions, &values, PAGE_SIZE as usize, offset).await?;
+    let ids = ordered_ids(
+        &cx.db,
+        filter,
+        &conditions,
+        &values,
+        PAGE_SIZE as usize,
+        offset,
+    )
+    .await?;
     let mut rows = Vec::new();
     if !ids.is_empty() {
         let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let found: Vec<TaskRow> =
             sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id IN ({ids_list})"))
-                .fetch_all(db.pool())
+                .fetch_all(cx.db.pool())
                 .await?;
         rows = found
             .into_iter()
@@ -170,7 +179,7 @@ pub async fn task_list(
             "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
              WHERE tt.task_id IN ({ids_list}) ORDER BY u.name"
         ))
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await?;
         let mut by_task: HashMap<i64, Vec<String>> = HashMap::new();
         for (task_id, name) in names {
@@ -182,7 +191,7 @@ pub async fn task_list(
     }
     let stored: Option<String> = sqlx::query_scalar("SELECT task_columns FROM users WHERE id = $1")
         .bind(actor.user_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await?;
     let mut columns = TaskColumn::parse_choice(stored.as_deref());
     if actor.kind != UserKind::Agent {
@@ -196,7 +205,7 @@ pub async fn task_list(
             )
             .bind(company)
             .bind(actor.agency_id)
-            .fetch_all(db.pool())
+            .fetch_all(cx.db.pool())
             .await?
         }
         None => Vec::new(),
@@ -214,13 +223,13 @@ pub async fn task_list(
 /// The ids of every task matching the filter (the dashboard's "select all matching"), in the
 /// dashboard's order, at most `limit`.
 pub async fn matching_task_ids(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     filter: &TaskFilter,
     limit: usize,
 ) -> Result<Vec<i64>, ServiceError> {
     let (conditions, values) = conditions(actor, filter)?;
-    ordered_ids(db, filter, &conditions, &values, limit, 0).await
+    ordered_ids(&cx.db, filter, &conditions, &values, limit, 0).await
 }
 
 /// The ids of the matching tasks in the dashboard's order, `limit` of them from `offset`.
@@ -245,7 +254,7 @@ async fn ordered_ids(
 
 /// Remembers the columns this person shows on the task dashboard.
 pub async fn save_columns(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     columns: &[TaskColumn],
 ) -> Result<Vec<TaskColumn>, ServiceError> {
@@ -253,7 +262,7 @@ pub async fn save_columns(
     sqlx::query("UPDATE users SET task_columns = $1 WHERE id = $2")
         .bind(&stored)
         .bind(actor.user_id)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await?;
     Ok(TaskColumn::parse_choice(Some(&stored)))
 }

@@ -4,13 +4,14 @@
 use super::auth::Actor;
 use super::compliance::Upload;
 use super::ServiceError;
-use crate::db::{audit, sessions, Db};
+use crate::db::{audit, sessions};
 use crate::domain::accreditation::Accreditation;
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::safe_file_name;
 use crate::domain::identity::{normalize_email, normalize_mobile, UserKind};
 use crate::domain::records::{AccreditationRow, Team, TeamMember, TechnicianDetails};
-use crate::files::{FileStore, Staged};
+use crate::files::Staged;
+use crate::services::Context;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -35,7 +36,7 @@ struct AccreditationDbRow {
 }
 
 /// The office's technicians (active first) with their accreditations, newest first.
-pub async fn team(db: &Db, actor: &Actor, now: i64) -> Result<Team, ServiceError> {
+pub async fn team(cx: &Context, actor: &Actor, now: i64) -> Result<Team, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     let members: Vec<MemberRow> = sqlx::query_as(
         "SELECT id, name, email, mobile, active FROM users \
@@ -44,7 +45,7 @@ pub async fn team(db: &Db, actor: &Actor, now: i64) -> Result<Team, ServiceError
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let rows: Vec<AccreditationDbRow> = sqlx::query_as(
         "SELECT a.id, a.technician_id, t.name AS type_name, a.start_date, a.end_date, a.file_name \
@@ -53,7 +54,7 @@ pub async fn team(db: &Db, actor: &Actor, now: i64) -> Result<Team, ServiceError
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let today = actor.today(now);
     let mut by_technician: HashMap<i64, Vec<AccreditationRow>> = HashMap::new();
@@ -77,7 +78,7 @@ pub async fn team(db: &Db, actor: &Actor, now: i64) -> Result<Team, ServiceError
          ORDER BY lower(name), id",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(Team {
         members: members
@@ -119,14 +120,14 @@ fn check_details(
 
 /// Adds a technician to the office's company; they sign in by emailed link, never a password.
 pub async fn add_technician(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     details: &TechnicianDetails,
     now: i64,
 ) -> Result<i64, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     let (name, email, mobile) = check_details(details)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = $1")
         .bind(&email)
         .fetch_optional(&mut *tx)
@@ -186,7 +187,7 @@ async fn own_technician(
 /// once and keeps them off pickers) or active again. Their email address is their identity and
 /// stays as it is.
 pub async fn update_technician(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     technician_id: i64,
     name: &str,
@@ -200,7 +201,7 @@ pub async fn update_technician(
         mobile: mobile.into(),
     };
     let (name, _, mobile) = check_details(&details)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     own_technician(&mut tx, actor, technician_id).await?;
     sqlx::query("UPDATE users SET name = $1, mobile = $2, active = $3 WHERE id = $4")
         .bind(&name)
@@ -242,15 +243,14 @@ pub struct NewAccreditation {
 /// Uploads a technician's accreditation with its file: checked by content and size, stored,
 /// then recorded; if recording fails the stored file is removed again.
 pub async fn upload_accreditation(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     accreditation: NewAccreditation,
     upload: Upload,
     now: i64,
 ) -> Result<i64, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = cx.db.pool().acquire().await?;
     let technician = own_technician(&mut conn, actor, accreditation.technician_id).await?;
     let type_name: String = sqlx::query_scalar(
         "SELECT name FROM certificate_types WHERE id = $1 AND agency_id = $2 \
@@ -282,7 +282,7 @@ pub async fn upload_accreditation(
         ));
     }
     let kind = upload.certificate_file_kind()?;
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let key = staged
         .put(
             "accreditations",
@@ -294,7 +294,7 @@ pub async fn upload_accreditation(
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let file_name = safe_file_name(&upload.file_name, Some(kind));
     let recorded = async {
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO technician_certificates (agency_id, contractor_id, technician_id, \
              certificate_type_id, file_key, file_name, content_type, size_bytes, start_date, \
@@ -335,8 +335,7 @@ pub async fn upload_accreditation(
 /// An accreditation's file, for the technician's own office, the technician, or the agency:
 /// (safe file name, content type, bytes).
 pub async fn accreditation_file(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
@@ -354,7 +353,7 @@ pub async fn accreditation_file(
     )
     .bind(id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?;
     let row = row.ok_or(ServiceError::NotFound("accreditation"))?;
     let allowed = match actor.kind {
@@ -366,7 +365,7 @@ pub async fn accreditation_file(
         return Err(ServiceError::NotFound("accreditation"));
     }
     let key = row.file_key.ok_or(ServiceError::NotFound("file"))?;
-    let bytes = files.read(&key).await.map_err(|e| {
+    let bytes = cx.files.read(&key).await.map_err(|e| {
         tracing::error!("accreditation {id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;

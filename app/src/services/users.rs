@@ -3,13 +3,14 @@
 
 use super::auth::{issue_link, Actor};
 use super::ServiceError;
-use crate::db::{audit, sessions, users, Db};
+use crate::db::{audit, sessions, users};
 use crate::domain::identity::{self, LinkPurpose, Permission, UserKind};
 use crate::domain::records::{Directory, RoleSummary, UserSummary};
+use crate::services::Context;
 
-pub async fn directory(db: &Db, actor: &Actor) -> Result<Directory, ServiceError> {
+pub async fn directory(cx: &Context, actor: &Actor) -> Result<Directory, ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let users = users::in_agency(db.pool(), actor.agency_id)
+    let users = users::in_agency(cx.db.pool(), actor.agency_id)
         .await?
         .into_iter()
         .filter_map(|u| {
@@ -26,7 +27,7 @@ pub async fn directory(db: &Db, actor: &Actor) -> Result<Directory, ServiceError
             })
         })
         .collect();
-    let roles = users::roles_of_agency(db.pool(), actor.agency_id)
+    let roles = users::roles_of_agency(cx.db.pool(), actor.agency_id)
         .await?
         .into_iter()
         .map(|r| RoleSummary {
@@ -75,10 +76,9 @@ pub struct Invitation<'a> {
 
 /// Creates an agent account and emails an invitation to choose a password, in one transaction.
 pub async fn invite_agent(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     invitation: Invitation<'_>,
-    public_url: &str,
     now: i64,
 ) -> Result<i64, ServiceError> {
     actor.require(Permission::ManageUsers)?;
@@ -91,7 +91,7 @@ pub async fn invite_agent(
     }
     let email = identity::normalize_email(invitation.email)
         .map_err(|m| ServiceError::invalid("email", m))?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let role = own_role(&mut tx, actor, invitation.role_id).await?;
     if users::by_email(&mut *tx, &email).await?.is_some() {
         return Err(ServiceError::invalid(
@@ -117,7 +117,7 @@ pub async fn invite_agent(
         &mut tx,
         &user,
         LinkPurpose::Invitation,
-        public_url,
+        &cx.public_url,
         "invitation",
         Some(&actor.name),
         now,
@@ -151,14 +151,14 @@ async fn ensure_an_administrator_remains(
 }
 
 pub async fn change_role(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     user_id: i64,
     role_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let user = own_user(&mut tx, actor, user_id).await?;
     if user.kind != UserKind::Agent.as_str() {
         return Err(ServiceError::invalid(
@@ -194,7 +194,7 @@ pub async fn change_role(
 
 /// Disables or enables a user of the agency. Disabling ends all their sessions at once.
 pub async fn set_active(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     user_id: i64,
     active: bool,
@@ -206,7 +206,7 @@ pub async fn set_active(
             "You cannot disable your own account.".into(),
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let user = own_user(&mut tx, actor, user_id).await?;
     sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
         .bind(crate::db::flag(active))
@@ -237,7 +237,7 @@ pub async fn set_active(
 
 /// Gives or takes one permission of one of the agency's roles.
 pub async fn set_role_permission(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     role_id: i64,
     permission: Permission,
@@ -245,7 +245,7 @@ pub async fn set_role_permission(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let role = own_role(&mut tx, actor, role_id).await?;
     // The column name comes from a closed list, never from input.
     sqlx::query(&format!(

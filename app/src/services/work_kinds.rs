@@ -14,6 +14,7 @@ use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{WorkKindChoice, WorkKindRow};
 use crate::domain::work_kinds::kind_name;
 use crate::events::{Change, Topic};
+use crate::services::Context;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -32,7 +33,7 @@ struct KindType {
 }
 
 /// The agency's kinds of work with their certificate types, by name.
-pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<WorkKindRow>, ServiceError> {
+pub async fn list(cx: &Context, actor: &Actor) -> Result<Vec<WorkKindRow>, ServiceError> {
     actor.require_agent()?;
     let kinds: Vec<KindRow> = sqlx::query_as(
         "SELECT k.id, k.name, \
@@ -41,7 +42,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<WorkKindRow>, ServiceErr
          FROM work_kinds k WHERE k.agency_id = $1 ORDER BY lower(k.name), k.id",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let types: Vec<KindType> = sqlx::query_as(
         "SELECT w.work_kind_id, t.id AS certificate_type_id, t.name FROM work_kind_types w \
@@ -49,7 +50,7 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<WorkKindRow>, ServiceErr
          WHERE t.agency_id = $1 ORDER BY lower(t.name), t.id",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(kinds
         .into_iter()
@@ -106,11 +107,10 @@ pub struct KindOfWork {
 /// Adds a kind of work (`id` None) or changes one. Contractors who have the kind are asked for
 /// any type added to it.
 pub async fn save(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     id: Option<i64>,
     kind: &KindOfWork,
-    public_url: &str,
     now: i64,
 ) -> Result<i64, ServiceError> {
     actor.require(Permission::ManageCertification)?;
@@ -124,7 +124,7 @@ pub async fn save(
             "Tick the certificate types this work needs.",
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let mut types = Vec::new();
     for type_id in &type_ids {
         let name: Option<String> = sqlx::query_scalar(
@@ -202,7 +202,7 @@ pub async fn save(
     .fetch_all(&mut *tx)
     .await?;
     for contractor_id in &holders {
-        require_types_in(&mut tx, actor, *contractor_id, &types, public_url, now).await?;
+        require_types_in(&mut tx, actor, *contractor_id, &types, &cx.public_url, now).await?;
     }
     let names: Vec<&str> = types.iter().map(|(_, n)| n.as_str()).collect();
     audit::record(
@@ -221,15 +221,15 @@ pub async fn save(
     .await?;
     bump_certification_version(&mut tx, actor.agency_id).await?;
     tx.commit().await?;
-    publish(db, actor.agency_id, None).await;
+    publish(&cx.db, actor.agency_id, None).await;
     Ok(kind_id)
 }
 
 /// Removes a kind of work no task names (a task's kind is part of its record); contractors
 /// simply no longer have it. Their requirements stay.
-pub async fn delete(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<(), ServiceError> {
+pub async fn delete(cx: &Context, actor: &Actor, id: i64, now: i64) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let name: Option<String> =
         sqlx::query_scalar("SELECT name FROM work_kinds WHERE id = $1 AND agency_id = $2")
             .bind(id)
@@ -273,23 +273,23 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, now: i64) -> Result<(), Ser
     .await?;
     bump_certification_version(&mut tx, actor.agency_id).await?;
     tx.commit().await?;
-    publish(db, actor.agency_id, None).await;
+    publish(&cx.db, actor.agency_id, None).await;
     Ok(())
 }
 
 /// The kinds of work a contractor has, by id.
 pub async fn contractor_kinds(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
 ) -> Result<Vec<i64>, ServiceError> {
-    visible_contractor(db, actor, contractor_id).await?;
+    visible_contractor(&cx.db, actor, contractor_id).await?;
     Ok(sqlx::query_scalar(
         "SELECT work_kind_id FROM contractor_work_kinds WHERE contractor_id = $1 \
          ORDER BY work_kind_id",
     )
     .bind(contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?)
 }
 
@@ -329,20 +329,19 @@ pub(super) async fn choices(
 /// Gives a contractor exactly these kinds of work, requesting the certificate types of the
 /// kinds it gains that it was not yet asked for.
 pub async fn set_contractor_kinds(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
     kind_ids: &[i64],
-    public_url: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    visible_contractor(db, actor, contractor_id).await?;
-    let mut tx = db.begin_write().await?;
-    set_kinds_in(&mut tx, actor, contractor_id, kind_ids, public_url, now).await?;
+    visible_contractor(&cx.db, actor, contractor_id).await?;
+    let mut tx = cx.db.begin_write().await?;
+    set_kinds_in(&mut tx, actor, contractor_id, kind_ids, &cx.public_url, now).await?;
     bump_certification_version(&mut tx, actor.agency_id).await?;
     tx.commit().await?;
-    publish(db, actor.agency_id, Some(contractor_id)).await;
+    publish(&cx.db, actor.agency_id, Some(contractor_id)).await;
     Ok(())
 }
 

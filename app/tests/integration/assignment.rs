@@ -2,21 +2,20 @@
 //! bulk assignment all or nothing with one email per technician, and no reach into another
 //! contractor's technicians or tasks, whatever ids are sent.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::records::{InstructOutcome, TechnicianDetails};
-use app::files::FileStore;
 use app::services::compliance::Upload;
 use app::services::tasks::assignment::{assign, preview, technician_choices, Assignment};
 use app::services::tasks::{accept, instruct, task_detail, NewTask};
 use app::services::team::{
     add_technician, team, update_technician, upload_accreditation, NewAccreditation,
 };
+use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{actor, contractor_id, seed_demo, OtherAgency};
 use chrono::{Duration, NaiveDate, Utc};
 
-const URL: &str = "http://certidesk.test";
 const AGENT: &str = "priya.shah@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
 const OTHER_OFFICE: &str = "desk@northgate-gas.example";
@@ -25,30 +24,30 @@ const JESS: &str = "jess.lee@brightspark.example";
 const OMAR: &str = "omar.haddad@brightspark.example";
 const NINA: &str = "nina.kowalski@northgate-gas.example";
 
-async fn user_id(db: &Db, email: &str) -> i64 {
+async fn user_id(cx: &Context, email: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
 
-async fn electrical_type(db: &Db) -> i64 {
+async fn electrical_type(cx: &Context) -> i64 {
     sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = 'Electrical installation'")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
 
 /// `n` new tasks for Brightspark that require the electrical accreditation.
-async fn new_tasks(db: &Db, n: usize) -> Vec<i64> {
-    let agent = actor(db, AGENT).await;
+async fn new_tasks(cx: &Context, n: usize) -> Vec<i64> {
+    let agent = actor(cx, AGENT).await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
-    let electrical = electrical_type(db).await;
-    let brightspark = contractor_id(db, "Brightspark Electrical Ltd").await;
+    let electrical = electrical_type(cx).await;
+    let brightspark = contractor_id(cx, "Brightspark Electrical Ltd").await;
     let mut ids = Vec::new();
     for i in 0..n {
         let task = NewTask {
@@ -59,7 +58,7 @@ async fn new_tasks(db: &Db, n: usize) -> Vec<i64> {
             required_type_ids: vec![electrical],
             ..Default::default()
         };
-        match instruct(db, &agent, task, URL, now_ms()).await.unwrap() {
+        match instruct(cx, &agent, task, now_ms()).await.unwrap() {
             InstructOutcome::Instructed { task_id, .. } => ids.push(task_id),
             other => panic!("{other:?}"),
         }
@@ -67,8 +66,11 @@ async fn new_tasks(db: &Db, n: usize) -> Vec<i64> {
     ids
 }
 
-async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+async fn count(cx: &Context, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(cx.db.pool())
+        .await
+        .unwrap()
 }
 
 fn tomorrow() -> NaiveDate {
@@ -77,11 +79,11 @@ fn tomorrow() -> NaiveDate {
 
 db_test!(
     gaps_are_shown_before_picking_and_recorded_when_assigned_anyway,
-    |db| {
-        seed_demo(&db).await;
-        let office = actor(&db, OFFICE).await;
-        let tasks = new_tasks(&db, 2).await;
-        let choices = technician_choices(&db, &office, &tasks, now_ms())
+    |cx| {
+        seed_demo(&cx).await;
+        let office = actor(&cx, OFFICE).await;
+        let tasks = new_tasks(&cx, 2).await;
+        let choices = technician_choices(&cx, &office, &tasks, now_ms())
             .await
             .unwrap();
         let by_name = |name: &str| choices.iter().find(|c| c.name == name).unwrap().clone();
@@ -103,11 +105,11 @@ db_test!(
         );
 
         let summary = preview(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: tasks.clone(),
-                technician_ids: vec![user_id(&db, OMAR).await],
+                technician_ids: vec![user_id(&cx, OMAR).await],
                 scheduled_date: None,
             },
             now_ms(),
@@ -122,7 +124,7 @@ db_test!(
         );
         assert_eq!(
             count(
-                &db,
+                &cx,
                 "SELECT COUNT(*) FROM task_technicians WHERE accreditation_gaps IS NOT NULL"
             )
             .await,
@@ -131,22 +133,21 @@ db_test!(
         );
 
         // Assigning anyway is allowed, and the agency sees what was missing on the task.
-        let tom_and_omar = vec![user_id(&db, TOM).await, user_id(&db, OMAR).await];
+        let tom_and_omar = vec![user_id(&cx, TOM).await, user_id(&cx, OMAR).await];
         assign(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: vec![tasks[0]],
                 technician_ids: tom_and_omar,
                 scheduled_date: None,
             },
-            URL,
             now_ms(),
         )
         .await
         .unwrap();
-        let agent = actor(&db, AGENT).await;
-        let seen = task_detail(&db, &agent, tasks[0], now_ms()).await.unwrap();
+        let agent = actor(&cx, AGENT).await;
+        let seen = task_detail(&cx, &agent, tasks[0], now_ms()).await.unwrap();
         assert_eq!(seen.required_types, ["Electrical installation"]);
         let gaps: Vec<_> = seen
             .technicians
@@ -168,16 +169,16 @@ db_test!(
 
 db_test!(
     a_bulk_assignment_is_all_or_nothing_with_one_email_per_technician,
-    |db| {
-        seed_demo(&db).await;
-        let office = actor(&db, OFFICE).await;
-        let mut tasks = new_tasks(&db, 25).await;
-        let technicians = vec![user_id(&db, TOM).await, user_id(&db, JESS).await];
-        let emails_before = count(&db, "SELECT COUNT(*) FROM outbox_emails").await;
+    |cx| {
+        seed_demo(&cx).await;
+        let office = actor(&cx, OFFICE).await;
+        let mut tasks = new_tasks(&cx, 25).await;
+        let technicians = vec![user_id(&cx, TOM).await, user_id(&cx, JESS).await];
+        let emails_before = count(&cx, "SELECT COUNT(*) FROM outbox_emails").await;
 
         // One completed task in the selection refuses the whole of it.
         let completed: i64 = count(
-            &db,
+            &cx,
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
          WHERE t.status = 'completed' AND c.company_name = 'Brightspark Electrical Ltd'",
         )
@@ -185,14 +186,13 @@ db_test!(
         let mut with_completed = tasks.clone();
         with_completed.push(completed);
         let refused = assign(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: with_completed,
                 technician_ids: technicians.clone(),
                 scheduled_date: Some(tomorrow()),
             },
-            URL,
             now_ms(),
         )
         .await;
@@ -207,7 +207,7 @@ db_test!(
             .join(",");
         assert_eq!(
             count(
-                &db,
+                &cx,
                 &format!("SELECT COUNT(*) FROM task_technicians WHERE task_id IN ({list})")
             )
             .await,
@@ -215,42 +215,40 @@ db_test!(
         );
         assert_eq!(
         count(
-            &db,
+            &cx,
             &format!("SELECT COUNT(*) FROM tasks WHERE scheduled_date IS NOT NULL AND id IN ({list})")
         )
         .await,
         0
     );
         assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM outbox_emails").await,
+            count(&cx, "SELECT COUNT(*) FROM outbox_emails").await,
             emails_before
         );
 
         // Tom is already on one of them: he is not assigned twice nor told twice.
         assign(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: vec![tasks[0]],
                 technician_ids: vec![technicians[0]],
                 scheduled_date: None,
             },
-            URL,
             now_ms(),
         )
         .await
         .unwrap();
-        let emails_before = count(&db, "SELECT COUNT(*) FROM outbox_emails").await;
+        let emails_before = count(&cx, "SELECT COUNT(*) FROM outbox_emails").await;
         tasks.push(tasks[3]); // a duplicate id in the selection counts once
         let done = assign(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: tasks.clone(),
                 technician_ids: technicians.clone(),
                 scheduled_date: Some(tomorrow()),
             },
-            URL,
             now_ms(),
         )
         .await
@@ -261,7 +259,7 @@ db_test!(
         assert_eq!(done.emails, 2);
         assert_eq!(
         count(
-            &db,
+            &cx,
             &format!("SELECT COUNT(*) FROM tasks WHERE scheduled_date = '{tomorrow}' AND id IN ({list})", tomorrow = tomorrow())
         )
         .await,
@@ -270,11 +268,11 @@ db_test!(
         let sent: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT to_address, subject, body_text FROM outbox_emails ORDER BY id DESC LIMIT 2",
         )
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await
         .unwrap();
         assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM outbox_emails").await,
+            count(&cx, "SELECT COUNT(*) FROM outbox_emails").await,
             emails_before + 2
         );
         let to_tom = sent.iter().find(|(to, ..)| to == TOM).unwrap();
@@ -292,19 +290,19 @@ db_test!(
 
 db_test!(
     no_reach_into_another_contractor_s_technicians_or_tasks,
-    |db| {
-        seed_demo(&db).await;
-        let office = actor(&db, OFFICE).await;
-        let tasks = new_tasks(&db, 2).await;
-        let tom = user_id(&db, TOM).await;
-        let nina = user_id(&db, NINA).await;
+    |cx| {
+        seed_demo(&cx).await;
+        let office = actor(&cx, OFFICE).await;
+        let tasks = new_tasks(&cx, 2).await;
+        let tom = user_id(&cx, TOM).await;
+        let nina = user_id(&cx, NINA).await;
         let northgate_task = count(
-            &db,
+            &cx,
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
          WHERE c.company_name = 'Northgate Gas & Heating'",
         )
         .await;
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         let other_task: i64 = sqlx::query_scalar(
             "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
          priority, created_at, updated_at) VALUES ($1, 'X-1', $2, $3, 'Theirs', 'assigned', \
@@ -313,7 +311,7 @@ db_test!(
         .bind(other.agency_id)
         .bind(other.property_id)
         .bind(other.contractor_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         for (task_ids, technician_ids, what) in [
@@ -328,69 +326,67 @@ db_test!(
             };
             assert!(
                 matches!(
-                    assign(&db, &office, &attempt, URL, now_ms()).await,
+                    assign(&cx, &office, &attempt, now_ms()).await,
                     Err(ServiceError::NotFound(w)) if w == what
                 ),
                 "{attempt:?}"
             );
-            assert!(preview(&db, &office, &attempt, now_ms()).await.is_err());
+            assert!(preview(&cx, &office, &attempt, now_ms()).await.is_err());
         }
         assert!(matches!(
-            technician_choices(&db, &office, &[northgate_task], now_ms()).await,
+            technician_choices(&cx, &office, &[northgate_task], now_ms()).await,
             Err(ServiceError::NotFound("task"))
         ));
         assert_eq!(
             count(
-                &db,
+                &cx,
                 "SELECT COUNT(*) FROM task_events WHERE action = 'Assign'"
             )
             .await,
             0
         );
         // Agents and technicians do not assign.
-        let agent = actor(&db, AGENT).await;
-        let technician = actor(&db, TOM).await;
+        let agent = actor(&cx, AGENT).await;
+        let technician = actor(&cx, TOM).await;
         let fair = Assignment {
             task_ids: vec![tasks[0]],
             technician_ids: vec![tom],
             scheduled_date: None,
         };
-        assert!(assign(&db, &agent, &fair, URL, now_ms()).await.is_err());
-        assert!(assign(&db, &technician, &fair, URL, now_ms())
-            .await
-            .is_err());
+        assert!(assign(&cx, &agent, &fair, now_ms()).await.is_err());
+        assert!(assign(&cx, &technician, &fair, now_ms()).await.is_err());
         // Northgate's office cannot reach Brightspark's tasks nor its technician.
-        let northgate = actor(&db, OTHER_OFFICE).await;
+        let northgate = actor(&cx, OTHER_OFFICE).await;
         assert!(matches!(
-            assign(&db, &northgate, &fair, URL, now_ms()).await,
+            assign(&cx, &northgate, &fair, now_ms()).await,
             Err(ServiceError::NotFound(_))
         ));
     }
 );
 
-db_test!(accepting_with_technicians_assigns_and_emails_them, |db| {
-    seed_demo(&db).await;
-    let office = actor(&db, OFFICE).await;
-    let task = new_tasks(&db, 1).await[0];
-    let tom = user_id(&db, TOM).await;
-    let nina = user_id(&db, NINA).await;
+db_test!(accepting_with_technicians_assigns_and_emails_them, |cx| {
+    seed_demo(&cx).await;
+    let office = actor(&cx, OFFICE).await;
+    let task = new_tasks(&cx, 1).await[0];
+    let tom = user_id(&cx, TOM).await;
+    let nina = user_id(&cx, NINA).await;
     // Another contractor's technician refuses the acceptance too.
-    assert!(accept(&db, &office, task, None, &[nina], URL, now_ms())
+    assert!(accept(&cx, &office, task, None, &[nina], now_ms())
         .await
         .is_err());
     assert_eq!(
         count(
-            &db,
+            &cx,
             &format!("SELECT COUNT(*) FROM tasks WHERE id = {task} AND status = 'assigned'")
         )
         .await,
         1,
         "still assigned"
     );
-    accept(&db, &office, task, Some(tomorrow()), &[tom], URL, now_ms())
+    accept(&cx, &office, task, Some(tomorrow()), &[tom], now_ms())
         .await
         .unwrap();
-    let detail = task_detail(&db, &office, task, now_ms()).await.unwrap();
+    let detail = task_detail(&cx, &office, task, now_ms()).await.unwrap();
     assert_eq!(detail.technicians.len(), 1);
     assert_eq!(detail.summary.scheduled_date, Some(tomorrow()));
     assert!(detail.can_assign);
@@ -398,36 +394,34 @@ db_test!(accepting_with_technicians_assigns_and_emails_them, |db| {
         "SELECT subject FROM outbox_emails WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(TOM)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(subject, "New task from Brightspark Electrical Ltd");
 });
 
-db_test!(the_office_manages_its_team_and_their_accreditations, |db| {
-    seed_demo(&db).await;
-    let office = actor(&db, OFFICE).await;
-    let files_dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(files_dir.path());
+db_test!(the_office_manages_its_team_and_their_accreditations, |cx| {
+    seed_demo(&cx).await;
+    let office = actor(&cx, OFFICE).await;
     let details = TechnicianDetails {
         name: "Priya Patel".into(),
         email: " Priya.Patel@Brightspark.example ".into(),
         mobile: "07700 900999".into(),
     };
-    let id = add_technician(&db, &office, &details, now_ms())
+    let id = add_technician(&cx, &office, &details, now_ms())
         .await
         .unwrap();
     assert!(matches!(
-        add_technician(&db, &office, &details, now_ms()).await,
+        add_technician(&cx, &office, &details, now_ms()).await,
         Err(ServiceError::Invalid { field: "email", .. })
     ));
     let mut bad = details.clone();
     bad.email = "not an email".into();
     assert!(matches!(
-        add_technician(&db, &office, &bad, now_ms()).await,
+        add_technician(&cx, &office, &bad, now_ms()).await,
         Err(ServiceError::Invalid { field: "email", .. })
     ));
-    let members = team(&db, &office, now_ms()).await.unwrap();
+    let members = team(&cx, &office, now_ms()).await.unwrap();
     let priya = members.members.iter().find(|m| m.id == id).unwrap();
     assert_eq!(priya.email, "priya.patel@brightspark.example");
     assert!(members
@@ -436,7 +430,7 @@ db_test!(the_office_manages_its_team_and_their_accreditations, |db| {
         .any(|(_, name)| name == "Electrical installation"));
 
     // An accreditation with its file; an empty file or a type not asked of technicians is refused.
-    let electrical = electrical_type(&db).await;
+    let electrical = electrical_type(&cx).await;
     let pdf = Upload {
         file_name: "cert.pdf".into(),
         bytes: b"%PDF-1.4 accreditation".to_vec(),
@@ -448,8 +442,7 @@ db_test!(the_office_manages_its_team_and_their_accreditations, |db| {
         end_date: Some(tomorrow()),
     };
     upload_accreditation(
-        &db,
-        &files,
+        &cx,
         &office,
         accreditation(electrical),
         pdf.clone(),
@@ -458,14 +451,13 @@ db_test!(the_office_manages_its_team_and_their_accreditations, |db| {
     .await
     .unwrap();
     let insurance: i64 = count(
-        &db,
+        &cx,
         "SELECT id FROM certificate_types WHERE name = 'Public liability insurance'",
     )
     .await;
     assert!(matches!(
         upload_accreditation(
-            &db,
-            &files,
+            &cx,
             &office,
             accreditation(insurance),
             pdf.clone(),
@@ -477,49 +469,40 @@ db_test!(the_office_manages_its_team_and_their_accreditations, |db| {
             ..
         })
     ));
-    let task = new_tasks(&db, 1).await;
-    let choices = technician_choices(&db, &office, &task, now_ms())
+    let task = new_tasks(&cx, 1).await;
+    let choices = technician_choices(&cx, &office, &task, now_ms())
         .await
         .unwrap();
     assert!(choices.iter().find(|c| c.id == id).unwrap().gaps.is_empty());
 
     // Another contractor's office cannot touch this technician.
-    let northgate = actor(&db, OTHER_OFFICE).await;
+    let northgate = actor(&cx, OTHER_OFFICE).await;
     assert!(matches!(
-        update_technician(&db, &northgate, id, "X", "", false, now_ms()).await,
+        update_technician(&cx, &northgate, id, "X", "", false, now_ms()).await,
         Err(ServiceError::NotFound("technician"))
     ));
     assert!(matches!(
-        upload_accreditation(
-            &db,
-            &files,
-            &northgate,
-            accreditation(electrical),
-            pdf,
-            now_ms()
-        )
-        .await,
+        upload_accreditation(&cx, &northgate, accreditation(electrical), pdf, now_ms()).await,
         Err(ServiceError::NotFound("technician"))
     ));
 
     // Inactive: off the pickers, and not assignable by a crafted request.
-    update_technician(&db, &office, id, "Priya Patel", "", false, now_ms())
+    update_technician(&cx, &office, id, "Priya Patel", "", false, now_ms())
         .await
         .unwrap();
-    let choices = technician_choices(&db, &office, &task, now_ms())
+    let choices = technician_choices(&cx, &office, &task, now_ms())
         .await
         .unwrap();
     assert!(choices.iter().all(|c| c.id != id));
     assert!(matches!(
         assign(
-            &db,
+            &cx,
             &office,
             &Assignment {
                 task_ids: task,
                 technician_ids: vec![id],
                 scheduled_date: None
             },
-            URL,
             now_ms()
         )
         .await,

@@ -107,48 +107,47 @@ async fn a_scan_has_no_text() {
 
 mod services {
     use super::reader;
-    use app::db::{now_ms, Db};
+    use app::db::now_ms;
     use app::db_test;
     use app::domain::certificate_reading::{DocumentCheck, Value};
     use app::domain::compliance::ComplianceStatus;
     use app::files::certificate_corpus::gas_safety_record;
-    use app::files::FileStore;
+
     use app::services::compliance::{self, Instruction, NewDocument, Upload};
-    use app::services::{certificate_reading, certificate_types, ServiceError};
+    use app::services::{certificate_reading, certificate_types, Context, ServiceError};
     use app::testing::{actor, contractor_id, seed_demo, OtherAgency};
     use chrono::NaiveDate;
 
     const ADMIN: &str = "alex.morgan@harbour-lettings.example";
     const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
     const OFFICE: &str = "office@brightspark.example";
-    const URL: &str = "http://certs.example";
 
-    async fn type_id(db: &Db, name: &str) -> i64 {
+    async fn type_id(cx: &Context, name: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1 ORDER BY id")
             .bind(name)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap()
     }
 
     db_test!(
         a_low_cover_document_leaves_the_requirement_red_with_its_reason,
-        |db| {
-            seed_demo(&db).await;
+        |cx| {
+            seed_demo(&cx).await;
             let now = now_ms();
-            let admin = actor(&db, ADMIN).await;
-            let office = actor(&db, OFFICE).await;
-            let brightspark = contractor_id(&db, "Brightspark Electrical Ltd").await;
-            let liability = type_id(&db, "Public liability insurance").await;
-            compliance::request_certificate(&db, &admin, brightspark, liability, URL, now)
+            let admin = actor(&cx, ADMIN).await;
+            let office = actor(&cx, OFFICE).await;
+            let brightspark = contractor_id(&cx, "Brightspark Electrical Ltd").await;
+            let liability = type_id(&cx, "Public liability insurance").await;
+            compliance::request_certificate(&cx, &admin, brightspark, liability, now)
                 .await
                 .unwrap();
 
             // Only agents who manage certification set minimums, and only on their own types.
             assert!(matches!(
                 certificate_types::set_minimum_cover(
-                    &db,
-                    &actor(&db, READ_ONLY).await,
+                    &cx,
+                    &actor(&cx, READ_ONLY).await,
                     liability,
                     Some(5_000_000),
                     now
@@ -156,11 +155,11 @@ mod services {
                 .await,
                 Err(ServiceError::MissingPermission(_))
             ));
-            let other = OtherAgency::create(&db).await;
+            let other = OtherAgency::create(&cx).await;
             assert!(matches!(
                 certificate_types::set_minimum_cover(
-                    &db,
-                    &other.admin(&db).await,
+                    &cx,
+                    &other.admin(&cx).await,
                     liability,
                     Some(1),
                     now
@@ -169,10 +168,10 @@ mod services {
                 Err(ServiceError::NotFound(_))
             ));
             assert!(matches!(
-                certificate_types::set_minimum_cover(&db, &admin, liability, Some(0), now).await,
+                certificate_types::set_minimum_cover(&cx, &admin, liability, Some(0), now).await,
                 Err(ServiceError::Invalid { .. })
             ));
-            certificate_types::set_minimum_cover(&db, &admin, liability, Some(5_000_000), now)
+            certificate_types::set_minimum_cover(&cx, &admin, liability, Some(5_000_000), now)
                 .await
                 .unwrap();
 
@@ -183,13 +182,13 @@ mod services {
                 cover: Some(2_000_000),
                 ..Default::default()
             };
-            let id = compliance::add_document(&db, &office, low.clone(), now)
+            let id = compliance::add_document(&cx, &office, low.clone(), now)
                 .await
                 .unwrap();
-            compliance::validate_document(&db, &admin, id, now)
+            compliance::validate_document(&cx, &admin, id, now)
                 .await
                 .unwrap();
-            let requirement = compliance::contractor_requirements(&db, &admin, brightspark, now)
+            let requirement = compliance::contractor_requirements(&cx, &admin, brightspark, now)
                 .await
                 .unwrap()
                 .into_iter()
@@ -202,9 +201,9 @@ mod services {
                 reason
             );
             // The instruct check names the reason.
-            let mut conn = db.pool().acquire().await.unwrap();
+            let mut conn = cx.db.pool().acquire().await.unwrap();
             match compliance::check_instruction(
-                &db,
+                &cx,
                 &mut conn,
                 &admin,
                 brightspark,
@@ -227,13 +226,13 @@ mod services {
                 cover: Some(5_000_000),
                 ..low
             };
-            let id = compliance::add_document(&db, &office, enough, now + 1)
+            let id = compliance::add_document(&cx, &office, enough, now + 1)
                 .await
                 .unwrap();
-            compliance::validate_document(&db, &admin, id, now + 1)
+            compliance::validate_document(&cx, &admin, id, now + 1)
                 .await
                 .unwrap();
-            let status = compliance::contractor_requirements(&db, &admin, brightspark, now + 2)
+            let status = compliance::contractor_requirements(&cx, &admin, brightspark, now + 2)
                 .await
                 .unwrap()
                 .into_iter()
@@ -245,26 +244,24 @@ mod services {
         }
     );
 
-    db_test!(an_upload_keeps_what_the_document_says_for_the_agent, |db| {
+    db_test!(an_upload_keeps_what_the_document_says_for_the_agent, |cx| {
         reader();
-        seed_demo(&db).await;
+        seed_demo(&cx).await;
         let now = now_ms();
-        let admin = actor(&db, ADMIN).await;
-        let office = actor(&db, OFFICE).await;
+        let admin = actor(&cx, ADMIN).await;
+        let office = actor(&cx, OFFICE).await;
         let brightspark = office.contractor_id.unwrap();
-        let gas = type_id(&db, "Gas safety").await;
-        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        let gas = type_id(&cx, "Gas safety").await;
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap();
-        let folder = tempfile::tempdir().unwrap();
-        let files = FileStore::local(folder.path());
         let upload = Upload {
             file_name: "cp12.pdf".into(),
             bytes: gas_safety_record(),
         };
 
         // The form's proposal: read, nothing stored.
-        let proposal = certificate_reading::propose(&db, &office, gas, &upload)
+        let proposal = certificate_reading::propose(&cx, &office, gas, &upload)
             .await
             .unwrap();
         assert_eq!(
@@ -273,9 +270,9 @@ mod services {
         );
         assert_eq!(proposal.reading.reference.as_deref(), Some("547812"));
         // Another agency's type is not found; a technician may not ask.
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         assert!(matches!(
-            certificate_reading::propose(&db, &other.admin(&db).await, gas, &upload).await,
+            certificate_reading::propose(&cx, &other.admin(&cx).await, gas, &upload).await,
             Err(ServiceError::NotFound(_))
         ));
 
@@ -287,8 +284,7 @@ mod services {
             ..Default::default()
         };
         compliance::upload_document(
-            &db,
-            &files,
+            &cx,
             &office,
             typed(NaiveDate::from_ymd_opt(2027, 3, 13)),
             upload.clone(),
@@ -297,8 +293,7 @@ mod services {
         .await
         .unwrap();
         compliance::upload_document(
-            &db,
-            &files,
+            &cx,
             &office,
             typed(NaiveDate::from_ymd_opt(2028, 3, 13)),
             upload,
@@ -306,7 +301,7 @@ mod services {
         )
         .await
         .unwrap();
-        let tab = compliance::contractor_certification(&db, &admin, brightspark, now + 2)
+        let tab = compliance::contractor_certification(&cx, &admin, brightspark, now + 2)
             .await
             .unwrap();
         let documents = &tab

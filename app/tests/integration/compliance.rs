@@ -7,20 +7,20 @@ use app::domain::compliance::{ComplianceStatus, TrafficLight};
 use app::domain::identity::Permission;
 use app::services::auth::Actor;
 use app::services::compliance::{self, NewDocument, Upload};
+use app::services::Context;
 use app::services::ServiceError;
 use chrono::NaiveDate;
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
-const URL: &str = "http://certs.example";
 
 use app::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
-async fn certificate_type(db: &Db, name: &str) -> i64 {
+async fn certificate_type(cx: &Context, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
         .bind(name)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
@@ -32,10 +32,10 @@ fn light_of(rows: &[app::domain::records::ContractorRow], company: &str) -> Traf
         .light
 }
 
-db_test!(demo_data_shows_every_status_and_light, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let rows = compliance::contractor_list(&db, &admin, None, now_ms())
+db_test!(demo_data_shows_every_status_and_light, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let rows = compliance::contractor_list(&cx, &admin, None, now_ms())
         .await
         .unwrap();
     assert_eq!(
@@ -49,7 +49,7 @@ db_test!(demo_data_shows_every_status_and_light, |db| {
     assert_eq!(light_of(&rows, "Clearflow Plumbing"), TrafficLight::Red);
     let mut seen = std::collections::HashSet::new();
     for row in &rows {
-        for r in compliance::contractor_requirements(&db, &admin, row.id, now_ms())
+        for r in compliance::contractor_requirements(&cx, &admin, row.id, now_ms())
             .await
             .unwrap()
         {
@@ -65,14 +65,14 @@ db_test!(demo_data_shows_every_status_and_light, |db| {
     ] {
         assert!(seen.contains(&status), "demo data lacks {status:?}");
     }
-    let red = compliance::contractor_list(&db, &admin, Some(TrafficLight::Red), now_ms())
+    let red = compliance::contractor_list(&cx, &admin, Some(TrafficLight::Red), now_ms())
         .await
         .unwrap();
     assert!(!red.is_empty());
     assert!(red.iter().all(|r| r.light == TrafficLight::Red));
     // A renewal waiting for validation shows on the expired type.
-    let clearflow = contractor(&db, "Clearflow Plumbing").await;
-    let statuses = compliance::contractor_requirements(&db, &admin, clearflow, now_ms())
+    let clearflow = contractor(&cx, "Clearflow Plumbing").await;
+    let statuses = compliance::contractor_requirements(&cx, &admin, clearflow, now_ms())
         .await
         .unwrap();
     let liability = statuses
@@ -83,25 +83,25 @@ db_test!(demo_data_shows_every_status_and_light, |db| {
     assert!(liability.status.awaiting_validation);
 });
 
-db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let office = actor(&db, OFFICE).await;
+db_test!(an_upload_waits_for_an_agent_then_counts, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let office = actor(&cx, OFFICE).await;
     let brightspark = office.contractor_id.unwrap();
-    let gas = certificate_type(&db, "Gas safety").await;
+    let gas = certificate_type(&cx, "Gas safety").await;
     let now = now_ms();
     assert!(
-        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap()
     );
     assert!(
-        !compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        !compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap(),
         "asked twice, required once"
     );
-    let rows = compliance::contractor_list(&db, &admin, None, now)
+    let rows = compliance::contractor_list(&cx, &admin, None, now)
         .await
         .unwrap();
     assert_eq!(
@@ -123,13 +123,13 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
         ..upload.clone()
     };
     assert!(matches!(
-        compliance::add_document(&db, &office, own_valid, now).await,
+        compliance::add_document(&cx, &office, own_valid, now).await,
         Err(ServiceError::Forbidden(_))
     ));
-    let document = compliance::add_document(&db, &office, upload, now)
+    let document = compliance::add_document(&cx, &office, upload, now)
         .await
         .unwrap();
-    let rows = compliance::contractor_list(&db, &admin, None, now)
+    let rows = compliance::contractor_list(&cx, &admin, None, now)
         .await
         .unwrap();
     assert_eq!(
@@ -138,8 +138,8 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
         "needs validation"
     );
 
-    let read_only = actor(&db, READ_ONLY).await;
-    let r = compliance::validate_document(&db, &read_only, document, now).await;
+    let read_only = actor(&cx, READ_ONLY).await;
+    let r = compliance::validate_document(&cx, &read_only, document, now).await;
     assert!(matches!(
         r,
         Err(ServiceError::MissingPermission(
@@ -147,16 +147,16 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
         ))
     ));
     assert!(matches!(
-        compliance::validate_document(&db, &office, document, now).await,
+        compliance::validate_document(&cx, &office, document, now).await,
         Err(ServiceError::Forbidden(_))
     ));
-    compliance::validate_document(&db, &admin, document, now)
+    compliance::validate_document(&cx, &admin, document, now)
         .await
         .unwrap();
-    compliance::validate_document(&db, &admin, document, now)
+    compliance::validate_document(&cx, &admin, document, now)
         .await
         .unwrap();
-    let rows = compliance::contractor_list(&db, &admin, None, now)
+    let rows = compliance::contractor_list(&cx, &admin, None, now)
         .await
         .unwrap();
     assert_eq!(
@@ -167,7 +167,7 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
     let trail: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'certificate%' ORDER BY id",
     )
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(
@@ -187,7 +187,7 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
         ..Default::default()
     };
     assert!(matches!(
-        compliance::add_document(&db, &office, backwards, now).await,
+        compliance::add_document(&cx, &office, backwards, now).await,
         Err(ServiceError::Invalid {
             field: "end_date",
             ..
@@ -197,37 +197,37 @@ db_test!(an_upload_waits_for_an_agent_then_counts, |db| {
 
 db_test!(
     another_tenants_contractors_types_and_documents_are_refused,
-    |db| {
-        seeded(&db).await;
+    |cx| {
+        seeded(&cx).await;
         let now = now_ms();
-        let admin = actor(&db, ADMIN).await;
-        let office = actor(&db, OFFICE).await;
-        let other = OtherAgency::create(&db).await;
+        let admin = actor(&cx, ADMIN).await;
+        let office = actor(&cx, OFFICE).await;
+        let other = OtherAgency::create(&cx).await;
         let (other_contractor, other_type, other_document) = (
             other.contractor_id,
             other.certificate_type_id,
             other.document_id,
         );
         let own_contractor = office.contractor_id.unwrap();
-        let own_type = certificate_type(&db, "Gas safety").await;
-        let northgate = contractor(&db, "Northgate Gas & Heating").await;
+        let own_type = certificate_type(&cx, "Gas safety").await;
+        let northgate = contractor(&cx, "Northgate Gas & Heating").await;
 
         let not_found = |r: Result<(), ServiceError>| {
             assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}")
         };
         not_found(
-            compliance::request_certificate(&db, &admin, other_contractor, own_type, URL, now)
+            compliance::request_certificate(&cx, &admin, other_contractor, own_type, now)
                 .await
                 .map(|_| ()),
         );
         not_found(
-            compliance::request_certificate(&db, &admin, own_contractor, other_type, URL, now)
+            compliance::request_certificate(&cx, &admin, own_contractor, other_type, now)
                 .await
                 .map(|_| ()),
         );
-        not_found(compliance::validate_document(&db, &admin, other_document, now).await);
+        not_found(compliance::validate_document(&cx, &admin, other_document, now).await);
         not_found(
-            compliance::contractor_requirements(&db, &admin, other_contractor, now)
+            compliance::contractor_requirements(&cx, &admin, other_contractor, now)
                 .await
                 .map(|_| ()),
         );
@@ -237,34 +237,34 @@ db_test!(
             ..Default::default()
         };
         not_found(
-            compliance::add_document(&db, &admin, doc(other_contractor, own_type), now)
+            compliance::add_document(&cx, &admin, doc(other_contractor, own_type), now)
                 .await
                 .map(|_| ()),
         );
         not_found(
-            compliance::add_document(&db, &admin, doc(own_contractor, other_type), now)
+            compliance::add_document(&cx, &admin, doc(own_contractor, other_type), now)
                 .await
                 .map(|_| ()),
         );
         // A contractor's office sees and uploads for its own company only.
         not_found(
-            compliance::contractor_requirements(&db, &office, northgate, now)
+            compliance::contractor_requirements(&cx, &office, northgate, now)
                 .await
                 .map(|_| ()),
         );
         not_found(
-            compliance::add_document(&db, &office, doc(northgate, own_type), now)
+            compliance::add_document(&cx, &office, doc(northgate, own_type), now)
                 .await
                 .map(|_| ()),
         );
-        compliance::contractor_requirements(&db, &office, own_contractor, now)
+        compliance::contractor_requirements(&cx, &office, own_contractor, now)
             .await
             .unwrap();
         assert!(matches!(
-            compliance::contractor_list(&db, &office, None, now).await,
+            compliance::contractor_list(&cx, &office, None, now).await,
             Err(ServiceError::Forbidden(_))
         ));
-        let listed = compliance::contractor_list(&db, &admin, None, now)
+        let listed = compliance::contractor_list(&cx, &admin, None, now)
             .await
             .unwrap();
         assert!(listed.iter().all(|r| r.id != other_contractor));
@@ -273,23 +273,23 @@ db_test!(
 
 db_test!(
     work_to_a_red_contractor_is_blocked_unless_overridden_with_a_reason,
-    |db| {
+    |cx| {
         use compliance::Instruction;
-        seeded(&db).await;
+        seeded(&cx).await;
         let now = now_ms();
-        let admin = actor(&db, ADMIN).await;
-        let agent = actor(&db, "priya.shah@harbour-lettings.example").await;
-        let read_only = actor(&db, READ_ONLY).await;
-        let clearflow = contractor(&db, "Clearflow Plumbing").await;
-        let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
-        let mut conn = db.pool().acquire().await.unwrap();
+        let admin = actor(&cx, ADMIN).await;
+        let agent = actor(&cx, "priya.shah@harbour-lettings.example").await;
+        let read_only = actor(&cx, READ_ONLY).await;
+        let clearflow = contractor(&cx, "Clearflow Plumbing").await;
+        let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
+        let mut conn = cx.db.pool().acquire().await.unwrap();
 
         let check = |who: &Actor, id: i64, reason: Option<&'static str>| {
-            let (db, who) = (db.clone(), who.clone());
+            let (cx, who) = (cx.clone(), who.clone());
             async move {
-                let mut conn = db.pool().acquire().await.unwrap();
+                let mut conn = cx.db.pool().acquire().await.unwrap();
                 compliance::check_instruction(
-                    &db,
+                    &cx,
                     &mut conn,
                     &who,
                     id,
@@ -328,7 +328,7 @@ db_test!(
             }
         ));
         let overridden = compliance::check_instruction(
-            &db,
+            &cx,
             &mut conn,
             &admin,
             clearflow,
@@ -343,7 +343,7 @@ db_test!(
         let detail: String = sqlx::query_scalar(
             "SELECT detail FROM audit_log WHERE action = 'compliance_overridden'",
         )
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         assert!(detail.contains("Burst pipe, nobody else free"), "{detail}");
@@ -356,7 +356,7 @@ db_test!(
             check(&read_only, brightspark, None).await,
             Err(ServiceError::MissingPermission(Permission::InstructWork))
         ));
-        let office = actor(&db, OFFICE).await;
+        let office = actor(&cx, OFFICE).await;
         assert!(matches!(
             check(&office, brightspark, None).await,
             Err(ServiceError::Forbidden(_))
@@ -364,10 +364,10 @@ db_test!(
     }
 );
 
-db_test!(the_dashboard_counts_lights_statuses_and_renewals, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let summary = compliance::summary(&db, &admin, now_ms()).await.unwrap();
+db_test!(the_dashboard_counts_lights_statuses_and_renewals, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let summary = compliance::summary(&cx, &admin, now_ms()).await.unwrap();
     assert_eq!(summary.lights, [2, 2, 2], "red, orange, green");
     let count = |s: ComplianceStatus| summary.statuses.iter().find(|(x, _)| *x == s).unwrap().1;
     assert_eq!(count(ComplianceStatus::Missing), 2);
@@ -384,19 +384,19 @@ db_test!(the_dashboard_counts_lights_statuses_and_renewals, |db| {
         summary.renewals.windows(2).all(|w| w[0].3 <= w[1].3),
         "soonest first"
     );
-    let office = actor(&db, OFFICE).await;
+    let office = actor(&cx, OFFICE).await;
     assert!(matches!(
-        compliance::summary(&db, &office, now_ms()).await,
+        compliance::summary(&cx, &office, now_ms()).await,
         Err(ServiceError::Forbidden(_))
     ));
 });
 
-db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
+db_test!(the_matrix_filters_on_the_server_and_pages, |cx| {
     use compliance::MatrixFilter;
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
     let now = now_ms();
-    let all = compliance::matrix(&db, &admin, MatrixFilter::default(), now)
+    let all = compliance::matrix(&cx, &admin, MatrixFilter::default(), now)
         .await
         .unwrap();
     assert_eq!(all.types.len(), 9);
@@ -406,7 +406,7 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
         status: Some(ComplianceStatus::Expired),
         ..Default::default()
     };
-    let m = compliance::matrix(&db, &admin, expired, now).await.unwrap();
+    let m = compliance::matrix(&cx, &admin, expired, now).await.unwrap();
     assert_eq!(
         m.rows
             .iter()
@@ -414,13 +414,13 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
             .collect::<Vec<_>>(),
         ["Clearflow Plumbing"]
     );
-    let gas = certificate_type(&db, "Gas safety").await;
+    let gas = certificate_type(&cx, "Gas safety").await;
     let by_type = MatrixFilter {
         certificate_type_id: Some(gas),
         status: Some(ComplianceStatus::ExpiringSoon),
         ..Default::default()
     };
-    let m = compliance::matrix(&db, &admin, by_type, now).await.unwrap();
+    let m = compliance::matrix(&cx, &admin, by_type, now).await.unwrap();
     assert_eq!(m.types, vec![(gas, "Gas safety".to_string())]);
     assert_eq!(m.rows.len(), 1);
     assert_eq!(m.rows[0].company_name, "Northgate Gas & Heating");
@@ -428,22 +428,22 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
         name: Some(" ROOF ".into()),
         ..Default::default()
     };
-    let m = compliance::matrix(&db, &admin, named, now).await.unwrap();
+    let m = compliance::matrix(&cx, &admin, named, now).await.unwrap();
     assert_eq!(m.rows.len(), 1);
     assert_eq!(m.rows[0].company_name, "Ace Roofing Services");
     let past_the_end = MatrixFilter {
         page: 1,
         ..Default::default()
     };
-    let m = compliance::matrix(&db, &admin, past_the_end, now)
+    let m = compliance::matrix(&cx, &admin, past_the_end, now)
         .await
         .unwrap();
     assert!(m.rows.is_empty());
     assert_eq!(m.total, 6);
     // Another agency's type is not a column here.
-    let other_type = OtherAgency::create(&db).await.certificate_type_id;
+    let other_type = OtherAgency::create(&cx).await.certificate_type_id;
     let r = compliance::matrix(
-        &db,
+        &cx,
         &admin,
         MatrixFilter {
             certificate_type_id: Some(other_type),
@@ -453,62 +453,62 @@ db_test!(the_matrix_filters_on_the_server_and_pages, |db| {
     )
     .await;
     assert!(matches!(r, Err(ServiceError::NotFound(_))));
-    let office = actor(&db, OFFICE).await;
+    let office = actor(&cx, OFFICE).await;
     assert!(matches!(
-        compliance::matrix(&db, &office, MatrixFilter::default(), now).await,
+        compliance::matrix(&cx, &office, MatrixFilter::default(), now).await,
         Err(ServiceError::Forbidden(_))
     ));
 });
 
 db_test!(
     a_request_emails_the_contractor_and_shows_in_its_history,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
-        let office = actor(&db, OFFICE).await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let office = actor(&cx, OFFICE).await;
         let brightspark = office.contractor_id.unwrap();
-        let gas = certificate_type(&db, "Gas safety").await;
+        let gas = certificate_type(&cx, "Gas safety").await;
         let now = now_ms();
-        let before = compliance::outstanding_requests(&db, &office, now)
+        let before = compliance::outstanding_requests(&cx, &office, now)
             .await
             .unwrap();
-        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap();
-        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap();
         let mails: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT to_address, subject, body_text FROM outbox_emails WHERE subject LIKE '%Gas safety%'",
     )
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await
     .unwrap();
         assert_eq!(mails.len(), 1, "one email for one request: {mails:?}");
         assert_eq!(mails[0].0, OFFICE);
         assert!(mails[0]
             .2
-            .contains("http://certs.example/desk/certificates"));
+            .contains(&format!("{}/desk/certificates", app::testing::PUBLIC_URL)));
         assert_eq!(
-            compliance::outstanding_requests(&db, &office, now)
+            compliance::outstanding_requests(&cx, &office, now)
                 .await
                 .unwrap(),
             before + 1,
             "the badge counts the new request"
         );
         assert!(matches!(
-            compliance::outstanding_requests(&db, &admin, now).await,
+            compliance::outstanding_requests(&cx, &admin, now).await,
             Err(ServiceError::Forbidden(_))
         ));
 
-        let seen_by_agent = compliance::contractor_certification(&db, &admin, brightspark, now)
+        let seen_by_agent = compliance::contractor_certification(&cx, &admin, brightspark, now)
             .await
             .unwrap();
         let latest = &seen_by_agent.history[0];
         assert_eq!(latest.who, "Alex Morgan");
         assert_eq!(latest.what, "Requested: Gas safety");
         // The audit trail is the agency's: the contractor's own page does not show it.
-        let seen_by_office = compliance::contractor_certification(&db, &office, brightspark, now)
+        let seen_by_office = compliance::contractor_certification(&cx, &office, brightspark, now)
             .await
             .unwrap();
         assert!(seen_by_office.history.is_empty());
@@ -518,16 +518,17 @@ db_test!(
 
 db_test!(
     uploaded_files_are_checked_stored_and_shown_only_to_those_allowed,
-    |db| {
-        seeded(&db).await;
+    |cx| {
+        seeded(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = app::files::FileStore::local(dir.path());
-        let admin = actor(&db, ADMIN).await;
-        let office = actor(&db, OFFICE).await;
+        let cx = cx.clone().with_files(files.clone());
+        let admin = actor(&cx, ADMIN).await;
+        let office = actor(&cx, OFFICE).await;
         let brightspark = office.contractor_id.unwrap();
-        let gas = certificate_type(&db, "Gas safety").await;
+        let gas = certificate_type(&cx, "Gas safety").await;
         let now = now_ms();
-        compliance::request_certificate(&db, &admin, brightspark, gas, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
             .await
             .unwrap();
         let document = NewDocument {
@@ -540,42 +541,37 @@ db_test!(
             file_name: "C:\\scans\\gas cert.pdf".into(),
             bytes: b"%PDF-1.4\n1 0 obj\n".to_vec(),
         };
-        let id =
-            compliance::upload_document(&db, &files, &office, document.clone(), pdf.clone(), now)
-                .await
-                .unwrap();
+        let id = compliance::upload_document(&cx, &office, document.clone(), pdf.clone(), now)
+            .await
+            .unwrap();
         let app::files::StoredFile {
             name,
             content_type,
             bytes,
-        } = compliance::document_file(&db, &files, &admin, id)
-            .await
-            .unwrap();
+        } = compliance::document_file(&cx, &admin, id).await.unwrap();
         assert_eq!(
             (name.as_str(), content_type.as_str()),
             ("gas cert.pdf", "application/pdf")
         );
         assert_eq!(bytes, pdf.bytes);
-        compliance::document_file(&db, &files, &office, id)
-            .await
-            .unwrap();
+        compliance::document_file(&cx, &office, id).await.unwrap();
 
         // Another contractor's office cannot download it, nor can a technician.
-        let northgate_office = actor(&db, "desk@northgate-gas.example").await;
+        let northgate_office = actor(&cx, "desk@northgate-gas.example").await;
         assert!(matches!(
-            compliance::document_file(&db, &files, &northgate_office, id).await,
+            compliance::document_file(&cx, &northgate_office, id).await,
             Err(ServiceError::NotFound(_))
         ));
-        let technician = actor(&db, "tom.baker@brightspark.example").await;
+        let technician = actor(&cx, "tom.baker@brightspark.example").await;
         assert!(matches!(
-            compliance::document_file(&db, &files, &technician, id).await,
+            compliance::document_file(&cx, &technician, id).await,
             Err(ServiceError::NotFound(_))
         ));
 
         // A program renamed .pdf is refused by its content, and nothing is recorded or stored.
         let count = || async {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM certificate_documents")
-                .fetch_one(db.pool())
+                .fetch_one(cx.db.pool())
                 .await
                 .unwrap()
         };
@@ -584,32 +580,25 @@ db_test!(
             file_name: "gas.pdf".into(),
             bytes: b"MZ\x90\0\x03\0\0\0".to_vec(),
         };
-        let refused =
-            compliance::upload_document(&db, &files, &office, document.clone(), exe, now).await;
+        let refused = compliance::upload_document(&cx, &office, document.clone(), exe, now).await;
         assert!(
             matches!(&refused, Err(ServiceError::Invalid { field: "file", message }) if message.contains("not a PDF")),
             "{refused:?}"
         );
-        let empty = compliance::upload_document(
-            &db,
-            &files,
-            &office,
-            document.clone(),
-            Upload::default(),
-            now,
-        )
-        .await;
+        let empty =
+            compliance::upload_document(&cx, &office, document.clone(), Upload::default(), now)
+                .await;
         assert!(matches!(
             empty,
             Err(ServiceError::Invalid { field: "file", .. })
         ));
         // Not allowed: refused before anything is stored.
         let elsewhere = NewDocument {
-            contractor_id: contractor(&db, "Northgate Gas & Heating").await,
+            contractor_id: contractor(&cx, "Northgate Gas & Heating").await,
             ..document.clone()
         };
         assert!(matches!(
-            compliance::upload_document(&db, &files, &office, elsewhere, pdf, now).await,
+            compliance::upload_document(&cx, &office, elsewhere, pdf, now).await,
             Err(ServiceError::NotFound(_))
         ));
         assert_eq!(count().await, documents_before);
@@ -620,7 +609,7 @@ db_test!(
             "only the accepted file is on disk: {stored:?}"
         );
 
-        let tab = compliance::contractor_certification(&db, &admin, brightspark, now)
+        let tab = compliance::contractor_certification(&cx, &admin, brightspark, now)
             .await
             .unwrap();
         let shown = tab
@@ -647,21 +636,19 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
-    let gas = certificate_type(&db, "Gas safety").await;
-    let asbestos = certificate_type(&db, "Asbestos awareness").await;
+db_test!(reminders_and_expiry_notices_are_queued_once, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
+    let gas = certificate_type(&cx, "Gas safety").await;
+    let asbestos = certificate_type(&cx, "Asbestos awareness").await;
     let now = now_ms();
     let today = app::domain::dates::local_today("Europe/London", now);
     // Drain whatever the demo data already has due.
-    app::services::reminders::queue_due(&db, URL, now)
-        .await
-        .unwrap();
+    app::services::reminders::queue_due(&cx, now).await.unwrap();
 
     for t in [gas, asbestos] {
-        compliance::request_certificate(&db, &admin, brightspark, t, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, t, now)
             .await
             .unwrap();
     }
@@ -673,7 +660,7 @@ db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
         validated: true,
         ..Default::default()
     };
-    compliance::add_document(&db, &admin, ends_in_a_week, now)
+    compliance::add_document(&cx, &admin, ends_in_a_week, now)
         .await
         .unwrap();
     let ended_yesterday = NewDocument {
@@ -683,32 +670,28 @@ db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
         validated: true,
         ..Default::default()
     };
-    compliance::add_document(&db, &admin, ended_yesterday, now)
+    compliance::add_document(&cx, &admin, ended_yesterday, now)
         .await
         .unwrap();
 
-    let pass = app::services::reminders::queue_due(&db, URL, now)
-        .await
-        .unwrap();
+    let pass = app::services::reminders::queue_due(&cx, now).await.unwrap();
     assert_eq!(pass.reminders, 1, "the office's one user");
     // Alex Morgan and Priya Shah manage certification in the demo agency.
     let managers: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM users u JOIN roles r ON r.id = u.role_id \
          WHERE u.active = 1 AND r.can_manage_certification = 1",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(pass.expiry_notices as i64, managers);
-    let again = app::services::reminders::queue_due(&db, URL, now)
-        .await
-        .unwrap();
+    let again = app::services::reminders::queue_due(&cx, now).await.unwrap();
     assert_eq!(again, Default::default(), "never twice");
 
     let reminder: String = sqlx::query_scalar(
         "SELECT subject FROM outbox_emails WHERE subject LIKE 'Reminder:%Gas safety%'",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     let expected = app::domain::dates::DateFormat::default()
@@ -719,17 +702,17 @@ db_test!(reminders_and_expiry_notices_are_queued_once, |db| {
     );
 });
 
-db_test!(instructing_works_respects_the_compliance_block, |db| {
+db_test!(instructing_works_respects_the_compliance_block, |cx| {
     use app::domain::records::InstructOutcome;
     use app::services::tasks::{self, NewTask};
-    seeded(&db).await;
+    seeded(&cx).await;
     let now = now_ms();
-    let admin = actor(&db, ADMIN).await;
-    let agent = actor(&db, "priya.shah@harbour-lettings.example").await;
-    let clearflow = contractor(&db, "Clearflow Plumbing").await;
-    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    let admin = actor(&cx, ADMIN).await;
+    let agent = actor(&cx, "priya.shah@harbour-lettings.example").await;
+    let clearflow = contractor(&cx, "Clearflow Plumbing").await;
+    let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let task = |contractor_id, reason: Option<&str>| NewTask {
@@ -741,10 +724,10 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
         ..Default::default()
     };
     let tasks_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
-    match tasks::instruct(&db, &agent, task(clearflow, Some("urgent")), URL, now)
+    match tasks::instruct(&cx, &agent, task(clearflow, Some("urgent")), now)
         .await
         .unwrap()
     {
@@ -766,7 +749,7 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
         other => panic!("expected a block: {other:?}"),
     }
     assert!(matches!(
-        tasks::instruct(&db, &admin, task(clearflow, None), URL, now)
+        tasks::instruct(&cx, &admin, task(clearflow, None), now)
             .await
             .unwrap(),
         InstructOutcome::Blocked {
@@ -776,16 +759,15 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
     ));
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tasks")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap()
     };
     assert_eq!(count().await, tasks_before, "a block writes nothing");
     match tasks::instruct(
-        &db,
+        &cx,
         &admin,
         task(clearflow, Some("Flood, nobody else free")),
-        URL,
         now,
     )
     .await
@@ -802,7 +784,7 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
         other => panic!("expected the override to go through: {other:?}"),
     }
     assert!(matches!(
-        tasks::instruct(&db, &agent, task(brightspark, None), URL, now)
+        tasks::instruct(&cx, &agent, task(brightspark, None), now)
             .await
             .unwrap(),
         InstructOutcome::Instructed {
@@ -811,7 +793,7 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
         }
     ));
     assert_eq!(count().await, tasks_before + 2);
-    let history = compliance::contractor_certification(&db, &admin, clearflow, now)
+    let history = compliance::contractor_certification(&cx, &admin, clearflow, now)
         .await
         .unwrap()
         .history;
@@ -829,44 +811,44 @@ db_test!(instructing_works_respects_the_compliance_block, |db| {
         ..task(brightspark, None)
     };
     assert!(matches!(
-        tasks::instruct(&db, &agent, blank, URL, now).await,
+        tasks::instruct(&cx, &agent, blank, now).await,
         Err(ServiceError::Invalid { field: "title", .. })
     ));
     // Another agency's property or contractor does not exist here.
-    let other = OtherAgency::create(&db).await;
+    let other = OtherAgency::create(&cx).await;
     let (their_property, their_contractor) = (other.property_id, other.contractor_id);
     let elsewhere = NewTask {
         property_id: their_property,
         ..task(brightspark, None)
     };
     assert!(matches!(
-        tasks::instruct(&db, &agent, elsewhere, URL, now).await,
+        tasks::instruct(&cx, &agent, elsewhere, now).await,
         Err(ServiceError::Invalid {
             field: "property_id",
             ..
         })
     ));
     assert!(matches!(
-        tasks::instruct(&db, &agent, task(their_contractor, None), URL, now).await,
+        tasks::instruct(&cx, &agent, task(their_contractor, None), now).await,
         Err(ServiceError::NotFound(_))
     ));
-    let office = actor(&db, OFFICE).await;
+    let office = actor(&cx, OFFICE).await;
     assert!(matches!(
-        tasks::instruct(&db, &office, task(brightspark, None), URL, now).await,
+        tasks::instruct(&cx, &office, task(brightspark, None), now).await,
         Err(ServiceError::Forbidden(_))
     ));
     assert_eq!(count().await, tasks_before + 2);
 });
 
-db_test!(changes_reach_subscribers_after_commit, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
-    let gas = certificate_type(&db, "Gas safety").await;
-    let mut changes = db.events().subscribe();
+db_test!(changes_reach_subscribers_after_commit, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
+    let gas = certificate_type(&cx, "Gas safety").await;
+    let mut changes = cx.db.events().subscribe();
     // On PostgreSQL the listener connects in the background: give it a moment.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    compliance::request_certificate(&db, &admin, brightspark, gas, URL, now_ms())
+    compliance::request_certificate(&cx, &admin, brightspark, gas, now_ms())
         .await
         .unwrap();
     let change = tokio::time::timeout(std::time::Duration::from_secs(5), changes.recv())
@@ -877,62 +859,62 @@ db_test!(changes_reach_subscribers_after_commit, |db| {
     assert_eq!(change.agency_id, admin.agency_id);
 });
 
-db_test!(agencies_add_their_own_certificate_types, |db| {
+db_test!(agencies_add_their_own_certificate_types, |cx| {
     use app::services::certificate_types;
-    seeded(&db).await;
+    seeded(&cx).await;
     let now = now_ms();
-    let admin = actor(&db, ADMIN).await;
-    let built_in = certificate_types::list(&db, &admin).await.unwrap();
+    let admin = actor(&cx, ADMIN).await;
+    let built_in = certificate_types::list(&cx, &admin).await.unwrap();
     assert_eq!(built_in.len(), 9);
     assert!(built_in.iter().all(|t| t.built_in));
-    let id = certificate_types::create(&db, &admin, "  Gas Safe   registration ", true, now)
+    let id = certificate_types::create(&cx, &admin, "  Gas Safe   registration ", true, now)
         .await
         .unwrap();
-    let types = certificate_types::list(&db, &admin).await.unwrap();
+    let types = certificate_types::list(&cx, &admin).await.unwrap();
     let custom = types.iter().find(|t| t.id == id).unwrap();
     assert_eq!(custom.name, "Gas Safe registration");
     assert!(!custom.built_in && custom.applies_to_technicians);
     // Names are unique whatever their case, and the message names the one that exists.
-    let twice = certificate_types::create(&db, &admin, "GAS SAFETY", false, now).await;
+    let twice = certificate_types::create(&cx, &admin, "GAS SAFETY", false, now).await;
     assert!(
         matches!(&twice, Err(ServiceError::Invalid { field: "name", message }) if message == "\"Gas safety\" already exists."),
         "{twice:?}"
     );
     assert!(matches!(
-        certificate_types::create(&db, &admin, " ", false, now).await,
+        certificate_types::create(&cx, &admin, " ", false, now).await,
         Err(ServiceError::Invalid { field: "name", .. })
     ));
-    certificate_types::set_applies_to_technicians(&db, &admin, id, false)
+    certificate_types::set_applies_to_technicians(&cx, &admin, id, false)
         .await
         .unwrap();
     // The new type can be requested like a built-in one.
-    let brightspark = contractor(&db, "Brightspark Electrical Ltd").await;
+    let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
     assert!(
-        compliance::request_certificate(&db, &admin, brightspark, id, URL, now)
+        compliance::request_certificate(&cx, &admin, brightspark, id, now)
             .await
             .unwrap()
     );
 
-    let read_only = actor(&db, READ_ONLY).await;
+    let read_only = actor(&cx, READ_ONLY).await;
     assert!(matches!(
-        certificate_types::create(&db, &read_only, "Boiler", false, now).await,
+        certificate_types::create(&cx, &read_only, "Boiler", false, now).await,
         Err(ServiceError::MissingPermission(
             Permission::ManageCertification
         ))
     ));
-    certificate_types::list(&db, &read_only).await.unwrap();
-    let office = actor(&db, OFFICE).await;
+    certificate_types::list(&cx, &read_only).await.unwrap();
+    let office = actor(&cx, OFFICE).await;
     assert!(matches!(
-        certificate_types::list(&db, &office).await,
+        certificate_types::list(&cx, &office).await,
         Err(ServiceError::Forbidden(_))
     ));
     // Another agency's type cannot be changed from here.
-    let theirs = OtherAgency::create(&db).await.certificate_type_id;
+    let theirs = OtherAgency::create(&cx).await.certificate_type_id;
     assert!(matches!(
-        certificate_types::set_applies_to_technicians(&db, &admin, theirs, true).await,
+        certificate_types::set_applies_to_technicians(&cx, &admin, theirs, true).await,
         Err(ServiceError::NotFound(_))
     ));
-    assert!(certificate_types::list(&db, &admin)
+    assert!(certificate_types::list(&cx, &admin)
         .await
         .unwrap()
         .iter()
@@ -976,28 +958,28 @@ async fn changes_travel_between_instances_on_postgres() {
 /// Statuses are kept in memory per process; a change made through another instance (another
 /// pool on the same database) must still show at once, because the version moves in the database.
 async fn changes_through_another_instance_show_at_once(scratch: app::testing::TestDb) {
-    let a = scratch.db.clone();
-    let b = Db::connect(&scratch.url).await.unwrap();
+    let a = scratch.context();
+    let b = scratch.another_instance().await;
     seeded(&a).await;
     let admin = actor(&a, ADMIN).await;
     let office = actor(&a, OFFICE).await;
     let brightspark = office.contractor_id.unwrap();
     let gas = certificate_type(&a, "Gas safety").await;
     let now = now_ms();
-    let light = |db: Db| {
+    let light = |cx: Context| {
         let admin = admin.clone();
         async move {
-            let rows = compliance::contractor_list(&db, &admin, None, now)
+            let rows = compliance::contractor_list(&cx, &admin, None, now)
                 .await
                 .unwrap();
             light_of(&rows, "Brightspark Electrical Ltd")
         }
     };
-    let gas_cell = |db: Db| {
+    let gas_cell = |cx: Context| {
         let admin = admin.clone();
         async move {
             let page = compliance::matrix(
-                &db,
+                &cx,
                 &admin,
                 compliance::MatrixFilter {
                     certificate_type_id: Some(gas),
@@ -1014,7 +996,7 @@ async fn changes_through_another_instance_show_at_once(scratch: app::testing::Te
     assert_eq!(light(a.clone()).await, TrafficLight::Green);
     assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::NotRequired);
 
-    compliance::request_certificate(&b, &admin, brightspark, gas, URL, now)
+    compliance::request_certificate(&b, &admin, brightspark, gas, now)
         .await
         .unwrap();
     assert_eq!(light(a.clone()).await, TrafficLight::Red);
@@ -1038,7 +1020,7 @@ async fn changes_through_another_instance_show_at_once(scratch: app::testing::Te
     let summary = compliance::summary(&a, &admin, now).await.unwrap();
     let summary_b = compliance::summary(&b, &admin, now).await.unwrap();
     assert_eq!(summary.lights, summary_b.lights);
-    b.close().await;
+    b.db.close().await;
 }
 
 #[tokio::test]
@@ -1057,9 +1039,9 @@ async fn changes_through_another_instance_show_at_once_postgres() {
 
 db_test!(
     the_contractor_list_pages_finds_by_name_and_counts_lights,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
         let now = now_ms();
         // Sixty more contractors with nothing required: green, named "Zeta 00".."Zeta 59".
         for i in 0..60 {
@@ -1071,21 +1053,21 @@ db_test!(
             .bind(format!("Zeta {i:02}"))
             .bind(format!("ZR-{i:02}"))
             .bind(now)
-            .execute(db.pool())
+            .execute(cx.db.pool())
             .await
             .unwrap();
         }
         let page = |light: Option<TrafficLight>, name: Option<&str>, page: u32| {
-            let (db, admin) = (db.clone(), admin.clone());
+            let (cx, admin) = (cx.clone(), admin.clone());
             let query = compliance::ContractorQuery {
                 light,
                 name: name.map(str::to_string),
                 page,
                 ..Default::default()
             };
-            async move { compliance::contractor_page(&db, &admin, query, now).await }
+            async move { compliance::contractor_page(&cx, &admin, query, now).await }
         };
-        let everyone = compliance::contractor_list(&db, &admin, None, now)
+        let everyone = compliance::contractor_list(&cx, &admin, None, now)
             .await
             .unwrap();
         let first = page(None, None, 1).await.unwrap();
@@ -1118,16 +1100,16 @@ db_test!(
         assert_eq!(page(None, None, 0).await.unwrap().page, 1);
 
         // Agents only, and only their own agency's contractors.
-        let office = actor(&db, OFFICE).await;
+        let office = actor(&cx, OFFICE).await;
         assert!(matches!(
-            compliance::contractor_page(&db, &office, Default::default(), now).await,
+            compliance::contractor_page(&cx, &office, Default::default(), now).await,
             Err(ServiceError::Forbidden(_))
         ));
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         let found = page(None, Some("Other Sparks"), 1).await.unwrap();
         assert_eq!(found.total, 0);
         let theirs =
-            compliance::contractor_page(&db, &other.admin(&db).await, Default::default(), now)
+            compliance::contractor_page(&cx, &other.admin(&cx).await, Default::default(), now)
                 .await
                 .unwrap();
         assert_eq!(theirs.total, 1);
@@ -1136,11 +1118,11 @@ db_test!(
 
 db_test!(
     a_contractor_added_or_renamed_shows_at_once_despite_the_lists_kept_in_memory,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
         let now = now_ms();
-        let before = compliance::contractor_list(&db, &admin, None, now)
+        let before = compliance::contractor_list(&cx, &admin, None, now)
             .await
             .unwrap();
         let renamed = before[0].id;
@@ -1148,7 +1130,7 @@ db_test!(
         // migration 0013 move the version the lists are kept under.
         sqlx::query("UPDATE contractors SET company_name = 'Zephyr Renamed Ltd' WHERE id = $1")
             .bind(renamed)
-            .execute(db.pool())
+            .execute(cx.db.pool())
             .await
             .unwrap();
         sqlx::query(
@@ -1157,10 +1139,10 @@ db_test!(
         )
         .bind(admin.agency_id)
         .bind(now)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
-        let after = compliance::contractor_list(&db, &admin, None, now)
+        let after = compliance::contractor_list(&cx, &admin, None, now)
             .await
             .unwrap();
         assert_eq!(after.len(), before.len() + 1);
@@ -1173,7 +1155,7 @@ db_test!(
             "the list stays in name order"
         );
         let found = compliance::matrix(
-            &db,
+            &cx,
             &admin,
             compliance::MatrixFilter {
                 name: Some("brand NEW".into()),
@@ -1185,44 +1167,44 @@ db_test!(
         .unwrap();
         assert_eq!(found.total, 1);
         assert_eq!(found.rows[0].company_name, "Brand New Contracting");
-        let summary = compliance::summary(&db, &admin, now).await.unwrap();
+        let summary = compliance::summary(&cx, &admin, now).await.unwrap();
         assert_eq!(summary.lights.iter().sum::<u32>() as usize, after.len());
     }
 );
 
 db_test!(
     a_tick_valid_can_be_undone_for_a_few_minutes_and_the_count_follows,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
         let now = now_ms();
-        let ace = contractor(&db, "Ace Roofing Services").await;
+        let ace = contractor(&cx, "Ace Roofing Services").await;
         let waiting: i64 = sqlx::query_scalar(
         "SELECT d.id FROM certificate_documents d JOIN certificate_types t \
          ON t.id = d.certificate_type_id WHERE d.contractor_id = $1 AND t.name = 'Working at height'",
     )
     .bind(ace)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
-        let before = compliance::to_validate(&db, &admin, now).await.unwrap();
+        let before = compliance::to_validate(&cx, &admin, now).await.unwrap();
         assert!(before >= 1);
         // Read-only agents have nothing to validate; offices have no such count.
-        let read_only = actor(&db, READ_ONLY).await;
+        let read_only = actor(&cx, READ_ONLY).await;
         assert_eq!(
-            compliance::to_validate(&db, &read_only, now).await.unwrap(),
+            compliance::to_validate(&cx, &read_only, now).await.unwrap(),
             0
         );
         assert!(matches!(
-            compliance::to_validate(&db, &actor(&db, OFFICE).await, now).await,
+            compliance::to_validate(&cx, &actor(&cx, OFFICE).await, now).await,
             Err(ServiceError::Forbidden(_))
         ));
 
-        compliance::validate_document(&db, &admin, waiting, now)
+        compliance::validate_document(&cx, &admin, waiting, now)
             .await
             .unwrap();
         assert_eq!(
-            compliance::to_validate(&db, &admin, now).await.unwrap(),
+            compliance::to_validate(&cx, &admin, now).await.unwrap(),
             before - 1
         );
         let light = |rows: Vec<app::domain::records::ContractorRow>| {
@@ -1233,35 +1215,35 @@ db_test!(
         };
         assert_eq!(
             light(
-                compliance::contractor_list(&db, &admin, None, now)
+                compliance::contractor_list(&cx, &admin, None, now)
                     .await
                     .unwrap()
             ),
             TrafficLight::Green
         );
         // Another agency's administrator cannot reach it; a read-only agent may not undo.
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         assert!(matches!(
-            compliance::undo_validation(&db, &other.admin(&db).await, waiting, now).await,
+            compliance::undo_validation(&cx, &other.admin(&cx).await, waiting, now).await,
             Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
-            compliance::undo_validation(&db, &read_only, waiting, now).await,
+            compliance::undo_validation(&cx, &read_only, waiting, now).await,
             Err(ServiceError::MissingPermission(
                 Permission::ManageCertification
             ))
         ));
         // Within the window: back to awaiting validation, counted again, in the history.
-        compliance::undo_validation(&db, &admin, waiting, now + 60_000)
+        compliance::undo_validation(&cx, &admin, waiting, now + 60_000)
             .await
             .unwrap();
         assert_eq!(
-            compliance::to_validate(&db, &admin, now).await.unwrap(),
+            compliance::to_validate(&cx, &admin, now).await.unwrap(),
             before
         );
         assert_eq!(
             light(
-                compliance::contractor_list(&db, &admin, None, now)
+                compliance::contractor_list(&cx, &admin, None, now)
                     .await
                     .unwrap()
             ),
@@ -1270,22 +1252,22 @@ db_test!(
         let undone: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate_validation_undone'",
         )
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         assert_eq!(undone, 1);
         // Past it: refused with the reason, and it stays Valid.
-        compliance::validate_document(&db, &admin, waiting, now)
+        compliance::validate_document(&cx, &admin, waiting, now)
             .await
             .unwrap();
-        let late = compliance::undo_validation(&db, &admin, waiting, now + 11 * 60_000).await;
+        let late = compliance::undo_validation(&cx, &admin, waiting, now + 11 * 60_000).await;
         assert!(
             matches!(&late, Err(ServiceError::Refused(m)) if m.contains("more than 10 minutes ago")),
             "{late:?}"
         );
         assert_eq!(
             light(
-                compliance::contractor_list(&db, &admin, None, now)
+                compliance::contractor_list(&cx, &admin, None, now)
                     .await
                     .unwrap()
             ),
@@ -1294,37 +1276,29 @@ db_test!(
     }
 );
 
-db_test!(the_demos_uploads_have_a_file_to_check, |db| {
-    seeded(&db).await;
+db_test!(the_demos_uploads_have_a_file_to_check, |cx| {
+    seeded(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = app::files::FileStore::local(dir.path());
-    let filled = app::services::demo::attach_files(&db, &files)
-        .await
-        .unwrap();
+    let cx = cx.clone().with_files(files.clone());
+    let filled = app::services::demo::attach_files(&cx).await.unwrap();
     assert!(filled > 0);
     // Once only: a second start finds nothing left to fill.
-    assert_eq!(
-        app::services::demo::attach_files(&db, &files)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app::services::demo::attach_files(&cx).await.unwrap(), 0);
     let awaiting: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM certificate_documents WHERE validated_at IS NULL ORDER BY id",
     )
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await
     .unwrap();
     assert!(!awaiting.is_empty());
-    let admin = actor(&db, "alex.morgan@harbour-lettings.example").await;
+    let admin = actor(&cx, "alex.morgan@harbour-lettings.example").await;
     for id in awaiting {
         let app::files::StoredFile {
             name,
             content_type,
             bytes,
-        } = compliance::document_file(&db, &files, &admin, id)
-            .await
-            .unwrap();
+        } = compliance::document_file(&cx, &admin, id).await.unwrap();
         assert!(name.ends_with(".pdf"), "{name}");
         assert_eq!(content_type, "application/pdf");
         let text = app::testing::pdf_text(&bytes);

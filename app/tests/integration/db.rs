@@ -1,17 +1,18 @@
 //! The schema and the portable types behave the same on SQLite and PostgreSQL.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::task_status::TaskStatus;
 use app::services::demo;
+use app::services::Context;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 
-async fn agency(db: &Db, name: &str) -> i64 {
+async fn agency(cx: &Context, name: &str) -> i64 {
     sqlx::query_scalar("INSERT INTO agencies (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(name)
         .bind(now_ms())
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
@@ -20,13 +21,13 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
 }
 
-db_test!(portable_types_round_trip, |db| {
-    let id = agency(&db, "Round Trip Lettings").await;
+db_test!(portable_types_round_trip, |cx| {
+    let id = agency(&cx, "Round Trip Lettings").await;
     let row: (String, String, String, i64, i64) = sqlx::query_as(
         "SELECT name, time_zone, date_format, expiring_soon_days, created_at FROM agencies WHERE id = $1",
     )
     .bind(id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(row.0, "Round Trip Lettings");
@@ -42,41 +43,41 @@ db_test!(portable_types_round_trip, |db| {
         "INSERT INTO roles (agency_id, name, can_manage_users, can_override_compliance) VALUES ($1, 'R', 1, 0)",
     )
     .bind(id)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await
     .unwrap();
     let (users, overrides, instruct): (i64, i64, i64) = sqlx::query_as(
         "SELECT can_manage_users, can_override_compliance, can_instruct_work FROM roles WHERE agency_id = $1",
     )
     .bind(id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!((users, overrides), (1, 0));
     assert_eq!(instruct, 0, "flags default to 0");
     let not_a_flag = sqlx::query("UPDATE roles SET can_manage_users = 2 WHERE agency_id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await;
     assert!(not_a_flag.is_err(), "a flag is 0 or 1");
 
     let missing: Option<String> =
         sqlx::query_scalar("SELECT external_ref FROM contractors WHERE agency_id = $1")
             .bind(id)
-            .fetch_optional(db.pool())
+            .fetch_optional(cx.db.pool())
             .await
             .unwrap()
             .flatten();
     assert_eq!(missing, None);
 });
 
-db_test!(constraints_are_enforced, |db| {
-    let id = agency(&db, "Strict Lettings").await;
+db_test!(constraints_are_enforced, |cx| {
+    let id = agency(&cx, "Strict Lettings").await;
     let contractor: i64 = sqlx::query_scalar(
         "INSERT INTO contractors (agency_id, company_name, email, created_at) VALUES ($1, 'Sparks', 's@x.example', 0) RETURNING id",
     )
     .bind(id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
 
@@ -87,7 +88,7 @@ db_test!(constraints_are_enforced, |db| {
     )
     .bind(id)
     .bind(contractor)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await;
     assert!(with_password.is_err());
 
@@ -100,7 +101,7 @@ db_test!(constraints_are_enforced, |db| {
         .bind(id)
         .bind(contractor)
         .bind(email)
-        .execute(db.pool())
+        .execute(cx.db.pool())
     };
     insert_user("office@x.example").await.unwrap();
     assert!(insert_user("Office@X.example").await.is_err());
@@ -111,7 +112,7 @@ db_test!(constraints_are_enforced, |db| {
          VALUES ($1, 'T-1', 999999, 'Orphan', 'draft', 'normal', 0, 0)",
     )
     .bind(id)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await;
     assert!(orphan.is_err(), "a task must reference a real property");
 
@@ -120,7 +121,7 @@ db_test!(constraints_are_enforced, |db| {
         "INSERT INTO properties (agency_id, address_line1, town, postcode, created_at) VALUES ($1, '1 A St', 'Bath', 'BA1 1AA', 0) RETURNING id",
     )
     .bind(id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     let bad_status = sqlx::query(
@@ -129,13 +130,13 @@ db_test!(constraints_are_enforced, |db| {
     )
     .bind(id)
     .bind(property)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await;
     assert!(bad_status.is_err());
 });
 
-db_test!(demo_data_loads_once_with_every_task_status, |db| {
-    let summary = demo::seed_if_empty(&db, today())
+db_test!(demo_data_loads_once_with_every_task_status, |cx| {
+    let summary = demo::seed_if_empty(&cx.db, today())
         .await
         .unwrap()
         .expect("an empty database is seeded");
@@ -145,18 +146,18 @@ db_test!(demo_data_loads_once_with_every_task_status, |db| {
     assert!(!summary.technicians.is_empty());
 
     assert_eq!(
-        demo::seed_if_empty(&db, today()).await.unwrap(),
+        demo::seed_if_empty(&cx.db, today()).await.unwrap(),
         None,
         "seeding twice changes nothing"
     );
     let agencies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agencies")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     assert_eq!(agencies, 1);
 
     let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM tasks")
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await
         .unwrap();
     let statuses: HashSet<_> = statuses
@@ -172,14 +173,14 @@ db_test!(demo_data_loads_once_with_every_task_status, |db| {
 
     let types: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM certificate_types WHERE built_in = 1")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
     assert_eq!(types as usize, demo::BUILT_IN_CERTIFICATE_TYPES.len());
 
     // Dates sit relative to the day of loading, stored as YYYY-MM-DD.
     let due: String = sqlx::query_scalar("SELECT due_date FROM tasks WHERE reference = 'T-01001'")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     assert_eq!(due, "2026-12-06");
@@ -218,17 +219,17 @@ async fn both_engines_have_the_same_tables_and_columns() {
 // Writers that read first (a status check, a count) and then write, all at once: on SQLite a
 // transaction begun deferred fails with "database is locked" when another writes after it read;
 // written through `begin_write`, every one commits, and each sees all the writes before it.
-db_test!(write_transactions_at_the_same_moment_all_commit, |db| {
+db_test!(write_transactions_at_the_same_moment_all_commit, |cx| {
     sqlx::query("CREATE TABLE write_turns (seen BIGINT NOT NULL)")
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     const WRITERS: i64 = 24;
     let writers: Vec<_> = (0..WRITERS)
         .map(|_| {
-            let db = db.clone();
+            let cx = cx.clone();
             tokio::spawn(async move {
-                let mut tx = db.begin_write().await?;
+                let mut tx = cx.db.begin_write().await?;
                 let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM write_turns")
                     .fetch_one(&mut *tx)
                     .await?;
@@ -246,11 +247,11 @@ db_test!(write_transactions_at_the_same_moment_all_commit, |db| {
         writer.await.unwrap().expect("every writer commits");
     }
     let seen: Vec<i64> = sqlx::query_scalar("SELECT seen FROM write_turns ORDER BY seen")
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await
         .unwrap();
     assert_eq!(seen.len() as i64, WRITERS);
-    if db.backend() == app::db::Backend::Sqlite {
+    if cx.db.backend() == app::db::Backend::Sqlite {
         assert_eq!(
             seen,
             (0..WRITERS).collect::<Vec<_>>(),
@@ -260,14 +261,14 @@ db_test!(write_transactions_at_the_same_moment_all_commit, |db| {
 });
 
 // What the README promises of SQLite: an acknowledged commit is on the disk (FULL is 2).
-db_test!(sqlite_commits_are_synchronous, |db| {
-    if db.backend() != app::db::Backend::Sqlite {
+db_test!(sqlite_commits_are_synchronous, |cx| {
+    if cx.db.backend() != app::db::Backend::Sqlite {
         return;
     }
     // Three connections held at once: three different ones.
     let mut held = Vec::new();
     for _ in 0..3 {
-        let mut conn = db.pool().acquire().await.unwrap();
+        let mut conn = cx.db.pool().acquire().await.unwrap();
         let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
             .fetch_one(&mut *conn)
             .await

@@ -2,29 +2,29 @@
 //! in one transaction (or nothing, all or nothing), re-importing doubles nothing, XLSX and
 //! Windows-1252 CSV read like UTF-8 CSV, and another agency's ids are errors.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::import::Outcome;
+use app::services::Context;
 use app::services::{compliance, import, ServiceError};
 
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
-const URL: &str = "http://certs.example";
 /// The template's header row.
 const HEADER: &str = "ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid";
 
 use app::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
-async fn count(db: &Db, table: &str) -> i64 {
+async fn count(cx: &Context, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
 
 /// A file with good and bad rows for Fixright (no requirements in the demo).
-async fn mixed_file(db: &Db) -> String {
-    let fixright = contractor(db, "Fixright Handyman").await;
+async fn mixed_file(cx: &Context) -> String {
+    let fixright = contractor(cx, "Fixright Handyman").await;
     format!(
         "\u{feff}ContractorUserTypeID,ExternalContractorRef,ContractorCompanyName,ContractorCertificateName,StartDate,EndDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\n\
          {fixright},FRH-006,Fixright Handyman,Public liability insurance,01/01/2026,31/12/2099,Month1,EndDate,Yes\r\n\
@@ -38,15 +38,15 @@ async fn mixed_file(db: &Db) -> String {
 
 db_test!(
     preview_changes_nothing_and_commit_applies_the_valid_rows,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
-        let file = mixed_file(&db).await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let file = mixed_file(&cx).await;
         let before = (
-            count(&db, "certificate_documents").await,
-            count(&db, "certificate_requirements").await,
+            count(&cx, "certificate_documents").await,
+            count(&cx, "certificate_requirements").await,
         );
-        let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+        let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
         let outcomes: Vec<&Outcome> = preview.rows.iter().map(|r| &r.outcome).collect();
         assert!(matches!(outcomes[0], Outcome::Create));
         assert!(matches!(outcomes[1], Outcome::Create));
@@ -69,29 +69,29 @@ db_test!(
         );
         assert_eq!(
             (
-                count(&db, "certificate_documents").await,
-                count(&db, "certificate_requirements").await
+                count(&cx, "certificate_documents").await,
+                count(&cx, "certificate_requirements").await
             ),
             before,
             "a preview writes nothing"
         );
 
         // All or nothing refuses a file with errors, and writes nothing.
-        let refused = import::commit(&db, &admin, file.as_bytes(), true, URL, now_ms()).await;
+        let refused = import::commit(&cx, &admin, file.as_bytes(), true, now_ms()).await;
         assert!(
             matches!(&refused, Err(ServiceError::Refused(m)) if m.contains("2 rows have errors")),
             "{refused:?}"
         );
-        assert_eq!(count(&db, "certificate_documents").await, before.0);
+        assert_eq!(count(&cx, "certificate_documents").await, before.0);
 
-        let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
+        let result = import::commit(&cx, &admin, file.as_bytes(), false, now_ms())
             .await
             .unwrap();
         assert_eq!((result.imported, result.skipped, result.errors), (2, 3, 2));
-        assert_eq!(count(&db, "certificate_documents").await, before.0 + 2);
-        assert_eq!(count(&db, "certificate_requirements").await, before.1 + 2);
-        let fixright = contractor(&db, "Fixright Handyman").await;
-        let statuses = compliance::contractor_requirements(&db, &admin, fixright, now_ms())
+        assert_eq!(count(&cx, "certificate_documents").await, before.0 + 2);
+        assert_eq!(count(&cx, "certificate_requirements").await, before.1 + 2);
+        let fixright = contractor(&cx, "Fixright Handyman").await;
+        let statuses = compliance::contractor_requirements(&cx, &admin, fixright, now_ms())
             .await
             .unwrap();
         let status_of = |name: &str| {
@@ -112,7 +112,7 @@ db_test!(
             ComplianceStatus::NeedsValidation,
             "blank Valid waits for an agent"
         );
-        let history = compliance::contractor_certification(&db, &admin, fixright, now_ms())
+        let history = compliance::contractor_certification(&cx, &admin, fixright, now_ms())
             .await
             .unwrap()
             .history;
@@ -123,16 +123,16 @@ db_test!(
         );
 
         // Importing the same file again doubles nothing.
-        let again = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+        let again = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
         assert_eq!((again.creates, again.updates, again.unchanged), (0, 0, 2));
-        let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
+        let result = import::commit(&cx, &admin, file.as_bytes(), false, now_ms())
             .await
             .unwrap();
         assert_eq!(result.imported, 0);
-        assert_eq!(count(&db, "certificate_documents").await, before.0 + 2);
+        assert_eq!(count(&cx, "certificate_documents").await, before.0 + 2);
 
         // The error report lists the rejected rows with their reasons, ready to fix.
-        let report = import::error_report(&db, &admin, file.as_bytes())
+        let report = import::error_report(&cx, &admin, file.as_bytes())
             .await
             .unwrap();
         let lines: Vec<&str> = report.lines().collect();
@@ -153,7 +153,7 @@ db_test!(
             .filter(|l| !l.starts_with("999999"))
             .map(|l| format!("{l}\r\n"))
             .collect();
-        let preview = import::preview(&db, &admin, fixed.as_bytes())
+        let preview = import::preview(&cx, &admin, fixed.as_bytes())
             .await
             .unwrap();
         assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
@@ -162,69 +162,65 @@ db_test!(
 
 db_test!(
     missing_headers_empty_files_and_permissions_are_refused,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
-        let missing = import::preview(
-            &db,
-            &admin,
-            b"ExternalContractorRef,StartDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\nx,01/01/2026,,,\r\n",
-        )
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let missing = import::preview(&cx, &admin, b"ExternalContractorRef,StartDate,ContractorCertificateReminder,ContractorCertificateReminderRelatesTo,ContractorCertificateValid\r\nx,01/01/2026,,,\r\n")
         .await;
         assert!(
             matches!(&missing, Err(ServiceError::Invalid { field: "file", message }) if message.contains("missing: ContractorUserTypeID, ContractorCompanyName, ContractorCertificateName, EndDate")),
             "{missing:?}"
         );
         assert!(matches!(
-            import::preview(&db, &admin, b"").await,
+            import::preview(&cx, &admin, b"").await,
             Err(ServiceError::Invalid { .. })
         ));
         assert!(matches!(
-            import::preview(&db, &admin, b"\x00\x01\x02binary").await,
+            import::preview(&cx, &admin, b"\x00\x01\x02binary").await,
             Err(ServiceError::Invalid { .. })
         ));
-        let read_only = actor(&db, READ_ONLY).await;
-        let file = mixed_file(&db).await;
+        let read_only = actor(&cx, READ_ONLY).await;
+        let file = mixed_file(&cx).await;
         assert!(matches!(
-            import::commit(&db, &read_only, file.as_bytes(), false, URL, now_ms()).await,
+            import::commit(&cx, &read_only, file.as_bytes(), false, now_ms()).await,
             Err(ServiceError::MissingPermission(_))
         ));
-        let office = actor(&db, "office@brightspark.example").await;
+        let office = actor(&cx, "office@brightspark.example").await;
         assert!(matches!(
-            import::preview(&db, &office, file.as_bytes()).await,
+            import::preview(&cx, &office, file.as_bytes()).await,
             Err(ServiceError::Forbidden(_) | ServiceError::MissingPermission(_))
         ));
         assert!(matches!(
-            import::contractor_export(&db, &office).await,
+            import::contractor_export(&cx, &office).await,
             Err(ServiceError::Forbidden(_))
         ));
     }
 );
 
-db_test!(another_agencys_contractors_and_types_are_errors, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
+db_test!(another_agencys_contractors_and_types_are_errors, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
     let now = now_ms();
-    let other = OtherAgency::create(&db).await;
+    let other = OtherAgency::create(&cx).await;
     let (theirs, their_type) = (other.contractor_id, OtherAgency::TYPE_NAME);
-    let fixright = contractor(&db, "Fixright Handyman").await;
+    let fixright = contractor(&cx, "Fixright Handyman").await;
     let file = format!("{HEADER}\n{theirs},,,Gas safety,,,,,\n{fixright},,,{their_type},,,,,\n");
-    let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+    let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
     assert_eq!(preview.errors, 2);
-    let before = count(&db, "certificate_documents").await;
-    let result = import::commit(&db, &admin, file.as_bytes(), false, URL, now)
+    let before = count(&cx, "certificate_documents").await;
+    let result = import::commit(&cx, &admin, file.as_bytes(), false, now)
         .await
         .unwrap();
     assert_eq!(result.imported, 0);
-    assert_eq!(count(&db, "certificate_documents").await, before);
+    assert_eq!(count(&cx, "certificate_documents").await, before);
 });
 
-db_test!(xlsx_and_windows_1252_files_read_like_csv, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let fixright = contractor(&db, "Fixright Handyman").await;
+db_test!(xlsx_and_windows_1252_files_read_like_csv, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let fixright = contractor(&cx, "Fixright Handyman").await;
     // The agency's own template, filled in the way a spreadsheet would: a real date cell.
-    let template = import::xlsx_template(&db, &admin).await.unwrap();
+    let template = import::xlsx_template(&cx, &admin).await.unwrap();
     assert!(template.starts_with(b"PK"), "an xlsx is a zip");
     let filled = {
         use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -244,16 +240,16 @@ db_test!(xlsx_and_windows_1252_files_read_like_csv, |db| {
         sheet.write_string(1, 8, "Yes").unwrap();
         workbook.save_to_buffer().unwrap()
     };
-    let preview = import::preview(&db, &admin, &filled).await.unwrap();
+    let preview = import::preview(&cx, &admin, &filled).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
-    import::commit(&db, &admin, &filled, true, URL, now_ms())
+    import::commit(&cx, &admin, &filled, true, now_ms())
         .await
         .unwrap();
     let end: String = sqlx::query_scalar(
         "SELECT end_date FROM certificate_documents WHERE contractor_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(fixright)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(
@@ -264,13 +260,13 @@ db_test!(xlsx_and_windows_1252_files_read_like_csv, |db| {
     // Excel's plain "CSV" on Windows: the company name with an accent, in Windows-1252.
     sqlx::query("UPDATE contractors SET company_name = 'Fixright Handyman Café' WHERE id = $1")
         .bind(fixright)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     let mut bytes = format!("{HEADER}\r\n{fixright},,Fixright Handyman Caf").into_bytes();
     bytes.push(0xE9);
     bytes.extend_from_slice(b",DBS check,,,,,\r\n");
-    let preview = import::preview(&db, &admin, &bytes).await.unwrap();
+    let preview = import::preview(&cx, &admin, &bytes).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
     assert!(preview.note.unwrap().contains("Windows-1252"));
 });
@@ -303,11 +299,11 @@ fn fill_template(template: &[u8], rows: &[Vec<String>]) -> Vec<u8> {
     })
 }
 
-db_test!(the_templates_own_workbook_filled_in_imports, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
-    let fixright = contractor(&db, "Fixright Handyman").await;
-    let template = import::xlsx_template(&db, &admin).await.unwrap();
+db_test!(the_templates_own_workbook_filled_in_imports, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let fixright = contractor(&cx, "Fixright Handyman").await;
+    let template = import::xlsx_template(&cx, &admin).await.unwrap();
     let filled = fill_template(
         &template,
         &[vec![
@@ -322,11 +318,11 @@ db_test!(the_templates_own_workbook_filled_in_imports, |db| {
             "Yes".into(),
         ]],
     );
-    let preview = import::preview(&db, &admin, &filled).await.unwrap();
+    let preview = import::preview(&cx, &admin, &filled).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
     assert_eq!(preview.rows[0].start.as_deref(), Some("4 Feb 2026"));
     assert_eq!(preview.rows[0].end.as_deref(), Some("31 Dec 2099"));
-    let result = import::commit(&db, &admin, &filled, true, URL, now_ms())
+    let result = import::commit(&cx, &admin, &filled, true, now_ms())
         .await
         .unwrap();
     assert_eq!(result.imported, 1);
@@ -334,26 +330,26 @@ db_test!(the_templates_own_workbook_filled_in_imports, |db| {
 
 db_test!(
     a_file_without_a_template_column_is_refused_and_extra_columns_are_named,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
-        let fixright = contractor(&db, "Fixright Handyman").await;
-        let before = count(&db, "certificate_documents").await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let fixright = contractor(&cx, "Fixright Handyman").await;
+        let before = count(&cx, "certificate_documents").await;
         // "Expiry Date" instead of EndDate: the certificates would never expire.
         let misspelt = HEADER.replace("EndDate,", "Expiry Date,");
         let file = format!("{misspelt}\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,\r\n");
-        let refused = import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms()).await;
+        let refused = import::commit(&cx, &admin, file.as_bytes(), false, now_ms()).await;
         assert!(
             matches!(&refused, Err(ServiceError::Invalid { field: "file", message })
                 if message.contains("missing: EndDate") && message.contains("\"Expiry Date\"")),
             "{refused:?}"
         );
-        assert_eq!(count(&db, "certificate_documents").await, before);
+        assert_eq!(count(&cx, "certificate_documents").await, before);
         // A column the template does not have is left out, and the preview says so.
         let file = format!(
             "{HEADER},Notes\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,,call first\r\n"
         );
-        let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+        let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
         assert_eq!((preview.creates, preview.errors), (1, 0), "{preview:?}");
         assert!(
             preview.note.as_deref().unwrap_or("").contains("\"Notes\""),
@@ -364,20 +360,20 @@ db_test!(
 
 db_test!(
     a_file_whose_dates_read_only_month_first_is_refused_whole,
-    |db| {
-        seeded(&db).await;
-        let admin = actor(&db, ADMIN).await;
-        let fixright = contractor(&db, "Fixright Handyman").await;
-        let before = count(&db, "certificate_documents").await;
+    |cx| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let fixright = contractor(&cx, "Fixright Handyman").await;
+        let before = count(&cx, "certificate_documents").await;
         // Saved in a US locale: 04/02/2026 means 2 April, and would silently read 4 February.
         let file = format!(
             "{HEADER}\r\n{fixright},,,DBS check,04/02/2026,04/02/2027,,,\r\n{fixright},,,Public liability insurance,01/02/2026,03/31/2027,,,\r\n"
         );
         for result in [
-            import::preview(&db, &admin, file.as_bytes())
+            import::preview(&cx, &admin, file.as_bytes())
                 .await
                 .map(|_| ()),
-            import::commit(&db, &admin, file.as_bytes(), false, URL, now_ms())
+            import::commit(&cx, &admin, file.as_bytes(), false, now_ms())
                 .await
                 .map(|_| ()),
         ] {
@@ -387,13 +383,13 @@ db_test!(
                 "{result:?}"
             );
         }
-        assert_eq!(count(&db, "certificate_documents").await, before);
+        assert_eq!(count(&cx, "certificate_documents").await, before);
     }
 );
 
-db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
+db_test!(bombs_and_other_formats_get_a_plain_message, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
     let far_corner = app::files::hostile::workbook(&[(0, 0, "x"), (1_048_575, 16_383, "y")]);
     for (bytes, expected) in [
         (far_corner, "Cell XFD1048576 has a value"),
@@ -407,11 +403,11 @@ db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
         ),
     ] {
         for result in [
-            import::preview(&db, &admin, &bytes).await.map(|_| ()),
-            import::commit(&db, &admin, &bytes, false, URL, now_ms())
+            import::preview(&cx, &admin, &bytes).await.map(|_| ()),
+            import::commit(&cx, &admin, &bytes, false, now_ms())
                 .await
                 .map(|_| ()),
-            import::error_report(&db, &admin, &bytes).await.map(|_| ()),
+            import::error_report(&cx, &admin, &bytes).await.map(|_| ()),
         ] {
             assert!(
                 matches!(&result, Err(ServiceError::Invalid { field: "file", message }) if message.contains(expected)),
@@ -421,35 +417,34 @@ db_test!(bombs_and_other_formats_get_a_plain_message, |db| {
     }
 });
 
-db_test!(a_row_gives_its_contractor_kinds_of_work, |db| {
+db_test!(a_row_gives_its_contractor_kinds_of_work, |cx| {
     use app::services::work_kinds::{self, KindOfWork};
-    seeded(&db).await;
-    let admin = actor(&db, ADMIN).await;
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
     let now = now_ms();
     let gas: i64 = sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = 'Gas safety'")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let gas_work = work_kinds::save(
-        &db,
+        &cx,
         &admin,
         None,
         &KindOfWork {
             name: "Gas work".into(),
             certificate_type_ids: vec![gas],
         },
-        URL,
         now,
     )
     .await
     .unwrap();
-    let fixright = contractor(&db, "Fixright Handyman").await;
+    let fixright = contractor(&cx, "Fixright Handyman").await;
     let file = format!(
         "{HEADER},ContractorCertificateCover,ContractorKindsOfWork\n\
          {fixright},,,Public liability insurance,,31/12/2099,,,Yes,,gas WORK\n\
          {fixright},,,DBS check,,31/12/2099,,,Yes,,Gas work; Roofing\n"
     );
-    let preview = import::preview(&db, &admin, file.as_bytes()).await.unwrap();
+    let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
     assert_eq!((preview.creates, preview.errors), (1, 1), "{preview:?}");
     match &preview.rows[1].outcome {
         Outcome::Error(problems) => {
@@ -465,20 +460,20 @@ db_test!(a_row_gives_its_contractor_kinds_of_work, |db| {
             "SELECT COUNT(*) FROM outbox_emails WHERE to_address = 'office@fixright.example' \
              AND subject LIKE '%Gas safety%'",
         )
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
     };
     assert_eq!(
-        count(&db, "contractor_work_kinds").await,
+        count(&cx, "contractor_work_kinds").await,
         0,
         "a preview writes nothing"
     );
-    import::commit(&db, &admin, file.as_bytes(), false, URL, now)
+    import::commit(&cx, &admin, file.as_bytes(), false, now)
         .await
         .unwrap();
     assert_eq!(
-        work_kinds::contractor_kinds(&db, &admin, fixright)
+        work_kinds::contractor_kinds(&cx, &admin, fixright)
             .await
             .unwrap(),
         [gas_work]
@@ -489,9 +484,9 @@ db_test!(a_row_gives_its_contractor_kinds_of_work, |db| {
         "the kind's gas safety certificate is requested"
     );
     // Importing the same file again adds nothing and asks nothing twice.
-    import::commit(&db, &admin, file.as_bytes(), false, URL, now)
+    import::commit(&cx, &admin, file.as_bytes(), false, now)
         .await
         .unwrap();
     assert_eq!(emails().await, 1);
-    assert_eq!(count(&db, "contractor_work_kinds").await, 1);
+    assert_eq!(count(&cx, "contractor_work_kinds").await, 1);
 });

@@ -1,7 +1,7 @@
 //! On both databases: "I've performed this work" with signatures, the service report made from
 //! the record, and a Desk user's saved signature; nobody else reaches any of them.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::records::InstructOutcome;
 use app::domain::service_tasks::{parse_service_tasks, Outcome};
@@ -16,12 +16,13 @@ use app::services::tasks::report::{
 };
 use app::services::tasks::service_work::record_result;
 use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
+use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{
     actor, contractor_id, pdf_image_count, pdf_info, pdf_text, seed_demo, signed_work, OtherAgency,
 };
 
-const URL: &str = "http://certidesk.test";
+const URL: &str = app::testing::PUBLIC_URL;
 const AGENT: &str = "priya.shah@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
 const OTHER_OFFICE: &str = "desk@northgate-gas.example";
@@ -29,50 +30,42 @@ const TOM: &str = "tom.baker@brightspark.example";
 const JESS: &str = "jess.lee@brightspark.example";
 
 /// A task for Brightspark with two service tasks, accepted with Tom, Tom on site.
-async fn on_site(db: &Db) -> i64 {
-    on_site_with(db, "Test smoke alarms\nCheck battery voltage (reading)").await
+async fn on_site(cx: &Context) -> i64 {
+    on_site_with(cx, "Test smoke alarms\nCheck battery voltage (reading)").await
 }
 
 /// A task for Brightspark with these service tasks (one a line), accepted with Tom, Tom on site.
-async fn on_site_with(db: &Db, service_tasks: &str) -> i64 {
-    let agent = actor(db, AGENT).await;
+async fn on_site_with(cx: &Context, service_tasks: &str) -> i64 {
+    let agent = actor(cx, AGENT).await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let task = NewTask {
         property_id: property,
-        contractor_id: contractor_id(db, "Brightspark Electrical Ltd").await,
+        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
         title: "Annual smoke alarm service".into(),
         priority: "normal".into(),
         service_tasks: parse_service_tasks(service_tasks).unwrap(),
         ..Default::default()
     };
-    let task_id = match instruct(db, &agent, task, URL, now_ms()).await.unwrap() {
+    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
         InstructOutcome::Instructed { task_id, .. } => task_id,
         other => panic!("{other:?}"),
     };
-    let office = actor(db, OFFICE).await;
+    let office = actor(cx, OFFICE).await;
     let tom: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(TOM)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
-    accept(db, &office, task_id, None, &[tom], URL, now_ms())
+    accept(cx, &office, task_id, None, &[tom], now_ms())
         .await
         .unwrap();
-    let technician = actor(db, TOM).await;
-    act(
-        db,
-        &technician,
-        task_id,
-        TaskAction::OnSite,
-        None,
-        URL,
-        now_ms(),
-    )
-    .await
-    .unwrap();
+    let technician = actor(cx, TOM).await;
+    act(cx, &technician, task_id, TaskAction::OnSite, None, now_ms())
+        .await
+        .unwrap();
     task_id
 }
 
@@ -85,18 +78,19 @@ fn with_client(name: &str) -> app::services::tasks::perform::PerformedWork {
     work
 }
 
-db_test!(performing_needs_a_real_signature_and_keeps_both, |db| {
-    seed_demo(&db).await;
+db_test!(performing_needs_a_real_signature_and_keeps_both, |cx| {
+    seed_demo(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = FileStore::local(dir.path());
-    let task = on_site(&db).await;
-    let tom = actor(&db, TOM).await;
+    let cx = cx.clone().with_files(files.clone());
+    let task = on_site(&cx).await;
+    let tom = actor(&cx, TOM).await;
 
     // An empty pad, or a client who signed nothing, is refused and changes nothing.
     let mut empty = signed_work("Tom Baker");
     empty.signer.drawing = Drawing::default();
     assert!(matches!(
-        perform_on_site(&db, &files, &tom, task, empty, now_ms()).await,
+        perform_on_site(&cx, &tom, task, empty, now_ms()).await,
         Err(ServiceError::Invalid {
             field: "signature",
             ..
@@ -108,15 +102,15 @@ db_test!(performing_needs_a_real_signature_and_keeps_both, |db| {
         drawing: Drawing::default(),
     });
     assert!(matches!(
-        perform_on_site(&db, &files, &tom, task, blank_client, now_ms()).await,
+        perform_on_site(&cx, &tom, task, blank_client, now_ms()).await,
         Err(ServiceError::Invalid {
             field: "client_signature",
             ..
         })
     ));
-    let office = actor(&db, OFFICE).await;
+    let office = actor(&cx, OFFICE).await;
     assert_eq!(
-        task_detail(&db, &office, task, now_ms())
+        task_detail(&cx, &office, task, now_ms())
             .await
             .unwrap()
             .summary
@@ -132,19 +126,12 @@ db_test!(performing_needs_a_real_signature_and_keeps_both, |db| {
     );
 
     assert_eq!(
-        perform_on_site(
-            &db,
-            &files,
-            &tom,
-            task,
-            with_client("Jane Client"),
-            now_ms()
-        )
-        .await
-        .unwrap(),
+        perform_on_site(&cx, &tom, task, with_client("Jane Client"), now_ms())
+            .await
+            .unwrap(),
         TaskStatus::PerformedNeedDocs
     );
-    let seen = task_detail(&db, &office, task, now_ms()).await.unwrap();
+    let seen = task_detail(&cx, &office, task, now_ms()).await.unwrap();
     assert_eq!(
         seen.performed_notes.as_deref(),
         Some("Replaced the unit; tested.")
@@ -158,13 +145,13 @@ db_test!(performing_needs_a_real_signature_and_keeps_both, |db| {
         signers,
         [("Contractor", "Tom Baker"), ("Client", "Jane Client")]
     );
-    let png = signature_png(&db, &files, &office, seen.signatures[0].id)
+    let png = signature_png(&cx, &office, seen.signatures[0].id)
         .await
         .unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let strokes: String = sqlx::query_scalar("SELECT strokes FROM signatures WHERE id = $1")
         .bind(seen.signatures[0].id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     assert!(
@@ -173,35 +160,36 @@ db_test!(performing_needs_a_real_signature_and_keeps_both, |db| {
     );
     // Signing twice is not a thing: the task has moved on.
     assert!(matches!(
-        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now_ms()).await,
+        perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), now_ms()).await,
         Err(ServiceError::Refused(_))
     ));
 });
 
 db_test!(
     the_service_report_carries_the_record_and_only_its_readers_get_it,
-    |db| {
-        seed_demo(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let task = on_site(&db).await;
-        let tom = actor(&db, TOM).await;
-        let agent = actor(&db, AGENT).await;
+        let cx = cx.clone().with_files(files.clone());
+        let task = on_site(&cx).await;
+        let tom = actor(&cx, TOM).await;
+        let agent = actor(&cx, AGENT).await;
         assert!(matches!(
-            service_report(&db, &files, &agent, URL, task, now_ms()).await,
+            service_report(&cx, &agent, task, now_ms()).await,
             Err(ServiceError::Refused(_))
         ));
         let service_tasks: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM service_tasks WHERE task_id = $1 ORDER BY position")
                 .bind(task)
-                .fetch_all(db.pool())
+                .fetch_all(cx.db.pool())
                 .await
                 .unwrap();
-        record_result(&db, &tom, service_tasks[0], Outcome::Fail, None, now_ms())
+        record_result(&cx, &tom, service_tasks[0], Outcome::Fail, None, now_ms())
             .await
             .unwrap();
         record_result(
-            &db,
+            &cx,
             &tom,
             service_tasks[1],
             Outcome::Pass,
@@ -210,19 +198,10 @@ db_test!(
         )
         .await
         .unwrap();
-        perform_on_site(
-            &db,
-            &files,
-            &tom,
-            task,
-            with_client("Jane (Client)"),
-            now_ms(),
-        )
-        .await
-        .unwrap();
-        let (name, pdf) = service_report(&db, &files, &agent, URL, task, now_ms())
+        perform_on_site(&cx, &tom, task, with_client("Jane (Client)"), now_ms())
             .await
             .unwrap();
+        let (name, pdf) = service_report(&cx, &agent, task, now_ms()).await.unwrap();
         assert!(name.starts_with("service-report-T-") && name.ends_with("-v1.pdf"));
         assert!(pdf.starts_with(b"%PDF-"));
         let text = pdf_text(&pdf);
@@ -245,45 +224,36 @@ db_test!(
         }
         assert_eq!(pdf_image_count(&pdf), 2, "both signatures drawn");
         // The office and the assigned technician read it too; nobody else finds it.
-        let office = actor(&db, OFFICE).await;
-        assert!(service_report(&db, &files, &office, URL, task, now_ms())
-            .await
-            .is_ok());
-        assert!(service_report(&db, &files, &tom, URL, task, now_ms())
-            .await
-            .is_ok());
-        let other = OtherAgency::create(&db).await;
+        let office = actor(&cx, OFFICE).await;
+        assert!(service_report(&cx, &office, task, now_ms()).await.is_ok());
+        assert!(service_report(&cx, &tom, task, now_ms()).await.is_ok());
+        let other = OtherAgency::create(&cx).await;
         for stranger in [
-            actor(&db, OTHER_OFFICE).await,
-            actor(&db, JESS).await,
-            other.admin(&db).await,
+            actor(&cx, OTHER_OFFICE).await,
+            actor(&cx, JESS).await,
+            other.admin(&cx).await,
         ] {
             assert!(matches!(
-                service_report(&db, &files, &stranger, URL, task, now_ms()).await,
+                service_report(&cx, &stranger, task, now_ms()).await,
                 Err(ServiceError::NotFound(_))
             ));
             let signature: i64 =
                 sqlx::query_scalar("SELECT MIN(id) FROM signatures WHERE task_id = $1")
                     .bind(task)
-                    .fetch_one(db.pool())
+                    .fetch_one(cx.db.pool())
                     .await
                     .unwrap();
-            assert!(signature_png(&db, &files, &stranger, signature)
-                .await
-                .is_err());
+            assert!(signature_png(&cx, &stranger, signature).await.is_err());
         }
     }
 );
 
-db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
-    seed_demo(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
-    let office = actor(&db, OFFICE).await;
+db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |cx| {
+    seed_demo(&cx).await;
+    let office = actor(&cx, OFFICE).await;
     let drawing = signed_work("Rachel Green").signer.drawing;
     preferences::save(
-        &db,
-        &files,
+        &cx,
         &office,
         "07700 900555",
         SavedSignature::Replace(drawing.clone()),
@@ -291,7 +261,7 @@ db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
     )
     .await
     .unwrap();
-    let loaded = preferences::load(&db, &office).await.unwrap();
+    let loaded = preferences::load(&cx, &office).await.unwrap();
     assert_eq!(loaded.mobile, "07700 900555");
     let saved: Drawing = serde_json::from_str(&loaded.saved_signature.unwrap()).unwrap();
     let points = |d: &Drawing| d.strokes.concat();
@@ -300,48 +270,38 @@ db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
         assert!((a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9);
     }
     // Keeping it, then forgetting it.
-    preferences::save(&db, &files, &office, "", SavedSignature::Keep, now_ms())
+    preferences::save(&cx, &office, "", SavedSignature::Keep, now_ms())
         .await
         .unwrap();
-    assert!(preferences::load(&db, &office)
+    assert!(preferences::load(&cx, &office)
         .await
         .unwrap()
         .saved_signature
         .is_some());
     let saved_id: i64 = sqlx::query_scalar("SELECT id FROM signatures WHERE role = 'saved'")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
-    assert!(signature_png(&db, &files, &office, saved_id).await.is_ok());
-    let northgate = actor(&db, OTHER_OFFICE).await;
-    assert!(signature_png(&db, &files, &northgate, saved_id)
-        .await
-        .is_err());
-    preferences::save(&db, &files, &office, "", SavedSignature::Forget, now_ms())
+    assert!(signature_png(&cx, &office, saved_id).await.is_ok());
+    let northgate = actor(&cx, OTHER_OFFICE).await;
+    assert!(signature_png(&cx, &northgate, saved_id).await.is_err());
+    preferences::save(&cx, &office, "", SavedSignature::Forget, now_ms())
         .await
         .unwrap();
-    assert!(preferences::load(&db, &office)
+    assert!(preferences::load(&cx, &office)
         .await
         .unwrap()
         .saved_signature
         .is_none());
     // Technicians and agents have no Desk preferences; bad numbers and empty pads are refused.
-    assert!(preferences::load(&db, &actor(&db, TOM).await)
+    assert!(preferences::load(&cx, &actor(&cx, TOM).await)
         .await
         .is_err());
-    assert!(preferences::load(&db, &actor(&db, AGENT).await)
+    assert!(preferences::load(&cx, &actor(&cx, AGENT).await)
         .await
         .is_err());
     assert!(matches!(
-        preferences::save(
-            &db,
-            &files,
-            &office,
-            "call me",
-            SavedSignature::Keep,
-            now_ms()
-        )
-        .await,
+        preferences::save(&cx, &office, "call me", SavedSignature::Keep, now_ms()).await,
         Err(ServiceError::Invalid {
             field: "mobile",
             ..
@@ -349,8 +309,7 @@ db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
     ));
     assert!(matches!(
         preferences::save(
-            &db,
-            &files,
+            &cx,
             &office,
             "",
             SavedSignature::Replace(Drawing::default()),
@@ -364,14 +323,12 @@ db_test!(a_saved_signature_is_the_owner_s_and_only_offered, |db| {
     ));
 });
 
-db_test!(the_report_prints_every_name_as_typed, |db| {
-    seed_demo(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
-    let task = on_site(&db).await;
+db_test!(the_report_prints_every_name_as_typed, |cx| {
+    seed_demo(&cx).await;
+    let task = on_site(&cx).await;
     sqlx::query("UPDATE users SET name = 'Łukasz Wiśniewski' WHERE email = $1")
         .bind(TOM)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     sqlx::query(
@@ -379,20 +336,18 @@ db_test!(the_report_prints_every_name_as_typed, |db| {
          WHERE id = (SELECT property_id FROM tasks WHERE id = $1)",
     )
     .bind(task)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await
     .unwrap();
-    let lukasz = actor(&db, TOM).await;
+    let lukasz = actor(&cx, TOM).await;
     let mut work = with_client("Zoë Ó Súilleabháin");
     work.signer.name = "Łukasz Wiśniewski".into();
     work.notes = "Dŵr poeth yn y tŷ: wedi'i wirio.".into();
-    perform_on_site(&db, &files, &lukasz, task, work, now_ms())
+    perform_on_site(&cx, &lukasz, task, work, now_ms())
         .await
         .unwrap();
-    let agent = actor(&db, AGENT).await;
-    let (_, pdf) = service_report(&db, &files, &agent, URL, task, now_ms())
-        .await
-        .unwrap();
+    let agent = actor(&cx, AGENT).await;
+    let (_, pdf) = service_report(&cx, &agent, task, now_ms()).await.unwrap();
     // REPORT_SAMPLE=path keeps the file, to look at (pdftoppm -png -r 60 path page).
     if let Ok(path) = std::env::var("REPORT_SAMPLE") {
         std::fs::write(path, &pdf).unwrap();
@@ -420,27 +375,21 @@ db_test!(the_report_prints_every_name_as_typed, |db| {
     assert!(!field("CreationDate:").is_empty(), "{info}");
 });
 
-db_test!(a_long_report_numbers_its_pages, |db| {
-    seed_demo(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
+db_test!(a_long_report_numbers_its_pages, |cx| {
+    seed_demo(&cx).await;
     let names: Vec<String> = (1..=50)
         .map(|i| format!("Emergency light in corridor {i}"))
         .collect();
-    let task = on_site_with(&db, &names.join("\n")).await;
-    let tom = actor(&db, TOM).await;
+    let task = on_site_with(&cx, &names.join("\n")).await;
+    let tom = actor(&cx, TOM).await;
     let mut work = signed_work("Tom Baker");
     work.notes = "All fittings tested to BS 5266; see the table for each. ".repeat(20);
-    perform_on_site(&db, &files, &tom, task, work, now_ms())
+    perform_on_site(&cx, &tom, task, work, now_ms())
         .await
         .unwrap();
-    let (_, issued) = current_report(&db, &files, &tom, URL, task, now_ms())
-        .await
-        .unwrap();
+    let (_, issued) = current_report(&cx, &tom, task, now_ms()).await.unwrap();
     assert_eq!(issued.pages, 3);
-    let (_, pdf) = service_report(&db, &files, &tom, URL, task, now_ms())
-        .await
-        .unwrap();
+    let (_, pdf) = service_report(&cx, &tom, task, now_ms()).await.unwrap();
     let text = pdf_text(&pdf);
     for n in 1..=3 {
         assert!(text.contains(&format!("Page {n} of 3")), "page {n}");
@@ -453,38 +402,30 @@ db_test!(a_long_report_numbers_its_pages, |db| {
 
 db_test!(
     reports_are_issued_once_per_change_and_anyone_with_the_code_can_verify_them,
-    |db| {
-        seed_demo(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let task = on_site(&db).await;
-        let tom = actor(&db, TOM).await;
-        perform_on_site(
-            &db,
-            &files,
-            &tom,
-            task,
-            with_client("Jane (Client)"),
-            now_ms(),
-        )
-        .await
-        .unwrap();
-        let agent = actor(&db, AGENT).await;
-        // Issued once: asking again, by anyone, gives the same file.
-        let (_, first) = service_report(&db, &files, &agent, URL, task, now_ms())
+        let cx = cx.clone().with_files(files.clone());
+        let task = on_site(&cx).await;
+        let tom = actor(&cx, TOM).await;
+        perform_on_site(&cx, &tom, task, with_client("Jane (Client)"), now_ms())
             .await
             .unwrap();
-        let (_, again) = service_report(&db, &files, &tom, URL, task, now_ms() + 60_000)
+        let agent = actor(&cx, AGENT).await;
+        // Issued once: asking again, by anyone, gives the same file.
+        let (_, first) = service_report(&cx, &agent, task, now_ms()).await.unwrap();
+        let (_, again) = service_report(&cx, &tom, task, now_ms() + 60_000)
             .await
             .unwrap();
         assert_eq!(first, again);
-        let versions = report_versions(&db, &agent, task).await.unwrap();
+        let versions = report_versions(&cx, &agent, task).await.unwrap();
         assert_eq!(versions.len(), 1);
         let code_1 = versions[0].code.clone();
         assert!(pdf_text(&first).contains(&format!("{URL}/verify/{code_1}")));
 
         // What the code shows, without anyone signed in: only what proves the record.
-        let v = verification(&db, &code_1).await.unwrap();
+        let v = verification(&cx, &code_1).await.unwrap();
         assert_eq!(v.agency, "Harbour Lettings");
         assert!(v.reference.starts_with("T-"));
         assert!(!v.postcode.is_empty());
@@ -497,7 +438,7 @@ db_test!(
 
         // The file as issued is unaltered; one byte changed is not.
         assert!(
-            check_file(&db, &code_1, first.clone())
+            check_file(&cx, &code_1, first.clone())
                 .await
                 .unwrap()
                 .unaltered
@@ -505,105 +446,97 @@ db_test!(
         let mut altered = first.clone();
         let middle = altered.len() / 2;
         altered[middle] ^= 1;
-        let check = check_file(&db, &code_1, altered).await.unwrap();
+        let check = check_file(&cx, &code_1, altered).await.unwrap();
         assert!(!check.unaltered);
         assert!(check.message.starts_with("Altered"));
 
         // The Desk view completes the task: the record changed, so a second version.
-        let office = actor(&db, OFFICE).await;
+        let office = actor(&cx, OFFICE).await;
         app::services::tasks::work::complete(
-            &db,
-            &files,
+            &cx,
             &office,
             task,
             Some(chrono::Utc::now().date_naive()),
             vec![],
-            URL,
             now_ms(),
         )
         .await
         .unwrap();
-        let (name, second) = service_report(&db, &files, &office, URL, task, now_ms())
-            .await
-            .unwrap();
+        let (name, second) = service_report(&cx, &office, task, now_ms()).await.unwrap();
         assert!(name.ends_with("-v2.pdf"));
         assert_ne!(first, second);
-        let versions = report_versions(&db, &agent, task).await.unwrap();
+        let versions = report_versions(&cx, &agent, task).await.unwrap();
         assert_eq!(
             versions.iter().map(|v| v.version).collect::<Vec<_>>(),
             [2, 1]
         );
         assert_ne!(versions[0].code, code_1);
-        assert_eq!(verification(&db, &code_1).await.unwrap().latest_version, 2);
+        assert_eq!(verification(&cx, &code_1).await.unwrap().latest_version, 2);
         // The first version's file still checks against its own code, not the second's.
         assert!(
-            check_file(&db, &code_1, first.clone())
+            check_file(&cx, &code_1, first.clone())
                 .await
                 .unwrap()
                 .unaltered
         );
         assert!(
-            !check_file(&db, &versions[0].code, first.clone())
+            !check_file(&cx, &versions[0].code, first.clone())
                 .await
                 .unwrap()
                 .unaltered
         );
 
         // Withdrawing: not by a read-only agent, not by another agency, nor a technician.
-        let reader = actor(&db, "sam.reid@harbour-lettings.example").await;
+        let reader = actor(&cx, "sam.reid@harbour-lettings.example").await;
         assert!(matches!(
-            withdraw_code(&db, &reader, task, 1, now_ms()).await,
+            withdraw_code(&cx, &reader, task, 1, now_ms()).await,
             Err(ServiceError::MissingPermission(_))
         ));
-        let other = OtherAgency::create(&db).await.admin(&db).await;
+        let other = OtherAgency::create(&cx).await.admin(&cx).await;
         assert!(matches!(
-            withdraw_code(&db, &other, task, 1, now_ms()).await,
+            withdraw_code(&cx, &other, task, 1, now_ms()).await,
             Err(ServiceError::NotFound(_))
         ));
-        assert!(withdraw_code(&db, &tom, task, 1, now_ms()).await.is_err());
-        assert!(report_versions(&db, &other, task).await.is_err());
-        withdraw_code(&db, &agent, task, 1, now_ms()).await.unwrap();
+        assert!(withdraw_code(&cx, &tom, task, 1, now_ms()).await.is_err());
+        assert!(report_versions(&cx, &other, task).await.is_err());
+        withdraw_code(&cx, &agent, task, 1, now_ms()).await.unwrap();
         assert!(matches!(
-            verification(&db, &code_1).await,
+            verification(&cx, &code_1).await,
             Err(ServiceError::Refused(_))
         ));
-        assert!(check_file(&db, &code_1, first).await.is_err());
-        assert!(report_versions(&db, &agent, task).await.unwrap()[1].withdrawn);
+        assert!(check_file(&cx, &code_1, first).await.is_err());
+        assert!(report_versions(&cx, &agent, task).await.unwrap()[1].withdrawn);
         // Unknown and malformed codes are simply not found.
         for code in ["abcdefghijkmnpqrstuv", "../../etc/passwd", ""] {
             assert!(matches!(
-                verification(&db, code).await,
+                verification(&cx, code).await,
                 Err(ServiceError::NotFound(_))
             ));
         }
     }
 );
 
-db_test!(two_requests_at_once_issue_one_version, |db| {
-    seed_demo(&db).await;
+db_test!(two_requests_at_once_issue_one_version, |cx| {
+    seed_demo(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = FileStore::local(dir.path());
-    let task = on_site(&db).await;
-    let tom = actor(&db, TOM).await;
-    perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now_ms())
+    let cx = cx.clone().with_files(files.clone());
+    let task = on_site(&cx).await;
+    let tom = actor(&cx, TOM).await;
+    perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), now_ms())
         .await
         .unwrap();
-    let agent = actor(&db, AGENT).await;
+    let agent = actor(&cx, AGENT).await;
     let asks = (0..6).map(|_| {
-        let (db, files, agent) = (db.clone(), files.clone(), agent.clone());
-        tokio::spawn(async move {
-            service_report(&db, &files, &agent, URL, task, now_ms())
-                .await
-                .unwrap()
-                .1
-        })
+        let (cx, agent) = (cx.clone(), agent.clone());
+        tokio::spawn(async move { service_report(&cx, &agent, task, now_ms()).await.unwrap().1 })
     });
     let mut answers = Vec::new();
     for ask in asks.collect::<Vec<_>>() {
         answers.push(ask.await.unwrap());
     }
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "one file for all");
-    assert_eq!(report_versions(&db, &agent, task).await.unwrap().len(), 1);
+    assert_eq!(report_versions(&cx, &agent, task).await.unwrap().len(), 1);
     // The files of the versions that lost the race were removed.
     let stored = walk(dir.path().join("reports").as_path());
     assert_eq!(stored, 1, "one report file kept");
@@ -622,25 +555,23 @@ fn walk(dir: &std::path::Path) -> usize {
 
 db_test!(
     a_signed_record_is_read_only_until_the_office_reopens_it,
-    |db| {
-        seed_demo(&db).await;
-        let dir = tempfile::tempdir().unwrap();
-        let files = FileStore::local(dir.path());
-        let task = on_site(&db).await;
-        let tom = actor(&db, TOM).await;
-        let office = actor(&db, OFFICE).await;
-        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now_ms())
+    |cx| {
+        seed_demo(&cx).await;
+        let task = on_site(&cx).await;
+        let tom = actor(&cx, TOM).await;
+        let office = actor(&cx, OFFICE).await;
+        perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), now_ms())
             .await
             .unwrap();
-        let signed = task_detail(&db, &tom, task, now_ms()).await.unwrap();
+        let signed = task_detail(&cx, &tom, task, now_ms()).await.unwrap();
         assert!(!signed.can_record_work, "signed means read-only");
         let first = signed.service_tasks[0].id;
         assert!(matches!(
-            record_result(&db, &tom, first, Outcome::Pass, None, now_ms()).await,
+            record_result(&cx, &tom, first, Outcome::Pass, None, now_ms()).await,
             Err(ServiceError::Refused(_))
         ));
         assert_eq!(
-            task_detail(&db, &office, task, now_ms())
+            task_detail(&cx, &office, task, now_ms())
                 .await
                 .unwrap()
                 .signatures
@@ -650,43 +581,24 @@ db_test!(
 
         // Only the office, only with a reason; another contractor's office cannot reach it.
         assert!(matches!(
-            act(
-                &db,
-                &tom,
-                task,
-                TaskAction::Reopen,
-                Some("x"),
-                URL,
-                now_ms()
-            )
-            .await,
+            act(&cx, &tom, task, TaskAction::Reopen, Some("x"), now_ms()).await,
             Err(ServiceError::Refused(_))
         ));
         assert!(matches!(
-            act(
-                &db,
-                &office,
-                task,
-                TaskAction::Reopen,
-                Some("  "),
-                URL,
-                now_ms()
-            )
-            .await,
+            act(&cx, &office, task, TaskAction::Reopen, Some("  "), now_ms()).await,
             Err(ServiceError::Invalid {
                 field: "reason",
                 ..
             })
         ));
-        let other = actor(&db, OTHER_OFFICE).await;
+        let other = actor(&cx, OTHER_OFFICE).await;
         assert!(matches!(
             act(
-                &db,
+                &cx,
                 &other,
                 task,
                 TaskAction::Reopen,
                 Some("mine now"),
-                URL,
                 now_ms()
             )
             .await,
@@ -695,19 +607,18 @@ db_test!(
         let reason = "The alarm result was recorded on the wrong service task";
         assert_eq!(
             act(
-                &db,
+                &cx,
                 &office,
                 task,
                 TaskAction::Reopen,
                 Some(reason),
-                URL,
                 now_ms()
             )
             .await
             .unwrap(),
             TaskStatus::InProgress
         );
-        let reopened = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        let reopened = task_detail(&cx, &office, task, now_ms()).await.unwrap();
         assert!(
             reopened.signatures.is_empty(),
             "the signature no longer stands"
@@ -719,26 +630,19 @@ db_test!(
             "SELECT COUNT(*) FROM signatures WHERE task_id = $1 AND withdrawn_at IS NOT NULL",
         )
         .bind(task)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         assert_eq!(kept, 1, "kept, marked withdrawn");
 
         // Recorded and signed again; the report then carries only the new signature.
-        record_result(&db, &tom, first, Outcome::Pass, None, now_ms())
+        record_result(&cx, &tom, first, Outcome::Pass, None, now_ms())
             .await
             .unwrap();
-        perform_on_site(
-            &db,
-            &files,
-            &tom,
-            task,
-            with_client("Jane Client"),
-            now_ms(),
-        )
-        .await
-        .unwrap();
-        let again = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        perform_on_site(&cx, &tom, task, with_client("Jane Client"), now_ms())
+            .await
+            .unwrap();
+        let again = task_detail(&cx, &office, task, now_ms()).await.unwrap();
         let signers: Vec<_> = again.signatures.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(signers, ["Tom Baker", "Jane Client"]);
     }

@@ -23,12 +23,12 @@ fn flat() -> PropertyDetails {
     }
 }
 
-db_test!(an_agent_adds_and_corrects_a_property, |db| {
-    seed_demo(&db).await;
-    let agent = actor(&db, AGENT).await;
-    let before = list(&db, &agent).await.unwrap().len();
-    let id = save(&db, &agent, None, &flat(), now_ms()).await.unwrap();
-    let rows = list(&db, &agent).await.unwrap();
+db_test!(an_agent_adds_and_corrects_a_property, |cx| {
+    seed_demo(&cx).await;
+    let agent = actor(&cx, AGENT).await;
+    let before = list(&cx, &agent).await.unwrap().len();
+    let id = save(&cx, &agent, None, &flat(), now_ms()).await.unwrap();
+    let rows = list(&cx, &agent).await.unwrap();
     assert_eq!(rows.len(), before + 1);
     let added = rows.iter().find(|r| r.id == id).unwrap();
     assert_eq!(added.details.address_line1, "Flat 2, 9 Quay Street");
@@ -39,12 +39,12 @@ db_test!(an_agent_adds_and_corrects_a_property, |db| {
     corrected.access_details = String::new();
     corrected.town = "Bath".into();
     assert_eq!(
-        save(&db, &agent, Some(id), &corrected, now_ms())
+        save(&cx, &agent, Some(id), &corrected, now_ms())
             .await
             .unwrap(),
         id
     );
-    let row = list(&db, &agent)
+    let row = list(&cx, &agent)
         .await
         .unwrap()
         .into_iter()
@@ -55,62 +55,62 @@ db_test!(an_agent_adds_and_corrects_a_property, |db| {
     let audited: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action IN ('property_added', 'property_corrected')",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(audited, 2);
 });
 
-db_test!(bad_details_name_the_field_and_save_nothing, |db| {
-    seed_demo(&db).await;
-    let agent = actor(&db, AGENT).await;
-    let before = list(&db, &agent).await.unwrap().len();
+db_test!(bad_details_name_the_field_and_save_nothing, |cx| {
+    seed_demo(&cx).await;
+    let agent = actor(&cx, AGENT).await;
+    let before = list(&cx, &agent).await.unwrap().len();
     let mut bad = flat();
     bad.postcode = "  ".into();
-    match save(&db, &agent, None, &bad, now_ms()).await {
+    match save(&cx, &agent, None, &bad, now_ms()).await {
         Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "postcode"),
         other => panic!("{other:?}"),
     }
     bad = flat();
     bad.town = String::new();
-    match save(&db, &agent, None, &bad, now_ms()).await {
+    match save(&cx, &agent, None, &bad, now_ms()).await {
         Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "town"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(list(&db, &agent).await.unwrap().len(), before);
+    assert_eq!(list(&cx, &agent).await.unwrap().len(), before);
 });
 
-db_test!(only_agents_who_instruct_change_properties, |db| {
-    seed_demo(&db).await;
-    let read_only = actor(&db, READ_ONLY).await;
+db_test!(only_agents_who_instruct_change_properties, |cx| {
+    seed_demo(&cx).await;
+    let read_only = actor(&cx, READ_ONLY).await;
     assert!(
-        !list(&db, &read_only).await.unwrap().is_empty(),
+        !list(&cx, &read_only).await.unwrap().is_empty(),
         "every agent reads them"
     );
     assert!(matches!(
-        save(&db, &read_only, None, &flat(), now_ms()).await,
+        save(&cx, &read_only, None, &flat(), now_ms()).await,
         Err(ServiceError::MissingPermission(_))
     ));
-    let office = actor(&db, OFFICE).await;
-    assert!(list(&db, &office).await.is_err());
-    assert!(save(&db, &office, None, &flat(), now_ms()).await.is_err());
+    let office = actor(&cx, OFFICE).await;
+    assert!(list(&cx, &office).await.is_err());
+    assert!(save(&cx, &office, None, &flat(), now_ms()).await.is_err());
 });
 
-db_test!(another_agency_s_property_is_not_found, |db| {
-    seed_demo(&db).await;
-    let other = OtherAgency::create(&db).await;
-    let agent = actor(&db, AGENT).await;
+db_test!(another_agency_s_property_is_not_found, |cx| {
+    seed_demo(&cx).await;
+    let other = OtherAgency::create(&cx).await;
+    let agent = actor(&cx, AGENT).await;
     assert!(matches!(
-        save(&db, &agent, Some(other.property_id), &flat(), now_ms()).await,
+        save(&cx, &agent, Some(other.property_id), &flat(), now_ms()).await,
         Err(ServiceError::NotFound("property"))
     ));
     let (line1,): (String,) = sqlx::query_as("SELECT address_line1 FROM properties WHERE id = $1")
         .bind(other.property_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     assert_eq!(line1, "1 Elsewhere", "untouched");
-    assert!(list(&db, &agent)
+    assert!(list(&cx, &agent)
         .await
         .unwrap()
         .iter()

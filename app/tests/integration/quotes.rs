@@ -3,13 +3,14 @@
 //! instructs exactly one task (also when two agents accept at once), and nobody reaches another
 //! tenant's request or another contractor's quote.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::quotes::{QuoteRequestOutcome, QuoteStatus, RequestState};
 use app::domain::records::InstructOutcome;
 use app::files::FileStore;
 use app::services::compliance::Upload;
 use app::services::quotes::{self, NewQuoteRequest, QuoteAnswer};
+use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
@@ -19,23 +20,27 @@ const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const BRIGHTSPARK_OFFICE: &str = "office@brightspark.example";
 const NORTHGATE_OFFICE: &str = "desk@northgate-gas.example";
 const TECHNICIAN: &str = "tom.baker@brightspark.example";
-const URL: &str = "http://certs.example";
 
-async fn property(db: &Db) -> i64 {
+async fn property(cx: &Context) -> i64 {
     sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
 
-async fn ask(db: &Db, who: &str, companies: &[&str], reason: Option<&str>) -> QuoteRequestOutcome {
-    let agent = actor(db, who).await;
+async fn ask(
+    cx: &Context,
+    who: &str,
+    companies: &[&str],
+    reason: Option<&str>,
+) -> QuoteRequestOutcome {
+    let agent = actor(cx, who).await;
     let mut contractor_ids = Vec::new();
     for company in companies {
-        contractor_ids.push(contractor(db, company).await);
+        contractor_ids.push(contractor(cx, company).await);
     }
     let request = NewQuoteRequest {
-        property_id: property(db).await,
+        property_id: property(cx).await,
         title: "Rewire the kitchen".into(),
         description: Some("Sockets scorched behind the cooker.".into()),
         priority: "normal".into(),
@@ -43,7 +48,7 @@ async fn ask(db: &Db, who: &str, companies: &[&str], reason: Option<&str>) -> Qu
         override_reason: reason.map(str::to_string),
         ..Default::default()
     };
-    quotes::request_quotes(db, &agent, request, URL, now_ms())
+    quotes::request_quotes(cx, &agent, request, now_ms())
         .await
         .unwrap()
 }
@@ -56,9 +61,9 @@ fn requested(outcome: QuoteRequestOutcome) -> i64 {
 }
 
 /// The quote of `office`'s company on the request.
-async fn quote_of(db: &Db, office: &str) -> i64 {
-    let office = actor(db, office).await;
-    quotes::desk_quotes(db, &office).await.unwrap()[0].id
+async fn quote_of(cx: &Context, office: &str) -> i64 {
+    let office = actor(cx, office).await;
+    quotes::desk_quotes(cx, &office).await.unwrap()[0].id
 }
 
 fn pdf(name: &str) -> Upload {
@@ -68,34 +73,30 @@ fn pdf(name: &str) -> Upload {
     }
 }
 
-async fn answer(
-    db: &Db,
-    files: &FileStore,
-    office: &str,
-    amount: &str,
-) -> Result<(), ServiceError> {
-    let quote = quote_of(db, office).await;
-    let office = actor(db, office).await;
+async fn answer(cx: &Context, office: &str, amount: &str) -> Result<(), ServiceError> {
+    let quote = quote_of(cx, office).await;
+    let office = actor(cx, office).await;
     let answer = QuoteAnswer {
         amount: amount.into(),
         note: Some("Two days, parts included.".into()),
         document: Some(pdf("quote.pdf")),
     };
-    quotes::answer(db, files, &office, quote, answer, URL, now_ms()).await
+    quotes::answer(cx, &office, quote, answer, now_ms()).await
 }
 
-async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+async fn count(cx: &Context, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(cx.db.pool())
+        .await
+        .unwrap()
 }
 
-db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
-    seeded(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
-    let tasks_before = count(&db, "SELECT COUNT(*) FROM tasks").await;
+db_test!(accepting_a_quote_instructs_exactly_one_task, |cx| {
+    seeded(&cx).await;
+    let tasks_before = count(&cx, "SELECT COUNT(*) FROM tasks").await;
     let request = requested(
         ask(
-            &db,
+            &cx,
             AGENT,
             &["Brightspark Electrical Ltd", "Northgate Gas & Heating"],
             None,
@@ -105,34 +106,32 @@ db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
     // Each office was emailed once, and sees the request waiting for its answer.
     assert_eq!(
         count(
-            &db,
+            &cx,
             "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-requested:%'"
         )
         .await,
         2
     );
-    let rachel = actor(&db, BRIGHTSPARK_OFFICE).await;
-    assert_eq!(quotes::to_answer(&db, &rachel).await.unwrap(), 1);
+    let rachel = actor(&cx, BRIGHTSPARK_OFFICE).await;
+    assert_eq!(quotes::to_answer(&cx, &rachel).await.unwrap(), 1);
 
     // A price is read as people write it; a bad one is refused beside the field.
-    match answer(&db, &files, BRIGHTSPARK_OFFICE, "about a grand").await {
+    match answer(&cx, BRIGHTSPARK_OFFICE, "about a grand").await {
         Err(ServiceError::Invalid {
             field: "amount", ..
         }) => {}
         other => panic!("expected the amount to be refused: {other:?}"),
     }
-    answer(&db, &files, BRIGHTSPARK_OFFICE, "£1,250.50")
-        .await
-        .unwrap();
-    answer(&db, &files, NORTHGATE_OFFICE, "980").await.unwrap();
-    assert_eq!(quotes::to_answer(&db, &rachel).await.unwrap(), 0);
+    answer(&cx, BRIGHTSPARK_OFFICE, "£1,250.50").await.unwrap();
+    answer(&cx, NORTHGATE_OFFICE, "980").await.unwrap();
+    assert_eq!(quotes::to_answer(&cx, &rachel).await.unwrap(), 0);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-answered:%' AND to_address = 'priya.shah@harbour-lettings.example'").await,
+        count(&cx, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-answered:%' AND to_address = 'priya.shah@harbour-lettings.example'").await,
         2
     );
 
-    let agent = actor(&db, AGENT).await;
-    let detail = quotes::request_detail(&db, &agent, request, now_ms())
+    let agent = actor(&cx, AGENT).await;
+    let detail = quotes::request_detail(&cx, &agent, request, now_ms())
         .await
         .unwrap();
     assert_eq!(detail.state, RequestState::Open);
@@ -146,7 +145,7 @@ db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
         .unwrap();
     assert_eq!(brightspark_quote.document.as_deref(), Some("quote.pdf"));
 
-    let task_id = match quotes::accept(&db, &agent, brightspark_quote.id, None, URL, now_ms())
+    let task_id = match quotes::accept(&cx, &agent, brightspark_quote.id, None, now_ms())
         .await
         .unwrap()
     {
@@ -154,25 +153,25 @@ db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
         other => panic!("expected the works instructed: {other:?}"),
     };
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM tasks").await,
+        count(&cx, "SELECT COUNT(*) FROM tasks").await,
         tasks_before + 1
     );
     let (contractor_id, status): (i64, String) =
         sqlx::query_as("SELECT contractor_id, status FROM tasks WHERE id = $1")
             .bind(task_id)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
     assert_eq!(
         contractor_id,
-        contractor(&db, "Brightspark Electrical Ltd").await
+        contractor(&cx, "Brightspark Electrical Ltd").await
     );
     assert_eq!(status, "assigned");
     // The quote's document went with the task, and the task says what was accepted.
     let documents: Vec<(String, String)> =
         sqlx::query_as("SELECT kind, file_name FROM task_documents WHERE task_id = $1")
             .bind(task_id)
-            .fetch_all(db.pool())
+            .fetch_all(cx.db.pool())
             .await
             .unwrap();
     assert_eq!(
@@ -181,12 +180,12 @@ db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
     );
     let description: String = sqlx::query_scalar("SELECT description FROM tasks WHERE id = $1")
         .bind(task_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     assert!(description.contains("£1,250.50"), "{description}");
 
-    let detail = quotes::request_detail(&db, &agent, request, now_ms())
+    let detail = quotes::request_detail(&cx, &agent, request, now_ms())
         .await
         .unwrap();
     assert_eq!(detail.state, RequestState::Accepted);
@@ -198,60 +197,56 @@ db_test!(accepting_a_quote_instructs_exactly_one_task, |db| {
         .unwrap();
     assert_eq!(northgate.status, QuoteStatus::NotChosen);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-closed:%' AND to_address = 'desk@northgate-gas.example'").await,
+        count(&cx, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-closed:%' AND to_address = 'desk@northgate-gas.example'").await,
         1
     );
     // The chosen office hears of its new task as for any instruction.
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'task-assigned:%' AND to_address = 'office@brightspark.example'").await,
+        count(&cx, "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'task-assigned:%' AND to_address = 'office@brightspark.example'").await,
         1
     );
     // Closed: nothing more is answered or accepted.
-    match answer(&db, &files, NORTHGATE_OFFICE, "900").await {
+    match answer(&cx, NORTHGATE_OFFICE, "900").await {
         Err(ServiceError::Refused(_)) => {}
         other => panic!("expected a closed request to refuse answers: {other:?}"),
     }
-    match quotes::accept(&db, &agent, northgate.id, None, URL, now_ms()).await {
+    match quotes::accept(&cx, &agent, northgate.id, None, now_ms()).await {
         Err(ServiceError::Refused(_)) => {}
         other => panic!("expected a second acceptance refused: {other:?}"),
     }
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM tasks").await,
+        count(&cx, "SELECT COUNT(*) FROM tasks").await,
         tasks_before + 1
     );
     // The office reads its quote as accepted, with the way to its task.
-    let desk = quotes::desk_quotes(&db, &rachel).await.unwrap();
+    let desk = quotes::desk_quotes(&cx, &rachel).await.unwrap();
     assert_eq!(desk[0].status, QuoteStatus::Accepted);
     assert_eq!(desk[0].task_id, Some(task_id));
 });
 
-db_test!(two_acceptances_at_once_make_one_task, |db| {
-    seeded(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
+db_test!(two_acceptances_at_once_make_one_task, |cx| {
+    seeded(&cx).await;
     let request = requested(
         ask(
-            &db,
+            &cx,
             AGENT,
             &["Brightspark Electrical Ltd", "Northgate Gas & Heating"],
             None,
         )
         .await,
     );
-    answer(&db, &files, BRIGHTSPARK_OFFICE, "1000")
-        .await
-        .unwrap();
-    answer(&db, &files, NORTHGATE_OFFICE, "1100").await.unwrap();
-    let agent = actor(&db, AGENT).await;
-    let admin = actor(&db, ADMIN).await;
-    let detail = quotes::request_detail(&db, &agent, request, now_ms())
+    answer(&cx, BRIGHTSPARK_OFFICE, "1000").await.unwrap();
+    answer(&cx, NORTHGATE_OFFICE, "1100").await.unwrap();
+    let agent = actor(&cx, AGENT).await;
+    let admin = actor(&cx, ADMIN).await;
+    let detail = quotes::request_detail(&cx, &agent, request, now_ms())
         .await
         .unwrap();
     let (a, b) = (detail.quotes[0].id, detail.quotes[1].id);
-    let tasks_before = count(&db, "SELECT COUNT(*) FROM tasks").await;
+    let tasks_before = count(&cx, "SELECT COUNT(*) FROM tasks").await;
     let (first, second) = tokio::join!(
-        quotes::accept(&db, &agent, a, None, URL, now_ms()),
-        quotes::accept(&db, &admin, b, None, URL, now_ms())
+        quotes::accept(&cx, &agent, a, None, now_ms()),
+        quotes::accept(&cx, &admin, b, None, now_ms())
     );
     let instructed = [&first, &second]
         .iter()
@@ -263,22 +258,23 @@ db_test!(two_acceptances_at_once_make_one_task, |db| {
         .count();
     assert_eq!((instructed, refused), (1, 1), "{first:?} {second:?}");
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM tasks").await,
+        count(&cx, "SELECT COUNT(*) FROM tasks").await,
         tasks_before + 1
     );
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM quotes WHERE status = 'accepted'").await,
+        count(&cx, "SELECT COUNT(*) FROM quotes WHERE status = 'accepted'").await,
         1
     );
 });
 
-db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
-    seeded(&db).await;
+db_test!(a_red_contractor_is_blocked_as_when_instructing, |cx| {
+    seeded(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = FileStore::local(dir.path());
+    let cx = cx.clone().with_files(files.clone());
     // Clearflow is red in the demo: nothing is sent, and the refusal names it and its certificates.
     match ask(
-        &db,
+        &cx,
         AGENT,
         &["Brightspark Electrical Ltd", "Clearflow Plumbing"],
         None,
@@ -297,15 +293,15 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
         }
         other => panic!("expected the red contractor to block the request: {other:?}"),
     }
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM quote_requests").await, 0);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM quotes").await, 0);
-    match ask(&db, ADMIN, &["Clearflow Plumbing"], None).await {
+    assert_eq!(count(&cx, "SELECT COUNT(*) FROM quote_requests").await, 0);
+    assert_eq!(count(&cx, "SELECT COUNT(*) FROM quotes").await, 0);
+    match ask(&cx, ADMIN, &["Clearflow Plumbing"], None).await {
         QuoteRequestOutcome::Blocked { can_override, .. } => assert!(can_override),
         other => panic!("expected a reason to be asked: {other:?}"),
     }
     let request = requested(
         ask(
-            &db,
+            &cx,
             ADMIN,
             &["Clearflow Plumbing"],
             Some("Only plumber free this week"),
@@ -314,7 +310,7 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
     );
     assert_eq!(
         count(
-            &db,
+            &cx,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'compliance_overridden'"
         )
         .await,
@@ -325,7 +321,7 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
         "SELECT body_text FROM outbox_emails WHERE idempotency_key LIKE 'quote-requested:%' \
          AND to_address = 'jobs@clearflow.example'",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     assert!(body.contains("Rewire the kitchen"), "{body}");
@@ -339,16 +335,16 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
     // the reason.
     sqlx::query("UPDATE quotes SET status = 'quoted', amount_pence = 50000 WHERE request_id = $1")
         .bind(request)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
-    let admin = actor(&db, ADMIN).await;
-    let quote = quotes::request_detail(&db, &admin, request, now_ms())
+    let admin = actor(&cx, ADMIN).await;
+    let quote = quotes::request_detail(&cx, &admin, request, now_ms())
         .await
         .unwrap()
         .quotes[0]
         .id;
-    match quotes::accept(&db, &admin, quote, None, URL, now_ms())
+    match quotes::accept(&cx, &admin, quote, None, now_ms())
         .await
         .unwrap()
     {
@@ -358,12 +354,12 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
         other => panic!("expected acceptance blocked until a reason is given: {other:?}"),
     }
     // Blocked means nothing was kept: the request is still open.
-    let detail = quotes::request_detail(&db, &admin, request, now_ms())
+    let detail = quotes::request_detail(&cx, &admin, request, now_ms())
         .await
         .unwrap();
     assert_eq!(detail.state, RequestState::Open);
     assert!(matches!(
-        quotes::accept(&db, &admin, quote, Some("Emergency leak"), URL, now_ms()).await,
+        quotes::accept(&cx, &admin, quote, Some("Emergency leak"), now_ms()).await,
         Ok(InstructOutcome::Instructed {
             overridden: true,
             ..
@@ -372,53 +368,52 @@ db_test!(a_red_contractor_is_blocked_as_when_instructing, |db| {
     let _ = files;
 });
 
-db_test!(nobody_reaches_another_tenants_quotes, |db| {
-    seeded(&db).await;
+db_test!(nobody_reaches_another_tenants_quotes, |cx| {
+    seeded(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = FileStore::local(dir.path());
-    let request = requested(ask(&db, AGENT, &["Brightspark Electrical Ltd"], None).await);
-    answer(&db, &files, BRIGHTSPARK_OFFICE, "700")
-        .await
-        .unwrap();
-    let quote = quote_of(&db, BRIGHTSPARK_OFFICE).await;
+    let cx = cx.clone().with_files(files.clone());
+    let request = requested(ask(&cx, AGENT, &["Brightspark Electrical Ltd"], None).await);
+    answer(&cx, BRIGHTSPARK_OFFICE, "700").await.unwrap();
+    let quote = quote_of(&cx, BRIGHTSPARK_OFFICE).await;
 
     // Another agency's administrator: the request and the quote do not exist.
-    let other = OtherAgency::create(&db).await;
-    let boss = other.admin(&db).await;
+    let other = OtherAgency::create(&cx).await;
+    let boss = other.admin(&cx).await;
     assert!(matches!(
-        quotes::request_detail(&db, &boss, request, now_ms()).await,
+        quotes::request_detail(&cx, &boss, request, now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        quotes::accept(&db, &boss, quote, None, URL, now_ms()).await,
+        quotes::accept(&cx, &boss, quote, None, now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        quotes::withdraw(&db, &boss, request, URL, now_ms()).await,
+        quotes::withdraw(&cx, &boss, request, now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        quotes::quote_document(&db, &files, &boss, quote).await,
+        quotes::quote_document(&cx, &boss, quote).await,
         Err(ServiceError::NotFound(_))
     ));
-    assert!(quotes::requests(&db, &boss).await.unwrap().is_empty());
+    assert!(quotes::requests(&cx, &boss).await.unwrap().is_empty());
     // Asking another agency's contractor for a quote: not found.
     let mut foreign = NewQuoteRequest {
-        property_id: property(&db).await,
+        property_id: property(&cx).await,
         title: "Anything".into(),
         priority: "normal".into(),
         contractor_ids: vec![other.contractor_id],
         ..Default::default()
     };
-    let agent = actor(&db, AGENT).await;
+    let agent = actor(&cx, AGENT).await;
     assert!(matches!(
-        quotes::request_quotes(&db, &agent, foreign.clone(), URL, now_ms()).await,
+        quotes::request_quotes(&cx, &agent, foreign.clone(), now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
-    foreign.contractor_ids = vec![contractor(&db, "Brightspark Electrical Ltd").await];
+    foreign.contractor_ids = vec![contractor(&cx, "Brightspark Electrical Ltd").await];
     foreign.property_id = other.property_id;
     assert!(matches!(
-        quotes::request_quotes(&db, &agent, foreign, URL, now_ms()).await,
+        quotes::request_quotes(&cx, &agent, foreign, now_ms()).await,
         Err(ServiceError::Invalid {
             field: "property_id",
             ..
@@ -426,75 +421,69 @@ db_test!(nobody_reaches_another_tenants_quotes, |db| {
     ));
 
     // Another contractor's office: Brightspark's quote does not exist for Northgate.
-    let mark = actor(&db, NORTHGATE_OFFICE).await;
-    assert!(quotes::desk_quotes(&db, &mark).await.unwrap().is_empty());
+    let mark = actor(&cx, NORTHGATE_OFFICE).await;
+    assert!(quotes::desk_quotes(&cx, &mark).await.unwrap().is_empty());
     let answer = QuoteAnswer {
         amount: "1".into(),
         ..Default::default()
     };
     assert!(matches!(
-        quotes::answer(&db, &files, &mark, quote, answer, URL, now_ms()).await,
+        quotes::answer(&cx, &mark, quote, answer, now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        quotes::decline(&db, &files, &mark, quote, None, URL, now_ms()).await,
+        quotes::decline(&cx, &mark, quote, None, now_ms()).await,
         Err(ServiceError::NotFound(_))
     ));
     assert!(matches!(
-        quotes::quote_document(&db, &files, &mark, quote).await,
+        quotes::quote_document(&cx, &mark, quote).await,
         Err(ServiceError::NotFound(_))
     ));
     // The office that sent it reads its document; a technician has no quotes.
-    let rachel = actor(&db, BRIGHTSPARK_OFFICE).await;
+    let rachel = actor(&cx, BRIGHTSPARK_OFFICE).await;
     let app::files::StoredFile { name, bytes, .. } =
-        quotes::quote_document(&db, &files, &rachel, quote)
-            .await
-            .unwrap();
+        quotes::quote_document(&cx, &rachel, quote).await.unwrap();
     assert_eq!(name, "quote.pdf");
     assert!(bytes.starts_with(b"%PDF"));
-    let tom = actor(&db, TECHNICIAN).await;
+    let tom = actor(&cx, TECHNICIAN).await;
     assert!(matches!(
-        quotes::quote_document(&db, &files, &tom, quote).await,
+        quotes::quote_document(&cx, &tom, quote).await,
         Err(ServiceError::Forbidden(_))
     ));
-    assert!(quotes::desk_quotes(&db, &tom).await.is_err());
+    assert!(quotes::desk_quotes(&cx, &tom).await.is_err());
     // A read-only agent compares but neither asks nor accepts.
-    let sam = actor(&db, READ_ONLY).await;
-    assert!(quotes::request_detail(&db, &sam, request, now_ms())
+    let sam = actor(&cx, READ_ONLY).await;
+    assert!(quotes::request_detail(&cx, &sam, request, now_ms())
         .await
         .is_ok());
     assert!(matches!(
-        quotes::accept(&db, &sam, quote, None, URL, now_ms()).await,
+        quotes::accept(&cx, &sam, quote, None, now_ms()).await,
         Err(ServiceError::MissingPermission(_))
     ));
     // Nothing changed through any of it.
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM quotes WHERE status = 'quoted'").await,
+        count(&cx, "SELECT COUNT(*) FROM quotes WHERE status = 'quoted'").await,
         1
     );
 });
 
-db_test!(a_withdrawn_request_closes_every_quote, |db| {
-    seeded(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
+db_test!(a_withdrawn_request_closes_every_quote, |cx| {
+    seeded(&cx).await;
     let request = requested(
         ask(
-            &db,
+            &cx,
             AGENT,
             &["Brightspark Electrical Ltd", "Northgate Gas & Heating"],
             None,
         )
         .await,
     );
-    answer(&db, &files, BRIGHTSPARK_OFFICE, "700")
+    answer(&cx, BRIGHTSPARK_OFFICE, "700").await.unwrap();
+    let agent = actor(&cx, AGENT).await;
+    quotes::withdraw(&cx, &agent, request, now_ms())
         .await
         .unwrap();
-    let agent = actor(&db, AGENT).await;
-    quotes::withdraw(&db, &agent, request, URL, now_ms())
-        .await
-        .unwrap();
-    let detail = quotes::request_detail(&db, &agent, request, now_ms())
+    let detail = quotes::request_detail(&cx, &agent, request, now_ms())
         .await
         .unwrap();
     assert_eq!(detail.state, RequestState::Withdrawn);
@@ -504,18 +493,18 @@ db_test!(a_withdrawn_request_closes_every_quote, |db| {
         .all(|q| q.status == QuoteStatus::NotChosen));
     assert_eq!(
         count(
-            &db,
+            &cx,
             "SELECT COUNT(*) FROM outbox_emails WHERE idempotency_key LIKE 'quote-closed:%'"
         )
         .await,
         2
     );
     assert!(matches!(
-        answer(&db, &files, NORTHGATE_OFFICE, "800").await,
+        answer(&cx, NORTHGATE_OFFICE, "800").await,
         Err(ServiceError::Refused(_))
     ));
     assert!(matches!(
-        quotes::withdraw(&db, &agent, request, URL, now_ms()).await,
+        quotes::withdraw(&cx, &agent, request, now_ms()).await,
         Err(ServiceError::Refused(_))
     ));
 });

@@ -2,7 +2,7 @@
 //! the contractor's office and assigned technicians only between accepting and performing, photos
 //! kept as a thumbnail and a viewable size, and nobody outside the task reads or writes any of it.
 
-use app::db::{now_ms, Db};
+use app::db::now_ms;
 use app::db_test;
 use app::domain::records::InstructOutcome;
 use app::domain::service_tasks::{parse_service_tasks, Outcome, Severity};
@@ -14,11 +14,11 @@ use app::services::tasks::service_work::{
     defect_photo, record_result, report_defect, NewDefect, PhotoSize,
 };
 use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
+use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
 use std::io::Cursor;
 
-const URL: &str = "http://certidesk.test";
 const AGENT: &str = "priya.shah@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
 const OTHER_OFFICE: &str = "desk@northgate-gas.example";
@@ -26,22 +26,22 @@ const TECHNICIAN: &str = "tom.baker@brightspark.example";
 const OTHER_TECHNICIAN: &str = "jess.lee@brightspark.example";
 
 /// A task for Brightspark with two service tasks, Tom Baker assigned; ids of the service tasks.
-async fn new_task(db: &Db) -> (i64, i64, i64) {
-    let agent = actor(db, AGENT).await;
+async fn new_task(cx: &Context) -> (i64, i64, i64) {
+    let agent = actor(cx, AGENT).await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let task = NewTask {
         property_id: property,
-        contractor_id: contractor_id(db, "Brightspark Electrical Ltd").await,
+        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
         title: "Annual safety visit".into(),
         priority: "normal".into(),
         service_tasks: parse_service_tasks("Test smoke alarms\nCheck boiler pressure (reading)")
             .unwrap(),
         ..Default::default()
     };
-    let task_id = match instruct(db, &agent, task, URL, now_ms()).await.unwrap() {
+    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
         InstructOutcome::Instructed { task_id, .. } => task_id,
         other => panic!("{other:?}"),
     };
@@ -51,13 +51,13 @@ async fn new_task(db: &Db) -> (i64, i64, i64) {
     )
     .bind(task_id)
     .bind(TECHNICIAN)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await
     .unwrap();
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM service_tasks WHERE task_id = $1 ORDER BY position")
             .bind(task_id)
-            .fetch_all(db.pool())
+            .fetch_all(cx.db.pool())
             .await
             .unwrap();
     (task_id, ids[0], ids[1])
@@ -108,16 +108,16 @@ fn stored_files(dir: &std::path::Path) -> usize {
 
 db_test!(
     results_are_recorded_by_the_contractor_between_accepting_and_signing,
-    |db| {
-        seed_demo(&db).await;
-        let (task, alarms, pressure) = new_task(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
+        let (task, alarms, pressure) = new_task(&cx).await;
         let now = now_ms();
         let (agent, office, tom) = (
-            actor(&db, AGENT).await,
-            actor(&db, OFFICE).await,
-            actor(&db, TECHNICIAN).await,
+            actor(&cx, AGENT).await,
+            actor(&cx, OFFICE).await,
+            actor(&cx, TECHNICIAN).await,
         );
-        let detail = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        let detail = task_detail(&cx, &office, task, now_ms()).await.unwrap();
         let names: Vec<(&str, bool)> = detail
             .service_tasks
             .iter()
@@ -132,44 +132,42 @@ db_test!(
         );
         assert!(!detail.can_record_work, "not before accepting");
         assert!(matches!(
-            record_result(&db, &office, alarms, Outcome::Pass, None, now).await,
+            record_result(&cx, &office, alarms, Outcome::Pass, None, now).await,
             Err(ServiceError::Refused(_))
         ));
 
-        accept(&db, &office, task, None, &[], URL, now)
-            .await
-            .unwrap();
+        accept(&cx, &office, task, None, &[], now).await.unwrap();
         assert!(
-            task_detail(&db, &office, task, now_ms())
+            task_detail(&cx, &office, task, now_ms())
                 .await
                 .unwrap()
                 .can_record_work
         );
         assert!(
-            !task_detail(&db, &agent, task, now_ms())
+            !task_detail(&cx, &agent, task, now_ms())
                 .await
                 .unwrap()
                 .can_record_work
         );
         assert!(matches!(
-            record_result(&db, &agent, alarms, Outcome::Pass, None, now).await,
+            record_result(&cx, &agent, alarms, Outcome::Pass, None, now).await,
             Err(ServiceError::Forbidden(_))
         ));
-        record_result(&db, &office, alarms, Outcome::Fail, None, now)
+        record_result(&cx, &office, alarms, Outcome::Fail, None, now)
             .await
             .unwrap();
         assert!(matches!(
-            record_result(&db, &tom, pressure, Outcome::Pass, Some("  "), now).await,
+            record_result(&cx, &tom, pressure, Outcome::Pass, Some("  "), now).await,
             Err(ServiceError::Invalid {
                 field: "reading",
                 ..
             })
         ));
-        record_result(&db, &tom, pressure, Outcome::Pass, Some(" 1.5 bar "), now)
+        record_result(&cx, &tom, pressure, Outcome::Pass, Some(" 1.5 bar "), now)
             .await
             .unwrap();
 
-        let seen = task_detail(&db, &agent, task, now_ms()).await.unwrap();
+        let seen = task_detail(&cx, &agent, task, now_ms()).await.unwrap();
         let results: Vec<(Option<Outcome>, Option<&str>)> = seen
             .service_tasks
             .iter()
@@ -200,32 +198,33 @@ db_test!(
             .contains(&"Result recorded: Check boiler pressure: Pass (1.5 bar)".to_string()));
 
         // Strangers find no service task; once performed, results are closed.
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         for stranger in [
-            actor(&db, OTHER_OFFICE).await,
-            actor(&db, OTHER_TECHNICIAN).await,
-            other.admin(&db).await,
+            actor(&cx, OTHER_OFFICE).await,
+            actor(&cx, OTHER_TECHNICIAN).await,
+            other.admin(&cx).await,
         ] {
             assert!(matches!(
-                record_result(&db, &stranger, alarms, Outcome::Pass, None, now).await,
+                record_result(&cx, &stranger, alarms, Outcome::Pass, None, now).await,
                 Err(ServiceError::NotFound(_))
             ));
         }
-        act(&db, &tom, task, TaskAction::OnSite, None, URL, now)
+        act(&cx, &tom, task, TaskAction::OnSite, None, now)
             .await
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
+        let cx = cx.clone().with_files(files.clone());
         // Only with a signature: the plain status change is refused.
         assert!(matches!(
-            act(&db, &tom, task, TaskAction::PerformedOnSite, None, URL, now).await,
+            act(&cx, &tom, task, TaskAction::PerformedOnSite, None, now).await,
             Err(ServiceError::Refused(_))
         ));
-        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now)
+        perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), now)
             .await
             .unwrap();
         assert_eq!(
-            task_detail(&db, &office, task, now_ms())
+            task_detail(&cx, &office, task, now_ms())
                 .await
                 .unwrap()
                 .summary
@@ -233,7 +232,7 @@ db_test!(
             TaskStatus::PerformedNeedDocs
         );
         // Signed: the record is read-only, for the office too, until it reopens it.
-        let signed = record_result(&db, &office, alarms, Outcome::Pass, None, now).await;
+        let signed = record_result(&cx, &office, alarms, Outcome::Pass, None, now).await;
         assert!(
             matches!(&signed, Err(ServiceError::Refused(m)) if m.contains("reopen")),
             "{signed:?}"
@@ -241,12 +240,12 @@ db_test!(
         let done: Option<i64> =
             sqlx::query_scalar("UPDATE tasks SET status = 'performed' WHERE id = $1 RETURNING id")
                 .bind(task)
-                .fetch_optional(db.pool())
+                .fetch_optional(cx.db.pool())
                 .await
                 .unwrap();
         assert!(done.is_some());
         assert!(matches!(
-            record_result(&db, &office, alarms, Outcome::Fail, None, now).await,
+            record_result(&cx, &office, alarms, Outcome::Fail, None, now).await,
             Err(ServiceError::Refused(_))
         ));
     }
@@ -254,40 +253,30 @@ db_test!(
 
 db_test!(
     defect_photos_are_resized_and_kept_for_the_task_people_only,
-    |db| {
-        seed_demo(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let (task, alarms, _) = new_task(&db).await;
+        let cx = cx.clone().with_files(files.clone());
+        let (task, alarms, _) = new_task(&cx).await;
         let now = now_ms();
         let (agent, office, tom) = (
-            actor(&db, AGENT).await,
-            actor(&db, OFFICE).await,
-            actor(&db, TECHNICIAN).await,
+            actor(&cx, AGENT).await,
+            actor(&cx, OFFICE).await,
+            actor(&cx, TECHNICIAN).await,
         );
         assert!(matches!(
-            report_defect(&db, &files, &office, task, defect(vec![]), now).await,
+            report_defect(&cx, &office, task, defect(vec![]), now).await,
             Err(ServiceError::Refused(_))
         ));
-        accept(&db, &office, task, None, &[], URL, now)
-            .await
-            .unwrap();
+        accept(&cx, &office, task, None, &[], now).await.unwrap();
 
         // A bad photo refuses the whole defect and leaves nothing behind.
         let not_a_photo = Upload {
             file_name: "notes.pdf".into(),
             bytes: b"%PDF-1.4 not a photo".to_vec(),
         };
-        match report_defect(
-            &db,
-            &files,
-            &tom,
-            task,
-            defect(vec![png(40, 30), not_a_photo]),
-            now,
-        )
-        .await
-        {
+        match report_defect(&cx, &tom, task, defect(vec![png(40, 30), not_a_photo]), now).await {
             Err(ServiceError::Invalid {
                 field: "photo",
                 message,
@@ -299,28 +288,28 @@ db_test!(
         let mut on_other_task = defect(vec![]);
         on_other_task.service_task_id = Some(alarms + 1000);
         assert!(matches!(
-            report_defect(&db, &files, &tom, task, on_other_task, now).await,
+            report_defect(&cx, &tom, task, on_other_task, now).await,
             Err(ServiceError::Invalid {
                 field: "service_task_id",
                 ..
             })
         ));
         assert!(matches!(
-            report_defect(&db, &files, &agent, task, defect(vec![]), now).await,
+            report_defect(&cx, &agent, task, defect(vec![]), now).await,
             Err(ServiceError::Forbidden(_))
         ));
         let defects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM defects")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
         assert_eq!((defects, stored_files(dir.path())), (0, 0));
 
         let mut with_photo = defect(vec![png(2400, 1800)]);
         with_photo.service_task_id = Some(alarms);
-        report_defect(&db, &files, &tom, task, with_photo, now)
+        report_defect(&cx, &tom, task, with_photo, now)
             .await
             .unwrap();
-        let seen = task_detail(&db, &agent, task, now_ms()).await.unwrap();
+        let seen = task_detail(&cx, &agent, task, now_ms()).await.unwrap();
         assert_eq!(seen.defects.len(), 1);
         let d = &seen.defects[0];
         assert_eq!(
@@ -339,12 +328,12 @@ db_test!(
         );
         let photo = d.photos[0];
         for reader in [&agent, &office, &tom] {
-            let thumbnail = defect_photo(&db, &files, reader, photo, PhotoSize::Thumbnail)
+            let thumbnail = defect_photo(&cx, reader, photo, PhotoSize::Thumbnail)
                 .await
                 .unwrap();
             let thumbnail = image::load_from_memory(&thumbnail).unwrap();
             assert_eq!((thumbnail.width(), thumbnail.height()), (320, 240));
-            let view = defect_photo(&db, &files, reader, photo, PhotoSize::View)
+            let view = defect_photo(&cx, reader, photo, PhotoSize::View)
                 .await
                 .unwrap();
             assert_eq!(&view[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
@@ -358,21 +347,21 @@ db_test!(
             && e.reason.as_deref()
                 == Some("Critical (Test smoke alarms): Smoke alarm in the hallway does not sound, 1 photo")));
 
-        let other = OtherAgency::create(&db).await;
+        let other = OtherAgency::create(&cx).await;
         for stranger in [
-            actor(&db, OTHER_OFFICE).await,
-            actor(&db, OTHER_TECHNICIAN).await,
-            other.admin(&db).await,
+            actor(&cx, OTHER_OFFICE).await,
+            actor(&cx, OTHER_TECHNICIAN).await,
+            other.admin(&cx).await,
         ] {
             assert!(matches!(
-                defect_photo(&db, &files, &stranger, photo, PhotoSize::View).await,
+                defect_photo(&cx, &stranger, photo, PhotoSize::View).await,
                 Err(ServiceError::NotFound(_))
             ));
             assert!(matches!(
-                report_defect(&db, &files, &stranger, task, defect(vec![]), now).await,
+                report_defect(&cx, &stranger, task, defect(vec![]), now).await,
                 Err(ServiceError::NotFound(_))
             ));
-            if let Ok(detail) = task_detail(&db, &stranger, task, now_ms()).await {
+            if let Ok(detail) = task_detail(&cx, &stranger, task, now_ms()).await {
                 panic!("{} read the task's defects", detail.defects.len());
             }
         }

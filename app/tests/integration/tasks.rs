@@ -2,7 +2,7 @@
 //! reasons are required where asked, every change is in the timeline, and another contractor's
 //! or an unassigned technician's request finds no task.
 
-use app::db::{now_ms, Backend, Db};
+use app::db::{now_ms, Backend};
 use app::db_test;
 use app::domain::task_count::TaskCount;
 use app::domain::task_list::{TaskColumn, TaskFilter};
@@ -16,11 +16,12 @@ use app::services::tasks::work::{
     add_client_document, complete, document_file, post_message, task_messages,
 };
 use app::services::tasks::{accept, act, instruct, NewTask};
+use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
 use chrono::{Duration, Utc};
 
-const URL: &str = "http://certidesk.test";
+const URL: &str = app::testing::PUBLIC_URL;
 
 const AGENT: &str = "priya.shah@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
@@ -30,41 +31,41 @@ const TECHNICIAN: &str = "tom.baker@brightspark.example";
 const OTHER_TECHNICIAN: &str = "jess.lee@brightspark.example";
 
 /// A new task instructed to Brightspark (green in the demo), and Tom Baker assigned to it.
-async fn new_task(db: &Db) -> i64 {
-    let agent = actor(db, AGENT).await;
+async fn new_task(cx: &Context) -> i64 {
+    let agent = actor(cx, AGENT).await;
     let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let task = NewTask {
         property_id: property,
-        contractor_id: contractor_id(db, "Brightspark Electrical Ltd").await,
+        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
         title: "Replace the consumer unit".into(),
         priority: "normal".into(),
         ..Default::default()
     };
-    let task_id = match instruct(db, &agent, task, URL, now_ms()).await.unwrap() {
+    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
         app::domain::records::InstructOutcome::Instructed { task_id, .. } => task_id,
         other => panic!("{other:?}"),
     };
     let tom: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(TECHNICIAN)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     sqlx::query("INSERT INTO task_technicians (task_id, technician_id) VALUES ($1, $2)")
         .bind(task_id)
         .bind(tom)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     task_id
 }
 
-async fn status(db: &Db, task_id: i64) -> String {
+async fn status(cx: &Context, task_id: i64) -> String {
     sqlx::query_scalar("SELECT status FROM tasks WHERE id = $1")
         .bind(task_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
@@ -78,31 +79,30 @@ fn pdf(name: &str) -> Upload {
 
 /// Completes with a report, on site today.
 async fn complete_with_report(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     office: &app::services::auth::Actor,
     task: i64,
 ) -> Result<S, ServiceError> {
     let today = Utc::now().date_naive();
     let report = vec![(DocumentKind::Report, pdf("report.pdf"))];
-    complete(db, files, office, task, Some(today), report, URL, now_ms()).await
+    complete(cx, office, task, Some(today), report, now_ms()).await
 }
 
-async fn count(db: &Db, sql: &str, id: i64) -> i64 {
+async fn count(cx: &Context, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap()
 }
 
 /// Emails in the outbox to `to` whose subject contains `part`.
-async fn emails_to(db: &Db, to: &str, part: &str) -> Vec<(String, String)> {
+async fn emails_to(cx: &Context, to: &str, part: &str) -> Vec<(String, String)> {
     let all: Vec<(String, String)> = sqlx::query_as(
         "SELECT subject, body_text FROM outbox_emails WHERE to_address = $1 ORDER BY id",
     )
     .bind(to)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await
     .unwrap();
     all.into_iter().filter(|(s, _)| s.contains(part)).collect()
@@ -110,8 +110,8 @@ async fn emails_to(db: &Db, to: &str, part: &str) -> Vec<(String, String)> {
 
 /// Makes every email the outbox is given fail to be written, as a full disk or a lost
 /// connection would at that moment.
-async fn break_the_outbox(db: &Db) {
-    let statements: &[&str] = match db.backend() {
+async fn break_the_outbox(cx: &Context) {
+    let statements: &[&str] = match cx.db.backend() {
         Backend::Sqlite => &[
             "CREATE TRIGGER outbox_broken BEFORE INSERT ON outbox_emails \
              BEGIN SELECT RAISE(ABORT, 'outbox broken'); END",
@@ -124,84 +124,73 @@ async fn break_the_outbox(db: &Db) {
         ],
     };
     for statement in statements {
-        sqlx::query(statement).execute(db.pool()).await.unwrap();
+        sqlx::query(statement).execute(cx.db.pool()).await.unwrap();
     }
 }
 
 db_test!(
     a_completion_and_its_email_land_together_or_not_at_all,
-    |db| {
-        seed_demo(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let task = new_task(&db).await;
-        let office = actor(&db, OFFICE).await;
+        let cx = cx.clone().with_files(files.clone());
+        let task = new_task(&cx).await;
+        let office = actor(&cx, OFFICE).await;
         let now = now_ms();
-        act(&db, &office, task, A::Accept, None, URL, now)
-            .await
-            .unwrap();
-        let performed_emails = || async { emails_to(&db, AGENT, "performed").await.len() };
+        act(&cx, &office, task, A::Accept, None, now).await.unwrap();
+        let performed_emails = || async { emails_to(&cx, AGENT, "performed").await.len() };
         assert_eq!(performed_emails().await, 0);
         // The status change succeeds, then writing the email fails: nothing of it remains.
-        break_the_outbox(&db).await;
-        assert!(complete_with_report(&db, &files, &office, task)
-            .await
-            .is_err());
-        assert_eq!(status(&db, task).await, "accepted");
+        break_the_outbox(&cx).await;
+        assert!(complete_with_report(&cx, &office, task).await.is_err());
+        assert_eq!(status(&cx, task).await, "accepted");
         assert_eq!(performed_emails().await, 0);
         let recorded: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM task_documents WHERE task_id = $1")
                 .bind(task)
-                .fetch_one(db.pool())
+                .fetch_one(cx.db.pool())
                 .await
                 .unwrap();
         assert_eq!(recorded, 0, "no document of the failed completion");
         // Once mail can be written again, completing writes both.
-        let repair = match db.backend() {
+        let repair = match cx.db.backend() {
             Backend::Sqlite => "DROP TRIGGER outbox_broken",
             Backend::Postgres => "DROP TRIGGER outbox_broken ON outbox_emails",
         };
-        sqlx::query(repair).execute(db.pool()).await.unwrap();
+        sqlx::query(repair).execute(cx.db.pool()).await.unwrap();
         assert_eq!(
-            complete_with_report(&db, &files, &office, task)
-                .await
-                .unwrap(),
+            complete_with_report(&cx, &office, task).await.unwrap(),
             S::Performed
         );
         assert_eq!(performed_emails().await, 1);
     }
 );
 
-db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
-    seed_demo(&db).await;
-    let dir = tempfile::tempdir().unwrap();
-    let files = FileStore::local(dir.path());
-    let task = new_task(&db).await;
+db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |cx| {
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
     let (agent, office, tom) = (
-        actor(&db, AGENT).await,
-        actor(&db, OFFICE).await,
-        actor(&db, TECHNICIAN).await,
+        actor(&cx, AGENT).await,
+        actor(&cx, OFFICE).await,
+        actor(&cx, TECHNICIAN).await,
     );
     let now = now_ms();
     // The technician cannot accept; the office can.
     assert!(matches!(
-        act(&db, &tom, task, A::Accept, None, URL, now).await,
+        act(&cx, &tom, task, A::Accept, None, now).await,
         Err(ServiceError::Refused(_))
     ));
     assert_eq!(
-        act(&db, &office, task, A::Accept, None, URL, now)
-            .await
-            .unwrap(),
+        act(&cx, &office, task, A::Accept, None, now).await.unwrap(),
         S::Accepted
     );
     assert_eq!(
-        act(&db, &tom, task, A::OnSite, None, URL, now)
-            .await
-            .unwrap(),
+        act(&cx, &tom, task, A::OnSite, None, now).await.unwrap(),
         S::InProgress
     );
     assert!(matches!(
-        act(&db, &tom, task, A::RevisitRequired, Some("  "), URL, now).await,
+        act(&cx, &tom, task, A::RevisitRequired, Some("  "), now).await,
         Err(ServiceError::Invalid {
             field: "reason",
             ..
@@ -209,12 +198,11 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
     ));
     assert_eq!(
         act(
-            &db,
+            &cx,
             &tom,
             task,
             A::RevisitRequired,
             Some("Part on order"),
-            URL,
             now
         )
         .await
@@ -222,36 +210,31 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         S::Revisit
     );
     assert_eq!(
-        act(&db, &tom, task, A::OnSite, None, URL, now)
-            .await
-            .unwrap(),
+        act(&cx, &tom, task, A::OnSite, None, now).await.unwrap(),
         S::InProgress
     );
     assert_eq!(
-        perform_on_site(&db, &files, &tom, task, signed_work("Tom Baker"), now)
+        perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), now)
             .await
             .unwrap(),
         S::PerformedNeedDocs
     );
     // The agency cannot approve before the office completes.
     assert!(matches!(
-        act(&db, &agent, task, A::Approve, None, URL, now).await,
+        act(&cx, &agent, task, A::Approve, None, now).await,
         Err(ServiceError::Refused(_))
     ));
     assert_eq!(
-        complete_with_report(&db, &files, &office, task)
-            .await
-            .unwrap(),
+        complete_with_report(&cx, &office, task).await.unwrap(),
         S::Performed
     );
     assert_eq!(
         act(
-            &db,
+            &cx,
             &agent,
             task,
             A::SendBack,
             Some("No invoice attached"),
-            URL,
             now
         )
         .await
@@ -259,24 +242,20 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
         S::Accepted
     );
     assert_eq!(
-        complete_with_report(&db, &files, &office, task)
-            .await
-            .unwrap(),
+        complete_with_report(&cx, &office, task).await.unwrap(),
         S::Performed
     );
     assert_eq!(
-        act(&db, &agent, task, A::Approve, None, URL, now)
-            .await
-            .unwrap(),
+        act(&cx, &agent, task, A::Approve, None, now).await.unwrap(),
         S::Completed
     );
-    assert_eq!(status(&db, task).await, "completed");
+    assert_eq!(status(&cx, task).await, "completed");
 
     let timeline: Vec<(String, String, Option<String>)> = sqlx::query_as(
         "SELECT action, to_status, reason FROM task_events WHERE task_id = $1 ORDER BY id",
     )
     .bind(task)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await
     .unwrap();
     assert_eq!(timeline.len(), 10, "one entry per change: {timeline:?}");
@@ -295,34 +274,33 @@ db_test!(a_task_goes_through_its_lifecycle_by_the_right_hands, |db| {
     sqlx::query("UPDATE tasks SET archived_at = $1 WHERE id = $2")
         .bind(now)
         .bind(task)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     assert!(matches!(
-        act(&db, &agent, task, A::SendBack, Some("x"), URL, now).await,
+        act(&cx, &agent, task, A::SendBack, Some("x"), now).await,
         Err(ServiceError::Refused(_))
     ));
 });
 
 db_test!(
     a_rejection_needs_a_reason_and_instructing_goes_through_compliance,
-    |db| {
-        seed_demo(&db).await;
-        let task = new_task(&db).await;
-        let (agent, office) = (actor(&db, AGENT).await, actor(&db, OFFICE).await);
+    |cx| {
+        seed_demo(&cx).await;
+        let task = new_task(&cx).await;
+        let (agent, office) = (actor(&cx, AGENT).await, actor(&cx, OFFICE).await);
         let now = now_ms();
         assert!(matches!(
-            act(&db, &office, task, A::Reject, None, URL, now).await,
+            act(&cx, &office, task, A::Reject, None, now).await,
             Err(ServiceError::Invalid { .. })
         ));
         assert_eq!(
             act(
-                &db,
+                &cx,
                 &office,
                 task,
                 A::Reject,
                 Some("No electrician free that week"),
-                URL,
                 now
             )
             .await
@@ -330,34 +308,34 @@ db_test!(
             S::Rejected
         );
         // Whoever instructed it hears of it, with the reason and a link to the task.
-        let told = emails_to(&db, AGENT, "rejected by Brightspark").await;
+        let told = emails_to(&cx, AGENT, "rejected by Brightspark").await;
         assert_eq!(told.len(), 1, "{told:?}");
         assert!(told[0].1.contains("No electrician free that week"));
         assert!(told[0].1.contains(&format!("{URL}/agent/tasks/{task}")));
         assert!(matches!(
-            act(&db, &agent, task, A::Instruct, None, URL, now).await,
+            act(&cx, &agent, task, A::Instruct, None, now).await,
             Err(ServiceError::Refused(_))
         ));
-        let read_only = actor(&db, READ_ONLY).await;
+        let read_only = actor(&cx, READ_ONLY).await;
         assert!(matches!(
-            act(&db, &read_only, task, A::Approve, None, URL, now).await,
+            act(&cx, &read_only, task, A::Approve, None, now).await,
             Err(ServiceError::MissingPermission(_))
         ));
     }
 );
 
-db_test!(nobody_else_finds_the_task, |db| {
-    seed_demo(&db).await;
-    let task = new_task(&db).await;
+db_test!(nobody_else_finds_the_task, |cx| {
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
     let now = now_ms();
     for who in [
         OTHER_OFFICE,
         OTHER_TECHNICIAN,
         "nina.kowalski@northgate-gas.example",
     ] {
-        let stranger = actor(&db, who).await;
+        let stranger = actor(&cx, who).await;
         for action in [A::Accept, A::OnSite, A::Complete] {
-            let r = act(&db, &stranger, task, action, None, URL, now).await;
+            let r = act(&cx, &stranger, task, action, None, now).await;
             assert!(
                 matches!(r, Err(ServiceError::NotFound("task"))),
                 "{who} {action:?}: {r:?}"
@@ -365,7 +343,7 @@ db_test!(nobody_else_finds_the_task, |db| {
         }
     }
     // Another agency's task id is not found by this agency's people either.
-    let other = OtherAgency::create(&db).await;
+    let other = OtherAgency::create(&cx).await;
     let theirs: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, priority, created_at, updated_at) \
          VALUES ($1, 'T-1', $2, $3, 'Theirs', 'assigned', 'normal', $4, $4) RETURNING id",
@@ -374,34 +352,33 @@ db_test!(nobody_else_finds_the_task, |db| {
     .bind(other.property_id)
     .bind(other.contractor_id)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     for who in [AGENT, OFFICE, TECHNICIAN] {
-        let person = actor(&db, who).await;
+        let person = actor(&cx, who).await;
         assert!(matches!(
-            act(&db, &person, theirs, A::Accept, None, URL, now).await,
+            act(&cx, &person, theirs, A::Accept, None, now).await,
             Err(ServiceError::NotFound("task"))
         ));
     }
-    assert_eq!(status(&db, theirs).await, "assigned");
-    assert_eq!(status(&db, task).await, "assigned");
+    assert_eq!(status(&cx, theirs).await, "assigned");
+    assert_eq!(status(&cx, task).await, "assigned");
 });
 
-db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
-    seed_demo(&db).await;
-    let task = new_task(&db).await;
-    let office = actor(&db, OFFICE).await;
+db_test!(accepting_may_plan_a_date_but_not_in_the_past, |cx| {
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
+    let office = actor(&cx, OFFICE).await;
     let now = now_ms();
     let today = Utc::now().date_naive();
     assert!(matches!(
         accept(
-            &db,
+            &cx,
             &office,
             task,
             Some(today - Duration::days(2)),
             &[],
-            URL,
             now
         )
         .await,
@@ -410,10 +387,10 @@ db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
             ..
         })
     ));
-    assert_eq!(status(&db, task).await, "assigned");
+    assert_eq!(status(&cx, task).await, "assigned");
     let planned = today + Duration::days(3);
     assert_eq!(
-        accept(&db, &office, task, Some(planned), &[], URL, now)
+        accept(&cx, &office, task, Some(planned), &[], now)
             .await
             .unwrap(),
         S::Accepted
@@ -421,29 +398,29 @@ db_test!(accepting_may_plan_a_date_but_not_in_the_past, |db| {
     let scheduled: Option<String> =
         sqlx::query_scalar("SELECT scheduled_date FROM tasks WHERE id = $1")
             .bind(task)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
     assert_eq!(scheduled, Some(planned.format("%Y-%m-%d").to_string()));
     // Accepting again is not a step of the lifecycle.
     assert!(matches!(
-        accept(&db, &office, task, None, &[], URL, now).await,
+        accept(&cx, &office, task, None, &[], now).await,
         Err(ServiceError::Refused(_))
     ));
 });
 
 db_test!(
     the_assignment_email_carries_the_essentials_and_what_is_outstanding,
-    |db| {
-        seed_demo(&db).await;
-        let agent = actor(&db, AGENT).await;
+    |cx| {
+        seed_demo(&cx).await;
+        let agent = actor(&cx, AGENT).await;
         let now = now_ms();
         let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
         // Northgate still owes a certificate in the demo (expiring soon, nothing uploaded).
-        let northgate = contractor_id(&db, "Northgate Gas & Heating").await;
+        let northgate = contractor_id(&cx, "Northgate Gas & Heating").await;
         let task = NewTask {
             property_id: property,
             contractor_id: northgate,
@@ -452,11 +429,11 @@ db_test!(
             purchase_order: Some(" PO-77 ".into()),
             ..Default::default()
         };
-        let task_id = match instruct(&db, &agent, task, URL, now).await.unwrap() {
+        let task_id = match instruct(&cx, &agent, task, now).await.unwrap() {
             app::domain::records::InstructOutcome::Instructed { task_id, .. } => task_id,
             other => panic!("{other:?}"),
         };
-        let emails = emails_to(&db, OTHER_OFFICE, "Service the boiler").await;
+        let emails = emails_to(&cx, OTHER_OFFICE, "Service the boiler").await;
         assert_eq!(emails.len(), 1, "{emails:?}");
         let (subject, text) = &emails[0];
         assert!(subject.contains("new task T-"), "{subject}");
@@ -472,7 +449,7 @@ db_test!(
         );
         // The agency's settings leave the purchase order out.
         sqlx::query("UPDATE agencies SET assignment_email_purchase_order = 0")
-            .execute(db.pool())
+            .execute(cx.db.pool())
             .await
             .unwrap();
         let again = NewTask {
@@ -483,24 +460,23 @@ db_test!(
             purchase_order: Some("PO-78".into()),
             ..Default::default()
         };
-        instruct(&db, &agent, again, URL, now).await.unwrap();
-        let emails = emails_to(&db, OTHER_OFFICE, "Check the flue").await;
+        instruct(&cx, &agent, again, now).await.unwrap();
+        let emails = emails_to(&cx, OTHER_OFFICE, "Check the flue").await;
         assert!(!emails[0].1.contains("PO-78"), "{}", emails[0].1);
     }
 );
 
 db_test!(
     completing_needs_the_on_site_date_and_lands_files_with_the_status,
-    |db| {
-        seed_demo(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
         let dir = tempfile::tempdir().unwrap();
         let files = FileStore::local(dir.path());
-        let task = new_task(&db).await;
-        let (office, agent) = (actor(&db, OFFICE).await, actor(&db, AGENT).await);
+        let cx = cx.clone().with_files(files.clone());
+        let task = new_task(&cx).await;
+        let (office, agent) = (actor(&cx, OFFICE).await, actor(&cx, AGENT).await);
         let now = now_ms();
-        accept(&db, &office, task, None, &[], URL, now)
-            .await
-            .unwrap();
+        accept(&cx, &office, task, None, &[], now).await.unwrap();
         let today = Utc::now().date_naive();
         let documents = || {
             vec![
@@ -529,7 +505,7 @@ db_test!(
             (None, "on_site_date"),
             (Some(today + Duration::days(1)), "on_site_date"),
         ] {
-            match complete(&db, &files, &office, task, date, documents(), URL, now).await {
+            match complete(&cx, &office, task, date, documents(), now).await {
                 Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{other:?}"),
             }
@@ -544,45 +520,26 @@ db_test!(
             },
         ));
         assert!(matches!(
-            complete(&db, &files, &office, task, Some(today), with_bad, URL, now).await,
+            complete(&cx, &office, task, Some(today), with_bad, now).await,
             Err(ServiceError::Invalid { field: "quote", .. })
         ));
         assert_eq!(stored(dir.path()), 0);
-        assert_eq!(status(&db, task).await, "accepted");
+        assert_eq!(status(&cx, task).await, "accepted");
         // The agent cannot complete for the contractor.
         assert!(matches!(
-            complete(
-                &db,
-                &files,
-                &agent,
-                task,
-                Some(today),
-                documents(),
-                URL,
-                now
-            )
-            .await,
+            complete(&cx, &agent, task, Some(today), documents(), now).await,
             Err(ServiceError::Refused(_))
         ));
         assert_eq!(
-            complete(
-                &db,
-                &files,
-                &office,
-                task,
-                Some(today),
-                documents(),
-                URL,
-                now
-            )
-            .await
-            .unwrap(),
+            complete(&cx, &office, task, Some(today), documents(), now)
+                .await
+                .unwrap(),
             S::Performed
         );
         assert_eq!(stored(dir.path()), 2);
         assert_eq!(
             count(
-                &db,
+                &cx,
                 "SELECT COUNT(*) FROM task_documents WHERE task_id = $1",
                 task
             )
@@ -592,13 +549,13 @@ db_test!(
         let on_site: Option<String> =
             sqlx::query_scalar("SELECT on_site_date FROM tasks WHERE id = $1")
                 .bind(task)
-                .fetch_one(db.pool())
+                .fetch_one(cx.db.pool())
                 .await
                 .unwrap();
         assert_eq!(on_site, Some(today.format("%Y-%m-%d").to_string()));
         // Whoever instructed it hears that it was performed.
-        assert_eq!(emails_to(&db, AGENT, "performed by").await.len(), 1);
-        let detail = app::services::tasks::task_detail(&db, &agent, task, now_ms())
+        assert_eq!(emails_to(&cx, AGENT, "performed by").await.len(), 1);
+        let detail = app::services::tasks::task_detail(&cx, &agent, task, now_ms())
             .await
             .unwrap();
         let kinds: Vec<DocumentKind> = detail.documents.iter().map(|d| d.kind).collect();
@@ -608,27 +565,28 @@ db_test!(
     }
 );
 
-db_test!(task_files_are_read_only_by_the_task_people, |db| {
-    seed_demo(&db).await;
+db_test!(task_files_are_read_only_by_the_task_people, |cx| {
+    seed_demo(&cx).await;
     let dir = tempfile::tempdir().unwrap();
     let files = FileStore::local(dir.path());
-    let task = new_task(&db).await;
+    let cx = cx.clone().with_files(files.clone());
+    let task = new_task(&cx).await;
     let now = now_ms();
     let (agent, office, tom) = (
-        actor(&db, AGENT).await,
-        actor(&db, OFFICE).await,
-        actor(&db, TECHNICIAN).await,
+        actor(&cx, AGENT).await,
+        actor(&cx, OFFICE).await,
+        actor(&cx, TECHNICIAN).await,
     );
     assert!(matches!(
-        add_client_document(&db, &files, &office, task, pdf("mine.pdf"), now).await,
+        add_client_document(&cx, &office, task, pdf("mine.pdf"), now).await,
         Err(ServiceError::Forbidden(_))
     ));
-    add_client_document(&db, &files, &agent, task, pdf("Floor plan.pdf"), now)
+    add_client_document(&cx, &agent, task, pdf("Floor plan.pdf"), now)
         .await
         .unwrap();
     let document: i64 = sqlx::query_scalar("SELECT id FROM task_documents WHERE task_id = $1")
         .bind(task)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     for reader in [&agent, &office, &tom] {
@@ -636,97 +594,90 @@ db_test!(task_files_are_read_only_by_the_task_people, |db| {
             name,
             content_type,
             bytes,
-        } = document_file(&db, &files, reader, document).await.unwrap();
+        } = document_file(&cx, reader, document).await.unwrap();
         assert_eq!(
             (name.as_str(), content_type.as_str()),
             ("Floor plan.pdf", "application/pdf")
         );
         assert!(bytes.starts_with(b"%PDF"));
     }
-    let other = OtherAgency::create(&db).await;
+    let other = OtherAgency::create(&cx).await;
     let strangers = [
-        actor(&db, OTHER_OFFICE).await,
-        actor(&db, OTHER_TECHNICIAN).await,
-        other.admin(&db).await,
+        actor(&cx, OTHER_OFFICE).await,
+        actor(&cx, OTHER_TECHNICIAN).await,
+        other.admin(&cx).await,
     ];
     for stranger in &strangers {
         assert!(matches!(
-            document_file(&db, &files, stranger, document).await,
+            document_file(&cx, stranger, document).await,
             Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
-            add_client_document(&db, &files, stranger, task, pdf("x.pdf"), now).await,
+            add_client_document(&cx, stranger, task, pdf("x.pdf"), now).await,
             Err(ServiceError::NotFound(_))
         ));
     }
 });
 
-db_test!(messages_reach_the_other_side_and_no_one_else, |db| {
-    seed_demo(&db).await;
-    let task = new_task(&db).await;
+db_test!(messages_reach_the_other_side_and_no_one_else, |cx| {
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
     let now = now_ms();
     let (agent, office, tom) = (
-        actor(&db, AGENT).await,
-        actor(&db, OFFICE).await,
-        actor(&db, TECHNICIAN).await,
+        actor(&cx, AGENT).await,
+        actor(&cx, OFFICE).await,
+        actor(&cx, TECHNICIAN).await,
     );
     assert!(matches!(
-        post_message(&db, &agent, task, "  \n ", URL, now).await,
+        post_message(&cx, &agent, task, "  \n ", now).await,
         Err(ServiceError::Invalid { field: "body", .. })
     ));
-    post_message(&db, &agent, task, "Keys are at the front desk.", URL, now)
+    post_message(&cx, &agent, task, "Keys are at the front desk.", now)
         .await
         .unwrap();
-    post_message(
-        &db,
-        &office,
-        task,
-        "Thanks, we'll collect them.",
-        URL,
-        now + 1,
-    )
-    .await
-    .unwrap();
-    let to_office = emails_to(&db, OFFICE, "message from").await;
+    post_message(&cx, &office, task, "Thanks, we'll collect them.", now + 1)
+        .await
+        .unwrap();
+    let to_office = emails_to(&cx, OFFICE, "message from").await;
     assert_eq!(to_office.len(), 1);
     assert!(to_office[0].1.contains("Keys are at the front desk."));
     assert!(to_office[0].1.contains(&format!("{URL}/desk/tasks/{task}")));
-    let to_agent = emails_to(&db, AGENT, "message from").await;
+    let to_agent = emails_to(&cx, AGENT, "message from").await;
     assert_eq!(to_agent.len(), 1, "the agent who instructed the task");
     assert!(to_agent[0].1.contains(&format!("{URL}/agent/tasks/{task}")));
     assert!(matches!(
-        post_message(&db, &tom, task, "Hello", URL, now).await,
+        post_message(&cx, &tom, task, "Hello", now).await,
         Err(ServiceError::Forbidden(_))
     ));
-    let read_only = actor(&db, READ_ONLY).await;
+    let read_only = actor(&cx, READ_ONLY).await;
     assert!(matches!(
-        post_message(&db, &read_only, task, "Hello", URL, now).await,
+        post_message(&cx, &read_only, task, "Hello", now).await,
         Err(ServiceError::MissingPermission(_))
     ));
     // The technician reads the chat; the office sees its own message as its own.
-    let seen = task_messages(&db, &tom, task).await.unwrap();
+    let seen = task_messages(&cx, &tom, task).await.unwrap();
     assert_eq!(seen.len(), 2);
-    let mine = task_messages(&db, &office, task).await.unwrap();
+    let mine = task_messages(&cx, &office, task).await.unwrap();
     assert!(mine[0].from_agency && !mine[0].mine);
     assert!(!mine[1].from_agency && mine[1].mine);
-    let other = OtherAgency::create(&db).await;
+    let other = OtherAgency::create(&cx).await;
     for stranger in [
-        actor(&db, OTHER_OFFICE).await,
-        actor(&db, OTHER_TECHNICIAN).await,
-        other.admin(&db).await,
+        actor(&cx, OTHER_OFFICE).await,
+        actor(&cx, OTHER_TECHNICIAN).await,
+        other.admin(&cx).await,
     ] {
         assert!(matches!(
-            task_messages(&db, &stranger, task).await,
+            task_messages(&cx, &stranger, task).await,
             Err(ServiceError::NotFound(_))
         ));
         assert!(matches!(
-            post_message(&db, &stranger, task, "Hi", URL, now).await,
+            post_message(&cx, &stranger, task, "Hi", now).await,
             Err(ServiceError::NotFound(_))
         ));
     }
     assert_eq!(
         count(
-            &db,
+            &cx,
             "SELECT COUNT(*) FROM task_messages WHERE task_id = $1",
             task
         )
@@ -735,20 +686,20 @@ db_test!(messages_reach_the_other_side_and_no_one_else, |db| {
     );
 });
 
-db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
+db_test!(the_dashboard_search_follows_a_corrected_address, |cx| {
     use app::domain::properties::PropertyDetails;
-    seed_demo(&db).await;
-    let task = new_task(&db).await;
-    let agent = actor(&db, AGENT).await;
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
+    let agent = actor(&cx, AGENT).await;
     let property_id: i64 = sqlx::query_scalar("SELECT property_id FROM tasks WHERE id = $1")
         .bind(task)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
     let finds = |query: &'static str| {
-        let (db, agent) = (db.clone(), agent.clone());
+        let (cx, agent) = (cx.clone(), agent.clone());
         async move {
-            task_list(&db, &agent, &TaskFilter::from_query_string(query))
+            task_list(&cx, &agent, &TaskFilter::from_query_string(query))
                 .await
                 .unwrap()
                 .rows
@@ -758,7 +709,7 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
     };
     assert!(!finds("q=quillon").await);
     app::services::properties::save(
-        &db,
+        &cx,
         &agent,
         Some(property_id),
         &PropertyDetails {
@@ -783,16 +734,16 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |db| {
     assert!(!finds("q=mews+qx9").await);
 });
 
-db_test!(the_dashboard_counts_to_the_limit_then_says_more, |db| {
-    seed_demo(&db).await;
-    let (agent, office) = (actor(&db, AGENT).await, actor(&db, OFFICE).await);
-    let brightspark = contractor_id(&db, "Brightspark Electrical Ltd").await;
+db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
+    seed_demo(&cx).await;
+    let (agent, office) = (actor(&cx, AGENT).await, actor(&cx, OFFICE).await);
+    let brightspark = contractor_id(&cx, "Brightspark Electrical Ltd").await;
     let (agency, property): (i64, i64) = sqlx::query_as(
         "SELECT c.agency_id, MIN(p.id) FROM contractors c JOIN properties p \
          ON p.agency_id = c.agency_id WHERE c.id = $1 GROUP BY c.agency_id",
     )
     .bind(brightspark)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
     // 1,060 accepted gutter jobs for the office, written in one statement.
@@ -806,43 +757,42 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |db| {
     .bind(agency)
     .bind(property)
     .bind(brightspark)
-    .execute(db.pool())
+    .execute(cx.db.pool())
     .await
     .unwrap();
-    let db = &db;
     async fn list(
-        db: &Db,
+        cx: &Context,
         who: &app::services::auth::Actor,
         query: &str,
     ) -> app::domain::records::TaskListPage {
-        task_list(db, who, &TaskFilter::from_query_string(query))
+        task_list(cx, who, &TaskFilter::from_query_string(query))
             .await
             .unwrap()
     }
-    let first = list(db, &office, "q=clear+the+gutters").await;
+    let first = list(&cx, &office, "q=clear+the+gutters").await;
     assert_eq!(first.count, TaskCount::MoreThan(1_000));
     assert_eq!((first.rows.len(), first.count.pages(50)), (50, 21));
     // From page 21 the count reaches 1,000 past it: every one of them.
-    let later = list(db, &office, "q=clear+the+gutters&page=21").await;
+    let later = list(&cx, &office, "q=clear+the+gutters&page=21").await;
     assert_eq!(later.count, TaskCount::Exactly(1_060));
     assert_eq!(later.rows.len(), 50);
     assert_eq!(
-        list(db, &office, "q=clear+the+gutters&page=22")
+        list(&cx, &office, "q=clear+the+gutters&page=22")
             .await
             .rows
             .len(),
         10
     );
     // A narrower search is counted exactly: 105 and 1050..1059.
-    let narrow = list(db, &office, "status=accepted&q=gutters+105").await;
+    let narrow = list(&cx, &office, "status=accepted&q=gutters+105").await;
     assert_eq!(narrow.count, TaskCount::Exactly(11));
     assert_eq!(
-        list(db, &agent, "q=clear+the+gutters").await.count,
+        list(&cx, &agent, "q=clear+the+gutters").await.count,
         TaskCount::MoreThan(1_000)
     );
-    let other = OtherAgency::create(db).await;
+    let other = OtherAgency::create(&cx).await;
     assert_eq!(
-        list(db, &other.admin(db).await, "q=clear+the+gutters")
+        list(&cx, &other.admin(&cx).await, "q=clear+the+gutters")
             .await
             .count,
         TaskCount::Exactly(0)
@@ -851,24 +801,24 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |db| {
 
 db_test!(
     the_dashboard_filters_sorts_and_pages_within_the_viewer_s_tasks,
-    |db| {
-        seed_demo(&db).await;
-        let task = new_task(&db).await;
+    |cx| {
+        seed_demo(&cx).await;
+        let task = new_task(&cx).await;
         let (agent, office, tom) = (
-            actor(&db, AGENT).await,
-            actor(&db, OFFICE).await,
-            actor(&db, TECHNICIAN).await,
+            actor(&cx, AGENT).await,
+            actor(&cx, OFFICE).await,
+            actor(&cx, TECHNICIAN).await,
         );
-        let brightspark = contractor_id(&db, "Brightspark Electrical Ltd").await;
+        let brightspark = contractor_id(&cx, "Brightspark Electrical Ltd").await;
         let own: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM tasks WHERE contractor_id = $1 AND status <> 'draft'",
         )
         .bind(brightspark)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         let everything = TaskFilter::from_query_string("");
-        let page = task_list(&db, &office, &everything).await.unwrap();
+        let page = task_list(&cx, &office, &everything).await.unwrap();
         assert_eq!(page.count, TaskCount::Exactly(own as u64));
         assert!(page
             .rows
@@ -879,16 +829,16 @@ db_test!(
             "the office filters by its technicians"
         );
         let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
         assert_eq!(
-            task_list(&db, &agent, &everything).await.unwrap().count,
+            task_list(&cx, &agent, &everything).await.unwrap().count,
             TaskCount::Exactly(all as u64)
         );
         // Text, status and technician filters.
         let found = task_list(
-            &db,
+            &cx,
             &office,
             &TaskFilter::from_query_string("q=consumer+UNIT"),
         )
@@ -905,7 +855,7 @@ db_test!(
             .expect("the new task");
         assert_eq!(ours.technicians, vec!["Tom Baker".to_string()]);
         let assigned = task_list(
-            &db,
+            &cx,
             &office,
             &TaskFilter::from_query_string("status=assigned"),
         )
@@ -915,11 +865,11 @@ db_test!(
         assert!(assigned.rows.iter().any(|r| r.id == task));
         let tom_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(TECHNICIAN)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
         let toms = task_list(
-            &db,
+            &cx,
             &office,
             &TaskFilter::from_query_string(&format!("technician={tom_id}")),
         )
@@ -931,20 +881,20 @@ db_test!(
             .all(|r| r.technicians.contains(&"Tom Baker".to_string())));
         assert!(toms.rows.iter().any(|r| r.id == task));
         // A search's own wildcards match literally.
-        let none = task_list(&db, &office, &TaskFilter::from_query_string("q=%25"))
+        let none = task_list(&cx, &office, &TaskFilter::from_query_string("q=%25"))
             .await
             .unwrap();
         assert_eq!(none.count, TaskCount::Exactly(0));
         // Sorting by reference both ways; a page past the end is empty.
         let up = task_list(
-            &db,
+            &cx,
             &office,
             &TaskFilter::from_query_string("sort=reference"),
         )
         .await
         .unwrap();
         let down = task_list(
-            &db,
+            &cx,
             &office,
             &TaskFilter::from_query_string("sort=reference&dir=desc"),
         )
@@ -960,7 +910,7 @@ db_test!(
         reversed.reverse();
         assert_eq!(refs(&up), reversed);
         assert!(
-            task_list(&db, &office, &TaskFilter::from_query_string("page=99"))
+            task_list(&cx, &office, &TaskFilter::from_query_string("page=99"))
                 .await
                 .unwrap()
                 .rows
@@ -968,26 +918,26 @@ db_test!(
         );
         // Technicians use the Tech view; another agency sees none of these tasks.
         assert!(matches!(
-            task_list(&db, &tom, &everything).await,
+            task_list(&cx, &tom, &everything).await,
             Err(ServiceError::Forbidden(_))
         ));
-        let other = OtherAgency::create(&db).await;
-        let theirs = task_list(&db, &other.admin(&db).await, &everything)
+        let other = OtherAgency::create(&cx).await;
+        let theirs = task_list(&cx, &other.admin(&cx).await, &everything)
             .await
             .unwrap();
         assert_eq!(theirs.count, TaskCount::Exactly(0));
         // Columns are remembered per person.
         assert_eq!(page.columns, TaskColumn::DEFAULT.to_vec());
-        save_columns(&db, &office, &[TaskColumn::Status, TaskColumn::Due])
+        save_columns(&cx, &office, &[TaskColumn::Status, TaskColumn::Due])
             .await
             .unwrap();
-        let again = task_list(&db, &office, &everything).await.unwrap();
+        let again = task_list(&cx, &office, &everything).await.unwrap();
         assert_eq!(
             again.columns,
             vec![TaskColumn::Reference, TaskColumn::Due, TaskColumn::Status]
         );
         assert_eq!(
-            task_list(&db, &agent, &everything).await.unwrap().columns,
+            task_list(&cx, &agent, &everything).await.unwrap().columns,
             TaskColumn::DEFAULT.to_vec()
         );
     }
@@ -995,66 +945,65 @@ db_test!(
 
 db_test!(
     the_agency_archives_finished_tasks_which_stay_readable,
-    |db| {
+    |cx| {
         use app::services::tasks::{archive, task_detail};
-        seed_demo(&db).await;
-        let task = new_task(&db).await;
+        seed_demo(&cx).await;
+        let task = new_task(&cx).await;
         let now = now_ms();
         let (agent, read_only, office) = (
-            actor(&db, AGENT).await,
-            actor(&db, READ_ONLY).await,
-            actor(&db, OFFICE).await,
+            actor(&cx, AGENT).await,
+            actor(&cx, READ_ONLY).await,
+            actor(&cx, OFFICE).await,
         );
         assert!(matches!(
-            archive(&db, &agent, task, now).await,
+            archive(&cx, &agent, task, now).await,
             Err(ServiceError::Refused(_))
         ));
         act(
-            &db,
+            &cx,
             &office,
             task,
             A::Reject,
             Some("No electrician free"),
-            URL,
             now,
         )
         .await
         .unwrap();
         assert!(
-            task_detail(&db, &agent, task, now_ms())
+            task_detail(&cx, &agent, task, now_ms())
                 .await
                 .unwrap()
                 .can_archive
         );
         assert!(
-            !task_detail(&db, &office, task, now_ms())
+            !task_detail(&cx, &office, task, now_ms())
                 .await
                 .unwrap()
                 .can_archive
         );
         assert!(matches!(
-            archive(&db, &office, task, now).await,
+            archive(&cx, &office, task, now).await,
             Err(ServiceError::Forbidden(_))
         ));
         assert!(matches!(
-            archive(&db, &read_only, task, now).await,
+            archive(&cx, &read_only, task, now).await,
             Err(ServiceError::MissingPermission(_))
         ));
-        let other = OtherAgency::create(&db).await;
-        for stranger in [actor(&db, OTHER_OFFICE).await, other.admin(&db).await] {
+        let other = OtherAgency::create(&cx).await;
+        for stranger in [actor(&cx, OTHER_OFFICE).await, other.admin(&cx).await] {
             assert!(matches!(
-                archive(&db, &stranger, task, now).await,
+                archive(&cx, &stranger, task, now).await,
                 Err(ServiceError::NotFound(_))
             ));
         }
-        archive(&db, &agent, task, now).await.unwrap();
-        let seen = task_detail(&db, &office, task, now_ms()).await.unwrap();
+        archive(&cx, &agent, task, now).await.unwrap();
+        let seen = task_detail(&cx, &office, task, now_ms()).await.unwrap();
         assert!(seen.summary.archived);
         // The Desk view lists it with the archived ones, and leaves it out when asked to.
         let listed = |query: &'static str| {
-            let (db, office) = (db.clone(), office.clone());
+            let (cx, office) = (cx.clone(), office.clone());
             async move {
-                task_list(&db, &office, &TaskFilter::from_query_string(query))
+                task_list(&cx, &office, &TaskFilter::from_query_string(query))
                     .await
                     .unwrap()
                     .rows
@@ -1073,10 +1022,10 @@ db_test!(
         assert!(seen.actions.is_empty());
         assert_eq!(seen.timeline[0].what, "Archive");
         assert!(matches!(
-            archive(&db, &agent, task, now).await,
+            archive(&cx, &agent, task, now).await,
             Err(ServiceError::Refused(_))
         ));
-        assert!(act(&db, &agent, task, A::Instruct, None, URL, now)
+        assert!(act(&cx, &agent, task, A::Instruct, None, now)
             .await
             .is_err());
     }
@@ -1084,52 +1033,52 @@ db_test!(
 
 db_test!(
     the_daily_tasks_to_do_email_goes_once_to_those_with_open_work,
-    |db| {
+    |cx| {
         use app::services::daily::queue_daily_digests;
-        seed_demo(&db).await;
-        let task = new_task(&db).await;
+        seed_demo(&cx).await;
+        let task = new_task(&cx).await;
         let today = Utc::now().date_naive().to_string();
         let reference: String = sqlx::query_scalar(
             "UPDATE tasks SET due_date = $1, status = 'accepted' WHERE id = $2 RETURNING reference",
         )
         .bind(&today)
         .bind(task)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         let hour = |h: i64| {
             sqlx::query("UPDATE agencies SET daily_reminder_hour = $1")
                 .bind(h)
-                .execute(db.pool())
+                .execute(cx.db.pool())
         };
         // Before the agency's hour (24 never comes), nothing goes.
         hour(24).await.unwrap();
-        assert_eq!(queue_daily_digests(&db, URL, now_ms()).await.unwrap(), 0);
+        assert_eq!(queue_daily_digests(&cx, now_ms()).await.unwrap(), 0);
         hour(0).await.unwrap();
-        let queued = queue_daily_digests(&db, URL, now_ms()).await.unwrap();
+        let queued = queue_daily_digests(&cx, now_ms()).await.unwrap();
         assert!(queued >= 2, "{queued}");
         assert_eq!(
-            queue_daily_digests(&db, URL, now_ms()).await.unwrap(),
+            queue_daily_digests(&cx, now_ms()).await.unwrap(),
             0,
             "once a day"
         );
 
-        let office = emails_to(&db, OFFICE, "Tasks to do").await;
+        let office = emails_to(&cx, OFFICE, "Tasks to do").await;
         assert_eq!(office.len(), 1);
         assert!(office[0].1.contains(&reference), "{}", office[0].1);
         assert!(office[0].1.contains(&format!("{URL}/desk")));
-        let tom = emails_to(&db, TECHNICIAN, "Tasks to do").await;
+        let tom = emails_to(&cx, TECHNICIAN, "Tasks to do").await;
         assert_eq!(tom.len(), 1);
         assert!(tom[0].1.contains(&format!(
             "{reference} Replace the consumer unit (due today)"
         )));
         // Another technician of the same contractor is not told of Tom's task.
-        for (_, body) in emails_to(&db, OTHER_TECHNICIAN, "Tasks to do").await {
+        for (_, body) in emails_to(&cx, OTHER_TECHNICIAN, "Tasks to do").await {
             assert!(!body.contains(&reference));
         }
         // The other contractor's office hears of its own work only, and of the certificates the
         // agency waits for (Northgate is red in the demo).
-        let northgate = emails_to(&db, OTHER_OFFICE, "Tasks to do").await;
+        let northgate = emails_to(&cx, OTHER_OFFICE, "Tasks to do").await;
         assert_eq!(northgate.len(), 1);
         assert!(!northgate[0].1.contains(&reference));
         assert!(
@@ -1140,23 +1089,23 @@ db_test!(
             northgate[0].1
         );
         // Agents are not sent the contractor's list.
-        assert!(emails_to(&db, AGENT, "Tasks to do").await.is_empty());
+        assert!(emails_to(&cx, AGENT, "Tasks to do").await.is_empty());
     }
 );
 
 db_test!(
     instructions_at_the_same_moment_get_their_own_references,
-    |db| {
-        seed_demo(&db).await;
-        let agent = actor(&db, AGENT).await;
+    |cx| {
+        seed_demo(&cx).await;
+        let agent = actor(&cx, AGENT).await;
         let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
-        let contractor = contractor_id(&db, "Brightspark Electrical Ltd").await;
+        let contractor = contractor_id(&cx, "Brightspark Electrical Ltd").await;
         let runs: Vec<_> = (0..8)
             .map(|i| {
-                let (db, agent) = (db.clone(), agent.clone());
+                let (cx, agent) = (cx.clone(), agent.clone());
                 tokio::spawn(async move {
                     let task = NewTask {
                         property_id: property,
@@ -1165,7 +1114,7 @@ db_test!(
                         priority: "normal".into(),
                         ..Default::default()
                     };
-                    instruct(&db, &agent, task, URL, now_ms()).await
+                    instruct(&cx, &agent, task, now_ms()).await
                 })
             })
             .collect();
@@ -1184,27 +1133,27 @@ db_test!(
     }
 );
 
-db_test!(the_dashboard_flags_open_work_past_its_due_date, |db| {
-    seed_demo(&db).await;
-    let task = new_task(&db).await;
-    let office = actor(&db, OFFICE).await;
+db_test!(the_dashboard_flags_open_work_past_its_due_date, |cx| {
+    seed_demo(&cx).await;
+    let task = new_task(&cx).await;
+    let office = actor(&cx, OFFICE).await;
     let yesterday = (Utc::now() - Duration::days(2)).date_naive().to_string();
     sqlx::query("UPDATE tasks SET due_date = $1 WHERE id = $2")
         .bind(&yesterday)
         .bind(task)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
     let flagged = |status: &'static str| {
-        let (db, office) = (db.clone(), office.clone());
+        let (cx, office) = (cx.clone(), office.clone());
         async move {
             sqlx::query("UPDATE tasks SET status = $1 WHERE id = $2")
                 .bind(status)
                 .bind(task)
-                .execute(db.pool())
+                .execute(cx.db.pool())
                 .await
                 .unwrap();
-            task_list(&db, &office, &TaskFilter::from_query_string(""))
+            task_list(&cx, &office, &TaskFilter::from_query_string(""))
                 .await
                 .unwrap()
                 .rows

@@ -2,8 +2,8 @@
 
 use app::api::auth::stash_link;
 use app::api::request::ResolvedActor;
-use app::api::AppContext;
 use app::domain::identity::{page_audience, Audience, LinkPurpose};
+use app::services::Context;
 use app::services::{auth, ServiceError};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,7 +14,7 @@ use tower_sessions::{Expiry, Session};
 /// `GET /auth/link/{token}`: keeps the token in this browser's session and opens the
 /// confirmation page. A GET changes nothing else, so a mail scanner following it spends nothing.
 pub async fn open_sign_in_link(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     session: Session,
     Path(token): Path<String>,
 ) -> Response {
@@ -23,7 +23,7 @@ pub async fn open_sign_in_link(
 
 /// `GET /auth/reset/{token}`: the same for password reset and invitation links.
 pub async fn open_reset_link(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     session: Session,
     Path(token): Path<String>,
 ) -> Response {
@@ -36,12 +36,7 @@ const PENDING_LINK_LIFE: time::Duration = time::Duration::minutes(30);
 /// Only a link that was issued is kept, in a short session when nobody is signed in: anyone
 /// can send made-up links, and each kept one would be a stored session. A made-up link goes to
 /// the same page, which finds nothing waiting and says the link is not valid.
-async fn stash(
-    context: &AppContext,
-    session: Session,
-    purpose: LinkPurpose,
-    token: &str,
-) -> Response {
+async fn stash(context: &Context, session: Session, purpose: LinkPurpose, token: &str) -> Response {
     let page = match purpose {
         LinkPurpose::SignIn => "/sign-in/confirm",
         LinkPurpose::PasswordReset | LinkPurpose::Invitation => "/reset-password",
@@ -52,10 +47,7 @@ async fn stash(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     };
-    let issued = token.len() <= 100
-        && auth::is_issued_link(&context.db, token)
-            .await
-            .unwrap_or(false);
+    let issued = token.len() <= 100 && auth::is_issued_link(context, token).await.unwrap_or(false);
     if !issued {
         return no_store(Redirect::to(page).into_response());
     }
@@ -78,7 +70,7 @@ async fn stash(
 /// Pages of a view need someone of that view signed in: others are sent to sign in (and back
 /// afterwards) or to their own view. Server functions check for themselves.
 pub async fn require_sign_in(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     session: Session,
     request: Request,
     next: Next,
@@ -86,7 +78,7 @@ pub async fn require_sign_in(
     let Some(audience) = page_audience(request.uri().path()) else {
         return next.run(request).await;
     };
-    match auth::resolve(&context.db, &session, auth::now()).await {
+    match auth::resolve(&context, &session, auth::now()).await {
         Ok(actor) => match audience {
             Audience::Only(kind) if kind != actor.kind => {
                 Redirect::to(actor.kind.home_path()).into_response()

@@ -3,7 +3,7 @@
 //! authorization checks.
 
 use super::edge::{download, Disposition, Form, Refusal};
-use app::api::{ApiError, AppContext};
+use app::api::ApiError;
 use app::domain::certificate_reading::parse_pounds;
 use app::domain::compliance::{RelatesTo, Reminder};
 use app::domain::files::MAX_CERTIFICATE_BYTES;
@@ -11,6 +11,7 @@ use app::domain::form_fields;
 use app::services::auth::{self, Actor};
 use app::services::certificate_reading;
 use app::services::compliance::{self, NewDocument};
+use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -25,22 +26,14 @@ pub const UPLOAD_BODY_LIMIT: usize = MAX_CERTIFICATE_BYTES as usize + 1024 * 102
 /// `start_date`, `end_date` (YYYY-MM-DD), `description`, `reminder`, `relates_to`, `cover`,
 /// `issuer`, `reference`, `validated` (agents only) and `file`.
 pub async fn upload_certificate(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
     let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
     let document = read_document(&actor, &form)?;
     let upload = form.take_file("file").unwrap_or_default();
-    let id = compliance::upload_document(
-        &context.db,
-        &context.files,
-        &actor,
-        document,
-        upload,
-        auth::now(),
-    )
-    .await?;
+    let id = compliance::upload_document(&context, &actor, document, upload, auth::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "document_id": id }))).into_response())
 }
 
@@ -48,7 +41,7 @@ pub async fn upload_certificate(
 /// form as an upload (only `certificate_type_id` and `file` are read); nothing is stored.
 /// Answers `{outcome, message, reading: {start_date, end_date, issuer, reference, cover}}`.
 pub async fn read_certificate(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
@@ -57,7 +50,7 @@ pub async fn read_certificate(
     let upload = form
         .take_file("file")
         .ok_or_else(|| Refusal::field("file", "Choose the certificate's file."))?;
-    let proposal = certificate_reading::propose(&context.db, &actor, type_id, &upload).await?;
+    let proposal = certificate_reading::propose(&context, &actor, type_id, &upload).await?;
     Ok(Json(json!({
         "outcome": proposal.outcome.map(|o| o.name()),
         "message": proposal.message(),
@@ -108,12 +101,12 @@ fn read_document(actor: &Actor, form: &Form) -> Result<NewDocument, Refusal> {
 
 /// `GET /files/certificates/{id}`: the document's file, for those who may see the contractor.
 pub async fn download_certificate(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        compliance::document_file(&context.db, &context.files, &actor, id).await
+        compliance::document_file(&context, &actor, id).await
     })
     .await
 }

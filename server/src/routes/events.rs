@@ -4,13 +4,13 @@
 //! over without a reload. The stream checks its session every few seconds and ends once it no
 //! longer signs anyone in (signed out, here or everywhere; expired; disabled).
 
-use app::api::{ApiError, AppContext};
-use app::db::Db;
+use app::api::ApiError;
 use app::domain::dates::local_today;
 use app::domain::identity::UserKind;
 use app::events::Change;
 use app::services::auth::{self, Actor};
 use app::services::tasks;
+use app::services::Context;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -25,7 +25,7 @@ pub const SESSION_CHECK: Duration = Duration::from_secs(5);
 
 /// The stream keeps the session's id to end itself once that session no longer signs anyone in.
 pub async fn events(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     session: Session,
 ) -> Response {
@@ -35,7 +35,7 @@ pub async fn events(
     let time_zone = actor.time_zone.clone();
     let changes = context.db.events().subscribe();
     let watch = Watch {
-        db: context.db.clone(),
+        cx: context.clone(),
         session_id,
         today: actor.today(auth::now()),
         actor,
@@ -61,7 +61,7 @@ fn concerns(actor: &Actor, change: &Change) -> bool {
 
 /// One open stream: who it is for, and what it has seen.
 struct Watch {
-    db: Db,
+    cx: Context,
     session_id: String,
     actor: Actor,
     time_zone: String,
@@ -81,7 +81,7 @@ impl Watch {
         }
         match (self.actor.kind, change.task_id) {
             (UserKind::Technician, Some(task_id)) => {
-                tasks::is_assigned(&self.db, self.actor.user_id, task_id)
+                tasks::is_assigned(&self.cx.db, self.actor.user_id, task_id)
                     .await
                     .unwrap_or(false)
             }
@@ -91,7 +91,7 @@ impl Watch {
     }
 
     async fn still_signed_in(&self) -> bool {
-        auth::still_signed_in(&self.db, &self.session_id, self.actor.user_id, auth::now())
+        auth::still_signed_in(&self.cx, &self.session_id, self.actor.user_id, auth::now())
             .await
             .unwrap_or(true)
     }

@@ -3,10 +3,11 @@
 //! a download). The services check who is asking.
 
 use super::edge::{file_answer, Disposition, Form, Refusal};
-use app::api::{ApiError, AppContext};
+use app::api::ApiError;
 use app::files::StoredFile;
 use app::services::auth::{self, Actor};
 use app::services::import::{self, MAX_IMPORT_BYTES};
+use app::services::Context;
 use app::services::ServiceError;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
@@ -42,14 +43,14 @@ pub async fn csv_template(actor: Result<Actor, ApiError>) -> Response {
 
 /// `GET /imports/certifications/template.xlsx`
 pub async fn xlsx_template(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
 ) -> Response {
     super::edge::download(actor, Disposition::Attachment, |actor| async move {
         Ok(StoredFile {
             name: "certification-import-template.xlsx".into(),
             content_type: XLSX.into(),
-            bytes: import::xlsx_template(&context.db, &actor).await?,
+            bytes: import::xlsx_template(&context, &actor).await?,
         })
     })
     .await
@@ -57,11 +58,11 @@ pub async fn xlsx_template(
 
 /// `GET /exports/contractors.csv`: "Export as import CSV".
 pub async fn contractor_export(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
 ) -> Response {
     super::edge::download(actor, Disposition::Attachment, |actor| async move {
-        let text = import::contractor_export(&context.db, &actor).await?;
+        let text = import::contractor_export(&context, &actor).await?;
         Ok(csv_file(text, "contractors.csv"))
     })
     .await
@@ -90,28 +91,27 @@ async fn uploaded(multipart: Multipart) -> Result<ImportUpload, Refusal> {
 
 /// `POST /imports/certifications/preview`: every row's outcome; nothing changes.
 pub async fn preview(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
     let upload = uploaded(multipart).await?;
-    let preview = import::preview(&context.db, &actor, &upload.bytes).await?;
+    let preview = import::preview(&context, &actor, &upload.bytes).await?;
     Ok(Json(preview).into_response())
 }
 
 /// `POST /imports/certifications/commit`: applies the valid rows (or, all or nothing, none).
 pub async fn commit(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
     let upload = uploaded(multipart).await?;
     let result = import::commit(
-        &context.db,
+        &context,
         &actor,
         &upload.bytes,
         upload.all_or_nothing,
-        &context.public_url,
         auth::now(),
     )
     .await?;
@@ -120,12 +120,12 @@ pub async fn commit(
 
 /// `POST /imports/certifications/errors`: the rejected rows with a Reason column, as CSV.
 pub async fn error_report(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
     let upload = uploaded(multipart).await?;
-    let text = import::error_report(&context.db, &actor, &upload.bytes).await?;
+    let text = import::error_report(&context, &actor, &upload.bytes).await?;
     Ok(file_answer(
         Ok(csv_file(text, "certification-import-errors.csv")),
         Disposition::Attachment,

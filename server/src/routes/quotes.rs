@@ -3,10 +3,11 @@
 
 use super::certificates::UPLOAD_BODY_LIMIT;
 use super::edge::{download, Disposition, Form, Refusal};
-use app::api::{ApiError, AppContext};
+use app::api::ApiError;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::services::auth::{self, Actor};
 use app::services::quotes;
+use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,7 +19,7 @@ pub const ANSWER_BODY_LIMIT: usize = UPLOAD_BODY_LIMIT;
 /// `POST /files/quotes/{quote_id}/answer`: `amount` (pounds), `note`, and optionally a document
 /// in the field `quote`.
 pub async fn answer(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     Path(quote_id): Path<i64>,
     multipart: Multipart,
@@ -29,27 +30,18 @@ pub async fn answer(
         note: form.raw_text("note"),
         document: form.take_file("quote"),
     };
-    quotes::answer(
-        &context.db,
-        &context.files,
-        &actor,
-        quote_id,
-        answer,
-        &context.public_url,
-        auth::now(),
-    )
-    .await?;
+    quotes::answer(&context, &actor, quote_id, answer, auth::now()).await?;
     Ok(Json(json!({})).into_response())
 }
 
 /// `GET /files/quotes/{quote_id}/document`.
 pub async fn document(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(quote_id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        quotes::quote_document(&context.db, &context.files, &actor, quote_id).await
+        quotes::quote_document(&context, &actor, quote_id).await
     })
     .await
 }

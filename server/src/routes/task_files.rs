@@ -3,7 +3,7 @@
 //! see the task.
 
 use super::edge::{download, Disposition, Form, Refusal};
-use app::api::{ApiError, AppContext};
+use app::api::ApiError;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::form_fields;
 use app::domain::service_tasks::Severity;
@@ -11,6 +11,7 @@ use app::domain::task_work::DocumentKind;
 use app::files::StoredFile;
 use app::services::auth::{self, Actor};
 use app::services::tasks::{report, service_work, work};
+use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,7 +24,7 @@ pub const COMPLETE_BODY_LIMIT: usize = COMPLETE_LIMIT + 1024 * 1024;
 
 /// `POST /files/tasks/{task_id}/documents`: an agent adds a client's document (`file`).
 pub async fn add_client_document(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     Path(task_id): Path<i64>,
     multipart: Multipart,
@@ -32,22 +33,14 @@ pub async fn add_client_document(
     let upload = form
         .take_file("file")
         .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
-    work::add_client_document(
-        &context.db,
-        &context.files,
-        &actor,
-        task_id,
-        upload,
-        auth::now(),
-    )
-    .await?;
+    work::add_client_document(&context, &actor, task_id, upload, auth::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({}))).into_response())
 }
 
 /// `POST /files/tasks/{task_id}/complete`: `on_site_date` (YYYY-MM-DD) and any number of files
 /// in the fields `report`, `invoice` and `quote`.
 pub async fn complete_task(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     Path(task_id): Path<i64>,
     multipart: Multipart,
@@ -64,35 +57,19 @@ pub async fn complete_task(
                 .ok_or_else(|| Refusal::field("file", "Send reports, invoices and quotes only."))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let status = work::complete(
-        &context.db,
-        &context.files,
-        &actor,
-        task_id,
-        on_site,
-        uploads,
-        &context.public_url,
-        auth::now(),
-    )
-    .await?;
-    report::issue_in_background(
-        context.db,
-        context.files,
-        actor,
-        context.public_url,
-        task_id,
-    );
+    let status = work::complete(&context, &actor, task_id, on_site, uploads, auth::now()).await?;
+    report::issue_in_background(context, actor, task_id);
     Ok(Json(json!({ "status": status.as_str() })).into_response())
 }
 
 /// `GET /files/task-documents/{id}`.
 pub async fn download_document(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        work::document_file(&context.db, &context.files, &actor, id).await
+        work::document_file(&context, &actor, id).await
     })
     .await
 }
@@ -100,7 +77,7 @@ pub async fn download_document(
 /// `POST /files/tasks/{task_id}/defects`: `description`, `severity`, optional
 /// `service_task_id`, and any number of `photo` files (JPEG or PNG).
 pub async fn report_defect(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     Path(task_id): Path<i64>,
     multipart: Multipart,
@@ -122,21 +99,13 @@ pub async fn report_defect(
         severity,
         photos,
     };
-    let id = service_work::report_defect(
-        &context.db,
-        &context.files,
-        &actor,
-        task_id,
-        defect,
-        auth::now(),
-    )
-    .await?;
+    let id = service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
 /// `GET /files/defect-photos/{id}/{size}`, size `thumbnail` or `view`; shown in the page.
 pub async fn defect_photo(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path((id, size)): Path<(i64, String)>,
 ) -> Response {
@@ -146,8 +115,7 @@ pub async fn defect_photo(
         _ => return ApiError::NotFound("photo".into()).into_response(),
     };
     download(actor, Disposition::Inline, |actor| async move {
-        let bytes =
-            service_work::defect_photo(&context.db, &context.files, &actor, id, size).await?;
+        let bytes = service_work::defect_photo(&context, &actor, id, size).await?;
         Ok(StoredFile {
             name: format!("defect-photo-{id}.jpg"),
             content_type: "image/jpeg".into(),
@@ -160,20 +128,12 @@ pub async fn defect_photo(
 /// `GET /files/tasks/{task_id}/report`: the service report (PDF), the version issued for the
 /// record as it is now.
 pub async fn service_report(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(task_id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        let (name, bytes) = report::service_report(
-            &context.db,
-            &context.files,
-            &actor,
-            &context.public_url,
-            task_id,
-            auth::now(),
-        )
-        .await?;
+        let (name, bytes) = report::service_report(&context, &actor, task_id, auth::now()).await?;
         Ok(StoredFile {
             name,
             content_type: "application/pdf".into(),
@@ -185,12 +145,12 @@ pub async fn service_report(
 
 /// `GET /files/signatures/{id}`: a signature's PNG, shown in the page.
 pub async fn signature(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Inline, |actor| async move {
-        let bytes = report::signature_png(&context.db, &context.files, &actor, id).await?;
+        let bytes = report::signature_png(&context, &actor, id).await?;
         Ok(StoredFile {
             name: format!("signature-{id}.png"),
             content_type: "image/png".into(),

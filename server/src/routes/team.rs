@@ -2,11 +2,12 @@
 //! for the page's script); downloads for the office, the technician and the agency.
 
 use super::edge::{download, Disposition, Form, Refusal};
-use app::api::{ApiError, AppContext};
+use app::api::ApiError;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::form_fields;
 use app::services::auth::{self, Actor};
 use app::services::team::{self, NewAccreditation};
+use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,7 @@ use serde_json::json;
 /// `POST /files/technicians/{technician_id}/accreditations`: fields `certificate_type_id`,
 /// `start_date`, `end_date` (YYYY-MM-DD) and `file`.
 pub async fn upload_accreditation(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Actor,
     Path(technician_id): Path<i64>,
     multipart: Multipart,
@@ -32,26 +33,19 @@ pub async fn upload_accreditation(
         end_date: form_fields::optional_date("end_date", form.text("end_date"))?,
     };
     let upload = form.take_file("file").unwrap_or_default();
-    let id = team::upload_accreditation(
-        &context.db,
-        &context.files,
-        &actor,
-        accreditation,
-        upload,
-        auth::now(),
-    )
-    .await?;
+    let id =
+        team::upload_accreditation(&context, &actor, accreditation, upload, auth::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "accreditation_id": id }))).into_response())
 }
 
 /// `GET /files/accreditations/{id}`: the accreditation's file.
 pub async fn download_accreditation(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     actor: Result<Actor, ApiError>,
     Path(id): Path<i64>,
 ) -> Response {
     download(actor, Disposition::Attachment, |actor| async move {
-        team::accreditation_file(&context.db, &context.files, &actor, id).await
+        team::accreditation_file(&context, &actor, id).await
     })
     .await
 }

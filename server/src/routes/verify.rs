@@ -2,8 +2,8 @@
 //! the report was issued with. No sign-in: the code is the key, and nothing of the file is kept.
 
 use super::edge::{Form, Refusal};
-use app::api::AppContext;
 use app::services::tasks::report;
+use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,7 +12,7 @@ use axum::Json;
 pub const CHECK_LIMIT: usize = 20 * 1024 * 1024;
 
 pub async fn check_report(
-    State(context): State<AppContext>,
+    State(context): State<Context>,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
@@ -22,6 +22,6 @@ pub async fn check_report(
         .into_iter()
         .next()
         .ok_or_else(|| Refusal::field("file", "Choose the PDF you were given."))?;
-    let check = report::check_file(&context.db, &code, upload.bytes).await?;
+    let check = report::check_file(&context, &code, upload.bytes).await?;
     Ok(Json(check).into_response())
 }

@@ -21,11 +21,11 @@ fn site(dir: &Path) {
 
 db_test!(
     client_files_are_served_precompressed_and_cached_by_name,
-    |db| {
+    |cx| {
         let dir = tempfile::tempdir().unwrap();
         site(dir.path());
         let root = dir.path().display().to_string();
-        let base = crate::support::start_with(db, true, &[("SITE_ROOT", &root)]).await;
+        let base = crate::support::start_with(cx.db.clone(), true, &[("SITE_ROOT", &root)]).await;
         let client = reqwest::Client::new();
         let get = |path: String, encoding: &'static str| {
             client

@@ -31,9 +31,9 @@ fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_string()
 }
 
-db_test!(pages_of_a_view_need_its_people_signed_in, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(pages_of_a_view_need_its_people_signed_in, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let client = browser();
     for (path, expected) in [
         ("/agent", "/sign-in?next=/agent"),
@@ -60,9 +60,9 @@ db_test!(pages_of_a_view_need_its_people_signed_in, |db| {
         .contains("Brightspark Electrical Ltd"));
 });
 
-db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let client = browser();
     // A session that exists before signing in (here: from opening a real emailed link).
     let (_, _) = call(
@@ -72,7 +72,7 @@ db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |db| {
         &[("email", ADMIN), ("purpose", "SignIn")],
     )
     .await;
-    let link = emailed_link(&db, ADMIN).await;
+    let link = emailed_link(&cx.db, ADMIN).await;
     let path = link.trim_start_matches("http://127.0.0.1:3000");
     let planted = client.get(format!("{base}{path}")).send().await.unwrap();
     let before = planted.headers()["set-cookie"]
@@ -130,10 +130,10 @@ db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |db| {
     assert_eq!(viewer["date_format"], "DayMonthYear");
 });
 
-db_test!(a_technician_signs_in_by_emailed_link_once, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
-    let tech = technician(&db).await;
+db_test!(a_technician_signs_in_by_emailed_link_once, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
+    let tech = technician(&cx.db).await;
     let phone = browser();
     let (status, answer) = call(
         &phone,
@@ -147,7 +147,7 @@ db_test!(a_technician_signs_in_by_emailed_link_once, |db| {
         .as_str()
         .unwrap()
         .starts_with("If an account uses that address"));
-    let link = emailed_link(&db, &tech).await;
+    let link = emailed_link(&cx.db, &tech).await;
     let token = link.rsplit('/').next().unwrap().to_string();
     let path = link.trim_start_matches("http://127.0.0.1:3000");
 
@@ -193,9 +193,9 @@ db_test!(a_technician_signs_in_by_emailed_link_once, |db| {
     assert_eq!((status, none), (404, json!({"Link": "Unknown"})));
 });
 
-db_test!(sign_out_everywhere_ends_every_session_of_the_user, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(sign_out_everywhere_ends_every_session_of_the_user, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let laptop = browser();
     let phone = browser();
     sign_in(&laptop, &base, ADMIN).await;
@@ -223,14 +223,14 @@ db_test!(sign_out_everywhere_ends_every_session_of_the_user, |db| {
     assert_eq!(call(&phone, &base, "viewer", &[]).await.1["email"], ADMIN);
 });
 
-db_test!(a_disabled_user_is_signed_out_at_once, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(a_disabled_user_is_signed_out_at_once, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let admin = browser();
     let agent = browser();
     sign_in(&admin, &base, ADMIN).await;
     sign_in(&agent, &base, AGENT).await;
-    let id = user_id(&db, AGENT).await.to_string();
+    let id = user_id(&cx.db, AGENT).await.to_string();
     let (status, body) = call(
         &admin,
         &base,
@@ -249,9 +249,9 @@ db_test!(a_disabled_user_is_signed_out_at_once, |db| {
 
 db_test!(
     every_server_function_refuses_callers_who_are_not_signed_in,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let stranger = browser();
         for (endpoint, form) in [
             ("users/list", vec![]),
@@ -376,23 +376,23 @@ db_test!(
 
 db_test!(
     every_server_function_refuses_the_wrong_person_and_other_tenants_ids,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let now = now_ms();
         // A second agency with its own administrator.
         let other_agency: i64 = sqlx::query_scalar(
             "INSERT INTO agencies (name, created_at) VALUES ('Other Estates', $1) RETURNING id",
         )
         .bind(now)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         let other_role: i64 = sqlx::query_scalar(
         "INSERT INTO roles (agency_id, name, can_manage_users) VALUES ($1, 'Admin', 1) RETURNING id",
     )
     .bind(other_agency)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .unwrap();
         let hash = app::services::auth::hash_password(app::services::demo::DEMO_PASSWORD.into())
@@ -406,10 +406,10 @@ db_test!(
         .bind(other_role)
         .bind(hash)
         .bind(now)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
-        let harbour_agent = user_id(&db, AGENT).await.to_string();
+        let harbour_agent = user_id(&cx.db, AGENT).await.to_string();
         let other_admin = other_admin.to_string();
         let other_role = other_role.to_string();
 
@@ -521,14 +521,14 @@ db_test!(
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
              WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'assigned'",
         )
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         let brightspark_task = brightspark_task.to_string();
-        let tom = user_id(&db, "tom.baker@brightspark.example")
+        let tom = user_id(&cx.db, "tom.baker@brightspark.example")
             .await
             .to_string();
-        let nina = user_id(&db, "nina.kowalski@northgate-gas.example")
+        let nina = user_id(&cx.db, "nina.kowalski@northgate-gas.example")
             .await
             .to_string();
         let assign = |technician: &str| {
@@ -560,7 +560,7 @@ db_test!(
         let northgate: i64 = sqlx::query_scalar(
             "SELECT id FROM contractors WHERE company_name = 'Northgate Gas & Heating'",
         )
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await
         .unwrap();
         let northgate = northgate.to_string();
@@ -591,12 +591,12 @@ db_test!(
     }
 );
 
-db_test!(cross_site_posts_to_server_functions_are_refused, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(cross_site_posts_to_server_functions_are_refused, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let client = browser();
     sign_in(&client, &base, ADMIN).await;
-    let id = user_id(&db, AGENT).await.to_string();
+    let id = user_id(&cx.db, AGENT).await.to_string();
     let forged = client
         .post(format!("{base}/api/users/active"))
         .header("origin", "https://evil.example")
@@ -616,15 +616,15 @@ db_test!(cross_site_posts_to_server_functions_are_refused, |db| {
         .await
         .unwrap();
     assert_eq!(sign_in_forged.status(), 403);
-    assert!(app::services::auth::load_actor(&db, id.parse().unwrap())
+    assert!(app::services::auth::load_actor(&cx, id.parse().unwrap())
         .await
         .unwrap()
         .is_some());
 });
 
-db_test!(the_development_mailbox_exists_only_in_demo_mode, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(the_development_mailbox_exists_only_in_demo_mode, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let (status, mail) = call(&browser(), &base, "dev/mailbox", &[]).await;
     assert_eq!(status, 200);
     assert!(mail.as_array().unwrap().is_empty());
@@ -632,12 +632,12 @@ db_test!(the_development_mailbox_exists_only_in_demo_mode, |db| {
 
 db_test!(
     made_up_links_store_no_session_and_real_ones_a_short_one,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let sessions = || async {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions")
-                .fetch_one(db.pool())
+                .fetch_one(cx.db.pool())
                 .await
                 .unwrap()
         };
@@ -663,7 +663,7 @@ db_test!(
         assert_eq!(sessions().await, before, "no session row was stored");
 
         // A real link keeps its token in a session that lives half an hour, not twelve.
-        let tech = technician(&db).await;
+        let tech = technician(&cx.db).await;
         let client = browser();
         call(
             &client,
@@ -672,13 +672,13 @@ db_test!(
             &[("email", &tech), ("purpose", "SignIn")],
         )
         .await;
-        let link = emailed_link(&db, &tech).await;
+        let link = emailed_link(&cx.db, &tech).await;
         let path = link.trim_start_matches("http://127.0.0.1:3000");
         let opened = client.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(opened.status(), 303);
         assert!(opened.headers().get("set-cookie").is_some());
         let expires: i64 = sqlx::query_scalar("SELECT MAX(expires_at) FROM sessions")
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await
             .unwrap();
         let left = expires - now_ms();

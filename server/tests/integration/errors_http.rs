@@ -28,12 +28,12 @@ fn certificate(contractor: i64, certificate_type: i64, end_date: &str) -> Form {
         )
 }
 
-db_test!(routes_and_server_functions_refuse_in_one_voice, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
-    let contractor = id_of(&db, "SELECT MIN(id) FROM contractors").await;
-    let gas = id_of(&db, "SELECT MIN(id) FROM certificate_types").await;
-    let document = id_of(&db, "SELECT MIN(id) FROM certificate_documents").await;
+db_test!(routes_and_server_functions_refuse_in_one_voice, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
+    let contractor = id_of(&cx.db, "SELECT MIN(id) FROM contractors").await;
+    let gas = id_of(&cx.db, "SELECT MIN(id) FROM certificate_types").await;
+    let document = id_of(&cx.db, "SELECT MIN(id) FROM certificate_documents").await;
     let upload = |client: reqwest::Client, end_date: &'static str| {
         let base = base.clone();
         async move {

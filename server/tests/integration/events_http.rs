@@ -52,9 +52,9 @@ async fn listen<B: AsRef<[u8]>, E>(
 
 db_test!(
     a_technician_hears_only_of_the_tasks_assigned_to_them,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         #[derive(sqlx::FromRow)]
         struct Pair {
             task_id: i64,
@@ -71,13 +71,13 @@ db_test!(
          WHERE o.id NOT IN (SELECT technician_id FROM task_technicians WHERE task_id = t.id) \
          ORDER BY t.id LIMIT 1",
     )
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await
     .expect("demo data has a task and a colleague who is not on it");
         let on_it = browser();
-        sign_in_by_link(&db, &on_it, &base, &pair.assigned).await;
+        sign_in_by_link(&cx.db, &on_it, &base, &pair.assigned).await;
         let colleague = browser();
-        sign_in_by_link(&db, &colleague, &base, &pair.other).await;
+        sign_in_by_link(&cx.db, &colleague, &base, &pair.other).await;
         let mut heard_by_on_it = on_it
             .get(format!("{base}/events"))
             .send()
@@ -91,13 +91,14 @@ db_test!(
             .unwrap()
             .bytes_stream();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        db.publish(Change {
-            agency_id: pair.agency_id,
-            contractor_id: Some(pair.contractor_id),
-            topic: Topic::Task,
-            task_id: Some(pair.task_id),
-        })
-        .await;
+        cx.db
+            .publish(Change {
+                agency_id: pair.agency_id,
+                contractor_id: Some(pair.contractor_id),
+                topic: Topic::Task,
+                task_id: Some(pair.task_id),
+            })
+            .await;
         let wanted = format!("data: {}", pair.task_id);
         let (seen, _) = listen(&mut heard_by_on_it, Duration::from_secs(3), &wanted).await;
         assert!(
@@ -112,9 +113,9 @@ db_test!(
     }
 );
 
-db_test!(a_stream_ends_when_its_session_is_signed_out, |db| {
-    seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(a_stream_ends_when_its_session_is_signed_out, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let admin = browser();
     sign_in(&admin, &base, ADMIN).await;
     let response = admin.get(format!("{base}/events")).send().await.unwrap();

@@ -30,20 +30,20 @@ async fn upload(client: &reqwest::Client, base: &str, form: Form) -> (u16, serde
 
 db_test!(
     certificate_files_go_up_checked_and_come_down_only_to_those_allowed,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
         let gas = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM certificate_types WHERE name = 'Gas safety'",
         )
         .await;
         let brightspark = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
         )
         .await;
@@ -121,7 +121,7 @@ db_test!(
         assert_eq!(r.status(), 401);
 
         // Refused by content, by size, and without a file; nothing is recorded.
-        let before = id_of(&db, "SELECT COUNT(*) FROM certificate_documents").await;
+        let before = id_of(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await;
         let (status, body) = upload(
             &office,
             &base,
@@ -155,7 +155,7 @@ db_test!(
             upload(&stranger, &base, form(gas, "gas.pdf", b"%PDF-1.4".to_vec())).await;
         assert_eq!(status, 401);
         assert_eq!(
-            id_of(&db, "SELECT COUNT(*) FROM certificate_documents").await,
+            id_of(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await,
             before
         );
         // A scan of a few megabytes goes through (not only small files).
@@ -168,15 +168,15 @@ db_test!(
 
 db_test!(
     completing_a_task_takes_its_documents_and_date_and_only_the_task_people_read_them,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
         let task = id_of(
-            &db,
+            &cx.db,
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
              WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
         )
@@ -217,7 +217,7 @@ db_test!(
         .await;
         assert_eq!(status, 401);
         assert_eq!(
-            id_of(&db, "SELECT COUNT(*) FROM task_documents").await,
+            id_of(&cx.db, "SELECT COUNT(*) FROM task_documents").await,
             0,
             "nothing recorded by refused attempts"
         );
@@ -244,7 +244,7 @@ db_test!(
         .await;
         assert_eq!(status, 409);
 
-        let document = id_of(&db, "SELECT MIN(id) FROM task_documents").await;
+        let document = id_of(&cx.db, "SELECT MIN(id) FROM task_documents").await;
         for client in [&office, &admin] {
             let r = client
                 .get(format!("{base}/files/task-documents/{document}"))
@@ -293,15 +293,15 @@ const PNG: [u8; 70] = [
 
 db_test!(
     defects_go_up_with_photos_and_the_photos_show_only_to_the_task_people,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
         let task = id_of(
-            &db,
+            &cx.db,
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
              WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
         )
@@ -326,7 +326,7 @@ db_test!(
         let (status, body) = post_form(&office, &base, &path, defect("critical")).await;
         assert_eq!(status, 201, "{body}");
 
-        let photo = id_of(&db, "SELECT MIN(id) FROM defect_photos").await;
+        let photo = id_of(&cx.db, "SELECT MIN(id) FROM defect_photos").await;
         for client in [&office, &admin] {
             let r = client
                 .get(format!("{base}/files/defect-photos/{photo}/thumbnail"))
@@ -357,9 +357,9 @@ db_test!(
 
 db_test!(
     accreditations_go_up_for_the_office_s_own_technicians_only,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
@@ -367,17 +367,17 @@ db_test!(
         let northgate = browser();
         sign_in(&northgate, &base, "desk@northgate-gas.example").await;
         let electrical = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM certificate_types WHERE name = 'Electrical installation'",
         )
         .await;
         let tom = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM users WHERE email = 'tom.baker@brightspark.example'",
         )
         .await;
         let nina = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM users WHERE email = 'nina.kowalski@northgate-gas.example'",
         )
         .await;
@@ -435,16 +435,16 @@ db_test!(
 
 db_test!(
     a_quote_goes_up_with_its_document_and_comes_down_to_the_agency_only,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
-        let property = id_of(&db, "SELECT MIN(id) FROM properties").await;
+        let property = id_of(&cx.db, "SELECT MIN(id) FROM properties").await;
         let brightspark = id_of(
-            &db,
+            &cx.db,
             "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
         )
         .await;
@@ -503,7 +503,7 @@ db_test!(
             "{body}"
         );
         let unanswered = id_of(
-            &db,
+            &cx.db,
             "SELECT COUNT(*) FROM quotes WHERE status = 'requested' AND storage_key IS NULL",
         )
         .await;
@@ -512,7 +512,7 @@ db_test!(
         let (status, body) =
             post_form(&office, &base, &path, answer("1,250.50", "é".repeat(2_000))).await;
         assert_eq!(status, 200, "{body}");
-        let amount = id_of(&db, "SELECT amount_pence FROM quotes").await;
+        let amount = id_of(&cx.db, "SELECT amount_pence FROM quotes").await;
         assert_eq!(amount, 125_050);
 
         // The agency and the office that sent it read the document; another office does not.

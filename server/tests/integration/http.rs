@@ -3,8 +3,8 @@
 use crate::support::start;
 use app::db_test;
 
-db_test!(health_and_readiness_answer, |db| {
-    let base = start(db.clone()).await;
+db_test!(health_and_readiness_answer, |cx| {
+    let base = start(cx.db.clone()).await;
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "ok");
@@ -12,16 +12,16 @@ db_test!(health_and_readiness_answer, |db| {
     assert_eq!(ready.status(), 200);
 
     // With the database gone, the process is alive but not ready.
-    db.close().await;
+    cx.db.close().await;
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 503);
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
 });
 
-db_test!(pages_render_on_the_server, |db| {
-    crate::support::seeded(&db).await;
-    let base = start(db).await;
+db_test!(pages_render_on_the_server, |cx| {
+    crate::support::seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let client = crate::support::browser();
     let mut nonces = std::collections::HashSet::new();
     let pages = [
@@ -73,8 +73,8 @@ db_test!(pages_render_on_the_server, |db| {
     assert_eq!(nonces.len(), pages.len(), "each response has its own nonce");
 });
 
-db_test!(unknown_pages_are_404_with_a_way_back, |db| {
-    let base = start(db).await;
+db_test!(unknown_pages_are_404_with_a_way_back, |cx| {
+    let base = start(cx.db.clone()).await;
     let response = reqwest::get(format!("{base}/no/such/page")).await.unwrap();
     assert_eq!(response.status(), 404);
     let html = response.text().await.unwrap();
@@ -82,8 +82,8 @@ db_test!(unknown_pages_are_404_with_a_way_back, |db| {
     assert!(html.contains("Go to the start page"));
 });
 
-db_test!(responses_are_compressed_when_asked, |db| {
-    let base = start(db).await;
+db_test!(responses_are_compressed_when_asked, |cx| {
+    let base = start(cx.db.clone()).await;
     let response = reqwest::Client::new()
         .get(format!("{base}/"))
         .header("accept-encoding", "gzip")
@@ -94,8 +94,8 @@ db_test!(responses_are_compressed_when_asked, |db| {
     assert_eq!(response.headers()["content-encoding"], "gzip");
 });
 
-db_test!(oversized_bodies_are_refused, |db| {
-    let base = start(db).await;
+db_test!(oversized_bodies_are_refused, |cx| {
+    let base = start(cx.db.clone()).await;
     let body = vec![b'x'; 33 * 1024 * 1024];
     let response = reqwest::Client::new()
         .post(format!("{base}/api/anything"))
@@ -106,8 +106,8 @@ db_test!(oversized_bodies_are_refused, |db| {
     assert_eq!(response.status(), 413);
 });
 
-db_test!(cross_site_state_changes_are_refused, |db| {
-    let base = start(db).await;
+db_test!(cross_site_state_changes_are_refused, |cx| {
+    let base = start(cx.db.clone()).await;
     let client = reqwest::Client::new();
     let cross_site = client
         .post(format!("{base}/api/anything"))
@@ -132,9 +132,9 @@ db_test!(cross_site_state_changes_are_refused, |db| {
     assert_ne!(same_site.status(), 403);
 });
 
-db_test!(client_mistakes_get_a_4xx_with_a_plain_message, |db| {
-    crate::support::seeded(&db).await;
-    let base = start(db.clone()).await;
+db_test!(client_mistakes_get_a_4xx_with_a_plain_message, |cx| {
+    crate::support::seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
     let client = crate::support::browser();
     // An argument of the wrong shape: the decoder's words name internal types.
     let (status, body) = crate::support::call(
@@ -171,9 +171,9 @@ db_test!(client_mistakes_get_a_4xx_with_a_plain_message, |db| {
 
 db_test!(
     the_development_mailbox_is_not_found_outside_demo_mode,
-    |db| {
-        crate::support::seeded(&db).await;
-        let base = crate::support::start_with(db.clone(), false, &[]).await;
+    |cx| {
+        crate::support::seeded(&cx.db).await;
+        let base = crate::support::start_with(cx.db.clone(), false, &[]).await;
         let client = crate::support::browser();
         let (status, _) = crate::support::call(&client, &base, "dev/mailbox", &[]).await;
         assert_eq!(status, 404);
@@ -192,9 +192,9 @@ db_test!(
 
 db_test!(
     an_https_public_address_gets_strict_transport_security,
-    |db| {
+    |cx| {
         let base = crate::support::start_with(
-            db.clone(),
+            cx.db.clone(),
             true,
             &[("PUBLIC_URL", "https://certs.example.com")],
         )

@@ -29,9 +29,9 @@ async fn post_file(
 
 db_test!(
     templates_export_preview_commit_and_error_report_over_http,
-    |db| {
-        seeded(&db).await;
-        let base = start(db.clone()).await;
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
 

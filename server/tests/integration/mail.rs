@@ -5,36 +5,30 @@
 use crate::support::smtp::{Answer, SmtpServer};
 use crate::support::{run_server, wait_for, wait_until_up};
 
-use app::db::{now_ms, outbox, Db};
+use app::db::{now_ms, outbox};
 use app::db_test;
 use app::domain::identity::LinkPurpose;
 use app::services::auth::{self, Origin};
+use app::services::Context;
 use std::time::Duration;
 
-async fn write_a_sign_in_email(db: &Db) -> String {
-    crate::support::seeded(db).await;
+async fn write_a_sign_in_email(cx: &Context) -> String {
+    crate::support::seeded(&cx.db).await;
     let to = "priya.shah@harbour-lettings.example";
     let origin = Origin {
         address: "192.0.2.1".into(),
     };
-    auth::request_link(
-        db,
-        to,
-        &origin,
-        "http://127.0.0.1:3000",
-        LinkPurpose::SignIn,
-        now_ms(),
-    )
-    .await
-    .unwrap();
+    auth::request_link(cx, to, &origin, LinkPurpose::SignIn, now_ms())
+        .await
+        .unwrap();
     to.to_string()
 }
 
-db_test!(a_message_is_delivered_once_over_smtp, |db| {
-    let to = write_a_sign_in_email(&db).await;
+db_test!(a_message_is_delivered_once_over_smtp, |cx| {
+    let to = write_a_sign_in_email(&cx).await;
     let smtp = SmtpServer::start(Answer::Accept).await;
     let mailer = smtp.mailer();
-    let pass = mailer.deliver_due(&db).await.unwrap();
+    let pass = mailer.deliver_due(&cx.db).await.unwrap();
     assert_eq!((pass.sent, pass.failed), (1, 0));
     let messages = smtp.messages();
     assert_eq!(messages.len(), 1);
@@ -43,46 +37,46 @@ db_test!(a_message_is_delivered_once_over_smtp, |db| {
     assert!(message.contains("Subject: Your sign-in link for Harbour Lettings"));
     assert!(message.contains("Message-ID: <outbox-"));
     assert!(message.contains("multipart/alternative"));
-    assert!(message.contains("http://127.0.0.1:3000/auth/link/"));
+    assert!(message.contains(&format!("{}/auth/link/", app::testing::PUBLIC_URL)));
     // Sent is sent: later passes send nothing more.
-    assert_eq!(mailer.deliver_due(&db).await.unwrap().sent, 0);
+    assert_eq!(mailer.deliver_due(&cx.db).await.unwrap().sent, 0);
     assert_eq!(smtp.messages().len(), 1);
-    let row = &outbox::latest(db.pool(), 1).await.unwrap()[0];
+    let row = &outbox::latest(cx.db.pool(), 1).await.unwrap()[0];
     assert!(row.sent_at.is_some());
     assert_eq!(row.attempts, 1);
 });
 
-db_test!(a_leased_message_waits_for_its_lease_then_goes_once, |db| {
-    write_a_sign_in_email(&db).await;
+db_test!(a_leased_message_waits_for_its_lease_then_goes_once, |cx| {
+    write_a_sign_in_email(&cx).await;
     let smtp = SmtpServer::start(Answer::Accept).await;
-    let id = outbox::latest(db.pool(), 1).await.unwrap()[0].id;
+    let id = outbox::latest(cx.db.pool(), 1).await.unwrap()[0].id;
     // Another worker took the message and died before sending it.
     let now = now_ms();
-    assert!(outbox::claim(db.pool(), id, now, now + 60_000)
+    assert!(outbox::claim(cx.db.pool(), id, now, now + 60_000)
         .await
         .unwrap());
-    assert_eq!(smtp.mailer().deliver_due(&db).await.unwrap().sent, 0);
+    assert_eq!(smtp.mailer().deliver_due(&cx.db).await.unwrap().sent, 0);
     assert!(smtp.messages().is_empty());
     // When the lease runs out, the next pass sends it.
     sqlx::query("UPDATE outbox_emails SET locked_until = $1 WHERE id = $2")
         .bind(now - 1)
         .bind(id)
-        .execute(db.pool())
+        .execute(cx.db.pool())
         .await
         .unwrap();
-    assert_eq!(smtp.mailer().deliver_due(&db).await.unwrap().sent, 1);
+    assert_eq!(smtp.mailer().deliver_due(&cx.db).await.unwrap().sent, 1);
     assert_eq!(smtp.messages().len(), 1);
 });
 
 db_test!(
     a_temporary_refusal_is_retried_later_and_a_permanent_one_given_up,
-    |db| {
-        write_a_sign_in_email(&db).await;
+    |cx| {
+        write_a_sign_in_email(&cx).await;
         let busy = SmtpServer::start(Answer::TryLater).await;
         let before = now_ms();
-        let pass = busy.mailer().deliver_due(&db).await.unwrap();
+        let pass = busy.mailer().deliver_due(&cx.db).await.unwrap();
         assert_eq!((pass.sent, pass.failed), (0, 1));
-        let row = &outbox::latest(db.pool(), 1).await.unwrap()[0];
+        let row = &outbox::latest(cx.db.pool(), 1).await.unwrap()[0];
         assert!(row.sent_at.is_none() && row.gave_up_at.is_none());
         assert!(
             row.last_error.as_deref().unwrap_or("").contains("451"),
@@ -92,24 +86,24 @@ db_test!(
         let next: i64 =
             sqlx::query_scalar("SELECT next_attempt_at FROM outbox_emails WHERE id = $1")
                 .bind(row.id)
-                .fetch_one(db.pool())
+                .fetch_one(cx.db.pool())
                 .await
                 .unwrap();
         assert!(next >= before + 60_000, "the retry waits a minute");
         // Not due yet: the next pass leaves it alone.
         assert_eq!(
-            busy.mailer().deliver_due(&db).await.unwrap(),
+            busy.mailer().deliver_due(&cx.db).await.unwrap(),
             Default::default()
         );
 
         sqlx::query("UPDATE outbox_emails SET next_attempt_at = 0 WHERE id = $1")
             .bind(row.id)
-            .execute(db.pool())
+            .execute(cx.db.pool())
             .await
             .unwrap();
         let rejecting = SmtpServer::start(Answer::Reject).await;
-        rejecting.mailer().deliver_due(&db).await.unwrap();
-        let row = &outbox::latest(db.pool(), 1).await.unwrap()[0];
+        rejecting.mailer().deliver_due(&cx.db).await.unwrap();
+        let row = &outbox::latest(cx.db.pool(), 1).await.unwrap()[0];
         assert!(
             row.gave_up_at.is_some(),
             "a permanent refusal is not retried"

@@ -132,13 +132,13 @@ pub(crate) async fn bump_certification_version(
 /// they still hold.
 pub(crate) async fn agency_view(
     db: &Db,
+    cache: &StatusCache,
     agency_id: i64,
     now: i64,
 ) -> Result<AgencyView, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
     let (today, window) = (clock.today, clock.window);
     let key = (clock.version, today, window);
-    let cache = db.memo::<StatusCache>();
     let cached = cache
         .0
         .lock()

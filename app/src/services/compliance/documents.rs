@@ -11,8 +11,9 @@ use crate::domain::dates::to_storage;
 use crate::domain::files::{check_upload, safe_file_name, FileKind, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
 use crate::events::{Change, Topic};
-use crate::files::{FileStore, Staged};
+use crate::files::Staged;
 use crate::services::auth::Actor;
+use crate::services::Context;
 use crate::services::{certificate_reading, mail, ServiceError};
 use chrono::NaiveDate;
 
@@ -57,28 +58,28 @@ fn certification_changed(agency_id: i64, contractor_id: i64) -> Change {
 /// Requires a certificate type of a contractor and emails the contractor's office. Asking again
 /// for one already required changes nothing and returns false.
 pub async fn request_certificate(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
     certificate_type_id: i64,
-    public_url: &str,
     now: i64,
 ) -> Result<bool, ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    visible_contractor(db, actor, contractor_id).await?;
-    let type_name = own_certificate_type(db, actor, certificate_type_id).await?;
-    let mut tx = db.begin_write().await?;
+    visible_contractor(&cx.db, actor, contractor_id).await?;
+    let type_name = own_certificate_type(&cx.db, actor, certificate_type_id).await?;
+    let mut tx = cx.db.begin_write().await?;
     let request = Request {
         contractor_id,
         certificate_type_id,
         type_name: &type_name,
     };
-    if !require_certificate_in(&mut tx, actor, &request, public_url, now).await? {
+    if !require_certificate_in(&mut tx, actor, &request, &cx.public_url, now).await? {
         return Ok(false);
     }
     bump_certification_version(&mut tx, actor.agency_id).await?;
     tx.commit().await?;
-    db.publish(certification_changed(actor.agency_id, contractor_id))
+    cx.db
+        .publish(certification_changed(actor.agency_id, contractor_id))
         .await;
     Ok(true)
 }
@@ -204,18 +205,17 @@ struct SavedUpload {
 /// Uploads a certificate document with its file. The file is checked by its content and size,
 /// stored, then recorded; if recording fails the stored file is removed again.
 pub async fn upload_document(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     document: NewDocument,
     upload: Upload,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let type_name = may_add_document(db, actor, &document).await?;
+    let type_name = may_add_document(&cx.db, actor, &document).await?;
     let kind = upload.certificate_file_kind()?;
     // Read before anything is written: a PDF that cannot be read costs the reading, not the upload.
     let proposal = certificate_reading::read_file(kind, &upload.bytes, &type_name).await;
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let key = staged
         .put(
             "certificates",
@@ -232,7 +232,7 @@ pub async fn upload_document(
         key,
     };
     let recorded = record_document(
-        db,
+        &cx.db,
         actor,
         &document,
         &type_name,
@@ -245,13 +245,13 @@ pub async fn upload_document(
 
 /// Records a certificate document without a file (imports, and dates typed from a paper copy).
 pub async fn add_document(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     document: NewDocument,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let type_name = may_add_document(db, actor, &document).await?;
-    record_document(db, actor, &document, &type_name, None, now).await
+    let type_name = may_add_document(&cx.db, actor, &document).await?;
+    record_document(&cx.db, actor, &document, &type_name, None, now).await
 }
 
 /// Who may upload certificates: the contractor's office, or an agent who manages certification.
@@ -376,8 +376,7 @@ async fn record_document(
 /// A document's file for download, if the actor may see that contractor's certificates:
 /// (safe file name, content type, bytes).
 pub async fn document_file(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     document_id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
@@ -394,10 +393,10 @@ pub async fn document_file(
     )
     .bind(document_id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?;
     let row = row.ok_or(ServiceError::NotFound("document"))?;
-    visible_contractor(db, actor, row.contractor_id)
+    visible_contractor(&cx.db, actor, row.contractor_id)
         .await
         .map_err(|e| match e {
             ServiceError::Forbidden(_) | ServiceError::NotFound(_) => {
@@ -406,7 +405,7 @@ pub async fn document_file(
             other => other,
         })?;
     let key = row.file_key.ok_or(ServiceError::NotFound("file"))?;
-    let bytes = files.read(&key).await.map_err(|e| {
+    let bytes = cx.files.read(&key).await.map_err(|e| {
         tracing::error!("document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;
@@ -421,13 +420,13 @@ pub async fn document_file(
 
 /// An agent ticks a document Valid. Validating twice changes nothing.
 pub async fn validate_document(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     document_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let changed: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE certificate_documents SET validated_by = $1, validated_at = $2 \
          WHERE id = $3 AND agency_id = $4 AND validated_at IS NULL \
@@ -450,7 +449,7 @@ pub async fn validate_document(
         return exists.map(|_| ()).ok_or(ServiceError::NotFound("document"));
     };
     validation_changed(
-        db,
+        &cx.db,
         tx,
         actor,
         contractor_id,
@@ -496,13 +495,13 @@ async fn validation_changed(
 /// Takes back a tick Valid made moments ago ([`VALIDATION_UNDO_MS`]): the document waits for
 /// validation again, in the history as "Undid Valid". Later, a newer certificate replaces it.
 pub async fn undo_validation(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     document_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::ManageCertification)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT contractor_id, certificate_type_id, validated_at FROM certificate_documents \
          WHERE id = $1 AND agency_id = $2",
@@ -529,7 +528,7 @@ pub async fn undo_validation(
     .execute(&mut *tx)
     .await?;
     validation_changed(
-        db,
+        &cx.db,
         tx,
         actor,
         contractor_id,
@@ -542,12 +541,12 @@ pub async fn undo_validation(
 
 /// The agents' "To validate" count: required certificates with an upload waiting for an agent
 /// to tick it Valid. Zero for those who may not validate.
-pub async fn to_validate(db: &Db, actor: &Actor, now: i64) -> Result<u32, ServiceError> {
+pub async fn to_validate(cx: &Context, actor: &Actor, now: i64) -> Result<u32, ServiceError> {
     actor.require_agent()?;
     if actor.require(Permission::ManageCertification).is_err() {
         return Ok(0);
     }
-    Ok(agency_view(db, actor.agency_id, now)
+    Ok(agency_view(&cx.db, &cx.statuses, actor.agency_id, now)
         .await?
         .awaiting_validation())
 }

@@ -10,6 +10,7 @@ use crate::domain::identity::Permission;
 use crate::domain::records::RequirementStatus;
 use crate::domain::work_date::{requirements_for_kind, WorkVerdict};
 use crate::services::auth::Actor;
+use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 
@@ -101,7 +102,7 @@ pub(crate) async fn judge_work(
 /// contractor, and records an override. The contractor is judged on the work's kind, today and
 /// on the day of the work: a certificate that will have lapsed by then blocks as red does.
 pub async fn check_instruction(
-    db: &Db,
+    cx: &Context,
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     contractor_id: i64,
@@ -110,8 +111,8 @@ pub async fn check_instruction(
     now: i64,
 ) -> Result<Instruction, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    visible_contractor(db, actor, contractor_id).await?;
-    let judgement = judge_work(db, conn, actor.agency_id, contractor_id, work, now).await?;
+    visible_contractor(&cx.db, actor, contractor_id).await?;
+    let judgement = judge_work(&cx.db, conn, actor.agency_id, contractor_id, work, now).await?;
     let may_override = actor.permissions.allows(Permission::OverrideCompliance);
     let problems = || judgement.problems(actor.date_format);
     Ok(

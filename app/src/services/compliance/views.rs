@@ -18,19 +18,20 @@ use crate::domain::records::{
     HistoryEntry, MatrixPage, MatrixRow, RequirementDetail, RequirementStatus,
 };
 use crate::services::auth::Actor;
+use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
 /// The certification tab of one contractor: each required type with its status.
 pub async fn contractor_requirements(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
     now: i64,
 ) -> Result<Vec<RequirementStatus>, ServiceError> {
-    visible_contractor(db, actor, contractor_id).await?;
-    requirements_of(db, actor.agency_id, contractor_id, now).await
+    visible_contractor(&cx.db, actor, contractor_id).await?;
+    requirements_of(&cx.db, actor.agency_id, contractor_id, now).await
 }
 
 /// One contractor's required types with their statuses; the caller has checked visibility.
@@ -49,13 +50,13 @@ async fn requirements_of(
 
 /// The agency's contractors with their traffic lights, optionally only those of one light.
 pub async fn contractor_list(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     light: Option<TrafficLight>,
     now: i64,
 ) -> Result<Vec<ContractorRow>, ServiceError> {
     actor.require_agent()?;
-    let view = agency_view(db, actor.agency_id, now).await?;
+    let view = agency_view(&cx.db, &cx.statuses, actor.agency_id, now).await?;
     Ok(view
         .contractors
         .iter()
@@ -103,15 +104,15 @@ pub const CONTRACTOR_PAGE_SIZE: u32 = 50;
 /// A page of the contractor list, with how many contractors matching the name have each light
 /// (the filter chips' counts).
 pub async fn contractor_page(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     query: ContractorQuery,
     now: i64,
 ) -> Result<ContractorListPage, ServiceError> {
     actor.require_agent()?;
     let needle = name_needle(query.name.as_deref());
-    let kind = kind_filter(db, actor, query.work_kind_id).await?;
-    let named: Vec<ContractorRow> = contractor_list(db, actor, None, now)
+    let kind = kind_filter(&cx.db, actor, query.work_kind_id).await?;
+    let named: Vec<ContractorRow> = contractor_list(cx, actor, None, now)
         .await?
         .into_iter()
         .filter(|row| kind.admits(row.id))
@@ -201,9 +202,13 @@ async fn kind_filter(
 
 /// The dashboard panel: contractors per light, certificates per status, and the ten validated
 /// certificates that end soonest from 30 days ago on (renewals to chase).
-pub async fn summary(db: &Db, actor: &Actor, now: i64) -> Result<ComplianceSummary, ServiceError> {
+pub async fn summary(
+    cx: &Context,
+    actor: &Actor,
+    now: i64,
+) -> Result<ComplianceSummary, ServiceError> {
     actor.require_agent()?;
-    let view = agency_view(db, actor.agency_id, now).await?;
+    let view = agency_view(&cx.db, &cx.statuses, actor.agency_id, now).await?;
     let today = view.today;
     let mut lights = [0u32; 3];
     let mut counts: HashMap<ComplianceStatus, u32> = HashMap::new();
@@ -256,20 +261,20 @@ pub const MATRIX_PAGE_SIZE: u32 = 50;
 /// People > Contractor certification: contractors by certificate type, filtered on the server
 /// (a contractor matches the status filter when any shown cell has that status) and paged.
 pub async fn matrix(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     filter: MatrixFilter,
     now: i64,
 ) -> Result<MatrixPage, ServiceError> {
     actor.require_agent()?;
-    let view = agency_view(db, actor.agency_id, now).await?;
+    let view = agency_view(&cx.db, &cx.statuses, actor.agency_id, now).await?;
     let all_types: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, name FROM certificate_types WHERE agency_id = $1 ORDER BY lower(name)",
     )
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
-    let kind = kind_filter(db, actor, filter.work_kind_id).await?;
+    let kind = kind_filter(&cx.db, actor, filter.work_kind_id).await?;
     // A kind's columns are its types, unless one type is asked for.
     let all_types: Vec<(i64, String)> = match &kind.chosen {
         Some(chosen) if filter.certificate_type_id.is_none() => all_types
@@ -383,21 +388,22 @@ impl DocumentDetailRow {
 /// The contractor profile's Certification tab: every required type with its status and
 /// documents (newest first), and the types that can still be requested.
 pub async fn contractor_certification(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
     now: i64,
 ) -> Result<ContractorCertification, ServiceError> {
-    visible_contractor(db, actor, contractor_id).await?;
+    visible_contractor(&cx.db, actor, contractor_id).await?;
     let company_name: String =
         sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1")
             .bind(contractor_id)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await?;
-    let clock = agency_clock(db, actor.agency_id, now).await?;
-    let (statuses, suspension) = standing_of(db, actor.agency_id, contractor_id, &clock).await?;
+    let clock = agency_clock(&cx.db, actor.agency_id, now).await?;
+    let (statuses, suspension) =
+        standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;
     let (ladder, steps) = {
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = cx.db.pool().acquire().await?;
         (
             escalations::ladder(&mut conn, actor.agency_id).await?,
             escalations::reached_steps(&mut conn, actor.agency_id, Some(contractor_id)).await?,
@@ -423,7 +429,7 @@ pub async fn contractor_certification(
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let requirements: Vec<RequirementDetail> = statuses
         .into_iter()
@@ -470,7 +476,7 @@ pub async fn contractor_certification(
     )
     .bind(actor.agency_id)
     .bind(contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     Ok(ContractorCertification {
         contractor_id,
@@ -483,11 +489,11 @@ pub async fn contractor_certification(
         can_upload: actor.kind == UserKind::Contractor
             || actor.require(Permission::ManageCertification).is_ok(),
         history: if actor.kind == UserKind::Agent {
-            history(db, actor, contractor_id).await?
+            history(&cx.db, actor, contractor_id).await?
         } else {
             Vec::new()
         },
-        work_kinds: crate::services::work_kinds::choices(db, actor, contractor_id).await?,
+        work_kinds: crate::services::work_kinds::choices(&cx.db, actor, contractor_id).await?,
     })
 }
 
@@ -531,10 +537,14 @@ async fn history(
 
 /// The contractor portal's badge: required certificates the office still has to provide
 /// (missing, expired or expiring soon, with nothing waiting for validation).
-pub async fn outstanding_requests(db: &Db, actor: &Actor, now: i64) -> Result<u32, ServiceError> {
+pub async fn outstanding_requests(
+    cx: &Context,
+    actor: &Actor,
+    now: i64,
+) -> Result<u32, ServiceError> {
     let contractor_id = actor.require_contractor_office()?;
     Ok(
-        outstanding_certificates(db, actor.agency_id, contractor_id, now)
+        outstanding_certificates(&cx.db, actor.agency_id, contractor_id, now)
             .await?
             .len() as u32,
     )
@@ -566,11 +576,11 @@ pub(crate) async fn outstanding_certificates(
 
 /// Every contractor of the agency with its light, for pickers (instructing works).
 pub async fn contractor_lights(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     now: i64,
 ) -> Result<Vec<crate::domain::records::ContractorChoice>, ServiceError> {
-    Ok(contractor_list(db, actor, None, now)
+    Ok(contractor_list(cx, actor, None, now)
         .await?
         .into_iter()
         .map(|row| crate::domain::records::ContractorChoice {

@@ -14,6 +14,7 @@ use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
 use crate::services::auth::{new_token, Actor};
 use crate::services::team::{accreditations_of, id_list};
+use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -265,13 +266,13 @@ async fn plan<'a>(
 
 /// What the assignment would change, for the office to confirm; nothing is written.
 pub async fn preview(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     assignment: &Assignment,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
     let today = actor.today(now);
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = cx.db.pool().acquire().await?;
     let checked = check(&mut conn, actor, assignment, today, actor.date_format).await?;
     let (_, summary) = plan(&mut conn, &checked).await?;
     Ok(summary)
@@ -279,17 +280,16 @@ pub async fn preview(
 
 /// Assigns and schedules in one transaction: all of it or, on any problem, none of it.
 pub async fn assign(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     assignment: &Assignment,
-    public_url: &str,
     now: i64,
 ) -> Result<AssignmentSummary, ServiceError> {
     let today = actor.today(now);
-    let mut tx = db.begin_write().await?;
-    let summary = assign_in(&mut tx, actor, assignment, public_url, today, now).await?;
+    let mut tx = cx.db.begin_write().await?;
+    let summary = assign_in(&mut tx, actor, assignment, &cx.public_url, today, now).await?;
     tx.commit().await?;
-    publish(db, actor, assignment).await;
+    publish(&cx.db, actor, assignment).await;
     Ok(summary)
 }
 
@@ -491,7 +491,7 @@ async fn email_technicians(
 /// The office's active technicians as a picker offers them for these tasks, each with what
 /// they lack of the tasks' required accreditations.
 pub async fn technician_choices(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_ids: &[i64],
     now: i64,
@@ -505,7 +505,7 @@ pub async fn technician_choices(
         ));
     }
     let today = actor.today(now);
-    let mut conn = db.pool().acquire().await?;
+    let mut conn = cx.db.pool().acquire().await?;
     let own: Vec<i64> = if task_ids.is_empty() {
         Vec::new()
     } else {

@@ -2,7 +2,6 @@
 //! use cases: it reads what the others record.
 
 use super::access::{TaskAccess, TaskRow, SELECT_TASK};
-use crate::db::Db;
 use crate::domain::identity::Permission;
 use crate::domain::records::TechTasks;
 use crate::domain::task_status::{
@@ -11,12 +10,13 @@ use crate::domain::task_status::{
 use crate::domain::work_date::day_of_work;
 use crate::services::auth::Actor;
 use crate::services::compliance::WorkToJudge;
+use crate::services::Context;
 use crate::services::ServiceError;
 use sqlx::FromRow;
 
 /// The Tech view's list: open tasks assigned to this technician, in the order of their day
 /// (the agency's today).
-pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, ServiceError> {
+pub async fn technician_tasks(cx: &Context, actor: &Actor) -> Result<TechTasks, ServiceError> {
     actor.require_technician()?;
     let today = actor.today(crate::db::now_ms());
     let rows: Vec<TaskRow> = sqlx::query_as(&format!(
@@ -28,7 +28,7 @@ pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, Servi
     .bind(actor.agency_id)
     .bind(actor.user_id)
     .bind(actor.contractor_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let tasks = rows.into_iter().filter_map(TaskRow::into_summary).collect();
     Ok(crate::domain::tech_day::arrange(tasks, today))
@@ -36,13 +36,13 @@ pub async fn technician_tasks(db: &Db, actor: &Actor) -> Result<TechTasks, Servi
 
 /// One task with the actions the actor may take now and its timeline.
 pub async fn task_detail(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     now: i64,
 ) -> Result<crate::domain::records::TaskDetail, ServiceError> {
     use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
-    let TaskAccess { archived, role, .. } = TaskAccess::load(db, actor, task_id).await?;
+    let TaskAccess { archived, role, .. } = TaskAccess::load(&cx.db, actor, task_id).await?;
     #[derive(FromRow)]
     struct Extra {
         description: Option<String>,
@@ -56,7 +56,7 @@ pub async fn task_detail(
     }
     let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
         .bind(task_id)
-        .fetch_one(db.pool())
+        .fetch_one(cx.db.pool())
         .await?;
     let extra: Extra = sqlx::query_as(
         "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date, \
@@ -67,7 +67,7 @@ pub async fn task_detail(
          WHERE t.id = $1",
     )
     .bind(task_id)
-    .fetch_one(db.pool())
+    .fetch_one(cx.db.pool())
     .await?;
     let summary = row
         .into_summary()
@@ -96,7 +96,7 @@ pub async fn task_detail(
          LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
     )
     .bind(task_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let timeline = events
         .into_iter()
@@ -118,9 +118,9 @@ pub async fn task_detail(
             reason: e.reason,
         })
         .collect();
-    let documents = super::work::documents(db, actor, task_id, &when).await?;
+    let documents = super::work::documents(&cx.db, actor, task_id, &when).await?;
     let (service_tasks, defects) =
-        super::service_work::service_work(db, actor, task_id, &when).await?;
+        super::service_work::service_work(&cx.db, actor, task_id, &when).await?;
     let can_record_work = role != TaskRole::Agent
         && !archived
         && crate::domain::service_tasks::can_record_work(summary.status);
@@ -130,14 +130,14 @@ pub async fn task_detail(
          ON c.id = r.certificate_type_id WHERE r.task_id = $1 ORDER BY lower(c.name)",
     )
     .bind(task_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let technicians = sqlx::query_as::<_, (i64, String, Option<String>)>(
         "SELECT u.id, u.name, tt.accreditation_gaps FROM task_technicians tt \
          JOIN users u ON u.id = tt.technician_id WHERE tt.task_id = $1 ORDER BY lower(u.name)",
     )
     .bind(task_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?
     .into_iter()
     .map(|(id, name, accreditation_gaps)| AssignedTechnician {
@@ -149,21 +149,21 @@ pub async fn task_detail(
     let can_assign =
         role == TaskRole::Office && !archived && can_assign_technicians(summary.status);
     let technician_choices = if can_assign {
-        super::assignment::technician_choices(db, actor, &[task_id], now).await?
+        super::assignment::technician_choices(cx, actor, &[task_id], now).await?
     } else {
         Vec::new()
     };
     let performed_notes: Option<String> =
         sqlx::query_scalar("SELECT performed_notes FROM tasks WHERE id = $1")
             .bind(task_id)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await?;
     let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
         "SELECT id, role, signer_name, signed_at FROM signatures \
          WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
     )
     .bind(task_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?
     .into_iter()
     .map(
@@ -189,9 +189,9 @@ pub async fn task_detail(
                 work_kind_id: extra.work_kind_id,
                 day: day_of_work(summary.scheduled_date, summary.due_date),
             };
-            let mut conn = db.pool().acquire().await?;
+            let mut conn = cx.db.pool().acquire().await?;
             crate::services::compliance::judge_work(
-                db,
+                &cx.db,
                 &mut conn,
                 actor.agency_id,
                 contractor_id,

@@ -12,6 +12,7 @@ use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
 use crate::events::Topic;
 use crate::services::auth::Actor;
 use crate::services::compliance::{check_instruction, contractor_lights, Instruction, WorkToJudge};
+use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 
@@ -40,22 +41,22 @@ pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 /// What the "Instruct works" form offers: the agency's properties, and its contractors with
 /// their compliance lights.
 pub async fn instruct_choices(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     now: i64,
 ) -> Result<InstructChoices, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let properties = crate::services::properties::addresses(db, actor.agency_id).await?;
+    let properties = crate::services::properties::addresses(&cx.db, actor.agency_id).await?;
     Ok(InstructChoices {
         properties: properties.iter().map(|p| (p.id, p.one_line())).collect(),
-        contractors: contractor_lights(db, actor, now).await?,
+        contractors: contractor_lights(cx, actor, now).await?,
         can_override: actor.permissions.allows(Permission::OverrideCompliance),
-        technician_types: technician_types(db, actor.agency_id).await?,
+        technician_types: technician_types(&cx.db, actor.agency_id).await?,
         work_kinds: sqlx::query_as(
             "SELECT id, name FROM work_kinds WHERE agency_id = $1 ORDER BY lower(name), id",
         )
         .bind(actor.agency_id)
-        .fetch_all(db.pool())
+        .fetch_all(cx.db.pool())
         .await?,
     })
 }
@@ -63,17 +64,17 @@ pub async fn instruct_choices(
 /// The verdict the instruct rule will give on this work, before the form is sent: nothing is
 /// written (an override is recorded only when the works are sent).
 pub async fn instruct_check(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     contractor_id: i64,
     work: WorkToJudge,
     now: i64,
 ) -> Result<crate::domain::records::WorkCheck, ServiceError> {
     actor.require(Permission::InstructWork)?;
-    crate::services::compliance::visible_contractor(db, actor, contractor_id).await?;
-    let mut conn = db.pool().acquire().await?;
+    crate::services::compliance::visible_contractor(&cx.db, actor, contractor_id).await?;
+    let mut conn = cx.db.pool().acquire().await?;
     let judgement = crate::services::compliance::judge_work(
-        db,
+        &cx.db,
         &mut conn,
         actor.agency_id,
         contractor_id,
@@ -103,18 +104,17 @@ async fn technician_types(db: &Db, agency_id: i64) -> Result<Vec<(i64, String)>,
 /// blocks it, which is an answer (with the certificates at fault and compliant alternatives),
 /// not an error. The check, the override's audit entry and the task share one transaction.
 pub async fn instruct(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task: NewTask,
-    public_url: &str,
     now: i64,
 ) -> Result<InstructOutcome, ServiceError> {
-    let prepared = prepare_instruction(db, actor, task, now).await?;
-    let mut tx = db.begin_write().await?;
-    match write_instruction(db, &mut tx, actor, &prepared, public_url, now).await? {
+    let prepared = prepare_instruction(&cx.db, actor, task, now).await?;
+    let mut tx = cx.db.begin_write().await?;
+    match write_instruction(cx, &mut tx, actor, &prepared, now).await? {
         Written::Task(instructed) => {
             tx.commit().await?;
-            instructed.publish(db, actor).await;
+            instructed.publish(&cx.db, actor).await;
             Ok(instructed.outcome())
         }
         Written::Blocked {
@@ -122,7 +122,7 @@ pub async fn instruct(
             can_override,
         } => {
             drop(tx);
-            blocked_outcome(db, actor, &prepared, problems, can_override, now).await
+            blocked_outcome(cx, actor, &prepared, problems, can_override, now).await
         }
     }
 }
@@ -257,11 +257,10 @@ pub(crate) enum Written {
 /// entry), the task, its timeline, service tasks, required types, the contractor's email and the
 /// audit entry.
 pub(crate) async fn write_instruction(
-    db: &Db,
+    cx: &Context,
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     prepared: &PreparedTask,
-    public_url: &str,
     now: i64,
 ) -> Result<Written, ServiceError> {
     let task = &prepared.task;
@@ -280,7 +279,7 @@ pub(crate) async fn write_instruction(
         day: task.due_date,
     };
     let overridden = match check_instruction(
-        db,
+        cx,
         &mut *tx,
         actor,
         task.contractor_id,
@@ -371,7 +370,7 @@ pub(crate) async fn write_instruction(
     if let (1, Some(po)) = (with_po, purchase_order) {
         details.push(format!("Purchase order: {po}"));
     }
-    let url = super::work::task_url(public_url, TaskRole::Office, task_id);
+    let url = super::work::task_url(&cx.public_url, TaskRole::Office, task_id);
     let email = crate::services::mail::task_assigned(&crate::services::mail::TaskAssigned {
         company: &prepared.company_name,
         agency: &actor.agency_name,
@@ -418,14 +417,14 @@ pub(crate) async fn write_instruction(
 
 /// The refusal with compliant alternatives of the same trade.
 pub(crate) async fn blocked_outcome(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     prepared: &PreparedTask,
     problems: Vec<String>,
     can_override: bool,
     now: i64,
 ) -> Result<InstructOutcome, ServiceError> {
-    let alternatives = contractor_lights(db, actor, now)
+    let alternatives = contractor_lights(cx, actor, now)
         .await?
         .into_iter()
         .filter(|c| {

@@ -12,6 +12,7 @@ use crate::domain::task_work::check_planned_date;
 use crate::events::Topic;
 use crate::services::auth::Actor;
 use crate::services::compliance::WorkToJudge;
+use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 
@@ -22,22 +23,20 @@ use chrono::NaiveDate;
 /// Accepting with a planned date is [`accept`]; completing, with its documents, is
 /// `task_work::complete`.
 pub async fn act(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     action: TaskAction,
     reason: Option<&str>,
-    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     act_with(
-        db,
+        cx,
         actor,
         task_id,
         action,
         reason,
         TaskChanges::default(),
-        public_url,
         now,
     )
     .await
@@ -46,12 +45,11 @@ pub async fn act(
 /// The contractor's office accepts, optionally with the date it plans to go on site and the
 /// technicians who will go (each emailed; accreditation gaps recorded), all in one transaction.
 pub async fn accept(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     planned_date: Option<NaiveDate>,
     technician_ids: &[i64],
-    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
     let today = actor.today(now);
@@ -61,14 +59,14 @@ pub async fn accept(
         scheduled_date: planned,
         ..TaskChanges::default()
     };
-    let step = check_step(db, actor, task_id, TaskAction::Accept, None).await?;
+    let step = check_step(&cx.db, actor, task_id, TaskAction::Accept, None).await?;
     let lapses = match (planned, step.contractor_id) {
         (Some(day), Some(contractor_id)) => {
-            lapses_on(db, actor, task_id, contractor_id, day, now).await?
+            lapses_on(&cx.db, actor, task_id, contractor_id, day, now).await?
         }
         _ => Vec::new(),
     };
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
     if !lapses.is_empty() {
         // Accepting is the office's to decide; the planned day's gaps go in the timeline, which
@@ -89,11 +87,12 @@ pub async fn accept(
             technician_ids: technician_ids.to_vec(),
             scheduled_date: None,
         };
-        super::assignment::assign_in(&mut tx, actor, &assignment, public_url, today, now).await?;
+        super::assignment::assign_in(&mut tx, actor, &assignment, &cx.public_url, today, now)
+            .await?;
     }
     tx.commit().await?;
     publish_task_change(
-        db,
+        &cx.db,
         actor.agency_id,
         step.contractor_id,
         task_id,
@@ -105,23 +104,22 @@ pub async fn accept(
 
 #[allow(clippy::too_many_arguments)]
 async fn act_with(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     action: TaskAction,
     reason: Option<&str>,
     changes: TaskChanges,
-    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
-    let step = check_step(db, actor, task_id, action, reason).await?;
+    let step = check_step(&cx.db, actor, task_id, action, reason).await?;
     if action == TaskAction::Complete && changes.on_site_date.is_none() {
         return Err(ServiceError::invalid(
             "on_site_date",
             "Give the date you were on site (Complete task).",
         ));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     record_step(&mut tx, actor, &step, changes, now).await?;
     if action == TaskAction::Reopen {
         // The record changes again: what was signed no longer stands as signed.
@@ -134,11 +132,11 @@ async fn act_with(
         .await?;
     }
     if action == TaskAction::Reject {
-        super::work::tell_agency_of_rejection(&mut tx, actor, &step, public_url, now).await?;
+        super::work::tell_agency_of_rejection(&mut tx, actor, &step, &cx.public_url, now).await?;
     }
     tx.commit().await?;
     publish_task_change(
-        db,
+        &cx.db,
         actor.agency_id,
         step.contractor_id,
         step.task_id,
@@ -150,14 +148,19 @@ async fn act_with(
 
 /// The agency archives a finished task: it leaves the working lists' attention but stays readable
 /// to everyone who could read it, and nothing on it changes any more.
-pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(), ServiceError> {
+pub async fn archive(
+    cx: &Context,
+    actor: &Actor,
+    task_id: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
     let TaskAccess {
         contractor_id,
         status,
         archived,
         role,
         ..
-    } = TaskAccess::load(db, actor, task_id).await?;
+    } = TaskAccess::load(&cx.db, actor, task_id).await?;
     if role != TaskRole::Agent {
         return Err(ServiceError::Forbidden("only the agency archives tasks"));
     }
@@ -173,7 +176,7 @@ pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(
             status.label()
         )));
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let changed = sqlx::query(
         "UPDATE tasks SET archived_at = $1, updated_at = $1 \
          WHERE id = $2 AND status = $3 AND archived_at IS NULL",
@@ -208,7 +211,7 @@ pub async fn archive(db: &Db, actor: &Actor, task_id: i64, now: i64) -> Result<(
     )
     .await?;
     tx.commit().await?;
-    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    publish_task_change(&cx.db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
     Ok(())
 }
 

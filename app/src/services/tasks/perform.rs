@@ -4,12 +4,12 @@
 //! the server from their strokes and kept with who signed, when, and for which task.
 
 use super::access::{check_signed_step, publish_task_change, record_step, TaskChanges};
-use crate::db::Db;
 use crate::domain::signature::{check_signature, Drawing};
 use crate::domain::task_status::{TaskAction, TaskStatus};
 use crate::events::Topic;
-use crate::files::{signatures, FileStore, Staged};
+use crate::files::{signatures, Staged};
 use crate::services::auth::Actor;
+use crate::services::Context;
 use crate::services::ServiceError;
 
 /// A signature as drawn, with the signer's printed name.
@@ -31,8 +31,7 @@ const MAX_NOTES: usize = 4_000;
 
 /// Records the work as performed on site, with its notes and signatures, in one transaction.
 pub async fn perform_on_site(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     work: PerformedWork,
@@ -54,9 +53,16 @@ pub async fn perform_on_site(
         ),
         None => None,
     };
-    let step =
-        check_signed_step(db, actor, task_id, TaskAction::PerformedOnSite, None, true).await?;
-    let mut staged = Staged::new(files);
+    let step = check_signed_step(
+        &cx.db,
+        actor,
+        task_id,
+        TaskAction::PerformedOnSite,
+        None,
+        true,
+    )
+    .await?;
+    let mut staged = Staged::new(&cx.files);
     let mut signed = vec![(
         "contractor",
         signer,
@@ -80,7 +86,7 @@ pub async fn perform_on_site(
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             keys.push(key);
         }
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         record_step(&mut tx, actor, &step, TaskChanges::default(), now).await?;
         sqlx::query("UPDATE tasks SET performed_notes = $1 WHERE id = $2")
             .bind((!notes.is_empty()).then_some(notes))
@@ -107,7 +113,7 @@ pub async fn perform_on_site(
     .await;
     staged.settle(recorded).await?;
     publish_task_change(
-        db,
+        &cx.db,
         actor.agency_id,
         step.contractor_id,
         task_id,

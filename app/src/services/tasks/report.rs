@@ -15,9 +15,10 @@ use crate::domain::identity::Permission;
 use crate::domain::records::{ReportVerification, ReportVersionEntry};
 use crate::domain::signature::Drawing;
 use crate::files::pdf::{Column, Frame, PdfWriter};
-use crate::files::{signatures, FileStore, Staged};
+use crate::files::{signatures, Staged};
 use crate::services::auth::Actor;
 use crate::services::heavy::{self, Work};
+use crate::services::Context;
 use crate::services::ServiceError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -162,15 +163,14 @@ fn new_code() -> String {
 
 /// The report's file, issued first if what it shows has changed, as (file name, PDF bytes).
 pub async fn service_report(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
-    public_url: &str,
     task_id: i64,
     now: i64,
 ) -> Result<(String, Vec<u8>), ServiceError> {
-    let (reference, issued) = current_report(db, files, actor, public_url, task_id, now).await?;
-    let bytes = files
+    let (reference, issued) = current_report(cx, actor, task_id, now).await?;
+    let bytes = cx
+        .files
         .read(&issued.file_key)
         .await
         .map_err(|e| ServiceError::Internal(format!("report {} unreadable: {e}", issued.id)))?;
@@ -183,14 +183,12 @@ pub async fn service_report(
 /// The latest version of the task's report, issuing a new one when the record changed since,
 /// with the task's reference.
 pub async fn current_report(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
-    public_url: &str,
     task_id: i64,
     now: i64,
 ) -> Result<(String, IssuedReport), ServiceError> {
-    let task = super::detail::task_detail(db, actor, task_id, now).await?;
+    let task = super::detail::task_detail(cx, actor, task_id, now).await?;
     if !task.report_available {
         return Err(ServiceError::Refused(
             "The service report exists once the work is performed on site.".into(),
@@ -199,30 +197,21 @@ pub async fn current_report(
     let content = ReportContent::from_task(&task, actor);
     let digest = content.digest();
     let reference = content.reference.clone();
-    let latest = latest_version(db, task_id).await?;
+    let latest = latest_version(&cx.db, task_id).await?;
     if let Some(latest) = latest.as_ref().filter(|l| l.content_digest == digest) {
         return Ok((reference, latest.clone()));
     }
     let version = latest.map_or(1, |l| l.version + 1);
-    let issued = issue(
-        db, files, actor, public_url, task_id, content, &digest, version, now,
-    )
-    .await?;
+    let issued = issue(cx, actor, task_id, content, &digest, version, now).await?;
     Ok((reference, issued))
 }
 
 /// Issues the report a change brought, in the background: the person who made the change does
 /// not wait for it, and a failure is only logged, since the next download issues it anyway.
-pub fn issue_in_background(
-    db: Db,
-    files: FileStore,
-    actor: Actor,
-    public_url: String,
-    task_id: i64,
-) {
+pub fn issue_in_background(cx: Context, actor: Actor, task_id: i64) {
     tokio::spawn(async move {
         let now = crate::services::auth::now();
-        if let Err(e) = current_report(&db, &files, &actor, &public_url, task_id, now).await {
+        if let Err(e) = current_report(&cx, &actor, task_id, now).await {
             tracing::warn!("task {task_id}: the service report was not issued now: {e}");
         }
     });
@@ -240,10 +229,8 @@ async fn latest_version(db: &Db, task_id: i64) -> Result<Option<IssuedReport>, S
 
 #[allow(clippy::too_many_arguments)]
 async fn issue(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
-    public_url: &str,
     task_id: i64,
     content: ReportContent,
     digest: &str,
@@ -254,7 +241,7 @@ async fn issue(
     for defect in &content.defects {
         let mut jpegs = Vec::new();
         for photo in &defect.photos {
-            jpegs.push(defect_photo(db, files, actor, *photo, PhotoSize::Thumbnail).await?);
+            jpegs.push(defect_photo(cx, actor, *photo, PhotoSize::Thumbnail).await?);
         }
         photos.push(jpegs);
     }
@@ -263,7 +250,7 @@ async fn issue(
              ORDER BY id",
     )
     .bind(task_id)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let drawings: Vec<Option<Drawing>> = content
         .signatures
@@ -277,7 +264,7 @@ async fn issue(
         .collect();
     let code = new_code();
     let issued_line = format!("Version {version}, issued {}", actor.instant_format()(now));
-    let address = verify_url(public_url, &code);
+    let address = verify_url(&cx.public_url, &code);
     let created = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
     let (bytes, pages) = heavy::run(Work::Pdf, move || {
         render(
@@ -292,13 +279,13 @@ async fn issue(
     .await?
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let sha256 = sha256_hex(&bytes);
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let key = staged
         .put("reports", actor.agency_id, "pdf", &bytes)
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let recorded = async {
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO service_reports (agency_id, task_id, version, code, file_key, sha256, \
              size_bytes, pages, content_digest, issued_at) \
@@ -336,7 +323,7 @@ async fn issue(
         }),
         Err(e) => {
             // Another request issued this version at the same moment: theirs stands.
-            match latest_version(db, task_id).await? {
+            match latest_version(&cx.db, task_id).await? {
                 Some(latest) if latest.content_digest == digest => Ok(latest),
                 _ => Err(e),
             }
@@ -469,21 +456,21 @@ fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {
 
 /// The task's report versions, newest first, for whoever may read the task.
 pub async fn report_versions(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
 ) -> Result<Vec<ReportVersionEntry>, ServiceError> {
-    super::access::TaskAccess::load(db, actor, task_id).await?;
-    versions_of(db, actor, task_id).await
+    super::access::TaskAccess::load(&cx.db, actor, task_id).await?;
+    versions_of(&cx.db, actor, task_id).await
 }
 
 /// The versions of a task its reader already holds (so already authorized), for its page.
 pub async fn versions_of_task(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task: &crate::domain::records::TaskDetail,
 ) -> Result<Vec<ReportVersionEntry>, ServiceError> {
-    versions_of(db, actor, task.summary.id).await
+    versions_of(&cx.db, actor, task.summary.id).await
 }
 
 async fn versions_of(
@@ -513,14 +500,14 @@ async fn versions_of(
 
 /// The agency withdraws a version's code: `/verify/{code}` then says so and shows nothing else.
 pub async fn withdraw_code(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     version: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require(Permission::InstructWork)?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let updated = sqlx::query(
         "UPDATE service_reports SET withdrawn_at = $1, withdrawn_by = $2 \
          WHERE task_id = $3 AND version = $4 AND agency_id = $5 AND withdrawn_at IS NULL",
@@ -606,8 +593,8 @@ async fn verification_row(db: &Db, code: &str) -> Result<VerificationRow, Servic
 }
 
 /// The record behind a code, for anyone who has it.
-pub async fn verification(db: &Db, code: &str) -> Result<ReportVerification, ServiceError> {
-    let row = verification_row(db, code).await?;
+pub async fn verification(cx: &Context, code: &str) -> Result<ReportVerification, ServiceError> {
+    let row = verification_row(&cx.db, code).await?;
     let format =
         crate::domain::dates::DateFormat::from_pattern(&row.date_format).unwrap_or_default();
     let at = crate::domain::dates::instant_formatter(&row.time_zone, format);
@@ -617,12 +604,12 @@ pub async fn verification(db: &Db, code: &str) -> Result<ReportVerification, Ser
     )
     .bind(row.task_id)
     .bind(row.issued_at)
-    .fetch_all(db.pool())
+    .fetch_all(cx.db.pool())
     .await?;
     let latest_version: i64 =
         sqlx::query_scalar("SELECT MAX(version) FROM service_reports WHERE task_id = $1")
             .bind(row.task_id)
-            .fetch_one(db.pool())
+            .fetch_one(cx.db.pool())
             .await?;
     let performed_on = row
         .on_site_date
@@ -661,8 +648,12 @@ pub struct FileCheck {
 }
 
 /// Compares a file someone was given with the version issued under `code`.
-pub async fn check_file(db: &Db, code: &str, file: Vec<u8>) -> Result<FileCheck, ServiceError> {
-    let row = verification_row(db, code).await?;
+pub async fn check_file(
+    cx: &Context,
+    code: &str,
+    file: Vec<u8>,
+) -> Result<FileCheck, ServiceError> {
+    let row = verification_row(&cx.db, code).await?;
     let sha256 = heavy::run(Work::Pdf, move || sha256_hex(&file)).await?;
     let unaltered = sha256 == row.sha256;
     let message = if unaltered {
@@ -686,8 +677,7 @@ pub async fn check_file(db: &Db, code: &str, file: Vec<u8>) -> Result<FileCheck,
 
 /// A signature's PNG for whoever may read its task.
 pub async fn signature_png(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     signature_id: i64,
 ) -> Result<Vec<u8>, ServiceError> {
@@ -706,12 +696,12 @@ pub async fn signature_png(
     )
     .bind(signature_id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?
     .ok_or(ServiceError::NotFound("signature"))?;
     match task_id {
         Some(task_id) => {
-            super::access::TaskAccess::load(db, actor, task_id)
+            super::access::TaskAccess::load(&cx.db, actor, task_id)
                 .await
                 .map_err(|_| ServiceError::NotFound("signature"))?;
         }
@@ -719,7 +709,7 @@ pub async fn signature_png(
         None if user_id == Some(actor.user_id) => {}
         None => return Err(ServiceError::NotFound("signature")),
     }
-    files.read(&key).await.map_err(|e| {
+    cx.files.read(&key).await.map_err(|e| {
         tracing::error!("signature {signature_id}: stored file unreadable: {e}");
         ServiceError::NotFound("signature")
     })

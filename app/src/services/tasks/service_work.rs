@@ -11,9 +11,10 @@ use crate::domain::service_tasks::{
 use crate::domain::task_status::{TaskRole, TaskStatus};
 use crate::events::Topic;
 use crate::files::photos::{self, Photo};
-use crate::files::{FileStore, Staged};
+use crate::files::Staged;
 use crate::services::auth::Actor;
 use crate::services::compliance::Upload;
+use crate::services::Context;
 use crate::services::ServiceError;
 use sqlx::FromRow;
 
@@ -106,7 +107,7 @@ async fn note(
 
 /// Records (or corrects) a service task's result.
 pub async fn record_result(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     service_task_id: i64,
     outcome: Outcome,
@@ -128,17 +129,20 @@ pub async fn record_result(
     )
     .bind(service_task_id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?
     .ok_or(ServiceError::NotFound("service task"))?;
-    let (contractor_id, status) = recordable(db, actor, task_id).await.map_err(|e| match e {
-        ServiceError::NotFound(_) => ServiceError::NotFound("service task"),
-        other => other,
-    })?;
+    let (contractor_id, status) =
+        recordable(&cx.db, actor, task_id)
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound(_) => ServiceError::NotFound("service task"),
+                other => other,
+            })?;
     let kind = ResultKind::parse(&kind).unwrap_or(ResultKind::PassFail);
     let reading = check_result(kind, outcome, reading)
         .map_err(|e| ServiceError::invalid("reading", e.to_string()))?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     sqlx::query(
         "UPDATE service_tasks SET outcome = $1, reading = $2, recorded_by = $3, recorded_at = $4 \
          WHERE id = $5",
@@ -165,7 +169,7 @@ pub async fn record_result(
     )
     .await?;
     tx.commit().await?;
-    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    publish_task_change(&cx.db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
     Ok(())
 }
 
@@ -180,14 +184,13 @@ pub struct NewDefect {
 /// Reports a defect with its photos. Photos are prepared and stored first, then the defect and
 /// its photos are recorded in one transaction; if that fails the stored files are removed.
 pub async fn report_defect(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     defect: NewDefect,
     now: i64,
 ) -> Result<i64, ServiceError> {
-    let (contractor_id, status) = recordable(db, actor, task_id).await?;
+    let (contractor_id, status) = recordable(&cx.db, actor, task_id).await?;
     let description = check_defect(&defect.description, defect.photos.len())
         .map_err(|e| ServiceError::invalid("description", e.to_string()))?
         .to_string();
@@ -200,7 +203,7 @@ pub async fn report_defect(
             .bind(id)
             .bind(task_id)
             .bind(actor.agency_id)
-            .fetch_optional(db.pool())
+            .fetch_optional(cx.db.pool())
             .await?;
             Some((
                 id,
@@ -211,7 +214,7 @@ pub async fn report_defect(
         }
     };
     let prepared = prepare_photos(defect.photos).await?;
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let mut stored = Vec::with_capacity(prepared.len());
     for (file_name, photo) in prepared {
         let unstored = |_| ServiceError::Internal("could not store a photo".into());
@@ -230,7 +233,7 @@ pub async fn report_defect(
         });
     }
     let recorded = async {
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         let defect_id: i64 = sqlx::query_scalar(
             "INSERT INTO defects (agency_id, task_id, service_task_id, description, severity, \
              reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -287,7 +290,7 @@ pub async fn report_defect(
     }
     .await;
     let defect_id = staged.settle(recorded).await?;
-    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    publish_task_change(&cx.db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
     Ok(defect_id)
 }
 
@@ -417,8 +420,7 @@ pub enum PhotoSize {
 
 /// A defect photo (JPEG) for whoever may see the task; for anyone else it does not exist.
 pub async fn defect_photo(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     photo_id: i64,
     size: PhotoSize,
@@ -435,15 +437,15 @@ pub async fn defect_photo(
     )
     .bind(photo_id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?
     .ok_or(ServiceError::NotFound("photo"))?;
-    TaskAccess::load_for(db, actor, photo.task_id, "photo").await?;
+    TaskAccess::load_for(&cx.db, actor, photo.task_id, "photo").await?;
     let key = match size {
         PhotoSize::Thumbnail => photo.thumbnail_key,
         PhotoSize::View => photo.view_key,
     };
-    files.read(&key).await.map_err(|e| {
+    cx.files.read(&key).await.map_err(|e| {
         tracing::error!("defect photo {photo_id}: stored file unreadable: {e}");
         ServiceError::NotFound("photo")
     })

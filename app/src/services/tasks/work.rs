@@ -10,9 +10,10 @@ use crate::domain::records::{MessageEntry, TaskDocumentEntry};
 use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
 use crate::domain::task_work::{check_message, check_on_site_date, DocumentKind};
 use crate::events::Topic;
-use crate::files::{FileStore, Staged};
+use crate::files::Staged;
 use crate::services::auth::Actor;
 use crate::services::compliance::{contractor_recipients, Upload};
+use crate::services::Context;
 use crate::services::{mail, ServiceError};
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -87,18 +88,17 @@ async fn task_head(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<TaskH
 /// contractor's office; technicians read the task but the chat is between the two companies.
 /// The other side is emailed in the same transaction (outbox), and open pages update live.
 pub async fn post_message(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     body: &str,
-    public_url: &str,
     now: i64,
 ) -> Result<i64, ServiceError> {
     let TaskAccess {
         contractor_id,
         role,
         ..
-    } = TaskAccess::load(db, actor, task_id).await?;
+    } = TaskAccess::load(&cx.db, actor, task_id).await?;
     match role {
         TaskRole::Agent => actor.require(Permission::InstructWork)?,
         TaskRole::Office => {}
@@ -109,7 +109,7 @@ pub async fn post_message(
         }
     }
     let body = check_message(body).map_err(|e| ServiceError::invalid("body", e.to_string()))?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = cx.db.begin_write().await?;
     let message_id: i64 = sqlx::query_scalar(
         "INSERT INTO task_messages (agency_id, task_id, author_user_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -147,27 +147,34 @@ pub async fn post_message(
         &head.reference,
         &head.title,
         body,
-        &task_url(public_url, their_role, task_id),
+        &task_url(&cx.public_url, their_role, task_id),
     );
     for to in recipients {
         let key = format!("task-message:{message_id}:{to}");
         mail::enqueue(&mut tx, Some(actor.agency_id), &to, &email, Some(&key), now).await?;
     }
     tx.commit().await?;
-    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Message).await;
+    publish_task_change(
+        &cx.db,
+        actor.agency_id,
+        contractor_id,
+        task_id,
+        Topic::Message,
+    )
+    .await;
     Ok(message_id)
 }
 
 /// The task's chat as this actor may read it: agents of the agency, the contractor's office and
 /// the assigned technicians.
 pub async fn task_messages(
-    db: &Db,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
 ) -> Result<Vec<MessageEntry>, ServiceError> {
-    TaskAccess::load(db, actor, task_id).await?;
+    TaskAccess::load(&cx.db, actor, task_id).await?;
     let when = actor.instant_format();
-    messages(db, actor, task_id, &when).await
+    messages(&cx.db, actor, task_id, &when).await
 }
 
 #[derive(FromRow)]
@@ -288,19 +295,17 @@ pub(crate) fn check_file(kind: DocumentKind, upload: Upload) -> Result<CheckedFi
 struct Completion<'a> {
     step: &'a super::access::Step,
     changes: TaskChanges,
-    public_url: &'a str,
 }
 
 async fn store_and_record(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     checked: Vec<CheckedFile>,
     completion: Option<Completion<'_>>,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mut staged = Staged::new(files);
+    let mut staged = Staged::new(&cx.files);
     let mut stored = Vec::with_capacity(checked.len());
     for file in &checked {
         let key = staged
@@ -310,7 +315,7 @@ async fn store_and_record(
         stored.push(key);
     }
     let recorded = async {
-        let mut tx = db.begin_write().await?;
+        let mut tx = cx.db.begin_write().await?;
         if let Some(completion) = &completion {
             record_step(&mut tx, actor, completion.step, completion.changes, now).await?;
         }
@@ -334,8 +339,8 @@ async fn store_and_record(
         }
         // The email is written with the status change, or neither is: a crash between two
         // transactions would leave a performed task its agency never hears of.
-        if let Some(completion) = &completion {
-            tell_agency_of_performance(&mut tx, actor, task_id, completion.public_url, now).await?;
+        if completion.is_some() {
+            tell_agency_of_performance(&mut tx, actor, task_id, &cx.public_url, now).await?;
         }
         tx.commit().await?;
         Ok::<_, ServiceError>(())
@@ -346,8 +351,7 @@ async fn store_and_record(
 
 /// An agent adds a document for the contractor ("Documents provided by client").
 pub async fn add_client_document(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     upload: Upload,
@@ -358,7 +362,7 @@ pub async fn add_client_document(
         archived,
         role,
         ..
-    } = TaskAccess::load(db, actor, task_id).await?;
+    } = TaskAccess::load(&cx.db, actor, task_id).await?;
     if role != TaskRole::Agent {
         return Err(ServiceError::Forbidden(
             "only the agency adds the client's documents",
@@ -371,8 +375,8 @@ pub async fn add_client_document(
         ));
     }
     let file = check_file(DocumentKind::Client, upload)?;
-    store_and_record(db, files, actor, task_id, vec![file], None, now).await?;
-    publish_task_change(db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
+    store_and_record(cx, actor, task_id, vec![file], None, now).await?;
+    publish_task_change(&cx.db, actor.agency_id, contractor_id, task_id, Topic::Task).await;
     Ok(())
 }
 
@@ -381,16 +385,14 @@ pub async fn add_client_document(
 /// instructed it is emailed. Files, status and timeline land together or not at all.
 #[allow(clippy::too_many_arguments)]
 pub async fn complete(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     task_id: i64,
     on_site_date: Option<NaiveDate>,
     uploads: Vec<(DocumentKind, Upload)>,
-    public_url: &str,
     now: i64,
 ) -> Result<TaskStatus, ServiceError> {
-    let step = check_step(db, actor, task_id, TaskAction::Complete, None).await?;
+    let step = check_step(&cx.db, actor, task_id, TaskAction::Complete, None).await?;
     let today = actor.today(now);
     let on_site = check_on_site_date(on_site_date, today)
         .map_err(|e| ServiceError::invalid("on_site_date", e.to_string()))?;
@@ -411,11 +413,10 @@ pub async fn complete(
     let completion = Completion {
         step: &step,
         changes,
-        public_url,
     };
-    store_and_record(db, files, actor, task_id, checked, Some(completion), now).await?;
+    store_and_record(cx, actor, task_id, checked, Some(completion), now).await?;
     publish_task_change(
-        db,
+        &cx.db,
         actor.agency_id,
         step.contractor_id,
         task_id,
@@ -495,8 +496,7 @@ async fn tell_agency_of_performance(
 /// A task document's file, for whoever may see the task (agents of the agency, the office, the
 /// assigned technicians); for anyone else it does not exist.
 pub async fn document_file(
-    db: &Db,
-    files: &FileStore,
+    cx: &Context,
     actor: &Actor,
     document_id: i64,
 ) -> Result<crate::files::StoredFile, ServiceError> {
@@ -513,11 +513,11 @@ pub async fn document_file(
     )
     .bind(document_id)
     .bind(actor.agency_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(cx.db.pool())
     .await?
     .ok_or(ServiceError::NotFound("document"))?;
-    TaskAccess::load_for(db, actor, row.task_id, "document").await?;
-    let bytes = files.read(&row.storage_key).await.map_err(|e| {
+    TaskAccess::load_for(&cx.db, actor, row.task_id, "document").await?;
+    let bytes = cx.files.read(&row.storage_key).await.map_err(|e| {
         tracing::error!("task document {document_id}: stored file unreadable: {e}");
         ServiceError::NotFound("file")
     })?;

@@ -1,8 +1,8 @@
 //! A real server on a real socket for HTTP tests, and a browser-like client.
 #![allow(dead_code)]
 
-use app::api::AppContext;
 use app::db::Db;
+use app::services::Context;
 use certidesk::config::Config;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -26,18 +26,18 @@ pub async fn start_with(db: Db, demo: bool, settings: &[(&str, &str)]) -> String
             .map(|(_, value)| value.to_string());
         match name {
             "SITE_ROOT" => setting.or_else(|| Some(std::env::temp_dir().display().to_string())),
+            "DEMO_MODE" => setting.or_else(|| Some(demo.to_string())),
             _ => setting,
         }
     })
     .unwrap();
-    let context = AppContext {
+    let context = Context::new(
         db,
-        demo,
-        public_url: config.public_url.clone(),
-        files: app::files::FileStore::local(
+        app::files::FileStore::local(
             std::env::temp_dir().join(format!("certidesk-files-{}", std::process::id())),
         ),
-    };
+        &config.public_url,
+    );
     let app = certidesk::router::build(&config, context);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();

@@ -1,0 +1,34 @@
+//! What every use case works with: the database, the file store, the address people use (for
+//! links in emails), and what is computed from the database and kept in memory beside it.
+
+use crate::db::Db;
+use crate::files::FileStore;
+use crate::services::compliance::StatusCache;
+use std::sync::Arc;
+
+/// One per running server, cloned cheaply into each request.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub db: Db,
+    pub files: FileStore,
+    /// The address people use, for links in emails (no trailing slash needed).
+    pub public_url: Arc<str>,
+    /// The agencies' certification statuses, computed once per certification version.
+    pub(crate) statuses: Arc<StatusCache>,
+}
+
+impl Context {
+    pub fn new(db: Db, files: FileStore, public_url: &str) -> Context {
+        Context {
+            db,
+            files,
+            public_url: public_url.into(),
+            statuses: Arc::default(),
+        }
+    }
+
+    /// The same database and address with another file store (a test's object storage, say).
+    pub fn with_files(self, files: FileStore) -> Context {
+        Context { files, ..self }
+    }
+}
