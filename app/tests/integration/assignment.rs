@@ -2,6 +2,7 @@
 //! bulk assignment all or nothing with one email per technician, and no reach into another
 //! contractor's technicians or tasks, whatever ids are sent.
 
+use crate::support::{count, first_property, user_id};
 use app::db::now_ms;
 use app::db_test;
 use app::domain::records::{InstructOutcome, TechnicianDetails};
@@ -24,14 +25,6 @@ const JESS: &str = "jess.lee@brightspark.example";
 const OMAR: &str = "omar.haddad@brightspark.example";
 const NINA: &str = "nina.kowalski@northgate-gas.example";
 
-async fn user_id(cx: &Context, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
-
 async fn electrical_type(cx: &Context) -> i64 {
     sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = 'Electrical installation'")
         .fetch_one(cx.db.pool())
@@ -42,10 +35,7 @@ async fn electrical_type(cx: &Context) -> i64 {
 /// `n` new tasks for Brightspark that require the electrical accreditation.
 async fn new_tasks(cx: &Context, n: usize) -> Vec<i64> {
     let agent = actor(cx, AGENT).await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
+    let property = first_property(cx).await;
     let electrical = electrical_type(cx).await;
     let brightspark = contractor_id(cx, "Brightspark Electrical Ltd").await;
     let mut ids = Vec::new();
@@ -64,13 +54,6 @@ async fn new_tasks(cx: &Context, n: usize) -> Vec<i64> {
         }
     }
     ids
-}
-
-async fn count(cx: &Context, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
 }
 
 fn tomorrow() -> NaiveDate {

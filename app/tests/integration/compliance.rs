@@ -15,15 +15,8 @@ const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const OFFICE: &str = "office@brightspark.example";
 
+use crate::support::{certificate_type, first_property};
 use app::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
-
-async fn certificate_type(cx: &Context, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
-        .bind(name)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
 
 fn light_of(rows: &[app::domain::records::ContractorRow], company: &str) -> TrafficLight {
     rows.iter()
@@ -711,10 +704,7 @@ db_test!(instructing_works_respects_the_compliance_block, |cx| {
     let agent = actor(&cx, "priya.shah@harbour-lettings.example").await;
     let clearflow = contractor(&cx, "Clearflow Plumbing").await;
     let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
+    let property = first_property(&cx).await;
     let task = |contractor_id, reason: Option<&str>| NewTask {
         property_id: property,
         contractor_id,

@@ -3,6 +3,7 @@
 //! the ladder; a suspension blocks new work until a valid certificate lifts it; each person gets
 //! one digest a day, also with two instances at once.
 
+use crate::support::{certificate_type, first_property};
 use app::db::now_ms;
 use app::db_test;
 use app::domain::dates::DateFormat;
@@ -26,14 +27,6 @@ const ACCOUNTS: &str = "accounts@brightspark.example";
 /// Clearflow has no office users: its address gets a digest of its own.
 const CLEARFLOW: &str = "jobs@clearflow.example";
 const DAY_MS: i64 = 86_400_000;
-
-async fn type_id(cx: &Context, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
-        .bind(name)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
 
 /// The day's digest body sent to an address, if any ("…, 05/12/2026" in its subject).
 async fn digest(cx: &Context, to: &str, at: i64) -> Option<String> {
@@ -94,10 +87,7 @@ async fn add_office_user(cx: &Context, contractor_id: i64, email: &str) {
 
 async fn instruct(cx: &Context, contractor_id: i64, at: i64) -> InstructOutcome {
     let agent = actor(cx, AGENT).await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
+    let property = first_property(cx).await;
     let task = NewTask {
         property_id: property,
         contractor_id,
@@ -123,7 +113,7 @@ db_test!(
         let admin = actor(&cx, ADMIN).await;
         let brightspark = contractor(&cx, "Brightspark Electrical Ltd").await;
         add_office_user(&cx, brightspark, ACCOUNTS).await;
-        let gas = type_id(&cx, "Gas safety").await;
+        let gas = certificate_type(&cx, "Gas safety").await;
         let start = now_ms();
         let day = |n: i64| start + n * DAY_MS;
         compliance::request_certificate(&cx, &admin, brightspark, gas, start)

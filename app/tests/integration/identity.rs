@@ -1,6 +1,7 @@
 //! Identity services on both databases: signing in, emailed links, resets, sessions, the admin
 //! page's rules and, for every service that takes an id, another tenant's id refused.
 
+use crate::support::user_id;
 use app::db::{now_ms, outbox, sessions};
 use app::db_test;
 use app::domain::identity::{LinkProblem, LinkPurpose, LinkRequest, Permission, UserKind};
@@ -24,14 +25,6 @@ async fn seeded(cx: &Context) {
         .await
         .unwrap()
         .expect("demo data loads into an empty database");
-}
-
-async fn user_id(cx: &Context, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = $1")
-        .bind(email.to_lowercase())
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
 }
 
 async fn actor(cx: &Context, email: &str) -> Actor {

@@ -15,7 +15,7 @@ const HEADER: &str = "ContractorUserTypeID,ExternalContractorRef,ContractorCompa
 
 use app::testing::{actor, contractor_id as contractor, seed_demo as seeded, OtherAgency};
 
-async fn count(cx: &Context, table: &str) -> i64 {
+async fn rows_in(cx: &Context, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(cx.db.pool())
         .await
@@ -43,8 +43,8 @@ db_test!(
         let admin = actor(&cx, ADMIN).await;
         let file = mixed_file(&cx).await;
         let before = (
-            count(&cx, "certificate_documents").await,
-            count(&cx, "certificate_requirements").await,
+            rows_in(&cx, "certificate_documents").await,
+            rows_in(&cx, "certificate_requirements").await,
         );
         let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
         let outcomes: Vec<&Outcome> = preview.rows.iter().map(|r| &r.outcome).collect();
@@ -69,8 +69,8 @@ db_test!(
         );
         assert_eq!(
             (
-                count(&cx, "certificate_documents").await,
-                count(&cx, "certificate_requirements").await
+                rows_in(&cx, "certificate_documents").await,
+                rows_in(&cx, "certificate_requirements").await
             ),
             before,
             "a preview writes nothing"
@@ -82,14 +82,14 @@ db_test!(
             matches!(&refused, Err(ServiceError::Refused(m)) if m.contains("2 rows have errors")),
             "{refused:?}"
         );
-        assert_eq!(count(&cx, "certificate_documents").await, before.0);
+        assert_eq!(rows_in(&cx, "certificate_documents").await, before.0);
 
         let result = import::commit(&cx, &admin, file.as_bytes(), false, now_ms())
             .await
             .unwrap();
         assert_eq!((result.imported, result.skipped, result.errors), (2, 3, 2));
-        assert_eq!(count(&cx, "certificate_documents").await, before.0 + 2);
-        assert_eq!(count(&cx, "certificate_requirements").await, before.1 + 2);
+        assert_eq!(rows_in(&cx, "certificate_documents").await, before.0 + 2);
+        assert_eq!(rows_in(&cx, "certificate_requirements").await, before.1 + 2);
         let fixright = contractor(&cx, "Fixright Handyman").await;
         let statuses = compliance::contractor_requirements(&cx, &admin, fixright, now_ms())
             .await
@@ -129,7 +129,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(result.imported, 0);
-        assert_eq!(count(&cx, "certificate_documents").await, before.0 + 2);
+        assert_eq!(rows_in(&cx, "certificate_documents").await, before.0 + 2);
 
         // The error report lists the rejected rows with their reasons, ready to fix.
         let report = import::error_report(&cx, &admin, file.as_bytes())
@@ -207,12 +207,12 @@ db_test!(another_agencys_contractors_and_types_are_errors, |cx| {
     let file = format!("{HEADER}\n{theirs},,,Gas safety,,,,,\n{fixright},,,{their_type},,,,,\n");
     let preview = import::preview(&cx, &admin, file.as_bytes()).await.unwrap();
     assert_eq!(preview.errors, 2);
-    let before = count(&cx, "certificate_documents").await;
+    let before = rows_in(&cx, "certificate_documents").await;
     let result = import::commit(&cx, &admin, file.as_bytes(), false, now)
         .await
         .unwrap();
     assert_eq!(result.imported, 0);
-    assert_eq!(count(&cx, "certificate_documents").await, before);
+    assert_eq!(rows_in(&cx, "certificate_documents").await, before);
 });
 
 db_test!(xlsx_and_windows_1252_files_read_like_csv, |cx| {
@@ -334,7 +334,7 @@ db_test!(
         seeded(&cx).await;
         let admin = actor(&cx, ADMIN).await;
         let fixright = contractor(&cx, "Fixright Handyman").await;
-        let before = count(&cx, "certificate_documents").await;
+        let before = rows_in(&cx, "certificate_documents").await;
         // "Expiry Date" instead of EndDate: the certificates would never expire.
         let misspelt = HEADER.replace("EndDate,", "Expiry Date,");
         let file = format!("{misspelt}\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,\r\n");
@@ -344,7 +344,7 @@ db_test!(
                 if message.contains("missing: EndDate") && message.contains("\"Expiry Date\"")),
             "{refused:?}"
         );
-        assert_eq!(count(&cx, "certificate_documents").await, before);
+        assert_eq!(rows_in(&cx, "certificate_documents").await, before);
         // A column the template does not have is left out, and the preview says so.
         let file = format!(
             "{HEADER},Notes\r\n{fixright},,,DBS check,01/01/2026,31/12/2099,,,,call first\r\n"
@@ -364,7 +364,7 @@ db_test!(
         seeded(&cx).await;
         let admin = actor(&cx, ADMIN).await;
         let fixright = contractor(&cx, "Fixright Handyman").await;
-        let before = count(&cx, "certificate_documents").await;
+        let before = rows_in(&cx, "certificate_documents").await;
         // Saved in a US locale: 04/02/2026 means 2 April, and would silently read 4 February.
         let file = format!(
             "{HEADER}\r\n{fixright},,,DBS check,04/02/2026,04/02/2027,,,\r\n{fixright},,,Public liability insurance,01/02/2026,03/31/2027,,,\r\n"
@@ -383,7 +383,7 @@ db_test!(
                 "{result:?}"
             );
         }
-        assert_eq!(count(&cx, "certificate_documents").await, before);
+        assert_eq!(rows_in(&cx, "certificate_documents").await, before);
     }
 );
 
@@ -465,7 +465,7 @@ db_test!(a_row_gives_its_contractor_kinds_of_work, |cx| {
         .unwrap()
     };
     assert_eq!(
-        count(&cx, "contractor_work_kinds").await,
+        rows_in(&cx, "contractor_work_kinds").await,
         0,
         "a preview writes nothing"
     );
@@ -488,5 +488,5 @@ db_test!(a_row_gives_its_contractor_kinds_of_work, |cx| {
         .await
         .unwrap();
     assert_eq!(emails().await, 1);
-    assert_eq!(count(&cx, "contractor_work_kinds").await, 1);
+    assert_eq!(rows_in(&cx, "contractor_work_kinds").await, 1);
 });

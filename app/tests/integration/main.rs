@@ -14,5 +14,6 @@ mod perform;
 mod properties;
 mod quotes;
 mod service_tasks;
+mod support;
 mod tasks;
 mod work_kinds;

@@ -1,10 +1,10 @@
 //! On both databases: "I've performed this work" with signatures, the service report made from
 //! the record, and a Desk user's saved signature; nobody else reaches any of them.
 
+use crate::support::brightspark_task;
 use app::db::now_ms;
 use app::db_test;
-use app::domain::records::InstructOutcome;
-use app::domain::service_tasks::{parse_service_tasks, Outcome};
+use app::domain::service_tasks::Outcome;
 use app::domain::signature::Drawing;
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
@@ -15,11 +15,11 @@ use app::services::tasks::report::{
     withdraw_code,
 };
 use app::services::tasks::service_work::record_result;
-use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
+use app::services::tasks::{accept, act, task_detail};
 use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{
-    actor, contractor_id, pdf_image_count, pdf_info, pdf_text, seed_demo, signed_work, OtherAgency,
+    actor, pdf_image_count, pdf_info, pdf_text, seed_demo, signed_work, OtherAgency,
 };
 
 const URL: &str = app::testing::PUBLIC_URL;
@@ -36,23 +36,7 @@ async fn on_site(cx: &Context) -> i64 {
 
 /// A task for Brightspark with these service tasks (one a line), accepted with Tom, Tom on site.
 async fn on_site_with(cx: &Context, service_tasks: &str) -> i64 {
-    let agent = actor(cx, AGENT).await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
-    let task = NewTask {
-        property_id: property,
-        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
-        title: "Annual smoke alarm service".into(),
-        priority: "normal".into(),
-        service_tasks: parse_service_tasks(service_tasks).unwrap(),
-        ..Default::default()
-    };
-    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
-        InstructOutcome::Instructed { task_id, .. } => task_id,
-        other => panic!("{other:?}"),
-    };
+    let task_id = brightspark_task(cx, "Annual smoke alarm service", service_tasks).await;
     let office = actor(cx, OFFICE).await;
     let tom: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(TOM)

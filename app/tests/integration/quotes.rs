@@ -3,12 +3,12 @@
 //! instructs exactly one task (also when two agents accept at once), and nobody reaches another
 //! tenant's request or another contractor's quote.
 
+use crate::support::{count, first_property, pdf};
 use app::db::now_ms;
 use app::db_test;
 use app::domain::quotes::{QuoteRequestOutcome, QuoteStatus, RequestState};
 use app::domain::records::InstructOutcome;
 use app::files::FileStore;
-use app::services::compliance::Upload;
 use app::services::quotes::{self, NewQuoteRequest, QuoteAnswer};
 use app::services::Context;
 use app::services::ServiceError;
@@ -20,13 +20,6 @@ const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const BRIGHTSPARK_OFFICE: &str = "office@brightspark.example";
 const NORTHGATE_OFFICE: &str = "desk@northgate-gas.example";
 const TECHNICIAN: &str = "tom.baker@brightspark.example";
-
-async fn property(cx: &Context) -> i64 {
-    sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
 
 async fn ask(
     cx: &Context,
@@ -40,7 +33,7 @@ async fn ask(
         contractor_ids.push(contractor(cx, company).await);
     }
     let request = NewQuoteRequest {
-        property_id: property(cx).await,
+        property_id: first_property(cx).await,
         title: "Rewire the kitchen".into(),
         description: Some("Sockets scorched behind the cooker.".into()),
         priority: "normal".into(),
@@ -66,13 +59,6 @@ async fn quote_of(cx: &Context, office: &str) -> i64 {
     quotes::desk_quotes(cx, &office).await.unwrap()[0].id
 }
 
-fn pdf(name: &str) -> Upload {
-    Upload {
-        file_name: name.into(),
-        bytes: b"%PDF-1.4\n% a quote\n%%EOF\n".to_vec(),
-    }
-}
-
 async fn answer(cx: &Context, office: &str, amount: &str) -> Result<(), ServiceError> {
     let quote = quote_of(cx, office).await;
     let office = actor(cx, office).await;
@@ -82,13 +68,6 @@ async fn answer(cx: &Context, office: &str, amount: &str) -> Result<(), ServiceE
         document: Some(pdf("quote.pdf")),
     };
     quotes::answer(cx, &office, quote, answer, now_ms()).await
-}
-
-async fn count(cx: &Context, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
 }
 
 db_test!(accepting_a_quote_instructs_exactly_one_task, |cx| {
@@ -399,7 +378,7 @@ db_test!(nobody_reaches_another_tenants_quotes, |cx| {
     assert!(quotes::requests(&cx, &boss).await.unwrap().is_empty());
     // Asking another agency's contractor for a quote: not found.
     let mut foreign = NewQuoteRequest {
-        property_id: property(&cx).await,
+        property_id: first_property(&cx).await,
         title: "Anything".into(),
         priority: "normal".into(),
         contractor_ids: vec![other.contractor_id],

@@ -2,10 +2,10 @@
 //! the contractor's office and assigned technicians only between accepting and performing, photos
 //! kept as a thumbnail and a viewable size, and nobody outside the task reads or writes any of it.
 
+use crate::support::{assign, brightspark_task};
 use app::db::now_ms;
 use app::db_test;
-use app::domain::records::InstructOutcome;
-use app::domain::service_tasks::{parse_service_tasks, Outcome, Severity};
+use app::domain::service_tasks::{Outcome, Severity};
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::files::FileStore;
 use app::services::compliance::Upload;
@@ -13,10 +13,10 @@ use app::services::tasks::perform::perform_on_site;
 use app::services::tasks::service_work::{
     defect_photo, record_result, report_defect, NewDefect, PhotoSize,
 };
-use app::services::tasks::{accept, act, instruct, task_detail, NewTask};
+use app::services::tasks::{accept, act, task_detail};
 use app::services::Context;
 use app::services::ServiceError;
-use app::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
+use app::testing::{actor, seed_demo, signed_work, OtherAgency};
 use std::io::Cursor;
 
 const AGENT: &str = "priya.shah@harbour-lettings.example";
@@ -27,33 +27,13 @@ const OTHER_TECHNICIAN: &str = "jess.lee@brightspark.example";
 
 /// A task for Brightspark with two service tasks, Tom Baker assigned; ids of the service tasks.
 async fn new_task(cx: &Context) -> (i64, i64, i64) {
-    let agent = actor(cx, AGENT).await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
-    let task = NewTask {
-        property_id: property,
-        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
-        title: "Annual safety visit".into(),
-        priority: "normal".into(),
-        service_tasks: parse_service_tasks("Test smoke alarms\nCheck boiler pressure (reading)")
-            .unwrap(),
-        ..Default::default()
-    };
-    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
-        InstructOutcome::Instructed { task_id, .. } => task_id,
-        other => panic!("{other:?}"),
-    };
-    sqlx::query(
-        "INSERT INTO task_technicians (task_id, technician_id) \
-         SELECT $1, id FROM users WHERE email = $2",
+    let task_id = brightspark_task(
+        cx,
+        "Annual safety visit",
+        "Test smoke alarms\nCheck boiler pressure (reading)",
     )
-    .bind(task_id)
-    .bind(TECHNICIAN)
-    .execute(cx.db.pool())
-    .await
-    .unwrap();
+    .await;
+    assign(cx, task_id, TECHNICIAN).await;
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM service_tasks WHERE task_id = $1 ORDER BY position")
             .bind(task_id)

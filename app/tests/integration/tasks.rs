@@ -2,6 +2,7 @@
 //! reasons are required where asked, every change is in the timeline, and another contractor's
 //! or an unassigned technician's request finds no task.
 
+use crate::support::{assign, brightspark_task, first_property, pdf};
 use app::db::{now_ms, Backend};
 use app::db_test;
 use app::domain::task_count::TaskCount;
@@ -32,34 +33,9 @@ const OTHER_TECHNICIAN: &str = "jess.lee@brightspark.example";
 
 /// A new task instructed to Brightspark (green in the demo), and Tom Baker assigned to it.
 async fn new_task(cx: &Context) -> i64 {
-    let agent = actor(cx, AGENT).await;
-    let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
-    let task = NewTask {
-        property_id: property,
-        contractor_id: contractor_id(cx, "Brightspark Electrical Ltd").await,
-        title: "Replace the consumer unit".into(),
-        priority: "normal".into(),
-        ..Default::default()
-    };
-    let task_id = match instruct(cx, &agent, task, now_ms()).await.unwrap() {
-        app::domain::records::InstructOutcome::Instructed { task_id, .. } => task_id,
-        other => panic!("{other:?}"),
-    };
-    let tom: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(TECHNICIAN)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO task_technicians (task_id, technician_id) VALUES ($1, $2)")
-        .bind(task_id)
-        .bind(tom)
-        .execute(cx.db.pool())
-        .await
-        .unwrap();
-    task_id
+    let task = brightspark_task(cx, "Replace the consumer unit", "").await;
+    assign(cx, task, TECHNICIAN).await;
+    task
 }
 
 async fn status(cx: &Context, task_id: i64) -> String {
@@ -68,13 +44,6 @@ async fn status(cx: &Context, task_id: i64) -> String {
         .fetch_one(cx.db.pool())
         .await
         .unwrap()
-}
-
-fn pdf(name: &str) -> Upload {
-    Upload {
-        file_name: name.into(),
-        bytes: b"%PDF-1.4 a report".to_vec(),
-    }
 }
 
 /// Completes with a report, on site today.
@@ -88,7 +57,7 @@ async fn complete_with_report(
     complete(cx, office, task, Some(today), report, now_ms()).await
 }
 
-async fn count(cx: &Context, sql: &str, id: i64) -> i64 {
+async fn count_of(cx: &Context, sql: &str, id: i64) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)
         .fetch_one(cx.db.pool())
@@ -415,10 +384,7 @@ db_test!(
         seed_demo(&cx).await;
         let agent = actor(&cx, AGENT).await;
         let now = now_ms();
-        let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-            .fetch_one(cx.db.pool())
-            .await
-            .unwrap();
+        let property = first_property(&cx).await;
         // Northgate still owes a certificate in the demo (expiring soon, nothing uploaded).
         let northgate = contractor_id(&cx, "Northgate Gas & Heating").await;
         let task = NewTask {
@@ -538,7 +504,7 @@ db_test!(
         );
         assert_eq!(stored(dir.path()), 2);
         assert_eq!(
-            count(
+            count_of(
                 &cx,
                 "SELECT COUNT(*) FROM task_documents WHERE task_id = $1",
                 task
@@ -676,7 +642,7 @@ db_test!(messages_reach_the_other_side_and_no_one_else, |cx| {
         ));
     }
     assert_eq!(
-        count(
+        count_of(
             &cx,
             "SELECT COUNT(*) FROM task_messages WHERE task_id = $1",
             task
@@ -1098,10 +1064,7 @@ db_test!(
     |cx| {
         seed_demo(&cx).await;
         let agent = actor(&cx, AGENT).await;
-        let property: i64 = sqlx::query_scalar("SELECT MIN(id) FROM properties")
-            .fetch_one(cx.db.pool())
-            .await
-            .unwrap();
+        let property = first_property(&cx).await;
         let contractor = contractor_id(&cx, "Brightspark Electrical Ltd").await;
         let runs: Vec<_> = (0..8)
             .map(|i| {

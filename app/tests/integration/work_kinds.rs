@@ -4,6 +4,7 @@
 //! the office; a lapse with open tasks tells both parties once, naming the tasks. Another
 //! agency's ids are refused.
 
+use crate::support::{certificate_type, first_property};
 use app::db::now_ms;
 use app::db_test;
 use app::domain::dates::DateFormat;
@@ -21,21 +22,6 @@ const AGENT: &str = "priya.shah@harbour-lettings.example";
 const READ_ONLY: &str = "sam.reid@harbour-lettings.example";
 const NORTHGATE_OFFICE: &str = "desk@northgate-gas.example";
 const DAY_MS: i64 = 86_400_000;
-
-async fn type_id(cx: &Context, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM certificate_types WHERE name = $1")
-        .bind(name)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
-
-async fn property(cx: &Context) -> i64 {
-    sqlx::query_scalar("SELECT MIN(id) FROM properties")
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
 
 fn today() -> NaiveDate {
     app::domain::dates::local_today("Europe/London", now_ms())
@@ -73,7 +59,7 @@ db_test!(a_kind_of_work_judges_only_its_certificates, |cx| {
     let agent = actor(&cx, AGENT).await;
     // Greenleaf is red (asbestos awareness missing) but its PAT testing is in order.
     let greenleaf = contractor(&cx, "Greenleaf Grounds").await;
-    let pat = type_id(&cx, "PAT testing").await;
+    let pat = certificate_type(&cx, "PAT testing").await;
     let kind = work_kinds::save(
         &cx,
         &admin,
@@ -86,7 +72,7 @@ db_test!(a_kind_of_work_judges_only_its_certificates, |cx| {
     )
     .await
     .unwrap();
-    let property = property(&cx).await;
+    let property = first_property(&cx).await;
     let any_kind = works(property, greenleaf, "Test the kettles");
     assert!(matches!(
         tasks::instruct(&cx, &agent, any_kind.clone(), now)
@@ -120,7 +106,7 @@ db_test!(a_kind_of_work_judges_only_its_certificates, |cx| {
     assert!(detail.compliance_on_the_day.is_empty());
 
     // A kind whose type the contractor was never asked for: missing, so red.
-    let gas = type_id(&cx, "Gas safety").await;
+    let gas = certificate_type(&cx, "Gas safety").await;
     let gas_work = work_kinds::save(
         &cx,
         &admin,
@@ -197,9 +183,9 @@ db_test!(
         seeded(&cx).await;
         let now = now_ms();
         let admin = actor(&cx, ADMIN).await;
-        let gas = type_id(&cx, "Gas safety").await;
-        let liability = type_id(&cx, "Public liability insurance").await;
-        let asbestos = type_id(&cx, "Asbestos awareness").await;
+        let gas = certificate_type(&cx, "Gas safety").await;
+        let liability = certificate_type(&cx, "Public liability insurance").await;
+        let asbestos = certificate_type(&cx, "Asbestos awareness").await;
         let kind = |name: &str, types: Vec<i64>| KindOfWork {
             name: name.into(),
             certificate_type_ids: types,
@@ -417,7 +403,7 @@ db_test!(
         ));
 
         // A kind a task names stays; one no task names can go.
-        let property = property(&cx).await;
+        let property = first_property(&cx).await;
         // Brightspark has not provided gas safety yet: the administrator overrides.
         let task = NewTask {
             work_kind_id: Some(gas_work),
@@ -459,7 +445,7 @@ db_test!(work_due_after_an_expiry_is_judged_on_that_day, |cx| {
     let agent = actor(&cx, AGENT).await;
     // Northgate's gas safety certificate ends in 12 days.
     let northgate = contractor(&cx, "Northgate Gas & Heating").await;
-    let property = property(&cx).await;
+    let property = first_property(&cx).await;
     let format = DateFormat::default();
     let due = |days: u64| NewTask {
         due_date: Some(in_days(days)),
@@ -618,8 +604,8 @@ db_test!(a_lapse_with_open_tasks_tells_both_parties_once, |cx| {
     let now = now_ms();
     let admin = actor(&cx, ADMIN).await;
     let northgate = contractor(&cx, "Northgate Gas & Heating").await;
-    let property = property(&cx).await;
-    let liability = type_id(&cx, "Public liability insurance").await;
+    let property = first_property(&cx).await;
+    let liability = certificate_type(&cx, "Public liability insurance").await;
     let insured_only = work_kinds::save(
         &cx,
         &admin,
