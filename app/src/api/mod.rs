@@ -129,9 +129,7 @@ fn request_problem(value: ServerFnErrorErr) -> ApiError {
             (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Server)
         }
     };
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
+    request::set_status(status);
     error
 }
 
@@ -213,9 +211,7 @@ impl From<crate::services::ServiceError> for ApiError {
                 ApiError::Server
             }
         };
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(error.status());
-        }
+        request::set_status(error.status());
         error
     }
 }

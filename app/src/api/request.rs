@@ -101,7 +101,15 @@ pub fn link_problem(problem: LinkProblem) -> ApiError {
 
 /// The response status for a link that cannot be used (pages and server functions alike).
 pub fn set_link_status(problem: LinkProblem) {
+    set_status(ApiError::Link(problem).status());
+}
+
+/// The status of what is being answered: a page rendered on the server takes the status of the
+/// error its data met (another tenant's task is a 404 page), and a server function the status of
+/// its error. (`routes::edge::server_function_status` also reads the status from the error of a
+/// server function that answered 500, for errors built without this.)
+pub fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(ApiError::Link(problem).status());
+        response.set_status(status);
     }
 }

@@ -98,23 +98,28 @@ async fn known(db: &Db, agency_id: i64) -> Result<Known, ServiceError> {
     for (id, name) in kinds {
         known.work_kinds.insert(type_key(&name), id);
     }
-    let documents: Vec<(i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct DocumentRow {
+        contractor_id: i64,
+        certificate_type_id: i64,
+        start_date: Option<String>,
+        end_date: Option<String>,
+    }
+    let documents: Vec<DocumentRow> = sqlx::query_as(
         "SELECT contractor_id, certificate_type_id, start_date, end_date FROM certificate_documents \
          WHERE agency_id = $1",
     )
     .bind(agency_id)
     .fetch_all(db.pool())
     .await?;
-    known
-        .documents
-        .extend(documents.into_iter().map(|(c, t, s, e)| {
-            (
-                c,
-                t,
-                s.as_deref().and_then(from_storage),
-                e.as_deref().and_then(from_storage),
-            )
-        }));
+    known.documents.extend(documents.into_iter().map(|d| {
+        (
+            d.contractor_id,
+            d.certificate_type_id,
+            d.start_date.as_deref().and_then(from_storage),
+            d.end_date.as_deref().and_then(from_storage),
+        )
+    }));
     Ok(known)
 }
 

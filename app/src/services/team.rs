@@ -388,7 +388,14 @@ pub(super) async fn accreditations_of(
     if technician_ids.is_empty() {
         return Ok(held);
     }
-    let rows: Vec<(i64, i64, Option<String>, i64)> = sqlx::query_as(&format!(
+    #[derive(sqlx::FromRow)]
+    struct AccreditationRow {
+        technician_id: i64,
+        certificate_type_id: i64,
+        end_date: Option<String>,
+        uploaded_at: i64,
+    }
+    let rows: Vec<AccreditationRow> = sqlx::query_as(&format!(
         "SELECT technician_id, certificate_type_id, end_date, uploaded_at \
          FROM technician_certificates WHERE agency_id = $1 AND technician_id IN ({})",
         id_list(technician_ids)
@@ -396,12 +403,14 @@ pub(super) async fn accreditations_of(
     .bind(agency_id)
     .fetch_all(conn)
     .await?;
-    for (technician, type_id, end, at) in rows {
-        held.entry(technician).or_default().push(Accreditation {
-            certificate_type_id: type_id,
-            end_date: end.as_deref().and_then(from_storage),
-            uploaded_at: at,
-        });
+    for row in rows {
+        held.entry(row.technician_id)
+            .or_default()
+            .push(Accreditation {
+                certificate_type_id: row.certificate_type_id,
+                end_date: row.end_date.as_deref().and_then(from_storage),
+                uploaded_at: row.uploaded_at,
+            });
     }
     Ok(held)
 }
