@@ -49,7 +49,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     let args = parse(args).map_err(|e| format!("{e}\nusage: certidesk {USAGE}"))?;
     let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file))?;
     let db = open_database(&config).await?;
-    let cx = Context::new(db.clone(), file_store(&config).await?, &config.public_url);
+    let cx = Context::new(db.clone(), file_store(&config)?, &config.public_url);
     let user_id: Option<i64> = sqlx::query_scalar(
         "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE u.agency_id = $1 \
          AND u.kind = 'agent' AND u.active = 1 AND r.can_manage_certification = 1 \

@@ -113,14 +113,22 @@ pub async fn seed(config: Config) -> Result<(), String> {
     Ok(())
 }
 
+/// The configured file store, as configured (nothing written yet).
+pub(crate) fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
+    match &config.object_storage {
+        None => Ok(app::files::FileStore::local(config.data_dir.join("files"))),
+        Some(settings) => app::files::FileStore::object_storage(settings.clone())
+            .map_err(|e| format!("S3_ENDPOINT: {e}")),
+    }
+}
+
 /// The configured file store, checked by writing and removing a small object so that a wrong
 /// bucket or key stops the start with a message instead of failing the first upload.
-pub(crate) async fn file_store(config: &Config) -> Result<app::files::FileStore, String> {
+async fn checked_file_store(config: &Config) -> Result<app::files::FileStore, String> {
+    let store = file_store(config)?;
     let Some(settings) = &config.object_storage else {
-        return Ok(app::files::FileStore::local(config.data_dir.join("files")));
+        return Ok(store);
     };
-    let store = app::files::FileStore::object_storage(settings.clone())
-        .map_err(|e| format!("S3_ENDPOINT: {e}"))?;
     let key = store
         .put("startup-check", 0, "txt", b"certidesk")
         .await
@@ -176,7 +184,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|e| format!("LISTEN_ADDR: cannot listen on {}: {e}", config.listen_addr))?;
-    let context = Context::new(db.clone(), file_store(&config).await?, &config.public_url);
+    let context = Context::new(
+        db.clone(),
+        checked_file_store(&config).await?,
+        &config.public_url,
+    );
     if config.demo {
         demo::attach_files(&context)
             .await
