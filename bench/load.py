@@ -51,7 +51,7 @@ def post(opener, url, fields):
 
 def sign_in(base, email, password):
     jar, opener = session(base)
-    status, body = post(opener, f"{base}/api/sign_in", {"email": email, "password": password})
+    status, body = post(opener, f"{base}/rpc/sign_in", {"email": email, "password": password})
     if status != 200 or not cookie_header(jar):
         sys.exit(f"sign-in as {email} failed: {status} {body[:200]}")
     return cookie_header(jar)
@@ -61,7 +61,7 @@ def technician_session(base, link):
     jar, opener = session(base)
     with opener.open(f"{base}{link}", timeout=30) as response:
         response.read()
-    status, body = post(opener, f"{base}/api/confirm_sign_in_link", {})
+    status, body = post(opener, f"{base}/rpc/confirm_sign_in_link", {})
     if status != 200:
         sys.exit(f"technician link failed: {status} {body[:200]}")
     return cookie_header(jar)
@@ -186,7 +186,7 @@ def main():
         dict(name="/healthz", kind="probe", method="GET", target="/healthz", expect="ok"),
         dict(name="sign-in page", kind="page", method="GET", target="/sign-in", expect="Password"),
         dict(name="sign in (password)", kind="action", method="POST",
-             target="/api/sign_in", body=sign_in_body, expect="/agent"),
+             target="/rpc/sign_in", body=sign_in_body, expect="/agent"),
         dict(name="contractor list", kind="page", method="GET", target="/agent/contractors",
              cookie=agent, expect="Contractor 0-0000"),
         dict(name="compliance matrix", kind="page", method="GET",
@@ -202,16 +202,16 @@ def main():
         dict(name="task, Tech view", kind="page", method="GET", target=f"/tech/tasks/{task}",
              cookie=technician, expect="Check 4"),
         dict(name="validate a certificate", kind="action", method="POST",
-             target="/api/contractors/validate_document", body="document_id={id}",
+             target="/rpc/contractors/validate_document", body="document_id={id}",
              ids=os.path.join(seed_dir, "validate_ids.first"), check_id=last("validate_ids"),
              cookie=agent, expect="null"),
-        dict(name="task status change", kind="action", method="POST", target="/api/tasks/act",
+        dict(name="task status change", kind="action", method="POST", target="/rpc/tasks/act",
              body="task_id={id}&action={action}", actions="OnSite|RevisitRequired&reason=Part+on+order",
              ids=os.path.join(seed_dir, "status_ids.first"), check_id=last("status_ids"), cookie=office,
              expect="InProgress"),
         # On another task than the pages show: tens of thousands of messages would make that
         # task's page a different page by the mixed run.
-        dict(name="message post", kind="action", method="POST", target="/api/tasks/message",
+        dict(name="message post", kind="action", method="POST", target="/rpc/tasks/message",
              body=f"task_id={last('status_ids')}&body=On+my+way%2C+about+ten+minutes", cookie=agent,
              expect=""),
     ]

@@ -1,7 +1,8 @@
 # Sourced by run.sh and test.sh: installs what is missing, and only that. Safe to run again.
 # Tools: the wasm target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock, Node.js, the
 # npm packages of end2end/ (Playwright, axe-core, binaryen's wasm-opt), Debian's Chromium;
-# for the tests also s3s-fs (an S3-compatible server).
+# for the tests also s3s-fs (an S3-compatible server) and schemathesis (the API against its
+# OpenAPI document).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,6 +14,8 @@ export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 CARGO_LEPTOS_VERSION=0.3.10
 # The newest s3s-fs that builds with this machine's Rust 1.95.
 S3S_FS_VERSION=0.14.1
+# Generates requests from the API's OpenAPI document and checks the answers against it.
+SCHEMATHESIS_VERSION=4.32.5
 
 # tachys, Leptos's renderer, is built from its crates.io source with one upstream change
 # backported (patches/tachys-0.2.19.patch says which and when to drop it). Cargo.toml's
@@ -99,6 +102,17 @@ setup_s3s_fs() {
     cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
   fi
   export TEST_S3S_FS="${TEST_S3S_FS:-$HOME/.cargo/bin/s3s-fs}"
+}
+
+# Only the tests need it: schemathesis, from PyPI, in a virtual environment of its own.
+setup_schemathesis() {
+  local venv="$HOME/.cache/certidesk/venv"
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+    echo "installing schemathesis $SCHEMATHESIS_VERSION"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export SCHEMATHESIS="$venv/bin/schemathesis"
 }
 
 build_release() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test: formatting, clippy, Rust tests on SQLite (and on
-# PostgreSQL when TEST_POSTGRES_URL is set), a release build of the site, and the Playwright suite
-# in Debian's Chromium against a freshly started server.
+# PostgreSQL when TEST_POSTGRES_URL is set), a release build of the site, schemathesis against the
+# public API, and the Playwright suite in Debian's Chromium against a freshly started server.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # A test run gains nothing from incremental compilation (a fresh clone each time in CI) and its
@@ -11,6 +11,7 @@ started=$SECONDS
 
 setup_tools
 setup_s3s_fs
+setup_schemathesis
 
 step "Formatting"
 cargo fmt --all -- --check
@@ -39,6 +40,9 @@ wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm).wasm"
 js="$ROOT/target/site/pkg/certidesk.$(hash_of js).js"
 printf 'WASM: %s bytes raw, %s bytes gzip; JS: %s bytes raw, %s bytes gzip\n' \
   "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
+
+step "The public API against its OpenAPI document (schemathesis)"
+python3 "$ROOT/scripts/api_check.py" "$(server_bin)" "$ROOT/target/site" 30
 
 step "Browser tests (Playwright, Chromium)"
 E2E_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -151,6 +151,30 @@ macro_rules! db_test {
             }
         }
     };
+    // With the test database too, for a second instance (`another_instance`).
+    ($name:ident, |$cx:ident, $test_db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let $test_db = $crate::testing::TestDb::sqlite().await;
+                let $cx: $crate::services::Context = $test_db.context();
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some($test_db) = $crate::testing::TestDb::postgres().await else {
+                    eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                let $cx: $crate::services::Context = $test_db.context();
+                $body
+            }
+        }
+    };
 }
 
 /// Another agency with a contractor, a certificate type, a property and a document: ids that

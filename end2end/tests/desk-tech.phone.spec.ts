@@ -7,9 +7,9 @@ test("the contractor's office opens a task in the Desk view or in the Tech view,
   const agent = await (await browser.newContext()).newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
   const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/api/tasks/instruct', {
+  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
     form: {
       'works[property_id]': String(choices.properties[0][0]),
       'works[contractor_id]': String(brightspark.id),

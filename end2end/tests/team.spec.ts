@@ -6,11 +6,11 @@ import type { Page } from '@playwright/test';
 
 /** Instructs works for Brightspark through the server function the Instruct works form uses. */
 async function instructTasks(page: Page, titles: string[], requiredTypeId: number) {
-  const choices = await (await page.request.post('/api/tasks/instruct_choices')).json();
+  const choices = await (await page.request.post('/rpc/tasks/instruct_choices')).json();
   const property = choices.properties[0][0];
   const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
   for (const title of titles) {
-    const response = await page.request.post('/api/tasks/instruct', {
+    const response = await page.request.post('/rpc/tasks/instruct', {
       form: {
         'works[property_id]': String(property),
         'works[contractor_id]': String(brightspark.id),
@@ -30,7 +30,7 @@ test('the office bulk-assigns 25 filtered tasks to two technicians, is warned of
   // The agency sends 25 tasks that need an electrical accreditation, and one more.
   await signIn(page, AGENT.email);
   await expect(page).toHaveURL(/\/agent$/);
-  const choices = await (await page.request.post('/api/tasks/instruct_choices')).json();
+  const choices = await (await page.request.post('/rpc/tasks/instruct_choices')).json();
   const electrical = choices.technician_types.find((t: [number, string]) => t[1] === 'Electrical installation')[0];
   const titles = Array.from({ length: 25 }, (_, i) => `Rewire landing ${tag} no ${i + 1}`);
   await instructTasks(page, [...titles, `Spare socket ${tag.replace('Bulk', 'Other')}`], electrical);

@@ -46,9 +46,9 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   const agent = await desk.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
   const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/api/tasks/instruct', {
+  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
     form: {
       'works[property_id]': String(choices.properties[0][0]),
       'works[contractor_id]': String(brightspark.id),
@@ -62,7 +62,7 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   const officePanics = collectPanics(office);
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
-  const added = await office.request.post('/api/team/add', {
+  const added = await office.request.post('/rpc/team/add', {
     form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
   });
   expect(added.ok()).toBe(true);
@@ -205,9 +205,9 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   const agent = await desk.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/api/tasks/instruct_choices')).json();
+  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
   const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/api/tasks/instruct', {
+  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
     form: {
       'works[property_id]': String(choices.properties[0][0]),
       'works[contractor_id]': String(brightspark.id),
@@ -220,7 +220,7 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   const office = await desk.newPage();
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
-  expect((await office.request.post('/api/team/add', {
+  expect((await office.request.post('/rpc/team/add', {
     form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
   })).ok()).toBe(true);
   await office.reload();

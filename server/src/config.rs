@@ -22,6 +22,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How SQLite makes commits durable (`SQLITE_SYNCHRONOUS`).
     pub sqlite_sync: app::db::SqliteSync,
+    /// Requests one API key may make per minute, across every instance
+    /// (`API_REQUESTS_PER_MINUTE`).
+    pub api_requests_per_minute: i64,
 }
 
 /// A setting that cannot be used, named so the operator knows what to fix.
@@ -185,6 +188,20 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        let api_requests_per_minute = match get("API_REQUESTS_PER_MINUTE") {
+            None => app::domain::api_keys::REQUESTS_PER_MINUTE,
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "API_REQUESTS_PER_MINUTE",
+                        format!("\"{text}\" is not a number of requests from 1 to 1000000"),
+                    )
+                })?,
+        };
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -197,6 +214,7 @@ impl Config {
             object_storage,
             trusted_proxies,
             sqlite_sync,
+            api_requests_per_minute,
         })
     }
 
@@ -254,6 +272,16 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_api_limit_is_a_positive_number() {
+        assert_eq!(config(&[]).unwrap().api_requests_per_minute, 600);
+        let c = config(&[("API_REQUESTS_PER_MINUTE", "30")]).unwrap();
+        assert_eq!(c.api_requests_per_minute, 30);
+        let e = config(&[("API_REQUESTS_PER_MINUTE", "0")]).unwrap_err();
+        assert_eq!(e.setting, "API_REQUESTS_PER_MINUTE");
+        assert!(config(&[("API_REQUESTS_PER_MINUTE", "lots")]).is_err());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The server: configuration, the HTTP router and start-up. `main.rs` is the command line.
 
+pub mod api_v1;
 pub mod assets;
 pub mod client_address;
 pub mod config;

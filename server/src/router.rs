@@ -1,6 +1,7 @@
 //! The HTTP surface: the Leptos app and its server functions, health checks, static files,
 //! and the layers every request passes through.
 
+use crate::api_v1::{self, ApiLimit};
 use crate::assets;
 use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
@@ -38,6 +39,13 @@ const BODY_LIMIT: usize = 32 * 1024 * 1024;
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub context: Context,
+    pub api_limit: ApiLimit,
+}
+
+impl FromRef<AppState> for ApiLimit {
+    fn from_ref(state: &AppState) -> Self {
+        state.api_limit
+    }
 }
 
 impl FromRef<AppState> for Context {
@@ -77,6 +85,7 @@ pub fn build(config: &Config, context: Context) -> Router {
     let state = AppState {
         leptos: leptos.clone(),
         context: context.clone(),
+        api_limit: ApiLimit(config.api_requests_per_minute),
     };
 
     let shell_options = leptos.clone();
@@ -92,6 +101,7 @@ pub fn build(config: &Config, context: Context) -> Router {
         // Replaced at sign-in by the limit of the person's kind (see domain::identity).
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let router = Router::new()
+        .merge(api_v1::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/auth/link/{token}", get(auth_routes::open_sign_in_link))

@@ -107,9 +107,15 @@ pub(crate) fn is_page(response: &Response) -> bool {
 pub async fn page_policy(mut request: Request, next: Next) -> Response {
     let nonce = PageNonce::random();
     request.extensions_mut().insert(nonce.clone());
+    let api_docs = request.uri().path().starts_with("/api/docs");
     let mut response = next.run(request).await;
     if is_page(&response) {
-        if let Ok(value) = header::HeaderValue::from_str(&csp::policy(&nonce.0)) {
+        let policy = if api_docs {
+            API_DOCS_POLICY.to_string()
+        } else {
+            csp::policy(&nonce.0)
+        };
+        if let Ok(value) = header::HeaderValue::from_str(&policy) {
             response
                 .headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);
@@ -118,11 +124,18 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Pages and server functions' answers show the signed-in person's data (a task's access codes)
+/// Swagger UI on `/api/docs` (vendored, served by this server) sets inline styles on its own
+/// markup; its page alone allows them. Scripts stay this server's own files, as on every page.
+const API_DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// Pages, server functions' and the API's answers show the signed-in person's data (a task's access codes)
 /// and change from one request to the next (a link page that says "used" must not be replayed
 /// from cache for the next link), so none is stored. Static files keep their own caching headers.
 pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
-    let server_function = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    let server_function = path.starts_with("/rpc/") || path.starts_with("/api/v1/");
     let mut response = next.run(request).await;
     if (server_function || is_page(&response))
         && !response.headers().contains_key(header::CACHE_CONTROL)
@@ -139,7 +152,7 @@ pub async fn pages_are_not_stored(request: Request, next: Next) -> Response {
 /// elsewhere it is not found, as if it had never been built.
 pub async fn development_pages(demo: bool, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if !demo && (path.starts_with("/dev/") || path.starts_with("/api/dev/")) {
+    if !demo && (path.starts_with("/dev/") || path.starts_with("/rpc/dev/")) {
         return (StatusCode::NOT_FOUND, "This page does not exist.").into_response();
     }
     next.run(request).await

@@ -10,7 +10,7 @@ use {
     crate::services::auth::now,
 };
 
-#[server(prefix = "/api", endpoint = "agency/settings")]
+#[server(prefix = "/rpc", endpoint = "agency/settings")]
 pub async fn load_agency_settings() -> Result<AgencySettings, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(agency::settings(&context, &actor).await?)
@@ -39,7 +39,7 @@ pub struct SettingsForm {
     pub suspend_after_days: String,
 }
 
-#[server(prefix = "/api", endpoint = "agency/update_settings")]
+#[server(prefix = "/rpc", endpoint = "agency/update_settings")]
 pub async fn update_agency_settings(settings: SettingsForm) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     let date_format =

@@ -53,7 +53,7 @@ async fn pending(key: &str) -> Result<(tower_sessions::Session, String), ApiErro
 }
 
 /// The signed-in person, or `None`.
-#[server(prefix = "/api", endpoint = "viewer")]
+#[server(prefix = "/rpc", endpoint = "viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
     match request::actor().await {
         Ok((_, actor)) => Ok(Some(actor.viewer())),
@@ -67,7 +67,7 @@ pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
 }
 
 /// Email and password. Answers the page to open next.
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
     password: String,
@@ -105,7 +105,7 @@ pub async fn sign_in(
 
 /// Emails a sign-in link or a password reset link. The answer is the same whether or not the
 /// address has an account.
-#[server(prefix = "/api", endpoint = "request_email_link")]
+#[server(prefix = "/rpc", endpoint = "request_email_link")]
 pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<String, ApiError> {
     let context = request::context()?;
     let origin = request::origin().await;
@@ -114,7 +114,7 @@ pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<S
 }
 
 /// Whom the link waiting in this browser would sign in.
-#[server(prefix = "/api", endpoint = "pending_sign_in_link")]
+#[server(prefix = "/rpc", endpoint = "pending_sign_in_link")]
 pub async fn pending_sign_in_link() -> Result<LinkPreview, ApiError> {
     let context = request::context()?;
     let (_, token) = pending(PENDING_LINK).await?;
@@ -124,7 +124,7 @@ pub async fn pending_sign_in_link() -> Result<LinkPreview, ApiError> {
 }
 
 /// Uses the waiting link (once) and signs in. Answers the page to open next.
-#[server(prefix = "/api", endpoint = "confirm_sign_in_link")]
+#[server(prefix = "/rpc", endpoint = "confirm_sign_in_link")]
 pub async fn confirm_sign_in_link() -> Result<String, ApiError> {
     let context = request::context()?;
     let (session, token) = pending(PENDING_LINK).await?;
@@ -136,7 +136,7 @@ pub async fn confirm_sign_in_link() -> Result<String, ApiError> {
     Ok(signed_in.kind.home_path().to_string())
 }
 
-#[server(prefix = "/api", endpoint = "pending_password_reset")]
+#[server(prefix = "/rpc", endpoint = "pending_password_reset")]
 pub async fn pending_password_reset() -> Result<LinkPreview, ApiError> {
     let context = request::context()?;
     let (_, token) = pending(PENDING_RESET).await?;
@@ -147,7 +147,7 @@ pub async fn pending_password_reset() -> Result<LinkPreview, ApiError> {
 }
 
 /// Sets the password from the waiting reset or invitation link and signs in.
-#[server(prefix = "/api", endpoint = "reset_password")]
+#[server(prefix = "/rpc", endpoint = "reset_password")]
 pub async fn reset_password(password: String, confirm: String) -> Result<String, ApiError> {
     if password != confirm {
         return Err(ApiError::Invalid {
@@ -165,7 +165,7 @@ pub async fn reset_password(password: String, confirm: String) -> Result<String,
     Ok(signed_in.kind.home_path().to_string())
 }
 
-#[server(prefix = "/api", endpoint = "sign_out")]
+#[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     let session = request::session().await?;
     session.flush().await.map_err(|e| {
@@ -175,7 +175,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 }
 
 /// Ends this user's sessions on every device, this one included.
-#[server(prefix = "/api", endpoint = "sign_out_everywhere")]
+#[server(prefix = "/rpc", endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     auth::sign_out_everywhere(&context, &actor).await?;

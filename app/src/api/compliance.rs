@@ -11,7 +11,7 @@ use {
 };
 
 /// The agency's contractors with their traffic lights (the instruct page's choices).
-#[server(prefix = "/api", endpoint = "contractors/list")]
+#[server(prefix = "/rpc", endpoint = "contractors/list")]
 pub async fn list_contractors() -> Result<Vec<ContractorRow>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::contractor_list(&context, &actor, None, now()).await?)
@@ -19,7 +19,7 @@ pub async fn list_contractors() -> Result<Vec<ContractorRow>, ApiError> {
 
 /// A page of the contractor list; `light` is `red`, `orange` or `green`, `name` part of a
 /// company name or reference, `page` from 1.
-#[server(prefix = "/api", endpoint = "contractors/page")]
+#[server(prefix = "/rpc", endpoint = "contractors/page")]
 pub async fn contractor_page(
     light: Option<String>,
     name: Option<String>,
@@ -45,7 +45,7 @@ pub async fn contractor_page(
     Ok(compliance::contractor_page(&context, &actor, query, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "contractors/certification")]
+#[server(prefix = "/rpc", endpoint = "contractors/certification")]
 pub async fn load_contractor_certification(
     contractor_id: i64,
 ) -> Result<ContractorCertification, ApiError> {
@@ -54,7 +54,7 @@ pub async fn load_contractor_certification(
 }
 
 /// Requires a certificate type of a contractor.
-#[server(prefix = "/api", endpoint = "contractors/request_certificate")]
+#[server(prefix = "/rpc", endpoint = "contractors/request_certificate")]
 pub async fn request_certificate(
     contractor_id: i64,
     certificate_type_id: i64,
@@ -66,34 +66,34 @@ pub async fn request_certificate(
 }
 
 /// Ticks a certificate document Valid.
-#[server(prefix = "/api", endpoint = "contractors/validate_document")]
+#[server(prefix = "/rpc", endpoint = "contractors/validate_document")]
 pub async fn validate_document(document_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::validate_document(&context, &actor, document_id, now()).await?)
 }
 
 /// Takes back a tick Valid made moments ago.
-#[server(prefix = "/api", endpoint = "contractors/undo_validation")]
+#[server(prefix = "/rpc", endpoint = "contractors/undo_validation")]
 pub async fn undo_validation(document_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::undo_validation(&context, &actor, document_id, now()).await?)
 }
 
 /// The agents' navigation badge: uploads waiting to be ticked Valid.
-#[server(prefix = "/api", endpoint = "compliance/to_validate")]
+#[server(prefix = "/rpc", endpoint = "compliance/to_validate")]
 pub async fn to_validate() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::to_validate(&context, &actor, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "compliance/summary")]
+#[server(prefix = "/rpc", endpoint = "compliance/summary")]
 pub async fn compliance_summary() -> Result<crate::domain::records::ComplianceSummary, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::summary(&context, &actor, now()).await?)
 }
 
 /// A page of the compliance matrix; `status` is a status slug such as `expired`.
-#[server(prefix = "/api", endpoint = "compliance/matrix")]
+#[server(prefix = "/rpc", endpoint = "compliance/matrix")]
 pub async fn compliance_matrix(
     certificate_type_id: Option<i64>,
     status: Option<String>,
@@ -123,7 +123,7 @@ pub async fn compliance_matrix(
 }
 
 /// The contractor portal's certificates: the signed-in office's own company.
-#[server(prefix = "/api", endpoint = "desk/certification")]
+#[server(prefix = "/rpc", endpoint = "desk/certification")]
 pub async fn own_certification() -> Result<ContractorCertification, ApiError> {
     let (context, actor) = request::actor().await?;
     let contractor_id = actor.require_contractor_office().map_err(ApiError::from)?;
@@ -131,13 +131,13 @@ pub async fn own_certification() -> Result<ContractorCertification, ApiError> {
 }
 
 /// The portal badge: certificates the contractor's office still has to provide.
-#[server(prefix = "/api", endpoint = "desk/outstanding_certificates")]
+#[server(prefix = "/rpc", endpoint = "desk/outstanding_certificates")]
 pub async fn outstanding_certificates() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(compliance::outstanding_requests(&context, &actor, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "certificate_types/list")]
+#[server(prefix = "/rpc", endpoint = "certificate_types/list")]
 pub async fn list_certificate_types(
 ) -> Result<Vec<crate::domain::records::CertificateTypeRow>, ApiError> {
     let (context, actor) = request::actor().await?;
@@ -145,7 +145,7 @@ pub async fn list_certificate_types(
 }
 
 /// Adds one of the agency's own certificate types.
-#[server(prefix = "/api", endpoint = "certificate_types/create")]
+#[server(prefix = "/rpc", endpoint = "certificate_types/create")]
 pub async fn create_certificate_type(
     name: String,
     applies_to_technicians: Option<String>,
@@ -162,7 +162,7 @@ pub async fn create_certificate_type(
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "certificate_types/technicians")]
+#[server(prefix = "/rpc", endpoint = "certificate_types/technicians")]
 pub async fn set_type_applies_to_technicians(
     certificate_type_id: i64,
     applies: bool,
@@ -180,7 +180,7 @@ pub async fn set_type_applies_to_technicians(
 }
 
 /// Sets the least cover a certificate type needs (`minimum`: "5000000", "£5m"; empty for none).
-#[server(prefix = "/api", endpoint = "certificate_types/minimum_cover")]
+#[server(prefix = "/rpc", endpoint = "certificate_types/minimum_cover")]
 pub async fn set_minimum_cover(certificate_type_id: i64, minimum: String) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     let minimum = match minimum.trim() {

@@ -5,7 +5,7 @@ use super::ApiError;
 use crate::domain::records::MailView;
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "dev/mailbox")]
+#[server(prefix = "/rpc", endpoint = "dev/mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailView>, ApiError> {
     let context = super::request::context()?;
     if !use_context::<super::DemoMode>().is_some_and(|demo| demo.0) {

@@ -1,7 +1,9 @@
 //! Server functions: thin. Each resolves who is asking, calls a service, returns a typed result.
-//! Every endpoint is named (`/api/...`) so tests and tools can call it by a stable path.
+//! Every endpoint is named (`/rpc/...`) so tests and tools can call it by a stable path; the
+//! public REST API has `/api/v1` to itself, so the page's internal calls and the API never mix.
 
 pub mod agency;
+pub mod api_keys;
 pub mod auth;
 pub mod compliance;
 pub mod mailbox;

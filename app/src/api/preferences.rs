@@ -11,7 +11,7 @@ use {
     crate::services::preferences::{self, SavedSignature},
 };
 
-#[server(prefix = "/api", endpoint = "preferences/load")]
+#[server(prefix = "/rpc", endpoint = "preferences/load")]
 pub async fn load_preferences() -> Result<Preferences, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(preferences::load(&context, &actor).await?)
@@ -19,7 +19,7 @@ pub async fn load_preferences() -> Result<Preferences, ApiError> {
 
 /// `signature`: the strokes (JSON) of a new saved signature, empty to keep the one saved;
 /// `forget`: remove the saved signature.
-#[server(prefix = "/api", endpoint = "preferences/save")]
+#[server(prefix = "/rpc", endpoint = "preferences/save")]
 pub async fn save_preferences(
     #[server(default)] mobile: String,
     #[server(default)] signature: String,

@@ -32,7 +32,7 @@ pub struct QuoteRequestForm {
     pub override_reason: Option<String>,
 }
 
-#[server(prefix = "/api", endpoint = "quotes/request")]
+#[server(prefix = "/rpc", endpoint = "quotes/request")]
 pub async fn request_quotes(request: QuoteRequestForm) -> Result<QuoteRequestOutcome, ApiError> {
     let (context, actor) = request::actor().await?;
     let new = quotes::NewQuoteRequest {
@@ -50,13 +50,13 @@ pub async fn request_quotes(request: QuoteRequestForm) -> Result<QuoteRequestOut
     Ok(quotes::request_quotes(&context, &actor, new, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "quotes/list")]
+#[server(prefix = "/rpc", endpoint = "quotes/list")]
 pub async fn list_quote_requests() -> Result<Vec<QuoteRequestSummary>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::requests(&context, &actor).await?)
 }
 
-#[server(prefix = "/api", endpoint = "quotes/detail")]
+#[server(prefix = "/rpc", endpoint = "quotes/detail")]
 pub async fn load_quote_request(request_id: i64) -> Result<QuoteRequestDetail, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::request_detail(&context, &actor, request_id, now()).await?)
@@ -64,7 +64,7 @@ pub async fn load_quote_request(request_id: i64) -> Result<QuoteRequestDetail, A
 
 /// Accepts a quote, which instructs the works; a red contractor answers `Blocked` unless
 /// overridden with a reason.
-#[server(prefix = "/api", endpoint = "quotes/accept")]
+#[server(prefix = "/rpc", endpoint = "quotes/accept")]
 pub async fn accept_quote(
     quote_id: i64,
     #[server(default)] override_reason: Option<String>,
@@ -80,26 +80,26 @@ pub async fn accept_quote(
     .await?)
 }
 
-#[server(prefix = "/api", endpoint = "quotes/withdraw")]
+#[server(prefix = "/rpc", endpoint = "quotes/withdraw")]
 pub async fn withdraw_quote_request(request_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::withdraw(&context, &actor, request_id, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "quotes/desk")]
+#[server(prefix = "/rpc", endpoint = "quotes/desk")]
 pub async fn desk_quotes() -> Result<Vec<DeskQuote>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::desk_quotes(&context, &actor).await?)
 }
 
 /// How many requests still wait for this office's quote.
-#[server(prefix = "/api", endpoint = "quotes/to_answer")]
+#[server(prefix = "/rpc", endpoint = "quotes/to_answer")]
 pub async fn quotes_to_answer() -> Result<u32, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(quotes::to_answer(&context, &actor).await?)
 }
 
-#[server(prefix = "/api", endpoint = "quotes/decline")]
+#[server(prefix = "/rpc", endpoint = "quotes/decline")]
 pub async fn decline_quote(
     quote_id: i64,
     #[server(default)] note: Option<String>,

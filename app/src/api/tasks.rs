@@ -20,7 +20,7 @@ use {
 };
 
 /// The task dashboard: `query` is the page's query string (filters, sort, page).
-#[server(prefix = "/api", endpoint = "tasks/list")]
+#[server(prefix = "/rpc", endpoint = "tasks/list")]
 pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage, ApiError> {
     let (context, actor) = request::actor().await?;
     let filter = TaskFilter::from_query_string(&query);
@@ -28,7 +28,7 @@ pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage
 }
 
 /// Remembers the dashboard's columns for this person: `columns` names them, comma-separated.
-#[server(prefix = "/api", endpoint = "tasks/columns")]
+#[server(prefix = "/rpc", endpoint = "tasks/columns")]
 pub async fn save_task_columns(
     #[server(default)] columns: String,
 ) -> Result<Vec<TaskColumn>, ApiError> {
@@ -37,13 +37,13 @@ pub async fn save_task_columns(
     Ok(task_list::save_columns(&context, &actor, &chosen).await?)
 }
 
-#[server(prefix = "/api", endpoint = "tech/tasks")]
+#[server(prefix = "/rpc", endpoint = "tech/tasks")]
 pub async fn technician_tasks() -> Result<crate::domain::records::TechTasks, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(tasks::technician_tasks(&context, &actor).await?)
 }
 
-#[server(prefix = "/api", endpoint = "tasks/instruct_choices")]
+#[server(prefix = "/rpc", endpoint = "tasks/instruct_choices")]
 pub async fn load_instruct_choices() -> Result<InstructChoices, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(tasks::instruct_choices(&context, &actor, now()).await?)
@@ -73,7 +73,7 @@ pub struct WorksForm {
 }
 
 /// Sends works to a contractor; a red contractor answers `Blocked` unless overridden with a reason.
-#[server(prefix = "/api", endpoint = "tasks/instruct")]
+#[server(prefix = "/rpc", endpoint = "tasks/instruct")]
 pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiError> {
     let (context, actor) = request::actor().await?;
     let due_date = date_field("due_date", works.due_date.as_deref())?;
@@ -104,7 +104,7 @@ pub async fn instruct_works(works: WorksForm) -> Result<InstructOutcome, ApiErro
 
 /// The compliance verdict on a contractor for the works being written, before they are sent:
 /// `work_kind` and `due_date` as the form's fields give them (empty is none).
-#[server(prefix = "/api", endpoint = "tasks/instruct_check")]
+#[server(prefix = "/rpc", endpoint = "tasks/instruct_check")]
 pub async fn check_works(
     contractor_id: i64,
     #[server(default)] work_kind: Option<String>,
@@ -120,7 +120,7 @@ pub async fn check_works(
     Ok(tasks::instruct_check(&context, &actor, contractor_id, work, now()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "tasks/detail")]
+#[server(prefix = "/rpc", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
     let (context, actor) = request::actor().await?;
     let mut task = tasks::task_detail(&context, &actor, task_id, now()).await?;
@@ -132,7 +132,7 @@ pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
 }
 
 /// Moves a task on: accept, reject, on site, revisit, performed, complete, approve, send back.
-#[server(prefix = "/api", endpoint = "tasks/act")]
+#[server(prefix = "/rpc", endpoint = "tasks/act")]
 pub async fn act_on_task(
     task_id: i64,
     action: TaskAction,
@@ -144,7 +144,7 @@ pub async fn act_on_task(
 
 /// The contractor's office accepts a task, optionally with the date it plans to be on site and
 /// the technicians who will go.
-#[server(prefix = "/api", endpoint = "tasks/accept")]
+#[server(prefix = "/rpc", endpoint = "tasks/accept")]
 pub async fn accept_task(
     task_id: i64,
     #[server(default)] planned_date: Option<String>,
@@ -156,21 +156,21 @@ pub async fn accept_task(
 }
 
 /// A message in the task's chat; the other side is emailed.
-#[server(prefix = "/api", endpoint = "tasks/message")]
+#[server(prefix = "/rpc", endpoint = "tasks/message")]
 pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(work::post_message(&context, &actor, task_id, &body, now()).await?)
 }
 
 /// The task's chat, oldest first.
-#[server(prefix = "/api", endpoint = "tasks/messages")]
+#[server(prefix = "/rpc", endpoint = "tasks/messages")]
 pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(work::task_messages(&context, &actor, task_id).await?)
 }
 
 /// Records a service task's result from the Desk or Tech view.
-#[server(prefix = "/api", endpoint = "tasks/result")]
+#[server(prefix = "/rpc", endpoint = "tasks/result")]
 pub async fn record_service_result(
     service_task_id: i64,
     outcome: Outcome,
@@ -189,7 +189,7 @@ pub async fn record_service_result(
 }
 
 /// "I've performed this work": notes and signatures drawn on the pad.
-#[server(prefix = "/api", endpoint = "tasks/perform")]
+#[server(prefix = "/rpc", endpoint = "tasks/perform")]
 pub async fn perform_work(
     work: crate::domain::records::PerformForm,
 ) -> Result<TaskStatus, ApiError> {
@@ -230,7 +230,7 @@ pub async fn perform_work(
 }
 
 /// The agency archives a finished task.
-#[server(prefix = "/api", endpoint = "tasks/archive")]
+#[server(prefix = "/rpc", endpoint = "tasks/archive")]
 pub async fn archive_task(task_id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(tasks::archive(&context, &actor, task_id, now()).await?)

@@ -15,21 +15,21 @@ use {
     crate::services::{task_list, team},
 };
 
-#[server(prefix = "/api", endpoint = "team/list")]
+#[server(prefix = "/rpc", endpoint = "team/list")]
 pub async fn load_team() -> Result<Team, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(team::team(&context, &actor, now()).await?)
 }
 
 /// Adds a technician; the form sends `technician[name]`, `technician[email]`, `technician[mobile]`.
-#[server(prefix = "/api", endpoint = "team/add")]
+#[server(prefix = "/rpc", endpoint = "team/add")]
 pub async fn add_technician(technician: TechnicianDetails) -> Result<i64, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(team::add_technician(&context, &actor, &technician, now()).await?)
 }
 
 /// Corrects a technician's name or mobile, or makes them inactive or active again.
-#[server(prefix = "/api", endpoint = "team/update")]
+#[server(prefix = "/rpc", endpoint = "team/update")]
 pub async fn update_technician(
     technician_id: i64,
     name: String,
@@ -73,7 +73,7 @@ async fn resolve(
 
 /// What an assignment would change, and the accreditation gaps it would accept, before it is
 /// confirmed.
-#[server(prefix = "/api", endpoint = "tasks/assign_preview")]
+#[server(prefix = "/rpc", endpoint = "tasks/assign_preview")]
 pub async fn preview_assignment(request: AssignmentRequest) -> Result<AssignmentSummary, ApiError> {
     let (context, actor) = request::actor().await?;
     let assignment = resolve(&context, &actor, request).await?;
@@ -81,7 +81,7 @@ pub async fn preview_assignment(request: AssignmentRequest) -> Result<Assignment
 }
 
 /// Assigns technicians and/or a scheduled date to the tasks, all or nothing.
-#[server(prefix = "/api", endpoint = "tasks/assign")]
+#[server(prefix = "/rpc", endpoint = "tasks/assign")]
 pub async fn assign_technicians(request: AssignmentRequest) -> Result<AssignmentSummary, ApiError> {
     let (context, actor) = request::actor().await?;
     let assignment = resolve(&context, &actor, request).await?;
@@ -89,7 +89,7 @@ pub async fn assign_technicians(request: AssignmentRequest) -> Result<Assignment
 }
 
 /// The office's technicians with what each lacks of the selected tasks' requirements.
-#[server(prefix = "/api", endpoint = "tasks/technician_choices")]
+#[server(prefix = "/rpc", endpoint = "tasks/technician_choices")]
 pub async fn technician_choices(
     request: AssignmentRequest,
 ) -> Result<Vec<TechnicianChoice>, ApiError> {

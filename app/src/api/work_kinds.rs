@@ -12,7 +12,7 @@ use {
     crate::services::work_kinds,
 };
 
-#[server(prefix = "/api", endpoint = "work_kinds/list")]
+#[server(prefix = "/rpc", endpoint = "work_kinds/list")]
 pub async fn list_work_kinds() -> Result<Vec<WorkKindRow>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(work_kinds::list(&context, &actor).await?)
@@ -20,7 +20,7 @@ pub async fn list_work_kinds() -> Result<Vec<WorkKindRow>, ApiError> {
 
 /// Adds a kind of work (`id` empty) or changes one; `certificate_types` is a comma-separated list
 /// of type ids.
-#[server(prefix = "/api", endpoint = "work_kinds/save")]
+#[server(prefix = "/rpc", endpoint = "work_kinds/save")]
 pub async fn save_work_kind(
     #[server(default)] id: Option<String>,
     name: String,
@@ -36,14 +36,14 @@ pub async fn save_work_kind(
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "work_kinds/delete")]
+#[server(prefix = "/rpc", endpoint = "work_kinds/delete")]
 pub async fn delete_work_kind(id: i64) -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(work_kinds::delete(&context, &actor, id, now()).await?)
 }
 
 /// The ids of the kinds of work a contractor has.
-#[server(prefix = "/api", endpoint = "work_kinds/contractor")]
+#[server(prefix = "/rpc", endpoint = "work_kinds/contractor")]
 pub async fn contractor_work_kinds(contractor_id: i64) -> Result<Vec<i64>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(work_kinds::contractor_kinds(&context, &actor, contractor_id).await?)
@@ -51,7 +51,7 @@ pub async fn contractor_work_kinds(contractor_id: i64) -> Result<Vec<i64>, ApiEr
 
 /// Gives a contractor exactly these kinds of work (comma-separated ids), requesting the
 /// certificate types they need that it was not yet asked for.
-#[server(prefix = "/api", endpoint = "work_kinds/set_contractor")]
+#[server(prefix = "/rpc", endpoint = "work_kinds/set_contractor")]
 pub async fn set_contractor_work_kinds(
     contractor_id: i64,
     #[server(default)] kinds: Option<String>,

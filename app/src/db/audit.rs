@@ -2,10 +2,26 @@
 
 use sqlx::{Any, Executor};
 
+/// Who did it: a person, a person's API key, or nobody (the product itself: chasing, expiry).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct By {
+    pub user_id: Option<i64>,
+    pub api_key_id: Option<i64>,
+}
+
+impl From<Option<i64>> for By {
+    fn from(user_id: Option<i64>) -> Self {
+        By {
+            user_id,
+            api_key_id: None,
+        }
+    }
+}
+
 pub async fn record<'c, E: Executor<'c, Database = Any>>(
     e: E,
     agency_id: i64,
-    actor_user_id: Option<i64>,
+    by: impl Into<By>,
     action: &str,
     subject_user_id: Option<i64>,
     detail: &str,
@@ -14,7 +30,7 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(
     insert(
         e,
         agency_id,
-        actor_user_id,
+        by.into(),
         action,
         subject_user_id,
         None,
@@ -28,7 +44,7 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(
 pub async fn record_for_contractor<'c, E: Executor<'c, Database = Any>>(
     e: E,
     agency_id: i64,
-    actor_user_id: Option<i64>,
+    by: impl Into<By>,
     action: &str,
     contractor_id: i64,
     detail: &str,
@@ -37,7 +53,7 @@ pub async fn record_for_contractor<'c, E: Executor<'c, Database = Any>>(
     insert(
         e,
         agency_id,
-        actor_user_id,
+        by.into(),
         action,
         None,
         Some(contractor_id),
@@ -51,7 +67,7 @@ pub async fn record_for_contractor<'c, E: Executor<'c, Database = Any>>(
 async fn insert<'c, E: Executor<'c, Database = Any>>(
     e: E,
     agency_id: i64,
-    actor_user_id: Option<i64>,
+    by: By,
     action: &str,
     subject_user_id: Option<i64>,
     contractor_id: Option<i64>,
@@ -59,11 +75,12 @@ async fn insert<'c, E: Executor<'c, Database = Any>>(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (agency_id, actor_user_id, action, subject_user_id, contractor_id, \
-         detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (agency_id, actor_user_id, api_key_id, action, subject_user_id, \
+         contractor_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(agency_id)
-    .bind(actor_user_id)
+    .bind(by.user_id)
+    .bind(by.api_key_id)
     .bind(action)
     .bind(subject_user_id)
     .bind(contractor_id)
@@ -90,8 +107,10 @@ pub async fn contractor_history<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as(
-        "SELECT a.at, a.action, u.name AS actor_name, a.detail FROM audit_log a \
-         LEFT JOIN users u ON u.id = a.actor_user_id \
+        "SELECT a.at, a.action, CASE WHEN k.id IS NULL THEN u.name \
+         ELSE u.name || ' through the API key ' || k.name END AS actor_name, a.detail \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
+         LEFT JOIN api_keys k ON k.id = a.api_key_id \
          WHERE a.agency_id = $1 AND a.contractor_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT $3",
     )
     .bind(agency_id)

@@ -5,6 +5,7 @@
 //! cannot decode SQLite booleans, so flags are bound with [`flag`] and read as `i64`. Queries use
 //! `$1` placeholders, which both engines accept.
 
+pub mod api_keys;
 pub mod attempts;
 pub mod audit;
 pub mod escalations;

@@ -1,6 +1,7 @@
 //! Pure rules of the product: no I/O, compiled for the server and the browser, heavily unit-tested.
 
 pub mod accreditation;
+pub mod api_keys;
 pub mod certificate_reading;
 pub mod compliance;
 pub mod csv;

@@ -101,7 +101,7 @@ pub async fn update_settings(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "settings_changed",
         None,
         &format!(

@@ -4,7 +4,7 @@
 //! service takes the `Actor` and checks it.
 
 use super::{mail, ServiceError};
-use crate::db::{self, attempts, sessions, tokens, users, Db};
+use crate::db::{self, attempts, audit, sessions, tokens, users, Db};
 use crate::domain::dates::{self, DateFormat};
 use crate::domain::identity::{
     self, check_session, LinkProblem, LinkPurpose, LinkRequest, Permission, Permissions,
@@ -39,6 +39,9 @@ pub struct Actor {
     /// Contractor office users and technicians.
     pub contractor_id: Option<i64>,
     pub company_name: Option<String>,
+    /// Set when the request came through an API key: the key acts as the administrator who
+    /// made it, and the audit log names the key.
+    pub api_key_id: Option<i64>,
 }
 
 impl Actor {
@@ -62,7 +65,16 @@ impl Actor {
             },
             contractor_id: user.contractor_id,
             company_name: user.company_name,
+            api_key_id: None,
         })
+    }
+
+    /// Who the audit log records for what this actor does.
+    pub fn audit_by(&self) -> audit::By {
+        audit::By {
+            user_id: Some(self.user_id),
+            api_key_id: self.api_key_id,
+        }
     }
 
     /// The agency's calendar day at `now`.
@@ -260,16 +272,22 @@ async fn verify_password(password: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-/// A fresh link token and the hash that is stored for it.
-pub fn new_token() -> (String, String) {
+/// 32 bytes from the operating system's random source.
+pub(crate) fn random_bytes() -> [u8; 32] {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A fresh link token and the hash that is stored for it.
+pub fn new_token() -> (String, String) {
+    let bytes = random_bytes();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let hash = token_hash(&token);
     (token, hash)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -79,7 +79,7 @@ pub async fn set_minimum_cover(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "certificate_type_minimum_cover",
         None,
         &match minimum {
@@ -151,7 +151,7 @@ pub async fn create(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "certificate_type_created",
         None,
         &name,

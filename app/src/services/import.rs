@@ -303,7 +303,7 @@ pub async fn commit(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "certification_imported",
         None,
         &format!(

@@ -1,6 +1,7 @@
 //! Use cases: each one checks who is asking and owns its transaction.
 
 pub mod agency;
+pub mod api_keys;
 pub mod auth;
 pub mod certificate_reading;
 pub mod certificate_types;

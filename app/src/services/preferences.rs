@@ -94,7 +94,7 @@ pub async fn save(
         audit::record(
             &mut *tx,
             actor.agency_id,
-            Some(actor.user_id),
+            actor.audit_by(),
             "preferences_saved",
             Some(actor.user_id),
             "",

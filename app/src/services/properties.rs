@@ -154,7 +154,7 @@ pub async fn save(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         if is_new {
             "property_added"
         } else {

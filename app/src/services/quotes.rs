@@ -248,7 +248,7 @@ pub async fn request_quotes(
         audit::record_for_contractor(
             &mut *tx,
             actor.agency_id,
-            Some(actor.user_id),
+            actor.audit_by(),
             "quote_requested",
             *id,
             &format!("{reference}: {title}"),
@@ -828,7 +828,7 @@ pub async fn accept(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "quote_accepted",
         quote.contractor_id,
         &format!("{}: {amount}, {}", request.reference, instructed.reference),

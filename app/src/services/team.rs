@@ -153,7 +153,7 @@ pub async fn add_technician(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "technician_added",
         Some(id),
         &name,
@@ -216,7 +216,7 @@ pub async fn update_technician(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         if active {
             "technician_updated"
         } else {
@@ -318,7 +318,7 @@ pub async fn upload_accreditation(
         audit::record(
             &mut *tx,
             actor.agency_id,
-            Some(actor.user_id),
+            actor.audit_by(),
             "accreditation_uploaded",
             Some(accreditation.technician_id),
             &format!("{technician}: {type_name}"),

@@ -126,7 +126,7 @@ pub async fn invite_agent(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "user_invited",
         Some(user_id),
         &format!("invited {email} as {}", role.name),
@@ -176,7 +176,7 @@ pub async fn change_role(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "role_changed",
         Some(user.id),
         &format!(
@@ -220,7 +220,7 @@ pub async fn set_active(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         if active {
             "user_enabled"
         } else {
@@ -260,7 +260,7 @@ pub async fn set_role_permission(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "role_permission_changed",
         None,
         &format!(

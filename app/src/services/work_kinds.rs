@@ -208,7 +208,7 @@ pub async fn save(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         if id.is_none() {
             "work_kind_created"
         } else {
@@ -264,7 +264,7 @@ pub async fn delete(cx: &Context, actor: &Actor, id: i64, now: i64) -> Result<()
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "work_kind_deleted",
         None,
         &name,
@@ -396,7 +396,7 @@ pub(super) async fn set_kinds_in(
         audit::record_for_contractor(
             &mut *tx,
             actor.agency_id,
-            Some(actor.user_id),
+            actor.audit_by(),
             "work_kinds_set",
             contractor_id,
             &if names.is_empty() {
@@ -443,7 +443,7 @@ pub(super) async fn add_kind_in(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "work_kind_imported",
         contractor_id,
         &name,

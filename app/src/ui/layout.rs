@@ -130,6 +130,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             {viewer.permissions.manage_users.then(|| view! {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/settings">"Settings"</A>
+                <A href="/admin/api">"API"</A>
             })}
         }
         .into_any(),

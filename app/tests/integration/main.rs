@@ -3,6 +3,7 @@
 //! `certificate_bomb` is its own binary: it sets the process-wide PDF reader's deadline and
 //! measures the process's peak memory.
 
+mod api_keys;
 mod assignment;
 mod certificate_reading;
 mod compliance;

@@ -155,6 +155,7 @@ mod tests {
             permissions: Permissions::default(),
             contractor_id,
             company_name: None,
+            api_key_id: None,
         }
     }
 

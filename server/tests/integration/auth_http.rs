@@ -82,7 +82,7 @@ db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |cx| {
     let before_id = before.split(';').next().unwrap().to_string();
 
     let response = client
-        .post(format!("{base}/api/sign_in"))
+        .post(format!("{base}/rpc/sign_in"))
         .header("origin", &base)
         .form(&[
             ("email", ADMIN),
@@ -115,7 +115,7 @@ db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |cx| {
     let stranger = reqwest::Client::new();
     let (_, viewer) = {
         let r = stranger
-            .post(format!("{base}/api/viewer"))
+            .post(format!("{base}/rpc/viewer"))
             .header("origin", &base)
             .header("cookie", before_id)
             .send()
@@ -598,7 +598,7 @@ db_test!(cross_site_posts_to_server_functions_are_refused, |cx| {
     sign_in(&client, &base, ADMIN).await;
     let id = user_id(&cx.db, AGENT).await.to_string();
     let forged = client
-        .post(format!("{base}/api/users/active"))
+        .post(format!("{base}/rpc/users/active"))
         .header("origin", "https://evil.example")
         .form(&[("user_id", id.as_str()), ("active", "false")])
         .send()
@@ -606,7 +606,7 @@ db_test!(cross_site_posts_to_server_functions_are_refused, |cx| {
         .unwrap();
     assert_eq!(forged.status(), 403);
     let sign_in_forged = client
-        .post(format!("{base}/api/sign_in"))
+        .post(format!("{base}/rpc/sign_in"))
         .header("sec-fetch-site", "cross-site")
         .form(&[
             ("email", ADMIN),

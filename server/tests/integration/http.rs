@@ -98,7 +98,7 @@ db_test!(oversized_bodies_are_refused, |cx| {
     let base = start(cx.db.clone()).await;
     let body = vec![b'x'; 33 * 1024 * 1024];
     let response = reqwest::Client::new()
-        .post(format!("{base}/api/anything"))
+        .post(format!("{base}/rpc/anything"))
         .body(body)
         .send()
         .await
@@ -110,7 +110,7 @@ db_test!(cross_site_state_changes_are_refused, |cx| {
     let base = start(cx.db.clone()).await;
     let client = reqwest::Client::new();
     let cross_site = client
-        .post(format!("{base}/api/anything"))
+        .post(format!("{base}/rpc/anything"))
         .header("origin", "https://evil.example")
         .header("sec-fetch-site", "cross-site")
         .send()
@@ -122,7 +122,7 @@ db_test!(cross_site_state_changes_are_refused, |cx| {
     // The same request from the app's own pages goes through to routing (404: no such function).
     let host = base.trim_start_matches("http://").to_string();
     let same_site = client
-        .post(format!("{base}/api/anything"))
+        .post(format!("{base}/rpc/anything"))
         .header("origin", base.clone())
         .header("sec-fetch-site", "same-origin")
         .header("host", host)
@@ -161,7 +161,7 @@ db_test!(client_mistakes_get_a_4xx_with_a_plain_message, |cx| {
     assert!(body.to_string().contains("larger than the server takes"));
     // Server functions' answers are never stored by a browser or proxy.
     let r = client
-        .post(format!("{base}/api/viewer"))
+        .post(format!("{base}/rpc/viewer"))
         .header("origin", &base)
         .send()
         .await
@@ -203,7 +203,7 @@ db_test!(
         assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
         // Plain http of the same host does not pass as the public origin.
         let r = reqwest::Client::new()
-            .post(format!("{base}/api/sign_out"))
+            .post(format!("{base}/rpc/sign_out"))
             .header("origin", "http://certs.example.com")
             .header("host", "certs.example.com")
             .send()

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod api_http;
 mod assets_http;
 mod auth_http;
 mod errors_http;

@@ -119,7 +119,7 @@ pub(crate) async fn require_certificate_in(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "certificate_requested",
         request.contractor_id,
         request.type_name,
@@ -350,7 +350,7 @@ async fn record_document(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         if document.validated {
             "certificate_uploaded_valid"
         } else {
@@ -479,7 +479,7 @@ async fn validation_changed(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         action,
         contractor_id,
         &type_name,

@@ -130,7 +130,7 @@ pub async fn check_instruction(
                 audit::record_for_contractor(
                     &mut *conn,
                     actor.agency_id,
-                    Some(actor.user_id),
+                    actor.audit_by(),
                     "compliance_overridden",
                     contractor_id,
                     &format!("{} — reason: {reason}", problems().join("; ")),

@@ -200,7 +200,7 @@ pub(crate) async fn record_step(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "task_status_changed",
         None,
         &format!(

@@ -393,7 +393,7 @@ pub(crate) async fn assign_in(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "technicians_assigned",
         None,
         &format!(

@@ -400,7 +400,7 @@ pub(crate) async fn write_instruction(
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "task_instructed",
         task.contractor_id,
         &format!("{reference}: {title}"),

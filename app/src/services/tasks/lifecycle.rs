@@ -203,7 +203,7 @@ pub async fn archive(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "task_archived",
         None,
         &format!("task {task_id}"),

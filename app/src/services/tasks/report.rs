@@ -526,7 +526,7 @@ pub async fn withdraw_code(
     crate::db::audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "report.code_withdrawn",
         None,
         &format!("task {task_id}, version {version}"),

@@ -95,7 +95,7 @@ async fn note(
     audit::record(
         &mut *tx,
         actor.agency_id,
-        Some(actor.user_id),
+        actor.audit_by(),
         "task_work_recorded",
         None,
         &format!("task {task_id}: {what}: {detail}"),

@@ -69,7 +69,7 @@ pub async fn call(
     form: &[(&str, &str)],
 ) -> (u16, serde_json::Value) {
     let response = client
-        .post(format!("{base}/api/{endpoint}"))
+        .post(format!("{base}/rpc/{endpoint}"))
         .header("origin", base)
         .header("sec-fetch-site", "same-origin")
         .form(form)

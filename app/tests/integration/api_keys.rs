@@ -1,0 +1,240 @@
+//! API keys on both databases: only administrators make and revoke them, a key acts as its maker
+//! narrowed to its scopes, a revoked key stops at once on every instance, and the limit per
+//! minute holds under parallel requests.
+
+use app::db::now_ms;
+use app::db_test;
+use app::domain::api_keys::{Scope, Scopes};
+use app::services::{api_keys, ServiceError};
+use app::testing::{actor, contractor_id, seed_demo, OtherAgency};
+
+const ADMIN: &str = "alex.morgan@harbour-lettings.example";
+const AGENT: &str = "priya.shah@harbour-lettings.example";
+
+fn read_only() -> Scopes {
+    Scopes::of([Scope::ContractorsRead, Scope::CertificationRead])
+}
+
+db_test!(
+    an_administrator_makes_a_key_shown_once_and_stored_as_a_hash,
+    |cx| {
+        seed_demo(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let made = api_keys::create(&cx, &admin, " Arthur sync ", read_only(), now_ms())
+            .await
+            .unwrap();
+        assert_eq!(made.name, "Arthur sync");
+        assert!(made.key.starts_with("cdk_"));
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
+            .bind(&made.key)
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, 0, "the key itself is never stored");
+        let listed = api_keys::list(&cx, &admin).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].scopes,
+            vec![Scope::ContractorsRead, Scope::CertificationRead]
+        );
+        assert!(made.key.starts_with(&listed[0].hint));
+        assert_eq!(listed[0].last_used, None);
+        assert_eq!(listed[0].created_by, "Alex Morgan");
+
+        let caller = api_keys::authenticate(&cx, &made.key, 600, now_ms())
+            .await
+            .unwrap();
+        assert_eq!(caller.actor.user_id, admin.user_id);
+        assert_eq!(caller.actor.api_key_id, Some(made.id));
+        assert!(
+            !caller.actor.permissions.manage_users,
+            "a key never manages people"
+        );
+        assert!(
+            !caller.actor.permissions.manage_certification,
+            "read-only key"
+        );
+        assert!(api_keys::list(&cx, &admin).await.unwrap()[0]
+            .last_used
+            .is_some());
+    }
+);
+
+db_test!(only_administrators_manage_keys, |cx| {
+    seed_demo(&cx).await;
+    let agent = actor(&cx, AGENT).await;
+    assert!(matches!(
+        api_keys::create(&cx, &agent, "Mine", read_only(), now_ms()).await,
+        Err(ServiceError::MissingPermission(_))
+    ));
+    assert!(matches!(
+        api_keys::list(&cx, &agent).await,
+        Err(ServiceError::MissingPermission(_))
+    ));
+    let admin = actor(&cx, ADMIN).await;
+    assert!(matches!(
+        api_keys::create(&cx, &admin, "  ", read_only(), now_ms()).await,
+        Err(ServiceError::Invalid { field: "name", .. })
+    ));
+    assert!(matches!(
+        api_keys::create(&cx, &admin, "No scopes", Scopes::default(), now_ms()).await,
+        Err(ServiceError::Invalid {
+            field: "scopes",
+            ..
+        })
+    ));
+});
+
+db_test!(another_agency_cannot_see_or_revoke_a_key, |cx| {
+    seed_demo(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let made = api_keys::create(&cx, &admin, "Arthur sync", read_only(), now_ms())
+        .await
+        .unwrap();
+    let other = OtherAgency::create(&cx).await.admin(&cx).await;
+    assert!(api_keys::list(&cx, &other).await.unwrap().is_empty());
+    assert!(matches!(
+        api_keys::revoke(&cx, &other, made.id, now_ms()).await,
+        Err(ServiceError::NotFound(_))
+    ));
+    assert!(api_keys::authenticate(&cx, &made.key, 600, now_ms())
+        .await
+        .is_ok());
+});
+
+db_test!(
+    a_revoked_key_is_refused_at_once_on_every_instance,
+    |cx, test_db| {
+        seed_demo(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let made = api_keys::create(&cx, &admin, "Arthur sync", read_only(), now_ms())
+            .await
+            .unwrap();
+        let other_instance = test_db.another_instance().await;
+        assert!(
+            api_keys::authenticate(&other_instance, &made.key, 600, now_ms())
+                .await
+                .is_ok()
+        );
+        api_keys::revoke(&cx, &admin, made.id, now_ms())
+            .await
+            .unwrap();
+        assert!(matches!(
+            api_keys::authenticate(&other_instance, &made.key, 600, now_ms()).await,
+            Err(ServiceError::NotSignedIn)
+        ));
+        assert!(matches!(
+            api_keys::revoke(&cx, &admin, made.id, now_ms()).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let listed = api_keys::list(&cx, &admin).await.unwrap();
+        assert!(listed[0].revoked.is_some());
+        other_instance.db.close().await;
+    }
+);
+
+db_test!(a_key_loses_what_its_maker_loses, |cx| {
+    seed_demo(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let made = api_keys::create(&cx, &admin, "Arthur sync", Scopes::of(Scope::ALL), now_ms())
+        .await
+        .unwrap();
+    let caller = api_keys::authenticate(&cx, &made.key, 600, now_ms())
+        .await
+        .unwrap();
+    assert!(caller.actor.permissions.manage_certification);
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
+        .bind(admin.user_id)
+        .execute(cx.db.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        api_keys::authenticate(&cx, &made.key, 600, now_ms()).await,
+        Err(ServiceError::NotSignedIn)
+    ));
+});
+
+db_test!(
+    the_limit_per_minute_holds_under_parallel_requests,
+    |cx, test_db| {
+        seed_demo(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let made = api_keys::create(&cx, &admin, "Busy", read_only(), now_ms())
+            .await
+            .unwrap();
+        // Two instances, the same minute: 24 requests against a limit of 10.
+        let other_instance = test_db.another_instance().await;
+        let now = app::domain::api_keys::window_start(now_ms()) + 1_000;
+        let calls = (0..24).map(|i| {
+            let cx = if i % 2 == 0 {
+                cx.clone()
+            } else {
+                other_instance.clone()
+            };
+            let key = made.key.clone();
+            tokio::spawn(async move { api_keys::authenticate(&cx, &key, 10, now).await })
+        });
+        let mut allowed = 0;
+        let mut refused = 0;
+        for call in calls {
+            match call.await.unwrap() {
+                Ok(_) => allowed += 1,
+                Err(ServiceError::TooManyAttempts { wait_ms }) => {
+                    assert_eq!(wait_ms, 59_000);
+                    refused += 1
+                }
+                Err(other) => panic!("unexpected {other}"),
+            }
+        }
+        assert_eq!((allowed, refused), (10, 14));
+        // The next minute starts afresh.
+        assert!(api_keys::authenticate(&cx, &made.key, 10, now + 60_000)
+            .await
+            .is_ok());
+        other_instance.db.close().await;
+    }
+);
+
+db_test!(what_a_key_changes_is_audited_under_its_name, |cx| {
+    seed_demo(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let made = api_keys::create(&cx, &admin, "Arthur sync", Scopes::of(Scope::ALL), now_ms())
+        .await
+        .unwrap();
+    let caller = api_keys::authenticate(&cx, &made.key, 600, now_ms())
+        .await
+        .unwrap();
+    let contractor = contractor_id(&cx, "Brightspark Electrical Ltd").await;
+    let type_id: i64 = sqlx::query_scalar(
+        "SELECT id FROM certificate_types WHERE agency_id = $1 AND id NOT IN \
+         (SELECT certificate_type_id FROM certificate_requirements WHERE contractor_id = $2) \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(admin.agency_id)
+    .bind(contractor)
+    .fetch_one(cx.db.pool())
+    .await
+    .unwrap();
+    assert!(app::services::compliance::documents::request_certificate(
+        &cx,
+        &caller.actor,
+        contractor,
+        type_id,
+        now_ms()
+    )
+    .await
+    .unwrap());
+    let history = app::services::compliance::views::contractor_certification(
+        &cx,
+        &admin,
+        contractor,
+        now_ms(),
+    )
+    .await
+    .unwrap();
+    let text = format!("{history:?}");
+    assert!(
+        text.contains("Alex Morgan through the API key Arthur sync"),
+        "{text}"
+    );
+});

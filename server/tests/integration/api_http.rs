@@ -1,0 +1,443 @@
+//! The public API over HTTP on both databases: keys in `Authorization: Bearer`, scopes, another
+//! agency's ids, revocation and the limit per minute across two instances, problem details, and
+//! the OpenAPI document and docs page.
+
+use crate::support::{browser, seeded, sign_in, start, start_with};
+use app::db_test;
+use app::domain::api_keys::{Scope, Scopes};
+use app::services::{api_keys, Context};
+use app::testing::{actor, OtherAgency};
+use serde_json::{json, Value};
+
+const ADMIN: &str = "alex.morgan@harbour-lettings.example";
+
+async fn key(cx: &Context, name: &str, scopes: Scopes) -> String {
+    let admin = actor(cx, ADMIN).await;
+    api_keys::create(cx, &admin, name, scopes, app::db::now_ms())
+        .await
+        .unwrap()
+        .key
+}
+
+fn read_only() -> Scopes {
+    Scopes::of([Scope::ContractorsRead, Scope::CertificationRead])
+}
+
+async fn get(
+    base: &str,
+    path: &str,
+    key: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut request = reqwest::Client::new().get(format!("{base}{path}"));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    answer(request).await
+}
+
+async fn post(
+    base: &str,
+    path: &str,
+    key: &str,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    answer(
+        reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .bearer_auth(key)
+            .json(&body),
+    )
+    .await
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn is_problem(headers: &reqwest::header::HeaderMap, body: &Value, status: u16) {
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "{body}"
+    );
+    assert_eq!(body["status"], status, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+}
+
+db_test!(a_key_reads_and_writes_within_its_scopes, |cx| {
+    seeded(&cx.db).await;
+    let base = start(cx.db.clone()).await;
+    let reader = key(&cx, "Reader", read_only()).await;
+    let writer = key(&cx, "Writer", Scopes::of(Scope::ALL)).await;
+
+    // No key, a made-up key, a signed-in browser without a key: all 401.
+    let (status, headers, body) = get(&base, "/api/v1/contractors", None).await;
+    assert_eq!(status, 401);
+    is_problem(&headers, &body, 401);
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    let made_up = format!("cdk_{}", "A".repeat(43));
+    assert_eq!(
+        get(&base, "/api/v1/contractors", Some(&made_up)).await.0,
+        401
+    );
+    let signed_in = browser();
+    sign_in(&signed_in, &base, ADMIN).await;
+    let by_session = signed_in
+        .get(format!("{base}/api/v1/contractors"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_session.status(),
+        401,
+        "a session never authenticates the API"
+    );
+
+    // Pages of contractors, in id order, each once.
+    let (status, _, all) = get(&base, "/api/v1/contractors?limit=100", Some(&reader)).await;
+    assert_eq!(status, 200, "{all}");
+    let total = all["data"].as_array().unwrap().len();
+    assert!(total >= 3);
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/contractors?limit=2".to_string();
+    loop {
+        let (status, _, page) = get(&base, &path, Some(&reader)).await;
+        assert_eq!(status, 200, "{page}");
+        for c in page["data"].as_array().unwrap() {
+            seen.push(c["id"].as_i64().unwrap());
+            assert!(["green", "orange", "red"].contains(&c["light"].as_str().unwrap()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/contractors?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), total);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    let (_, _, red) = get(&base, "/api/v1/contractors?light=red", Some(&reader)).await;
+    assert!(red["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["light"] == "red"));
+    let (_, _, named) = get(&base, "/api/v1/contractors?name=brightspark", Some(&reader)).await;
+    assert_eq!(
+        named["data"][0]["company_name"],
+        "Brightspark Electrical Ltd"
+    );
+
+    // One contractor with its certificates.
+    let brightspark = named["data"][0]["id"].as_i64().unwrap();
+    let (status, _, detail) = get(
+        &base,
+        &format!("/api/v1/contractors/{brightspark}"),
+        Some(&reader),
+    )
+    .await;
+    assert_eq!(status, 200, "{detail}");
+    assert!(!detail["certificates"].as_array().unwrap().is_empty());
+    assert_eq!(detail["company_name"], "Brightspark Electrical Ltd");
+
+    // Bad input: named, 4xx, never 500.
+    let (status, headers, body) = get(&base, "/api/v1/contractors?limit=0", Some(&reader)).await;
+    assert_eq!(status, 400);
+    is_problem(&headers, &body, 400);
+    assert_eq!(body["field"], "limit");
+    let (status, _, body) = get(&base, "/api/v1/contractors?cursor=abc", Some(&reader)).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("cursor")));
+    let (status, _, body) = get(&base, "/api/v1/contractors/abc", Some(&reader)).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("path")));
+    let (status, _, body) = get(&base, "/api/v1/contractors?light=purple", Some(&reader)).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("query")));
+    let (status, _, _) = get(&base, "/api/v1/nothing-here", Some(&reader)).await;
+    assert_eq!(status, 404);
+
+    // Writes: a read-only key is refused, naming the scope; the writer requests a type once.
+    let (_, _, types) = get(&base, "/api/v1/certificate-types", Some(&reader)).await;
+    let required: Vec<i64> = detail["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["certificate_type_id"].as_i64().unwrap())
+        .collect();
+    let missing = types["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .find(|id| !required.contains(id))
+        .expect("a type Brightspark is not yet asked for");
+    let request_path = format!("/api/v1/contractors/{brightspark}/certificate-requests");
+    let (status, headers, body) = post(
+        &base,
+        &request_path,
+        &reader,
+        json!({"certificate_type_id": missing}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    is_problem(&headers, &body, 403);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("certification:write"),
+        "{body}"
+    );
+    let (status, _, body) = post(
+        &base,
+        &request_path,
+        &writer,
+        json!({"certificate_type_id": missing}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["newly_requested"].as_bool()),
+        (200, Some(true)),
+        "{body}"
+    );
+    let (_, _, body) = post(
+        &base,
+        &request_path,
+        &writer,
+        json!({"certificate_type_id": missing}),
+    )
+    .await;
+    assert_eq!(body["newly_requested"], false);
+    let (status, _, body) = post(
+        &base,
+        &request_path,
+        &writer,
+        json!({"certificate_type_id": "gas"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("body")),
+        "{body}"
+    );
+    let (status, _, body) = answer(
+        reqwest::Client::new()
+            .post(format!("{base}{request_path}"))
+            .bearer_auth(&writer)
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("body")),
+        "{body}"
+    );
+
+    // Validating a document: refused without the scope, done with it.
+    let document: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM certificate_documents WHERE validated_at IS NULL")
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+    let validate = format!("/api/v1/documents/{document}/validate");
+    assert_eq!(post(&base, &validate, &reader, json!({})).await.0, 403);
+    assert_eq!(post(&base, &validate, &writer, json!({})).await.0, 204);
+    let by_key: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'certificate_validated' AND api_key_id IS NOT NULL",
+    )
+    .fetch_one(cx.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(by_key, 1, "audited as the key");
+});
+
+db_test!(another_agencys_ids_do_not_exist_for_a_key, |cx| {
+    seeded(&cx.db).await;
+    let other = OtherAgency::create(&cx).await;
+    let base = start(cx.db.clone()).await;
+    let writer = key(&cx, "Writer", Scopes::of(Scope::ALL)).await;
+    let own_contractor: i64 = sqlx::query_scalar("SELECT MIN(id) FROM contractors")
+        .fetch_one(cx.db.pool())
+        .await
+        .unwrap();
+
+    let (status, _, _) = get(
+        &base,
+        &format!("/api/v1/contractors/{}", other.contractor_id),
+        Some(&writer),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (_, _, list) = get(&base, "/api/v1/contractors?limit=100", Some(&writer)).await;
+    assert!(list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["id"] != other.contractor_id));
+    let (_, _, types) = get(&base, "/api/v1/certificate-types", Some(&writer)).await;
+    assert!(types["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["id"] != other.certificate_type_id));
+    let (status, _, _) = post(
+        &base,
+        &format!(
+            "/api/v1/contractors/{}/certificate-requests",
+            other.contractor_id
+        ),
+        &writer,
+        json!({"certificate_type_id": other.certificate_type_id}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = post(
+        &base,
+        &format!("/api/v1/contractors/{own_contractor}/certificate-requests"),
+        &writer,
+        json!({"certificate_type_id": other.certificate_type_id}),
+    )
+    .await;
+    assert_eq!(status, 404, "another agency's certificate type");
+    let (status, _, _) = post(
+        &base,
+        &format!("/api/v1/documents/{}/validate", other.document_id),
+        &writer,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let untouched: Option<i64> =
+        sqlx::query_scalar("SELECT validated_at FROM certificate_documents WHERE id = $1")
+            .bind(other.document_id)
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(untouched, None);
+});
+
+db_test!(
+    revocation_and_the_limit_hold_across_instances,
+    |cx, test_db| {
+        seeded(&cx.db).await;
+        let settings = [("API_REQUESTS_PER_MINUTE", "5")];
+        let first = start_with(cx.db.clone(), true, &settings).await;
+        let second_instance = test_db.another_instance().await;
+        let second = start_with(second_instance.db.clone(), true, &settings).await;
+        let busy = key(&cx, "Busy", read_only()).await;
+
+        // Not in the minute's last seconds, so all 16 requests count in one minute.
+        let into_minute = app::db::now_ms().rem_euclid(60_000);
+        if into_minute > 50_000 {
+            tokio::time::sleep(std::time::Duration::from_millis(
+                (60_500 - into_minute) as u64,
+            ))
+            .await;
+        }
+        let calls = (0..16).map(|i| {
+            let base = if i % 2 == 0 {
+                first.clone()
+            } else {
+                second.clone()
+            };
+            let busy = busy.clone();
+            tokio::spawn(async move { get(&base, "/api/v1/certificate-types", Some(&busy)).await })
+        });
+        let mut statuses = Vec::new();
+        for call in calls {
+            let (status, headers, body) = call.await.unwrap();
+            if status == 429 {
+                is_problem(&headers, &body, 429);
+                let wait: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+                assert!((1..=60).contains(&wait));
+            }
+            statuses.push(status);
+        }
+        statuses.sort();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            5,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 429).count(),
+            11,
+            "{statuses:?}"
+        );
+
+        // Revoked through one instance: refused at once by both.
+        let reader = key(&cx, "Reader", read_only()).await;
+        assert_eq!(
+            get(&second, "/api/v1/certificate-types", Some(&reader))
+                .await
+                .0,
+            200
+        );
+        let admin = actor(&cx, ADMIN).await;
+        let listed = api_keys::list(&cx, &admin).await.unwrap();
+        let id = listed.iter().find(|k| k.name == "Reader").unwrap().id;
+        api_keys::revoke(&cx, &admin, id, app::db::now_ms())
+            .await
+            .unwrap();
+        assert_eq!(
+            get(&first, "/api/v1/certificate-types", Some(&reader))
+                .await
+                .0,
+            401
+        );
+        assert_eq!(
+            get(&second, "/api/v1/certificate-types", Some(&reader))
+                .await
+                .0,
+            401
+        );
+        second_instance.db.close().await;
+    }
+);
+
+db_test!(the_openapi_document_and_docs_page_are_served, |cx| {
+    let base = start(cx.db.clone()).await;
+    let (status, _, doc) = get(&base, "/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/v1/contractors",
+        "/api/v1/contractors/{id}",
+        "/api/v1/contractors/{id}/certificate-requests",
+        "/api/v1/certificate-types",
+        "/api/v1/documents/{id}/validate",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is described");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
+    let page = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self';"),
+        "only this server's scripts: {csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui-bundle.js"), "{html}");
+    let bundle = reqwest::get(format!("{base}/api/docs/swagger-ui-bundle.js"))
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200, "served from the binary");
+});
