@@ -57,6 +57,16 @@ def sign_in(base, email, password):
     return cookie_header(jar)
 
 
+def api_key(base, cookie):
+    """A key with the read scopes, made through Settings > API's server function."""
+    fields = {"key[name]": "bench", "key[contractors_read]": "on", "key[tasks_read]": "on"}
+    request = urllib.request.Request(
+        f"{base}/rpc/api_keys/create", data=urllib.parse.urlencode(fields).encode(),
+        headers={"Cookie": cookie, "Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read().decode())["key"]
+
+
 def technician_session(base, link):
     jar, opener = session(base)
     with opener.open(f"{base}{link}", timeout=30) as response:
@@ -72,6 +82,8 @@ def check(base, route):
     opener = urllib.request.build_opener(NoRedirect())
     target = route["target"].replace("{id}", route.get("check_id", ""))
     headers = {"Cookie": route.get("cookie", "")}
+    if route.get("api_key"):
+        headers["Authorization"] = f"Bearer {route['api_key']}"
     data = None
     if route["method"] == "POST":
         body = route["body"].replace("{id}", route.get("check_id", ""))
@@ -118,6 +130,7 @@ def start(base, route, connections):
         TARGET=route["target"],
         BODY=route.get("body", ""),
         COOKIE=route.get("cookie", ""),
+        API_KEY=route.get("api_key", ""),
         IDS=route.get("ids", ""),
         IDS_SKIP_LAST="1" if route.get("ids") else "0",
         ACTIONS=route.get("actions", ""),
@@ -165,6 +178,7 @@ def main():
     agent = sign_in(base, seed["agent_email"], seed["password"])
     office = sign_in(base, seed["office_email"], seed["password"])
     technician = technician_session(base, seed["technician_link"])
+    key = api_key(base, agent)
     # Each id file is shared out: the routes one by one walk the first half, each mixed run a
     # part of the second, so every run's writes find their tasks and documents as seeded. The
     # check spends the last id of the first half; the load walks from the first.
@@ -201,6 +215,10 @@ def main():
              cookie=office, expect="Check 4"),
         dict(name="task, Tech view", kind="page", method="GET", target=f"/tech/tasks/{task}",
              cookie=technician, expect="Check 4"),
+        dict(name="API: list contractors", kind="api", method="GET",
+             target="/api/v1/contractors?limit=50", api_key=key, expect="next_cursor"),
+        dict(name="API: list tasks", kind="api", method="GET",
+             target="/api/v1/tasks?status=accepted&limit=50", api_key=key, expect="next_cursor"),
         dict(name="validate a certificate", kind="action", method="POST",
              target="/rpc/contractors/validate_document", body="document_id={id}",
              ids=os.path.join(seed_dir, "validate_ids.first"), check_id=last("validate_ids"),

@@ -1,6 +1,6 @@
 -- One route under load, for bench/load.py. Settings come from the environment:
 --   METHOD (GET or POST), TARGET (path; "{id}" is replaced), BODY (form body; "{id}" replaced),
---   COOKIE (the signed-in session), IDS (a file of ids, one per line, walked without repeats
+--   COOKIE (the signed-in session), API_KEY (sent as a bearer key: the public API), IDS (a file of ids, one per line, walked without repeats
 --   across threads), IDS_SKIP_LAST, ACTIONS ("a|b": "{action}" in BODY takes a in the first
 --   round through the ids, b in the second...), THREADS (wrk's -t).
 -- Any answer other than 200 counts as an error: a 3xx would mean the session was not honoured.
@@ -21,6 +21,8 @@ function init(args)
   headers = {}
   local cookie = os.getenv("COOKIE")
   if cookie and cookie ~= "" then headers["Cookie"] = cookie end
+  local key = os.getenv("API_KEY")
+  if key and key ~= "" then headers["Authorization"] = "Bearer " .. key end
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Accept"] = "application/json"

@@ -92,8 +92,8 @@ def main():
             # In the scratch folder: schemathesis keeps a cache where it runs.
             result = subprocess.run(command, capture_output=True, text=True, cwd=data)
             print(result.stdout[-6000:])
-            if result.returncode == 0 and "WARNINGS" in result.stdout:
-                sys.exit("schemathesis warned (an unresolvable schema part is left untested)")
+            if result.returncode == 0 and "Unresolvable references" in result.stdout:
+                sys.exit("schemathesis could not resolve part of the document, so left it untested")
             if result.returncode != 0:
                 print(result.stderr[-3000:], file=sys.stderr)
                 sys.exit(f"schemathesis found problems (exit {result.returncode})")

@@ -302,3 +302,40 @@ test('the Desk view flags work past its due date as overdue, and only open work'
   await expect(page.locator('tbody tr').first()).toBeVisible();
   await expect(page.locator('tbody .overdue-tag')).toHaveCount(0);
 });
+
+test('news arriving in the Desk view reloads the list but keeps the filters the office is typing', async ({ page, browser }) => {
+  await signIn(page, OFFICE.email);
+  await expect(page).toHaveURL(/\/desk$/);
+  await expectHydrated(page);
+  const filters = page.getByRole('search', { name: 'Filter the tasks' });
+  await filters.getByLabel('Search').fill('half-typed search');
+  await filters.getByLabel('Archived').selectOption({ label: 'Only archived' });
+
+  // Meanwhile the agency instructs new works to this contractor: the list reloads live.
+  const title = `Live news ${Date.now() % 100000}`;
+  const agency = await browser.newContext();
+  const agent = await agency.newPage();
+  await signIn(agent, AGENT.email);
+  await expect(agent).toHaveURL(/\/agent$/);
+  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
+  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
+  const instructed = await agent.request.post('/rpc/tasks/instruct', {
+    form: {
+      'works[property_id]': String(choices.properties[0][0]),
+      'works[contractor_id]': String(brightspark.id),
+      'works[title]': title,
+      'works[priority]': 'normal',
+      // Long overdue, so it sorts onto the first page.
+      'works[due_date]': isoDay(-400),
+    },
+  });
+  expect(instructed.ok()).toBe(true);
+  await agency.close();
+  await expect(page.getByRole('row', { name: new RegExp(title) })).toBeVisible();
+
+  await expect(filters.getByLabel('Search')).toHaveValue('half-typed search');
+  await expect(filters.getByLabel('Archived')).toHaveValue('only');
+  await filters.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/archived=only/);
+  await expect(page).toHaveURL(/q=half-typed\+search/);
+});

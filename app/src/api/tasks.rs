@@ -27,6 +27,13 @@ pub async fn list_tasks(#[server(default)] query: String) -> Result<TaskListPage
     Ok(task_list::task_list(&context, &actor, &filter).await?)
 }
 
+/// The technicians the dashboard's filter offers (the office's; none for agents).
+#[server(prefix = "/rpc", endpoint = "tasks/board_technicians")]
+pub async fn board_technicians() -> Result<Vec<(i64, String)>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(task_list::board_technicians(&context, &actor).await?)
+}
+
 /// Remembers the dashboard's columns for this person: `columns` names them, comma-separated.
 #[server(prefix = "/rpc", endpoint = "tasks/columns")]
 pub async fn save_task_columns(

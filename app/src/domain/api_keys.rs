@@ -46,12 +46,12 @@ impl Scope {
     /// What it allows, for the administrator choosing scopes.
     pub fn describe(self) -> &'static str {
         match self {
-            Scope::ContractorsRead => "read contractors, their compliance lights and properties",
+            Scope::ContractorsRead => "read contractors and their compliance",
             Scope::CertificationRead => "read certificate types, requirements and documents",
             Scope::CertificationWrite => {
                 "request certificates, upload documents and mark them valid"
             }
-            Scope::TasksRead => "read tasks, their timelines and service reports",
+            Scope::TasksRead => "read tasks, their timelines and service reports, and properties",
             Scope::TasksWrite => "instruct works",
             Scope::WebhooksManage => "register and change webhook endpoints",
         }

@@ -7,7 +7,7 @@ use super::ServiceError;
 use crate::db::Db;
 use crate::domain::dates::to_storage;
 use crate::domain::identity::UserKind;
-use crate::domain::records::TaskListPage;
+use crate::domain::records::{TaskListPage, TaskSummary};
 use crate::domain::task_count::TaskCount;
 use crate::domain::task_list::{overdue, TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
 use crate::services::Context;
@@ -158,37 +158,7 @@ pub async fn task_list(
         offset,
     )
     .await?;
-    let mut rows = Vec::new();
-    if !ids.is_empty() {
-        let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let found: Vec<TaskRow> =
-            sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id IN ({ids_list})"))
-                .fetch_all(cx.db.pool())
-                .await?;
-        rows = found
-            .into_iter()
-            .filter_map(TaskRow::into_summary)
-            .collect();
-        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-        let today = actor.today(crate::db::now_ms());
-        for row in &mut rows {
-            row.overdue = overdue(row.status, row.due_date, row.archived, today);
-        }
-        // Names of the technicians on this page's tasks, in one query.
-        let names: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
-             WHERE tt.task_id IN ({ids_list}) ORDER BY u.name"
-        ))
-        .fetch_all(cx.db.pool())
-        .await?;
-        let mut by_task: HashMap<i64, Vec<String>> = HashMap::new();
-        for (task_id, name) in names {
-            by_task.entry(task_id).or_default().push(name);
-        }
-        for row in &mut rows {
-            row.technicians = by_task.remove(&row.id).unwrap_or_default();
-        }
-    }
+    let rows = summaries(cx, actor, &ids).await?;
     let stored: Option<String> = sqlx::query_scalar("SELECT task_columns FROM users WHERE id = $1")
         .bind(actor.user_id)
         .fetch_one(cx.db.pool())
@@ -197,19 +167,7 @@ pub async fn task_list(
     if actor.kind != UserKind::Agent {
         columns.retain(|c| *c != TaskColumn::Contractor);
     }
-    let technicians = match actor.contractor_id {
-        Some(company) => {
-            sqlx::query_as(
-                "SELECT id, name FROM users WHERE contractor_id = $1 AND kind = 'technician' \
-             AND agency_id = $2 ORDER BY name, id",
-            )
-            .bind(company)
-            .bind(actor.agency_id)
-            .fetch_all(cx.db.pool())
-            .await?
-        }
-        None => Vec::new(),
-    };
+    let technicians = board_technicians(cx, actor).await?;
     Ok(TaskListPage {
         rows,
         count: TaskCount::from_counted(counted as u64, offset as u64),
@@ -218,6 +176,98 @@ pub async fn task_list(
         columns,
         technicians,
     })
+}
+
+/// The rows of these tasks, in the order of `ids`, with whether each is overdue and its
+/// technicians' names (one query each); the caller has checked the ids are the actor's to see.
+async fn summaries(
+    cx: &Context,
+    actor: &Actor,
+    ids: &[i64],
+) -> Result<Vec<TaskSummary>, ServiceError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let found: Vec<TaskRow> = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id IN ({ids_list})"))
+        .fetch_all(cx.db.pool())
+        .await?;
+    let mut rows: Vec<TaskSummary> = found
+        .into_iter()
+        .filter_map(TaskRow::into_summary)
+        .collect();
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    let today = actor.today(crate::db::now_ms());
+    for row in &mut rows {
+        row.overdue = overdue(row.status, row.due_date, row.archived, today);
+    }
+    // Names of the technicians on these tasks, in one query.
+    let names: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT tt.task_id, u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
+         WHERE tt.task_id IN ({ids_list}) ORDER BY u.name"
+    ))
+    .fetch_all(cx.db.pool())
+    .await?;
+    let mut by_task: HashMap<i64, Vec<String>> = HashMap::new();
+    for (task_id, name) in names {
+        by_task.entry(task_id).or_default().push(name);
+    }
+    for row in &mut rows {
+        row.technicians = by_task.remove(&row.id).unwrap_or_default();
+    }
+    Ok(rows)
+}
+
+/// The technicians the dashboard filters by: the office's own; none for anyone else.
+pub async fn board_technicians(
+    cx: &Context,
+    actor: &Actor,
+) -> Result<Vec<(i64, String)>, ServiceError> {
+    let Some(company) = actor.contractor_id else {
+        return Ok(Vec::new());
+    };
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM users WHERE contractor_id = $1 AND kind = 'technician' \
+         AND agency_id = $2 ORDER BY name, id",
+    )
+    .bind(company)
+    .bind(actor.agency_id)
+    .fetch_all(cx.db.pool())
+    .await?)
+}
+
+/// The tasks matching the dashboard's filters (its sort and page are ignored), in id order after
+/// `after_id`, at most `limit`, and whether more follow: the public API's pages, which stay
+/// stable while tasks are added.
+pub async fn tasks_after(
+    cx: &Context,
+    actor: &Actor,
+    filter: &TaskFilter,
+    after_id: Option<i64>,
+    limit: u32,
+) -> Result<(Vec<TaskSummary>, bool), ServiceError> {
+    let (conditions, values) = conditions(actor, filter)?;
+    let after = Value::Int(after_id.unwrap_or(i64::MIN));
+    let placeholder = values.len() + 1;
+    let mut values = values;
+    values.push(after);
+    let ids: Vec<(i64,)> = bind_all(
+        sqlx::query_as(&format!(
+            "SELECT t.id FROM tasks t WHERE {conditions} AND t.id > ${placeholder} \
+             ORDER BY t.id LIMIT {}",
+            i64::from(limit) + 1
+        )),
+        &values,
+    )
+    .fetch_all(cx.db.pool())
+    .await?;
+    let more = ids.len() > limit as usize;
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .take(limit as usize)
+        .map(|(id,)| id)
+        .collect();
+    Ok((summaries(cx, actor, &ids).await?, more))
 }
 
 /// The ids of every task matching the filter (the dashboard's "select all matching"), in the

@@ -2,7 +2,7 @@
 //! the address (status, due dates, property, technician, text), sortable columns, the columns
 //! each person chose (remembered on the server), and pages of 50.
 
-use crate::api::tasks::{list_tasks, SaveTaskColumns};
+use crate::api::tasks::{board_technicians, list_tasks, SaveTaskColumns};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{TaskListPage, TaskSummary};
 use crate::domain::task_count::thousands;
@@ -62,7 +62,18 @@ pub fn TaskBoard(
             }
         })
     };
+    // Fetched once: a live reload of the list must not rebuild the form.
+    let technicians = Resource::new(|| (), |_| board_technicians());
+    let agent = link_base.starts_with("/agent");
+    let filters = move || {
+        let filter = filter.get();
+        Suspend::new(async move {
+            let technicians = technicians.await.unwrap_or_default();
+            view! { <TaskFilters filter base agent technicians/> }
+        })
+    };
     view! {
+        <Suspense>{filters}</Suspense>
         <Transition fallback=|| view! { <p role="status">"Loading tasks…"</p> }>{content}</Transition>
         {bulk.then(|| view! { <BulkEdit selection filter done=saved/> })}
     }
@@ -89,35 +100,6 @@ fn BoardView(
             format!("{base}?{q}")
         }
     };
-    let status_options = TaskStatus::ALL
-        .into_iter()
-        .filter(|s| *s != TaskStatus::Draft || p.columns.contains(&TaskColumn::Contractor))
-        .map(|s| {
-            view! { <option value=s.as_str() selected=filter.status == Some(s)>{s.label()}</option> }
-        })
-        .collect_view();
-    let technician_filter = (!p.technicians.is_empty()).then(|| {
-        let options = p
-            .technicians
-            .iter()
-            .map(|(id, name)| {
-                view! {
-                    <option value=id.to_string() selected=filter.technician_id == Some(*id)>
-                        {name.clone()}
-                    </option>
-                }
-            })
-            .collect_view();
-        view! {
-            <div>
-                <label for="tasks-technician">"Technician"</label>
-                <select id="tasks-technician" name="technician">
-                    <option value="">"Anyone"</option>{options}
-                </select>
-            </div>
-        }
-    });
-    let date_value = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let columns = p.columns.clone();
     let header = columns
         .iter()
@@ -207,12 +189,7 @@ fn BoardView(
         }
     });
     let pages = p.count.pages(p.page_size);
-    let filtered = filter.to_query().split('&').any(|pair| {
-        !pair.is_empty()
-            && !pair.starts_with("sort=")
-            && !pair.starts_with("dir=")
-            && !pair.starts_with("page=")
-    });
+    let filtered = is_filtered(&filter);
     let table = if p.count.is_zero() {
         let message = if filtered {
             "No tasks match these filters.".to_string()
@@ -236,6 +213,67 @@ fn BoardView(
         let filter = filter.clone();
         move |n: u64| href(&filter.on_page(n as u32))
     };
+    view! {
+        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
+        <p class="hint" role="status">
+            {format!("{} · {}", p.count.label(), p.count.page_label(p.page, p.page_size))}
+            {select_all}
+        </p>
+        {table}
+        <Pager page=u64::from(p.page) pages href=pager_href/>
+    }
+}
+
+/// Whether anything narrows the list (sorting and paging do not).
+fn is_filtered(filter: &TaskFilter) -> bool {
+    filter.to_query().split('&').any(|pair| {
+        !pair.is_empty()
+            && !pair.starts_with("sort=")
+            && !pair.starts_with("dir=")
+            && !pair.starts_with("page=")
+    })
+}
+
+/// The filter form. Rendered apart from the list, so a live reload of the list (another
+/// person's change) never resets what the person is typing here; it follows the address only.
+#[component]
+fn TaskFilters(
+    filter: TaskFilter,
+    base: &'static str,
+    /// Agents see drafts; the contractor's office never does.
+    agent: bool,
+    /// The office's technicians, to filter by; none for agents.
+    technicians: Vec<(i64, String)>,
+) -> impl IntoView {
+    let filtered = is_filtered(&filter);
+    let status_options = TaskStatus::ALL
+        .into_iter()
+        .filter(|s| *s != TaskStatus::Draft || agent)
+        .map(|s| {
+            view! { <option value=s.as_str() selected=filter.status == Some(s)>{s.label()}</option> }
+        })
+        .collect_view();
+    let technician_filter = (!technicians.is_empty()).then(|| {
+        let options = technicians
+            .iter()
+            .map(|(id, name)| {
+                view! {
+                    <option value=id.to_string() selected=filter.technician_id == Some(*id)>
+                        {name.clone()}
+                    </option>
+                }
+            })
+            .collect_view();
+        view! {
+            <div>
+                <label for="tasks-technician">"Technician"</label>
+                <select id="tasks-technician" name="technician">
+                    <option value="">"Anyone"</option>{options}
+                </select>
+            </div>
+        }
+    });
+    let date_value = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         // Filtering navigates in the page (no reload): only the list is fetched again.
         <Form method="get" action=base attr:class="filter-form task-filters" attr:role="search" attr:aria-label="Filter the tasks">
@@ -275,13 +313,6 @@ fn BoardView(
                 {filtered.then(|| view! { <A href=base>"Clear filters"</A> })}
             </div>
         </Form>
-        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
-        <p class="hint" role="status">
-            {format!("{} · {}", p.count.label(), p.count.page_label(p.page, p.page_size))}
-            {select_all}
-        </p>
-        {table}
-        <Pager page=u64::from(p.page) pages href=pager_href/>
     }
 }
 

@@ -9,6 +9,7 @@ mod contractors;
 mod page;
 mod problem;
 mod schema;
+mod tasks;
 
 pub use caller::ApiLimit;
 pub use problem::Problem;
@@ -37,6 +38,11 @@ const BODY_LIMIT: usize = 64 * 1024;
         contractors::request_certificate,
         certification::certificate_types,
         certification::validate_document,
+        tasks::list,
+        tasks::get,
+        tasks::report,
+        tasks::instruct,
+        tasks::properties,
     ),
     components(schemas(Problem)),
     modifiers(&BearerKeys),
@@ -44,6 +50,7 @@ const BODY_LIMIT: usize = 64 * 1024;
     tags(
         (name = "contractors", description = "Contractors and their compliance"),
         (name = "certification", description = "Certificate types, requests and documents"),
+        (name = "tasks", description = "Tasks, properties, and instructing works"),
     )
 )]
 pub struct ApiDoc;
@@ -79,6 +86,10 @@ where
             "/documents/{id}/validate",
             post(certification::validate_document),
         )
+        .route("/tasks", get(tasks::list).post(tasks::instruct))
+        .route("/tasks/{id}", get(tasks::get))
+        .route("/tasks/{id}/report", get(tasks::report))
+        .route("/properties", get(tasks::properties))
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,

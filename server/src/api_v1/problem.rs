@@ -16,9 +16,9 @@ use utoipa::{IntoResponses, ToSchema};
 pub struct Problem {
     /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     /// The status's name, such as "Not Found".
-    pub title: String,
+    pub title: &'static str,
     pub status: u16,
     /// What to do about it.
     pub detail: String,
@@ -28,6 +28,15 @@ pub struct Problem {
     /// Seconds until the key may call again (429 only; also the `Retry-After` header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
+    /// When works were refused because the contractor is not compliant (409): each certificate
+    /// at fault, as "Gas safety: expired".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub certificates_at_fault: Option<Box<[String]>>,
+    /// With `certificates_at_fault`: whether this key may override the block (its maker's role
+    /// allows it and `tasks:write`), by sending `override_reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_override: Option<bool>,
 }
 
 /// The refusals every operation may answer with, for the OpenAPI document.
@@ -93,12 +102,14 @@ pub enum BodyRefusals {
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("Error").into(),
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
             retry_after: None,
+            certificates_at_fault: None,
+            can_override: None,
         }
     }
 

@@ -35,6 +35,7 @@ impl From<Light> for TrafficLight {
 
 /// A required certificate's status, as the compliance matrix shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = CertificateStatus)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     NotRequired,

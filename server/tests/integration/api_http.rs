@@ -417,12 +417,29 @@ db_test!(the_openapi_document_and_docs_page_are_served, |cx| {
         "/api/v1/contractors/{id}/certificate-requests",
         "/api/v1/certificate-types",
         "/api/v1/documents/{id}/validate",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{id}",
+        "/api/v1/tasks/{id}/report",
+        "/api/v1/properties",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is described");
     }
     assert_eq!(
         doc["components"]["securitySchemes"]["api_key"]["scheme"],
         "bearer"
+    );
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["Problem"].is_object(),
+        "every refusal's schema resolves"
+    );
+    // Two enums named Status once overwrote each other in the document.
+    let task_statuses = schemas["TaskStatus"]["enum"].to_string();
+    assert!(task_statuses.contains("in_progress"), "{task_statuses}");
+    let certificate_statuses = schemas["CertificateStatus"]["enum"].to_string();
+    assert!(
+        certificate_statuses.contains("expiring-soon"),
+        "{certificate_statuses}"
     );
     let page = reqwest::get(format!("{base}/api/docs/")).await.unwrap();
     assert_eq!(page.status(), 200);
@@ -441,3 +458,195 @@ db_test!(the_openapi_document_and_docs_page_are_served, |cx| {
         .unwrap();
     assert_eq!(bundle.status(), 200, "served from the binary");
 });
+
+db_test!(
+    tasks_are_read_and_instructed_under_the_compliance_rule,
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
+        let reader = key(
+            &cx,
+            "Reader",
+            Scopes::of([Scope::TasksRead, Scope::ContractorsRead]),
+        )
+        .await;
+        let writer = key(&cx, "Writer", Scopes::of(Scope::ALL)).await;
+        let contractors_only = key(&cx, "Contractors", Scopes::of([Scope::ContractorsRead])).await;
+
+        // Pages of tasks in id order, each once; a filter applies.
+        let (status, _, all) = get(&base, "/api/v1/tasks?limit=100", Some(&reader)).await;
+        assert_eq!(status, 200, "{all}");
+        let total = all["data"].as_array().unwrap().len();
+        assert!(total >= 3, "{all}");
+        let (_, _, first) = get(&base, "/api/v1/tasks?limit=2", Some(&reader)).await;
+        let cursor = first["next_cursor"].as_str().unwrap().to_string();
+        let (_, _, second) = get(
+            &base,
+            &format!("/api/v1/tasks?limit=2&cursor={cursor}"),
+            Some(&reader),
+        )
+        .await;
+        assert!(
+            second["data"][0]["id"].as_i64().unwrap() > first["data"][1]["id"].as_i64().unwrap()
+        );
+        let (_, _, assigned) = get(
+            &base,
+            "/api/v1/tasks?status=assigned&limit=100",
+            Some(&reader),
+        )
+        .await;
+        assert!(assigned["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "assigned"));
+        assert_eq!(
+            get(&base, "/api/v1/tasks?status=lost", Some(&reader))
+                .await
+                .0,
+            400
+        );
+        assert_eq!(
+            get(&base, "/api/v1/tasks", Some(&contractors_only)).await.0,
+            403
+        );
+
+        // One task with its timeline.
+        let id = all["data"][0]["id"].as_i64().unwrap();
+        let (status, _, task) = get(&base, &format!("/api/v1/tasks/{id}"), Some(&reader)).await;
+        assert_eq!(status, 200, "{task}");
+        assert_eq!(task["id"], id);
+
+        // Instructing works: a red contractor is refused with the certificates at fault.
+        let (_, _, properties) = get(&base, "/api/v1/properties", Some(&reader)).await;
+        let property = properties["data"][0]["id"].as_i64().unwrap();
+        let (_, _, red) = get(&base, "/api/v1/contractors?light=red", Some(&reader)).await;
+        let red = red["data"][0]["id"]
+            .as_i64()
+            .expect("the demo has a red contractor");
+        let works = |contractor: i64| {
+            json!({"property_id": property, "contractor_id": contractor, "title": "Boiler service",
+               "priority": "normal", "due_date": "2027-01-15"})
+        };
+        let tasks_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        let (status, headers, body) = post(&base, "/api/v1/tasks", &writer, works(red)).await;
+        assert_eq!(status, 409, "{body}");
+        is_problem(&headers, &body, 409);
+        assert!(
+            !body["certificates_at_fault"].as_array().unwrap().is_empty(),
+            "{body}"
+        );
+        assert_eq!(body["can_override"], true);
+        let tasks_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(tasks_after, tasks_before, "nothing half-written");
+        assert_eq!(
+            post(&base, "/api/v1/tasks", &reader, works(red)).await.0,
+            403
+        );
+        let mut overridden = works(red);
+        overridden["override_reason"] = json!("Emergency leak; the only engineer free");
+        let (status, _, made) = post(&base, "/api/v1/tasks", &writer, overridden).await;
+        assert_eq!(
+            (status, made["overridden"].as_bool()),
+            (201, Some(true)),
+            "{made}"
+        );
+        let (_, _, green) = get(&base, "/api/v1/contractors?light=green", Some(&reader)).await;
+        let green = green["data"][0]["id"].as_i64().unwrap();
+        let (status, _, made) = post(&base, "/api/v1/tasks", &writer, works(green)).await;
+        assert_eq!(
+            (status, made["overridden"].as_bool()),
+            (201, Some(false)),
+            "{made}"
+        );
+        let made_id = made["id"].as_i64().unwrap();
+        let (_, _, task) = get(&base, &format!("/api/v1/tasks/{made_id}"), Some(&reader)).await;
+        assert_eq!(task["status"], "assigned");
+        assert_eq!(task["report_available"], false);
+        let timeline = task["timeline"].to_string();
+        assert!(
+            timeline.contains("Alex Morgan"),
+            "instructed by the key's maker: {timeline}"
+        );
+        let (status, _, body) = get(
+            &base,
+            &format!("/api/v1/tasks/{made_id}/report"),
+            Some(&reader),
+        )
+        .await;
+        assert_eq!(
+            status, 409,
+            "no report before the work is performed: {body}"
+        );
+        let mut untitled = works(green);
+        untitled["title"] = json!("  ");
+        let (status, _, body) = post(&base, "/api/v1/tasks", &writer, untitled).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("title")),
+            "{body}"
+        );
+
+        // Another agency's task does not exist for this key.
+        let other = OtherAgency::create(&cx).await;
+        let other_admin = other.admin(&cx).await;
+        let theirs = app::services::tasks::instruct::instruct(
+            &cx,
+            &other_admin,
+            app::services::tasks::instruct::NewTask {
+                property_id: other.property_id,
+                contractor_id: other.contractor_id,
+                title: "Theirs".into(),
+                description: None,
+                due_date: None,
+                priority: "normal".into(),
+                purchase_order: None,
+                override_reason: None,
+                service_tasks: Vec::new(),
+                required_type_ids: Vec::new(),
+                work_kind_id: None,
+            },
+            app::db::now_ms(),
+        )
+        .await
+        .unwrap();
+        let app::domain::records::InstructOutcome::Instructed {
+            task_id: theirs, ..
+        } = theirs
+        else {
+            panic!("the other agency's works are instructed");
+        };
+        assert_eq!(
+            get(&base, &format!("/api/v1/tasks/{theirs}"), Some(&writer))
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            get(
+                &base,
+                &format!("/api/v1/tasks/{theirs}/report"),
+                Some(&writer)
+            )
+            .await
+            .0,
+            404
+        );
+        let (_, _, mine) = get(&base, "/api/v1/tasks?limit=100&q=Theirs", Some(&writer)).await;
+        assert!(mine["data"].as_array().unwrap().is_empty());
+        let mut their_property = works(green);
+        their_property["property_id"] = json!(other.property_id);
+        let (status, _, body) = post(&base, "/api/v1/tasks", &writer, their_property).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("property_id")),
+            "{body}"
+        );
+    }
+);

@@ -293,6 +293,13 @@ db_test!(
                 ],
             ),
             ("tasks/list", vec![]),
+            ("tasks/board_technicians", vec![]),
+            ("api_keys/list", vec![]),
+            (
+                "api_keys/create",
+                vec![("key[name]", "X"), ("key[tasks_read]", "on")],
+            ),
+            ("api_keys/revoke", vec![("key_id", "1")]),
             ("tasks/columns", vec![]),
             ("tasks/accept", vec![("task_id", "1")]),
             ("tasks/message", vec![("task_id", "1"), ("body", "Hello")]),
