@@ -59,6 +59,8 @@ export default defineConfig({
       PUBLIC_URL: baseURL,
       SITE_ROOT: process.env.E2E_SITE_ROOT ?? path.join(root, 'target', 'site'),
       RUST_LOG: 'warn',
+      // The webhook test's receiver listens on this machine.
+      WEBHOOKS_ALLOW_INTERNAL: '1',
     },
   },
 });

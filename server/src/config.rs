@@ -25,6 +25,9 @@ pub struct Config {
     /// Requests one API key may make per minute, across every instance
     /// (`API_REQUESTS_PER_MINUTE`).
     pub api_requests_per_minute: i64,
+    /// Whether webhook endpoints may be on this machine or a private network
+    /// (`WEBHOOKS_ALLOW_INTERNAL`); off unless set, so an endpoint cannot reach inside.
+    pub webhooks_allow_internal: bool,
 }
 
 /// A setting that cannot be used, named so the operator knows what to fix.
@@ -202,6 +205,17 @@ impl Config {
                 })?,
         };
 
+        let webhooks_allow_internal = match get("WEBHOOKS_ALLOW_INTERNAL").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "WEBHOOKS_ALLOW_INTERNAL",
+                    format!("\"{other}\" is not 1 or 0 (true or false)"),
+                ))
+            }
+        };
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -215,6 +229,7 @@ impl Config {
             trusted_proxies,
             sqlite_sync,
             api_requests_per_minute,
+            webhooks_allow_internal,
         })
     }
 
@@ -279,6 +294,14 @@ mod tests {
         assert_eq!(config(&[]).unwrap().api_requests_per_minute, 600);
         let c = config(&[("API_REQUESTS_PER_MINUTE", "30")]).unwrap();
         assert_eq!(c.api_requests_per_minute, 30);
+        assert!(!config(&[]).unwrap().webhooks_allow_internal);
+        assert!(
+            config(&[("WEBHOOKS_ALLOW_INTERNAL", "1")])
+                .unwrap()
+                .webhooks_allow_internal
+        );
+        let e = config(&[("WEBHOOKS_ALLOW_INTERNAL", "yes please")]).unwrap_err();
+        assert_eq!(e.setting, "WEBHOOKS_ALLOW_INTERNAL");
         let e = config(&[("API_REQUESTS_PER_MINUTE", "0")]).unwrap_err();
         assert_eq!(e.setting, "API_REQUESTS_PER_MINUTE");
         assert!(config(&[("API_REQUESTS_PER_MINUTE", "lots")]).is_err());

@@ -11,3 +11,4 @@ pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod startup;
+pub mod webhook_sender;

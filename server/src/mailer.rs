@@ -5,12 +5,14 @@
 //! workers at once. Between a successful send and the "sent" mark a crash could still repeat one
 //! message; its Message-ID stays the same on every attempt, so mail systems can recognise it.
 
+use crate::webhook_sender::WebhookSender;
 use app::db::{outbox, Db, DbError};
 use app::domain::outbox::{retry_at, LEASE_MS};
 use app::services::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -114,23 +116,37 @@ fn describe(e: &SmtpError) -> String {
     text.chars().take(500).collect()
 }
 
-/// Runs until `stop` changes: sends due mail every few seconds, queues certificate reminders and
-/// expiry notices every five minutes (from the first pass on), and tidies expired sessions and
-/// throttling records every ten minutes. Without SMTP, mail waits in the outbox (and shows in
+/// Runs until `stop` changes: sends due mail and webhook deliveries every few seconds (and writes
+/// compliance-change events), queues certificate reminders and expiry notices every five minutes
+/// (from the first pass on), and tidies expired sessions and throttling records every ten minutes. Without SMTP, mail waits in the outbox (and shows in
 /// the development mailbox in demo mode).
 pub fn spawn_worker(
     cx: Context,
     mailer: Option<Mailer>,
+    webhooks: WebhookSender,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks: u64 = 0;
+        let mut lights_seen = HashMap::new();
         loop {
             if let Some(mailer) = &mailer {
                 if let Err(e) = mailer.deliver_due(&cx.db).await {
                     tracing::warn!("outbox pass failed: {e}");
                 }
             }
+            match app::services::webhooks::watch_compliance(
+                &cx,
+                &mut lights_seen,
+                app::db::now_ms(),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(changes) => tracing::info!(changes, "compliance lights changed"),
+                Err(e) => tracing::warn!("compliance watch failed: {e}"),
+            }
+            crate::webhook_sender::pass(&webhooks, &cx).await;
             if ticks.is_multiple_of(150) {
                 let now = app::db::now_ms();
                 match app::services::reminders::queue_due(&cx, now).await {

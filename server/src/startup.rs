@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::mailer::{self, Mailer};
 use crate::router;
+use crate::webhook_sender::WebhookSender;
 use app::db::Db;
 use app::services::demo::{self, DemoSummary};
 use app::services::Context;
@@ -188,7 +189,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         db.clone(),
         checked_file_store(&config).await?,
         &config.public_url,
-    );
+    )
+    .with_internal_webhooks(config.webhooks_allow_internal);
     if config.demo {
         demo::attach_files(&context)
             .await
@@ -210,7 +212,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         }
     };
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
-    let worker = mailer::spawn_worker(context.clone(), mailer, worker_stop);
+    let webhooks = WebhookSender::new(config.webhooks_allow_internal)?;
+    let worker = mailer::spawn_worker(context.clone(), mailer, webhooks, worker_stop);
 
     tracing::info!(
         "serving on http://{} ({} database{})",

@@ -16,6 +16,7 @@ pub mod request;
 pub mod tasks;
 pub mod team;
 pub mod users;
+pub mod webhooks;
 pub mod work_kinds;
 
 use crate::domain::form_fields;

@@ -9,10 +9,12 @@ pub mod api_keys;
 pub mod attempts;
 pub mod audit;
 pub mod escalations;
+mod leases;
 pub mod outbox;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};

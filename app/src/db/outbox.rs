@@ -2,7 +2,13 @@
 //! claimed by a worker with a lease, so several server instances never send the same row at the
 //! same time, and a worker that dies mid-send leaves the row to be picked up when the lease ends.
 
+use super::leases::Queue;
 use sqlx::{Any, Executor, FromRow};
+
+const QUEUE: Queue = Queue {
+    table: "outbox_emails",
+    done: "sent_at",
+};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct OutboxEmail {
@@ -57,15 +63,7 @@ pub async fn due<'c, E: Executor<'c, Database = Any>>(
     now: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM outbox_emails WHERE sent_at IS NULL AND gave_up_at IS NULL \
-         AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1) \
-         ORDER BY next_attempt_at, id LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(e)
-    .await
+    QUEUE.due(e, now, limit).await
 }
 
 /// Takes a lease on one message; true when this worker has it.
@@ -75,17 +73,7 @@ pub async fn claim<'c, E: Executor<'c, Database = Any>>(
     now: i64,
     lease_until: i64,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE outbox_emails SET locked_until = $3, attempts = attempts + 1 \
-         WHERE id = $1 AND sent_at IS NULL AND gave_up_at IS NULL \
-         AND (locked_until IS NULL OR locked_until < $2)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(lease_until)
-    .execute(e)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    QUEUE.claim(e, id, now, lease_until).await
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(

@@ -24,5 +24,6 @@ pub mod task_list;
 pub mod task_status;
 pub mod task_work;
 pub mod tech_day;
+pub mod webhooks;
 pub mod work_date;
 pub mod work_kinds;

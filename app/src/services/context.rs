@@ -15,6 +15,9 @@ pub struct Context {
     pub public_url: Arc<str>,
     /// The agencies' certification statuses, computed once per certification version.
     pub(crate) statuses: Arc<StatusCache>,
+    /// Whether webhook endpoints may be on this machine or a private network (an operator's
+    /// setting for development; off, such endpoints are refused when registered and when sent).
+    pub webhooks_reach_internal: bool,
 }
 
 impl Context {
@@ -24,11 +27,20 @@ impl Context {
             files,
             public_url: public_url.into(),
             statuses: Arc::default(),
+            webhooks_reach_internal: false,
         }
     }
 
     /// The same database and address with another file store (a test's object storage, say).
     pub fn with_files(self, files: FileStore) -> Context {
         Context { files, ..self }
+    }
+
+    /// The same, with webhook endpoints allowed (or not) on internal addresses.
+    pub fn with_internal_webhooks(self, allowed: bool) -> Context {
+        Context {
+            webhooks_reach_internal: allowed,
+            ..self
+        }
     }
 }

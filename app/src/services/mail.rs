@@ -137,6 +137,20 @@ pub fn invitation(
     )
 }
 
+/// To an agency's administrators, when a webhook endpoint was disabled for failing.
+pub fn webhook_disabled(name: &str, url: &str, reason: &str, settings_url: &str) -> Email {
+    compose(
+        format!("Webhook endpoint disabled: {url}"),
+        &format!("Hello {name},"),
+        &[
+            format!("Certidesk stopped sending events to {url}: {reason}."),
+            "Events that happen while it is disabled are not sent to it. Once the receiving system works again, enable the endpoint on the Webhooks page; its delivery log shows what was missed.".to_string(),
+        ],
+        ("Open the Webhooks page", settings_url),
+        "You receive this because you administer your agency's Certidesk account.",
+    )
+}
+
 /// To a contractor's office: the agency now requires a certificate type.
 pub fn certificate_requested(company: &str, agency: &str, certificate: &str, url: &str) -> Email {
     compose(

@@ -21,6 +21,7 @@ pub mod task_list;
 pub mod tasks;
 pub mod team;
 pub mod users;
+pub mod webhooks;
 pub mod work_kinds;
 
 pub use context::Context;

@@ -5,12 +5,15 @@
 //! same time by several instances, never sends one twice.
 
 use super::compliance::{contractor_recipients, upload_url};
+use super::webhooks::{self, Event};
 use super::{mail, ServiceError};
 use crate::domain::compliance::{reminder_due, RelatesTo, Reminder};
 use crate::domain::dates::local_today;
 use crate::domain::dates::{from_storage, DateFormat};
+use crate::domain::webhooks::EventType;
 use crate::services::Context;
 use chrono::{Days, NaiveDate};
+use serde_json::json;
 use std::collections::HashMap;
 
 /// A server that was down on the day still sends what fell due this many days ago, but not older
@@ -23,6 +26,8 @@ pub struct ReminderPass {
     pub expiry_notices: u32,
     /// Emails to contractors' offices naming open tasks that need a certificate that lapsed.
     pub lapse_notices: u32,
+    /// `certificate.expiring` and `certificate.expired` webhook deliveries written.
+    pub webhook_deliveries: u32,
 }
 
 #[derive(sqlx::FromRow)]
@@ -91,6 +96,25 @@ struct CurrentDocument {
     time_zone: String,
     date_format: String,
     agency_name: String,
+    expiring_soon_days: i64,
+}
+
+/// A certificate's `certificate.expiring` or `certificate.expired` event. Its id names the
+/// document, so passes repeated after a restart or run by several instances deliver it once.
+fn certificate_event(kind: EventType, d: &CurrentDocument) -> Event {
+    Event {
+        kind,
+        id: Some(format!("evt_{}_{}", kind.as_str().replace('.', "_"), d.id)),
+        data: json!({
+            "document_id": d.id,
+            "contractor_id": d.contractor_id,
+            "company_name": d.company_name,
+            "certificate_type_id": d.certificate_type_id,
+            "certificate_type": d.type_name,
+            "start_date": d.start_date,
+            "end_date": d.end_date,
+        }),
+    }
 }
 
 /// Queues the reminders and expiry notices due now; returns how many were new.
@@ -99,7 +123,7 @@ pub async fn queue_due(cx: &Context, now: i64) -> Result<ReminderPass, ServiceEr
     let documents: Vec<CurrentDocument> = sqlx::query_as(
         "SELECT d.id, d.agency_id, d.contractor_id, d.certificate_type_id, d.uploaded_at, \
          d.start_date, d.end_date, d.reminder, d.reminder_relates_to, t.name AS type_name, \
-         c.company_name, a.time_zone, a.date_format, a.name AS agency_name \
+         c.company_name, a.time_zone, a.date_format, a.name AS agency_name, a.expiring_soon_days \
          FROM certificate_documents d \
          JOIN certificate_requirements r ON r.contractor_id = d.contractor_id \
               AND r.certificate_type_id = d.certificate_type_id \
@@ -159,7 +183,21 @@ pub async fn queue_due(cx: &Context, now: i64) -> Result<ReminderPass, ServiceEr
             }
         }
         if let Some(end) = end {
+            let window = u64::try_from(d.expiring_soon_days).unwrap_or(30);
+            let expiring_from = end.checked_sub_days(Days::new(window)).unwrap_or(end);
+            if recent(expiring_from) && end >= today {
+                let event = certificate_event(EventType::CertificateExpiring, d);
+                pass.webhook_deliveries +=
+                    webhooks::emit(&mut tx, d.agency_id, &event, now).await? as u32;
+            }
+        }
+        if let Some(end) = end {
             let expired_on = end.checked_add_days(Days::new(1)).unwrap_or(end);
+            if recent(expired_on) {
+                let event = certificate_event(EventType::CertificateExpired, d);
+                pass.webhook_deliveries +=
+                    webhooks::emit(&mut tx, d.agency_id, &event, now).await? as u32;
+            }
             if recent(expired_on) {
                 let url = format!(
                     "{}/agent/contractors/{}",

@@ -17,4 +17,5 @@ mod quotes;
 mod service_tasks;
 mod support;
 mod tasks;
+mod webhooks;
 mod work_kinds;

@@ -10,13 +10,14 @@ mod page;
 mod problem;
 mod schema;
 mod tasks;
+mod webhooks;
 
 pub use caller::ApiLimit;
 pub use problem::Problem;
 
 use app::services::Context;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -30,7 +31,7 @@ const BODY_LIMIT: usize = 64 * 1024;
     info(
         title = "Certidesk API",
         version = "1",
-        description = "Contractors, certification and tasks of one agency. Authenticate with an API key made under Settings > API, sent as `Authorization: Bearer <key>`; each key is limited to its scopes and to a number of requests a minute (429 with `Retry-After` beyond it). Errors are RFC 9457 problem details. Lists are paged with `cursor` and `limit`."
+        description = "Contractors, certification, tasks and webhooks of one agency. Authenticate with an API key made under Settings > API, sent as `Authorization: Bearer <key>`; each key is limited to its scopes and to a number of requests a minute (429 with `Retry-After` beyond it). Errors are RFC 9457 problem details. Lists are paged with `cursor` and `limit`."
     ),
     paths(
         contractors::list,
@@ -43,6 +44,11 @@ const BODY_LIMIT: usize = 64 * 1024;
         tasks::report,
         tasks::instruct,
         tasks::properties,
+        webhooks::list,
+        webhooks::register,
+        webhooks::delete,
+        webhooks::send_test,
+        webhooks::deliveries,
     ),
     components(schemas(Problem)),
     modifiers(&BearerKeys),
@@ -51,6 +57,7 @@ const BODY_LIMIT: usize = 64 * 1024;
         (name = "contractors", description = "Contractors and their compliance"),
         (name = "certification", description = "Certificate types, requests and documents"),
         (name = "tasks", description = "Tasks, properties, and instructing works"),
+        (name = "webhooks", description = "Endpoints that receive the agency's events, signed the Standard Webhooks way"),
     )
 )]
 pub struct ApiDoc;
@@ -90,6 +97,10 @@ where
         .route("/tasks/{id}", get(tasks::get))
         .route("/tasks/{id}/report", get(tasks::report))
         .route("/properties", get(tasks::properties))
+        .route("/webhooks", get(webhooks::list).post(webhooks::register))
+        .route("/webhooks/{id}", delete(webhooks::delete))
+        .route("/webhooks/{id}/test", post(webhooks::send_test))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,

@@ -18,3 +18,4 @@ mod instances;
 mod mail;
 mod shutdown;
 mod startup;
+mod webhooks_http;

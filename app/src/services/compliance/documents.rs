@@ -10,12 +10,15 @@ use crate::domain::compliance::{validation_undoable, RelatesTo, Reminder, VALIDA
 use crate::domain::dates::to_storage;
 use crate::domain::files::{check_upload, safe_file_name, FileKind, MAX_CERTIFICATE_BYTES};
 use crate::domain::identity::{Permission, UserKind};
+use crate::domain::webhooks::EventType;
 use crate::events::{Change, Topic};
 use crate::files::Staged;
 use crate::services::auth::Actor;
+use crate::services::webhooks::{self, Event};
 use crate::services::Context;
 use crate::services::{certificate_reading, mail, ServiceError};
 use chrono::NaiveDate;
+use serde_json::json;
 
 /// Who reads a contractor's certification mail: its active office users, or the company's own
 /// address when it has none.
@@ -347,6 +350,23 @@ async fn record_document(
     .fetch_one(&mut *tx)
     .await?;
     bump_certification_version(&mut tx, actor.agency_id).await?;
+    let data = json!({
+        "document_id": id,
+        "contractor_id": document.contractor_id,
+        "certificate_type_id": document.certificate_type_id,
+        "certificate_type": type_name,
+        "start_date": document.start_date.map(to_storage),
+        "end_date": document.end_date.map(to_storage),
+        "file_name": file.map(|f| f.name.as_str()),
+        "validated": document.validated,
+        "by": actor.name,
+    });
+    if document.validated {
+        let event = Event::new(EventType::CertificateValidated, data.clone());
+        webhooks::emit(&mut tx, actor.agency_id, &event, now).await?;
+    }
+    let event = Event::new(EventType::CertificateUploaded, data);
+    webhooks::emit(&mut tx, actor.agency_id, &event, now).await?;
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,
@@ -448,6 +468,16 @@ pub async fn validate_document(
         .await?;
         return exists.map(|_| ()).ok_or(ServiceError::NotFound("document"));
     };
+    let event = Event::new(
+        EventType::CertificateValidated,
+        json!({
+            "document_id": document_id,
+            "contractor_id": contractor_id,
+            "certificate_type_id": type_id,
+            "by": actor.name,
+        }),
+    );
+    webhooks::emit(&mut tx, actor.agency_id, &event, now).await?;
     validation_changed(
         &cx.db,
         tx,

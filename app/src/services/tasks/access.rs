@@ -8,10 +8,13 @@ use crate::domain::dates::to_storage;
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::TaskSummary;
 use crate::domain::task_status::{transition, TaskAction, TaskRole, TaskStatus};
+use crate::domain::webhooks::EventType;
 use crate::events::{Change, Topic};
 use crate::services::auth::Actor;
+use crate::services::webhooks::{self, Event};
 use crate::services::ServiceError;
 use chrono::NaiveDate;
+use serde_json::json;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -170,10 +173,10 @@ pub(crate) async fn record_step(
     changes: TaskChanges,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let changed = sqlx::query(
+    let reference: Option<String> = sqlx::query_scalar(
         "UPDATE tasks SET status = $1, updated_at = $2, \
          scheduled_date = COALESCE($5, scheduled_date), on_site_date = COALESCE($6, on_site_date) \
-         WHERE id = $3 AND status = $4 AND archived_at IS NULL",
+         WHERE id = $3 AND status = $4 AND archived_at IS NULL RETURNING reference",
     )
     .bind(step.to.as_str())
     .bind(now)
@@ -181,14 +184,29 @@ pub(crate) async fn record_step(
     .bind(step.from.as_str())
     .bind(changes.scheduled_date.map(to_storage))
     .bind(changes.on_site_date.map(to_storage))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(reference) = reference else {
         return Err(ServiceError::Refused(
             "The task was changed meanwhile. Reload it and try again.".into(),
         ));
+    };
+    let change = json!({
+        "task_id": step.task_id,
+        "reference": reference,
+        "contractor_id": step.contractor_id,
+        "from": step.from.as_str(),
+        "to": step.to.as_str(),
+        "action": step.action.label(),
+        "reason": step.reason,
+        "by": actor.name,
+    });
+    if step.action == TaskAction::PerformedOnSite {
+        let performed = Event::new(EventType::TaskPerformed, change.clone());
+        webhooks::emit(&mut *tx, actor.agency_id, &performed, now).await?;
     }
+    let event = Event::new(EventType::TaskStatusChanged, change);
+    webhooks::emit(&mut *tx, actor.agency_id, &event, now).await?;
     let event = TimelineEvent {
         task_id: step.task_id,
         action: step.action.label(),

@@ -9,12 +9,15 @@ use crate::domain::dates::to_storage;
 use crate::domain::identity::Permission;
 use crate::domain::records::{InstructChoices, InstructOutcome};
 use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
+use crate::domain::webhooks::EventType;
 use crate::events::Topic;
 use crate::services::auth::Actor;
 use crate::services::compliance::{check_instruction, contractor_lights, Instruction, WorkToJudge};
+use crate::services::webhooks::{self, Event};
 use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
+use serde_json::json;
 
 /// Works an agent sends to a contractor.
 #[derive(Clone, Debug, Default)]
@@ -397,6 +400,20 @@ pub(crate) async fn write_instruction(
         )
         .await?;
     }
+    let instructed = Event::new(
+        EventType::TaskStatusChanged,
+        json!({
+            "task_id": task_id,
+            "reference": reference,
+            "contractor_id": task.contractor_id,
+            "from": TaskStatus::Draft.as_str(),
+            "to": TaskStatus::Assigned.as_str(),
+            "action": TaskAction::Instruct.label(),
+            "reason": reason.filter(|_| overridden),
+            "by": actor.name,
+        }),
+    );
+    webhooks::emit(&mut *tx, actor.agency_id, &instructed, now).await?;
     audit::record_for_contractor(
         &mut *tx,
         actor.agency_id,

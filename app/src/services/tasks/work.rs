@@ -9,13 +9,16 @@ use crate::domain::identity::Permission;
 use crate::domain::records::{MessageEntry, TaskDocumentEntry};
 use crate::domain::task_status::{TaskAction, TaskRole, TaskStatus};
 use crate::domain::task_work::{check_message, check_on_site_date, DocumentKind};
+use crate::domain::webhooks::EventType;
 use crate::events::Topic;
 use crate::files::Staged;
 use crate::services::auth::Actor;
 use crate::services::compliance::{contractor_recipients, Upload};
+use crate::services::webhooks::{self, Event};
 use crate::services::Context;
 use crate::services::{mail, ServiceError};
 use chrono::NaiveDate;
+use serde_json::json;
 use sqlx::FromRow;
 
 /// Where a task opens for each side, for links in emails.
@@ -153,6 +156,18 @@ pub async fn post_message(
         let key = format!("task-message:{message_id}:{to}");
         mail::enqueue(&mut tx, Some(actor.agency_id), &to, &email, Some(&key), now).await?;
     }
+    let event = Event::new(
+        EventType::TaskMessagePosted,
+        json!({
+            "task_id": task_id,
+            "reference": head.reference,
+            "message_id": message_id,
+            "author": actor.name,
+            "from": if role == TaskRole::Agent { "agency" } else { "contractor" },
+            "body": body,
+        }),
+    );
+    webhooks::emit(&mut tx, actor.agency_id, &event, now).await?;
     tx.commit().await?;
     publish_task_change(
         &cx.db,

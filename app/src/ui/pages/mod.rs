@@ -22,6 +22,7 @@ pub mod task;
 pub mod team;
 pub mod tech;
 pub mod verify;
+pub mod webhooks;
 pub mod work_kinds;
 
 use leptos::prelude::*;

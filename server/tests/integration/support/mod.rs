@@ -7,6 +7,7 @@ use certidesk::config::Config;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+pub mod receiver;
 pub mod smtp;
 
 pub async fn start(db: Db) -> String {
@@ -37,7 +38,8 @@ pub async fn start_with(db: Db, demo: bool, settings: &[(&str, &str)]) -> String
             std::env::temp_dir().join(format!("certidesk-files-{}", std::process::id())),
         ),
         &config.public_url,
-    );
+    )
+    .with_internal_webhooks(config.webhooks_allow_internal);
     let app = certidesk::router::build(&config, context);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
