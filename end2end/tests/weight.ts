@@ -6,8 +6,9 @@ export type Weight = { js: number; wasm: number; files: number; encodings: strin
 
 /** The Tech view task page's budget of initial JS + WASM on the wire (issue 19's goal is 200 KB;
  *  this is today's ceiling, lowered as the client shrinks). Raised from 600 to 640 KB when quotes
- *  came (618 KB measured): every page's code is in one bundle until the islands. */
-export const TECH_TASK_BUDGET = 640 * 1024;
+ *  came (618 KB measured), and to 660 KB when the Webhooks page came (648 KB measured): every
+ *  page's code is in one bundle until the islands. */
+export const TECH_TASK_BUDGET = 660 * 1024;
 
 /**
  * Visits `path` in `page` (whose browser cache is on, as a person's is) and counts the JS and
