@@ -37,6 +37,16 @@ export async function linkFromMailbox(page: Page, to: string, about?: string): P
   return (await mail.getByRole('link').first().getAttribute('href'))!;
 }
 
+/** A technician signs in as on their phone: a link by email, opened, then "Continue" to the
+ *  Tech view. */
+export async function signInTechnician(page: Page, email: string) {
+  await requestLink(page, email);
+  await page.goto(await linkFromMailbox(page, email));
+  await expectHydrated(page);
+  await page.getByRole('button', { name: 'Continue' }).tap();
+  await expect(page).toHaveURL(/\/tech$/);
+}
+
 /** Moves every sign-in link of `email` past its expiry, in the e2e server's SQLite database. */
 export function expireLinksOf(email: string) {
   const db = `${process.env.E2E_DATA_DIR}/e2e.db`;

@@ -1,14 +1,10 @@
 import { test, expect, expectAccessible, expectHydrated, expectNothingWiderThanTheScreen } from './fixtures';
-import { requestLink, linkFromMailbox } from './auth';
+import { signInTechnician } from './auth';
 
 test("a technician's list puts today's work first, finished work apart, with directions and a number to call; nothing is wider than a 360 px screen", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 780 });
   const email = 'tom.baker@brightspark.example';
-  await requestLink(page, email);
-  await page.goto(await linkFromMailbox(page, email));
-  await expectHydrated(page);
-  await page.getByRole('button', { name: 'Continue' }).tap();
-  await expect(page).toHaveURL(/\/tech$/);
+  await signInTechnician(page, email);
 
   // Demo data: T-01004 is booked for today and under way, T-01006 and T-01007 are performed.
   const sections = page.locator('section.tech-section');

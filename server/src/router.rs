@@ -6,7 +6,8 @@ use crate::assets;
 use crate::client_address::{self, TrustedProxies};
 use crate::config::Config;
 use crate::routes::{
-    auth as auth_routes, certificates, edge, events, imports, quotes, task_files, team, verify,
+    auth as auth_routes, calendar, certificates, edge, events, imports, quotes, task_files, team,
+    verify,
 };
 use crate::security::{self, PublicOrigin};
 use app::api::DemoMode;
@@ -107,6 +108,7 @@ pub fn build(config: &Config, context: Context) -> Router {
         .route("/auth/link/{token}", get(auth_routes::open_sign_in_link))
         .route("/auth/reset/{token}", get(auth_routes::open_reset_link))
         .route("/events", get(events::events))
+        .route("/calendar/{file}", get(calendar::feed))
         .route(
             "/files/certificates",
             post(certificates::upload_certificate).layer(axum::extract::DefaultBodyLimit::max(

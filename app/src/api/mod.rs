@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod api_keys;
 pub mod auth;
+pub mod calendar;
 pub mod compliance;
 pub mod mailbox;
 pub mod preferences;

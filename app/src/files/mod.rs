@@ -5,6 +5,7 @@
 pub mod certificate_corpus;
 pub mod certificate_text;
 pub mod hostile;
+pub mod ics;
 pub mod pdf;
 pub mod photos;
 pub mod s3;

@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod api_keys;
 pub mod auth;
+pub mod calendar;
 pub mod certificate_reading;
 pub mod certificate_types;
 pub mod compliance;

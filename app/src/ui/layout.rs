@@ -149,9 +149,14 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             </A>
             <A href="/desk/team">"Team"</A>
             <A href="/desk/preferences">"Preferences"</A>
+            <A href="/calendar">"Calendar"</A>
         }
         .into_any(),
-        UserKind::Technician => view! { <A href="/tech">"My tasks"</A> }.into_any(),
+        UserKind::Technician => view! {
+            <A href="/tech">"My tasks"</A>
+            <A href="/calendar">"Calendar"</A>
+        }
+        .into_any(),
     };
     let organisation = viewer
         .company_name

@@ -24,9 +24,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    account, admin, agent, api_keys, certificate_types, contractor, desk, desk_quotes, home,
-    import, instruct, mailbox, not_found::NotFound, preferences, properties, quotes, settings,
-    sign_in, task, team, tech, verify, webhooks, work_kinds,
+    account, admin, agent, api_keys, calendar, certificate_types, contractor, desk, desk_quotes,
+    home, import, instruct, mailbox, not_found::NotFound, preferences, properties, quotes,
+    settings, sign_in, task, team, tech, verify, webhooks, work_kinds,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/settings") view=settings::SettingsPage/>
                     <Route path=path!("/admin/api") view=api_keys::ApiKeysPage/>
                     <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage/>
+                    <Route path=path!("/calendar") view=calendar::CalendarPage/>
                     <Route path=path!("/dev/mailbox") view=mailbox::MailboxPage/>
                     <Route path=path!("/verify/:code") view=verify::VerifyReportPage/>
                 </Routes>

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod assignment;
+mod calendar;
 mod certificate_reading;
 mod compliance;
 mod db;

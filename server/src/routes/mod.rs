@@ -5,6 +5,7 @@
 //! table of paths is `router.rs`.
 
 pub mod auth;
+pub mod calendar;
 pub mod certificates;
 pub mod edge;
 pub mod events;

@@ -7,6 +7,7 @@ mod support;
 mod api_http;
 mod assets_http;
 mod auth_http;
+mod calendar_http;
 mod errors_http;
 mod events_http;
 mod files_http;

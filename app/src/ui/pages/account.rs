@@ -37,6 +37,7 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
         <Suspense fallback=|| ()>{details}</Suspense>
+        <p><a href="/calendar">"Calendar: your tasks or certificate expiries in your calendar app"</a></p>
         <section class="panel">
             <h2>"Signing out"</h2>
             <div class="button-row">

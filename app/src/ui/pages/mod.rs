@@ -2,6 +2,7 @@ pub mod account;
 pub mod admin;
 pub mod agent;
 pub mod api_keys;
+pub mod calendar;
 pub mod certificate_types;
 pub mod contractor;
 pub mod desk;
