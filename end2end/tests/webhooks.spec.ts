@@ -34,9 +34,18 @@ function verifies(secret: string, delivery: Delivery) {
 test('an administrator registers a webhook, sends a test event that verifies, reads the log and deletes it', async ({ page }) => {
   const receiver = await startReceiver();
   try {
+    await page.setViewportSize({ width: 1366, height: 900 });
     await signIn(page, ADMIN.email, undefined, '/sign-in?next=/admin/webhooks');
     await expect(page).toHaveURL(/\/admin\/webhooks$/);
     await expectHydrated(page);
+    // An administrator's navigation, the longest there is, stays on one row at 1366 px: the
+    // Webhooks page is reached from the API page, not from a link of its own.
+    const tops = await page
+      .getByRole('navigation', { name: 'Main' })
+      .locator('.nav-group:not(.nav-account) a')
+      .evaluateAll((links) => links.map((a) => Math.round(a.getBoundingClientRect().top)));
+    expect(new Set(tops).size, `link tops ${tops}`).toBe(1);
+    await expect(page.getByRole('link', { name: 'API key' })).toHaveAttribute('href', '/admin/api');
 
     // No events chosen: refused, said beside the events.
     await page.getByLabel('Address').fill(receiver.url);

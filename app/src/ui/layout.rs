@@ -131,7 +131,6 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
                 <A href="/admin/users">"Users"</A>
                 <A href="/admin/settings">"Settings"</A>
                 <A href="/admin/api">"API"</A>
-                <A href="/admin/webhooks">"Webhooks"</A>
             })}
         }
         .into_any(),

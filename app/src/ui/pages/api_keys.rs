@@ -26,7 +26,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             view! {
                 <label class="checkbox">
                     <input type="checkbox" name=field/>
-                    " " <code>{scope.as_str()}</code> ": " {scope.describe()}
+                    <span><code>{scope.as_str()}</code> ": " {scope.describe()}</span>
                 </label>
             }
         })
@@ -51,7 +51,8 @@ pub fn ApiKeysPage() -> impl IntoView {
         <p>
             "Other systems (your property-management system, your accounts package) reach Certidesk through its "
             <a href="/api/docs" rel="external">"REST API"</a>
-            ". A key acts as the administrator who made it, limited to the scopes ticked here; what it changes is in the audit log under its name."
+            ". A key acts as the administrator who made it, limited to the scopes ticked here; what it changes is in the audit log under its name. To have Certidesk tell your systems of changes as they happen, register "
+            <a href="/admin/webhooks">"webhooks"</a>"."
         </p>
         {move || made().map(|shown| view! {
             <section class="form-success" role="status" aria-labelledby="new-key-heading">

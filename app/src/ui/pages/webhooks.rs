@@ -49,7 +49,7 @@ pub fn WebhooksPage() -> impl IntoView {
             view! {
                 <label class="checkbox">
                     <input type="checkbox" name=field/>
-                    " " <code>{event.as_str()}</code> ": " {event.describe()}
+                    <span><code>{event.as_str()}</code> ": " {event.describe()}</span>
                 </label>
             }
         })
@@ -81,7 +81,8 @@ pub fn WebhooksPage() -> impl IntoView {
             <a href="https://www.standardwebhooks.com/" rel="external">"Standard Webhooks"</a>
             " way: check the " <code>"webhook-signature"</code> " header with the endpoint's secret, and use "
             <code>"webhook-id"</code> " to ignore a delivery you already have. A delivery that fails is tried again for about a day; "
-            "an endpoint that fails every attempt for a day is disabled and the administrators are emailed."
+            "an endpoint that fails every attempt for a day is disabled and the administrators are emailed. "
+            "To read from or write to Certidesk, make an "<a href="/admin/api">"API key"</a>"."
         </p>
         {move || made().map(|shown| view! {
             <section class="form-success" role="status" aria-labelledby="new-hook-heading">
