@@ -1,7 +1,7 @@
 //! API keys on the Settings > API page.
 
 use super::ApiError;
-use crate::domain::api_keys::{KeySummary, NewKeyShown};
+use crate::domain::api_keys::{KeyActivity, KeySummary, NewKeyShown};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -15,6 +15,13 @@ use {
 pub async fn list_api_keys() -> Result<Vec<KeySummary>, ApiError> {
     let (context, actor) = request::actor().await?;
     Ok(api_keys::list(&context, &actor).await?)
+}
+
+/// What one key changed, newest first.
+#[server(prefix = "/rpc", endpoint = "api_keys/activity")]
+pub async fn api_key_activity(key_id: i64) -> Result<Vec<KeyActivity>, ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(api_keys::activity(&context, &actor, key_id).await?)
 }
 
 /// The form: a name and one checkbox per scope (sent as "on" only when ticked).

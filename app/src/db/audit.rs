@@ -119,3 +119,30 @@ pub async fn contractor_history<'c, E: Executor<'c, Database = Any>>(
     .fetch_all(e)
     .await
 }
+
+/// One change made through an API key, newest first.
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyActivityRow {
+    pub at: i64,
+    pub action: String,
+    pub detail: String,
+    pub company_name: Option<String>,
+}
+
+pub async fn of_api_key<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    agency_id: i64,
+    api_key_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<KeyActivityRow>> {
+    sqlx::query_as(
+        "SELECT a.at, a.action, a.detail, c.company_name FROM audit_log a \
+         LEFT JOIN contractors c ON c.id = a.contractor_id \
+         WHERE a.agency_id = $1 AND a.api_key_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT $3",
+    )
+    .bind(agency_id)
+    .bind(api_key_id)
+    .bind(limit)
+    .fetch_all(e)
+    .await
+}

@@ -138,6 +138,16 @@ pub struct KeySummary {
     pub revoked: Option<String>,
 }
 
+/// One change a key made, as its activity on Settings > API lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyActivity {
+    pub when: String,
+    /// The change in the product's words, such as "Uploaded: DBS check: dbs.pdf".
+    pub what: String,
+    /// The contractor it concerned, when it concerned one.
+    pub contractor: Option<String>,
+}
+
 /// A key just made: the only time its text is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewKeyShown {

@@ -13,6 +13,7 @@ pub struct FieldError {
 
 pub const NOT_A_DATE: &str = "Choose a real date from the calendar.";
 pub const NOT_IN_THE_LIST: &str = "Choose one from the list.";
+pub const NOT_YES_OR_NO: &str = "Send true or false (a ticked box sends \"on\").";
 
 fn error(field: &str, message: &'static str) -> FieldError {
     FieldError {
@@ -25,9 +26,21 @@ fn error(field: &str, message: &'static str) -> FieldError {
 pub fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, FieldError> {
     match text.trim() {
         "" => Ok(None),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        // Exactly ten characters: the parser alone would also take "2027-2-8".
+        text if text.len() == 10 => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Some)
             .map_err(|_| error(field, NOT_A_DATE)),
+        _ => Err(error(field, NOT_A_DATE)),
+    }
+}
+
+/// A checkbox, or a yes/no sent by another system: absent or empty is no; anything but the
+/// usual spellings is refused rather than read as no.
+pub fn flag(field: &str, text: &str) -> Result<bool, FieldError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "off" | "no" | "0" => Ok(false),
+        "true" | "on" | "yes" | "1" => Ok(true),
+        _ => Err(error(field, NOT_YES_OR_NO)),
     }
 }
 
@@ -68,13 +81,33 @@ mod tests {
             Ok(NaiveDate::from_ymd_opt(2027, 2, 28))
         );
         assert_eq!(optional_date("end_date", "  "), Ok(None));
-        for wrong in ["2027-02-30", "28/02/2027", "tomorrow"] {
+        for wrong in [
+            "2027-02-30",
+            "28/02/2027",
+            "tomorrow",
+            "2027-2-8",
+            "+2027-02-28",
+        ] {
             assert_eq!(
                 optional_date("end_date", wrong),
                 Err(error("end_date", NOT_A_DATE)),
                 "{wrong}"
             );
         }
+    }
+
+    #[test]
+    fn flags_take_the_usual_spellings_and_refuse_the_rest() {
+        for yes in ["on", "true", "TRUE", "yes", "1"] {
+            assert_eq!(flag("validated", yes), Ok(true), "{yes}");
+        }
+        for no in ["", "false", "off", "no", "0"] {
+            assert_eq!(flag("validated", no), Ok(false), "{no}");
+        }
+        assert_eq!(
+            flag("validated", "maybe"),
+            Err(error("validated", NOT_YES_OR_NO))
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod accreditation;
 pub mod api_keys;
+pub mod audit;
 pub mod calendar;
 pub mod certificate_reading;
 pub mod compliance;

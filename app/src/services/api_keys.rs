@@ -5,8 +5,9 @@ use super::auth::{self, Actor};
 use super::{Context, ServiceError};
 use crate::db::{api_keys, audit};
 use crate::domain::api_keys::{
-    self as rules, has_key_shape, KeySummary, NewKeyShown, Scope, Scopes,
+    self as rules, has_key_shape, KeyActivity, KeySummary, NewKeyShown, Scope, Scopes,
 };
+use crate::domain::audit::action_label;
 use crate::domain::identity::Permission;
 
 /// The agency's keys, newest first.
@@ -27,6 +28,37 @@ pub async fn list(cx: &Context, actor: &Actor) -> Result<Vec<KeySummary>, Servic
             revoked: row.revoked_at.map(&at),
         })
         .collect())
+}
+
+/// The most changes a key's activity lists.
+pub const ACTIVITY_LIMIT: i64 = 100;
+
+/// What a key of the agency changed, newest first (at most [`ACTIVITY_LIMIT`]).
+pub async fn activity(
+    cx: &Context,
+    actor: &Actor,
+    key_id: i64,
+) -> Result<Vec<KeyActivity>, ServiceError> {
+    actor.require(Permission::ManageUsers)?;
+    let keys = api_keys::of_agency(cx.db.pool(), actor.agency_id).await?;
+    if !keys.iter().any(|k| k.id == key_id) {
+        return Err(ServiceError::NotFound("API key"));
+    }
+    let at = actor.instant_format();
+    Ok(
+        audit::of_api_key(cx.db.pool(), actor.agency_id, key_id, ACTIVITY_LIMIT)
+            .await?
+            .into_iter()
+            .map(|row| KeyActivity {
+                when: at(row.at),
+                what: match row.detail.as_str() {
+                    "" => action_label(&row.action),
+                    detail => format!("{}: {detail}", action_label(&row.action)),
+                },
+                contractor: row.company_name,
+            })
+            .collect(),
+    )
 }
 
 /// Makes a key; its text is in the answer and nowhere else.

@@ -237,4 +237,42 @@ db_test!(what_a_key_changes_is_audited_under_its_name, |cx| {
         text.contains("Alex Morgan through the API key Arthur sync"),
         "{text}"
     );
+
+    // The key's activity lists its change, and nothing the administrator did in person nor
+    // what another key did.
+    let other_key = api_keys::create(&cx, &admin, "Accounts", Scopes::of(Scope::ALL), now_ms())
+        .await
+        .unwrap();
+    let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
+        .bind(type_id)
+        .fetch_one(cx.db.pool())
+        .await
+        .unwrap();
+    let activity = api_keys::activity(&cx, &admin, made.id).await.unwrap();
+    assert_eq!(activity.len(), 1, "{activity:?}");
+    assert_eq!(activity[0].what, format!("Requested: {type_name}"));
+    assert_eq!(
+        activity[0].contractor.as_deref(),
+        Some("Brightspark Electrical Ltd")
+    );
+    assert!(
+        activity[0].when.contains('/'),
+        "in the agency's date format"
+    );
+    assert!(api_keys::activity(&cx, &admin, other_key.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Only the agency's administrators see it; another agency's key id is not found.
+    let agent = actor(&cx, AGENT).await;
+    assert!(matches!(
+        api_keys::activity(&cx, &agent, made.id).await,
+        Err(ServiceError::MissingPermission(_))
+    ));
+    let stranger = OtherAgency::create(&cx).await.admin(&cx).await;
+    assert!(matches!(
+        api_keys::activity(&cx, &stranger, made.id).await,
+        Err(ServiceError::NotFound(_))
+    ));
 });

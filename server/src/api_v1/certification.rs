@@ -1,13 +1,10 @@
-//! `/api/v1/certificate-types` and `/api/v1/documents`: what the agency requires, and ticking an
-//! uploaded document Valid.
+//! `/api/v1/certificate-types`: what the agency may require of its contractors.
 
 use super::caller::Caller;
-use super::problem::{Json, Path, Problem, Refusals};
+use super::problem::{Json, Problem, Refusals};
 use app::domain::api_keys::Scope;
-use app::services::compliance::documents;
-use app::services::{auth, certificate_types, Context};
+use app::services::{certificate_types, Context};
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -54,22 +51,4 @@ pub async fn certificate_types(
         })
         .collect();
     Ok(Json(CertificateTypeList { data }))
-}
-
-/// Ticks an uploaded certificate document Valid, as an agent does on the contractor's page.
-/// Validating twice changes nothing.
-#[utoipa::path(post, path = "/api/v1/documents/{id}/validate", tag = "certification",
-    params(("id" = i64, Path, description = "The certificate document's id")),
-    responses(
-        (status = 204, description = "The document is valid"),
-        Refusals,
-    ))]
-pub async fn validate_document(
-    State(cx): State<Context>,
-    Caller(caller): Caller,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, Problem> {
-    caller.require(Scope::CertificationWrite)?;
-    documents::validate_document(&cx, &caller.actor, id, auth::now()).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

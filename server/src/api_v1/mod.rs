@@ -6,6 +6,7 @@
 mod caller;
 mod certification;
 mod contractors;
+mod documents;
 mod page;
 mod problem;
 mod schema;
@@ -23,7 +24,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Larger than any request body the API takes (files go through their own routes).
+/// Larger than any JSON body the API takes; uploads carry their own limit.
 const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(OpenApi)]
@@ -38,7 +39,10 @@ const BODY_LIMIT: usize = 64 * 1024;
         contractors::get,
         contractors::request_certificate,
         certification::certificate_types,
-        certification::validate_document,
+        documents::list,
+        documents::upload,
+        documents::file,
+        documents::validate,
         tasks::list,
         tasks::get,
         tasks::report,
@@ -90,9 +94,15 @@ where
         )
         .route("/certificate-types", get(certification::certificate_types))
         .route(
-            "/documents/{id}/validate",
-            post(certification::validate_document),
+            "/contractors/{id}/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::max(
+                    crate::routes::certificates::UPLOAD_BODY_LIMIT,
+                )),
         )
+        .route("/documents/{id}/file", get(documents::file))
+        .route("/documents/{id}/validate", post(documents::validate))
         .route("/tasks", get(tasks::list).post(tasks::instruct))
         .route("/tasks/{id}", get(tasks::get))
         .route("/tasks/{id}/report", get(tasks::report))

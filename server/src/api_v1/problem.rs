@@ -2,9 +2,12 @@
 //! server functions' `ApiError` so the API and the pages say the same thing; and the request
 //! readers whose rejections answer in that shape.
 
+use crate::routes::edge::Refusal;
 use app::api::ApiError;
 use app::services::ServiceError;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::Request;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -75,19 +78,19 @@ pub enum Refusals {
     TooManyRequests(Problem),
 }
 
-/// What a request with a JSON body may also be refused for.
+/// What a request with a body (JSON, or an upload) may also be refused for.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum BodyRefusals {
     #[response(
         status = 413,
-        description = "The body is too large",
+        description = "The body, or a file in it, is over its limit",
         content_type = "application/problem+json"
     )]
     TooLarge(Problem),
     #[response(
         status = 415,
-        description = "The body is not JSON",
+        description = "The body is not in the operation's content type (JSON; multipart/form-data for uploads)",
         content_type = "application/problem+json"
     )]
     NotJson(Problem),
@@ -156,6 +159,19 @@ impl From<ServiceError> for Problem {
     }
 }
 
+/// A multipart upload's refusal (a field, a file over its limit, a broken stream), with the
+/// status the page's upload would answer.
+impl From<Refusal> for Problem {
+    fn from(refusal: Refusal) -> Self {
+        let (status, error) = refusal.into_parts();
+        Problem {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            ..Problem::from(error)
+        }
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -196,6 +212,37 @@ impl From<QueryRejection> for Problem {
 impl From<PathRejection> for Problem {
     fn from(e: PathRejection) -> Self {
         Problem::field(StatusCode::BAD_REQUEST, "path", e.body_text())
+    }
+}
+
+impl From<MultipartRejection> for Problem {
+    fn from(e: MultipartRejection) -> Self {
+        let status = match e.status() {
+            StatusCode::BAD_REQUEST => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            other => other,
+        };
+        Problem::field(
+            status,
+            "body",
+            format!(
+                "Send the document as multipart/form-data ({}).",
+                e.body_text()
+            ),
+        )
+    }
+}
+
+/// A multipart form (file uploads); a request that is not one answers with a problem.
+pub struct Multipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Multipart {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        axum::extract::Multipart::from_request(request, state)
+            .await
+            .map(Multipart)
+            .map_err(Problem::from)
     }
 }
 

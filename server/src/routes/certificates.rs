@@ -31,7 +31,11 @@ pub async fn upload_certificate(
     multipart: Multipart,
 ) -> Result<Response, Refusal> {
     let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
-    let document = read_document(&actor, &form)?;
+    let contractor_id = match actor.contractor_id {
+        Some(own) => own,
+        None => form_fields::id("contractor_id", form.text("contractor_id"))?,
+    };
+    let document = read_document(&form, contractor_id)?;
     let upload = form.take_file("file").unwrap_or_default();
     let id = compliance::upload_document(&context, &actor, document, upload, auth::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "document_id": id }))).into_response())
@@ -59,11 +63,8 @@ pub async fn read_certificate(
     .into_response())
 }
 
-fn read_document(actor: &Actor, form: &Form) -> Result<NewDocument, Refusal> {
-    let contractor_id = match actor.contractor_id {
-        Some(own) => own,
-        None => form_fields::id("contractor_id", form.text("contractor_id"))?,
-    };
+/// A certificate document's fields from its multipart form (the page's and the API's).
+pub(crate) fn read_document(form: &Form, contractor_id: i64) -> Result<NewDocument, Refusal> {
     let reminder = match form.text("reminder") {
         "" => None,
         text => Some(Reminder::parse(text).map_err(|e| Refusal::field("reminder", e.to_string()))?),
@@ -95,7 +96,7 @@ fn read_document(actor: &Actor, form: &Form) -> Result<NewDocument, Refusal> {
         description: (!description.is_empty()).then(|| description.to_string()),
         reminder,
         relates_to,
-        validated: form.ticked("validated"),
+        validated: form_fields::flag("validated", form.text("validated"))?,
     })
 }
 

@@ -48,6 +48,11 @@ impl Refusal {
         }
     }
 
+    /// The status and the error, for an edge that answers in its own shape (the REST API).
+    pub fn into_parts(self) -> (StatusCode, ApiError) {
+        (self.status, self.error)
+    }
+
     /// A multipart stream that broke off or ran over the body limit.
     fn interrupted(e: MultipartError, limit: usize) -> Refusal {
         let status = e.status();

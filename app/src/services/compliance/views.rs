@@ -512,22 +512,7 @@ async fn history(
                 who: row.actor_name.unwrap_or_else(|| "Certidesk".into()),
                 what: format!(
                     "{}: {}",
-                    match row.action.as_str() {
-                        "certificate_requested" => "Requested",
-                        "certificate_uploaded" => "Uploaded",
-                        "certificate_uploaded_valid" => "Uploaded as valid",
-                        "certificate_validated" => "Ticked Valid",
-                        "compliance_overridden" => "Overrode the compliance block",
-                        "task_instructed" => "Instructed works",
-                        "quote_requested" => "Asked for a quote",
-                        "quote_accepted" => "Quote accepted",
-                        "certificate_imported" => "Imported",
-                        "work_kinds_set" => "Kinds of work",
-                        "work_kind_imported" => "Kind of work imported",
-                        "certificate_chased" => "Chasing",
-                        "certificate_validation_undone" => "Undid Valid",
-                        other => other,
-                    },
+                    crate::domain::audit::action_label(&row.action),
                     row.detail
                 ),
             })

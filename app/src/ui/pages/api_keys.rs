@@ -1,7 +1,7 @@
 //! `/admin/api`: administrators make keys for the agency's other systems, see when each was last
 //! used, and revoke them. A key's text is shown once, when it is made.
 
-use crate::api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey};
+use crate::api::api_keys::{api_key_activity, list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::domain::api_keys::{KeySummary, Scope};
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::session::confirm;
@@ -115,6 +115,9 @@ fn KeyTable(keys: Vec<KeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl I
                     </button>
                 }
             });
+            let open = RwSignal::new(false);
+            let label = format!("Activity of the key {}", key.name);
+            let key_id = key.id;
             view! {
                 <tr>
                     <td>{key.name}</td>
@@ -123,8 +126,20 @@ fn KeyTable(keys: Vec<KeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl I
                     <td>{format!("{} by {}", key.created, key.created_by)}</td>
                     <td>{key.last_used.unwrap_or_else(|| "Never".into())}</td>
                     <td>{status}</td>
-                    <td>{action}</td>
+                    <td class="button-row">
+                        <button type="button" aria-label=label.clone()
+                            aria-expanded=move || open.get().to_string()
+                            on:click=move |_| open.update(|o| *o = !*o)>
+                            "Activity"
+                        </button>
+                        {action}
+                    </td>
                 </tr>
+                <Show when=move || open.get()>
+                    <tr>
+                        <td colspan="7"><KeyActivityList key_id label=label.clone()/></td>
+                    </tr>
+                </Show>
             }
         })
         .collect_view();
@@ -136,11 +151,45 @@ fn KeyTable(keys: Vec<KeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl I
                     <tr>
                         <th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Scopes"</th>
                         <th scope="col">"Made"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th>
-                        <th scope="col">"Action"</th>
+                        <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// What one key changed, newest first: the audit log under the key's name.
+#[component]
+fn KeyActivityList(key_id: i64, label: String) -> impl IntoView {
+    let activity = Resource::new(|| (), move |_| api_key_activity(key_id));
+    let rows = move || {
+        Suspend::new(async move {
+            match activity.await {
+                Ok(list) if list.is_empty() => view! {
+                    <p class="empty">"This key has changed nothing yet. What it reads is not listed, only what it changes."</p>
+                }
+                .into_any(),
+                Ok(list) => {
+                    let items = list
+                        .into_iter()
+                        .map(|entry| view! {
+                            <li>
+                                <span class="hint">{entry.when}</span>" "{entry.what}
+                                {entry.contractor.map(|c| format!(" \u{2014} {c}"))}
+                            </li>
+                        })
+                        .collect_view();
+                    view! { <ul class="plain-list key-activity">{items}</ul> }.into_any()
+                }
+                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <section aria-label=label data-testid="key-activity">
+            <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{rows}</Transition>
+        </section>
     }
 }
