@@ -12,6 +12,7 @@ use crate::ui::assign::BulkEdit;
 use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
 use crate::ui::pager::Pager;
+use crate::ui::render_once::before_the_view;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -50,7 +51,9 @@ pub fn TaskBoard(
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
-            match page.await {
+            let page = page.await;
+            before_the_view().await;
+            match page {
                 Ok(p) => view! {
                     <BoardView p filter=filter.get_untracked() format base link_base
                         empty=empty.get_value() saved selection=bulk.then_some(selection)/>

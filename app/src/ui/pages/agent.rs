@@ -1,10 +1,12 @@
 use crate::api::compliance::{compliance_matrix, compliance_summary, contractor_page};
-use crate::domain::compliance::{next_step, ComplianceStatus, TrafficLight};
+use crate::domain::compliance::{ComplianceStatus, TrafficLight};
 use crate::domain::dates::DateFormat;
 use crate::domain::query::with_query;
 use crate::domain::records::{ComplianceSummary, ContractorListPage, ContractorRow, MatrixPage};
 use crate::ui::live::use_live;
+use crate::ui::matrix_grid::{rows_html, status_icon};
 use crate::ui::pager::Pager;
+use crate::ui::render_once::before_the_view;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -331,7 +333,9 @@ pub fn Certification() -> impl IntoView {
     );
     let content = move || {
         Suspend::new(async move {
-            match matrix.await {
+            let matrix = matrix.await;
+            before_the_view().await;
+            match matrix {
                 Ok(m) => {
                     // Untracked: a new query re-renders once its matrix arrives, not also at
                     // once with the old matrix (which made the Filter click slow).
@@ -354,18 +358,6 @@ pub fn Certification() -> impl IntoView {
             <A href="/agent/import">"Import from a spreadsheet"</A>
         </p>
         <Transition fallback=|| view! { <p role="status">"Loading the matrix…"</p> }>{content}</Transition>
-    }
-}
-
-fn status_icon(status: ComplianceStatus) -> &'static str {
-    match status {
-        ComplianceStatus::Valid => "✓",
-        ComplianceStatus::ExpiringSoon => "!",
-        ComplianceStatus::Expired => "✕",
-        ComplianceStatus::Missing => "?",
-        ComplianceStatus::NeedsValidation => "●",
-        ComplianceStatus::NotRequired => "–",
-        ComplianceStatus::CoverTooLow => "£",
     }
 }
 
@@ -392,47 +384,7 @@ fn MatrixView(
         .iter()
         .map(|(_, n)| view! { <th scope="col">{n.clone()}</th> })
         .collect_view();
-    let types = m.types.clone();
-    let rows = m
-        .rows
-        .into_iter()
-        .map(|row| {
-            let href = format!("/agent/contractors/{}", row.contractor_id);
-            let cells = row
-                .cells
-                .iter()
-                .zip(types.iter())
-                .map(|(cell, (type_id, type_name))| {
-                    let what = match cell.shortfall {
-                        Some(shortfall) => format!("{}, {}", row.company_name, shortfall.reason(type_name)),
-                        None => format!("{}, {}: {}", row.company_name, type_name, cell.status.label()),
-                    };
-                    // Each icon leads to that certificate on the contractor's page, where its next
-                    // step (validate, chase, upload on their behalf, request) is done.
-                    let label = format!("{what}. Next: {}", next_step(cell));
-                    let cell_href = format!("{href}?certificate={type_id}");
-                    view! {
-                        <td class=format!("cell status-{}", cell.status.slug())>
-                            <a href=cell_href aria-label=label.clone() title=label>
-                                {status_icon(cell.status)}
-                                {cell.awaiting_validation.then_some(view! { <span class="awaiting-dot" aria-hidden="true">"•"</span> })}
-                            </a>
-                        </td>
-                    }
-                })
-                .collect_view();
-            view! {
-                <tr>
-                    <th scope="row">
-                        <span class=format!("light light-{}", row.light.slug())><span class="light-dot" aria-hidden="true"></span></span>
-                        " " <a href=href.clone()>{row.company_name.clone()}</a>
-                        {row.suspended.then_some(view! { " " <span class="suspended-tag">"Suspended"</span> })}
-                    </th>
-                    {cells}
-                </tr>
-            }
-        })
-        .collect_view();
+    let rows = rows_html(&m);
     let pages = m.total.div_ceil(m.page_size).max(1);
     let name_value = name.clone().unwrap_or_default();
     // The matrix counts its pages from 0 in the address.
@@ -476,7 +428,7 @@ fn MatrixView(
             <table class="data-table matrix">
                 <caption class="visually-hidden">"Compliance of each contractor by certificate type"</caption>
                 <thead><tr><th scope="col">"Contractor"</th>{header}</tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody inner_html=rows></tbody>
             </table>
         </div>
         <Pager page=u64::from(m.page) + 1 pages=u64::from(pages) href=link/>
