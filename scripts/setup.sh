@@ -1,6 +1,7 @@
 # Sourced by run.sh and test.sh: installs what is missing, and only that. Safe to run again.
-# Tools: the wasm target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock, Node.js, the
-# npm packages of end2end/ (Playwright, axe-core, binaryen's wasm-opt), Debian's Chromium;
+# Tools: the wasm target, cmake and libde265 (HEIC photos), cargo-leptos, the wasm-bindgen CLI
+# matching Cargo.lock, Node.js, the npm packages of end2end/ (Playwright, axe-core, binaryen's
+# wasm-opt), Debian's Chromium;
 # for the tests also s3s-fs (an S3-compatible server) and schemathesis (the API against its
 # OpenAPI document).
 
@@ -59,6 +60,12 @@ setup_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     echo "installing the wasm32 target"
     rustup target add wasm32-unknown-unknown
+  fi
+
+  # HEIC defect photos: the libheif crate builds libheif with cmake and decodes with libde265.
+  if ! command -v cmake >/dev/null || ! pkg-config --exists libde265 2>/dev/null; then
+    echo "installing cmake and libde265 (to read HEIC photos)"
+    apt_install cmake pkg-config libde265-dev
   fi
 
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then

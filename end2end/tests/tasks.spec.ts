@@ -153,7 +153,7 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await defects.getByLabel('Service task').selectOption({ label: 'Test smoke alarms' });
   await defects.getByLabel('Severity').selectOption({ label: 'Critical' });
   await defects.getByLabel('Description').fill('Hallway alarm does not sound');
-  await defects.getByLabel('Photos (JPEG or PNG, up to 10)').setInputFiles(photo);
+  await defects.getByLabel('Photos (JPEG, PNG or HEIC, up to 10)').setInputFiles(photo);
   await defects.getByRole('button', { name: 'Report defect' }).click();
   await expect(defects.getByTestId('defect')).toContainText('Critical Hallway alarm does not sound');
   const thumbnail = defects.getByRole('img', { name: 'Photo of the defect: Hallway alarm does not sound' });

@@ -106,6 +106,22 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
   await page.getByRole('button', { name: "I'm on site" }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
 
+  // A defect with a photo as an iPhone takes it (HEIC); it comes back as a JPEG every browser
+  // shows, and goes into the report.
+  const defects = page.getByRole('region', { name: 'Defects' });
+  await defects.getByLabel('Service task').selectOption({ label: 'Test smoke alarms' });
+  await defects.getByLabel('Severity').selectOption({ label: 'Critical' });
+  await defects.getByLabel('Description').fill('Hallway alarm cracked');
+  await defects.getByLabel('Photos (JPEG, PNG or HEIC, up to 10)').setInputFiles({
+    name: 'IMG_0412.HEIC',
+    mimeType: 'image/heic',
+    buffer: readFileSync(`${__dirname}/../../app/src/files/testdata/hallway-alarm.heic`),
+  });
+  await defects.getByRole('button', { name: 'Report defect' }).tap();
+  const defectPhoto = defects.getByRole('img', { name: 'Photo of the defect: Hallway alarm cracked' });
+  await expect(defectPhoto).toBeVisible();
+  await expect.poll(() => defectPhoto.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([320, 240]);
+
   // An empty pad is refused; a drawn signature, an undone slip and the client's are kept.
   const perform = page.getByRole('region', { name: "I've performed this work" });
   await perform.getByLabel('Notes (optional)').fill('Replaced the hallway alarm; all alarms tested.');
@@ -157,6 +173,8 @@ test('a technician works a task on their phone: on site, results, a revisit, bot
     ['Test smoke alarms', 'Fail', technician],
     ['Check battery voltage', 'Pass (reading 9.1 V)'],
     ['Replaced the hallway alarm; all alarms tested.'],
+    ['Critical', 'Hallway alarm cracked', 'Test smoke alarms'],
+    ['Photos: Critical', 'Hallway alarm cracked'],
     [`Contractor: ${technician}, signed`],
     ['Client: Jane Client, signed'],
     ['Harbour Lettings', 'T-'],

@@ -4,6 +4,7 @@
 
 pub mod certificate_corpus;
 pub mod certificate_text;
+pub mod heic;
 pub mod hostile;
 pub mod ics;
 pub mod pdf;

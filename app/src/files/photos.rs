@@ -1,7 +1,9 @@
-//! Defect photos as the server keeps them: turned upright by their EXIF orientation (phones
+//! Defect photos as the server keeps them (JPEG, PNG or an iPhone's HEIC): turned upright (phones
 //! store them sideways), then a small thumbnail for lists and a viewable size, both JPEG, so a
 //! 6 MB phone photo costs a slow connection a few kilobytes.
 
+use super::heic::HeicProblem;
+use crate::domain::files::{sniff, FileKind};
 use image::{codecs::jpeg::JpegEncoder, DynamicImage, ImageDecoder, ImageReader};
 use std::io::Cursor;
 
@@ -17,9 +19,7 @@ const QUALITY: u8 = 80;
 
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PhotoProblem {
-    #[error(
-        "is not a JPEG or PNG photo (on an iPhone, choose \"Most Compatible\" in Camera > Formats)"
-    )]
+    #[error("is not a JPEG, PNG or HEIC photo")]
     NotAPhoto,
     #[error("could not be read as a photo; it may be damaged")]
     Unreadable,
@@ -39,6 +39,41 @@ pub struct Photo {
 
 /// Decodes, resizes and orients; CPU-bound, so callers run it as heavy work (services::heavy).
 pub fn prepare(bytes: &[u8]) -> Result<Photo, PhotoProblem> {
+    let (image, orientation) = if sniff(bytes) == Some(FileKind::Heic) {
+        let image = super::heic::decode(bytes, MAX_PIXELS).map_err(|problem| match problem {
+            HeicProblem::Unreadable => PhotoProblem::Unreadable,
+            HeicProblem::TooLarge { width, height } => PhotoProblem::TooLarge { width, height },
+        })?;
+        (image, image::metadata::Orientation::NoTransforms)
+    } else {
+        decode_jpeg_or_png(bytes)?
+    };
+    // Resized before it is turned upright: the box is square, so the order gives the same photo,
+    // and turning the small one copies less.
+    let mut view = if image.width() > VIEW_EDGE || image.height() > VIEW_EDGE {
+        image.resize(VIEW_EDGE, VIEW_EDGE, image::imageops::FilterType::Triangle)
+    } else {
+        image
+    };
+    view.apply_orientation(orientation);
+    // `thumbnail` would also enlarge a small photo.
+    let thumbnail = if view.width() > THUMBNAIL_EDGE || view.height() > THUMBNAIL_EDGE {
+        view.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE)
+    } else {
+        view.clone()
+    };
+    Ok(Photo {
+        thumbnail: jpeg(&thumbnail)?,
+        width: view.width(),
+        height: view.height(),
+        view: jpeg(&view)?,
+    })
+}
+
+/// A JPEG or PNG photo and the EXIF orientation it asks for (phones store them sideways).
+fn decode_jpeg_or_png(
+    bytes: &[u8],
+) -> Result<(DynamicImage, image::metadata::Orientation), PhotoProblem> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| PhotoProblem::Unreadable)?;
@@ -71,26 +106,7 @@ pub fn prepare(bytes: &[u8]) -> Result<Photo, PhotoProblem> {
         image::ImageError::Limits(_) => too_large,
         _ => PhotoProblem::Unreadable,
     })?;
-    // Resized before it is turned upright: the box is square, so the order gives the same photo,
-    // and turning the small one copies less.
-    let mut view = if image.width() > VIEW_EDGE || image.height() > VIEW_EDGE {
-        image.resize(VIEW_EDGE, VIEW_EDGE, image::imageops::FilterType::Triangle)
-    } else {
-        image
-    };
-    view.apply_orientation(orientation);
-    // `thumbnail` would also enlarge a small photo.
-    let thumbnail = if view.width() > THUMBNAIL_EDGE || view.height() > THUMBNAIL_EDGE {
-        view.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE)
-    } else {
-        view.clone()
-    };
-    Ok(Photo {
-        thumbnail: jpeg(&thumbnail)?,
-        width: view.width(),
-        height: view.height(),
-        view: jpeg(&view)?,
-    })
+    Ok((image, orientation))
 }
 
 fn jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoProblem> {
@@ -153,6 +169,15 @@ mod tests {
         // Just within the limit is fine.
         let photo = prepare(&crate::files::hostile::black_png(8_000, 6_000)).unwrap();
         assert_eq!((photo.width, photo.height), (1600, 1200));
+    }
+
+    #[test]
+    fn an_iphone_photo_becomes_a_thumbnail_and_a_viewable_jpeg() {
+        let photo = prepare(include_bytes!("testdata/hallway-alarm.heic")).unwrap();
+        assert_eq!((photo.width, photo.height), (1024, 768));
+        assert_eq!(&photo.view[..3], &[0xFF, 0xD8, 0xFF], "JPEG");
+        let thumb = image::load_from_memory(&photo.thumbnail).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (320, 240));
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub async fn download_document(
 }
 
 /// `POST /files/tasks/{task_id}/defects`: `description`, `severity`, optional
-/// `service_task_id`, and any number of `photo` files (JPEG or PNG).
+/// `service_task_id`, and any number of `photo` files (JPEG, PNG or HEIC).
 pub async fn report_defect(
     State(context): State<Context>,
     actor: Actor,

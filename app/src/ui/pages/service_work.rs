@@ -190,9 +190,9 @@ fn ReportDefect(
             <label for="defect-description">"Description"</label>
             <textarea id="defect-description" name="description" rows="3" maxlength="2000" required></textarea>
             <FieldError id="defect-description-error" field="description" error/>
-            <label for="defect-photos">"Photos (JPEG or PNG, up to 10)"</label>
+            <label for="defect-photos">"Photos (JPEG, PNG or HEIC, up to 10)"</label>
             <input id="defect-photos" type="file" name="photo" multiple
-                accept="image/jpeg,image/png" capture="environment"/>
+                accept="image/jpeg,image/png,image/heic,image/heif,.heic,.heif" capture="environment"/>
             <FieldError id="defect-photos-error" field="photo" error/>
             <FormError error/>
             <div class="form-actions">
