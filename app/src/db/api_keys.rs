@@ -70,6 +70,21 @@ pub async fn of_agency<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
+/// Whether the key is the agency's (revoked or not).
+pub async fn is_of_agency<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    agency_id: i64,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM api_keys WHERE id = $1 AND agency_id = $2")
+            .bind(id)
+            .bind(agency_id)
+            .fetch_optional(e)
+            .await?;
+    Ok(found.is_some())
+}
+
 pub async fn by_hash<'c, E: Executor<'c, Database = Any>>(
     e: E,
     key_hash: &str,

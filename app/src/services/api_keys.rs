@@ -40,8 +40,7 @@ pub async fn activity(
     key_id: i64,
 ) -> Result<Vec<KeyActivity>, ServiceError> {
     actor.require(Permission::ManageUsers)?;
-    let keys = api_keys::of_agency(cx.db.pool(), actor.agency_id).await?;
-    if !keys.iter().any(|k| k.id == key_id) {
+    if !api_keys::is_of_agency(cx.db.pool(), actor.agency_id, key_id).await? {
         return Err(ServiceError::NotFound("API key"));
     }
     let at = actor.instant_format();

@@ -180,8 +180,8 @@ impl Form {
     }
 
     /// A checkbox: ticked or not.
-    pub fn ticked(&self, name: &str) -> bool {
-        matches!(self.text(name), "on" | "true" | "yes")
+    pub fn ticked(&self, name: &str) -> Result<bool, FieldError> {
+        app::domain::form_fields::flag(name, self.text(name))
     }
 
     /// The first file sent in the field `name`, if one was chosen.

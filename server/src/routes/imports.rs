@@ -76,7 +76,7 @@ struct ImportUpload {
 
 async fn uploaded(multipart: Multipart) -> Result<ImportUpload, Refusal> {
     let mut form = Form::read(multipart, MAX_IMPORT_BYTES).await?;
-    let all_or_nothing = form.ticked("all_or_nothing");
+    let all_or_nothing = form.ticked("all_or_nothing")?;
     match form.take_file("file") {
         Some(upload) if !upload.bytes.is_empty() => Ok(ImportUpload {
             bytes: upload.bytes,

@@ -135,6 +135,21 @@ db_test!(
         let result: serde_json::Value = r.json().await.unwrap();
         assert_eq!(result["imported"], 1);
 
+        // A tick box that is neither ticked nor not is refused, naming the field, not read as no.
+        let r = admin
+            .post(format!("{base}/imports/certifications/commit"))
+            .header("origin", &base)
+            .multipart(
+                Form::new()
+                    .part("file", Part::bytes(b"x".to_vec()).file_name("import.csv"))
+                    .text("all_or_nothing", "perhaps"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("all_or_nothing"));
+
         // No file, strangers and contractors' offices.
         let r = admin
             .post(format!("{base}/imports/certifications/preview"))
