@@ -211,6 +211,8 @@ def main():
         dict(name="Desk dashboard, filtered", kind="page", method="GET",
              target="/desk?status=accepted&q=boiler+1", cookie=office,
              expect="Service the boiler 1"),
+        dict(name="certificates, Desk view", kind="page", method="GET",
+             target="/desk/certificates", cookie=office, expect="Certificate type 0"),
         dict(name="task, Desk view", kind="page", method="GET", target=f"/desk/tasks/{task}",
              cookie=office, expect="Check 4"),
         dict(name="task, Tech view", kind="page", method="GET", target=f"/tech/tasks/{task}",

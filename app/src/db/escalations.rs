@@ -56,15 +56,25 @@ pub async fn reached_steps(
     agency_id: i64,
     contractor_id: Option<i64>,
 ) -> sqlx::Result<Vec<ReachedStep>> {
-    let rows: Vec<StepRow> = sqlx::query_as(
-        "SELECT contractor_id, certificate_type_id, since, step, reached_at \
-         FROM certificate_escalations WHERE agency_id = $1 AND ($2 = 0 OR contractor_id = $2) \
-         ORDER BY id",
-    )
-    .bind(agency_id)
-    .bind(contractor_id.unwrap_or(0))
-    .fetch_all(conn)
-    .await?;
+    const COLUMNS: &str = "SELECT contractor_id, certificate_type_id, since, step, reached_at \
+         FROM certificate_escalations WHERE agency_id = $1";
+    // Two statements, not `($2 = 0 OR contractor_id = $2)`: with that, both engines read every
+    // step of the agency (40,000 rows, 10 ms, for one contractor's page on the load seed).
+    let rows: Vec<StepRow> = match contractor_id {
+        Some(contractor_id) => {
+            sqlx::query_as(&format!("{COLUMNS} AND contractor_id = $2 ORDER BY id"))
+                .bind(agency_id)
+                .bind(contractor_id)
+                .fetch_all(conn)
+                .await?
+        }
+        None => {
+            sqlx::query_as(&format!("{COLUMNS} ORDER BY id"))
+                .bind(agency_id)
+                .fetch_all(conn)
+                .await?
+        }
+    };
     Ok(rows
         .into_iter()
         .filter_map(|r| {

@@ -89,7 +89,7 @@ impl TechTasks {
     }
 }
 
-/// One page of the task dashboard, with what its filters and columns offer.
+/// One page of the task dashboard, with the columns its reader chose.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskListPage {
     pub rows: Vec<TaskSummary>,
@@ -99,8 +99,6 @@ pub struct TaskListPage {
     pub page_size: u32,
     /// The columns this person chose.
     pub columns: Vec<crate::domain::task_list::TaskColumn>,
-    /// Technicians to filter by: the company's (office) or none (agents).
-    pub technicians: Vec<(i64, String)>,
 }
 
 /// Whom a valid emailed link signs in, for its confirmation page.

@@ -167,14 +167,12 @@ pub async fn task_list(
     if actor.kind != UserKind::Agent {
         columns.retain(|c| *c != TaskColumn::Contractor);
     }
-    let technicians = board_technicians(cx, actor).await?;
     Ok(TaskListPage {
         rows,
         count: TaskCount::from_counted(counted as u64, offset as u64),
         page,
         page_size: PAGE_SIZE,
         columns,
-        technicians,
     })
 }
 

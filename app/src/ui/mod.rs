@@ -15,6 +15,7 @@ mod session;
 mod signature_pad;
 mod task_board;
 mod task_card;
+mod task_cells;
 mod upload;
 mod xhr;
 

@@ -14,6 +14,8 @@ use crate::ui::live::use_live;
 use crate::ui::pager::Pager;
 use crate::ui::render_once::before_the_view;
 use crate::ui::session::{date_format, use_viewer};
+use crate::ui::task_cells::cell_html;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
@@ -125,7 +127,7 @@ fn BoardView(
                     };
                     view! {
                         <th scope="col" aria-sort=aria>
-                            <A href=href(&filter.sorted_by(sort))>{label}{arrow}</A>
+                            <a href=href(&filter.sorted_by(sort))>{label}{arrow}</a>
                         </th>
                     }
                     .into_any()
@@ -347,49 +349,11 @@ fn row(
     link_base: &str,
     select: Option<impl IntoView>,
 ) -> impl IntoView {
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| format.format(d)).unwrap_or_default();
-    let reference = t.reference.clone();
     let cells = columns
         .iter()
-        .map(|column| match column {
-            TaskColumn::Reference => {
-                let text = reference.clone();
-                // The office opens a task in the Desk view, or as its technicians do to work on
-                // site itself.
-                let tech = link_base.starts_with("/desk").then(|| {
-                    let label = format!("Open {text} in the Tech view");
-                    view! {
-                        " " <a class="tech-link" href=format!("/tech/tasks/{}", t.id)
-                            aria-label=label>"Tech view"</a>
-                    }
-                });
-                view! {
-                    <th scope="row"><A href=format!("{link_base}/{}", t.id)>{text}</A>{tech}</th>
-                }
-                .into_any()
-            }
-            TaskColumn::Title => view! { <td>{t.title.clone()}</td> }.into_any(),
-            TaskColumn::Property => view! { <td>{t.address.clone()}</td> }.into_any(),
-            TaskColumn::Contractor => {
-                view! { <td>{t.contractor.clone().unwrap_or_default()}</td> }.into_any()
-            }
-            TaskColumn::Due => view! {
-                <td>
-                    {date(t.due_date)}
-                    {t.overdue.then_some(view! { " " <span class="overdue-tag">"Overdue"</span> })}
-                </td>
-            }
-            .into_any(),
-            TaskColumn::Scheduled => view! { <td>{date(t.scheduled_date)}</td> }.into_any(),
-            TaskColumn::Priority => view! { <td>{t.priority.clone()}</td> }.into_any(),
-            TaskColumn::Technicians => view! { <td>{t.technicians.join(", ")}</td> }.into_any(),
-            TaskColumn::Status => view! {
-                <td>
-                    <span class=format!("task-status status-{}", t.status.as_str())>{t.status.label()}</span>
-                    {t.archived.then_some(view! { " " <span class="task-archived">"Archived"</span> })}
-                </td>
-            }
-            .into_any(),
+        .map(|column| match cell_html(*column, &t, format, link_base) {
+            (true, html) => Either::Left(view! { <th scope="row" inner_html=html></th> }),
+            (false, html) => Either::Right(view! { <td inner_html=html></td> }),
         })
         .collect_view();
     view! { <tr data-reference=t.reference>{select}{cells}</tr> }
