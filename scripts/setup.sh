@@ -126,7 +126,11 @@ build_release() {
   step "Building the site (release)"
   local start=$SECONDS
   # --precompress writes .br and .gz beside every file of the site, served as they are.
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --project certidesk
+  # The islands client, for the Tech view's pages (Cargo.toml's second project), joins the
+  # full client in pkg/; its file names are in tech-hash.txt beside the server binary.
+  cargo leptos build --release --precompress --project tech --frontend-only
+  cp "$ROOT"/target/site-tech/pkg/certidesk.*.{js,wasm}* "$ROOT/target/site/pkg/"
   # cargo-leptos's gzip (libflate) is about a fifth larger than gzip -9; browsers that take only
   # gzip (plain http, some proxies) get the smaller one.
   find "$ROOT/target/site" -type f ! -name '*.gz' ! -name '*.br' -exec gzip -9 --no-name --keep --force {} +
@@ -134,3 +138,7 @@ build_release() {
 }
 
 server_bin() { echo "$CARGO_TARGET_DIR/release/certidesk"; }
+
+# The content hash of one of a client's files, from the hash file beside the server binary:
+# `hash_of wasm` (the full client), `hash_of wasm tech-hash.txt` (the islands client).
+hash_of() { sed -n "s/^$1: *//p" "$(dirname "$(server_bin)")/${2:-hash.txt}"; }

@@ -22,6 +22,7 @@ python3 "$ROOT/scripts/module_cycles.py"
 step "Clippy (server side, then browser side)"
 cargo clippy -p app -p certidesk --features app/test-support --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown --features islands -- -D warnings
 
 step "Rust tests"
 if [ -n "${TEST_POSTGRES_URL:-}" ]; then
@@ -34,12 +35,13 @@ fi
 cargo test -p app -p certidesk --features app/test-support --lib --bins --tests
 
 build_release
-# The client's files are named by content; hash.txt beside the server binary lists the names.
-hash_of() { sed -n "s/^$1: *//p" "$(dirname "$(server_bin)")/hash.txt"; }
-wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm).wasm"
-js="$ROOT/target/site/pkg/certidesk.$(hash_of js).js"
-printf 'WASM: %s bytes raw, %s bytes gzip; JS: %s bytes raw, %s bytes gzip\n' \
-  "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
+# The clients' files are named by content, listed in the hash files beside the server binary.
+for client in "full client:hash.txt" "islands client (Tech view):tech-hash.txt"; do
+  wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm "${client#*:}").wasm"
+  js="$ROOT/target/site/pkg/certidesk.$(hash_of js "${client#*:}").js"
+  printf '%s: WASM %s bytes raw, %s bytes gzip; JS %s bytes raw, %s bytes gzip\n' "${client%%:*}" \
+    "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
+done
 
 step "The public API against its OpenAPI document (schemathesis)"
 python3 "$ROOT/scripts/api_check.py" "$(server_bin)" "$ROOT/target/site" 30

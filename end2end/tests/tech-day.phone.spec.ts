@@ -43,6 +43,17 @@ test("a technician's list puts today's work first, finished work apart, with dir
   await expectNothingWiderThanTheScreen(page, 'the task page');
   await expectAccessible(page);
 
+  // The Tech view is served in islands mode: the task is one island, the header's controls are
+  // others, and they work with the islands client alone (the menu opens; its links load pages).
+  await expect(page.locator('leptos-island[data-component^="TaskIsland"]')).toHaveCount(1);
+  const menu = page.getByRole('button', { name: 'Menu' });
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await menu.tap();
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My tasks' }).tap();
+  await expect(page).toHaveURL(/\/tech$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('My tasks');
+
   await page.goto('/account');
   await expectHydrated(page);
   await expectNothingWiderThanTheScreen(page, 'the account page');

@@ -23,24 +23,31 @@ const HASH_FILE: &str = "hash.txt";
 /// the hash file beside it. Leptos reads that file to name the scripts and stylesheet in each
 /// page, and fails to render without it, so names are hashed only when the file is there.
 pub fn content_named_build() -> bool {
+    beside_binary(HASH_FILE)
+}
+
+fn beside_binary(name: &str) -> bool {
     std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
         .is_some_and(|file| file.is_file())
 }
 
-/// A site built with content-named files, served by a binary without the hash file beside it,
-/// would name files in its pages that do not exist: every page would load without its client.
-pub fn hash_file_missing(site_root: &Path) -> bool {
+/// The hash file a content-named site needs beside this binary and does not find there, if any:
+/// without it pages would name client files that do not exist and load without their client
+/// (`hash.txt` for every page, `tech-hash.txt` for the Tech view's islands client).
+pub fn hash_file_missing(site_root: &Path) -> Option<&'static str> {
     if content_named_build() {
-        return false;
+        return (!beside_binary(app::ui::client::ISLANDS_HASH_FILE))
+            .then_some(app::ui::client::ISLANDS_HASH_FILE);
     }
     let Ok(files) = std::fs::read_dir(site_root.join("pkg")) else {
-        return false;
+        return None;
     };
     files
         .flatten()
         .any(|file| is_content_named(&file.file_name().to_string_lossy()))
+        .then_some(HASH_FILE)
 }
 
 /// `pkg/` under `site_root`, for nesting at `/pkg`.

@@ -165,9 +165,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
             config.site_root.display()
         ));
     }
-    if crate::assets::hash_file_missing(&config.site_root) {
+    if let Some(missing) = crate::assets::hash_file_missing(&config.site_root) {
         return Err(format!(
-            "SITE_ROOT: {} was built with content-named files, but hash.txt is not beside this binary; ship the hash.txt the build wrote next to it",
+            "SITE_ROOT: {} was built with content-named files, but {missing} is not beside this binary; ship the hash files the build wrote next to it",
             config.site_root.display()
         ));
     }

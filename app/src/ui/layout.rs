@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use serde::{Deserialize, Serialize};
 
-use super::live::{connect, provide_live, use_live};
+use super::live::{connect, provide_live, Live};
 use super::pages::error::ErrorPage;
 use super::session::{go_to, provide_viewer};
 use crate::api::auth::SignOut;
@@ -10,19 +11,13 @@ use crate::api::quotes::quotes_to_answer;
 use crate::domain::identity::UserKind;
 use crate::domain::records::Viewer;
 
-/// Header, navigation for the signed-in person's view, and the main area.
+/// Header, navigation for the signed-in person's view, and the main area. Rendered on the server
+/// on every page; its interactive parts are islands, so the pages served in islands mode (the
+/// Tech view) keep them without the rest of the client.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let viewer = provide_viewer();
     provide_live();
-    let (menu_open, set_menu_open) = signal(false);
-    // Marks the page as interactive: end-to-end tests wait for it before clicking.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     // Awaited rather than read: reading one resource from several Suspense boundaries can stall
     // server rendering (leptos issues #4578, #4851).
@@ -47,23 +42,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"✓"</span>
                 "Certidesk"
             </A>
-            <button
-                type="button"
-                class="menu-toggle"
-                aria-controls="main-nav"
-                aria-expanded=move || menu_open.get().to_string()
-                on:click=move |_| set_menu_open.update(|open| *open = !*open)
-            >
-                "Menu"
-            </button>
-            <nav
-                id="main-nav"
-                class="main-nav"
-                class:open=move || menu_open.get()
-                aria-label="Main"
-                // A followed link closes the phone menu.
-                on:click=move |_| set_menu_open.set(false)
-            >
+            <MenuToggle/>
+            <nav id="main-nav" class="main-nav" aria-label="Main">
                 <Suspense fallback=|| ()>{nav}</Suspense>
             </nav>
         </header>
@@ -71,12 +51,59 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" class="site-main" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>{children()}</ErrorBoundary>
         </main>
+        <HydratedMark/>
+    }
+}
+
+/// Marks the page as interactive; end-to-end tests wait for it before clicking. The last island
+/// of every page, and islands come alive in document order, so it means "every island is live".
+#[island]
+fn HydratedMark() -> impl IntoView {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// Opens and closes the navigation on a phone. The navigation itself (`#main-nav`) is rendered
+/// by the server beside it, so this island holds only the button and the class it sets there.
+#[island]
+fn MenuToggle() -> impl IntoView {
+    let open = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let nav = document().get_element_by_id("main-nav");
+        if let Some(nav) = nav.clone() {
+            // A followed link closes the menu.
+            let close = Closure::<dyn FnMut()>::new(move || open.set(false));
+            let _ = nav.add_event_listener_with_callback("click", close.as_ref().unchecked_ref());
+            close.forget();
+        }
+        Effect::new(move |_| {
+            if let Some(nav) = &nav {
+                let _ = nav.class_list().toggle_with_force("open", open.get());
+            }
+        });
+    }
+    view! {
+        <button
+            type="button"
+            class="menu-toggle"
+            aria-controls="main-nav"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            "Menu"
+        </button>
     }
 }
 
 /// Says so while the device is offline (a phone on site loses signal): the page stays, what was
 /// typed stays in its fields, and sending works again once the connection is back.
-#[component]
+#[island]
 fn OfflineNotice() -> impl IntoView {
     let offline = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
@@ -101,15 +128,12 @@ fn OfflineNotice() -> impl IntoView {
 /// The links of the person's own view, who they are, and signing out.
 #[component]
 fn SignedInNav(viewer: Viewer) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
-    let live = use_live();
-    // Effects run in the browser only: one event stream per page load, for signed-in people.
-    Effect::new(move |_| connect(live));
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            go_to("/sign-in");
-        }
-    });
+    // Effects run in the browser only, and this one only where the whole page hydrates: one
+    // event stream per page load, for signed-in people. Pages in islands mode open theirs from
+    // the first island that needs it (`Live::here`).
+    if let Some(live) = use_context::<Live>() {
+        Effect::new(move |_| connect(live));
+    }
     let links = match viewer.kind {
         UserKind::Agent => view! {
             <A href="/agent" exact=true>"Dashboard"</A>
@@ -119,8 +143,7 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/agent/certification">
                 "Certification"
                 {viewer.permissions.manage_certification.then(|| view! {
-                    <CountBadge count=to_validate one="1 upload to validate" many="uploads to validate"
-                        testid="to-validate-badge"/>
+                    <CountBadge badge=Badge::ToValidate/>
                 })}
             </A>
             {viewer.permissions.instruct_work.then(|| view! {
@@ -138,13 +161,11 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
             <A href="/desk" exact=true>"Desk view"</A>
             <A href="/desk/certificates">
                 "Certificates"
-                <CountBadge count=outstanding_certificates one="1 certificate to provide"
-                    many="certificates to provide" testid="certificate-badge"/>
+                <CountBadge badge=Badge::CertificatesToProvide/>
             </A>
             <A href="/desk/quotes">
                 "Quotes"
-                <CountBadge count=quotes_to_answer one="1 request waiting for your quote"
-                    many="requests waiting for your quote" testid="quote-badge"/>
+                <CountBadge badge=Badge::QuotesToAnswer/>
             </A>
             <A href="/desk/team">"Team"</A>
             <A href="/desk/preferences">"Preferences"</A>
@@ -168,44 +189,90 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
                 <span class="who-name">{viewer.name.clone()}</span>
                 <span class="who-org">{organisation}</span>
             </A>
-            <ActionForm action=sign_out attr:class="inline-form">
-                <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>
-                    "Sign out"
-                </button>
-            </ActionForm>
+            <SignOutButton/>
         </div>
     }
 }
 
-/// A count beside a navigation link (certificates the office still has to provide, uploads the
-/// agent has to validate); nothing when none. Read in the browser only (a local resource), so the
-/// server-rendered header never disagrees with the hydrating one; read again on live changes.
-#[component]
-fn CountBadge<F, Fut>(
-    count: F,
-    one: &'static str,
-    many: &'static str,
-    testid: &'static str,
-) -> impl IntoView
-where
-    F: Fn() -> Fut + Copy + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<u32, crate::api::ApiError>> + 'static,
-{
-    let live = use_live();
+/// Signs out, then opens the sign-in page afresh.
+#[island]
+fn SignOutButton() -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            go_to("/sign-in");
+        }
+    });
+    view! {
+        <ActionForm action=sign_out attr:class="inline-form">
+            <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>
+                "Sign out"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// What a count beside a navigation link counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Badge {
+    /// Uploads the agent has to validate.
+    ToValidate,
+    /// Certificates the contractor's office still has to provide.
+    CertificatesToProvide,
+    /// Requests for quotes waiting for the office's answer.
+    QuotesToAnswer,
+}
+
+impl Badge {
+    fn testid(self) -> &'static str {
+        match self {
+            Badge::ToValidate => "to-validate-badge",
+            Badge::CertificatesToProvide => "certificate-badge",
+            Badge::QuotesToAnswer => "quote-badge",
+        }
+    }
+
+    fn label(self, n: u32) -> String {
+        let (one, many) = match self {
+            Badge::ToValidate => ("1 upload to validate", "uploads to validate"),
+            Badge::CertificatesToProvide => ("1 certificate to provide", "certificates to provide"),
+            Badge::QuotesToAnswer => (
+                "1 request waiting for your quote",
+                "requests waiting for your quote",
+            ),
+        };
+        if n == 1 {
+            one.to_string()
+        } else {
+            format!("{n} {many}")
+        }
+    }
+
+    async fn count(self) -> Result<u32, crate::api::ApiError> {
+        match self {
+            Badge::ToValidate => to_validate().await,
+            Badge::CertificatesToProvide => outstanding_certificates().await,
+            Badge::QuotesToAnswer => quotes_to_answer().await,
+        }
+    }
+}
+
+/// A count beside a navigation link; nothing when none. Read in the browser only (a local
+/// resource), so the server-rendered header never disagrees with the hydrating one; read again on
+/// live changes.
+#[island]
+fn CountBadge(badge: Badge) -> impl IntoView {
+    let live = Live::here();
     let outstanding = LocalResource::new(move || {
         live.certification.track();
         live.quote.track();
-        count()
+        badge.count()
     });
     move || match outstanding.get() {
         Some(Ok(n)) if n > 0 => {
-            let label = if n == 1 {
-                one.to_string()
-            } else {
-                format!("{n} {many}")
-            };
+            let label = badge.label(n);
             view! {
-                <span class="badge" data-testid=testid aria-label=label.clone() title=label>
+                <span class="badge" data-testid=badge.testid() aria-label=label.clone() title=label>
                     {n}
                 </span>
             }

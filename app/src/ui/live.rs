@@ -45,13 +45,43 @@ impl Live {
     }
 }
 
+impl Live {
+    fn new() -> Live {
+        Live {
+            certification: RwSignal::new(0),
+            task: RwSignal::new((0, None)),
+            message: RwSignal::new((0, None)),
+            quote: RwSignal::new(0),
+        }
+    }
+
+    /// The page's live versions, from an island. Where the whole page hydrates (and on the
+    /// server) the layout provides them; in islands mode no context crosses into an island in
+    /// the browser, so the page's islands share one set, connected by the first that asks.
+    pub fn here() -> Live {
+        if let Some(live) = use_context::<Live>() {
+            return live;
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            thread_local! {
+                static PAGE: std::cell::OnceCell<Live> = const { std::cell::OnceCell::new() };
+            }
+            PAGE.with(|page| {
+                *page.get_or_init(|| {
+                    let live = Live::new();
+                    connect(live);
+                    live
+                })
+            })
+        }
+        #[cfg(not(feature = "hydrate"))]
+        Live::new()
+    }
+}
+
 pub fn provide_live() -> Live {
-    let live = Live {
-        certification: RwSignal::new(0),
-        task: RwSignal::new((0, None)),
-        message: RwSignal::new((0, None)),
-        quote: RwSignal::new(0),
-    };
+    let live = Live::new();
     provide_context(live);
     live
 }

@@ -1,6 +1,7 @@
 //! Components and pages. They render and call server functions; rules live in `domain`.
 
 mod assign;
+pub mod client;
 #[cfg(feature = "ssr")]
 pub mod csp;
 mod forms;
@@ -36,6 +37,12 @@ use pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     csp::provide_page_nonce();
+    let islands = client::rendering_islands_page();
+    let scripts = if islands {
+        client::islands_options(&options)
+    } else {
+        options.clone()
+    };
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">
@@ -44,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <HydrationScripts options=scripts islands/>
                 <MetaTags/>
             </head>
             <body>
@@ -57,6 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    client::islands_as_components();
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Link rel="manifest" href="/manifest.webmanifest"/>

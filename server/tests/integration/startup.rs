@@ -108,13 +108,16 @@ fn unknown_command_is_explained() {
     assert!(run.stderr.contains("usage: certidesk"));
 }
 
-#[test]
-fn content_named_site_without_its_hash_file_is_one_line() {
-    // The binary alone in a folder, as a deploy that forgot hash.txt would leave it.
+/// The server binary alone in a folder with `hash_files` beside it, started on a site whose
+/// client files are named by content.
+fn serve_content_named_site(hash_files: &[&str]) -> Run {
     let bin = tempfile::tempdir().unwrap();
     let copy = bin.path().join("certidesk");
     if std::fs::hard_link(env!("CARGO_BIN_EXE_certidesk"), &copy).is_err() {
         std::fs::copy(env!("CARGO_BIN_EXE_certidesk"), &copy).unwrap();
+    }
+    for name in hash_files {
+        std::fs::write(bin.path().join(name), "js: J5sF-Hc0DN_LTXLGTa8e7w\n").unwrap();
     }
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir(site.path().join("pkg")).unwrap();
@@ -133,11 +136,25 @@ fn content_named_site_without_its_hash_file_is_one_line() {
         .current_dir(data.path())
         .output()
         .unwrap();
-    let run = Run {
+    Run {
         code: output.status.code(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-    };
+    }
+}
+
+#[test]
+fn content_named_site_without_its_hash_file_is_one_line() {
+    // As a deploy that forgot hash.txt would leave it.
+    let run = serve_content_named_site(&[]);
     assert_one_error_line(&run, "SITE_ROOT");
     assert!(run.stderr.contains("hash.txt"), "{}", run.stderr);
+}
+
+#[test]
+fn content_named_site_without_the_islands_clients_hash_file_is_one_line() {
+    // hash.txt shipped, tech-hash.txt forgotten: the Tech view would load no client.
+    let run = serve_content_named_site(&["hash.txt"]);
+    assert_one_error_line(&run, "SITE_ROOT");
+    assert!(run.stderr.contains("tech-hash.txt"), "{}", run.stderr);
 }

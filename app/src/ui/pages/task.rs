@@ -20,7 +20,7 @@ use crate::domain::task_work::DocumentKind;
 use crate::domain::tech_day::{maps_url, tel_url};
 use crate::ui::assign::TechnicianPicker;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
-use crate::ui::live::{use_live, Live};
+use crate::ui::live::Live;
 use crate::ui::pages::service_work::{Defects, ServiceTasks};
 use crate::ui::send_form::{files_form, SendProgress};
 use crate::ui::session::{confirm, use_id_param, use_viewer};
@@ -28,35 +28,59 @@ use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// The page around the task. What the page does lives in one island, [`TaskIsland`], so the
+/// Tech view (served in islands mode) ships the task's own code and nothing of the other pages.
 #[component]
 pub fn TaskPage() -> impl IntoView {
     let id = use_id_param();
-    let live = use_live();
-    // Bumped after an upload or completion sent by this page.
-    let sent = RwSignal::new(0u64);
-    let changed = Live::for_task(live.task, id);
-    let task = Resource::new(
-        move || (id(), sent.get(), changed.get()),
-        |(id, ..)| load_task(id),
-    );
     let viewer = use_viewer();
-    let draft = PerformDraft::new();
-    let content = move || {
+    // The office may open a task as its technicians do, to do the work itself: the Tech view then
+    // offers only the work on site, and the office's own controls stay in the Desk view.
+    let in_tech_view = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/tech/");
+    // Keyed by the id: moving from one task to another in the Desk view starts a new island.
+    let island = move || {
+        let id = id();
         Suspend::new(async move {
             let me = viewer.await.ok().flatten();
-            let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
+            view! { <TaskIsland id me in_tech_view/> }
+        })
+    };
+    view! {
+        <Title text="Task"/>
+        <Suspense fallback=|| view! { <p role="status">"Loading the task…"</p> }>{island}</Suspense>
+    }
+}
+
+/// The task and its messages, read again when this page sends something or a live change for
+/// the task arrives. Everything it needs comes in its props or from the server: no context of the
+/// page reaches an island in the browser.
+#[island]
+fn TaskIsland(id: i64, me: Option<Viewer>, in_tech_view: bool) -> impl IntoView {
+    let live = Live::here();
+    // Bumped after an upload or completion sent by this page.
+    let sent = RwSignal::new(0u64);
+    let changed = Live::for_task(live.task, move || id);
+    let task = Resource::new(move || (sent.get(), changed.get()), move |_| load_task(id));
+    let draft = PerformDraft::new();
+    let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
+    let content = move || {
+        let me = me.clone();
+        Suspend::new(async move {
             match task.await {
-                Ok(t) => view! { <TaskView t format sent me draft/> }.into_any(),
+                Ok(t) => view! { <TaskView t format sent me draft in_tech_view/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
             }
         })
     };
+    // The chat is between the agency and the contractor's office; technicians read it.
     view! {
-        <Title text="Task"/>
         <Transition fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Transition>
-        <Messages task_id=id live/>
+        <Messages task_id=id live may_write=!in_tech_view/>
     }
 }
 
@@ -67,6 +91,7 @@ fn TaskView(
     sent: RwSignal<u64>,
     me: Option<Viewer>,
     draft: PerformDraft,
+    in_tech_view: bool,
 ) -> impl IntoView {
     let task_id = t.summary.id;
     let s = t.summary;
@@ -74,12 +99,6 @@ fn TaskView(
         d.map(|d| format.format(d)).unwrap_or_else(|| "—".into())
     };
     let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
-    // The office may open a task as its technicians do, to do the work itself: the Tech view then
-    // offers only the work on site, and the office's own controls stay in the Desk view.
-    let in_tech_view = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked()
-        .starts_with("/tech/");
     let office_on_site = desk_user && in_tech_view;
     let actions: Vec<TaskAction> = t
         .actions
@@ -802,13 +821,13 @@ fn Timeline(entries: Vec<crate::domain::records::TimelineEntry>) -> impl IntoVie
 /// The chat with the other side; new messages appear without reloading. Kept apart from the
 /// task so what someone is typing elsewhere on the page survives a new message.
 #[component]
-fn Messages(task_id: impl Fn() -> i64 + Copy + Send + Sync + 'static, live: Live) -> impl IntoView {
+fn Messages(task_id: i64, live: Live, may_write: bool) -> impl IntoView {
     let send = ServerAction::<SendTaskMessage>::new();
     let error = action_error(send);
-    let posted = Live::for_task(live.message, task_id);
+    let posted = Live::for_task(live.message, move || task_id);
     let messages = Resource::new(
-        move || (task_id(), send.version().get(), posted.get()),
-        |(id, ..)| load_task_messages(id),
+        move || (send.version().get(), posted.get()),
+        move |_| load_task_messages(task_id),
     );
     let draft = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -847,18 +866,15 @@ fn Messages(task_id: impl Fn() -> i64 + Copy + Send + Sync + 'static, live: Live
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         send.dispatch(SendTaskMessage {
-            task_id: task_id(),
+            task_id,
             body: draft.get_untracked(),
         });
     };
-    // The chat is between the agency and the contractor's office; technicians read it.
-    let pathname = leptos_router::hooks::use_location().pathname;
-    let may_write = move || !pathname.get().starts_with("/tech/");
     view! {
         <section class="panel" aria-labelledby="messages-heading">
             <h2 id="messages-heading">"Messages"</h2>
             <Transition fallback=|| view! { <p role="status">"Loading messages…"</p> }>{list}</Transition>
-            <Show when=may_write>
+            <Show when=move || may_write>
             <form class="stacked-form" on:submit=on_submit aria-label="Send a message">
                 <label for="message-body">"Message"</label>
                 <textarea id="message-body" rows="3" maxlength="4000" required

@@ -1,0 +1,66 @@
+//! Which client a page loads. Most pages hydrate whole, with the full client. The Tech view's
+//! pages render on the server and bring only their islands to life, with a client built from the
+//! same crate in islands mode (`frontend` with its `islands` feature): a technician's phone
+//! downloads the task's code, not the agency's and the office's pages.
+//!
+//! Both builds write their content-named file names beside the server binary: the full client's
+//! in `hash.txt`, the islands client's in [`ISLANDS_HASH_FILE`].
+
+use leptos::config::LeptosOptions;
+
+/// Where the islands client's content-named file names are listed, beside the server binary.
+pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
+
+/// Whether a page at `path` is served in islands mode: the Tech view's pages.
+pub fn islands_page(path: &str) -> bool {
+    path == "/tech" || path.starts_with("/tech/")
+}
+
+/// The options `HydrationScripts` names the islands client's files with.
+pub fn islands_options(options: &LeptosOptions) -> LeptosOptions {
+    let mut options = options.clone();
+    options.hash_file = ISLANDS_HASH_FILE.into();
+    options
+}
+
+/// Whether the page being rendered is served in islands mode. In the browser the app renders
+/// only where the whole page hydrates.
+pub fn rendering_islands_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| islands_page(parts.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
+}
+
+/// Where the whole page hydrates, islands render as plain components, on the server and in the
+/// browser alike: no `<leptos-island>` wrapper, which full hydration does not step out of again
+/// (tachys 0.2 leaves its cursor inside the wrapper, and the next element fails to hydrate).
+/// Leptos leaves the wrapper out inside a region marked as hydrating; this marks the whole app.
+pub fn islands_as_components() {
+    if !rendering_islands_page() {
+        leptos::prelude::provide_context(leptos::reactive::owner::IsHydrating(true));
+    }
+}
+
+/// Called by the islands client's entry point. The islands' hydration functions are exported
+/// from this crate, and a crate the entry point never names may be left out of the build.
+#[inline(never)]
+pub fn link_islands() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tech_view_is_served_in_islands_mode_and_nothing_else() {
+        assert!(islands_page("/tech"));
+        assert!(islands_page("/tech/tasks/12"));
+        assert!(!islands_page("/technicians"));
+        assert!(!islands_page("/desk/tasks/12"));
+        assert!(!islands_page("/"));
+        assert!(!islands_page("/calendar"));
+    }
+}
