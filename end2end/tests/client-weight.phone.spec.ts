@@ -32,3 +32,26 @@ test('the Tech view task page stays within its client budget, and a repeat visit
   expect(again.js + again.wasm, 'a repeat visit is answered by the cache').toBe(0);
   await fresh.close();
 });
+
+// A technician's way in (the emailed link's pages) is served with the Tech view's client: their
+// phone downloads it once, on the first page, and never the whole app's.
+test("a technician's way in loads the Tech view's client, so the Tech view afterwards downloads nothing", async ({ browser }) => {
+  const context = await browser.newContext({ ...devices['Pixel 7'], baseURL: test.info().project.use.baseURL });
+  const phone = await context.newPage();
+  const way_in = await clientWeight(phone, '/sign-in/email');
+  console.log(`"Email me a sign-in link" page: ${kb(way_in.js + way_in.wasm)} of JS + WASM on the first visit`);
+  expect(way_in.files, 'the client was downloaded').toBeGreaterThan(0);
+  expect(way_in.js + way_in.wasm).toBeLessThanOrEqual(TECH_TASK_BUDGET);
+
+  // A technician no other test signs in, so no other test's link is the newest in the mailbox.
+  const technician = 'omar.haddad@brightspark.example';
+  await requestLink(phone, technician);
+  const link = await linkFromMailbox(phone, technician);
+  const confirm = await clientWeight(phone, link);
+  expect(confirm.js + confirm.wasm, 'the confirm page reuses the cached client').toBe(0);
+  await phone.getByRole('button', { name: 'Continue' }).click();
+  await expect(phone).toHaveURL(/\/tech$/);
+  const tasks = await clientWeight(phone, '/tech');
+  expect(tasks.js + tasks.wasm, 'the Tech view reuses the cached client').toBe(0);
+  await context.close();
+});

@@ -11,9 +11,18 @@ use leptos::config::LeptosOptions;
 /// Where the islands client's content-named file names are listed, beside the server binary.
 pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
 
-/// Whether a page at `path` is served in islands mode: the Tech view's pages.
+/// Whether a page at `path` is served in islands mode: the Tech view's pages, and the start and
+/// sign-in pages a technician passes on the way there (so a phone never needs the full client).
 pub fn islands_page(path: &str) -> bool {
-    path == "/tech" || path.starts_with("/tech/")
+    matches!(
+        path,
+        "/" | "/tech"
+            | "/sign-in"
+            | "/sign-in/email"
+            | "/sign-in/confirm"
+            | "/forgot-password"
+            | "/reset-password"
+    ) || path.starts_with("/tech/")
 }
 
 /// The options `HydrationScripts` names the islands client's files with.
@@ -55,12 +64,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tech_view_is_served_in_islands_mode_and_nothing_else() {
+    fn the_tech_view_and_the_way_to_it_are_served_in_islands_mode_and_nothing_else() {
         assert!(islands_page("/tech"));
         assert!(islands_page("/tech/tasks/12"));
+        assert!(islands_page("/"));
+        assert!(islands_page("/sign-in"));
+        assert!(islands_page("/sign-in/confirm"));
+        assert!(islands_page("/reset-password"));
         assert!(!islands_page("/technicians"));
         assert!(!islands_page("/desk/tasks/12"));
         assert!(!islands_page("/"));
         assert!(!islands_page("/calendar"));
+        assert!(!islands_page("/sign-in/elsewhere"));
+        assert!(!islands_page("/agent"));
     }
 }

@@ -33,39 +33,15 @@ where
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    follow(action);
-    let error = action_error(action);
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
+    let next = query.read_untracked().get("next").unwrap_or_default();
     // Set when the form was sent before the page's client loaded and the server sent it back.
-    let failed = move || query.read().get("failed").is_some() && action.value().get().is_none();
+    let failed = query.read_untracked().get("failed").is_some();
     view! {
         <Title text="Sign in"/>
         <section class="auth-page">
             <h1>"Sign in"</h1>
-            <Show when=failed>
-                <p class="form-error" role="alert">
-                    "Signing in did not work. Check your email and password and try again."
-                </p>
-            </Show>
-            // ActionForm is a plain form as served (method and action), so a press before the
-            // client has loaded still signs in, and the server opens the page the person wanted.
-            <ActionForm action=action attr:class="stack-form">
-                <input type="hidden" name="next" value=next/>
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required
-                    aria-describedby="email-error"/>
-                <FieldError id="email-error" field="email" error/>
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password"
-                    required aria-describedby="password-error"/>
-                <FieldError id="password-error" field="password" error/>
-                <FormError error/>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </ActionForm>
+            <SignInForm next failed/>
             <p><A href="/forgot-password">"Forgot your password?"</A></p>
             <div class="auth-alternative">
                 <h2>"No password?"</h2>
@@ -76,9 +52,43 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// The password form. `next` is the page the person was going to; `failed`, that the form was
+/// sent before the page's client loaded and the server sent it back.
+#[island]
+fn SignInForm(next: String, failed: bool) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    follow(action);
+    let error = action_error(action);
+    let failed = move || failed && action.value().get().is_none();
+    view! {
+        <Show when=failed>
+            <p class="form-error" role="alert">
+                "Signing in did not work. Check your email and password and try again."
+            </p>
+        </Show>
+        // ActionForm is a plain form as served (method and action), so a press before the
+        // client has loaded still signs in, and the server opens the page the person wanted.
+        <ActionForm action=action attr:class="stack-form">
+            <input type="hidden" name="next" value=next/>
+            <label for="email">"Email"</label>
+            <input id="email" name="email" type="email" autocomplete="username" required
+                aria-describedby="email-error"/>
+            <FieldError id="email-error" field="email" error/>
+            <label for="password">"Password"</label>
+            <input id="password" name="password" type="password" autocomplete="current-password"
+                required aria-describedby="password-error"/>
+            <FieldError id="password-error" field="password" error/>
+            <FormError error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
 /// "Email me a link" and "forgot password": one field, one neutral answer.
-#[component]
-fn EmailLinkForm(purpose: LinkPurpose, #[prop(into)] button: String) -> impl IntoView {
+#[island]
+fn EmailLinkForm(purpose: LinkPurpose, button: String) -> impl IntoView {
     let action = ServerAction::<RequestEmailLink>::new();
     let error = action_error(action);
     let sent = move || action.value().get().and_then(|r| r.ok());
@@ -111,7 +121,7 @@ pub fn EmailLinkPage() -> impl IntoView {
         <section class="auth-page">
             <h1>"Email me a sign-in link"</h1>
             <p>"Enter the address your agency or contractor has for you. The link works once."</p>
-            <EmailLinkForm purpose=LinkPurpose::SignIn button="Email me a link"/>
+            <EmailLinkForm purpose=LinkPurpose::SignIn button="Email me a link".to_string()/>
             <p><A href="/sign-in">"Sign in with a password instead"</A></p>
         </section>
     }
@@ -124,7 +134,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <section class="auth-page">
             <h1>"Forgot your password?"</h1>
             <p>"We will email you a link to choose a new one."</p>
-            <EmailLinkForm purpose=LinkPurpose::PasswordReset button="Email me a reset link"/>
+            <EmailLinkForm purpose=LinkPurpose::PasswordReset button="Email me a reset link".to_string()/>
             <p><A href="/sign-in">"Back to sign in"</A></p>
         </section>
     }
@@ -159,20 +169,12 @@ fn describe_kind(kind: UserKind) -> &'static str {
 #[component]
 pub fn ConfirmLinkPage() -> impl IntoView {
     let preview = Resource::new_blocking(|| (), |_| pending_sign_in_link());
-    let action = ServerAction::<ConfirmSignInLink>::new();
-    follow(action);
-    let error = action_error(action);
     let show = move |p: LinkPreview| {
         view! {
             <section class="auth-page">
                 <h1>"Sign in as " {p.name.clone()} "?"</h1>
                 <p>{p.email.clone()} " · " {describe_kind(p.kind)}</p>
-                <ActionForm action=action attr:class="stack-form">
-                    <FormError error/>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Continue" }}
-                    </button>
-                </ActionForm>
+                <ConfirmLinkForm/>
                 <p class="hint">"Not you? Close this page: nothing happens until you continue."</p>
             </section>
         }
@@ -188,12 +190,25 @@ pub fn ConfirmLinkPage() -> impl IntoView {
     }
 }
 
+/// "Continue": uses the link the session holds.
+#[island]
+fn ConfirmLinkForm() -> impl IntoView {
+    let action = ServerAction::<ConfirmSignInLink>::new();
+    follow(action);
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:class="stack-form">
+            <FormError error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Signing in…" } else { "Continue" }}
+            </button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let preview = Resource::new_blocking(|| (), |_| pending_password_reset());
-    let action = ServerAction::<ResetPassword>::new();
-    follow(action);
-    let error = action_error(action);
     let show = move |p: LinkPreview| {
         let heading = if p.purpose == LinkPurpose::Invitation {
             "Choose your password"
@@ -204,21 +219,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <section class="auth-page">
                 <h1>{heading}</h1>
                 <p>"For " {p.email.clone()} ". Use at least " {PASSWORD_MIN_CHARS} " characters; a short sentence works well."</p>
-                <ActionForm action=action attr:class="stack-form">
-                    <input type="hidden" name="username" autocomplete="username" prop:value=p.email.clone()/>
-                    <label for="password">"New password"</label>
-                    <input id="password" name="password" type="password" autocomplete="new-password"
-                        required minlength=PASSWORD_MIN_CHARS aria-describedby="password-error"/>
-                    <FieldError id="password-error" field="password" error/>
-                    <label for="confirm">"The same password again"</label>
-                    <input id="confirm" name="confirm" type="password" autocomplete="new-password"
-                        required aria-describedby="confirm-error"/>
-                    <FieldError id="confirm-error" field="confirm" error/>
-                    <FormError error/>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save and sign in" }}
-                    </button>
-                </ActionForm>
+                <ResetPasswordForm email=p.email/>
             </section>
         }
     };
@@ -230,5 +231,30 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 Err(e) => view! { <LinkRefused error=e/> }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// The new password, twice; `email` is filled in for password managers.
+#[island]
+fn ResetPasswordForm(email: String) -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    follow(action);
+    let error = action_error(action);
+    view! {
+        <ActionForm action=action attr:class="stack-form">
+            <input type="hidden" name="username" autocomplete="username" prop:value=email/>
+            <label for="password">"New password"</label>
+            <input id="password" name="password" type="password" autocomplete="new-password"
+                required minlength=PASSWORD_MIN_CHARS aria-describedby="password-error"/>
+            <FieldError id="password-error" field="password" error/>
+            <label for="confirm">"The same password again"</label>
+            <input id="confirm" name="confirm" type="password" autocomplete="new-password"
+                required aria-describedby="confirm-error"/>
+            <FieldError id="confirm-error" field="confirm" error/>
+            <FormError error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Saving…" } else { "Save and sign in" }}
+            </button>
+        </ActionForm>
     }
 }
