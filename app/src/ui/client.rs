@@ -73,7 +73,6 @@ mod tests {
         assert!(islands_page("/reset-password"));
         assert!(!islands_page("/technicians"));
         assert!(!islands_page("/desk/tasks/12"));
-        assert!(!islands_page("/"));
         assert!(!islands_page("/calendar"));
         assert!(!islands_page("/sign-in/elsewhere"));
         assert!(!islands_page("/agent"));
