@@ -267,27 +267,34 @@ pub(crate) async fn statuses(
     contractor: Option<i64>,
     clock: &AgencyClock,
 ) -> Result<BTreeMap<i64, Vec<RequirementStatus>>, ServiceError> {
-    // 0 is no contractor's id: it selects them all.
-    let filter = "AND ($2 = 0 OR r.contractor_id = $2)";
-    let requirements: Vec<RequirementRow> = sqlx::query_as(&format!(
+    // One contractor's rows are read through the (agency, contractor) indexes; a filter that
+    // also matched "all" (`$2 = 0 OR ...`) would make the planner read the agency's every row.
+    let filter = if contractor.is_some() {
+        "AND r.contractor_id = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
         "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover, r.requested_at \
          FROM certificate_requirements r \
          JOIN certificate_types t ON t.id = r.certificate_type_id \
          WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
-    ))
-    .bind(agency_id)
-    .bind(contractor.unwrap_or(0))
-    .fetch_all(db.pool())
-    .await?;
+    );
+    let mut requirements = sqlx::query_as::<_, RequirementRow>(&sql).bind(agency_id);
+    if let Some(id) = contractor {
+        requirements = requirements.bind(id);
+    }
+    let requirements = requirements.fetch_all(db.pool()).await?;
     let filter = filter.replace("r.", "d.");
-    let documents: Vec<DocumentRow> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
          d.cover FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
-    ))
-    .bind(agency_id)
-    .bind(contractor.unwrap_or(0))
-    .fetch_all(db.pool())
-    .await?;
+    );
+    let mut documents = sqlx::query_as::<_, DocumentRow>(&sql).bind(agency_id);
+    if let Some(id) = contractor {
+        documents = documents.bind(id);
+    }
+    let documents = documents.fetch_all(db.pool()).await?;
     let mut by_requirement: HashMap<(i64, i64), Vec<DocumentFacts>> = HashMap::new();
     for d in documents {
         by_requirement
