@@ -45,7 +45,7 @@ test("a technician's list puts today's work first, finished work apart, with dir
 
   // The Tech view is served in islands mode: the task is one island, the header's controls are
   // others, and they work with the islands client alone (the menu opens; its links load pages).
-  await expect(page.locator('leptos-island[data-component^="TaskIsland"]')).toHaveCount(1);
+  await expect(page.locator('leptos-island[data-component^="TechTask"]')).toHaveCount(1);
   const menu = page.getByRole('button', { name: 'Menu' });
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
   await menu.tap();

@@ -6,6 +6,7 @@ use crate::api::team::{technician_choices, AssignTechnicians, PreviewAssignment}
 use crate::domain::records::{AssignmentRequest, AssignmentSummary, TechnicianChoice};
 use crate::domain::task_list::{TaskFilter, TaskSelection};
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 
 /// Checkboxes for technicians; `tasks` is how many tasks they are picked for (for the
@@ -119,7 +120,7 @@ pub fn BulkEdit(
             done.update(|v| *v += 1);
         }
     });
-    let choices = Resource::new(
+    let choices = resource(
         move || {
             let s = selection.get();
             (!s.is_empty()).then(|| request(&s, &filter.get_untracked(), Vec::new(), String::new()))

@@ -11,6 +11,7 @@ mod matrix_grid;
 mod pager;
 pub mod pages;
 mod render_once;
+mod resource;
 mod send_form;
 mod session;
 mod signature_pad;

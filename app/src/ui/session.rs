@@ -4,13 +4,14 @@
 use crate::api::auth::current_viewer;
 use crate::api::ApiError;
 use crate::domain::records::Viewer;
+use crate::ui::resource::{blocking_resource, Loaded};
 use leptos::prelude::*;
 
-pub type ViewerResource = Resource<Result<Option<Viewer>, ApiError>>;
+pub type ViewerResource = Loaded<Result<Option<Viewer>, ApiError>>;
 
 /// Loads the viewer once per page load, before the page is sent, and shares it.
 pub fn provide_viewer() -> ViewerResource {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let viewer = blocking_resource(|| (), |_| current_viewer());
     provide_context(viewer);
     viewer
 }

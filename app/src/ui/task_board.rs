@@ -13,6 +13,7 @@ use crate::ui::forms::reload_on_success;
 use crate::ui::live::use_live;
 use crate::ui::pager::Pager;
 use crate::ui::render_once::before_the_view;
+use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use crate::ui::task_cells::cell_html;
 use leptos::either::Either;
@@ -33,7 +34,7 @@ pub fn TaskBoard(
     let live = use_live();
     // Moved on when the person saves their columns.
     let saved = RwSignal::new(0u64);
-    let page = Resource::new(
+    let page = resource(
         move || (filter.get().to_query(), live.task.get().0, saved.get()),
         |(query, ..)| list_tasks(query),
     );
@@ -68,7 +69,7 @@ pub fn TaskBoard(
         })
     };
     // Fetched once: a live reload of the list must not rebuild the form.
-    let technicians = Resource::new(|| (), |_| board_technicians());
+    let technicians = resource(|| (), |_| board_technicians());
     let agent = link_base.starts_with("/agent");
     let filters = move || {
         let filter = filter.get();

@@ -4,6 +4,7 @@ use crate::api::users::{list_users, ChangeUserRole, InviteUser, SetRolePermissio
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{Directory, RoleSummary, UserSummary};
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ pub fn UsersPage() -> impl IntoView {
     let set_active = ServerAction::<SetUserActive>::new();
     let set_permission = ServerAction::<SetRolePermission>::new();
     // Every change reloads the list.
-    let directory = Resource::new(
+    let directory = resource(
         move || {
             (
                 invite.version().get(),

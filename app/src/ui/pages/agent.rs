@@ -7,6 +7,7 @@ use crate::ui::live::use_live;
 use crate::ui::matrix_grid::{rows_html, status_icon};
 use crate::ui::pager::Pager;
 use crate::ui::render_once::before_the_view;
+use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let live = use_live();
-    let summary = Resource::new(move || live.certification.get(), |_| compliance_summary());
+    let summary = resource(move || live.certification.get(), |_| compliance_summary());
     let viewer = use_viewer();
     let panel = move || {
         Suspend::new(async move {
@@ -96,7 +97,7 @@ pub fn Contractors() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
     let live = use_live();
-    let contractors = Resource::new(
+    let contractors = resource(
         move || {
             (
                 param("light"),
@@ -310,7 +311,7 @@ pub fn Certification() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
     let live = use_live();
-    let matrix = Resource::new(
+    let matrix = resource(
         move || {
             (
                 param("type"),

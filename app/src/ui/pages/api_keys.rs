@@ -4,6 +4,7 @@
 use crate::api::api_keys::{api_key_activity, list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::domain::api_keys::{KeySummary, Scope};
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +13,7 @@ use leptos_meta::Title;
 pub fn ApiKeysPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
-    let keys = Resource::new(
+    let keys = resource(
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_keys(),
     );
@@ -163,7 +164,7 @@ fn KeyTable(keys: Vec<KeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl I
 /// What one key changed, newest first: the audit log under the key's name.
 #[component]
 fn KeyActivityList(key_id: i64, label: String) -> impl IntoView {
-    let activity = Resource::new(|| (), move |_| api_key_activity(key_id));
+    let activity = resource(|| (), move |_| api_key_activity(key_id));
     let rows = move || {
         Suspend::new(async move {
             match activity.await {

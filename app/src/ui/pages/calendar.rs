@@ -3,6 +3,7 @@
 
 use crate::api::calendar::{calendar_status, MakeCalendarLink, StopCalendarLink};
 use crate::ui::forms::{action_error, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +12,7 @@ use leptos_meta::Title;
 pub fn CalendarPage() -> impl IntoView {
     let make = ServerAction::<MakeCalendarLink>::new();
     let stop = ServerAction::<StopCalendarLink>::new();
-    let status = Resource::new(
+    let status = resource(
         move || (make.version().get(), stop.version().get()),
         |_| calendar_status(),
     );

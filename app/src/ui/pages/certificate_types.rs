@@ -7,6 +7,7 @@ use crate::api::compliance::{
 use crate::domain::certificate_reading::pounds;
 use crate::domain::records::CertificateTypeRow;
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,7 +18,7 @@ pub fn CertificateTypesPage() -> impl IntoView {
     let create = ServerAction::<CreateCertificateType>::new();
     let toggle = ServerAction::<SetTypeAppliesToTechnicians>::new();
     let cover = ServerAction::<SetMinimumCover>::new();
-    let types = Resource::new(
+    let types = resource(
         move || {
             (
                 create.version().get(),

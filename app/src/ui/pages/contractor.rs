@@ -18,6 +18,7 @@ use crate::domain::records::{
 };
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::use_live;
+use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_id_param, use_viewer};
 use crate::ui::upload::UploadForm;
 use leptos::prelude::*;
@@ -53,7 +54,7 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
     let validate = ServerAction::<ValidateDocument>::new();
     let undo = ServerAction::<UndoValidation>::new();
     let live = use_live();
-    let certification = Resource::new(
+    let certification = resource(
         move || {
             (
                 load.run(()),

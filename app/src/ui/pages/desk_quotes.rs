@@ -6,6 +6,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::quotes::{format_amount, DeskQuote, QuoteStatus};
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use crate::ui::live::use_live;
+use crate::ui::resource::resource;
 use crate::ui::send_form::{files_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_viewer};
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ pub fn DeskQuotesPage() -> impl IntoView {
     let viewer = use_viewer();
     // Moves when this page sent an answer, so the list is read again at once.
     let sent = RwSignal::new(0u64);
-    let quotes = Resource::new(move || (live.quote.get(), sent.get()), |_| desk_quotes());
+    let quotes = resource(move || (live.quote.get(), sent.get()), |_| desk_quotes());
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;

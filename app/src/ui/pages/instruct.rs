@@ -11,6 +11,7 @@ use crate::domain::records::{
 };
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::use_live;
+use crate::ui::resource::{resource, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,8 +21,8 @@ pub fn InstructWorksPage() -> impl IntoView {
     let live = use_live();
     // The form is loaded once, so nothing typed is lost when lights change; the light of the
     // chosen contractor follows live changes on its own.
-    let choices = Resource::new(|| (), |_| load_instruct_choices());
-    let lights = Resource::new(move || live.certification.get(), |_| list_contractors());
+    let choices = resource(|| (), |_| load_instruct_choices());
+    let lights = resource(move || live.certification.get(), |_| list_contractors());
     let query = use_query_map();
     let preselected = move || {
         query
@@ -60,7 +61,7 @@ pub(crate) fn light_badge(light: TrafficLight) -> impl IntoView {
 #[component]
 fn InstructForm(
     choices: InstructChoices,
-    lights: Resource<Result<Vec<ContractorRow>, ApiError>>,
+    lights: Loaded<Result<Vec<ContractorRow>, ApiError>>,
     preselected: Option<i64>,
 ) -> impl IntoView {
     let instruct = ServerAction::<InstructWorks>::new();
@@ -105,7 +106,7 @@ fn InstructForm(
     // The verdict for this work follows the contractor, the kind and the due date as they are
     // chosen, so the agent learns of a block (and may give a reason) before writing the rest.
     let live = use_live();
-    let verdict = Resource::new(
+    let verdict = resource(
         move || {
             (
                 selected.get(),

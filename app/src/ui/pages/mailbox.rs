@@ -2,6 +2,7 @@
 
 use crate::api::mailbox::dev_mailbox;
 use crate::domain::records::MailView;
+use crate::ui::resource::blocking_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -34,7 +35,7 @@ fn message(mail: MailView) -> impl IntoView {
 
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    let mail = Resource::new_blocking(|| (), |_| dev_mailbox());
+    let mail = blocking_resource(|| (), |_| dev_mailbox());
     let list = move || {
         mail.get().map(|answer| match answer {
             Ok(list) if list.is_empty() => view! {

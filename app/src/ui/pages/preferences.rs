@@ -5,13 +5,14 @@ use crate::api::preferences::{load_preferences, SavePreferences};
 use crate::domain::records::Preferences;
 use crate::domain::signature::Drawing;
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn PreferencesPage() -> impl IntoView {
-    let preferences = Resource::new(|| (), |_| load_preferences());
+    let preferences = resource(|| (), |_| load_preferences());
     let content = move || {
         Suspend::new(async move {
             match preferences.await {

@@ -5,6 +5,7 @@ use crate::api::properties::{list_properties, SaveProperty};
 use crate::domain::properties::PropertyDetails;
 use crate::domain::records::PropertyRow;
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ pub fn PropertiesPage() -> impl IntoView {
     // The property being corrected; none: the form adds a new one.
     let editing = RwSignal::new(None::<PropertyRow>);
     let notice = RwSignal::new(None::<String>);
-    let properties = Resource::new(move || saved.get(), |_| list_properties());
+    let properties = resource(move || saved.get(), |_| list_properties());
     let viewer = use_viewer();
     let content = move || {
         Suspend::new(async move {

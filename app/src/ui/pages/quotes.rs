@@ -15,6 +15,7 @@ use crate::domain::records::{InstructChoices, InstructOutcome};
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::live::use_live;
 use crate::ui::pages::instruct::{light_badge, Outcome};
+use crate::ui::resource::resource;
 use crate::ui::session::{confirm, date_format, go_to, use_id_param, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +37,7 @@ fn state_tag(state: RequestState) -> impl IntoView {
 pub fn QuotesPage() -> impl IntoView {
     let live = use_live();
     let viewer = use_viewer();
-    let requests = Resource::new(move || live.quote.get(), |_| list_quote_requests());
+    let requests = resource(move || live.quote.get(), |_| list_quote_requests());
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
@@ -106,7 +107,7 @@ fn RequestTable(list: Vec<QuoteRequestSummary>, format: DateFormat) -> impl Into
 
 #[component]
 pub fn RequestQuotesPage() -> impl IntoView {
-    let choices = Resource::new(|| (), |_| load_instruct_choices());
+    let choices = resource(|| (), |_| load_instruct_choices());
     let content = move || {
         Suspend::new(async move {
             match choices.await {
@@ -140,7 +141,7 @@ fn RequestForm(choices: InstructChoices) -> impl IntoView {
         .collect();
     // The verdict on each chosen contractor for this work, as soon as it is chosen: the agent
     // learns of a block (and may give a reason) before writing the rest.
-    let verdicts = Resource::new(
+    let verdicts = resource(
         move || {
             (
                 chosen.get(),
@@ -346,7 +347,7 @@ pub fn QuoteRequestPage() -> impl IntoView {
     let id = use_id_param();
     let live = use_live();
     let changed = RwSignal::new(0u64);
-    let detail = Resource::new(
+    let detail = resource(
         move || (id(), live.quote.get(), changed.get()),
         |(id, ..)| load_quote_request(id),
     );

@@ -4,13 +4,14 @@ use crate::api::agency::{load_agency_settings, UpdateAgencySettings};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::AgencySettings;
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<UpdateAgencySettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| load_agency_settings());
+    let settings = resource(move || save.version().get(), |_| load_agency_settings());
     let error = action_error(save);
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let form = move |s: AgencySettings| {

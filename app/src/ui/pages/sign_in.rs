@@ -9,6 +9,7 @@ use crate::api::ApiError;
 use crate::domain::identity::{LinkPurpose, UserKind, PASSWORD_MIN_CHARS};
 use crate::domain::records::LinkPreview;
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::blocking_resource;
 use crate::ui::session::go_to;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -168,7 +169,7 @@ fn describe_kind(kind: UserKind) -> &'static str {
 
 #[component]
 pub fn ConfirmLinkPage() -> impl IntoView {
-    let preview = Resource::new_blocking(|| (), |_| pending_sign_in_link());
+    let preview = blocking_resource(|| (), |_| pending_sign_in_link());
     let show = move |p: LinkPreview| {
         view! {
             <section class="auth-page">
@@ -208,7 +209,7 @@ fn ConfirmLinkForm() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let preview = Resource::new_blocking(|| (), |_| pending_password_reset());
+    let preview = blocking_resource(|| (), |_| pending_password_reset());
     let show = move |p: LinkPreview| {
         let heading = if p.purpose == LinkPurpose::Invitation {
             "Choose your password"

@@ -5,6 +5,7 @@ use crate::api::team::{load_team, AddTechnician, UpdateTechnician};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{Team, TeamMember};
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::send_form::{files_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_viewer};
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
-    let team = Resource::new(move || changed.get(), |_| load_team());
+    let team = resource(move || changed.get(), |_| load_team());
     let viewer = use_viewer();
     let content = move || {
         Suspend::new(async move {

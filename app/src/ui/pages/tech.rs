@@ -1,5 +1,6 @@
 use crate::api::tasks::technician_tasks;
 use crate::domain::records::{TaskSummary, TechTasks};
+use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use crate::ui::task_card::task_card;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos_meta::Title;
 /// work apart at the end.
 #[component]
 pub fn MyTasks() -> impl IntoView {
-    let tasks = Resource::new(|| (), |_| technician_tasks());
+    let tasks = resource(|| (), |_| technician_tasks());
     let viewer = use_viewer();
     let content = move || {
         Suspend::new(async move {

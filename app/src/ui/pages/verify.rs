@@ -5,6 +5,7 @@
 use crate::api::reports::verify_report_code;
 use crate::api::ApiError;
 use crate::domain::records::ReportVerification;
+use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,7 +13,7 @@ use leptos_meta::Title;
 pub fn VerifyReportPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
-    let record = Resource::new(code, verify_report_code);
+    let record = resource(code, verify_report_code);
     let content = move || {
         Suspend::new(async move {
             match record.await {

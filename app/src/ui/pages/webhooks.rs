@@ -8,6 +8,7 @@ use crate::api::webhooks::{
 };
 use crate::domain::webhooks::{DeliveryState, EndpointSummary, EventType};
 use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,7 +28,7 @@ pub fn WebhooksPage() -> impl IntoView {
         enable: ServerAction::new(),
         test: ServerAction::new(),
     };
-    let endpoints = Resource::new(
+    let endpoints = resource(
         move || {
             (
                 create.version().get(),
@@ -187,7 +188,7 @@ fn Endpoint(endpoint: EndpointSummary, actions: Actions) -> impl IntoView {
 
 #[component]
 fn DeliveryLog(endpoint_id: i64, refreshes: RwSignal<u32>, tested: Signal<usize>) -> impl IntoView {
-    let deliveries = Resource::new(
+    let deliveries = resource(
         move || (refreshes.get(), tested.get()),
         move |_| webhook_deliveries(endpoint_id),
     );

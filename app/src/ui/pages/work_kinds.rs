@@ -5,6 +5,7 @@ use crate::api::compliance::list_certificate_types;
 use crate::api::work_kinds::{list_work_kinds, DeleteWorkKind, SaveWorkKind};
 use crate::domain::records::{CertificateTypeRow, WorkKindRow};
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::resource::resource;
 use crate::ui::session::{confirm, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,8 +14,8 @@ use leptos_router::components::A;
 #[component]
 pub fn WorkKindsPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
-    let kinds = Resource::new(move || changed.get(), |_| list_work_kinds());
-    let types = Resource::new(|| (), |_| list_certificate_types());
+    let kinds = resource(move || changed.get(), |_| list_work_kinds());
+    let types = resource(|| (), |_| list_certificate_types());
     let viewer = use_viewer();
     let content = move || {
         Suspend::new(async move {

@@ -1,0 +1,60 @@
+//! The task's status changes the viewer may make now, one button each, with the reason those
+//! that need one ask for.
+
+use crate::api::tasks::ActOnTask;
+use crate::domain::task_status::TaskAction;
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use leptos::prelude::*;
+
+#[component]
+pub fn TaskActions(task_id: i64, actions: Vec<TaskAction>, sent: RwSignal<u64>) -> impl IntoView {
+    let act = ServerAction::<ActOnTask>::new();
+    reload_on_success(act, sent);
+    let error = action_error(act);
+    let reason = RwSignal::new(String::new());
+    let asks_reason = actions.iter().any(|a| a.needs_reason());
+    let label = reason_label(&actions);
+    let buttons = actions
+        .into_iter()
+        .map(|action| {
+            let run = move |_| {
+                let given = reason.get_untracked();
+                act.dispatch(ActOnTask {
+                    task_id,
+                    action,
+                    reason: (!given.trim().is_empty()).then_some(given),
+                });
+            };
+            view! {
+                <button type="button" class=if action.needs_reason() { "secondary" } else { "" }
+                    disabled=move || act.pending().get() on:click=run>
+                    {action.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        {asks_reason.then(|| view! {
+            <label for="task-reason">{label}</label>
+            <textarea id="task-reason" rows="2" prop:value=move || reason.get()
+                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <FieldError id="task-reason-error" field="reason" error/>
+        })}
+        <FormError error/>
+        <div class="form-actions">{buttons}</div>
+    }
+}
+
+/// What a reason field asks for, naming only the actions the person has.
+fn reason_label(actions: &[TaskAction]) -> String {
+    let asks: Vec<&str> = actions
+        .iter()
+        .filter_map(|a| match a {
+            TaskAction::RevisitRequired => Some("ask for a revisit"),
+            TaskAction::SendBack => Some("send it back"),
+            TaskAction::Reopen => Some("reopen the signed record; the signatures are withdrawn"),
+            _ => None,
+        })
+        .collect();
+    format!("Reason (to {})", asks.join(" or "))
+}

@@ -1,0 +1,254 @@
+//! One task, for the Desk view (`/desk/tasks/:id`), the Tech view (`/tech/tasks/:id`) and the
+//! agency (`/agent/tasks/:id`): its summary at the top, the actions the viewer may take now (the
+//! server decides which), the documents, the messages with the other side, and the timeline.
+//!
+//! The Tech view offers the work on site and nothing else: its page is one island,
+//! [`TechTask`], that names only those parts, so the islands client a technician's phone loads
+//! never links the office's and the agency's controls ([`office`]). The Desk view and the agency
+//! see [`OfficeTask`], hydrated with the rest of their pages.
+
+mod actions;
+mod messages;
+mod office;
+mod perform;
+mod record;
+
+use crate::api::tasks::load_task;
+use crate::domain::dates::DateFormat;
+use crate::domain::identity::{Permission, UserKind};
+use crate::domain::records::{TaskDetail, Viewer};
+use crate::domain::task_status::TaskAction;
+use crate::domain::task_work::DocumentKind;
+use crate::ui::live::Live;
+use crate::ui::pages::service_work::{Defects, ServiceTasks};
+use crate::ui::resource::resource;
+use crate::ui::session::{use_id_param, use_viewer};
+use actions::TaskActions;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use messages::Messages;
+use office::{AcceptTask, AddClientDocument, Archive, AssignTechnicians, CompleteTask, RejectTask};
+use perform::{PerformDraft, PerformedForm};
+use record::{task_heading, task_summary, ClientDocuments, PerformedOnSite, Reports, Timeline};
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let id = use_id_param();
+    let viewer = use_viewer();
+    // The office may open a task as its technicians do, to do the work itself: the Tech view then
+    // offers only the work on site, and the office's own controls stay in the Desk view.
+    let in_tech_view = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/tech/");
+    // Keyed by the id: moving from one task to another in the Desk view starts the task anew.
+    let task = move || {
+        let id = id();
+        Suspend::new(async move {
+            let me = viewer.await.ok().flatten();
+            if in_tech_view {
+                view! { <TechTask id me/> }.into_any()
+            } else {
+                view! { <OfficeTask id me/> }.into_any()
+            }
+        })
+    };
+    view! {
+        <Title text="Task"/>
+        <Suspense fallback=|| view! { <p role="status">"Loading the task…"</p> }>{task}</Suspense>
+    }
+}
+
+/// The task in the Tech view. Everything it needs comes in its props or from the server: no
+/// context of the page reaches an island in the browser.
+#[island]
+fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
+    loaded_task(id, me, true, |t, page| {
+        view! { <TechTaskView t page/> }.into_any()
+    })
+}
+
+/// The task in the Desk view and for the agency.
+#[component]
+fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
+    loaded_task(id, me, false, |t, page| {
+        view! { <OfficeTaskView t page/> }.into_any()
+    })
+}
+
+/// What every part of the page is given beside the task.
+#[derive(Clone)]
+struct Page {
+    format: DateFormat,
+    /// Bumped after this page sends something: the task is read again.
+    sent: RwSignal<u64>,
+    me: Option<Viewer>,
+    /// Held here so a live update of the task redraws the perform form without losing it.
+    draft: PerformDraft,
+}
+
+impl Page {
+    /// The contractor's office (as opposed to a technician or an agent).
+    fn desk_user(&self) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|v| v.kind == UserKind::Contractor)
+    }
+}
+
+/// The task and its messages, read again when this page sends something or a live change for
+/// the task arrives; `render` lays the task out for the view it is in. A plain function, not a
+/// prop: the islands client links only the layout the Tech view's island names.
+fn loaded_task(
+    id: i64,
+    me: Option<Viewer>,
+    in_tech_view: bool,
+    render: fn(TaskDetail, Page) -> AnyView,
+) -> impl IntoView {
+    let live = Live::here();
+    let sent = RwSignal::new(0u64);
+    let changed = Live::for_task(live.task, move || id);
+    let task = resource(move || (sent.get(), changed.get()), move |_| load_task(id));
+    let page = Page {
+        format: me.as_ref().map(|v| v.date_format).unwrap_or_default(),
+        sent,
+        me,
+        draft: PerformDraft::new(),
+    };
+    let content = move || {
+        let page = page.clone();
+        Suspend::new(async move {
+            match task.await {
+                Ok(t) => render(t, page),
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    // The chat is between the agency and the contractor's office; technicians read it.
+    view! {
+        <Transition fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Transition>
+        <Messages task_id=id live may_write=!in_tech_view/>
+    }
+}
+
+/// The Tech view: what is done on site, the record so far, and nothing of the office's work.
+#[component]
+fn TechTaskView(t: TaskDetail, page: Page) -> impl IntoView {
+    let task_id = t.summary.id;
+    let Page { sent, draft, .. } = page.clone();
+    let desk_user = page.desk_user();
+    let heading = task_heading(&t.summary, desk_user, true);
+    let summary = task_summary(&t, page.format);
+    let can_perform = t.actions.contains(&TaskAction::PerformedOnSite);
+    let on_site: Vec<TaskAction> = t
+        .actions
+        .iter()
+        .copied()
+        .filter(|a| a.done_on_site() && *a != TaskAction::PerformedOnSite)
+        .collect();
+    let signer = page.me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    let (client_documents, own_documents) = split_documents(t.documents);
+    view! {
+        {heading}
+        {summary}
+        {(!on_site.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="actions-heading">
+                <h2 id="actions-heading">"Actions"</h2>
+                <TaskActions task_id actions=on_site sent/>
+            </section>
+        })}
+        <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
+        <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
+        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user draft/> })}
+        {(!t.signatures.is_empty()).then(|| view! {
+            <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
+        })}
+        <ClientDocuments documents=client_documents/>
+        <Reports task_id available=t.report_available versions=t.report_versions
+            documents=own_documents sent can_withdraw=false/>
+        <Timeline entries=t.timeline/>
+    }
+}
+
+/// The Desk view and the agency's view: every action the server allows the viewer.
+#[component]
+fn OfficeTaskView(t: TaskDetail, page: Page) -> impl IntoView {
+    let task_id = t.summary.id;
+    let Page { sent, draft, .. } = page.clone();
+    let desk_user = page.desk_user();
+    let heading = task_heading(&t.summary, desk_user, false);
+    let summary = task_summary(&t, page.format);
+    let has = |action| t.actions.contains(&action);
+    let (can_accept, can_reject) = (has(TaskAction::Accept), has(TaskAction::Reject));
+    let (can_complete, can_perform) = (has(TaskAction::Complete), has(TaskAction::PerformedOnSite));
+    let others: Vec<TaskAction> = t
+        .actions
+        .iter()
+        .copied()
+        .filter(|a| {
+            !matches!(
+                a,
+                TaskAction::Accept
+                    | TaskAction::Reject
+                    | TaskAction::Complete
+                    | TaskAction::PerformedOnSite
+            )
+        })
+        .collect();
+    let can_withdraw = page.me.as_ref().is_some_and(|v| {
+        v.kind == UserKind::Agent && v.permissions.allows(Permission::InstructWork)
+    });
+    let unrecorded: Vec<String> = t
+        .service_tasks
+        .iter()
+        .filter(|e| e.recorded.is_none())
+        .map(|e| e.name.clone())
+        .collect();
+    let signer = page.me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    let assigned: Vec<i64> = t.technicians.iter().map(|a| a.id).collect();
+    let (client_documents, own_documents) = split_documents(t.documents);
+    let choices = t.technician_choices;
+    view! {
+        {heading}
+        {summary}
+        {(can_accept || can_reject || !others.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="actions-heading">
+                <h2 id="actions-heading">"Actions"</h2>
+                {can_accept.then(|| view! {
+                    <AcceptTask task_id sent choices=choices.clone()
+                        planned=t.summary.scheduled_date assigned=assigned.clone()/>
+                })}
+                {(!others.is_empty()).then(|| view! { <TaskActions task_id actions=others sent/> })}
+                {can_reject.then(|| view! { <RejectTask task_id sent/> })}
+            </section>
+        })}
+        {(t.can_assign && !can_accept).then(|| view! {
+            <AssignTechnicians task_id choices=choices.clone() assigned sent/>
+        })}
+        <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
+        <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
+        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user draft/> })}
+        {(!t.signatures.is_empty()).then(|| view! {
+            <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
+        })}
+        {can_complete.then(|| view! { <CompleteTask task_id sent unrecorded/> })}
+        {t.can_archive.then(|| view! { <Archive task_id sent/> })}
+        <ClientDocuments documents=client_documents>
+            {t.can_add_client_documents.then(|| view! { <AddClientDocument task_id sent/> })}
+        </ClientDocuments>
+        <Reports task_id available=t.report_available versions=t.report_versions
+            documents=own_documents sent can_withdraw/>
+        <Timeline entries=t.timeline/>
+    }
+}
+
+type Documents = Vec<crate::domain::records::TaskDocumentEntry>;
+
+/// The client's documents, and the contractor's reports, invoices and quotes.
+fn split_documents(documents: Documents) -> (Documents, Documents) {
+    documents
+        .into_iter()
+        .partition(|d| d.kind == DocumentKind::Client)
+}
