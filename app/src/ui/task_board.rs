@@ -15,7 +15,7 @@ use crate::ui::pager::Pager;
 use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
-use crate::ui::task_cells::cell_html;
+use crate::ui::task_cells::{cell_html, Cell};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -352,9 +352,13 @@ fn row(
 ) -> impl IntoView {
     let cells = columns
         .iter()
-        .map(|column| match cell_html(*column, &t, format, link_base) {
-            (true, html) => Either::Left(view! { <th scope="row" inner_html=html></th> }),
-            (false, html) => Either::Right(view! { <td inner_html=html></td> }),
+        .map(|column| {
+            let Cell { header, html } = cell_html(*column, &t, format, link_base);
+            if header {
+                Either::Left(view! { <th scope="row" inner_html=html></th> })
+            } else {
+                Either::Right(view! { <td inner_html=html></td> })
+            }
         })
         .collect_view();
     view! { <tr data-reference=t.reference>{select}{cells}</tr> }

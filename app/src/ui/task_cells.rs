@@ -8,13 +8,17 @@ use crate::domain::task_list::TaskColumn;
 use html_escape::{encode_double_quoted_attribute as attribute, encode_text as text};
 use std::fmt::Write;
 
-/// A cell's content, and whether it is the row's header (the reference names the row).
-pub fn cell_html(
-    column: TaskColumn,
-    t: &TaskSummary,
-    format: DateFormat,
-    link_base: &str,
-) -> (bool, String) {
+/// One cell of a task's row.
+#[derive(Debug, PartialEq)]
+pub struct Cell {
+    /// The row's header: the reference names the row.
+    pub header: bool,
+    /// Its content, escaped.
+    pub html: String,
+}
+
+/// The cell of `column` for `t`, its links to the task under `link_base`.
+pub fn cell_html(column: TaskColumn, t: &TaskSummary, format: DateFormat, link_base: &str) -> Cell {
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| format.format(d)).unwrap_or_default();
     let mut html = String::new();
     // write! into a String cannot fail.
@@ -32,7 +36,7 @@ pub fn cell_html(
                     attribute(&t.reference)
                 );
             }
-            return (true, html);
+            return Cell { header: true, html };
         }
         TaskColumn::Title => html.push_str(&text(&t.title)),
         TaskColumn::Property => html.push_str(&text(&t.address)),
@@ -58,7 +62,10 @@ pub fn cell_html(
             }
         }
     }
-    (false, html)
+    Cell {
+        header: false,
+        html,
+    }
 }
 
 #[cfg(test)]
@@ -86,29 +93,29 @@ mod tests {
 
     #[test]
     fn the_reference_heads_the_row_and_links_the_task_and_for_the_office_its_tech_view() {
-        let (header, html) = cell_html(
+        let cell = cell_html(
             TaskColumn::Reference,
             &task(),
             DateFormat::default(),
             "/desk/tasks",
         );
-        assert!(header);
+        assert!(cell.header);
         assert_eq!(
-            html,
+            cell.html,
             "<a href=\"/desk/tasks/7\">T-000007</a> <a class=\"tech-link\" href=\"/tech/tasks/7\" aria-label=\"Open T-000007 in the Tech view\">Tech view</a>"
         );
-        let (_, agent) = cell_html(
+        let agent = cell_html(
             TaskColumn::Reference,
             &task(),
             DateFormat::default(),
             "/agent/tasks",
         );
-        assert_eq!(agent, "<a href=\"/agent/tasks/7\">T-000007</a>");
+        assert_eq!(agent.html, "<a href=\"/agent/tasks/7\">T-000007</a>");
     }
 
     #[test]
     fn what_people_typed_cannot_break_out_of_the_markup() {
-        let cell = |c| cell_html(c, &task(), DateFormat::default(), "/desk/tasks").1;
+        let cell = |c| cell_html(c, &task(), DateFormat::default(), "/desk/tasks").html;
         assert_eq!(
             cell(TaskColumn::Title),
             "Boiler &lt;b&gt;service&lt;/b&gt; &amp; check"
@@ -122,14 +129,14 @@ mod tests {
         let cell = |c| cell_html(c, &task(), DateFormat::default(), "/desk/tasks");
         assert_eq!(
             cell(TaskColumn::Due),
-            (
-                false,
-                "26/08/2026 <span class=\"overdue-tag\">Overdue</span>".into()
-            )
+            Cell {
+                header: false,
+                html: "26/08/2026 <span class=\"overdue-tag\">Overdue</span>".into()
+            }
         );
-        assert_eq!(cell(TaskColumn::Scheduled).1, "");
+        assert_eq!(cell(TaskColumn::Scheduled).html, "");
         assert_eq!(
-            cell(TaskColumn::Status).1,
+            cell(TaskColumn::Status).html,
             "<span class=\"task-status status-accepted\">Accepted</span> <span class=\"task-archived\">Archived</span>"
         );
     }

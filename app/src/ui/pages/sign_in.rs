@@ -9,7 +9,7 @@ use crate::api::ApiError;
 use crate::domain::identity::{LinkPurpose, UserKind, PASSWORD_MIN_CHARS};
 use crate::domain::records::LinkPreview;
 use crate::ui::forms::{action_error, FieldError, FormError};
-use crate::ui::resource::blocking_resource;
+use crate::ui::resource::{blocking_resource, Loaded};
 use crate::ui::session::go_to;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -167,10 +167,29 @@ fn describe_kind(kind: UserKind) -> &'static str {
     }
 }
 
+/// The page an emailed link opens (the session holds the link, read with `preview`): `show` with
+/// what the link is for, or why it cannot be used. Loaded before the page is sent, so the title
+/// and the answer are in its HTML.
+fn link_page(
+    title: &'static str,
+    preview: Loaded<Result<LinkPreview, ApiError>>,
+    show: fn(LinkPreview) -> AnyView,
+) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
+            {move || preview.get().map(|answer| match answer {
+                Ok(p) => show(p),
+                Err(e) => view! { <LinkRefused error=e/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 pub fn ConfirmLinkPage() -> impl IntoView {
     let preview = blocking_resource(|| (), |_| pending_sign_in_link());
-    let show = move |p: LinkPreview| {
+    link_page("Confirm sign-in", preview, |p| {
         view! {
             <section class="auth-page">
                 <h1>"Sign in as " {p.name.clone()} "?"</h1>
@@ -179,16 +198,8 @@ pub fn ConfirmLinkPage() -> impl IntoView {
                 <p class="hint">"Not you? Close this page: nothing happens until you continue."</p>
             </section>
         }
-    };
-    view! {
-        <Title text="Confirm sign-in"/>
-        <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
-            {move || preview.get().map(|answer| match answer {
-                Ok(p) => show(p).into_any(),
-                Err(e) => view! { <LinkRefused error=e/> }.into_any(),
-            })}
-        </Suspense>
-    }
+        .into_any()
+    })
 }
 
 /// "Continue": uses the link the session holds.
@@ -210,7 +221,7 @@ fn ConfirmLinkForm() -> impl IntoView {
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let preview = blocking_resource(|| (), |_| pending_password_reset());
-    let show = move |p: LinkPreview| {
+    link_page("Choose a password", preview, |p| {
         let heading = if p.purpose == LinkPurpose::Invitation {
             "Choose your password"
         } else {
@@ -223,16 +234,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <ResetPasswordForm email=p.email/>
             </section>
         }
-    };
-    view! {
-        <Title text="Choose a password"/>
-        <Suspense fallback=|| view! { <p role="status">"Checking your link…"</p> }>
-            {move || preview.get().map(|answer| match answer {
-                Ok(p) => show(p).into_any(),
-                Err(e) => view! { <LinkRefused error=e/> }.into_any(),
-            })}
-        </Suspense>
-    }
+        .into_any()
+    })
 }
 
 /// The new password, twice; `email` is filled in for password managers.

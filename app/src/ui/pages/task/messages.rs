@@ -62,21 +62,21 @@ pub fn Messages(task_id: i64, live: Live, may_write: bool) -> impl IntoView {
         <section class="panel" aria-labelledby="messages-heading">
             <h2 id="messages-heading">"Messages"</h2>
             <Transition fallback=|| view! { <p role="status">"Loading messages…"</p> }>{list}</Transition>
-            <Show when=move || may_write>
-            <form class="stacked-form" on:submit=on_submit aria-label="Send a message">
-                <label for="message-body">"Message"</label>
-                <textarea id="message-body" rows="3" maxlength="4000" required
-                    prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-                <FieldError id="message-body-error" field="body" error/>
-                <FormError error/>
-                <div class="form-actions">
-                    <button type="submit" disabled=move || send.pending().get()>
-                        {move || if send.pending().get() { "Sending…" } else { "Send" }}
-                    </button>
-                </div>
-            </form>
-            </Show>
+            {may_write.then(|| view! {
+                <form class="stacked-form" on:submit=on_submit aria-label="Send a message">
+                    <label for="message-body">"Message"</label>
+                    <textarea id="message-body" rows="3" maxlength="4000" required
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                    <FieldError id="message-body-error" field="body" error/>
+                    <FormError error/>
+                    <div class="form-actions">
+                        <button type="submit" disabled=move || send.pending().get()>
+                            {move || if send.pending().get() { "Sending…" } else { "Send" }}
+                        </button>
+                    </div>
+                </form>
+            })}
         </section>
     }
 }
