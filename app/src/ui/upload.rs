@@ -5,6 +5,7 @@
 use crate::api::ApiError;
 use crate::domain::certificate_reading::{pounds, Reading};
 use crate::domain::compliance::Reminder;
+use crate::domain::dates::DateFormat;
 use crate::ui::forms::{FieldError, FormError};
 use leptos::prelude::*;
 
@@ -65,8 +66,10 @@ impl Proposed {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn fill(&self, reading: &Reading) {
         let values = [
-            reading.start_date.map(|d| d.format("%Y-%m-%d").to_string()),
-            reading.end_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            reading
+                .start_date
+                .map(|d| DateFormat::YearMonthDay.format(d)),
+            reading.end_date.map(|d| DateFormat::YearMonthDay.format(d)),
             reading.issuer.clone(),
             reading.reference.clone(),
             reading.cover.map(|c| c.to_string()),

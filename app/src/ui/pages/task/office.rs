@@ -4,6 +4,7 @@
 
 use crate::api::tasks::{AcceptTask as AcceptAction, ActOnTask, ArchiveTask};
 use crate::api::team::AssignTechnicians as AssignAction;
+use crate::domain::dates::DateFormat;
 use crate::domain::records::{AssignmentRequest, TechnicianChoice};
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
@@ -27,7 +28,7 @@ pub fn AcceptTask(
     reload_on_success(accept, sent);
     let error = action_error(accept);
     let planned_text = planned
-        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map(|d| DateFormat::YearMonthDay.format(d))
         .unwrap_or_default();
     let planned = RwSignal::new(planned_text.clone());
     let picked = RwSignal::new(assigned);
