@@ -15,6 +15,11 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in means the page the person was going to has loaded. Without this wait a caller's
+  // `toHaveURL(/\/agent\/instruct$/)` matched the sign-in page's own address
+  // (`/sign-in?next=/agent/instruct`), its `expectHydrated` the sign-in page, and its next click
+  // reached the new page before it was live: flaky in CI.
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
 }
 
 /** Asks for a sign-in link from the "Email me a sign-in link" page. */

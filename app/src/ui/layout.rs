@@ -57,20 +57,13 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// Marks the page as interactive; end-to-end tests wait for it before clicking. The last island
 /// of every page, and islands come alive in document order, so it means "every island is live".
-/// Set one timer tick after its effect runs: where the whole page hydrates, a `Suspense` whose
-/// data is in the page hydrates its content in a task queued beside this effect, in either
-/// order, and a choice made in between was not seen (once in CI: the contractor chosen on the
-/// instruct page, whose light stayed the first contractor's).
 #[island]
 fn HydratedMark() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        gloo_timers::callback::Timeout::new(0, || {
-            if let Some(body) = document().body() {
-                let _ = body.set_attribute("data-hydrated", "true");
-            }
-        })
-        .forget();
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
     });
 }
 
