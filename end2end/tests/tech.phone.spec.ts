@@ -75,6 +75,10 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   await actions.getByRole('checkbox', { name: new RegExp(technician) }).check();
   await actions.getByRole('button', { name: 'Accept' }).click();
   await expect(office.getByTestId('task-technicians')).toHaveText(technician);
+  const message = await office.request.post('/rpc/tasks/message', {
+    form: { task_id: String(taskId), body: 'The key is with the concierge.' },
+  });
+  expect(message.ok()).toBe(true);
 
   // Łukasz opens the emailed link on his phone and sees only his task.
   const link = await linkFromMailbox(page, technicianEmail);
@@ -89,6 +93,11 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   await cards.getByRole('link', { name: title }).tap();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   await expectHydrated(page);
+  // He reads the chat between the agency and his office; he does not write in it.
+  const messages = page.getByRole('region', { name: 'Messages' });
+  await expect(messages.getByRole('listitem')).toContainText('The key is with the concierge.');
+  await expect(messages.getByRole('textbox')).toHaveCount(0);
+  await expect(messages.getByRole('button', { name: 'Send' })).toHaveCount(0);
 
   // On site, results, a revisit, back on site.
   await page.getByRole('button', { name: "I'm on site" }).tap();

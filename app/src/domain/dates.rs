@@ -95,12 +95,34 @@ impl DateFormat {
 
 /// Reads a stored date (`YYYY-MM-DD`).
 pub fn from_storage(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    DateFormat::YearMonthDay.parse(text).ok()
 }
 
 /// Writes a date for storage (`YYYY-MM-DD`), the same on both databases and sortable as text.
 pub fn to_storage(date: NaiveDate) -> String {
     DateFormat::YearMonthDay.format(date)
+}
+
+/// `#[serde(with = "crate::domain::dates::optional")]` for an `Option<NaiveDate>` field: the same
+/// JSON as chrono's (`"2026-12-05"` or `null`), read with the strict parser above, so the browser
+/// does not link chrono's general date parser (about 10 KB of its WASM) to read a task.
+pub mod optional {
+    use super::{DateFormat, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, out: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => out.serialize_str(&DateFormat::YearMonthDay.format(*date)),
+            None => out.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Option<NaiveDate>, D::Error> {
+        let text: Option<String> = Option::deserialize(input)?;
+        text.map(|text| DateFormat::YearMonthDay.parse(&text))
+            .transpose()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The calendar day at `now_ms` in `time_zone` (an agency's "today"); an unknown zone is UTC.
@@ -238,6 +260,44 @@ mod tests {
         assert_eq!(to_storage(d(2026, 1, 5)), "2026-01-05");
         assert_eq!(from_storage("2026-01-05"), Some(d(2026, 1, 5)));
         assert_eq!(from_storage("05/01/2026"), None);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Dated {
+        #[serde(default, with = "optional")]
+        due: Option<NaiveDate>,
+    }
+
+    #[test]
+    fn optional_dates_read_and_write_as_chrono_does() {
+        let dated = Dated {
+            due: Some(d(2026, 12, 5)),
+        };
+        let json = serde_json::to_string(&dated).unwrap();
+        assert_eq!(json, r#"{"due":"2026-12-05"}"#);
+        assert_eq!(
+            json,
+            serde_json::json!({ "due": d(2026, 12, 5) }).to_string()
+        );
+        assert_eq!(serde_json::from_str::<Dated>(&json).unwrap(), dated);
+        assert_eq!(
+            serde_json::from_str::<Dated>(r#"{"due":null}"#)
+                .unwrap()
+                .due,
+            None
+        );
+        assert_eq!(serde_json::from_str::<Dated>("{}").unwrap().due, None);
+        assert_eq!(
+            serde_json::to_string(&Dated { due: None }).unwrap(),
+            r#"{"due":null}"#
+        );
+        for bad in [
+            r#"{"due":"2026-02-30"}"#,
+            r#"{"due":"05/12/2026"}"#,
+            r#"{"due":7}"#,
+        ] {
+            assert!(serde_json::from_str::<Dated>(bad).is_err(), "{bad}");
+        }
     }
 
     #[cfg(feature = "ssr")]

@@ -70,12 +70,19 @@ pub fn sniff(head: &[u8]) -> Option<FileKind> {
 pub enum UploadProblem {
     #[error("Choose a file to upload.")]
     Empty,
-    #[error("The file is {size_mb:.1} MB; the limit is {limit_mb} MB. Scan at a lower resolution or split it.")]
-    TooLarge { size_mb: f64, limit_mb: u64 },
+    #[error("The file is {} MB; the limit is {limit_mb} MB. Scan at a lower resolution or split it.", megabytes(*size))]
+    TooLarge { size: u64, limit_mb: u64 },
     #[error(
         "\"{0}\" is not a PDF, JPEG, PNG or HEIC file. Save or scan it as a PDF and upload that."
     )]
     NotAllowed(String),
+}
+
+/// A size in MB to one decimal, rounded to nearest ("12.5"). In whole numbers: the browser checks
+/// uploads too, and formatting a float would link about 7 KB of float printing into its WASM.
+pub fn megabytes(bytes: u64) -> String {
+    let tenths = (u128::from(bytes) * 10 + 524_288) / 1_048_576;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// Checks an upload's size and content; `head` is the start of the file.
@@ -90,7 +97,7 @@ pub fn check_upload(
     }
     if size > limit {
         return Err(UploadProblem::TooLarge {
-            size_mb: size as f64 / 1_048_576.0,
+            size,
             limit_mb: limit / 1_048_576,
         });
     }
@@ -179,6 +186,11 @@ mod tests {
             check_upload("gas.pdf", limit, b"%PDF-1.4", limit),
             Ok(FileKind::Pdf)
         );
+        let too_large = check_upload("gas.pdf", 13 * 1_048_576 + 104_858, b"%PDF-1.4", limit);
+        assert_eq!(
+            too_large.unwrap_err().to_string(),
+            "The file is 13.1 MB; the limit is 10 MB. Scan at a lower resolution or split it."
+        );
         assert!(matches!(
             check_upload("gas.pdf", limit + 1, b"%PDF-1.4", limit),
             Err(UploadProblem::TooLarge { .. })
@@ -187,6 +199,16 @@ mod tests {
         let refused = check_upload("virus.pdf", 10, b"MZ\x90\0", limit).unwrap_err();
         assert_eq!(refused, UploadProblem::NotAllowed("virus.pdf".into()));
         assert!(refused.to_string().contains("not a PDF, JPEG, PNG or HEIC"));
+    }
+
+    #[test]
+    fn megabytes_are_written_to_one_decimal() {
+        assert_eq!(megabytes(0), "0.0");
+        assert_eq!(megabytes(1_048_576), "1.0");
+        assert_eq!(megabytes(1_048_576 + 52_428), "1.0");
+        assert_eq!(megabytes(1_048_576 + 52_429), "1.1");
+        assert_eq!(megabytes(10 * 1_048_576 - 1), "10.0");
+        assert_eq!(megabytes(u64::MAX), "17592186044416.0");
     }
 
     #[test]

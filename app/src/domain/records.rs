@@ -53,7 +53,9 @@ pub struct TaskSummary {
     pub title: String,
     pub status: TaskStatus,
     pub priority: String,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub due_date: Option<NaiveDate>,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub scheduled_date: Option<NaiveDate>,
     pub address: String,
     pub archived: bool,
@@ -191,7 +193,9 @@ pub struct WorkKindRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentSummary {
     pub id: i64,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub start_date: Option<NaiveDate>,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub end_date: Option<NaiveDate>,
     pub description: Option<String>,
     pub reminder: Option<String>,
@@ -431,6 +435,7 @@ pub struct TaskDetail {
     pub contractor: Option<String>,
     pub actions: Vec<crate::domain::task_status::TaskAction>,
     pub timeline: Vec<TimelineEntry>,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub on_site_date: Option<NaiveDate>,
     pub documents: Vec<TaskDocumentEntry>,
     /// Agents allowed to instruct work and the contractor's office; technicians read only.
@@ -539,7 +544,9 @@ pub struct TeamMember {
 pub struct AccreditationRow {
     pub id: i64,
     pub type_name: String,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub start_date: Option<NaiveDate>,
+    #[serde(default, with = "crate::domain::dates::optional")]
     pub end_date: Option<NaiveDate>,
     pub file_name: String,
     /// Uploaded with a file (the demo's are typed from a paper copy).

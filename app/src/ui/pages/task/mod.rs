@@ -26,7 +26,7 @@ use crate::ui::session::{use_id_param, use_viewer};
 use actions::TaskActions;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use messages::Messages;
+use messages::{message_form, MessageForm, Messages};
 use office::{AcceptTask, AddClientDocument, Archive, AssignTechnicians, CompleteTask, RejectTask};
 use perform::{PerformDraft, PerformedForm};
 use record::{task_heading, task_summary, ClientDocuments, PerformedOnSite, Reports, Timeline};
@@ -63,7 +63,8 @@ pub fn TaskPage() -> impl IntoView {
 /// context of the page reaches an island in the browser.
 #[island]
 fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
-    loaded_task(id, me, true, |t, page| {
+    // Technicians read the chat between the agency and the office; they do not write in it.
+    loaded_task(id, me, None, |t, page| {
         view! { <TechTaskView t page/> }.into_any()
     })
 }
@@ -71,7 +72,7 @@ fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
 /// The task in the Desk view and for the agency.
 #[component]
 fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
-    loaded_task(id, me, false, |t, page| {
+    loaded_task(id, me, Some(message_form), |t, page| {
         view! { <OfficeTaskView t page/> }.into_any()
     })
 }
@@ -97,12 +98,13 @@ impl Page {
 }
 
 /// The task and its messages, read again when this page sends something or a live change for
-/// the task arrives; `render` lays the task out for the view it is in. A plain function, not a
-/// prop: the islands client links only the layout the Tech view's island names.
+/// the task arrives; `render` lays the task out for the view it is in, `message_form` is the
+/// chat's form where the viewer may write. Plain functions, not props: the islands client links
+/// only what the Tech view's island names.
 fn loaded_task(
     id: i64,
     me: Option<Viewer>,
-    in_tech_view: bool,
+    message_form: Option<MessageForm>,
     render: fn(TaskDetail, Page) -> AnyView,
 ) -> impl IntoView {
     let live = Live::here();
@@ -126,10 +128,9 @@ fn loaded_task(
             }
         })
     };
-    // The chat is between the agency and the contractor's office; technicians read it.
     view! {
         <Transition fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Transition>
-        <Messages task_id=id live may_write=!in_tech_view/>
+        <Messages task_id=id live form=message_form/>
     }
 }
 
