@@ -16,7 +16,7 @@ use app::services::tasks::perform::perform_on_site;
 use app::services::tasks::work::{
     add_client_document, complete, document_file, post_message, task_messages,
 };
-use app::services::tasks::{accept, act, instruct, NewTask};
+use app::services::tasks::{self, accept, act, instruct, NewTask};
 use app::services::Context;
 use app::services::ServiceError;
 use app::testing::{actor, contractor_id, seed_demo, signed_work, OtherAgency};
@@ -1127,4 +1127,29 @@ db_test!(the_dashboard_flags_open_work_past_its_due_date, |cx| {
     };
     assert_eq!(flagged("accepted").await, Some(true));
     assert_eq!(flagged("performed").await, Some(false));
+});
+
+// Many people opening one task at once. The page judges the contractor's compliance on the day
+// of the work; that check once held a pooled connection while it read through the pool, so
+// enough pages at once each held one and waited for another: every page stalled until the
+// pool's 5 s timeout and failed ("task, Desk view" at 2 requests/s in bench/load.sh).
+db_test!(task_pages_opened_at_once_all_answer, |cx| {
+    seed_demo(&cx).await;
+    let agent = actor(&cx, AGENT).await;
+    let task_id = brightspark_task(&cx, "Service the boiler", "").await;
+    let now = now_ms();
+    let mut pages = tokio::task::JoinSet::new();
+    // More than either engine's pool (8 on SQLite, 16 on PostgreSQL).
+    for _ in 0..40 {
+        let (cx, agent) = (cx.clone(), agent.clone());
+        pages.spawn(async move { tasks::task_detail(&cx, &agent, task_id, now).await });
+    }
+    while let Some(page) = pages.join_next().await {
+        let page = page.unwrap().expect("every page answers");
+        assert_eq!(page.summary.id, task_id);
+        assert!(
+            page.compliance_on_the_day.is_empty(),
+            "Brightspark is green"
+        );
+    }
 });

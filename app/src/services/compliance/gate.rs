@@ -74,9 +74,11 @@ impl Judgement {
 }
 
 /// Judges one of the agency's contractors (already checked as visible) for a piece of work.
+/// Reads through the pool one connection at a time: a caller must not hold a pooled connection
+/// across it, or enough callers at once each hold one and wait for another until the pool's
+/// timeout (the task page did: `task_pages_opened_at_once_all_answer`).
 pub(crate) async fn judge_work(
     db: &Db,
-    conn: &mut sqlx::AnyConnection,
     agency_id: i64,
     contractor_id: i64,
     work: WorkToJudge,
@@ -86,7 +88,10 @@ pub(crate) async fn judge_work(
     let today = clock.today;
     let (all, suspension) = standing_of(db, agency_id, contractor_id, &clock).await?;
     let kind_types = match work.work_kind_id {
-        Some(kind) => Some(crate::services::work_kinds::kind_types(conn, agency_id, kind).await?),
+        Some(kind) => {
+            let mut conn = db.pool().acquire().await?;
+            Some(crate::services::work_kinds::kind_types(&mut conn, agency_id, kind).await?)
+        }
         None => None,
     };
     let requirements = requirements_for_kind(&all, kind_types.as_deref());
@@ -112,7 +117,7 @@ pub async fn check_instruction(
 ) -> Result<Instruction, ServiceError> {
     actor.require(Permission::InstructWork)?;
     visible_contractor(&cx.db, actor, contractor_id).await?;
-    let judgement = judge_work(&cx.db, conn, actor.agency_id, contractor_id, work, now).await?;
+    let judgement = judge_work(&cx.db, actor.agency_id, contractor_id, work, now).await?;
     let may_override = actor.permissions.allows(Permission::OverrideCompliance);
     let problems = || judgement.problems(actor.date_format);
     Ok(

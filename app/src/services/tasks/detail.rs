@@ -189,10 +189,8 @@ pub async fn task_detail(
                 work_kind_id: extra.work_kind_id,
                 day: day_of_work(summary.scheduled_date, summary.due_date),
             };
-            let mut conn = cx.db.pool().acquire().await?;
             crate::services::compliance::judge_work(
                 &cx.db,
-                &mut conn,
                 actor.agency_id,
                 contractor_id,
                 work,

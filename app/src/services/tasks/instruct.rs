@@ -75,16 +75,9 @@ pub async fn instruct_check(
 ) -> Result<crate::domain::records::WorkCheck, ServiceError> {
     actor.require(Permission::InstructWork)?;
     crate::services::compliance::visible_contractor(&cx.db, actor, contractor_id).await?;
-    let mut conn = cx.db.pool().acquire().await?;
-    let judgement = crate::services::compliance::judge_work(
-        &cx.db,
-        &mut conn,
-        actor.agency_id,
-        contractor_id,
-        work,
-        now,
-    )
-    .await?;
+    let judgement =
+        crate::services::compliance::judge_work(&cx.db, actor.agency_id, contractor_id, work, now)
+            .await?;
     Ok(crate::domain::records::WorkCheck {
         light: judgement.light(),
         problems: judgement.problems(actor.date_format),

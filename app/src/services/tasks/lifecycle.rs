@@ -225,28 +225,22 @@ async fn lapses_on(
     day: NaiveDate,
     now: i64,
 ) -> Result<Vec<String>, ServiceError> {
-    let mut conn = db.pool().acquire().await?;
     let work_kind_id: Option<i64> =
         sqlx::query_scalar("SELECT work_kind_id FROM tasks WHERE id = $1")
             .bind(task_id)
-            .fetch_one(&mut *conn)
+            .fetch_one(db.pool())
             .await?;
     let work = WorkToJudge {
         work_kind_id,
         day: Some(day),
     };
-    Ok(crate::services::compliance::judge_work(
-        db,
-        &mut conn,
-        actor.agency_id,
-        contractor_id,
-        work,
-        now,
+    Ok(
+        crate::services::compliance::judge_work(db, actor.agency_id, contractor_id, work, now)
+            .await?
+            .verdict
+            .lapses
+            .iter()
+            .map(|l| l.problem(actor.date_format))
+            .collect(),
     )
-    .await?
-    .verdict
-    .lapses
-    .iter()
-    .map(|l| l.problem(actor.date_format))
-    .collect())
 }
