@@ -23,10 +23,12 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How long a write waits for its turn (as long as for a pooled connection).
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(5);
+const SQLITE_CONNECTIONS: u32 = 8;
+const POSTGRES_CONNECTIONS: u32 = 16;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -95,17 +97,20 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     events: Events,
-    /// SQLite has one writer: write transactions take turns here, in arrival order, instead of
-    /// sleeping in SQLite's busy handler (whose back-off made a queue of writers a long tail).
-    write_turn: Option<Arc<Mutex<()>>>,
+    /// Write transactions take turns here, in arrival order, before they take a connection.
+    /// SQLite has one writer: one at a time, instead of sleeping in SQLite's busy handler (whose
+    /// back-off made a queue of writers a long tail). PostgreSQL: at most half the pool, so the
+    /// reads a transaction makes through the pool always find a connection (with every
+    /// connection in a transaction waiting for one, all waited for the pool's timeout).
+    write_turns: Arc<Semaphore>,
 }
 
-/// A write transaction: the connection (deref it as for a `Transaction`) and, on SQLite, the
-/// turn it holds until it commits or is dropped (rolled back).
+/// A write transaction: the connection (deref it as for a `Transaction`) and the turn it holds
+/// until it commits or is dropped (rolled back).
 pub struct WriteTx {
     // Declared before the turn: dropped (rolled back) before the next writer goes.
     tx: Transaction<'static, Any>,
-    _turn: Option<OwnedMutexGuard<()>>,
+    _turn: OwnedSemaphorePermit,
 }
 
 impl WriteTx {
@@ -149,8 +154,8 @@ impl Db {
         };
         let options = AnyPoolOptions::new()
             .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
+                Backend::Sqlite => SQLITE_CONNECTIONS,
+                Backend::Postgres => POSTGRES_CONNECTIONS,
             })
             .acquire_timeout(Duration::from_secs(5));
         let options = if backend == Backend::Sqlite {
@@ -188,25 +193,25 @@ impl Db {
             pool,
             backend,
             events,
-            write_turn: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            write_turns: Arc::new(Semaphore::new(match backend {
+                Backend::Sqlite => 1,
+                Backend::Postgres => POSTGRES_CONNECTIONS as usize / 2,
+            })),
         })
     }
 
-    /// Begins a transaction that writes. On SQLite it takes its turn first (before a pooled
-    /// connection, so waiting writers never hold the connections readers need), then the write
-    /// lock at once (`BEGIN IMMEDIATE`): a transaction that reads and then writes can no longer
-    /// fail with "database is locked" because another wrote after it read. Another process
+    /// Begins a transaction that writes. It takes its turn first (before a pooled connection, so
+    /// waiting writers never hold the connections readers need). On SQLite, then the write lock
+    /// at once (`BEGIN IMMEDIATE`): a transaction that reads and then writes can no longer fail
+    /// with "database is locked" because another wrote after it read. Another process
     /// (`certidesk import`) is waited for by the busy timeout. PostgreSQL keeps its own
-    /// concurrency.
+    /// concurrency among the writers let in.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let turn = match &self.write_turn {
-            Some(turn) => Some(
-                tokio::time::timeout(WRITE_TURN_TIMEOUT, turn.clone().lock_owned())
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
-            ),
-            None => None,
-        };
+        let turn =
+            tokio::time::timeout(WRITE_TURN_TIMEOUT, self.write_turns.clone().acquire_owned())
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)?
+                .map_err(|_| sqlx::Error::PoolClosed)?;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,

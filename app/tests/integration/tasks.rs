@@ -1153,3 +1153,22 @@ db_test!(task_pages_opened_at_once_all_answer, |cx| {
         );
     }
 });
+
+// Many instructions at once. An instruction judges the contractor inside its write transaction,
+// reading through the pool; on PostgreSQL, writers once took no turns, so enough at once each
+// held a connection in its transaction and waited for another until the pool's timeout.
+db_test!(instructions_at_once_all_go_through, |cx| {
+    seed_demo(&cx).await;
+    let mut sent = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let cx = cx.clone();
+        sent.spawn(async move { brightspark_task(&cx, &format!("Boiler {n}"), "").await });
+    }
+    let mut ids = Vec::new();
+    while let Some(id) = sent.join_next().await {
+        ids.push(id.expect("every instruction goes through"));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+});
