@@ -134,6 +134,9 @@ def start(base, route, connections):
         IDS=route.get("ids", ""),
         IDS_SKIP_LAST="1" if route.get("ids") else "0",
         ACTIONS=route.get("actions", ""),
+        # Pages and API reads carry their marker on every answer; a write's answer varies with
+        # the action (its check above reads the first), so its status code decides.
+        EXPECT=route["expect"] if route["kind"] in ("page", "api", "probe") else "",
         THREADS=str(THREADS),
     )
     if route["method"] == "GET":

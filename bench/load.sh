@@ -8,7 +8,8 @@
 # Usage: bench/load.sh [postgres://user@host:port]   (default: postgres://postgres@127.0.0.1:5432)
 # Environment: DURATION (s per route, 10), CONNECTIONS (16), ENGINES ("sqlite postgres"),
 # ROUTES (words of route names to drive, e.g. "validate,status,message"; all by default),
-# SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal).
+# SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal), KEEP=1 (keep the work
+# folder: seeds, databases and each server's log). A failed run prints the end of the server's log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -28,7 +29,7 @@ PG_DB=""
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   [ -n "$PG_DB" ] && psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
-  rm -rf "$WORK"
+  if [ "${KEEP:-0}" = 1 ]; then echo "work folder kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -50,7 +51,11 @@ run_engine() {
   done
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$WORK/$engine/server.log"; exit 1; }
   step "$engine: load"
-  python3 bench/load.py "$WORK/$engine" "http://127.0.0.1:$port" "$engine" "$WORK/$engine.json"
+  if ! python3 bench/load.py "$WORK/$engine" "http://127.0.0.1:$port" "$engine" "$WORK/$engine.json"; then
+    echo "--- end of the $engine server's log ---"
+    tail -n 40 "$WORK/$engine/server.log"
+    exit 1
+  fi
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
 

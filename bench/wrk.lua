@@ -3,7 +3,9 @@
 --   COOKIE (the signed-in session), API_KEY (sent as a bearer key: the public API), IDS (a file of ids, one per line, walked without repeats
 --   across threads), IDS_SKIP_LAST, ACTIONS ("a|b": "{action}" in BODY takes a in the first
 --   round through the ids, b in the second...), THREADS (wrk's -t).
+--   EXPECT (text every answer must contain; pages render some errors inside a 200).
 -- Any answer other than 200 counts as an error: a 3xx would mean the session was not honoured.
+-- So does a 200 without EXPECT: a page that renders "Something went wrong" is not a page served.
 -- done() prints one JSON line the driver reads.
 
 local threads = {}
@@ -27,6 +29,7 @@ function init(args)
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Accept"] = "application/json"
   end
+  expect = os.getenv("EXPECT") or ""
   ids = {}
   local file = os.getenv("IDS")
   if file and file ~= "" then
@@ -65,9 +68,13 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
+  local missing = expect ~= "" and not string.find(body or "", expect, 1, true)
+  if status ~= 200 or missing then
     bad = bad + 1
-    if bad <= 3 then io.stderr:write("status " .. status .. ": " .. string.sub(body or "", 1, 200) .. "\n") end
+    if bad <= 3 then
+      local why = missing and status == 200 and ("200 without " .. expect) or ("status " .. status)
+      io.stderr:write(why .. ": " .. string.sub(body or "", 1, 200) .. "\n")
+    end
   end
 end
 

@@ -263,6 +263,8 @@ pub fn build(config: &Config, context: Context) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Inside the timeout: a write that outlives it still finishes.
+        .layer(axum::middleware::from_fn(edge::writes_run_to_completion))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

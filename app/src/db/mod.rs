@@ -19,7 +19,7 @@ pub mod webhooks;
 use crate::events::{Change, Events};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,7 +157,22 @@ impl Db {
                 Backend::Sqlite => SQLITE_CONNECTIONS,
                 Backend::Postgres => POSTGRES_CONNECTIONS,
             })
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    // A dropped transaction's rollback may still be queued: the ping runs it.
+                    conn.ping().await?;
+                    // Still in one: a `begin` was cancelled after the database began it but
+                    // before sqlx gave back the transaction that would roll it back, so nothing
+                    // will. Kept, the connection would hold SQLite's write lock, or make the next
+                    // borrower's transaction a savepoint inside the stale one on PostgreSQL.
+                    // Closing it rolls it back.
+                    Ok(!conn.is_in_transaction())
+                })
+            });
         let options = if backend == Backend::Sqlite {
             options.after_connect(move |conn, _meta| {
                 Box::pin(async move {

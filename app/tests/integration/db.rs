@@ -277,3 +277,43 @@ db_test!(sqlite_commits_are_synchronous, |cx| {
         held.push(conn);
     }
 });
+
+// A `begin` cancelled after the database began the transaction but before sqlx handed it back
+// (a client gone mid-request) leaves the connection inside a transaction that nothing will end.
+// Such a connection must not be lent again: on SQLite every later write on it failed ("attempted
+// to call begin_with at non-zero transaction depth", a 500); on PostgreSQL a later transaction
+// became a savepoint inside the stale one, and its commit was never seen.
+db_test!(a_connection_left_in_a_transaction_is_not_lent_again, |cx| {
+    use sqlx::Connection;
+    let id = agency(&cx, "Left Open Lettings").await;
+    let size = cx.db.pool().options().get_max_connections();
+    let mut connections = Vec::new();
+    for _ in 0..size {
+        connections.push(cx.db.pool().acquire().await.unwrap());
+    }
+    for connection in &mut connections {
+        // Begun and never ended, as a cancelled `begin` leaves it.
+        std::mem::forget(connection.begin().await.unwrap());
+    }
+    drop(connections);
+    for i in 0..(2 * size) {
+        let mut tx = cx.db.begin_write().await.unwrap();
+        sqlx::query("UPDATE agencies SET name = $1 WHERE id = $2")
+            .bind(format!("Lettings {i}"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let seen: String = sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
+            .bind(id)
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            seen,
+            format!("Lettings {i}"),
+            "write {i} committed and seen"
+        );
+    }
+});

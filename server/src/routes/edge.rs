@@ -10,7 +10,7 @@ use app::services::ServiceError;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Request};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -115,6 +115,26 @@ pub async fn server_function_status(request: Request, next: Next) -> Response {
         parts.status = error.status();
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A request that may change something runs to its end even when its client goes away (a phone
+/// losing signal, a closed tab, the 60 s timeout). Dropped half-way, its work would stop wherever
+/// it was: between the database's BEGIN and sqlx's record of it (the connection then stays inside
+/// a transaction nothing ends), or after the commit but before open pages and webhooks hear of
+/// it. Reads (GET, HEAD, OPTIONS; the live event stream) still stop with their client.
+pub async fn writes_run_to_completion(request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        // Answered as any panic is, by the layer outside.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, ApiError::Server).into_response(),
+    }
 }
 
 /// A multipart form's text fields and its files (by field name, in the order sent).
@@ -251,4 +271,56 @@ pub fn file_answer(result: Result<StoredFile, ApiError>, disposition: Dispositio
         HeaderValue::from_static("private, no-store"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use axum::Router;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tower::ServiceExt;
+
+    /// A route whose handler takes 50 ms, then says it finished.
+    fn slow_route(finished: Arc<AtomicBool>) -> Router {
+        let handler = move || {
+            let finished = finished.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                finished.store(true, Ordering::SeqCst);
+            }
+        };
+        Router::new()
+            .route("/work", get(handler.clone()).post(handler))
+            .layer(axum::middleware::from_fn(writes_run_to_completion))
+    }
+
+    /// The request as a client that leaves after 10 ms.
+    async fn leave_early(router: Router, method: Method) {
+        let request = Request::builder()
+            .method(method)
+            .uri("/work")
+            .body(Body::empty())
+            .unwrap();
+        let answer = tokio::time::timeout(Duration::from_millis(10), router.oneshot(request)).await;
+        assert!(answer.is_err(), "the client left before the answer");
+    }
+
+    #[tokio::test]
+    async fn a_write_finishes_after_its_client_leaves() {
+        let finished = Arc::new(AtomicBool::new(false));
+        leave_early(slow_route(finished.clone()), Method::POST).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(finished.load(Ordering::SeqCst), "the write ran to its end");
+    }
+
+    #[tokio::test]
+    async fn a_read_stops_with_its_client() {
+        let finished = Arc::new(AtomicBool::new(false));
+        leave_early(slow_route(finished.clone()), Method::GET).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(!finished.load(Ordering::SeqCst), "the read was dropped");
+    }
 }

@@ -8,6 +8,7 @@ mod api_http;
 mod assets_http;
 mod auth_http;
 mod calendar_http;
+mod cancelled;
 mod errors_http;
 mod events_http;
 mod files_http;
