@@ -33,6 +33,15 @@ impl TaskCount {
         }
     }
 
+    /// The count a page itself tells, without counting: a page that is not full holds the last
+    /// matches, so they are `offset` plus its rows. An empty page past the first tells nothing
+    /// (the matches may end before it), nor does a full one.
+    pub fn from_page(offset: u64, rows: usize, page_size: u32) -> Option<Self> {
+        let rows = rows as u64;
+        let last_page = rows < u64::from(page_size) && (rows > 0 || offset == 0);
+        last_page.then_some(TaskCount::Exactly(offset + rows))
+    }
+
     pub fn exact(self) -> Option<u64> {
         match self {
             TaskCount::Exactly(n) => Some(n),
@@ -106,6 +115,19 @@ mod tests {
             TaskCount::from_counted(2_001, 1_000),
             TaskCount::MoreThan(2_000)
         );
+    }
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_count() {
+        assert_eq!(TaskCount::from_page(0, 0, 50), Some(TaskCount::Exactly(0)));
+        assert_eq!(TaskCount::from_page(0, 7, 50), Some(TaskCount::Exactly(7)));
+        assert_eq!(
+            TaskCount::from_page(100, 49, 50),
+            Some(TaskCount::Exactly(149))
+        );
+        // A full page may be followed by more; an empty one past the first by fewer.
+        assert_eq!(TaskCount::from_page(0, 50, 50), None);
+        assert_eq!(TaskCount::from_page(100, 0, 50), None);
     }
 
     #[test]

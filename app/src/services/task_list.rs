@@ -137,17 +137,6 @@ pub async fn task_list(
     let (conditions, values) = conditions(actor, filter)?;
     let page = filter.page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    // Counted as far as anyone acts on (domain::task_count): a common word no longer means
-    // reading every task of the status.
-    let cap = TaskCount::rows_to_count(offset as u64);
-    let (counted,): (i64,) = bind_all(
-        sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {conditions} LIMIT {cap}) AS matching"
-        )),
-        &values,
-    )
-    .fetch_one(cx.db.pool())
-    .await?;
     // The page's ids first, from the index where the order allows; then only their rows.
     let ids = ordered_ids(
         &cx.db,
@@ -158,6 +147,25 @@ pub async fn task_list(
         offset,
     )
     .await?;
+    // A search that finds a few tasks tells its count by its page: the matching is not read
+    // twice. Otherwise counted as far as anyone acts on (domain::task_count): a common word no
+    // longer means reading every task of the status.
+    let count = match TaskCount::from_page(offset as u64, ids.len(), PAGE_SIZE) {
+        Some(count) => count,
+        None => {
+            let cap = TaskCount::rows_to_count(offset as u64);
+            let (counted,): (i64,) = bind_all(
+                sqlx::query_as(&format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {conditions} LIMIT {cap}) \
+                     AS matching"
+                )),
+                &values,
+            )
+            .fetch_one(cx.db.pool())
+            .await?;
+            TaskCount::from_counted(counted as u64, offset as u64)
+        }
+    };
     let rows = summaries(cx, actor, &ids).await?;
     let stored: Option<String> = sqlx::query_scalar("SELECT task_columns FROM users WHERE id = $1")
         .bind(actor.user_id)
@@ -169,7 +177,7 @@ pub async fn task_list(
     }
     Ok(TaskListPage {
         rows,
-        count: TaskCount::from_counted(counted as u64, offset as u64),
+        count,
         page,
         page_size: PAGE_SIZE,
         columns,

@@ -742,12 +742,16 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
     let later = list(&cx, &office, "q=clear+the+gutters&page=21").await;
     assert_eq!(later.count, TaskCount::Exactly(1_060));
     assert_eq!(later.rows.len(), 50);
+    // The last page tells the count by its rows; a page past the end counts.
+    let last = list(&cx, &office, "q=clear+the+gutters&page=22").await;
     assert_eq!(
-        list(&cx, &office, "q=clear+the+gutters&page=22")
-            .await
-            .rows
-            .len(),
-        10
+        (last.rows.len(), last.count),
+        (10, TaskCount::Exactly(1_060))
+    );
+    let past = list(&cx, &office, "q=clear+the+gutters&page=30").await;
+    assert_eq!(
+        (past.rows.len(), past.count),
+        (0, TaskCount::Exactly(1_060))
     );
     // A narrower search is counted exactly: 105 and 1050..1059.
     let narrow = list(&cx, &office, "status=accepted&q=gutters+105").await;
