@@ -203,6 +203,7 @@ pub fn build(config: &Config, context: Context) -> Router {
             move || {
                 provide_context(page_context.clone());
                 provide_context(DemoMode(demo));
+                provide_context(app::api::request::PageReads::default());
             },
             move || shell(shell_options.clone()),
         )

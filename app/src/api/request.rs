@@ -8,7 +8,12 @@ use crate::services::Context;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
 pub fn context() -> Result<Context, ApiError> {
@@ -30,6 +35,43 @@ pub async fn session() -> Result<Session, ApiError> {
 /// read the session and the user again.
 #[derive(Clone, Debug)]
 pub struct ResolvedActor(pub Actor);
+
+/// What a page's server functions have read while this page renders, by function and arguments.
+/// Rendering on the server may build a part of the page more than once (a reactive closure is
+/// run for each pass over a `Suspense`), and each build calls its server functions again: the
+/// task page read its task three times per request. The first call reads; the others share its
+/// answer. Provided to page requests only: a server function the browser calls always reads.
+#[derive(Clone, Default)]
+pub struct PageReads(Arc<Mutex<HashMap<String, Arc<Answer>>>>);
+
+type Answer = OnceCell<Arc<dyn Any + Send + Sync>>;
+
+/// `read`'s answer, read once per page request under `key` (the endpoint and its arguments).
+pub async fn read_once<T, Fut>(key: String, read: impl FnOnce() -> Fut) -> Result<T, ApiError>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let Some(PageReads(reads)) = use_context::<PageReads>() else {
+        return read().await;
+    };
+    let answer = reads
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(key)
+        .or_default()
+        .clone();
+    let answer = answer
+        .get_or_init(|| async { Arc::new(read().await) as Arc<dyn Any + Send + Sync> })
+        .await;
+    answer
+        .downcast_ref::<Result<T, ApiError>>()
+        .cloned()
+        .unwrap_or_else(|| {
+            tracing::error!("one page-read key used for two types of answer");
+            Err(ApiError::Server)
+        })
+}
 
 /// Who is asking, or `NotSignedIn`.
 pub async fn actor() -> Result<(Context, Actor), ApiError> {
@@ -111,5 +153,51 @@ pub fn set_link_status(problem: LinkProblem) {
 pub fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos::prelude::{provide_context, Owner};
+    use leptos::reactive::computed::ScopedFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A read that counts how often it ran.
+    fn counted(
+        reads: &Arc<AtomicUsize>,
+    ) -> impl FnOnce() -> std::future::Ready<Result<String, ApiError>> {
+        let reads = reads.clone();
+        move || {
+            reads.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(Ok("task 7".to_string()))
+        }
+    }
+
+    async fn call(owner: &Owner, key: &str, reads: &Arc<AtomicUsize>) -> String {
+        let read = read_once(key.to_string(), counted(reads));
+        owner.with(|| ScopedFuture::new(read)).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_reads_each_answer_once_and_the_browser_always_reads() {
+        let reads = Arc::new(AtomicUsize::new(0));
+        let page = Owner::new();
+        page.with(|| provide_context(PageReads::default()));
+        for _ in 0..3 {
+            assert_eq!(call(&page, "tasks/detail/7", &reads).await, "task 7");
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1, "one read for the page");
+        call(&page, "tasks/detail/8", &reads).await;
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            2,
+            "other arguments, another read"
+        );
+        // A server function the browser calls has no page around it.
+        let browser = Owner::new();
+        call(&browser, "tasks/detail/7", &reads).await;
+        call(&browser, "tasks/detail/7", &reads).await;
+        assert_eq!(reads.load(Ordering::SeqCst), 4);
     }
 }

@@ -129,13 +129,16 @@ pub async fn check_works(
 
 #[server(prefix = "/rpc", endpoint = "tasks/detail")]
 pub async fn load_task(task_id: i64) -> Result<TaskDetail, ApiError> {
-    let (context, actor) = request::actor().await?;
-    let mut task = tasks::task_detail(&context, &actor, task_id, now()).await?;
-    if task.report_available {
-        task.report_versions =
-            crate::services::tasks::report::versions_of_task(&context, &actor, &task).await?;
-    }
-    Ok(task)
+    request::read_once(format!("tasks/detail/{task_id}"), || async move {
+        let (context, actor) = request::actor().await?;
+        let mut task = tasks::task_detail(&context, &actor, task_id, now()).await?;
+        if task.report_available {
+            task.report_versions =
+                crate::services::tasks::report::versions_of_task(&context, &actor, &task).await?;
+        }
+        Ok(task)
+    })
+    .await
 }
 
 /// Moves a task on: accept, reject, on site, revisit, performed, complete, approve, send back.
@@ -172,8 +175,11 @@ pub async fn send_task_message(task_id: i64, body: String) -> Result<i64, ApiErr
 /// The task's chat, oldest first.
 #[server(prefix = "/rpc", endpoint = "tasks/messages")]
 pub async fn load_task_messages(task_id: i64) -> Result<Vec<MessageEntry>, ApiError> {
-    let (context, actor) = request::actor().await?;
-    Ok(work::task_messages(&context, &actor, task_id).await?)
+    request::read_once(format!("tasks/messages/{task_id}"), || async move {
+        let (context, actor) = request::actor().await?;
+        Ok(work::task_messages(&context, &actor, task_id).await?)
+    })
+    .await
 }
 
 /// Records a service task's result from the Desk or Tech view.
