@@ -43,16 +43,18 @@ for client in "full client:hash.txt" "islands client (Tech view):tech-hash.txt";
     "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
 done
 # The islands client links only what its islands name: none of the office's and the agency's task
-# controls (app/src/ui/pages/task/office.rs) nor the message form technicians do not have, which
-# the full client has.
+# controls (app/src/ui/pages/task/office.rs), nothing of the task the server renders alone (its
+# documents, reports, messages), nor the message form technicians do not have; the full client
+# has them all.
 full_wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm).wasm"
 tech_wasm="$ROOT/target/site/pkg/certidesk.$(hash_of wasm tech-hash.txt).wasm"
 for text in "Reject this task" "Accept the task" "Add a document for the contractor" \
+  "Documents provided by client" "Reports, invoices and quotes" "No messages yet." \
   "Send a message"; do
   grep -q "$text" "$full_wasm" || { echo "the full client lacks \"$text\": update this check"; exit 1; }
   if grep -q "$text" "$tech_wasm"; then echo "the islands client carries \"$text\""; exit 1; fi
 done
-echo "islands client: none of the office's task controls, no message form"
+echo "islands client: none of the office's task controls, nothing only rendered, no message form"
 
 step "The public API against its OpenAPI document (schemathesis)"
 python3 "$ROOT/scripts/api_check.py" "$(server_bin)" "$ROOT/target/site" 30

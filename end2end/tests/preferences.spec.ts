@@ -54,6 +54,10 @@ test('an office user saves a signature in preferences and signs a task with it o
   await expect(page.getByTestId('task-status')).toHaveText('Accepted');
   await page.getByRole('button', { name: "I'm on site" }).click();
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
+  // The page loaded afresh with the form on it offers the signature too (and hydrates: the
+  // fixture fails on a panic).
+  await page.reload();
+  await expectHydrated(page);
   const perform = page.getByRole('region', { name: "I've performed this work" });
   const mine = perform.getByTestId('my-signature');
   await expect(mine.getByRole('button', { name: 'Undo' })).toBeDisabled();

@@ -43,9 +43,14 @@ test("a technician's list puts today's work first, finished work apart, with dir
   await expectNothingWiderThanTheScreen(page, 'the task page');
   await expectAccessible(page);
 
-  // The Tech view is served in islands mode: the task is one island, the header's controls are
-  // others, and they work with the islands client alone (the menu opens; its links load pages).
-  await expect(page.locator('leptos-island[data-component^="TechTask"]')).toHaveCount(1);
+  // The Tech view is served in islands mode: the server renders the task, its forms are islands,
+  // the header's controls are others, and they work with the islands client alone (the menu
+  // opens; its links load pages).
+  const islands = page.locator('leptos-island');
+  for (const name of ['TaskRefresh', 'TechActions', 'TechServiceTasks', 'TechReportDefect', 'TechPerform']) {
+    await expect(islands.and(page.locator(`[data-component^="${name}_"]`))).toHaveCount(1);
+  }
+  await expect(page.getByRole('region', { name: 'Timeline' }).locator('leptos-island')).toHaveCount(0);
   const menu = page.getByRole('button', { name: 'Menu' });
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
   await menu.tap();

@@ -99,24 +99,53 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   await expect(messages.getByRole('textbox')).toHaveCount(0);
   await expect(messages.getByRole('button', { name: 'Send' })).toHaveCount(0);
 
-  // On site, results, a revisit, back on site.
+  // On site, results, a revisit, back on site. Each change loads the page again: the server
+  // renders the task, the phone runs only what he acts with.
   await page.getByRole('button', { name: "I'm on site" }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
+  await expectHydrated(page);
+
+  // What the office changes shows on the phone by itself; while he is typing, the phone says so
+  // and waits for him instead.
+  const officeSays = async (body: string) => expect((await office.request.post('/rpc/tasks/message', {
+    form: { task_id: String(taskId), body },
+  })).ok()).toBe(true);
+  const listening = () => expect(page.locator('body')).toHaveAttribute('data-live', 'open');
+  await listening();
+  await officeSays('Parking is at the back.');
+  await expect(messages.getByText('Parking is at the back.')).toBeVisible();
+  await expectHydrated(page);
+  const description = page.getByRole('region', { name: 'Defects' }).getByLabel('Description');
+  await listening();
+  await description.fill('Hallway alarm');
+  await officeSays('The tenant is in after 2pm.');
+  const taskChanged = page.getByRole('status').filter({ hasText: 'This task has changed.' });
+  await expect(taskChanged).toBeVisible();
+  await expect(description).toHaveValue('Hallway alarm');
+  await expect(messages.getByText('The tenant is in after 2pm.')).toHaveCount(0);
+  await taskChanged.getByRole('button', { name: 'Show the changes' }).tap();
+  await expect(messages.getByText('The tenant is in after 2pm.')).toBeVisible();
+  await expect(description).toHaveValue('');
+  await expectHydrated(page);
   const service = page.getByRole('region', { name: 'Service tasks' });
   const alarms = service.getByRole('group', { name: 'Test smoke alarms' });
   await alarms.getByLabel('Fail').check();
   await alarms.getByRole('button', { name: 'Save result' }).tap();
   await expect(service.getByTestId('service-result').first()).toHaveText('Fail');
+  await expectHydrated(page);
   const voltage = service.getByRole('group', { name: 'Check battery voltage' });
   await voltage.getByLabel('Pass').check();
   await voltage.getByLabel('Reading').fill('9.1 V');
   await voltage.getByRole('button', { name: 'Save result' }).tap();
   await expect(service.getByTestId('service-result').nth(1)).toHaveText('Pass · 9.1 V');
+  await expectHydrated(page);
   await page.getByLabel(/^Reason/).fill('Need a replacement alarm from the van');
   await page.getByRole('button', { name: 'Revisit required' }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('Revisit');
+  await expectHydrated(page);
   await page.getByRole('button', { name: "I'm on site" }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
+  await expectHydrated(page);
 
   // A defect with a photo as an iPhone takes it (HEIC); it comes back as a JPEG every browser
   // shows, and goes into the report.
@@ -133,6 +162,7 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   const defectPhoto = defects.getByRole('img', { name: 'Photo of the defect: Hallway alarm cracked' });
   await expect(defectPhoto).toBeVisible();
   await expect.poll(() => defectPhoto.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([320, 240]);
+  await expectHydrated(page);
 
   // An empty pad is refused; a drawn signature, an undone slip and the client's are kept.
   const perform = page.getByRole('region', { name: "I've performed this work" });
@@ -154,6 +184,13 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   // The finger is lifted before anything else is touched, as a person's would be.
   await expect(clientPad.getByRole('button', { name: 'Undo' })).toBeEnabled();
   await perform.getByLabel("Client's printed name").fill('Jane Client');
+  // What is typed and drawn survives the page loading again (a change elsewhere, a reload).
+  await page.reload();
+  await expectHydrated(page);
+  await expect(perform.getByLabel('Notes (optional)')).toHaveValue('Replaced the hallway alarm; all alarms tested.');
+  await expect(perform.getByLabel("Client's printed name")).toHaveValue('Jane Client');
+  await expect(mine.getByRole('button', { name: 'Undo' })).toBeEnabled();
+  await expect(clientPad.getByRole('button', { name: 'Undo' })).toBeEnabled();
   await perform.getByRole('button', { name: "I've performed this work" }).tap();
   await expect(page.getByTestId('task-status')).toHaveText('Performed (need docs)');
   const signed = page.getByTestId('signatures');
@@ -265,12 +302,24 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   await expect(page).toHaveURL(/\/tech$/);
   await page.locator('.task-card').getByRole('link', { name: title }).tap();
   await expectHydrated(page);
-  await page.getByRole('button', { name: "I'm on site" }).tap();
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
+  // "I'm on site" works before the page's client is live (here, in a tab with JavaScript off):
+  // the browser posts the form and is sent back to the task. The open page follows by itself.
+  const bare = await browser.newContext({ storageState: await page.context().storageState(), javaScriptEnabled: false });
+  const noScript = await bare.newPage();
+  await noScript.goto(page.url());
+  await noScript.getByRole('button', { name: "I'm on site" }).click();
+  await expect(noScript.getByTestId('task-status')).toHaveText('In progress');
+  expect(new URL(noScript.url()).pathname).toBe(new URL(page.url()).pathname);
+  await bare.close();
+  await expect(page.getByTestId('task-status')).toHaveText('In progress');
+  await expectHydrated(page);
   const service = page.getByRole('region', { name: 'Service tasks' });
   const alarms = service.getByRole('group', { name: 'Test smoke alarms' });
   await alarms.getByLabel('Pass').check();
   await alarms.getByRole('button', { name: 'Save result' }).tap();
   await expect(service.getByTestId('service-result')).toHaveText('Pass');
+  await expectHydrated(page);
   const perform = page.getByRole('region', { name: "I've performed this work" });
   await signWithFinger(page, perform.getByTestId('my-signature'));
   await perform.getByRole('button', { name: "I've performed this work" }).tap();
@@ -282,6 +331,7 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   await expect(page.getByTestId('signatures')).toContainText(`Contractor: ${technician}`);
 
   // The office reopens it, with a reason; the phone sees it open again, without the signature.
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
   await expect(office.getByTestId('task-status')).toHaveText('Performed (need docs)', { timeout: 5_000 });
   const actions = office.getByRole('region', { name: 'Actions' });
   await actions.getByRole('button', { name: 'Reopen the signed record' }).click();

@@ -108,7 +108,17 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
     let nonce = PageNonce::random();
     request.extensions_mut().insert(nonce.clone());
     let api_docs = request.uri().path().starts_with("/api/docs");
+    let tech_task = request.uri().path().starts_with("/tech/tasks/");
     let mut response = next.run(request).await;
+    if is_page(&response) && tech_task {
+        // The Tech view task page's forms work before its client is live: the browser's own post
+        // to a server function is sent back to the page it came from (its `Referer`), which
+        // this policy sends to this server only, never to another site.
+        response.headers_mut().insert(
+            header::REFERRER_POLICY,
+            header::HeaderValue::from_static("same-origin"),
+        );
+    }
     if is_page(&response) {
         let policy = if api_docs {
             API_DOCS_POLICY.to_string()

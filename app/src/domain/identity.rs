@@ -292,6 +292,21 @@ pub fn next_after_sign_in(kind: UserKind, next: Option<&str>) -> String {
 pub enum Audience {
     SignedIn,
     Only(UserKind),
+    /// The contractor's people: technicians, and its office, which opens a task in the Tech view
+    /// to do the work itself.
+    ContractorPeople,
+}
+
+impl Audience {
+    pub fn admits(self, kind: UserKind) -> bool {
+        match self {
+            Audience::SignedIn => true,
+            Audience::Only(only) => only == kind,
+            Audience::ContractorPeople => {
+                matches!(kind, UserKind::Contractor | UserKind::Technician)
+            }
+        }
+    }
 }
 
 pub fn page_audience(path: &str) -> Option<Audience> {
@@ -300,6 +315,8 @@ pub fn page_audience(path: &str) -> Option<Audience> {
         Some(Audience::Only(UserKind::Agent))
     } else if under("/desk") {
         Some(Audience::Only(UserKind::Contractor))
+    } else if under("/tech/tasks") {
+        Some(Audience::ContractorPeople)
     } else if under("/tech") {
         Some(Audience::Only(UserKind::Technician))
     } else if under("/account") {
@@ -611,8 +628,23 @@ mod tests {
             page_audience("/tech"),
             Some(Audience::Only(UserKind::Technician))
         );
+        assert_eq!(
+            page_audience("/tech/tasks/3"),
+            Some(Audience::ContractorPeople)
+        );
         assert_eq!(page_audience("/technology"), None);
         assert_eq!(page_audience("/account"), Some(Audience::SignedIn));
+    }
+
+    #[test]
+    fn the_tech_view_of_a_task_admits_the_contractors_office_but_not_agents() {
+        let task = page_audience("/tech/tasks/3").unwrap();
+        assert!(task.admits(UserKind::Technician));
+        assert!(task.admits(UserKind::Contractor));
+        assert!(!task.admits(UserKind::Agent));
+        let list = page_audience("/tech").unwrap();
+        assert!(list.admits(UserKind::Technician));
+        assert!(!list.admits(UserKind::Contractor));
     }
 
     #[test]

@@ -200,6 +200,11 @@ fn SignOutButton() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
+            // What the tab kept for this person (drafts with signatures) goes with the session.
+            #[cfg(feature = "hydrate")]
+            if let Ok(Some(session)) = window().session_storage() {
+                let _ = session.clear();
+            }
             go_to("/sign-in");
         }
     });

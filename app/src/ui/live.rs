@@ -152,6 +152,10 @@ mod browser {
             listen(
                 "open",
                 Box::new(move |_| {
+                    // Tells the browser tests that changes from now on reach the page.
+                    if let Some(body) = leptos::prelude::document().body() {
+                        let _ = body.set_attribute("data-live", "open");
+                    }
                     if dropped.replace(false) {
                         live.bump();
                     }

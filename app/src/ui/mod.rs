@@ -26,7 +26,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 use pages::{
     account, admin, agent, api_keys, calendar, certificate_types, contractor, desk, desk_quotes,
@@ -96,7 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/desk/team") view=team::TeamPage/>
                     <Route path=path!("/desk/preferences") view=preferences::PreferencesPage/>
                     <Route path=path!("/desk/tasks/:id") view=task::TaskPage/>
-                    <Route path=path!("/tech/tasks/:id") view=task::TaskPage/>
+                    // In order: the task arrives as HTML in its place, with no script to move it
+                    // there, so the page and its plain forms work before its client is live.
+                    <Route path=path!("/tech/tasks/:id") view=task::TaskPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/agent/tasks/:id") view=task::TaskPage/>
                     <Route path=path!("/tech") view=tech::MyTasks/>
                     <Route path=path!("/sign-in") view=sign_in::SignInPage/>

@@ -2,7 +2,7 @@
 
 use app::api::auth::stash_link;
 use app::api::request::ResolvedActor;
-use app::domain::identity::{page_audience, Audience, LinkPurpose};
+use app::domain::identity::{page_audience, LinkPurpose};
 use app::services::Context;
 use app::services::{auth, ServiceError};
 use axum::extract::{Path, Request, State};
@@ -80,7 +80,7 @@ pub async fn require_sign_in(
     };
     match auth::resolve(&context, &session, auth::now()).await {
         Ok(actor) => match audience {
-            Audience::Only(kind) if kind != actor.kind => {
+            audience if !audience.admits(actor.kind) => {
                 Redirect::to(actor.kind.home_path()).into_response()
             }
             _ => {

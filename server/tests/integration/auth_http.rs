@@ -58,6 +58,38 @@ db_test!(pages_of_a_view_need_its_people_signed_in, |cx| {
         .await
         .unwrap()
         .contains("Brightspark Electrical Ltd"));
+    // The office opens its own task in the Tech view to do the work itself (and can load it
+    // again there); the technicians' list stays theirs.
+    let task: i64 = sqlx::query_scalar(
+        "SELECT t.id FROM tasks t JOIN users u ON u.contractor_id = t.contractor_id \
+         WHERE u.email = $1 ORDER BY t.id LIMIT 1",
+    )
+    .bind(OFFICE)
+    .fetch_one(cx.db.pool())
+    .await
+    .unwrap();
+    let tech_task = client
+        .get(format!("{base}/tech/tasks/{task}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tech_task.status(), 200);
+    // Its forms post before the client is live and are sent back by their Referer, which the
+    // page lets the browser send to this server alone.
+    assert_eq!(tech_task.headers()["referrer-policy"], "same-origin");
+    let list = client.get(format!("{base}/tech")).send().await.unwrap();
+    assert_eq!(list.status(), 303);
+    assert_eq!(location(&list), "/desk");
+    // An agent is not let into the Tech view.
+    let agent = browser();
+    sign_in(&agent, &base, AGENT).await;
+    let response = agent
+        .get(format!("{base}/tech/tasks/{task}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), "/agent");
 });
 
 db_test!(signing_in_rotates_the_session_and_sets_safe_cookies, |cx| {

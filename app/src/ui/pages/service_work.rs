@@ -108,13 +108,12 @@ fn ServiceTaskItem(
     }
 }
 
+/// The defects found on site with their photos; `children` is the form to report one, where the
+/// viewer may.
 #[component]
 pub fn Defects(
-    task_id: i64,
     defects: Vec<DefectEntry>,
-    service_tasks: Vec<ServiceTaskEntry>,
-    can_record: bool,
-    sent: RwSignal<u64>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let list = if defects.is_empty() {
         view! { <p class="hint">"No defects reported."</p> }.into_any()
@@ -153,13 +152,13 @@ pub fn Defects(
         <section class="panel" aria-labelledby="defects-heading">
             <h2 id="defects-heading">"Defects"</h2>
             {list}
-            {can_record.then(|| view! { <ReportDefect task_id service_tasks sent/> })}
+            {children.map(|c| c())}
         </section>
     }
 }
 
 #[component]
-fn ReportDefect(
+pub fn ReportDefect(
     task_id: i64,
     service_tasks: Vec<ServiceTaskEntry>,
     sent: RwSignal<u64>,

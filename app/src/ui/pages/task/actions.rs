@@ -6,42 +6,38 @@ use crate::domain::task_status::TaskAction;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
 use leptos::prelude::*;
 
+/// A form whose buttons each send their action, so it works before the page's client is live
+/// (the browser posts it, and is sent back to the page).
 #[component]
 pub fn TaskActions(task_id: i64, actions: Vec<TaskAction>, sent: RwSignal<u64>) -> impl IntoView {
     let act = ServerAction::<ActOnTask>::new();
     reload_on_success(act, sent);
     let error = action_error(act);
-    let reason = RwSignal::new(String::new());
     let asks_reason = actions.iter().any(|a| a.needs_reason());
     let label = reason_label(&actions);
     let buttons = actions
         .into_iter()
         .map(|action| {
-            let run = move |_| {
-                let given = reason.get_untracked();
-                act.dispatch(ActOnTask {
-                    task_id,
-                    action,
-                    reason: (!given.trim().is_empty()).then_some(given),
-                });
-            };
             view! {
-                <button type="button" class=if action.needs_reason() { "secondary" } else { "" }
-                    disabled=move || act.pending().get() on:click=run>
+                <button type="submit" name="action" value=format!("{action:?}")
+                    class=if action.needs_reason() { "secondary" } else { "" }
+                    disabled=move || act.pending().get()>
                     {action.label()}
                 </button>
             }
         })
         .collect_view();
     view! {
-        {asks_reason.then(|| view! {
-            <label for="task-reason">{label}</label>
-            <textarea id="task-reason" rows="2" prop:value=move || reason.get()
-                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-            <FieldError id="task-reason-error" field="reason" error/>
-        })}
-        <FormError error/>
-        <div class="form-actions">{buttons}</div>
+        <ActionForm action=act attr:aria-label="Task actions">
+            <input type="hidden" name="task_id" value=task_id/>
+            {asks_reason.then(|| view! {
+                <label for="task-reason">{label}</label>
+                <textarea id="task-reason" name="reason" rows="2"></textarea>
+                <FieldError id="task-reason-error" field="reason" error/>
+            })}
+            <FormError error/>
+            <div class="form-actions">{buttons}</div>
+        </ActionForm>
     }
 }
 

@@ -2,34 +2,39 @@
 //! agency (`/agent/tasks/:id`): its summary at the top, the actions the viewer may take now (the
 //! server decides which), the documents, the messages with the other side, and the timeline.
 //!
-//! The Tech view offers the work on site and nothing else: its page is one island,
-//! [`TechTask`], that names only those parts, so the islands client a technician's phone loads
-//! never links the office's and the agency's controls ([`office`]). The Desk view and the agency
-//! see [`OfficeTask`], hydrated with the rest of their pages.
+//! The Tech view offers the work on site and nothing else: the server renders its page
+//! ([`TechTask`]) and the technician's phone runs only the islands of [`tech`], so the islands
+//! client never links what only renders the task, nor the office's and the agency's controls
+//! ([`office`]). The Desk view and the agency see [`OfficeTask`], hydrated with the rest of their
+//! pages.
 
 mod actions;
 mod messages;
 mod office;
 mod perform;
 mod record;
+mod tech;
 
+use crate::api::preferences::load_preferences;
 use crate::api::tasks::load_task;
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{TaskDetail, Viewer};
+use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::live::Live;
-use crate::ui::pages::service_work::{Defects, ServiceTasks};
+use crate::ui::pages::service_work::{Defects, ReportDefect, ServiceTasks};
 use crate::ui::resource::resource;
 use crate::ui::session::{use_id_param, use_viewer};
 use actions::TaskActions;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use messages::{message_form, MessageForm, Messages};
+use messages::{message_form, Messages};
 use office::{AcceptTask, AddClientDocument, Archive, AssignTechnicians, CompleteTask, RejectTask};
-use perform::{PerformDraft, PerformedForm};
+use perform::{PerformDraft, PerformedForm, SavedSignatureOffer};
 use record::{task_heading, task_summary, ClientDocuments, PerformedOnSite, Reports, Timeline};
+use tech::{TaskRefresh, TechActions, TechPerform, TechReportDefect, TechServiceTasks};
 
 #[component]
 pub fn TaskPage() -> impl IntoView {
@@ -59,22 +64,44 @@ pub fn TaskPage() -> impl IntoView {
     }
 }
 
-/// The task in the Tech view. Everything it needs comes in its props or from the server: no
-/// context of the page reaches an island in the browser.
-#[island]
-fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
-    // Technicians read the chat between the agency and the office; they do not write in it.
-    loaded_task(id, me, None, |t, page| {
-        view! { <TechTaskView t page/> }.into_any()
-    })
-}
-
-/// The task in the Desk view and for the agency.
+/// The task in the Tech view, rendered by the server: the technician's phone runs only the
+/// islands of [`tech`], what they act with, and loads the page again after each change.
 #[component]
-fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
-    loaded_task(id, me, Some(message_form), |t, page| {
-        view! { <OfficeTaskView t page/> }.into_any()
-    })
+fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
+    let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
+    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    let signer = me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    let task = resource(|| (), move |_| load_task(id));
+    // The office doing the work itself is offered its saved signature, as in the Desk view.
+    let saved = resource(
+        || (),
+        move |_| async move {
+            if !desk_user {
+                return None;
+            }
+            let json = load_preferences().await.ok()?.saved_signature?;
+            serde_json::from_str::<Drawing>(&json).ok()
+        },
+    );
+    let content = move || {
+        let signer = signer.clone();
+        Suspend::new(async move {
+            match task.await {
+                Ok(t) => {
+                    let saved = saved.await;
+                    view! { <TechTaskView t format desk_user signer saved/> }.into_any()
+                }
+                Err(e) => {
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <TaskRefresh task_id=id/>
+        <Suspense fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Suspense>
+        <Messages task_id=id live=Live::here() form=None/>
+    }
 }
 
 /// What every part of the page is given beside the task.
@@ -97,16 +124,10 @@ impl Page {
     }
 }
 
-/// The task and its messages, read again when this page sends something or a live change for
-/// the task arrives; `render` lays the task out for the view it is in, `message_form` is the
-/// chat's form where the viewer may write. Plain functions, not props: the islands client links
-/// only what the Tech view's island names.
-fn loaded_task(
-    id: i64,
-    me: Option<Viewer>,
-    message_form: Option<MessageForm>,
-    render: fn(TaskDetail, Page) -> AnyView,
-) -> impl IntoView {
+/// The task in the Desk view and for the agency, and its messages, read again when this page
+/// sends something or a live change for the task arrives.
+#[component]
+fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
     let live = Live::here();
     let sent = RwSignal::new(0u64);
     let changed = Live::for_task(live.task, move || id);
@@ -121,7 +142,7 @@ fn loaded_task(
         let page = page.clone();
         Suspend::new(async move {
             match task.await {
-                Ok(t) => render(t, page),
+                Ok(t) => view! { <OfficeTaskView t page/> }.into_any(),
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -130,18 +151,22 @@ fn loaded_task(
     };
     view! {
         <Transition fallback=|| view! { <p role="status">"Loading the task…"</p> }>{content}</Transition>
-        <Messages task_id=id live form=message_form/>
+        <Messages task_id=id live form=Some(message_form)/>
     }
 }
 
 /// The Tech view: what is done on site, the record so far, and nothing of the office's work.
 #[component]
-fn TechTaskView(t: TaskDetail, page: Page) -> impl IntoView {
+fn TechTaskView(
+    t: TaskDetail,
+    format: DateFormat,
+    desk_user: bool,
+    signer: String,
+    saved: Option<Drawing>,
+) -> impl IntoView {
     let task_id = t.summary.id;
-    let Page { sent, draft, .. } = page.clone();
-    let desk_user = page.desk_user();
     let heading = task_heading(&t.summary, desk_user, true);
-    let summary = task_summary(&t, page.format);
+    let summary = task_summary(&t, format);
     let can_perform = t.actions.contains(&TaskAction::PerformedOnSite);
     let on_site: Vec<TaskAction> = t
         .actions
@@ -149,20 +174,24 @@ fn TechTaskView(t: TaskDetail, page: Page) -> impl IntoView {
         .copied()
         .filter(|a| a.done_on_site() && *a != TaskAction::PerformedOnSite)
         .collect();
-    let signer = page.me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
     let (client_documents, own_documents) = split_documents(t.documents);
+    // Nothing on this page is sent from here but through the islands, which load it again.
+    let sent = RwSignal::new(0u64);
+    let service_tasks = t.service_tasks.clone();
     view! {
         {heading}
         {summary}
         {(!on_site.is_empty()).then(|| view! {
             <section class="panel" aria-labelledby="actions-heading">
                 <h2 id="actions-heading">"Actions"</h2>
-                <TaskActions task_id actions=on_site sent/>
+                <TechActions task_id actions=on_site/>
             </section>
         })}
-        <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
-        <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
-        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user draft/> })}
+        <TechServiceTasks entries=t.service_tasks can_record=t.can_record_work/>
+        <Defects defects=t.defects>
+            {t.can_record_work.then(|| view! { <TechReportDefect task_id service_tasks/> })}
+        </Defects>
+        {can_perform.then(|| view! { <TechPerform task_id signer saved/> })}
         {(!t.signatures.is_empty()).then(|| view! {
             <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
         })}
@@ -229,8 +258,16 @@ fn OfficeTaskView(t: TaskDetail, page: Page) -> impl IntoView {
             <AssignTechnicians task_id choices=choices.clone() assigned sent/>
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
-        <Defects task_id defects=t.defects service_tasks=t.service_tasks can_record=t.can_record_work sent/>
-        {can_perform.then(|| view! { <PerformedForm task_id sent signer desk_user draft/> })}
+        <Defects defects=t.defects>
+            {t.can_record_work.then(|| view! {
+                <ReportDefect task_id service_tasks=t.service_tasks sent/>
+            })}
+        </Defects>
+        {can_perform.then(|| view! {
+            <PerformedForm task_id sent signer draft>
+                {desk_user.then(|| view! { <SavedSignatureOffer mine=draft.mine()/> })}
+            </PerformedForm>
+        })}
         {(!t.signatures.is_empty()).then(|| view! {
             <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
         })}

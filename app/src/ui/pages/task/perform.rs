@@ -1,17 +1,17 @@
 //! "I've performed this work": notes and signatures drawn on the phone, kept while the task
-//! around them is redrawn.
+//! around them is redrawn (Desk view) or loaded again (Tech view: kept in the tab).
 
 use crate::api::preferences::load_preferences;
 use crate::api::tasks::PerformWork;
 use crate::domain::records::PerformForm;
 use crate::domain::signature::Drawing;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
-use crate::ui::resource::resource;
 use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// What is typed and drawn in "I've performed this work", held by the page so a live update of
-/// the task (a colleague's result, say) redraws the form without losing any of it.
+/// What is typed and drawn in "I've performed this work", held above the form so a live update
+/// of the task (a colleague's result, say) redraws the form without losing any of it.
 #[derive(Clone, Copy)]
 pub struct PerformDraft {
     notes: RwSignal<String>,
@@ -20,6 +20,17 @@ pub struct PerformDraft {
     client_signs: RwSignal<bool>,
     client_name: RwSignal<String>,
     client: RwSignal<Drawing>,
+}
+
+/// A draft as the tab keeps it.
+#[derive(Default, Serialize, Deserialize)]
+struct KeptDraft {
+    notes: String,
+    name: Option<String>,
+    mine: Drawing,
+    client_signs: bool,
+    client_name: String,
+    client: Drawing,
 }
 
 impl PerformDraft {
@@ -33,18 +44,109 @@ impl PerformDraft {
             client: RwSignal::new(Drawing::default()),
         }
     }
+
+    /// A draft kept in the tab's session storage under the task: the page loading again finds
+    /// it. Restored once the form is live (the server rendered it empty), saved on every change.
+    pub fn kept(task_id: i64) -> Self {
+        let draft = Self::new();
+        Effect::new(move |restored: Option<()>| {
+            let now = draft.snapshot();
+            if restored.is_none() {
+                if let Some(kept) = storage::read(task_id) {
+                    draft.restore(kept);
+                }
+            } else {
+                storage::write(task_id, &now);
+            }
+        });
+        draft
+    }
+
+    /// Forgets the kept draft once it has been sent.
+    pub fn discard(task_id: i64) {
+        storage::remove(task_id);
+    }
+
+    /// The signer's own drawing, where a saved signature is placed.
+    pub fn mine(&self) -> RwSignal<Drawing> {
+        self.mine
+    }
+
+    fn snapshot(&self) -> KeptDraft {
+        KeptDraft {
+            notes: self.notes.get(),
+            name: self.name.get(),
+            mine: self.mine.get(),
+            client_signs: self.client_signs.get(),
+            client_name: self.client_name.get(),
+            client: self.client.get(),
+        }
+    }
+
+    fn restore(&self, kept: KeptDraft) {
+        self.notes.set(kept.notes);
+        if kept.name.is_some() {
+            self.name.set(kept.name);
+        }
+        self.mine.set(kept.mine);
+        self.client_signs.set(kept.client_signs);
+        self.client_name.set(kept.client_name);
+        self.client.set(kept.client);
+    }
 }
 
-/// "I've performed this work": notes, the signer's signature drawn on the pad (or, for a Desk
-/// user, their saved one, offered but placed only when they choose it), and optionally the
-/// client's with their printed name.
+#[cfg(feature = "hydrate")]
+mod storage {
+    use super::KeptDraft;
+
+    fn key(task_id: i64) -> String {
+        format!("perform-draft-{task_id}")
+    }
+
+    fn session() -> Option<web_sys::Storage> {
+        leptos::prelude::window().session_storage().ok().flatten()
+    }
+
+    pub fn read(task_id: i64) -> Option<KeptDraft> {
+        let text = session()?.get_item(&key(task_id)).ok().flatten()?;
+        serde_json::from_slice(text.as_bytes()).ok()
+    }
+
+    pub fn write(task_id: i64, draft: &KeptDraft) {
+        if let (Some(session), Ok(text)) = (session(), serde_json::to_string(draft)) {
+            // A full storage keeps the draft on the page only.
+            let _ = session.set_item(&key(task_id), &text);
+        }
+    }
+
+    pub fn remove(task_id: i64) {
+        if let Some(session) = session() {
+            let _ = session.remove_item(&key(task_id));
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod storage {
+    use super::KeptDraft;
+
+    pub fn read(_: i64) -> Option<KeptDraft> {
+        None
+    }
+    pub fn write(_: i64, _: &KeptDraft) {}
+    pub fn remove(_: i64) {}
+}
+
+/// "I've performed this work": notes, the signer's signature drawn on the pad, and optionally
+/// the client's with their printed name. `children` go under the signer's pad: the offer of a
+/// Desk user's saved signature, placed only when they choose it.
 #[component]
 pub fn PerformedForm(
     task_id: i64,
     sent: RwSignal<u64>,
     signer: String,
-    desk_user: bool,
     draft: PerformDraft,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let perform = ServerAction::<PerformWork>::new();
     reload_on_success(perform, sent);
@@ -61,29 +163,6 @@ pub fn PerformedForm(
     if name.get_untracked().is_none() {
         name.set(Some(signer));
     }
-    let saved = resource(
-        move || desk_user,
-        |desk| async move {
-            if desk {
-                load_preferences()
-                    .await
-                    .ok()
-                    .and_then(|p| p.saved_signature)
-            } else {
-                None
-            }
-        },
-    );
-    let use_saved = move || {
-        Suspend::new(async move {
-            saved.await.and_then(|json| serde_json::from_str::<Drawing>(&json).ok()).map(|drawing| {
-                view! {
-                    <button type="button" class="secondary"
-                        on:click=move |_| mine.set(drawing.clone())>"Use my saved signature"</button>
-                }
-            })
-        })
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let json =
@@ -111,7 +190,7 @@ pub fn PerformedForm(
     view! {
         <section class="panel" aria-labelledby="perform-heading">
             <h2 id="perform-heading">"I've performed this work"</h2>
-            <form class="stacked-form" on:submit=submit>
+            <form class="stacked-form" on:submit=submit data-kept="">
                 <label for="perform-notes">"Notes (optional)"</label>
                 <textarea id="perform-notes" rows="3" maxlength="4000"
                     prop:value=move || notes.get()
@@ -119,7 +198,7 @@ pub fn PerformedForm(
                 <FieldError id="perform-notes-error" field="notes" error/>
                 <p class="field-label">"Your signature"</p>
                 <SignaturePad drawing=mine label="Your signature" testid="my-signature"/>
-                <Transition fallback=|| ()>{use_saved}</Transition>
+                {children.map(|c| c())}
                 <FieldError id="perform-signature-error" field="signature" error/>
                 <label for="perform-name">"Your name"</label>
                 <input id="perform-name" type="text" maxlength="100" autocomplete="name"
@@ -147,5 +226,34 @@ pub fn PerformedForm(
                 </div>
             </form>
         </section>
+    }
+}
+
+/// The Desk user's saved signature, read from their preferences and offered (Desk view). Read
+/// in the browser only, once the page is live: what the server renders and what hydrates agree
+/// (nothing), and the offer appears when it is read.
+#[component]
+pub fn SavedSignatureOffer(mine: RwSignal<Drawing>) -> impl IntoView {
+    let saved = LocalResource::new(|| async {
+        load_preferences()
+            .await
+            .ok()
+            .and_then(|p| p.saved_signature)
+    });
+    move || {
+        saved
+            .get()
+            .flatten()
+            .and_then(|json| serde_json::from_str::<Drawing>(&json).ok())
+            .map(|drawing| view! { <UseSavedSignature drawing mine/> })
+    }
+}
+
+/// "Use my saved signature": places `drawing` on the signer's pad.
+#[component]
+pub fn UseSavedSignature(drawing: Drawing, mine: RwSignal<Drawing>) -> impl IntoView {
+    view! {
+        <button type="button" class="secondary"
+            on:click=move |_| mine.set(drawing.clone())>"Use my saved signature"</button>
     }
 }
