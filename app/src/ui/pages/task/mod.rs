@@ -32,7 +32,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use messages::{message_form, Messages};
 use office::{AcceptTask, AddClientDocument, Archive, AssignTechnicians, CompleteTask, RejectTask};
-use perform::{PerformDraft, PerformedForm, SavedSignatureOffer};
+use perform::{PerformDraft, PerformedForm, UseSavedSignature};
 use record::{task_heading, task_summary, ClientDocuments, PerformedOnSite, Reports, Timeline};
 use tech::{TaskRefresh, TechActions, TechPerform, TechReportDefect, TechServiceTasks};
 
@@ -73,16 +73,7 @@ fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
     let signer = me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
     let task = resource(|| (), move |_| load_task(id));
     // The office doing the work itself is offered its saved signature, as in the Desk view.
-    let saved = resource(
-        || (),
-        move |_| async move {
-            if !desk_user {
-                return None;
-            }
-            let json = load_preferences().await.ok()?.saved_signature?;
-            serde_json::from_str::<Drawing>(&json).ok()
-        },
-    );
+    let saved = saved_signature(desk_user);
     let content = move || {
         let signer = signer.clone();
         Suspend::new(async move {
@@ -132,6 +123,8 @@ fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
     let sent = RwSignal::new(0u64);
     let changed = Live::for_task(live.task, move || id);
     let task = resource(move || (sent.get(), changed.get()), move |_| load_task(id));
+    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    let saved = saved_signature(desk_user);
     let page = Page {
         format: me.as_ref().map(|v| v.date_format).unwrap_or_default(),
         sent,
@@ -142,7 +135,10 @@ fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
         let page = page.clone();
         Suspend::new(async move {
             match task.await {
-                Ok(t) => view! { <OfficeTaskView t page/> }.into_any(),
+                Ok(t) => {
+                    let saved = saved.await;
+                    view! { <OfficeTaskView t page saved/> }.into_any()
+                }
                 Err(e) => {
                     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
                 }
@@ -204,7 +200,7 @@ fn TechTaskView(
 
 /// The Desk view and the agency's view: every action the server allows the viewer.
 #[component]
-fn OfficeTaskView(t: TaskDetail, page: Page) -> impl IntoView {
+fn OfficeTaskView(t: TaskDetail, page: Page, saved: Option<Drawing>) -> impl IntoView {
     let task_id = t.summary.id;
     let Page { sent, draft, .. } = page.clone();
     let desk_user = page.desk_user();
@@ -265,7 +261,7 @@ fn OfficeTaskView(t: TaskDetail, page: Page) -> impl IntoView {
         </Defects>
         {can_perform.then(|| view! {
             <PerformedForm task_id sent signer draft>
-                {desk_user.then(|| view! { <SavedSignatureOffer mine=draft.mine()/> })}
+                {saved.map(|drawing| view! { <UseSavedSignature drawing mine=draft.mine()/> })}
             </PerformedForm>
         })}
         {(!t.signatures.is_empty()).then(|| view! {
@@ -280,6 +276,21 @@ fn OfficeTaskView(t: TaskDetail, page: Page) -> impl IntoView {
             documents=own_documents sent can_withdraw/>
         <Timeline entries=t.timeline/>
     }
+}
+
+/// A Desk user's saved signature, offered (never placed) on "I've performed this work"; read with
+/// the task, beside it, so the page renders and hydrates it alike. Nobody else has one.
+fn saved_signature(desk_user: bool) -> crate::ui::resource::Loaded<Option<Drawing>> {
+    resource(
+        || (),
+        move |_| async move {
+            if !desk_user {
+                return None;
+            }
+            let json = load_preferences().await.ok()?.saved_signature?;
+            serde_json::from_str::<Drawing>(&json).ok()
+        },
+    )
 }
 
 type Documents = Vec<crate::domain::records::TaskDocumentEntry>;

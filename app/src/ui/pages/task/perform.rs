@@ -1,7 +1,6 @@
 //! "I've performed this work": notes and signatures drawn on the phone, kept while the task
 //! around them is redrawn (Desk view) or loaded again (Tech view: kept in the tab).
 
-use crate::api::preferences::load_preferences;
 use crate::api::tasks::PerformWork;
 use crate::domain::records::PerformForm;
 use crate::domain::signature::Drawing;
@@ -226,26 +225,6 @@ pub fn PerformedForm(
                 </div>
             </form>
         </section>
-    }
-}
-
-/// The Desk user's saved signature, read from their preferences and offered (Desk view). Read
-/// in the browser only, once the page is live: what the server renders and what hydrates agree
-/// (nothing), and the offer appears when it is read.
-#[component]
-pub fn SavedSignatureOffer(mine: RwSignal<Drawing>) -> impl IntoView {
-    let saved = LocalResource::new(|| async {
-        load_preferences()
-            .await
-            .ok()
-            .and_then(|p| p.saved_signature)
-    });
-    move || {
-        saved
-            .get()
-            .flatten()
-            .and_then(|json| serde_json::from_str::<Drawing>(&json).ok())
-            .map(|drawing| view! { <UseSavedSignature drawing mine/> })
     }
 }
 
