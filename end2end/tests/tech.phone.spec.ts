@@ -311,7 +311,16 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   await noScript.getByRole('button', { name: "I'm on site" }).click();
   await expect(noScript.getByTestId('task-status')).toHaveText('In progress');
   expect(new URL(noScript.url()).pathname).toBe(new URL(page.url()).pathname);
+  // So does "Report a defect": the browser sends the form and is sent back to the task, which
+  // lists the defect (the server answered it with JSON before).
+  const bareDefects = noScript.getByRole('region', { name: 'Defects' });
+  await bareDefects.getByLabel('Severity').selectOption({ label: 'Recommended' });
+  await bareDefects.getByLabel('Description').fill('Loft hatch hinge loose');
+  await bareDefects.getByRole('button', { name: 'Report defect' }).click();
+  await expect(noScript.getByRole('region', { name: 'Defects' })).toContainText('Loft hatch hinge loose');
+  expect(new URL(noScript.url()).pathname).toBe(new URL(page.url()).pathname);
   await bare.close();
+  await expect(page.getByRole('region', { name: 'Defects' })).toContainText('Loft hatch hinge loose');
   await expect(page.getByTestId('task-status')).toHaveText('In progress');
   await expectHydrated(page);
   const service = page.getByRole('region', { name: 'Service tasks' });

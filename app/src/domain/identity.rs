@@ -38,6 +38,15 @@ impl UserKind {
         }
     }
 
+    /// Where this person opens a task: their own view of it.
+    pub fn task_path(self, task_id: i64) -> String {
+        match self {
+            UserKind::Agent => format!("/agent/tasks/{task_id}"),
+            UserKind::Contractor => format!("/desk/tasks/{task_id}"),
+            UserKind::Technician => format!("/tech/tasks/{task_id}"),
+        }
+    }
+
     /// Technicians sign in by emailed link only.
     pub fn may_have_password(self) -> bool {
         self != UserKind::Technician
@@ -504,6 +513,9 @@ mod tests {
         assert_eq!(UserKind::parse("admin"), None);
         assert_eq!(UserKind::Technician.home_path(), "/tech");
         assert_eq!(UserKind::Contractor.home_path(), "/desk");
+        assert_eq!(UserKind::Technician.task_path(7), "/tech/tasks/7");
+        assert_eq!(UserKind::Contractor.task_path(7), "/desk/tasks/7");
+        assert_eq!(UserKind::Agent.task_path(7), "/agent/tasks/7");
         assert!(!UserKind::Technician.may_have_password());
         assert!(UserKind::Agent.may_have_password());
     }

@@ -6,15 +6,18 @@ use app::domain::form_fields::FieldError;
 use app::files::StoredFile;
 use app::services::auth::Actor;
 use app::services::compliance::Upload;
+use app::services::mail::escape_html;
 use app::services::ServiceError;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Request};
+use axum::extract::{FromRequestParts, Multipart, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::future::Future;
 
 /// The longest text field a multipart form may carry, in characters.
@@ -66,6 +69,68 @@ impl Refusal {
                 format!("The upload was interrupted ({}). Try again.", e.body_text()),
             ),
         }
+    }
+}
+
+/// Who sent a form with files: the page's script (which asks for JSON and shows the answer in the
+/// page), or the browser itself, when the form was sent before the script took it over (a phone
+/// on a slow connection). The browser gets pages: the task again after success, or what to
+/// correct with a way back.
+pub struct FormPost {
+    from_browser: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FormPost {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        // Browsers ask for HTML when they send a form; the script asks for JSON, and API clients
+        // ask for anything (`*/*`) and get JSON as before.
+        let accept = parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(FormPost {
+            from_browser: accept.contains("text/html") && !accept.contains("application/json"),
+        })
+    }
+}
+
+impl FormPost {
+    /// `json` with `status` for the script; for the browser, the page at `back` (303).
+    pub fn answer(&self, back: &str, status: StatusCode, json: serde_json::Value) -> Response {
+        if self.from_browser {
+            return (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, back.to_string())],
+            )
+                .into_response();
+        }
+        (status, axum::Json(json)).into_response()
+    }
+
+    /// The refusal as it is for the script; for the browser, a short page with its message and
+    /// a link back to `back`, under the refusal's status.
+    pub fn refuse(&self, back: &str, refusal: Refusal) -> Response {
+        if !self.from_browser {
+            return refusal.into_response();
+        }
+        let message = escape_html(&refusal.error.to_string());
+        let back = escape_html(back);
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Not sent</title></head><body><main><h1>Not sent</h1>\
+             <p role=\"alert\">{message}</p><p><a href=\"{back}\">Back to the task</a></p>\
+             </main></body></html>"
+        );
+        (
+            refusal.status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page,
+        )
+            .into_response()
     }
 }
 

@@ -2,7 +2,7 @@
 //! reports, invoices and quotes (the office), defects with photos, and downloads for whoever may
 //! see the task.
 
-use super::edge::{download, Disposition, Form, Refusal};
+use super::edge::{download, Disposition, Form, FormPost, Refusal};
 use app::api::ApiError;
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::form_fields;
@@ -26,15 +26,23 @@ pub const COMPLETE_BODY_LIMIT: usize = COMPLETE_LIMIT + 1024 * 1024;
 pub async fn add_client_document(
     State(context): State<Context>,
     actor: Actor,
+    post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
-) -> Result<Response, Refusal> {
-    let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
-    let upload = form
-        .take_file("file")
-        .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
-    work::add_client_document(&context, &actor, task_id, upload, auth::now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({}))).into_response())
+) -> Response {
+    let back = actor.kind.task_path(task_id);
+    let added = async {
+        let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
+        let upload = form
+            .take_file("file")
+            .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
+        work::add_client_document(&context, &actor, task_id, upload, auth::now()).await?;
+        Ok::<_, Refusal>(())
+    };
+    match added.await {
+        Ok(()) => post.answer(&back, StatusCode::CREATED, json!({})),
+        Err(refusal) => post.refuse(&back, refusal),
+    }
 }
 
 /// `POST /files/tasks/{task_id}/complete`: `on_site_date` (YYYY-MM-DD) and any number of files
@@ -79,28 +87,37 @@ pub async fn download_document(
 pub async fn report_defect(
     State(context): State<Context>,
     actor: Actor,
+    post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
-) -> Result<Response, Refusal> {
-    let form = Form::read(multipart, COMPLETE_LIMIT).await?;
-    let severity = Severity::parse(form.text("severity"))
-        .ok_or_else(|| Refusal::field("severity", "Choose how serious the defect is."))?;
-    let service_task_id =
-        form_fields::optional_id("service_task_id", form.text("service_task_id"))?;
-    let description = form.text("description").to_string();
-    let photos = form
-        .into_files()
-        .into_iter()
-        .filter_map(|(name, upload)| (name == "photo").then_some(upload))
-        .collect();
-    let defect = service_work::NewDefect {
-        service_task_id,
-        description,
-        severity,
-        photos,
+) -> Response {
+    let back = actor.kind.task_path(task_id);
+    let reported = async {
+        let form = Form::read(multipart, COMPLETE_LIMIT).await?;
+        let severity = Severity::parse(form.text("severity"))
+            .ok_or_else(|| Refusal::field("severity", "Choose how serious the defect is."))?;
+        let service_task_id =
+            form_fields::optional_id("service_task_id", form.text("service_task_id"))?;
+        let description = form.text("description").to_string();
+        let photos = form
+            .into_files()
+            .into_iter()
+            .filter_map(|(name, upload)| (name == "photo").then_some(upload))
+            .collect();
+        let defect = service_work::NewDefect {
+            service_task_id,
+            description,
+            severity,
+            photos,
+        };
+        Ok::<_, Refusal>(
+            service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?,
+        )
     };
-    let id = service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    match reported.await {
+        Ok(id) => post.answer(&back, StatusCode::CREATED, json!({ "id": id })),
+        Err(refusal) => post.refuse(&back, refusal),
+    }
 }
 
 /// `GET /files/defect-photos/{id}/{size}`, size `thumbnail` or `view`; shown in the page.

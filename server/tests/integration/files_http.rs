@@ -355,6 +355,66 @@ db_test!(
     }
 );
 
+// A form with files sent by the browser itself (the page's script not yet running, as on a
+// phone with a slow connection) gets pages back, not JSON: the task again once it is saved, or
+// what to correct with a link back to the task.
+db_test!(
+    a_defect_sent_before_the_page_s_script_runs_comes_back_to_the_task,
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let task = id_of(
+            &cx.db,
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+        )
+        .await;
+        let send = |severity: &'static str| {
+            let form = Form::new()
+                .text("severity", severity)
+                .text("description", "Loose socket in the hall")
+                .part("photo", Part::bytes(PNG.to_vec()).file_name("socket.png"));
+            office
+                .post(format!("{base}/files/tasks/{task}/defects"))
+                .header("origin", &base)
+                // What Chromium asks for when it sends a form.
+                .header(
+                    "accept",
+                    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                )
+                .multipart(form)
+                .send()
+        };
+        let refused = send("fatal").await.unwrap();
+        assert_eq!(refused.status(), 422);
+        assert!(refused.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Choose how serious the defect is."), "{page}");
+        assert!(
+            page.contains(&format!("href=\"/desk/tasks/{task}\"")),
+            "{page}"
+        );
+        let count = || async {
+            id_of(
+                &cx.db,
+                &format!("SELECT COUNT(*) FROM defects WHERE task_id = {task}"),
+            )
+            .await
+        };
+        assert_eq!(count().await, 0);
+
+        let sent = send("critical").await.unwrap();
+        assert_eq!(sent.status(), 303);
+        assert_eq!(sent.headers()["location"], format!("/desk/tasks/{task}"));
+        assert_eq!(count().await, 1);
+    }
+);
+
 db_test!(
     accreditations_go_up_for_the_office_s_own_technicians_only,
     |cx| {
