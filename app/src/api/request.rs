@@ -125,14 +125,16 @@ pub async fn origin() -> Origin {
 pub async fn plain_form() -> bool {
     leptos_axum::extract::<axum::http::HeaderMap>()
         .await
-        .ok()
-        .and_then(|headers| {
-            headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|accept| accept.contains("text/html"))
-        })
-        .unwrap_or(false)
+        .is_ok_and(|headers| asks_for_a_page(&headers))
+}
+
+/// Browsers ask for HTML when they send a form themselves; the page's client asks for JSON, and
+/// API clients for anything (`*/*`).
+pub fn asks_for_a_page(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// A link problem as the answer, with a status that says so.

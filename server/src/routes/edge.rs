@@ -84,15 +84,8 @@ impl<S: Send + Sync> FromRequestParts<S> for FormPost {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        // Browsers ask for HTML when they send a form; the script asks for JSON, and API clients
-        // ask for anything (`*/*`) and get JSON as before.
-        let accept = parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
         Ok(FormPost {
-            from_browser: accept.contains("text/html") && !accept.contains("application/json"),
+            from_browser: app::api::request::asks_for_a_page(&parts.headers),
         })
     }
 }
