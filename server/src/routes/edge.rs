@@ -91,8 +91,21 @@ impl<S: Send + Sync> FromRequestParts<S> for FormPost {
 }
 
 impl FormPost {
-    /// `json` with `status` for the script; for the browser, the page at `back` (303).
-    pub fn answer(&self, back: &str, status: StatusCode, json: serde_json::Value) -> Response {
+    /// The outcome of the form: for the script, `json` with `status` or the refusal as it is; for
+    /// the browser, the page at `back` (303) or a page saying what to correct.
+    pub fn reply(
+        &self,
+        back: &str,
+        status: StatusCode,
+        outcome: Result<serde_json::Value, Refusal>,
+    ) -> Response {
+        match outcome {
+            Ok(json) => self.answer(back, status, json),
+            Err(refusal) => self.refuse(back, refusal),
+        }
+    }
+
+    fn answer(&self, back: &str, status: StatusCode, json: serde_json::Value) -> Response {
         if self.from_browser {
             return (
                 StatusCode::SEE_OTHER,
@@ -103,9 +116,8 @@ impl FormPost {
         (status, axum::Json(json)).into_response()
     }
 
-    /// The refusal as it is for the script; for the browser, a short page with its message and
-    /// a link back to `back`, under the refusal's status.
-    pub fn refuse(&self, back: &str, refusal: Refusal) -> Response {
+    /// A short page with the refusal's message and a link back to `back`, under its status.
+    fn refuse(&self, back: &str, refusal: Refusal) -> Response {
         if !self.from_browser {
             return refusal.into_response();
         }

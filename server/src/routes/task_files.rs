@@ -37,12 +37,9 @@ pub async fn add_client_document(
             .take_file("file")
             .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
         work::add_client_document(&context, &actor, task_id, upload, auth::now()).await?;
-        Ok::<_, Refusal>(())
+        Ok::<_, Refusal>(json!({}))
     };
-    match added.await {
-        Ok(()) => post.answer(&back, StatusCode::CREATED, json!({})),
-        Err(refusal) => post.refuse(&back, refusal),
-    }
+    post.reply(&back, StatusCode::CREATED, added.await)
 }
 
 /// `POST /files/tasks/{task_id}/complete`: `on_site_date` (YYYY-MM-DD) and any number of files
@@ -110,14 +107,11 @@ pub async fn report_defect(
             severity,
             photos,
         };
-        Ok::<_, Refusal>(
-            service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?,
-        )
+        let id =
+            service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?;
+        Ok::<_, Refusal>(json!({ "id": id }))
     };
-    match reported.await {
-        Ok(id) => post.answer(&back, StatusCode::CREATED, json!({ "id": id })),
-        Err(refusal) => post.refuse(&back, refusal),
-    }
+    post.reply(&back, StatusCode::CREATED, reported.await)
 }
 
 /// `GET /files/defect-photos/{id}/{size}`, size `thumbnail` or `view`; shown in the page.
