@@ -5,7 +5,7 @@
 use crate::api::team::{technician_choices, AssignTechnicians, PreviewAssignment};
 use crate::domain::records::{AssignmentRequest, AssignmentSummary, TechnicianChoice};
 use crate::domain::task_list::{TaskFilter, TaskSelection};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 
@@ -158,7 +158,7 @@ pub fn BulkEdit(
                     <TechnicianPicker choices selected=picked legend="Technicians to add" tasks=count/>
                 }
                 .into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -1,4 +1,5 @@
-//! Small pieces every form uses: the message under a field and the form's own outcome.
+//! Small pieces every form and page uses: the message under a field, the form's own outcome, and
+//! what a page shows when it could not read its data.
 
 use crate::api::ApiError;
 use leptos::prelude::*;
@@ -33,6 +34,12 @@ pub fn FormError(error: Signal<Option<ApiError>>) -> impl IntoView {
             <p class="form-error" role="alert">{message}</p>
         </Show>
     }
+}
+
+/// What a page shows, announced, in place of what it could not read.
+#[component]
+pub fn LoadError(e: ApiError) -> impl IntoView {
+    view! { <p class="form-error" role="alert">{e.to_string()}</p> }
 }
 
 /// The error of a server action's last answer.

@@ -9,7 +9,7 @@ use crate::domain::task_count::thousands;
 use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSelection};
 use crate::domain::task_status::TaskStatus;
 use crate::ui::assign::BulkEdit;
-use crate::ui::forms::reload_on_success;
+use crate::ui::forms::{reload_on_success, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::pager::Pager;
 use crate::ui::render_once::before_the_view;
@@ -62,9 +62,7 @@ pub fn TaskBoard(
                         empty=empty.get_value() saved selection=bulk.then_some(selection)/>
                 }
                 .into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -3,7 +3,7 @@
 use crate::api::users::{list_users, ChangeUserRole, InviteUser, SetRolePermission, SetUserActive};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{Directory, RoleSummary, UserSummary};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
@@ -43,9 +43,7 @@ pub fn UsersPage() -> impl IntoView {
         Suspend::new(async move {
             match directory.await {
                 Ok(d) => view! { <DirectoryTable directory=d change_role set_active/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -3,6 +3,7 @@ use crate::domain::compliance::{ComplianceStatus, TrafficLight};
 use crate::domain::dates::DateFormat;
 use crate::domain::query::with_query;
 use crate::domain::records::{ComplianceSummary, ContractorListPage, ContractorRow, MatrixPage};
+use crate::ui::forms::LoadError;
 use crate::ui::live::use_live;
 use crate::ui::matrix_grid::{rows_html, status_icon};
 use crate::ui::pager::Pager;
@@ -24,9 +25,7 @@ pub fn Dashboard() -> impl IntoView {
             let format = date_format(viewer).await;
             match summary.await {
                 Ok(s) => view! { <CompliancePanel s format/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
@@ -125,9 +124,7 @@ pub fn Contractors() -> impl IntoView {
                     let filters = ListFilters { light, name, kind };
                     view! { <ContractorList p filters/> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
@@ -344,9 +341,7 @@ pub fn Certification() -> impl IntoView {
                         untrack(|| (param("type"), param("status"), param("name"), param("kind")));
                     view! { <MatrixView m type_id status name kind/> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -3,7 +3,7 @@
 
 use crate::api::api_keys::{api_key_activity, list_api_keys, CreateApiKey, RevokeApiKey};
 use crate::domain::api_keys::{KeySummary, Scope};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
@@ -41,7 +41,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 .into_any(),
                 Ok(keys) => view! { <KeyTable keys revoke/> }.into_any(),
                 Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    view! { <LoadError e/> }.into_any()
                 }
             }
         })
@@ -184,7 +184,7 @@ fn KeyActivityList(key_id: i64, label: String) -> impl IntoView {
                         .collect_view();
                     view! { <ul class="plain-list key-activity">{items}</ul> }.into_any()
                 }
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -2,7 +2,7 @@
 //! computer. The address is shown once when made; making another stops the old one.
 
 use crate::api::calendar::{calendar_status, MakeCalendarLink, StopCalendarLink};
-use crate::ui::forms::{action_error, FormError};
+use crate::ui::forms::{action_error, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
@@ -29,10 +29,7 @@ pub fn CalendarPage() -> impl IntoView {
         Suspend::new(async move {
             let s = match status.await {
                 Ok(s) => s,
-                Err(e) => {
-                    return view! { <p class="form-error" role="alert">{e.to_string()}</p> }
-                        .into_any()
-                }
+                Err(e) => return view! { <LoadError e/> }.into_any(),
             };
             let has = s.made.is_some();
             view! {

@@ -6,7 +6,7 @@ use crate::api::compliance::{
 };
 use crate::domain::certificate_reading::pounds;
 use crate::domain::records::CertificateTypeRow;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
@@ -38,9 +38,7 @@ pub fn CertificateTypesPage() -> impl IntoView {
                 matches!(viewer.await, Ok(Some(v)) if v.permissions.manage_certification);
             match types.await {
                 Ok(rows) => view! { <TypesTable rows can_manage toggle cover/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -8,7 +8,6 @@ use crate::api::compliance::{
     ValidateDocument,
 };
 use crate::api::work_kinds::SetContractorWorkKinds;
-use crate::api::ApiError;
 use crate::domain::certificate_reading::{pounds, DocumentCheck, ReadOutcome, Value};
 use crate::domain::compliance::Reminder;
 use crate::domain::dates::DateFormat;
@@ -16,7 +15,7 @@ use crate::domain::identity::UserKind;
 use crate::domain::records::{
     ContractorCertification, DocumentSummary, RequirementDetail, WorkKindChoice,
 };
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_id_param, use_viewer};
@@ -120,11 +119,6 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
         </Show>
         <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
     }
-}
-
-#[component]
-fn LoadError(e: ApiError) -> impl IntoView {
-    view! { <p class="form-error" role="alert">{e.to_string()}</p> }
 }
 
 #[component]

@@ -4,7 +4,7 @@
 use crate::api::quotes::{desk_quotes, DeclineQuote};
 use crate::domain::dates::DateFormat;
 use crate::domain::quotes::{format_amount, DeskQuote, QuoteStatus};
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::resource::resource;
 use crate::ui::send_form::{files_form, SendProgress};
@@ -36,7 +36,7 @@ pub fn DeskQuotesPage() -> impl IntoView {
                     </ul>
                 }
                 .into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -9,7 +9,7 @@ use crate::domain::compliance::TrafficLight;
 use crate::domain::records::{
     ContractorChoice, ContractorRow, InstructChoices, InstructOutcome, WorkCheck,
 };
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::resource::{resource, Loaded};
 use leptos::prelude::*;
@@ -36,9 +36,7 @@ pub fn InstructWorksPage() -> impl IntoView {
                 Ok(choices) => {
                     view! { <InstructForm choices lights preselected=preselected()/> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

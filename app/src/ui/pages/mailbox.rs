@@ -2,6 +2,7 @@
 
 use crate::api::mailbox::dev_mailbox;
 use crate::domain::records::MailView;
+use crate::ui::forms::LoadError;
 use crate::ui::resource::blocking_resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,7 +44,7 @@ pub fn MailboxPage() -> impl IntoView {
             }
             .into_any(),
             Ok(list) => list.into_iter().map(message).collect_view().into_any(),
-            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <LoadError e/> }.into_any(),
         })
     };
     view! {

@@ -4,7 +4,7 @@
 use crate::api::preferences::{load_preferences, SavePreferences};
 use crate::domain::records::Preferences;
 use crate::domain::signature::Drawing;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
@@ -17,9 +17,7 @@ pub fn PreferencesPage() -> impl IntoView {
         Suspend::new(async move {
             match preferences.await {
                 Ok(p) => view! { <PreferencesForm p/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -4,7 +4,7 @@
 use crate::api::properties::{list_properties, SaveProperty};
 use crate::domain::properties::PropertyDetails;
 use crate::domain::records::PropertyRow;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub fn PropertiesPage() -> impl IntoView {
                 .into_any(),
                 Ok(rows) => view! { <PropertyTable rows can_edit editing/> }.into_any(),
                 Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    view! { <LoadError e/> }.into_any()
                 }
             }
         })

@@ -12,7 +12,7 @@ use crate::domain::quotes::{
     QuoteStatus, RequestState,
 };
 use crate::domain::records::{InstructChoices, InstructOutcome};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::pages::instruct::{light_badge, Outcome};
 use crate::ui::resource::resource;
@@ -49,7 +49,7 @@ pub fn QuotesPage() -> impl IntoView {
                 }
                 .into_any(),
                 Ok(list) => view! { <RequestTable list format/> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
@@ -112,9 +112,7 @@ pub fn RequestQuotesPage() -> impl IntoView {
         Suspend::new(async move {
             match choices.await {
                 Ok(choices) => view! { <RequestForm choices/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
@@ -357,9 +355,7 @@ pub fn QuoteRequestPage() -> impl IntoView {
             let format = date_format(viewer).await;
             match detail.await {
                 Ok(d) => view! { <RequestView d format changed/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

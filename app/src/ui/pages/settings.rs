@@ -3,7 +3,7 @@
 use crate::api::agency::{load_agency_settings, UpdateAgencySettings};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::AgencySettings;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -102,9 +102,7 @@ pub fn SettingsPage() -> impl IntoView {
         Suspend::new(async move {
             match settings.await {
                 Ok(s) => form(s).into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -4,7 +4,7 @@
 use crate::api::team::{load_team, AddTechnician, UpdateTechnician};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::{Team, TeamMember};
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::send_form::{files_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_viewer};
@@ -21,9 +21,7 @@ pub fn TeamPage() -> impl IntoView {
             let format = date_format(viewer).await;
             match team.await {
                 Ok(team) => view! { <TeamView team format changed/> }.into_any(),
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -1,5 +1,6 @@
 use crate::api::tasks::technician_tasks;
 use crate::domain::records::{TaskSummary, TechTasks};
+use crate::ui::forms::LoadError;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use crate::ui::task_card::task_card;
@@ -55,9 +56,7 @@ pub fn MyTasks() -> impl IntoView {
                     }
                     .into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -5,6 +5,7 @@
 use crate::api::reports::verify_report_code;
 use crate::api::ApiError;
 use crate::domain::records::ReportVerification;
+use crate::ui::forms::LoadError;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -129,7 +130,7 @@ fn CheckCopy(code: String) -> impl IntoView {
             Ok((false, message)) => {
                 view! { <p class="verify-altered" role="alert">{message}</p> }.into_any()
             }
-            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <LoadError e/> }.into_any(),
         })
     };
     view! {

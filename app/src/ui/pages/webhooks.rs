@@ -7,7 +7,7 @@ use crate::api::webhooks::{
     SendTestWebhook,
 };
 use crate::domain::webhooks::{DeliveryState, EndpointSummary, EventType};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::confirm;
 use leptos::prelude::*;
@@ -68,7 +68,7 @@ pub fn WebhooksPage() -> impl IntoView {
                     .collect_view()
                     .into_any(),
                 Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    view! { <LoadError e/> }.into_any()
                 }
             }
         })
@@ -244,7 +244,7 @@ fn DeliveryLog(endpoint_id: i64, refreshes: RwSignal<u32>, tested: Signal<usize>
                     .into_any()
                 }
                 Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    view! { <LoadError e/> }.into_any()
                 }
             }
         })

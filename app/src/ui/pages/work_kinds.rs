@@ -4,7 +4,7 @@
 use crate::api::compliance::list_certificate_types;
 use crate::api::work_kinds::{list_work_kinds, DeleteWorkKind, SaveWorkKind};
 use crate::domain::records::{CertificateTypeRow, WorkKindRow};
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
 use crate::ui::session::{confirm, use_viewer};
 use leptos::prelude::*;
@@ -25,9 +25,7 @@ pub fn WorkKindsPage() -> impl IntoView {
                 (Ok(kinds), Ok(types)) => {
                     view! { <KindsView kinds types can_manage changed/> }.into_any()
                 }
-                (Err(e), _) | (_, Err(e)) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                (Err(e), _) | (_, Err(e)) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -1,7 +1,7 @@
 //! The task's messages between the agency and the contractor's office.
 
 use crate::api::tasks::{load_task_messages, SendTaskMessage};
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::Live;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
@@ -42,9 +42,7 @@ pub fn Messages(task_id: i64, live: Live, form: Option<MessageForm>) -> impl Int
                         .collect_view();
                     view! { <ol class="message-list" aria-live="polite">{items}</ol> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };

@@ -23,6 +23,7 @@ use crate::domain::records::{TaskDetail, Viewer};
 use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
+use crate::ui::forms::LoadError;
 use crate::ui::live::Live;
 use crate::ui::pages::service_work::{Defects, ReportDefect, ServiceTasks};
 use crate::ui::resource::resource;
@@ -69,7 +70,7 @@ pub fn TaskPage() -> impl IntoView {
 #[component]
 fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
     let format = me.as_ref().map(|v| v.date_format).unwrap_or_default();
-    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    let desk_user = office_viewer(me.as_ref());
     let signer = me.as_ref().map(|v| v.name.clone()).unwrap_or_default();
     let task = resource(|| (), move |_| load_task(id));
     // The office doing the work itself is offered its saved signature, as in the Desk view.
@@ -82,9 +83,7 @@ fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
                     let saved = saved.await;
                     view! { <TechTaskView t format desk_user signer saved/> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
@@ -107,12 +106,14 @@ struct Page {
 }
 
 impl Page {
-    /// The contractor's office (as opposed to a technician or an agent).
     fn desk_user(&self) -> bool {
-        self.me
-            .as_ref()
-            .is_some_and(|v| v.kind == UserKind::Contractor)
+        office_viewer(self.me.as_ref())
     }
+}
+
+/// Whether the viewer is the contractor's office (as opposed to a technician or an agent).
+fn office_viewer(me: Option<&Viewer>) -> bool {
+    me.is_some_and(|v| v.kind == UserKind::Contractor)
 }
 
 /// The task in the Desk view and for the agency, and its messages, read again when this page
@@ -123,7 +124,7 @@ fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
     let sent = RwSignal::new(0u64);
     let changed = Live::for_task(live.task, move || id);
     let task = resource(move || (sent.get(), changed.get()), move |_| load_task(id));
-    let desk_user = me.as_ref().is_some_and(|v| v.kind == UserKind::Contractor);
+    let desk_user = office_viewer(me.as_ref());
     let saved = saved_signature(desk_user);
     let page = Page {
         format: me.as_ref().map(|v| v.date_format).unwrap_or_default(),
@@ -139,9 +140,7 @@ fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
                     let saved = saved.await;
                     view! { <OfficeTaskView t page saved/> }.into_any()
                 }
-                Err(e) => {
-                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                }
+                Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
