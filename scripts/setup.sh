@@ -126,11 +126,16 @@ build_release() {
   step "Building the site (release)"
   local start=$SECONDS
   # --precompress writes .br and .gz beside every file of the site, served as they are.
-  cargo leptos build --release --precompress --project certidesk
+  # --split moves each lazy island's code (`#[island(lazy)]`) into its own file, fetched by a
+  # page that shows the island: the Tech view's pages never download the sign-in forms. Both
+  # builds split, as both link the same app crate and its lazy islands.
+  cargo leptos build --release --precompress --split --project certidesk
   # The islands client, for the Tech view's pages (Cargo.toml's second project), joins the
   # full client in pkg/; its file names are in tech-hash.txt beside the server binary.
-  cargo leptos build --release --precompress --project tech --frontend-only
-  cp "$ROOT"/target/site-tech/pkg/certidesk.*.{js,wasm}* "$ROOT/target/site/pkg/"
+  cargo leptos build --release --precompress --split --project tech --frontend-only
+  # (every file of its pkg/: its names are content hashes, so nothing of the full client's is
+  # overwritten but the shared style, with the same content)
+  cp -R "$ROOT"/target/site-tech/pkg/. "$ROOT/target/site/pkg/"
   # cargo-leptos's gzip (libflate) is about a fifth larger than gzip -9; browsers that take only
   # gzip (plain http, some proxies) get the smaller one.
   find "$ROOT/target/site" -type f ! -name '*.gz' ! -name '*.br' -exec gzip -9 --no-name --keep --force {} +

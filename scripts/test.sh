@@ -42,6 +42,13 @@ for client in "full client:hash.txt" "islands client (Tech view):tech-hash.txt";
   printf '%s: WASM %s bytes raw, %s bytes gzip; JS %s bytes raw, %s bytes gzip\n' "${client%%:*}" \
     "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$(stat -c %s "$js")" "$(gzip -9c "$js" | wc -c)"
 done
+# Lazy islands (`#[island(lazy)]`: the sign-in forms, the navigation's counts) are fetched only by
+# the pages that show them; the Tech view's pages need none.
+loader="$ROOT/target/site/pkg/__wasm_split.$(hash_of split tech-hash.txt).js"
+lazy=$(grep -o '"\./[^"]*\.wasm"' "$loader" | tr -d '"' | sed "s|^\./|$ROOT/target/site/pkg/|")
+printf 'islands client, lazy islands: %s files, %s bytes gzip together; their loader %s bytes gzip\n' \
+  "$(echo "$lazy" | wc -l)" "$(for f in $lazy; do gzip -9c "$f" | wc -c; done | awk '{s += $1} END {print s}')" \
+  "$(gzip -9c "$loader" | wc -c)"
 # The islands client links only what its islands name: none of the office's and the agency's task
 # controls (app/src/ui/pages/task/office.rs), nothing of the task the server renders alone (its
 # documents, reports, messages), nor the message form technicians do not have; the full client

@@ -265,7 +265,7 @@ impl Badge {
 /// A count beside a navigation link; nothing when none. Read in the browser only (a local
 /// resource), so the server-rendered header never disagrees with the hydrating one; read again on
 /// live changes.
-#[island]
+#[island(lazy)]
 fn CountBadge(badge: Badge) -> impl IntoView {
     let live = Live::here();
     let outstanding = LocalResource::new(move || {

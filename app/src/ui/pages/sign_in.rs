@@ -55,7 +55,7 @@ pub fn SignInPage() -> impl IntoView {
 
 /// The password form. `next` is the page the person was going to; `failed`, that the form was
 /// sent before the page's client loaded and the server sent it back.
-#[island]
+#[island(lazy)]
 fn SignInForm(next: String, failed: bool) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     follow(action);
@@ -88,7 +88,7 @@ fn SignInForm(next: String, failed: bool) -> impl IntoView {
 }
 
 /// "Email me a link" and "forgot password": one field, one neutral answer.
-#[island]
+#[island(lazy)]
 fn EmailLinkForm(purpose: LinkPurpose, button: String) -> impl IntoView {
     let action = ServerAction::<RequestEmailLink>::new();
     let error = action_error(action);
@@ -203,7 +203,7 @@ pub fn ConfirmLinkPage() -> impl IntoView {
 }
 
 /// "Continue": uses the link the session holds.
-#[island]
+#[island(lazy)]
 fn ConfirmLinkForm() -> impl IntoView {
     let action = ServerAction::<ConfirmSignInLink>::new();
     follow(action);
@@ -239,7 +239,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 }
 
 /// The new password, twice; `email` is filled in for password managers.
-#[island]
+#[island(lazy)]
 fn ResetPasswordForm(email: String) -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     follow(action);
