@@ -132,3 +132,37 @@ test('before the page has loaded, signing in works as a plain form, says when it
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tasks');
   await context.close();
 });
+
+test('signing out everywhere from the account page ends every session of the person, after asking', async ({ page, browser }) => {
+  // Mark Evans, Northgate's office: no other test signs him in, so ending his sessions ends no
+  // other test's.
+  const email = 'desk@northgate-gas.example';
+  await signIn(page, email);
+  const other = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const laptop = await other.newPage();
+  await signIn(laptop, email);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Mark Evans/ }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your account');
+  await page.goto('/account');
+  await expectHydrated(page);
+  await expect(page.locator('dl.details')).toContainText(email);
+
+  // Dismissed, nothing ends.
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await laptop.goto('/desk');
+  await expect(laptop).toHaveURL(/\/desk$/);
+
+  page.once('dialog', (dialog) => {
+    expect(dialog.message()).toContain('every device');
+    return dialog.accept();
+  });
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await laptop.goto('/desk');
+  await expect(laptop).toHaveURL(/\/sign-in\?next=\/desk$/);
+  await other.close();
+});

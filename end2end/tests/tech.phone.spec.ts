@@ -3,6 +3,7 @@ import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
 import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { clientWeight, PAGE_PART_BUDGET, TECH_TASK_BUDGET } from './weight';
 
 /** A PDF's text as a reader extracts it (poppler's pdftotext, layout kept). */
 function pdfText(path: string): string {
@@ -237,7 +238,10 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   const address = text.match(/https?:\/\/\S+\/verify\/[a-z0-9]{20}/)![0];
   const stranger = await browser.newContext({ viewport: { width: 412, height: 839 } });
   const verify = await stranger.newPage();
-  await verify.goto(new URL(address).pathname);
+  // Opened from a QR code on anyone's phone: the small client and the form's own code, not the
+  // whole app's.
+  const loaded = await clientWeight(verify, new URL(address).pathname);
+  expect(loaded.js + loaded.wasm).toBeLessThanOrEqual(TECH_TASK_BUDGET + PAGE_PART_BUDGET);
   await expect(verify.getByRole('heading', { level: 1 })).toHaveText('Verify a service report');
   const record = verify.locator('.verify-record');
   await expect(record).toContainText('Harbour Lettings');

@@ -11,18 +11,23 @@ use leptos::config::LeptosOptions;
 /// Where the islands client's content-named file names are listed, beside the server binary.
 pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
 
-/// Whether a page at `path` is served in islands mode: the Tech view's pages, and the start and
-/// sign-in pages a technician passes on the way there (so a phone never needs the full client).
+/// Whether a page at `path` is served in islands mode: the Tech view's pages, the start and
+/// sign-in pages a technician passes on the way there, and the others a technician's navigation
+/// leads to (their calendar, their account), so a phone never needs the full client; and the
+/// public page a service report's QR code opens, on whoever's phone scans it.
 pub fn islands_page(path: &str) -> bool {
     matches!(
         path,
         "/" | "/tech"
+            | "/calendar"
+            | "/account"
             | "/sign-in"
             | "/sign-in/email"
             | "/sign-in/confirm"
             | "/forgot-password"
             | "/reset-password"
     ) || path.starts_with("/tech/")
+        || path.starts_with("/verify/")
 }
 
 /// The options `HydrationScripts` names the islands client's files with.
@@ -64,7 +69,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tech_view_and_the_way_to_it_are_served_in_islands_mode_and_nothing_else() {
+    fn the_tech_view_and_every_page_a_technician_reaches_are_served_in_islands_mode_and_nothing_else(
+    ) {
         assert!(islands_page("/tech"));
         assert!(islands_page("/tech/tasks/12"));
         assert!(islands_page("/"));
@@ -73,7 +79,9 @@ mod tests {
         assert!(islands_page("/reset-password"));
         assert!(!islands_page("/technicians"));
         assert!(!islands_page("/desk/tasks/12"));
-        assert!(!islands_page("/calendar"));
+        assert!(islands_page("/calendar"));
+        assert!(islands_page("/account"));
+        assert!(islands_page("/verify/AB12CD34"));
         assert!(!islands_page("/sign-in/elsewhere"));
         assert!(!islands_page("/agent"));
     }

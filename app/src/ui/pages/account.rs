@@ -9,16 +9,6 @@ use leptos_meta::Title;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let viewer = use_viewer();
-    let sign_out = ServerAction::<SignOut>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let error = action_error(everywhere);
-    Effect::new(move |_| {
-        let done = matches!(sign_out.value().get(), Some(Ok(())))
-            || matches!(everywhere.value().get(), Some(Ok(())));
-        if done {
-            go_to("/sign-in");
-        }
-    });
     let details = move || {
         Suspend::new(async move {
             viewer.await.ok().flatten().map(|v| {
@@ -40,25 +30,45 @@ pub fn AccountPage() -> impl IntoView {
         <p><a href="/calendar">"Calendar: your tasks or certificate expiries in your calendar app"</a></p>
         <section class="panel">
             <h2>"Signing out"</h2>
-            <div class="button-row">
-                <ActionForm action=sign_out attr:class="inline-form">
-                    <button type="submit">"Sign out"</button>
-                </ActionForm>
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || everywhere.pending().get()
-                    on:click=move |_| {
-                        if confirm("Sign out on every device, this one included?") {
-                            everywhere.dispatch(SignOutEverywhere {});
-                        }
-                    }
-                >
-                    "Sign out everywhere"
-                </button>
-            </div>
+            <SigningOut/>
             <p class="hint">"Signing out everywhere ends your sessions on every phone and computer, for example after losing a device."</p>
-            <FormError error/>
         </section>
+    }
+}
+
+/// Signs out here or on every device, then opens the sign-in page. The page is served in islands
+/// mode (a technician's phone reaches it from the Tech view); lazy, as the Tech view's own pages
+/// do not show it.
+#[island(lazy)]
+fn SigningOut() -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let error = action_error(everywhere);
+    Effect::new(move |_| {
+        let done = matches!(sign_out.value().get(), Some(Ok(())))
+            || matches!(everywhere.value().get(), Some(Ok(())));
+        if done {
+            go_to("/sign-in");
+        }
+    });
+    view! {
+        <div class="button-row">
+            <ActionForm action=sign_out attr:class="inline-form">
+                <button type="submit">"Sign out"</button>
+            </ActionForm>
+            <button
+                type="button"
+                class="danger"
+                disabled=move || everywhere.pending().get()
+                on:click=move |_| {
+                    if confirm("Sign out on every device, this one included?") {
+                        everywhere.dispatch(SignOutEverywhere {});
+                    }
+                }
+            >
+                "Sign out everywhere"
+            </button>
+        </div>
+        <FormError error/>
     }
 }

@@ -1,5 +1,7 @@
 //! `/calendar`: a person's private calendar address (ICS) for the calendar app on their phone or
 //! computer. The address is shown once when made; making another stops the old one.
+//!
+//! Served in islands mode (a technician's phone reaches it from the Tech view).
 
 use crate::api::calendar::{calendar_status, MakeCalendarLink, StopCalendarLink};
 use crate::ui::forms::{action_error, FormError, LoadError};
@@ -10,6 +12,19 @@ use leptos_meta::Title;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
+    view! {
+        <Title text="Calendar"/>
+        <h1>"Calendar"</h1>
+        <CalendarAddress/>
+    }
+}
+
+/// The address, its state, and making or stopping it: the whole page but its title. Lazy: the
+/// Tech view's pages do not show it. (Tried: the state given as props by the server-rendered
+/// page, loaded again after a change. Its own file weighed 11.8 KB on the wire instead of 36.3,
+/// but the islands client every Tech view page loads grew by 3.9 KB gzip; cause not found.)
+#[island(lazy)]
+fn CalendarAddress() -> impl IntoView {
     let make = ServerAction::<MakeCalendarLink>::new();
     let stop = ServerAction::<StopCalendarLink>::new();
     let status = resource(
@@ -62,8 +77,6 @@ pub fn CalendarPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text="Calendar"/>
-        <h1>"Calendar"</h1>
         {move || shown.get().map(|url| {
             let subscribe = url.replacen("https://", "webcal://", 1).replacen("http://", "webcal://", 1);
             view! {

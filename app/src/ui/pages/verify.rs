@@ -1,6 +1,7 @@
 //! `/verify/:code`: the public page a service report's QR code and address lead to. It shows
 //! only what proves the record, and checks a copy of the PDF against the hash it was issued
-//! with. No sign-in.
+//! with. No sign-in. Served in islands mode: the server renders the record, and only the form
+//! that checks a copy comes alive in the browser.
 
 use crate::api::reports::verify_report_code;
 use crate::api::ApiError;
@@ -82,8 +83,10 @@ fn Record(v: ReportVerification, code: String) -> impl IntoView {
     }
 }
 
-/// Sends a copy of the PDF to be hashed on the server and compared; nothing of it is kept.
-#[component]
+/// Sends a copy of the PDF to be hashed on the server and compared; nothing of it is kept. The
+/// page is served in islands mode (whoever scans a report's QR code downloads only this form's
+/// code beside the small client); lazy, as the Tech view's pages do not show it.
+#[island(lazy)]
 fn CheckCopy(code: String) -> impl IntoView {
     let url = format!("/verify/{code}/check");
     let answer: RwSignal<Option<Result<(bool, String), ApiError>>> = RwSignal::new(None);
