@@ -95,13 +95,18 @@ pub async fn require_sign_in(
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            Redirect::to(&format!("/sign-in?next={}", encode_query_value(wanted))).into_response()
+            Redirect::to(&sign_in_path(wanted)).into_response()
         }
         Err(e) => {
             tracing::error!("cannot check the session: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "Try again in a moment.").into_response()
         }
     }
+}
+
+/// The sign-in page, which opens `wanted` (a path on this site) once the person is signed in.
+pub fn sign_in_path(wanted: &str) -> String {
+    format!("/sign-in?next={}", encode_query_value(wanted))
 }
 
 fn encode_query_value(value: &str) -> String {

@@ -78,19 +78,48 @@ impl Refusal {
 /// correct with a way back.
 pub struct FormPost {
     from_browser: bool,
+    /// The page the form was sent from (the Referer's path), if the browser said.
+    sent_from: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for FormPost {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        // Only the path is kept: whatever the Referer names, the sign-in page is sent back to a
+        // page of this site.
+        let sent_from = parts
+            .headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<axum::http::Uri>().ok())
+            .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()))
+            .filter(|path| path.starts_with('/') && !path.starts_with("//"));
         Ok(FormPost {
             from_browser: app::api::request::asks_for_a_page(&parts.headers),
+            sent_from,
         })
     }
 }
 
 impl FormPost {
+    /// The answer when the sender could not be told (`e`, from the `Actor` extractor). A browser
+    /// whose session has ended is sent to sign in, and from there back to the page the form was
+    /// on, to send it again; a script gets the refusal as it is (401).
+    pub fn refuse_sender(&self, e: ApiError) -> Response {
+        match e {
+            ApiError::NotSignedIn if self.from_browser => {
+                let wanted = self.sent_from.as_deref().unwrap_or("/");
+                (
+                    StatusCode::SEE_OTHER,
+                    [(header::LOCATION, super::auth::sign_in_path(wanted))],
+                )
+                    .into_response()
+            }
+            e => Refusal::from(e).into_response(),
+        }
+    }
+
     /// The outcome of the form: for the script, `json` with `status` or the refusal as it is; for
     /// the browser, the page at `back` (303) or a page saying what to correct.
     pub fn reply(

@@ -25,11 +25,15 @@ pub const COMPLETE_BODY_LIMIT: usize = COMPLETE_LIMIT + 1024 * 1024;
 /// `POST /files/tasks/{task_id}/documents`: an agent adds a client's document (`file`).
 pub async fn add_client_document(
     State(context): State<Context>,
-    actor: Actor,
+    actor: Result<Actor, ApiError>,
     post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
+    let actor = match actor {
+        Ok(actor) => actor,
+        Err(e) => return post.refuse_sender(e),
+    };
     let back = actor.kind.task_path(task_id);
     let added = async {
         let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
@@ -83,11 +87,15 @@ pub async fn download_document(
 /// `service_task_id`, and any number of `photo` files (JPEG, PNG or HEIC).
 pub async fn report_defect(
     State(context): State<Context>,
-    actor: Actor,
+    actor: Result<Actor, ApiError>,
     post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
+    let actor = match actor {
+        Ok(actor) => actor,
+        Err(e) => return post.refuse_sender(e),
+    };
     let back = actor.kind.task_path(task_id);
     let reported = async {
         let form = Form::read(multipart, COMPLETE_LIMIT).await?;

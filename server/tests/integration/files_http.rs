@@ -416,6 +416,67 @@ db_test!(
 );
 
 db_test!(
+    a_defect_sent_by_the_browser_after_the_session_ended_goes_to_sign_in_and_back,
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
+        let task = id_of(
+            &cx.db,
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+        )
+        .await;
+        // No session: it ended while the page was open.
+        let phone = browser();
+        let send = |accept: &'static str, referer: Option<String>| {
+            let form = Form::new()
+                .text("severity", "critical")
+                .text("description", "Loose socket in the hall");
+            let mut request = phone
+                .post(format!("{base}/files/tasks/{task}/defects"))
+                .header("origin", &base)
+                .header("accept", accept)
+                .multipart(form);
+            if let Some(referer) = referer {
+                request = request.header("referer", referer);
+            }
+            request.send()
+        };
+        const PAGE: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        let from_task = send(PAGE, Some(format!("{base}/tech/tasks/{task}")))
+            .await
+            .unwrap();
+        assert_eq!(from_task.status(), 303);
+        assert_eq!(
+            from_task.headers()["location"],
+            format!("/sign-in?next=/tech/tasks/{task}")
+        );
+        // Only the Referer's path is kept: another site's address sends nobody there.
+        let elsewhere = send(
+            PAGE,
+            Some(format!("https://elsewhere.example/tech/tasks/{task}")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            elsewhere.headers()["location"],
+            format!("/sign-in?next=/tech/tasks/{task}")
+        );
+        let unknown = send(PAGE, None).await.unwrap();
+        assert_eq!(unknown.headers()["location"], "/sign-in?next=/");
+        // The page's script and API clients still get the refusal itself.
+        let script = send("application/json", None).await.unwrap();
+        assert_eq!(script.status(), 401);
+        let count = id_of(
+            &cx.db,
+            &format!("SELECT COUNT(*) FROM defects WHERE task_id = {task}"),
+        )
+        .await;
+        assert_eq!(count, 0);
+    }
+);
+
+db_test!(
     accreditations_go_up_for_the_office_s_own_technicians_only,
     |cx| {
         seeded(&cx.db).await;
