@@ -61,3 +61,17 @@ export function expireLinksOf(email: string) {
     'c.commit()';
   execFileSync('python3', ['-c', script, db, email]);
 }
+
+/** A second person in Northgate's office, with the demo password, added straight to the e2e
+ *  server's SQLite database: someone no other test signs in, for a test that ends all of a
+ *  person's sessions. */
+export function addNorthgateOfficeUser(email: string, name: string) {
+  const db = `${process.env.E2E_DATA_DIR}/e2e.db`;
+  const script =
+    'import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);' +
+    "c.execute('INSERT INTO users (agency_id, kind, role_id, contractor_id, email, name, password_hash, active, created_at) " +
+    "SELECT agency_id, kind, role_id, contractor_id, ?, ?, password_hash, 1, created_at FROM users WHERE email = ?'," +
+    "(sys.argv[2], sys.argv[3], 'desk@northgate-gas.example'));" +
+    'c.commit()';
+  execFileSync('python3', ['-c', script, db, email, name]);
+}
