@@ -7,17 +7,17 @@ use app::files::StoredFile;
 use app::services::auth::Actor;
 use app::services::compliance::Upload;
 use app::services::mail::escape_html;
+use app::services::Context;
 use app::services::ServiceError;
 use axum::body::Body;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequestParts, Multipart, Request};
+use axum::extract::{FromRef, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::future::Future;
 
 /// The longest text field a multipart form may carry, in characters.
@@ -72,54 +72,55 @@ impl Refusal {
     }
 }
 
-/// Who sent a form with files: the page's script (which asks for JSON and shows the answer in the
-/// page), or the browser itself, when the form was sent before the script took it over (a phone
-/// on a slow connection). The browser gets pages: the task again after success, or what to
-/// correct with a way back.
+/// Who sent a form with files, and how: the signed-in person, by the page's script (which asks
+/// for JSON and shows the answer in the page) or by the browser itself, when the form was sent
+/// before the script took it over (a phone on a slow connection). The browser gets pages: the
+/// task again after success, or what to correct with a way back. A sender who cannot be told is
+/// answered before the body is read: a browser whose session has ended is sent to sign in, and
+/// from there back to the page the form was on, to send it again; a script gets the refusal as
+/// it is (401).
 pub struct FormPost {
+    pub actor: Actor,
     from_browser: bool,
-    /// The page the form was sent from (the Referer's path), if the browser said.
-    sent_from: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for FormPost {
-    type Rejection = Infallible;
+impl<S> FromRequestParts<S> for FormPost
+where
+    Context: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        // Only the path is kept: whatever the Referer names, the sign-in page is sent back to a
-        // page of this site.
-        let sent_from = parts
-            .headers
-            .get(header::REFERER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<axum::http::Uri>().ok())
-            .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()))
-            .filter(|path| path.starts_with('/') && !path.starts_with("//"));
-        Ok(FormPost {
-            from_browser: app::api::request::asks_for_a_page(&parts.headers),
-            sent_from,
-        })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let from_browser = app::api::request::asks_for_a_page(&parts.headers);
+        match Actor::from_request_parts(parts, state).await {
+            Ok(actor) => Ok(FormPost {
+                actor,
+                from_browser,
+            }),
+            Err(ApiError::NotSignedIn) if from_browser => {
+                // Back to the page the form was sent from (the Referer's path only: whatever the
+                // Referer names, the sign-in page sends the person to a page of this site).
+                let sent_from = parts
+                    .headers
+                    .get(header::REFERER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<axum::http::Uri>().ok())
+                    .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_string()))
+                    .filter(|path| path.starts_with('/') && !path.starts_with("//"));
+                let wanted = sent_from.as_deref().unwrap_or("/");
+                Err((
+                    StatusCode::SEE_OTHER,
+                    [(header::LOCATION, super::auth::sign_in_path(wanted))],
+                )
+                    .into_response())
+            }
+            Err(e) => Err(Refusal::from(e).into_response()),
+        }
     }
 }
 
 impl FormPost {
-    /// The answer when the sender could not be told (`e`, from the `Actor` extractor). A browser
-    /// whose session has ended is sent to sign in, and from there back to the page the form was
-    /// on, to send it again; a script gets the refusal as it is (401).
-    pub fn refuse_sender(&self, e: ApiError) -> Response {
-        match e {
-            ApiError::NotSignedIn if self.from_browser => {
-                let wanted = self.sent_from.as_deref().unwrap_or("/");
-                (
-                    StatusCode::SEE_OTHER,
-                    [(header::LOCATION, super::auth::sign_in_path(wanted))],
-                )
-                    .into_response()
-            }
-            e => Refusal::from(e).into_response(),
-        }
-    }
-
     /// The outcome of the form: for the script, `json` with `status` or the refusal as it is; for
     /// the browser, the page at `back` (303) or a page saying what to correct.
     pub fn reply(

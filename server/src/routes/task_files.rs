@@ -25,22 +25,18 @@ pub const COMPLETE_BODY_LIMIT: usize = COMPLETE_LIMIT + 1024 * 1024;
 /// `POST /files/tasks/{task_id}/documents`: an agent adds a client's document (`file`).
 pub async fn add_client_document(
     State(context): State<Context>,
-    actor: Result<Actor, ApiError>,
     post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
-    let actor = match actor {
-        Ok(actor) => actor,
-        Err(e) => return post.refuse_sender(e),
-    };
+    let actor = &post.actor;
     let back = actor.kind.task_path(task_id);
     let added = async {
         let mut form = Form::read(multipart, MAX_CERTIFICATE_BYTES as usize).await?;
         let upload = form
             .take_file("file")
             .ok_or_else(|| Refusal::field("file", "Choose a file to add."))?;
-        work::add_client_document(&context, &actor, task_id, upload, auth::now()).await?;
+        work::add_client_document(&context, actor, task_id, upload, auth::now()).await?;
         Ok::<_, Refusal>(json!({}))
     };
     post.reply(&back, StatusCode::CREATED, added.await)
@@ -87,15 +83,11 @@ pub async fn download_document(
 /// `service_task_id`, and any number of `photo` files (JPEG, PNG or HEIC).
 pub async fn report_defect(
     State(context): State<Context>,
-    actor: Result<Actor, ApiError>,
     post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
-    let actor = match actor {
-        Ok(actor) => actor,
-        Err(e) => return post.refuse_sender(e),
-    };
+    let actor = &post.actor;
     let back = actor.kind.task_path(task_id);
     let reported = async {
         let form = Form::read(multipart, COMPLETE_LIMIT).await?;
@@ -115,8 +107,7 @@ pub async fn report_defect(
             severity,
             photos,
         };
-        let id =
-            service_work::report_defect(&context, &actor, task_id, defect, auth::now()).await?;
+        let id = service_work::report_defect(&context, actor, task_id, defect, auth::now()).await?;
         Ok::<_, Refusal>(json!({ "id": id }))
     };
     post.reply(&back, StatusCode::CREATED, reported.await)
