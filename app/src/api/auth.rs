@@ -10,8 +10,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::request,
-    crate::domain::identity::{next_after_sign_in, LinkProblem},
-    crate::services::auth,
+    crate::domain::identity::{next_after_sign_in, LinkProblem, LinkRequestAnswer},
+    crate::services::{auth, ServiceError},
 };
 
 /// Session keys of a link waiting for its confirmation POST.
@@ -66,6 +66,20 @@ pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
     }
 }
 
+/// A form the browser sent itself (a tap before its page's client was live) expects a page
+/// back, not data: on success the page the answer names, else `back`, the form's own page, which
+/// reads from its address that it failed. The error has been converted already (that sets its
+/// status, which the redirect replaces).
+#[cfg(feature = "ssr")]
+async fn answer_plain_form(result: &Result<String, ApiError>, back: impl FnOnce() -> String) {
+    if request::plain_form().await {
+        match result {
+            Ok(path) => leptos_axum::redirect(path),
+            Err(_) => leptos_axum::redirect(&back()),
+        }
+    }
+}
+
 /// Email and password. Answers the page to open next.
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(
@@ -76,31 +90,21 @@ pub async fn sign_in(
     let context = request::context()?;
     let origin = request::origin().await;
     let now = auth::now();
-    let plain_form = request::plain_form().await;
-    let signed_in =
-        match auth::sign_in_with_password(&context, &email, &password, &origin, now).await {
-            Ok(signed_in) => signed_in,
-            Err(e) => {
-                // Converted first: that sets the error's status, which the redirect then replaces.
-                let error = ApiError::from(e);
-                if plain_form {
-                    // Back to the form, which says so, keeping where the person was going.
-                    let next = next.as_deref().filter(|n| !n.is_empty());
-                    leptos_axum::redirect(&crate::domain::query::with_query(
-                        "/sign-in",
-                        &[("failed", Some("1")), ("next", next)],
-                    ));
-                }
-                return Err(error);
-            }
-        };
-    let session = request::session().await?;
-    auth::start_session(&session, &signed_in, now).await?;
-    let path = next_after_sign_in(signed_in.kind, next.as_deref());
-    if plain_form {
-        leptos_axum::redirect(&path);
+    let result: Result<String, ApiError> = async {
+        let signed_in =
+            auth::sign_in_with_password(&context, &email, &password, &origin, now).await?;
+        let session = request::session().await?;
+        auth::start_session(&session, &signed_in, now).await?;
+        Ok(next_after_sign_in(signed_in.kind, next.as_deref()))
     }
-    Ok(path)
+    .await;
+    answer_plain_form(&result, || {
+        // Back to the form, which says so, keeping where the person was going.
+        let next = next.as_deref().filter(|n| !n.is_empty());
+        crate::domain::query::with_query("/sign-in", &[("failed", Some("1")), ("next", next)])
+    })
+    .await;
+    result
 }
 
 /// Emails a sign-in link or a password reset link. The answer is the same whether or not the
@@ -109,8 +113,28 @@ pub async fn sign_in(
 pub async fn request_email_link(email: String, purpose: LinkPurpose) -> Result<String, ApiError> {
     let context = request::context()?;
     let origin = request::origin().await;
-    let outcome = auth::request_link(&context, &email, &origin, purpose, auth::now()).await?;
-    Ok(outcome.message())
+    let outcome = auth::request_link(&context, &email, &origin, purpose, auth::now()).await;
+    let answer = match &outcome {
+        Ok(outcome) => Some(LinkRequestAnswer::Answered(*outcome)),
+        Err(ServiceError::Invalid { field: "email", .. }) => Some(LinkRequestAnswer::NotAnAddress),
+        Err(ServiceError::TooManyAttempts { wait_ms }) => {
+            Some(LinkRequestAnswer::Busy { wait_ms: *wait_ms })
+        }
+        Err(_) => None,
+    };
+    // Converted first: that sets an error's status, which a redirect then replaces.
+    let result = outcome.map(|o| o.message()).map_err(ApiError::from);
+    if let (Some(answer), true) = (answer, request::plain_form().await) {
+        // Sent by the browser itself: back to the form's page, which reads the answer from its
+        // address (the sign-in pages send no Referer, so Leptos would otherwise open `/`).
+        let page = match purpose {
+            LinkPurpose::PasswordReset => "/forgot-password",
+            _ => "/sign-in/email",
+        };
+        let query = crate::domain::query::query_string(&answer.query());
+        leptos_axum::redirect(&format!("{page}?{query}"));
+    }
+    result
 }
 
 /// Whom the link waiting in this browser would sign in.
@@ -127,13 +151,19 @@ pub async fn pending_sign_in_link() -> Result<LinkPreview, ApiError> {
 #[server(prefix = "/rpc", endpoint = "confirm_sign_in_link")]
 pub async fn confirm_sign_in_link() -> Result<String, ApiError> {
     let context = request::context()?;
-    let (session, token) = pending(PENDING_LINK).await?;
-    let now = auth::now();
-    let signed_in = auth::use_sign_in_link(&context, &token, now)
-        .await?
-        .map_err(request::link_problem)?;
-    auth::start_session(&session, &signed_in, now).await?;
-    Ok(signed_in.kind.home_path().to_string())
+    let result: Result<String, ApiError> = async {
+        let (session, token) = pending(PENDING_LINK).await?;
+        let now = auth::now();
+        let signed_in = auth::use_sign_in_link(&context, &token, now)
+            .await?
+            .map_err(request::link_problem)?;
+        auth::start_session(&session, &signed_in, now).await?;
+        Ok(signed_in.kind.home_path().to_string())
+    }
+    .await;
+    // The confirmation page says why a link cannot be used.
+    answer_plain_form(&result, || "/sign-in/confirm".to_string()).await;
+    result
 }
 
 #[server(prefix = "/rpc", endpoint = "pending_password_reset")]
@@ -149,20 +179,27 @@ pub async fn pending_password_reset() -> Result<LinkPreview, ApiError> {
 /// Sets the password from the waiting reset or invitation link and signs in.
 #[server(prefix = "/rpc", endpoint = "reset_password")]
 pub async fn reset_password(password: String, confirm: String) -> Result<String, ApiError> {
-    if password != confirm {
-        return Err(ApiError::Invalid {
-            field: "confirm".into(),
-            message: "The two passwords are not the same.".into(),
-        });
-    }
     let context = request::context()?;
-    let (session, token) = pending(PENDING_RESET).await?;
-    let now = auth::now();
-    let signed_in = auth::reset_password(&context, &token, &password, now)
-        .await?
-        .map_err(request::link_problem)?;
-    auth::start_session(&session, &signed_in, now).await?;
-    Ok(signed_in.kind.home_path().to_string())
+    let result: Result<String, ApiError> = async {
+        if password != confirm {
+            return Err(ApiError::Invalid {
+                field: "confirm".into(),
+                message: "The two passwords are not the same.".into(),
+            });
+        }
+        let (session, token) = pending(PENDING_RESET).await?;
+        let now = auth::now();
+        let signed_in = auth::reset_password(&context, &token, &password, now)
+            .await?
+            .map_err(request::link_problem)?;
+        auth::start_session(&session, &signed_in, now).await?;
+        Ok(signed_in.kind.home_path().to_string())
+    }
+    .await;
+    // The page says why a link cannot be used, and, with `failed`, that the passwords were not
+    // accepted.
+    answer_plain_form(&result, || "/reset-password?failed=1".to_string()).await;
+    result
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_out")]

@@ -473,6 +473,81 @@ impl LinkRequest {
     }
 }
 
+/// What the "Email me a link" and "Forgot your password?" pages say after the browser sent their
+/// form itself (a tap before the page's client was live) and the server sent the person back to
+/// the page: carried in the page's address as fixed words and numbers only, so an address made
+/// elsewhere cannot put words of its own on the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkRequestAnswer {
+    Answered(LinkRequest),
+    /// The address was not one (the browser's own check normally catches it first).
+    NotAnAddress,
+    /// Too many requests from this network; another may be made after `wait_ms`.
+    Busy {
+        wait_ms: i64,
+    },
+}
+
+impl LinkRequestAnswer {
+    /// The query parameters that carry this answer (times in whole seconds).
+    pub fn query(self) -> Vec<(&'static str, String)> {
+        let seconds = |ms: i64| (ms.max(0) / 1000).to_string();
+        match self {
+            LinkRequestAnswer::Answered(LinkRequest::Sent) => vec![("sent", "1".into())],
+            LinkRequestAnswer::Answered(LinkRequest::AlreadySent { ago_ms, wait_ms }) => vec![
+                ("sent", "earlier".into()),
+                ("ago", seconds(ago_ms)),
+                ("wait", seconds(wait_ms)),
+            ],
+            LinkRequestAnswer::NotAnAddress => vec![("refused", "address".into())],
+            LinkRequestAnswer::Busy { wait_ms } => {
+                vec![("refused", "busy".into()), ("wait", seconds(wait_ms))]
+            }
+        }
+    }
+
+    /// Reads the answer back from the page's query; `None` when there is none (or it is not one
+    /// this product writes).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let ms = |key: &str| {
+            get(key)?
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (0..=365 * 86_400).contains(s))
+                .map(|s| s * 1000)
+        };
+        match (get("sent").as_deref(), get("refused").as_deref()) {
+            (Some("1"), _) => Some(LinkRequestAnswer::Answered(LinkRequest::Sent)),
+            (Some("earlier"), _) => Some(LinkRequestAnswer::Answered(LinkRequest::AlreadySent {
+                ago_ms: ms("ago")?,
+                wait_ms: ms("wait")?,
+            })),
+            (_, Some("address")) => Some(LinkRequestAnswer::NotAnAddress),
+            (_, Some("busy")) => Some(LinkRequestAnswer::Busy {
+                wait_ms: ms("wait")?,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The message, and whether it is a refusal (shown as an error) rather than the answer.
+    pub fn message(self) -> (String, bool) {
+        match self {
+            LinkRequestAnswer::Answered(outcome) => (outcome.message(), false),
+            LinkRequestAnswer::NotAnAddress => {
+                ("Enter an email address like name@example.com.".into(), true)
+            }
+            LinkRequestAnswer::Busy { wait_ms } => (
+                format!(
+                    "Too many attempts. Try again in {}.",
+                    describe_wait(wait_ms)
+                ),
+                true,
+            ),
+        }
+    }
+}
+
 /// "30 seconds", "2 minutes", "7 days": for messages about waiting and expiry.
 pub fn describe_wait(ms: i64) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
@@ -493,6 +568,70 @@ pub fn describe_wait(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn answer_from(query: &[(&'static str, String)]) -> Option<LinkRequestAnswer> {
+        LinkRequestAnswer::from_query(|key| {
+            query
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn a_link_request_answer_survives_the_trip_through_the_page_address() {
+        for answer in [
+            LinkRequestAnswer::Answered(LinkRequest::Sent),
+            LinkRequestAnswer::Answered(LinkRequest::AlreadySent {
+                ago_ms: 90_000,
+                wait_ms: 240_000,
+            }),
+            LinkRequestAnswer::NotAnAddress,
+            LinkRequestAnswer::Busy { wait_ms: 300_000 },
+        ] {
+            assert_eq!(answer_from(&answer.query()), Some(answer));
+        }
+        let (message, refused) = LinkRequestAnswer::Busy { wait_ms: 300_000 }.message();
+        assert_eq!(message, "Too many attempts. Try again in 5 minutes.");
+        assert!(refused);
+        let (message, refused) = answer_from(&[
+            ("sent", "earlier".into()),
+            ("ago", "120".into()),
+            ("wait", "30".into()),
+        ])
+        .unwrap()
+        .message();
+        assert!(
+            message.contains("a link was sent to it 2 minutes ago"),
+            "{message}"
+        );
+        assert!(message.contains("another in 30 seconds"), "{message}");
+        assert!(!refused);
+    }
+
+    #[test]
+    fn a_page_address_cannot_make_up_a_link_request_answer() {
+        assert_eq!(answer_from(&[]), None);
+        assert_eq!(answer_from(&[("sent", "yes, call 0800 000".into())]), None);
+        assert_eq!(answer_from(&[("refused", "anything else".into())]), None);
+        // An earlier link needs both times, whole and in range.
+        assert_eq!(
+            answer_from(&[("sent", "earlier".into()), ("ago", "5".into())]),
+            None
+        );
+        assert_eq!(
+            answer_from(&[
+                ("sent", "earlier".into()),
+                ("ago", "-5".into()),
+                ("wait", "5".into())
+            ]),
+            None
+        );
+        assert_eq!(
+            answer_from(&[("refused", "busy".into()), ("wait", "1e9".into())]),
+            None
+        );
+    }
 
     #[test]
     fn mobile_numbers_keep_their_punctuation_and_may_be_left_empty() {

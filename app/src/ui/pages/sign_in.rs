@@ -6,7 +6,7 @@ use crate::api::auth::{
     ResetPassword, SignIn,
 };
 use crate::api::ApiError;
-use crate::domain::identity::{LinkPurpose, UserKind, PASSWORD_MIN_CHARS};
+use crate::domain::identity::{LinkPurpose, LinkRequestAnswer, UserKind, PASSWORD_MIN_CHARS};
 use crate::domain::records::LinkPreview;
 use crate::ui::forms::{action_error, FieldError, FormError};
 use crate::ui::resource::{blocking_resource, Loaded};
@@ -87,17 +87,43 @@ fn SignInForm(next: String, failed: bool) -> impl IntoView {
     }
 }
 
-/// "Email me a link" and "forgot password": one field, one neutral answer.
+/// The answer a browser-sent "email me a link" form came back with, from the page's address:
+/// the message, as `(answer, refusal)`.
+fn answer_in_address() -> (Option<String>, Option<String>) {
+    let query = use_query_map();
+    let query = query.read_untracked();
+    match LinkRequestAnswer::from_query(|key| query.get(key)).map(LinkRequestAnswer::message) {
+        Some((message, true)) => (None, Some(message)),
+        Some((message, false)) => (Some(message), None),
+        None => (None, None),
+    }
+}
+
+/// "Email me a link" and "forgot password": one field, one neutral answer. `sent` and
+/// `refused`: what the server answered when the browser sent the form itself (before the page's
+/// client was live), shown until this page sends its own request.
 #[island(lazy)]
-fn EmailLinkForm(purpose: LinkPurpose, button: String) -> impl IntoView {
+fn EmailLinkForm(
+    purpose: LinkPurpose,
+    button: String,
+    sent: Option<String>,
+    refused: Option<String>,
+) -> impl IntoView {
     let action = ServerAction::<RequestEmailLink>::new();
     let error = action_error(action);
-    let sent = move || action.value().get().and_then(|r| r.ok());
+    let answer = move || match action.value().get() {
+        Some(result) => result.ok(),
+        None => sent.clone(),
+    };
+    let refusal = move || refused.clone().filter(|_| action.value().get().is_none());
     let purpose = match purpose {
         LinkPurpose::PasswordReset => "PasswordReset",
         _ => "SignIn",
     };
     view! {
+        {move || refusal().map(|message| view! {
+            <p class="form-error" role="alert">{message}</p>
+        })}
         <ActionForm action=action attr:class="stack-form">
             <input type="hidden" name="purpose" value=purpose/>
             <label for="email">"Email"</label>
@@ -109,20 +135,21 @@ fn EmailLinkForm(purpose: LinkPurpose, button: String) -> impl IntoView {
                 {move || if action.pending().get() { "Sending…".to_string() } else { button.clone() }}
             </button>
         </ActionForm>
-        <Show when=move || sent().is_some()>
-            <p class="form-success" role="status">{sent}</p>
-        </Show>
+        {move || answer().map(|message| view! {
+            <p class="form-success" role="status">{message}</p>
+        })}
     }
 }
 
 #[component]
 pub fn EmailLinkPage() -> impl IntoView {
+    let (sent, refused) = answer_in_address();
     view! {
         <Title text="Email me a sign-in link"/>
         <section class="auth-page">
             <h1>"Email me a sign-in link"</h1>
             <p>"Enter the address your agency or contractor has for you. The link works once."</p>
-            <EmailLinkForm purpose=LinkPurpose::SignIn button="Email me a link".to_string()/>
+            <EmailLinkForm purpose=LinkPurpose::SignIn button="Email me a link".to_string() sent refused/>
             <p><A href="/sign-in">"Sign in with a password instead"</A></p>
         </section>
     }
@@ -130,12 +157,13 @@ pub fn EmailLinkPage() -> impl IntoView {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    let (sent, refused) = answer_in_address();
     view! {
         <Title text="Forgot your password?"/>
         <section class="auth-page">
             <h1>"Forgot your password?"</h1>
             <p>"We will email you a link to choose a new one."</p>
-            <EmailLinkForm purpose=LinkPurpose::PasswordReset button="Email me a reset link".to_string()/>
+            <EmailLinkForm purpose=LinkPurpose::PasswordReset button="Email me a reset link".to_string() sent refused/>
             <p><A href="/sign-in">"Back to sign in"</A></p>
         </section>
     }
@@ -173,7 +201,7 @@ fn describe_kind(kind: UserKind) -> &'static str {
 fn link_page(
     title: &'static str,
     preview: Loaded<Result<LinkPreview, ApiError>>,
-    show: fn(LinkPreview) -> AnyView,
+    show: impl Fn(LinkPreview) -> AnyView + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <Title text=title/>
@@ -220,8 +248,10 @@ fn ConfirmLinkForm() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    // Set when the form was sent before the page's client loaded and the server sent it back.
+    let failed = use_query_map().read_untracked().get("failed").is_some();
     let preview = blocking_resource(|| (), |_| pending_password_reset());
-    link_page("Choose a password", preview, |p| {
+    link_page("Choose a password", preview, move |p| {
         let heading = if p.purpose == LinkPurpose::Invitation {
             "Choose your password"
         } else {
@@ -231,20 +261,28 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <section class="auth-page">
                 <h1>{heading}</h1>
                 <p>"For " {p.email.clone()} ". Use at least " {PASSWORD_MIN_CHARS} " characters; a short sentence works well."</p>
-                <ResetPasswordForm email=p.email/>
+                <ResetPasswordForm email=p.email failed/>
             </section>
         }
         .into_any()
     })
 }
 
-/// The new password, twice; `email` is filled in for password managers.
+/// The new password, twice; `email` is filled in for password managers; `failed`, that the form
+/// was sent before the page's client loaded and the server sent it back.
 #[island(lazy)]
-fn ResetPasswordForm(email: String) -> impl IntoView {
+fn ResetPasswordForm(email: String, failed: bool) -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     follow(action);
     let error = action_error(action);
+    let failed = move || failed && action.value().get().is_none();
     view! {
+        <Show when=failed>
+            <p class="form-error" role="alert">
+                "The password was not saved. Use at least " {PASSWORD_MIN_CHARS}
+                " characters, and type the same password twice."
+            </p>
+        </Show>
         <ActionForm action=action attr:class="stack-form">
             <input type="hidden" name="username" autocomplete="username" prop:value=email/>
             <label for="password">"New password"</label>
