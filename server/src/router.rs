@@ -221,6 +221,7 @@ pub fn build(config: &Config, context: Context) -> Router {
                     shell,
                 ))
                 .layer(axum::middleware::from_fn(assets::public_file_caching))
+                .layer(axum::middleware::from_fn(security::service_worker_policy))
                 .with_state(state.clone()),
         )
         .with_state(state);

@@ -134,6 +134,23 @@ pub async fn page_policy(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// The Tech view's service worker (`public/tech-sw.js`) runs under the policy its script is
+/// served with, and every other file gets `default-src 'none'`, which would stop it fetching
+/// the pages and files it keeps: it may reach this site, and nothing else.
+pub async fn service_worker_policy(request: Request, next: Next) -> Response {
+    let worker = request.uri().path() == "/tech-sw.js";
+    let mut response = next.run(request).await;
+    if worker {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'none'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
+}
+
 /// Swagger UI on `/api/docs` (vendored, served by this server) sets inline styles on its own
 /// markup; its page alone allows them. Scripts stay this server's own files, as on every page.
 const API_DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \

@@ -204,6 +204,7 @@ pub async fn reset_password(password: String, confirm: String) -> Result<String,
 
 #[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
+    request::clear_site_storage();
     let session = request::session().await?;
     session.flush().await.map_err(|e| {
         tracing::error!("sign out: {e}");
@@ -216,6 +217,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 pub async fn sign_out_everywhere() -> Result<(), ApiError> {
     let (context, actor) = request::actor().await?;
     auth::sign_out_everywhere(&context, &actor).await?;
+    request::clear_site_storage();
     let session = request::session().await?;
     let _ = session.flush().await;
     Ok(())

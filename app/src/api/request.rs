@@ -137,6 +137,17 @@ pub fn asks_for_a_page(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Asks the browser to forget what this site stored on it (the Tech view's saved tasks, its
+/// service worker): sent when someone signs out, so a shared phone keeps nothing of theirs.
+pub fn clear_site_storage() {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            axum::http::HeaderValue::from_static("\"storage\""),
+        );
+    }
+}
+
 /// A link problem as the answer, with a status that says so.
 pub fn link_problem(problem: LinkProblem) -> ApiError {
     set_link_status(problem);

@@ -30,6 +30,12 @@ pub fn islands_page(path: &str) -> bool {
         || path.starts_with("/verify/")
 }
 
+/// Whether a page at `path` is the Tech view's, which a technician may need without signal: its
+/// pages carry the script that keeps their open tasks on the phone (`ui/tech_offline.js`).
+pub fn tech_view_page(path: &str) -> bool {
+    path == "/tech" || path.starts_with("/tech/")
+}
+
 /// The options `HydrationScripts` names the islands client's files with.
 pub fn islands_options(options: &LeptosOptions) -> LeptosOptions {
     let mut options = options.clone();
@@ -40,13 +46,25 @@ pub fn islands_options(options: &LeptosOptions) -> LeptosOptions {
 /// Whether the page being rendered is served in islands mode. In the browser the app renders
 /// only where the whole page hydrates.
 pub fn rendering_islands_page() -> bool {
+    rendering(islands_page)
+}
+
+/// Whether the page being rendered is the Tech view's ([`tech_view_page`]).
+pub fn rendering_tech_view_page() -> bool {
+    rendering(tech_view_page)
+}
+
+fn rendering(pages: fn(&str) -> bool) -> bool {
     #[cfg(feature = "ssr")]
     {
         leptos::prelude::use_context::<axum::http::request::Parts>()
-            .is_some_and(|parts| islands_page(parts.uri.path()))
+            .is_some_and(|parts| pages(parts.uri.path()))
     }
     #[cfg(not(feature = "ssr"))]
-    false
+    {
+        let _ = pages;
+        false
+    }
 }
 
 /// Where the whole page hydrates, islands render as plain components, on the server and in the
@@ -84,5 +102,9 @@ mod tests {
         assert!(islands_page("/verify/AB12CD34"));
         assert!(!islands_page("/sign-in/elsewhere"));
         assert!(!islands_page("/agent"));
+        assert!(tech_view_page("/tech"));
+        assert!(tech_view_page("/tech/tasks/12"));
+        assert!(!tech_view_page("/technicians"));
+        assert!(!tech_view_page("/calendar"));
     }
 }

@@ -34,11 +34,17 @@ use pages::{
     settings, sign_in, task, team, tech, verify, webhooks, work_kinds,
 };
 
+/// Written into the Tech view's pages (a few hundred bytes compressed, no request of its own):
+/// registers the service worker that keeps the technician's open tasks on the phone
+/// (`public/tech-sw.js`) and asks it to save them.
+const TECH_OFFLINE: &str = include_str!("tech_offline.js");
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     csp::provide_page_nonce();
     let islands = client::rendering_islands_page();
+    let tech_view = client::rendering_tech_view_page();
     let scripts = if islands {
         client::islands_options(&options)
     } else {
@@ -53,6 +59,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options=scripts islands/>
+                {tech_view.then(|| view! {
+                    <script nonce=leptos::nonce::use_nonce() inner_html=TECH_OFFLINE></script>
+                })}
                 <MetaTags/>
             </head>
             <body>

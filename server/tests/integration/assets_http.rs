@@ -17,6 +17,11 @@ fn site(dir: &Path) {
     std::fs::write(pkg.join(format!("{HASHED_WASM}.gz")), b"the build's gzip").unwrap();
     std::fs::write(pkg.join("certidesk.js"), vec![b'j'; 16 * 1024]).unwrap();
     std::fs::write(dir.join("favicon.svg"), vec![b's'; 4 * 1024]).unwrap();
+    std::fs::write(
+        dir.join("tech-sw.js"),
+        b"self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
 }
 
 db_test!(
@@ -64,6 +69,21 @@ db_test!(
         assert_eq!(public.status(), 200);
         assert_eq!(public.headers()["cache-control"], "no-cache");
         assert_eq!(public.headers()["x-content-type-options"], "nosniff");
+
+        // The Tech view's service worker runs under the policy its script comes with: it may
+        // fetch this site (to keep the technician's tasks), and it is checked for a new version
+        // on every visit.
+        let worker = get("/tech-sw.js".into(), "gzip, br").await.unwrap();
+        assert_eq!(worker.status(), 200);
+        assert_eq!(worker.headers()["cache-control"], "no-cache");
+        assert_eq!(
+            worker.headers()["content-security-policy"],
+            "default-src 'none'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+        );
+        assert!(public.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'; frame-ancestors"));
 
         let missing = get("/pkg/certidesk.AAAAAAAAAAAAAAAAAAAAAA.js".into(), "br")
             .await
