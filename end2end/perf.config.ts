@@ -15,5 +15,7 @@ export default defineConfig({
     { name: 'phone', use: { ...devices['Pixel 7'] }, testMatch: /tech\.perf\.spec\.ts$/ },
     // bench/client.sh: what each page downloads of the client.
     { name: 'weight', use: { ...devices['Pixel 7'] }, testMatch: /client\.perf\.spec\.ts$/ },
+    // bench/offline.sh: what the Tech view keeps on a phone for use without signal.
+    { name: 'offline', use: { ...devices['Pixel 7'] }, testMatch: /offline\.perf\.spec\.ts$/ },
   ],
 });

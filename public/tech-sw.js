@@ -16,6 +16,8 @@ const FILES = 'certidesk-tech-files';
 const SAVED_AT = 'x-certidesk-saved-at';
 // Saving the task pages again after every visit of the list would repeat the same work.
 const REFRESH_EVERY_MS = 60 * 1000;
+// How long a page waits for the network before the saved copy is shown instead.
+const SLOW_MS = 5 * 1000;
 // At most this many task pages are fetched at once while saving.
 const AT_ONCE = 4;
 let lastRefresh = 0;
@@ -57,31 +59,41 @@ async function keepPage(path, response) {
 }
 
 // A Tech view page: from the network while there is one (saved as it arrives), else the saved
-// copy.
+// copy. Weak signal (a basement, a loft) can hold a page for a minute: when a saved copy exists
+// and the network has not answered within SLOW_MS, the saved copy is shown, and the network's
+// answer, when it comes, is saved for next time.
 async function page(event, url) {
-  try {
-    const response = await fetch(event.request);
+  const network = fetch(event.request).then((response) => {
     if (signedOut(response)) {
       event.waitUntil(forget());
     } else if (response.ok && !response.redirected) {
       event.waitUntil(keepPage(url.pathname, response.clone()));
     }
     return response;
+  });
+  const saved = await (await caches.open(PAGES)).match(url.pathname);
+  if (!saved) return network.catch(() => notSaved());
+  event.waitUntil(network.catch(() => undefined));
+  const slow = new Promise((resolve) => setTimeout(() => resolve(null), SLOW_MS));
+  try {
+    return (await Promise.race([network, slow])) ?? markSaved(saved, 'slow');
   } catch (offline) {
-    const saved = await (await caches.open(PAGES)).match(url.pathname);
-    return saved ? markSaved(saved) : notSaved();
+    return markSaved(saved, 'offline');
   }
 }
 
-// The saved page with a line at the top saying when it was saved (so the technician knows it
-// may be out of date), or, for a page not saved, the saved task list saying so.
-async function markSaved(saved, missing = false) {
+// The saved page with a line at the top saying why it is shown and when it was saved (so the
+// technician knows it may be out of date); `missing`: the saved task list shown for a page that
+// was not saved.
+async function markSaved(saved, why, missing = false) {
   const when = new Date(Number(saved.headers.get(SAVED_AT)));
   const time = when.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-  const note = missing
-    ? `<p class="offline-copy" role="status">Offline: that page was not saved on this phone. ` +
-      `These are your tasks as saved at ${time}.</p>`
-    : `<p class="offline-copy" role="status">Offline: this is the copy saved on this phone at ${time}.</p>`;
+  const text = missing
+    ? `Offline: that page was not saved on this phone. These are your tasks as saved at ${time}.`
+    : why === 'slow'
+      ? `The signal is weak: this is the copy saved on this phone at ${time}. Open the page again to try the network.`
+      : `Offline: this is the copy saved on this phone at ${time}.`;
+  const note = `<p class="offline-copy" role="status">${text}</p>`;
   const html = (await saved.text()).replace(/<main([^>]*)>/, (open) => open + note);
   const headers = new Headers(saved.headers);
   headers.delete('content-length');
@@ -90,7 +102,7 @@ async function markSaved(saved, missing = false) {
 
 async function notSaved() {
   const list = await (await caches.open(PAGES)).match('/tech');
-  if (list) return markSaved(list, true);
+  if (list) return markSaved(list, 'offline', true);
   const html =
     '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +

@@ -31,8 +31,18 @@ test("the Tech view keeps the technician's open tasks on the phone: a task never
   await expect(page.locator('.offline-copy')).toContainText('that page was not saved on this phone');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('My tasks');
 
-  // Signal again; signing out leaves nothing of Nina's on the phone.
+  // Weak signal: the network holds the page; after five seconds the saved copy shows, saying so.
   await context.setOffline(false);
+  await context.route(/\/tech\/tasks\/\d+$/, async (route) => {
+    if (route.request().serviceWorker()) await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await route.continue().catch(() => undefined);
+  });
+  await page.goto(never);
+  await expect(page.locator('.offline-copy')).toHaveText(/^The signal is weak: this is the copy saved on this phone at \d{2}:\d{2}\./);
+  await expect(page.getByTestId('task-status')).toBeVisible();
+  await context.unrouteAll({ behavior: 'ignoreErrors' });
+
+  // Signal again; signing out leaves nothing of Nina's on the phone.
   await page.goto('/tech');
   await expectHydrated(page);
   await page.getByRole('button', { name: 'Menu' }).tap();
