@@ -15,7 +15,6 @@ use app::services::Context;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 /// Completing may carry several files; each is also held to the certificate limit.
@@ -46,25 +45,33 @@ pub async fn add_client_document(
 /// in the fields `report`, `invoice` and `quote`.
 pub async fn complete_task(
     State(context): State<Context>,
-    actor: Actor,
+    post: FormPost,
     Path(task_id): Path<i64>,
     multipart: Multipart,
-) -> Result<Response, Refusal> {
-    let form = Form::read(multipart, COMPLETE_LIMIT).await?;
-    let on_site = form_fields::optional_date("on_site_date", form.text("on_site_date"))?;
-    let uploads = form
-        .into_files()
-        .into_iter()
-        .map(|(field, upload)| {
-            DocumentKind::parse(&field)
-                .filter(|kind| DocumentKind::COMPLETION.contains(kind))
-                .map(|kind| (kind, upload))
-                .ok_or_else(|| Refusal::field("file", "Send reports, invoices and quotes only."))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let status = work::complete(&context, &actor, task_id, on_site, uploads, auth::now()).await?;
-    report::issue_in_background(context, actor, task_id);
-    Ok(Json(json!({ "status": status.as_str() })).into_response())
+) -> Response {
+    let actor = &post.actor;
+    let back = actor.kind.task_path(task_id);
+    let completed = async {
+        let form = Form::read(multipart, COMPLETE_LIMIT).await?;
+        let on_site = form_fields::optional_date("on_site_date", form.text("on_site_date"))?;
+        let uploads = form
+            .into_files()
+            .into_iter()
+            .map(|(field, upload)| {
+                DocumentKind::parse(&field)
+                    .filter(|kind| DocumentKind::COMPLETION.contains(kind))
+                    .map(|kind| (kind, upload))
+                    .ok_or_else(|| {
+                        Refusal::field("file", "Send reports, invoices and quotes only.")
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let status =
+            work::complete(&context, actor, task_id, on_site, uploads, auth::now()).await?;
+        report::issue_in_background(context.clone(), actor.clone(), task_id);
+        Ok::<_, Refusal>(json!({ "status": status.as_str() }))
+    };
+    post.reply(&back, StatusCode::OK, completed.await)
 }
 
 /// `GET /files/task-documents/{id}`.

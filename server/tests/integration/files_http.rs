@@ -416,6 +416,66 @@ db_test!(
 );
 
 db_test!(
+    a_completion_sent_before_the_page_s_script_runs_comes_back_to_the_task,
+    |cx| {
+        seeded(&cx.db).await;
+        let base = start(cx.db.clone()).await;
+        let office = browser();
+        sign_in(&office, &base, OFFICE).await;
+        let task = id_of(
+            &cx.db,
+            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+        )
+        .await;
+        let send = |date: Option<String>| {
+            let mut form = Form::new().part(
+                "report",
+                Part::bytes(b"%PDF-1.4 report".to_vec()).file_name("report.pdf"),
+            );
+            if let Some(date) = date {
+                form = form.text("on_site_date", date);
+            }
+            office
+                .post(format!("{base}/files/tasks/{task}/complete"))
+                .header("origin", &base)
+                // What Chromium asks for when it sends a form.
+                .header(
+                    "accept",
+                    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                )
+                .multipart(form)
+                .send()
+        };
+        let refused = send(None).await.unwrap();
+        assert_eq!(refused.status(), 422);
+        assert!(refused.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let page = refused.text().await.unwrap();
+        assert!(
+            page.contains(&format!("href=\"/desk/tasks/{task}\"")),
+            "{page}"
+        );
+        let documents = || async {
+            id_of(
+                &cx.db,
+                &format!("SELECT COUNT(*) FROM task_documents WHERE task_id = {task}"),
+            )
+            .await
+        };
+        assert_eq!(documents().await, 0);
+
+        let today = chrono::Utc::now().date_naive().to_string();
+        let sent = send(Some(today)).await.unwrap();
+        assert_eq!(sent.status(), 303);
+        assert_eq!(sent.headers()["location"], format!("/desk/tasks/{task}"));
+        assert_eq!(documents().await, 1);
+    }
+);
+
+db_test!(
     a_defect_sent_by_the_browser_after_the_session_ended_goes_to_sign_in_and_back,
     |cx| {
         seeded(&cx.db).await;
