@@ -4,6 +4,7 @@ pub mod api_v1;
 pub mod assets;
 pub mod client_address;
 pub mod config;
+pub mod idempotency;
 pub mod import_command;
 pub mod mailer;
 pub mod router;

@@ -248,10 +248,16 @@ pub fn build(config: &Config, context: Context) -> Router {
             security::development_pages(demo, request, next)
         }))
         .layer(axum::middleware::from_fn_with_state(
-            context,
+            context.clone(),
             auth_routes::require_sign_in,
         ))
         .layer(axum::middleware::from_fn(edge::server_function_status))
+        // Inside the session (it names whose key it is), outside the status fix-up (it keeps
+        // the status the client gets).
+        .layer(axum::middleware::from_fn_with_state(
+            context,
+            crate::idempotency::answer_once,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security::pages_are_not_stored))
         .layer(axum::middleware::from_fn(security::page_policy))

@@ -8,6 +8,7 @@
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;
+pub mod client_requests;
 pub mod escalations;
 mod leases;
 pub mod outbox;

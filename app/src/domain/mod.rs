@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod calendar;
 pub mod certificate_reading;
+pub mod client_requests;
 pub mod compliance;
 pub mod csv;
 pub mod dates;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod certificate_reading;
 pub mod certificate_types;
+pub mod client_requests;
 pub mod compliance;
 mod context;
 pub mod daily;

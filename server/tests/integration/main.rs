@@ -14,6 +14,7 @@ mod events_http;
 mod files_http;
 mod hardening;
 mod http;
+mod idempotency_http;
 mod import_crash;
 mod import_http;
 mod instances;

@@ -1,0 +1,14 @@
+-- A signed-in person's POST sent with an Idempotency-Key, and its first answer (status NULL
+-- while it is being answered): a repeat of the request gets that answer instead of the work
+-- being done again.
+CREATE TABLE client_requests (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    request_key TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER,
+    content_type TEXT,
+    location TEXT,
+    body BLOB,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, request_key)
+);
