@@ -5,10 +5,9 @@
 
 use crate::routes::edge::Refusal;
 use app::api::ApiError;
-use app::db::client_requests::ClientRequest;
 use app::domain::client_requests::{keeps_answer, valid_key, KEY_HEADER};
 use app::services::auth::{self, Actor};
-use app::services::client_requests::{self, Sending};
+use app::services::client_requests::{self, KeptAnswer, Sending};
 use app::services::Context;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
@@ -74,6 +73,14 @@ pub async fn answer_once(State(context): State<Context>, request: Request, next:
 /// Keeps the answer of a first sending (reading its body) and gives it on.
 async fn keep(context: &Context, actor: &Actor, key: &str, response: Response) -> Response {
     let (parts, body) = response.into_parts();
+    if !keeps_answer(parts.status.as_u16()) {
+        forget(context, actor, key).await;
+        return Response::from_parts(parts, body);
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_KEPT_BODY).await else {
+        forget(context, actor, key).await;
+        return Refusal::from(ApiError::Server).into_response();
+    };
     let header_text = |name: header::HeaderName| {
         parts
             .headers
@@ -81,23 +88,7 @@ async fn keep(context: &Context, actor: &Actor, key: &str, response: Response) -
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let bytes = if keeps_answer(parts.status.as_u16()) {
-        axum::body::to_bytes(body, MAX_KEPT_BODY).await.ok()
-    } else {
-        None
-    };
-    let Some(bytes) = bytes else {
-        // A server error, or an answer too long to keep: the request may be sent again.
-        if let Err(e) = client_requests::keep(context, actor, key, None).await {
-            tracing::error!("forgetting an Idempotency-Key: {e}");
-        }
-        return if keeps_answer(parts.status.as_u16()) {
-            Refusal::from(ApiError::Server).into_response()
-        } else {
-            Response::from_parts(parts, Body::empty())
-        };
-    };
-    let kept = ClientRequest {
+    let kept = KeptAnswer {
         path: String::new(),
         status: Some(i64::from(parts.status.as_u16())),
         content_type: header_text(header::CONTENT_TYPE),
@@ -112,8 +103,15 @@ async fn keep(context: &Context, actor: &Actor, key: &str, response: Response) -
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A server error, or an answer too long to keep: the request may be sent again.
+async fn forget(context: &Context, actor: &Actor, key: &str) {
+    if let Err(e) = client_requests::keep(context, actor, key, None).await {
+        tracing::error!("forgetting an Idempotency-Key: {e}");
+    }
+}
+
 /// The kept answer, marked as such.
-fn replay(kept: ClientRequest) -> Response {
+fn replay(kept: KeptAnswer) -> Response {
     let status = kept
         .status
         .and_then(|s| u16::try_from(s).ok())

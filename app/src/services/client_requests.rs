@@ -7,7 +7,10 @@
 
 use super::auth::Actor;
 use super::{Context, ServiceError};
-use crate::db::client_requests::{self, ClientRequest};
+use crate::db::client_requests;
+
+/// A first sending's answer as kept (the row of `db::client_requests`).
+pub use crate::db::client_requests::ClientRequest as KeptAnswer;
 use crate::domain::client_requests::KEPT_MS;
 
 /// What a request with a key is, when it arrives.
@@ -16,7 +19,7 @@ pub enum Sending {
     /// The first: do it, then [`keep`] its answer.
     First,
     /// A repeat of a request already answered: give this answer.
-    Repeat(ClientRequest),
+    Repeat(KeptAnswer),
     /// A repeat while the first is still being answered.
     StillAnswering,
     /// The key was used for a request to another address.
@@ -54,7 +57,7 @@ pub async fn keep(
     cx: &Context,
     actor: &Actor,
     key: &str,
-    answer: Option<&ClientRequest>,
+    answer: Option<&KeptAnswer>,
 ) -> Result<(), ServiceError> {
     let mut tx = cx.db.begin_write().await?;
     match answer {

@@ -15,6 +15,28 @@ async fn id_of(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
 }
 
+/// What Chromium asks for when it sends a form itself.
+const BROWSER_FORM: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// The first of Brightspark's accepted tasks in the demo data.
+async fn accepted_brightspark_task(db: &Db) -> i64 {
+    id_of(
+        db,
+        "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
+         WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
+    )
+    .await
+}
+
+/// The text of an answer that must be an HTML page (what a browser-sent form gets back).
+async fn html_page(response: reqwest::Response) -> String {
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    response.text().await.unwrap()
+}
+
 fn form(type_id: i64, name: &str, bytes: Vec<u8>) -> Form {
     Form::new()
         .text("certificate_type_id", type_id.to_string())
@@ -175,12 +197,7 @@ db_test!(
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
-        let task = id_of(
-            &cx.db,
-            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
-             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
-        )
-        .await;
+        let task = accepted_brightspark_task(&cx.db).await;
         let path = format!("/files/tasks/{task}/complete");
         let today = chrono::Utc::now().date_naive().to_string();
         let pdf = |name: &str| Part::bytes(b"%PDF-1.4 report".to_vec()).file_name(name.to_string());
@@ -300,12 +317,7 @@ db_test!(
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
-        let task = id_of(
-            &cx.db,
-            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
-             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
-        )
-        .await;
+        let task = accepted_brightspark_task(&cx.db).await;
         let path = format!("/files/tasks/{task}/defects");
         let defect = |severity: &str| {
             Form::new()
@@ -365,12 +377,7 @@ db_test!(
         let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
-        let task = id_of(
-            &cx.db,
-            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
-             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
-        )
-        .await;
+        let task = accepted_brightspark_task(&cx.db).await;
         let send = |severity: &'static str| {
             let form = Form::new()
                 .text("severity", severity)
@@ -379,21 +386,13 @@ db_test!(
             office
                 .post(format!("{base}/files/tasks/{task}/defects"))
                 .header("origin", &base)
-                // What Chromium asks for when it sends a form.
-                .header(
-                    "accept",
-                    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                )
+                .header("accept", BROWSER_FORM)
                 .multipart(form)
                 .send()
         };
         let refused = send("fatal").await.unwrap();
         assert_eq!(refused.status(), 422);
-        assert!(refused.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"));
-        let page = refused.text().await.unwrap();
+        let page = html_page(refused).await;
         assert!(page.contains("Choose how serious the defect is."), "{page}");
         assert!(
             page.contains(&format!("href=\"/desk/tasks/{task}\"")),
@@ -422,12 +421,7 @@ db_test!(
         let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
-        let task = id_of(
-            &cx.db,
-            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
-             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
-        )
-        .await;
+        let task = accepted_brightspark_task(&cx.db).await;
         let send = |date: Option<String>| {
             let mut form = Form::new().part(
                 "report",
@@ -439,21 +433,13 @@ db_test!(
             office
                 .post(format!("{base}/files/tasks/{task}/complete"))
                 .header("origin", &base)
-                // What Chromium asks for when it sends a form.
-                .header(
-                    "accept",
-                    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                )
+                .header("accept", BROWSER_FORM)
                 .multipart(form)
                 .send()
         };
         let refused = send(None).await.unwrap();
         assert_eq!(refused.status(), 422);
-        assert!(refused.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html"));
-        let page = refused.text().await.unwrap();
+        let page = html_page(refused).await;
         assert!(
             page.contains(&format!("href=\"/desk/tasks/{task}\"")),
             "{page}"
@@ -480,12 +466,7 @@ db_test!(
     |cx| {
         seeded(&cx.db).await;
         let base = start(cx.db.clone()).await;
-        let task = id_of(
-            &cx.db,
-            "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
-             WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
-        )
-        .await;
+        let task = accepted_brightspark_task(&cx.db).await;
         // No session: it ended while the page was open.
         let phone = browser();
         let send = |accept: &'static str, referer: Option<String>| {
@@ -502,8 +483,7 @@ db_test!(
             }
             request.send()
         };
-        const PAGE: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        let from_task = send(PAGE, Some(format!("{base}/tech/tasks/{task}")))
+        let from_task = send(BROWSER_FORM, Some(format!("{base}/tech/tasks/{task}")))
             .await
             .unwrap();
         assert_eq!(from_task.status(), 303);
@@ -513,7 +493,7 @@ db_test!(
         );
         // Only the Referer's path is kept: another site's address sends nobody there.
         let elsewhere = send(
-            PAGE,
+            BROWSER_FORM,
             Some(format!("https://elsewhere.example/tech/tasks/{task}")),
         )
         .await
@@ -522,7 +502,7 @@ db_test!(
             elsewhere.headers()["location"],
             format!("/sign-in?next=/tech/tasks/{task}")
         );
-        let unknown = send(PAGE, None).await.unwrap();
+        let unknown = send(BROWSER_FORM, None).await.unwrap();
         assert_eq!(unknown.headers()["location"], "/sign-in?next=/");
         // The page's script and API clients still get the refusal itself.
         let script = send("application/json", None).await.unwrap();
