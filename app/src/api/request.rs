@@ -128,6 +128,18 @@ pub async fn plain_form() -> bool {
         .is_ok_and(|headers| asks_for_a_page(&headers))
 }
 
+/// When the act being requested was done: now, or the phone's time for one the Tech view queued
+/// without signal (its header, judged against the clock by the service that records it).
+pub async fn acted_at() -> crate::domain::acted_at::ActedAt {
+    use crate::domain::acted_at::{ActedAt, HEADER};
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.ok();
+    let value = headers
+        .as_ref()
+        .and_then(|h| h.get(HEADER))
+        .and_then(|v| v.to_str().ok());
+    ActedAt::from_header(value, crate::services::auth::now())
+}
+
 /// Browsers ask for HTML when they send a form themselves; the page's client asks for JSON, and
 /// API clients for anything (`*/*`).
 pub fn asks_for_a_page(headers: &axum::http::HeaderMap) -> bool {

@@ -149,7 +149,8 @@ pub async fn act_on_task(
     reason: Option<String>,
 ) -> Result<TaskStatus, ApiError> {
     let (context, actor) = request::actor().await?;
-    Ok(tasks::act(&context, &actor, task_id, action, reason.as_deref(), now()).await?)
+    let acted = request::acted_at().await;
+    Ok(tasks::act(&context, &actor, task_id, action, reason.as_deref(), acted).await?)
 }
 
 /// The contractor's office accepts a task, optionally with the date it plans to be on site and
@@ -196,7 +197,9 @@ pub async fn record_service_result(
         service_task_id,
         outcome,
         reading.as_deref(),
-        now(),
+        // A result queued on a phone without signal is recorded at the phone's time when the
+        // server's clock makes it plausible.
+        request::acted_at().await.judge(None).at,
     )
     .await?)
 }
@@ -237,7 +240,8 @@ pub async fn perform_work(
         signer,
         client,
     };
-    let status = perform_on_site(&context, &actor, work.task_id, performed, now()).await?;
+    let acted = request::acted_at().await;
+    let status = perform_on_site(&context, &actor, work.task_id, performed, acted).await?;
     crate::services::tasks::report::issue_in_background(context, actor, work.task_id);
     Ok(status)
 }

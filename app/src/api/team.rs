@@ -88,6 +88,13 @@ pub async fn assign_technicians(request: AssignmentRequest) -> Result<Assignment
     Ok(assignment::assign(&context, &actor, &assignment, now()).await?)
 }
 
+/// Takes a technician off a task (to give it to someone else).
+#[server(prefix = "/rpc", endpoint = "tasks/take_off")]
+pub async fn take_technician_off(task_id: i64, technician_id: i64) -> Result<(), ApiError> {
+    let (context, actor) = request::actor().await?;
+    Ok(assignment::take_off(&context, &actor, task_id, technician_id, now()).await?)
+}
+
 /// The office's technicians with what each lacks of the selected tasks' requirements.
 #[server(prefix = "/rpc", endpoint = "tasks/technician_choices")]
 pub async fn technician_choices(

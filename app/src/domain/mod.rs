@@ -1,6 +1,7 @@
 //! Pure rules of the product: no I/O, compiled for the server and the browser, heavily unit-tested.
 
 pub mod accreditation;
+pub mod acted_at;
 pub mod api_keys;
 pub mod audit;
 pub mod calendar;

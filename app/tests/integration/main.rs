@@ -13,6 +13,7 @@ mod escalation;
 mod identity;
 mod import;
 mod perform;
+mod phone_times;
 mod properties;
 mod quotes;
 mod service_tasks;

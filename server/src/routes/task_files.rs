@@ -4,6 +4,7 @@
 
 use super::edge::{download, Disposition, Form, FormPost, Refusal};
 use app::api::ApiError;
+use app::domain::acted_at::{self, ActedAt};
 use app::domain::files::MAX_CERTIFICATE_BYTES;
 use app::domain::form_fields;
 use app::domain::service_tasks::Severity;
@@ -13,7 +14,7 @@ use app::services::auth::{self, Actor};
 use app::services::tasks::{report, service_work, work};
 use app::services::Context;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -92,10 +93,15 @@ pub async fn report_defect(
     State(context): State<Context>,
     post: FormPost,
     Path(task_id): Path<i64>,
+    headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
     let actor = &post.actor;
     let back = actor.kind.task_path(task_id);
+    // A defect queued on a phone without signal is recorded at the phone's time when the
+    // server's clock makes it plausible.
+    let phone_time = headers.get(acted_at::HEADER).and_then(|v| v.to_str().ok());
+    let reported_at = ActedAt::from_header(phone_time, auth::now()).judge(None).at;
     let reported = async {
         let form = Form::read(multipart, COMPLETE_LIMIT).await?;
         let severity = Severity::parse(form.text("severity"))
@@ -114,7 +120,7 @@ pub async fn report_defect(
             severity,
             photos,
         };
-        let id = service_work::report_defect(&context, actor, task_id, defect, auth::now()).await?;
+        let id = service_work::report_defect(&context, actor, task_id, defect, reported_at).await?;
         Ok::<_, Refusal>(json!({ "id": id }))
     };
     post.reply(&back, StatusCode::CREATED, reported.await)

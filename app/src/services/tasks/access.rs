@@ -4,6 +4,7 @@
 //! upward.
 
 use crate::db::{audit, Db};
+use crate::domain::acted_at::{ActedAt, Judged, PhoneClock};
 use crate::domain::dates::to_storage;
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::TaskSummary;
@@ -65,6 +66,8 @@ pub(crate) const SELECT_TASK: &str = "SELECT t.id, t.reference, t.title, t.statu
 pub(crate) struct TaskChanges {
     pub scheduled_date: Option<NaiveDate>,
     pub on_site_date: Option<NaiveDate>,
+    /// The phone's time of the act, for one queued on a phone without signal.
+    pub phone_time: Option<i64>,
 }
 
 /// A status change checked against the actor's role and the lifecycle, not yet recorded.
@@ -147,9 +150,21 @@ pub(crate) async fn add_to_timeline(
     event: TimelineEvent<'_>,
     now: i64,
 ) -> Result<(), ServiceError> {
+    add_judged_to_timeline(tx, actor, event, ActedAt::server(now).judge(None)).await
+}
+
+/// Adds `event` at the judged time of its act, keeping when it arrived and any doubt about the
+/// phone's clock beside it.
+async fn add_judged_to_timeline(
+    tx: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    event: TimelineEvent<'_>,
+    when: Judged,
+) -> Result<(), ServiceError> {
     sqlx::query(
         "INSERT INTO task_events (agency_id, task_id, actor_user_id, action, from_status, to_status, \
-         reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         reason, at, phone_at, received_at, phone_clock) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(actor.agency_id)
     .bind(event.task_id)
@@ -158,21 +173,49 @@ pub(crate) async fn add_to_timeline(
     .bind(event.from.as_str())
     .bind(event.to.as_str())
     .bind(event.reason)
-    .bind(now)
+    .bind(when.at)
+    .bind(when.phone)
+    .bind(when.phone.map(|_| when.received))
+    .bind(when.flag.map(PhoneClock::as_str))
     .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
+/// When a step's act was done: the phone's time for one queued on a phone, judged against the
+/// server's clock and the task's previous change.
+async fn judge_step_time(
+    tx: &mut sqlx::AnyConnection,
+    task_id: i64,
+    phone_time: Option<i64>,
+    now: i64,
+) -> Result<Judged, ServiceError> {
+    let acted = ActedAt {
+        received: now,
+        phone: phone_time,
+    };
+    if phone_time.is_none() {
+        return Ok(acted.judge(None));
+    }
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(at) FROM task_events WHERE task_id = $1")
+            .bind(task_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(acted.judge(last))
+}
+
 /// Records a checked step in the caller's transaction: the status (only if nobody changed it
-/// meanwhile), what it carries, the timeline entry and the audit entry.
+/// meanwhile), what it carries, the timeline entry and the audit entry. Answers the time the
+/// timeline gives the act (the phone's, for one queued on a phone, when it is plausible).
 pub(crate) async fn record_step(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     step: &Step,
     changes: TaskChanges,
     now: i64,
-) -> Result<(), ServiceError> {
+) -> Result<i64, ServiceError> {
+    let when = judge_step_time(tx, step.task_id, changes.phone_time, now).await?;
     let reference: Option<String> = sqlx::query_scalar(
         "UPDATE tasks SET status = $1, updated_at = $2, \
          scheduled_date = COALESCE($5, scheduled_date), on_site_date = COALESCE($6, on_site_date) \
@@ -214,7 +257,7 @@ pub(crate) async fn record_step(
         to: step.to,
         reason: step.reason.as_deref(),
     };
-    add_to_timeline(&mut *tx, actor, event, now).await?;
+    add_judged_to_timeline(&mut *tx, actor, event, when).await?;
     audit::record(
         &mut *tx,
         actor.agency_id,
@@ -230,7 +273,7 @@ pub(crate) async fn record_step(
         now,
     )
     .await?;
-    Ok(())
+    Ok(when.at)
 }
 
 pub(crate) async fn publish_task_change(

@@ -4,12 +4,13 @@
 //! is allowed and recorded for the agency to see. A bulk assignment is one transaction, and each
 //! technician gets one email listing all their new tasks with one sign-in link.
 
+use super::access::{add_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
 use crate::db::{audit, tokens, Db};
 use crate::domain::accreditation::{describe_all, gaps, Accreditation};
 use crate::domain::dates::{from_storage, to_storage, DateFormat};
 use crate::domain::identity::{describe_wait, LinkPurpose};
 use crate::domain::records::{AssignmentSummary, TechnicianChoice};
-use crate::domain::task_status::{can_assign_technicians, TaskStatus};
+use crate::domain::task_status::{can_assign_technicians, TaskRole, TaskStatus};
 use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
 use crate::services::auth::{new_token, Actor};
@@ -561,4 +562,73 @@ pub async fn technician_choices(
             }
         })
         .collect())
+}
+
+/// The office takes a technician off a task it has accepted (to give it to someone else): the
+/// task leaves their Tech view, and what their phone sends for it afterwards is refused as not
+/// theirs. The task's other technicians, its results and its timeline stay.
+pub async fn take_off(
+    cx: &Context,
+    actor: &Actor,
+    task_id: i64,
+    technician_id: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let access = TaskAccess::load(&cx.db, actor, task_id).await?;
+    if access.role != TaskRole::Office {
+        return Err(ServiceError::Forbidden(
+            "only the contractor's office takes technicians off its tasks",
+        ));
+    }
+    if access.archived || !can_assign_technicians(access.status) {
+        return Err(ServiceError::Refused(format!(
+            "Technicians are changed while a task is accepted or in progress; this one is {}.",
+            access.status.label()
+        )));
+    }
+    let mut tx = cx.db.begin_write().await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT u.name FROM task_technicians tt JOIN users u ON u.id = tt.technician_id \
+         WHERE tt.task_id = $1 AND tt.technician_id = $2",
+    )
+    .bind(task_id)
+    .bind(technician_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(name) = name else {
+        return Err(ServiceError::NotFound("technician on this task"));
+    };
+    sqlx::query("DELETE FROM task_technicians WHERE task_id = $1 AND technician_id = $2")
+        .bind(task_id)
+        .bind(technician_id)
+        .execute(&mut *tx)
+        .await?;
+    let event = TimelineEvent {
+        task_id,
+        action: "Technician taken off the task",
+        from: access.status,
+        to: access.status,
+        reason: Some(&name),
+    };
+    add_to_timeline(&mut tx, actor, event, now).await?;
+    audit::record(
+        &mut *tx,
+        actor.agency_id,
+        actor.audit_by(),
+        "task_technician_taken_off",
+        None,
+        &format!("task {task_id}: {name}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    publish_task_change(
+        &cx.db,
+        actor.agency_id,
+        access.contractor_id,
+        task_id,
+        Topic::Task,
+    )
+    .await;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! use cases: it reads what the others record.
 
 use super::access::{TaskAccess, TaskRow, SELECT_TASK};
+use crate::domain::acted_at::PhoneClock;
 use crate::domain::identity::Permission;
 use crate::domain::records::TechTasks;
 use crate::domain::task_status::{
@@ -90,9 +91,13 @@ pub async fn task_detail(
         from_status: String,
         to_status: String,
         reason: Option<String>,
+        phone_at: Option<i64>,
+        received_at: Option<i64>,
+        phone_clock: Option<String>,
     }
     let events: Vec<Event> = sqlx::query_as(
-        "SELECT e.at, u.name, e.action, e.from_status, e.to_status, e.reason FROM task_events e \
+        "SELECT e.at, u.name, e.action, e.from_status, e.to_status, e.reason, e.phone_at, \
+         e.received_at, e.phone_clock FROM task_events e \
          LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
     )
     .bind(task_id)
@@ -101,7 +106,26 @@ pub async fn task_detail(
     let timeline = events
         .into_iter()
         .map(|e| TimelineEntry {
-            when: when(e.at),
+            // An act done on a phone without signal says so, and when it arrived; a phone time
+            // not used says why.
+            when: match (
+                e.phone_at,
+                e.received_at,
+                e.phone_clock.as_deref().and_then(PhoneClock::parse),
+            ) {
+                (Some(phone), Some(_), Some(flag)) => format!(
+                    "{} (when it arrived; the phone said {}, but {})",
+                    when(e.at),
+                    when(phone),
+                    flag.explain()
+                ),
+                (Some(_), Some(received), None) => format!(
+                    "{} (on the phone, without signal; arrived {})",
+                    when(e.at),
+                    when(received)
+                ),
+                _ => when(e.at),
+            },
             who: e.name.unwrap_or_else(|| "Certidesk".into()),
             // Results and defects leave the status as it was.
             what: if e.from_status == e.to_status {

@@ -6,6 +6,7 @@ use super::access::{
     TimelineEvent,
 };
 use crate::db::{audit, Db};
+use crate::domain::acted_at::ActedAt;
 use crate::domain::identity::Permission;
 use crate::domain::task_status::{can_archive, TaskAction, TaskRole, TaskStatus};
 use crate::domain::task_work::check_planned_date;
@@ -22,24 +23,23 @@ use chrono::NaiveDate;
 /// and the audit entry share one transaction, and a task changed meanwhile is not overwritten.
 /// Accepting with a planned date is [`accept`]; completing, with its documents, is
 /// `task_work::complete`.
+///
+/// `acted` says when: an act queued on a technician's phone without signal carries the phone's
+/// time, which the timeline shows when it is plausible (`domain::acted_at`).
 pub async fn act(
     cx: &Context,
     actor: &Actor,
     task_id: i64,
     action: TaskAction,
     reason: Option<&str>,
-    now: i64,
+    acted: impl Into<ActedAt>,
 ) -> Result<TaskStatus, ServiceError> {
-    act_with(
-        cx,
-        actor,
-        task_id,
-        action,
-        reason,
-        TaskChanges::default(),
-        now,
-    )
-    .await
+    let acted = acted.into();
+    let changes = TaskChanges {
+        phone_time: acted.phone,
+        ..TaskChanges::default()
+    };
+    act_with(cx, actor, task_id, action, reason, changes, acted.received).await
 }
 
 /// The contractor's office accepts, optionally with the date it plans to go on site and the

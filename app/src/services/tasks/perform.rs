@@ -4,6 +4,7 @@
 //! the server from their strokes and kept with who signed, when, and for which task.
 
 use super::access::{check_signed_step, publish_task_change, record_step, TaskChanges};
+use crate::domain::acted_at::ActedAt;
 use crate::domain::signature::{check_signature, Drawing};
 use crate::domain::task_status::{TaskAction, TaskStatus};
 use crate::events::Topic;
@@ -29,14 +30,17 @@ pub struct PerformedWork {
 
 const MAX_NOTES: usize = 4_000;
 
-/// Records the work as performed on site, with its notes and signatures, in one transaction.
+/// Records the work as performed on site, with its notes and signatures, in one transaction, at
+/// the phone's time when it was queued on a phone without signal (`domain::acted_at`).
 pub async fn perform_on_site(
     cx: &Context,
     actor: &Actor,
     task_id: i64,
     work: PerformedWork,
-    now: i64,
+    acted: impl Into<ActedAt>,
 ) -> Result<TaskStatus, ServiceError> {
+    let acted = acted.into();
+    let now = acted.received;
     let notes = work.notes.trim();
     if notes.chars().count() > MAX_NOTES {
         return Err(ServiceError::invalid(
@@ -87,7 +91,11 @@ pub async fn perform_on_site(
             keys.push(key);
         }
         let mut tx = cx.db.begin_write().await?;
-        record_step(&mut tx, actor, &step, TaskChanges::default(), now).await?;
+        let changes = TaskChanges {
+            phone_time: acted.phone,
+            ..TaskChanges::default()
+        };
+        let signed_at = record_step(&mut tx, actor, &step, changes, now).await?;
         sqlx::query("UPDATE tasks SET performed_notes = $1 WHERE id = $2")
             .bind((!notes.is_empty()).then_some(notes))
             .bind(task_id)
@@ -103,7 +111,7 @@ pub async fn perform_on_site(
                 name,
                 drawing,
                 key,
-                now,
+                signed_at,
             )
             .await?;
         }

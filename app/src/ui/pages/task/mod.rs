@@ -169,6 +169,7 @@ fn TechTaskView(
         .copied()
         .filter(|a| a.done_on_site() && *a != TaskAction::PerformedOnSite)
         .collect();
+    let after_on_site = !can_perform && on_site.contains(&TaskAction::OnSite);
     let (client_documents, own_documents) = split_documents(t.documents);
     // Nothing on this page is sent from here but through the islands, which load it again.
     let sent = RwSignal::new(0u64);
@@ -186,7 +187,15 @@ fn TechTaskView(
         <Defects defects=t.defects>
             {t.can_record_work.then(|| view! { <TechReportDefect task_id service_tasks/> })}
         </Defects>
-        {can_perform.then(|| view! { <TechPerform task_id signer saved/> })}
+        {can_perform.then(|| view! { <TechPerform task_id signer=signer.clone() saved=saved.clone()/> })}
+        // Without signal "I'm on site" waits on the phone, and the page saved there is the one
+        // before it: the perform form is on it, hidden, for the work queue to show once that
+        // is pressed (`ui/tech_offline.js`), as if it had been sent.
+        {after_on_site.then(|| view! {
+            <div data-after-on-site="" hidden>
+                <TechPerform task_id signer saved/>
+            </div>
+        })}
         {(!t.signatures.is_empty()).then(|| view! {
             <PerformedOnSite notes=t.performed_notes signatures=t.signatures/>
         })}
@@ -250,7 +259,7 @@ fn OfficeTaskView(t: TaskDetail, page: Page, saved: Option<Drawing>) -> impl Int
             </section>
         })}
         {(t.can_assign && !can_accept).then(|| view! {
-            <AssignTechnicians task_id choices=choices.clone() assigned sent/>
+            <AssignTechnicians task_id choices=choices.clone() assigned=t.technicians.clone() sent/>
         })}
         <ServiceTasks entries=t.service_tasks.clone() can_record=t.can_record_work sent/>
         <Defects defects=t.defects>

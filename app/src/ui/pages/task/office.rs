@@ -3,9 +3,9 @@
 //! named by the Tech view's island, so none of it is in the islands client.
 
 use crate::api::tasks::{AcceptTask as AcceptAction, ActOnTask, ArchiveTask};
-use crate::api::team::AssignTechnicians as AssignAction;
+use crate::api::team::{AssignTechnicians as AssignAction, TakeTechnicianOff};
 use crate::domain::dates::DateFormat;
-use crate::domain::records::{AssignmentRequest, TechnicianChoice};
+use crate::domain::records::{AssignedTechnician, AssignmentRequest, TechnicianChoice};
 use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::assign::TechnicianPicker;
@@ -92,22 +92,55 @@ pub fn RejectTask(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
     }
 }
 
-/// The office adds technicians to a task it has accepted.
+/// The office adds technicians to a task it has accepted, or takes one off it (to give it to
+/// someone else; confirmed, since the task leaves their phone).
 #[component]
 pub fn AssignTechnicians(
     task_id: i64,
     choices: Vec<TechnicianChoice>,
-    assigned: Vec<i64>,
+    assigned: Vec<AssignedTechnician>,
     sent: RwSignal<u64>,
 ) -> impl IntoView {
     let assign = ServerAction::<AssignAction>::new();
     reload_on_success(assign, sent);
     let error = action_error(assign);
+    let take_off = ServerAction::<TakeTechnicianOff>::new();
+    reload_on_success(take_off, sent);
+    let take_off_error = action_error(take_off);
     let picked = RwSignal::new(Vec::<i64>::new());
     let choices: Vec<TechnicianChoice> = choices
         .into_iter()
-        .filter(|c| !assigned.contains(&c.id))
+        .filter(|c| !assigned.iter().any(|a| a.id == c.id))
         .collect();
+    let on_task = (!assigned.is_empty()).then(|| {
+        let rows = assigned
+            .into_iter()
+            .map(|a| {
+                let (technician_id, name) = (a.id, a.name);
+                let label = format!("Take off {name}");
+                let shown = name.clone();
+                let run = move |_| {
+                    if confirm(&format!(
+                        "Take {name} off this task? It leaves their phone, and what they send for it from now on is refused."
+                    )) {
+                        take_off.dispatch(TakeTechnicianOff { task_id, technician_id });
+                    }
+                };
+                view! {
+                    <li>
+                        {shown} " "
+                        <button type="button" class="link-button" aria-label=label
+                            disabled=move || take_off.pending().get() on:click=run>"Take off"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <p>"On this task:"</p>
+            <ul class="on-task">{rows}</ul>
+            <FormError error=take_off_error/>
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         assign.dispatch(AssignAction {
@@ -121,6 +154,7 @@ pub fn AssignTechnicians(
     view! {
         <section class="panel" aria-labelledby="assign-heading">
             <h2 id="assign-heading">"Assign technicians"</h2>
+            {on_task}
             {if choices.is_empty() {
                 view! { <p class="hint">"Every active technician is on this task. Add more on the " <a href="/desk/team">"Team"</a> " page."</p> }.into_any()
             } else {
