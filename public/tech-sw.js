@@ -8,7 +8,13 @@
 //
 // What it keeps is the signed-in technician's own: the pages the server answered their session.
 // The server clears it at sign-out (`Clear-Site-Data`), and it is emptied here when the server
-// sends the Tech view to the sign-in page (the session ended, or access was taken away).
+// sends the Tech view to the sign-in page (the session ended, or access was taken away). The work
+// queued on the phone is kept then (sent once the same technician signs in again); signing out,
+// which warns about it first, removes it with everything else.
+//
+// The queue of work done without signal is in tech-sw-queue.js.
+
+importScripts('/tech-sw-queue.js');
 
 const PAGES = 'certidesk-tech-pages';
 const FILES = 'certidesk-tech-files';
@@ -34,9 +40,13 @@ const signedOut = (response) => response.redirected && new URL(response.url).pat
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === 'POST' && queueable(url)) {
+    event.respondWith(act(event, url));
+    return;
+  }
+  if (request.method !== 'GET') return;
   if (request.mode === 'navigate' && isTechPage(url)) {
     event.respondWith(page(event, url));
   } else if (isContentNamed(url)) {
@@ -137,7 +147,10 @@ async function file(request) {
 // on it, so a task never opened before opens without signal.
 self.addEventListener('message', (event) => {
   const message = event.data || {};
-  if (message.type !== 'save') return;
+  if (message.type !== 'save') {
+    event.waitUntil(onQueueMessage(event, message));
+    return;
+  }
   event.waitUntil(
     save(message.files || [], message.list === true).then(
       (saved) => event.source && event.source.postMessage({ type: 'saved', ...saved }),
@@ -147,6 +160,10 @@ self.addEventListener('message', (event) => {
 });
 
 async function save(files, fromList) {
+  // Whose work is queued from now on (see tech-sw-queue.js); then what waited goes out.
+  const who = await signedIn().catch(() => undefined);
+  if (who) await writeMeta('owner', who);
+  await replay().catch(() => undefined);
   const cache = await caches.open(FILES);
   for (const path of files) {
     const url = new URL(path, self.location.origin);

@@ -1,5 +1,6 @@
 import { test, expect, expectHydrated, expectNothingWiderThanTheScreen } from './fixtures';
 import { AGENT, OFFICE, signIn } from './auth';
+import { instructToBrightspark } from './works';
 
 test("the contractor's office opens a task in the Desk view or in the Tech view, and works it on site from its phone", async ({ page, browser }) => {
   const title = `Replace the porch light ${Date.now() % 100000}`;
@@ -7,17 +8,7 @@ test("the contractor's office opens a task in the Desk view or in the Tech view,
   const agent = await (await browser.newContext()).newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
-  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
-    form: {
-      'works[property_id]': String(choices.properties[0][0]),
-      'works[contractor_id]': String(brightspark.id),
-      'works[title]': title,
-      'works[priority]': 'normal',
-      'works[service_tasks]': 'Check the fitting',
-    },
-  })).json();
+  const instructed = await instructToBrightspark(agent, { title, priority: 'normal', serviceTasks: 'Check the fitting' });
   const taskId = instructed.Instructed.task_id;
   const reference = instructed.Instructed.reference;
 

@@ -1,6 +1,7 @@
 import { test, expect, expectHydrated } from './fixtures';
 import { AGENT, OFFICE, DEMO_PASSWORD, signIn } from './auth';
 import type { Locator, Page } from '@playwright/test';
+import { instructToBrightspark } from './works';
 
 /** Signs with the mouse: a few strokes across the pad. */
 async function signWithMouse(page: Page, pad: Locator) {
@@ -19,16 +20,7 @@ test('an office user saves a signature in preferences and signs a task with it o
   const agent = await agencyContext.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
-  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
-    form: {
-      'works[property_id]': String(choices.properties[0][0]),
-      'works[contractor_id]': String(brightspark.id),
-      'works[title]': title,
-      'works[priority]': 'normal',
-    },
-  })).json();
+  const instructed = await instructToBrightspark(agent, { title, priority: 'normal' });
   await agencyContext.close();
 
   await signIn(page, OFFICE.email, DEMO_PASSWORD, '/sign-in?next=/desk/preferences');

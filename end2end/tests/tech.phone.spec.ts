@@ -1,9 +1,10 @@
 import { test, expect, expectHydrated, expectAccessible, collectPanics } from './fixtures';
 import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
-import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { clientWeight, PAGE_PART_BUDGET, TECH_TASK_BUDGET } from './weight';
+import { signWithFinger } from './phone';
+import { instructToBrightspark } from './works';
 
 /** A PDF's text as a reader extracts it (poppler's pdftotext, layout kept). */
 function pdfText(path: string): string {
@@ -12,30 +13,6 @@ function pdfText(path: string): string {
 
 const isoDay = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-
-/** Draws a zig-zag on a signature pad with touch, as a finger does (CDP touch events, which
- *  the browser turns into pointer events of type "touch"). */
-async function signWithFinger(page: Page, pad: Locator, rows = 1) {
-  const canvas = pad.locator('canvas');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const cdp = await page.context().newCDPSession(page);
-  const at = (fx: number, fy: number) => [{ x: box.x + box.width * fx, y: box.y + box.height * fy }];
-  for (let r = 0; r < rows; r++) {
-    const y = 0.3 + 0.4 * r;
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0.1, y) });
-    for (let i = 1; i <= 16; i++) {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.1 + 0.05 * i, y + (i % 2 ? 0.2 : -0.1)) });
-    }
-    // A finger comes to rest before it lifts; lifting at speed reads as a fling, and Chrome then
-    // swallows the next tap (to stop the fling) as a real phone would.
-    await page.waitForTimeout(150);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.9, y + 0.05) });
-    await page.waitForTimeout(150);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  }
-  await cdp.detach();
-}
 
 test('a technician works a task on their phone: on site, results, a revisit, a defect with an iPhone photo, both signatures; the office completes it, the PDF report carries it all and anyone can verify it', async ({ page, browser }) => {
   // The longest journey: three people, a photo, a PDF read back and a verification page; 23 s
@@ -50,17 +27,7 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   const agent = await desk.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
-  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
-    form: {
-      'works[property_id]': String(choices.properties[0][0]),
-      'works[contractor_id]': String(brightspark.id),
-      'works[title]': title,
-      'works[priority]': 'high',
-      'works[service_tasks]': 'Test smoke alarms\nCheck battery voltage (reading)',
-    },
-  })).json();
+  const instructed = await instructToBrightspark(agent, { title, priority: 'high', serviceTasks: 'Test smoke alarms\nCheck battery voltage (reading)' });
   const taskId = instructed.Instructed.task_id;
   const office = await desk.newPage();
   const officePanics = collectPanics(office);
@@ -276,17 +243,7 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   const agent = await desk.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
-  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await (await agent.request.post('/rpc/tasks/instruct', {
-    form: {
-      'works[property_id]': String(choices.properties[0][0]),
-      'works[contractor_id]': String(brightspark.id),
-      'works[title]': title,
-      'works[priority]': 'normal',
-      'works[service_tasks]': 'Test smoke alarms',
-    },
-  })).json();
+  const instructed = await instructToBrightspark(agent, { title, priority: 'normal', serviceTasks: 'Test smoke alarms' });
   const taskId = instructed.Instructed.task_id;
   const office = await desk.newPage();
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);

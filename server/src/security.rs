@@ -144,7 +144,7 @@ pub async fn service_worker_policy(request: Request, next: Next) -> Response {
         response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
             header::HeaderValue::from_static(
-                "default-src 'none'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+                "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
             ),
         );
     }

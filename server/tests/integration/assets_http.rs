@@ -71,15 +71,18 @@ db_test!(
         assert_eq!(public.headers()["x-content-type-options"], "nosniff");
 
         // The Tech view's service worker runs under the policy its script comes with: it may
-        // fetch this site (to keep the technician's tasks), and it is checked for a new version
-        // on every visit.
+        // fetch this site (to keep the technician's tasks) and load its own second script (the
+        // work queue), and it is checked for a new version on every visit.
         let worker = get("/tech-sw.js".into(), "gzip, br").await.unwrap();
         assert_eq!(worker.status(), 200);
         assert_eq!(worker.headers()["cache-control"], "no-cache");
         assert_eq!(
             worker.headers()["content-security-policy"],
-            "default-src 'none'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+            "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
         );
+        let queue = get("/tech-sw-queue.js".into(), "gzip, br").await.unwrap();
+        assert_eq!(queue.status(), 200);
+        assert_eq!(queue.headers()["cache-control"], "no-cache");
         assert!(public.headers()["content-security-policy"]
             .to_str()
             .unwrap()
