@@ -2,8 +2,8 @@
 // without signal. Registered by the script the Tech view's pages carry (app/src/ui/tech_offline.js), with the scope
 // `/tech` (the Tech view's pages only; the files those pages load pass through it too).
 //
-// Hand-written rather than Workbox: it is three rules (pages network first, content-named files
-// from the cache, the task list saved after each online visit), and Workbox would add a bundler
+// Hand-written rather than Workbox: it is a few rules (pages and client documents network first,
+// content-named files from the cache, the task list saved after each online visit), and Workbox would add a bundler
 // step to a project with no JavaScript build.
 //
 // What it keeps is the signed-in technician's own: the pages the server answered their session.
@@ -18,6 +18,10 @@ importScripts('/tech-sw-queue.js');
 
 const PAGES = 'certidesk-tech-pages';
 const FILES = 'certidesk-tech-files';
+// The documents the client provided on each saved task (plans, access notes, asbestos reports).
+const DOCUMENTS = 'certidesk-tech-documents';
+// A document larger than this is not kept on the phone (it opens with signal only).
+const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 // A page saved for offline use carries the time it was saved in this header.
 const SAVED_AT = 'x-certidesk-saved-at';
 // Saving the task pages again after every visit of the list would repeat the same work.
@@ -51,11 +55,46 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(page(event, url));
   } else if (isContentNamed(url)) {
     event.respondWith(file(request));
+  } else if (isDocument(url)) {
+    event.respondWith(clientDocument(request, url));
   }
 });
 
+const isDocument = (url) => /^\/files\/task-documents\/\d+$/.test(url.pathname);
+
+// A client document: from the network while there is one, else the copy saved with its task.
+async function clientDocument(request, url) {
+  try {
+    return await fetch(request);
+  } catch (offline) {
+    const saved = await (await caches.open(DOCUMENTS)).match(url.pathname);
+    if (saved) return saved;
+    throw offline;
+  }
+}
+
+// The client documents a saved task page links to (its "Documents provided by client" panel).
+function clientDocuments(html) {
+  const start = html.indexOf('id="client-docs-heading"');
+  if (start < 0) return [];
+  const panel = html.slice(start, html.indexOf('</section>', start));
+  return [...panel.matchAll(/href="(\/files\/task-documents\/\d+)"/g)].map((m) => m[1]);
+}
+
+async function keepDocument(path) {
+  const cache = await caches.open(DOCUMENTS);
+  if (await cache.match(path)) return;
+  const response = await fetch(path, { credentials: 'same-origin' });
+  if (!response.ok || response.redirected) return;
+  if (Number(response.headers.get('content-length')) > MAX_DOCUMENT_BYTES) return;
+  // The length is not always given (a compressed answer): measured as read.
+  const body = await response.blob();
+  if (body.size > MAX_DOCUMENT_BYTES) return;
+  await cache.put(path, new Response(body, { status: response.status, headers: response.headers }));
+}
+
 async function forget() {
-  await Promise.all([caches.delete(PAGES), caches.delete(FILES)]);
+  await Promise.all([caches.delete(PAGES), caches.delete(FILES), caches.delete(DOCUMENTS)]);
 }
 
 // Stores a page as answered (a response of its own: its body is read here), with the time it
@@ -191,19 +230,28 @@ async function refreshTasks() {
   const html = await list.text();
   const paths = [...new Set([...html.matchAll(/href="(\/tech\/tasks\/\d+)"/g)].map((m) => m[1]))];
   const pages = await caches.open(PAGES);
+  const documents = new Set();
   let next = 0;
   const worker = async () => {
     while (next < paths.length) {
       const path = paths[next++];
       const response = await fetch(path, { credentials: 'same-origin' });
-      if (response.ok && !response.redirected) await keepPage(path, response);
+      if (response.ok && !response.redirected) {
+        clientDocuments(await response.clone().text()).forEach((d) => documents.add(d));
+        await keepPage(path, response);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(AT_ONCE, paths.length) }, worker));
+  for (const path of documents) await keepDocument(path).catch(() => undefined);
   const kept = new Set(paths);
   for (const request of await pages.keys()) {
     const path = new URL(request.url).pathname;
     if (path.startsWith('/tech/tasks/') && !kept.has(path)) await pages.delete(request);
+  }
+  const saved = await caches.open(DOCUMENTS);
+  for (const request of await saved.keys()) {
+    if (!documents.has(new URL(request.url).pathname)) await saved.delete(request);
   }
   lastRefresh = Date.now();
   return { tasks: paths.length, at: lastRefresh };

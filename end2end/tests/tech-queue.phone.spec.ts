@@ -210,11 +210,25 @@ test("a replayed act whose answer is lost on the way back is sent again and done
   await close();
 });
 
-test('the office takes the task off the technician while their phone has no signal: what the phone sends is refused there, with the reason, and kept to export', async ({ page, context, browser }) => {
+test('the client\'s documents open without signal; the office takes the task off the technician while their phone has no signal: what the phone sends is refused there, with the reason, and kept to export', async ({ page, context, browser }) => {
   test.slow();
-  const { taskId, email, office, close } = await acceptedForNewTechnician(browser, 'Hamid Sorensen');
+  const { taskId, email, agent, office, close } = await acceptedForNewTechnician(browser, 'Hamid Sorensen');
+  // The agency gives the contractor the floor plan; it is saved on the phone with the task.
+  await agent.goto(`/agent/tasks/${taskId}`);
+  await expectHydrated(agent);
+  const plan = Buffer.from('%PDF-1.4\n% floor plan of flat 2\n');
+  const provided = agent.getByRole('region', { name: 'Documents provided by client' });
+  await provided.getByLabel('Add a document for the contractor').setInputFiles({ name: 'floor-plan.pdf', mimeType: 'application/pdf', buffer: plan });
+  await provided.getByRole('button', { name: 'Add document' }).click();
+  await expect(provided.getByRole('link', { name: 'floor-plan.pdf' })).toBeVisible();
   await technicianSignsIn(page, email);
   await goOffline(context, page, taskId);
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('region', { name: 'Documents provided by client' }).getByRole('link', { name: 'floor-plan.pdf' }).tap(),
+  ]);
+  expect(await saved.failure()).toBeNull();
+  expect(readFileSync((await saved.path())!)).toEqual(plan);
   await sendAndReload(page, () => page.getByRole('button', { name: "I'm on site" }).tap());
   await expect(status(page)).toHaveText('Offline — 1 change waiting');
 

@@ -19,7 +19,12 @@ fn site(dir: &Path) {
     std::fs::write(dir.join("favicon.svg"), vec![b's'; 4 * 1024]).unwrap();
     std::fs::write(
         dir.join("tech-sw.js"),
-        b"self.addEventListener('fetch', () => {});",
+        b"importScripts('/tech-sw-queue.js');",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tech-sw-queue.js"),
+        b"self.addEventListener('sync', () => {});",
     )
     .unwrap();
 }
