@@ -85,13 +85,19 @@ function actOf(url, fields) {
   if (url.pathname === '/rpc/tasks/result') {
     const outcome = { Pass: 'Pass', Fail: 'Fail', NotApplicable: 'N/A' }[fields.get('outcome')] || fields.get('outcome');
     const reading = fields.get('reading');
-    return { label: `Result: ${outcome}${reading ? ` · ${reading}` : ''}`, answer: 'null' };
+    const shown = `${outcome}${reading ? ` · ${reading}` : ''}`;
+    return { label: `Result: ${shown}`, answer: 'null', shows: { serviceTask: fields.get('service_task_id'), text: shown } };
   }
   if (url.pathname === '/rpc/tasks/perform') {
     return { kind: 'performed', label: "I've performed this work", answer: '"PerformedNeedDocs"' };
   }
   if (/^\/files\/tasks\/\d+\/defects$/.test(url.pathname)) {
-    return { label: `Defect: ${fields.get('description') || ''}`.trim(), answer: '{}' };
+    const description = fields.get('description') || '';
+    return {
+      label: `Defect: ${description}`.trim(),
+      answer: '{}',
+      shows: { defect: description, severity: fields.get('severity') },
+    };
   }
   return null;
 }
@@ -136,6 +142,7 @@ async function capture(request, url, from) {
     parts,
     task,
     kind: act.kind ?? null,
+    shows: act.shows ?? null,
     label: act.label,
     answer: act.answer,
     owner: (await readMeta('owner')) ?? null,
@@ -359,6 +366,7 @@ async function queueState() {
     id: item.id,
     task: item.task,
     kind: item.kind ?? null,
+    shows: item.shows ?? null,
     label: item.label,
     actedAt: item.actedAt,
     state: item.state,

@@ -105,6 +105,8 @@ test('without signal a technician works a task never opened: on site, two result
   await alarms.getByLabel('Fail').check();
   await sendAndReload(page, () => alarms.getByRole('button', { name: 'Save result' }).tap());
   await expect(status(page)).toHaveText('Offline — 2 changes waiting');
+  // The task shows it as if sent, marked as waiting.
+  await expect(service.getByTestId('service-result').first()).toHaveText('Fail (waiting to send)');
   const voltage = service.getByRole('group', { name: 'Check battery voltage' });
   await voltage.getByLabel('Pass').check();
   await voltage.getByLabel('Reading').fill('9.1 V');
@@ -122,6 +124,8 @@ test('without signal a technician works a task never opened: on site, two result
   });
   await sendAndReload(page, () => defects.getByRole('button', { name: 'Report defect' }).tap());
   await expect(status(page)).toHaveText('Offline — 4 changes waiting');
+  await expect(defects.getByTestId('defect')).toHaveText([/^Critical Hallway alarm cracked\s*Waiting to send, done \d{2}:\d{2}$/]);
+  await expect(service.getByTestId('service-result')).toHaveText(['Fail (waiting to send)', 'Pass · 9.1 V (waiting to send)']);
 
   const perform = page.getByRole('region', { name: "I've performed this work" });
   await perform.getByLabel('Notes (optional)').fill('Replaced the hallway alarm.');

@@ -59,6 +59,7 @@ const showQueue = () => {
   if (performed) {
     document.querySelectorAll('section[aria-labelledby="perform-heading"]').forEach((form) => { form.hidden = true; });
   }
+  if (document.body.dataset.hydrated) showWaitingWork(here);
   bar.replaceChildren();
   bar.hidden = !status;
   if (!status) return;
@@ -91,6 +92,40 @@ const showQueue = () => {
   const details = el('details', {}, el('summary', {}, 'Changes on this phone'), list);
   details.open = open || refused.length > 0 || items.some((i) => i.task === here && i.state !== 'sent');
   bar.append(details);
+};
+
+// Results and defects waiting to be sent show on the task as if sent, marked as waiting. Only
+// once the page is live: the results are inside an island, which must find the page as the
+// server rendered it.
+const shownHere = new Set();
+const showWaitingWork = (here) => {
+  for (const item of waiting()) {
+    if (item.task !== here || !item.shows || shownHere.has(item.id)) continue;
+    shownHere.add(item.id);
+    const { serviceTask, text, defect, severity } = item.shows;
+    if (serviceTask) {
+      const form = document.querySelector(`input[name="service_task_id"][value="${Number(serviceTask)}"]`);
+      const result = form?.closest('.service-task')?.querySelector('[data-testid="service-result"]');
+      if (result) {
+        result.textContent = `${text} (waiting to send)`;
+        result.className = 'result result-waiting';
+      }
+    } else if (defect !== undefined) {
+      const panel = document.querySelector('section[aria-labelledby="defects-heading"]');
+      if (!panel) continue;
+      let list = panel.querySelector('ul.defects');
+      if (!list) {
+        list = el('ul', { class: 'defects' });
+        const none = panel.querySelector(':scope > p.hint');
+        if (none) none.replaceWith(list);
+        else panel.querySelector('h2').after(list);
+      }
+      const level = document.querySelector(`#defect-severity option[value="${CSS.escape(severity || '')}"]`)?.textContent || severity;
+      list.append(el('li', { class: 'defect defect-waiting', 'data-testid': 'defect' },
+        el('p', {}, el('span', { class: `severity severity-${severity}` }, level), ` ${defect}`),
+        el('p', { class: 'hint' }, `Waiting to send, done ${clock(item.actedAt)}`)));
+    }
+  }
 };
 
 const download = ({ id, data }) => {
@@ -189,7 +224,10 @@ const keepTasks = () => {
       // What is waiting, shown with or without signal (this page may be the saved copy), and
       // sent when there is signal.
       registration.active?.postMessage({ type: navigator.onLine ? 'replay' : 'queue' });
-      return live.then(() => registration);
+      return live.then(() => {
+        showQueue();
+        return registration;
+      });
     })
     .then((registration) => {
       if (!navigator.onLine || !registration.active) return;
