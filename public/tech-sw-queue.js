@@ -311,12 +311,9 @@ async function sendWaiting() {
   }
   await writeMeta('blocked', null);
   for (const item of items) {
-    if (item.owner && item.owner !== who) {
-      item.state = 'refused';
-      item.reason = `Done while ${item.owner} was signed in on this phone: not sent as ${who}.`;
-      await putItem(item);
-      continue;
-    }
+    // Someone else's work waits for them to sign in on this phone again; it is never sent as,
+    // nor shown to, the person signed in now.
+    if (item.owner && item.owner !== who) continue;
     item.state = 'sending';
     await putItem(item);
     announce();
@@ -361,8 +358,17 @@ async function forgetOldSent() {
 
 // ---- telling the pages ---------------------------------------------------------------------------
 
+// The signed-in person's own changes; of anyone else's, only how many there are.
+async function ownItems() {
+  const me = (await readMeta('owner')) ?? null;
+  const all = await allItems();
+  const mine = all.filter((item) => !item.owner || !me || item.owner === me);
+  return { mine, others: all.filter((item) => !mine.includes(item)) };
+}
+
 async function queueState() {
-  const items = (await allItems()).map((item) => ({
+  const { mine, others } = await ownItems();
+  const items = mine.map((item) => ({
     id: item.id,
     task: item.task,
     kind: item.kind ?? null,
@@ -376,6 +382,7 @@ async function queueState() {
   return {
     type: 'queue',
     items,
+    others: others.length,
     synced: (await readMeta('synced')) ?? null,
     blocked: (await readMeta('blocked')) ?? null,
   };
@@ -389,7 +396,7 @@ async function announce() {
 // A refused act as a file the technician can keep or send to the office: its fields, and its
 // photos as data URLs.
 async function exported(id) {
-  const item = (await allItems()).find((i) => i.id === id);
+  const item = (await ownItems()).mine.find((i) => i.id === id);
   if (!item) return null;
   const fields = [];
   if (item.parts) {
@@ -425,8 +432,11 @@ async function onQueueMessage(event, message) {
   } else if (message.type === 'export') {
     reply({ type: 'export', id: message.id, data: await exported(message.id) });
   } else if (message.type === 'dismiss') {
-    const item = (await allItems()).find((i) => i.id === message.id);
+    const item = (await ownItems()).mine.find((i) => i.id === message.id);
     if (item && !isWaiting(item)) await dropItem(item.id);
+    announce();
+  } else if (message.type === 'dismiss-others') {
+    for (const item of (await ownItems()).others) await dropItem(item.id);
     announce();
   }
 }

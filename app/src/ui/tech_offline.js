@@ -47,6 +47,7 @@ const showQueue = () => {
   else if (queue.synced) status = `Synced ${clock(queue.synced)}`;
   else status = '';
   if (refused.length) status += `${status ? '. ' : ''}${changes(refused.length)} refused: see below`;
+  const others = queue.others || 0;
   // "I'm on site" waiting to be sent counts as done on this page: its button goes, and the
   // perform form the page holds for that moment shows.
   const onSite = waiting().some((i) => i.task === here && i.kind === 'on-site');
@@ -61,9 +62,19 @@ const showQueue = () => {
   }
   if (document.body.dataset.hydrated) showWaitingWork(here);
   bar.replaceChildren();
-  bar.hidden = !status;
-  if (!status) return;
-  bar.append(el('p', { class: 'tech-sync-status', role: 'status' }, status));
+  bar.hidden = !status && !others;
+  if (bar.hidden) return;
+  if (status) bar.append(el('p', { class: 'tech-sync-status', role: 'status' }, status));
+  if (others) {
+    // Work another person did on this phone and has not sent: theirs to send when they sign in
+    // here again; this person can only remove it.
+    const remove = el('button', { type: 'button', class: 'link-button' }, 'Remove them');
+    remove.addEventListener('click', () => {
+      if (confirm('Remove the changes another person made on this phone? They are lost for them.')) tell({ type: 'dismiss-others' });
+    });
+    bar.append(el('p', { class: 'hint' },
+      `${others === 1 ? '1 change' : `${others} changes`} made by someone else on this phone ${others === 1 ? 'waits' : 'wait'} for them to sign in here again. `, remove));
+  }
   const items = [...queue.items].sort((a, b) => (b.task === here) - (a.task === here) || a.id - b.id);
   if (!items.length) return;
   const list = el('ol', { class: 'tech-sync-items' });
