@@ -67,7 +67,7 @@ async function clientDocument(request, url) {
   try {
     return await fetch(request);
   } catch (offline) {
-    const saved = await (await caches.open(DOCUMENTS)).match(url.pathname);
+    const saved = await caches.match(url.pathname, { cacheName: DOCUMENTS });
     if (saved) return saved;
     throw offline;
   }
@@ -81,8 +81,7 @@ function clientDocuments(html) {
   return [...panel.matchAll(/href="(\/files\/task-documents\/\d+)"/g)].map((m) => m[1]);
 }
 
-async function keepDocument(path) {
-  const cache = await caches.open(DOCUMENTS);
+async function keepDocument(path, cache) {
   if (await cache.match(path)) return;
   const response = await fetch(path, { credentials: 'same-origin' });
   if (!response.ok || response.redirected) return;
@@ -98,12 +97,13 @@ async function forget() {
 }
 
 // Stores a page as answered (a response of its own: its body is read here), with the time it
-// was saved.
-async function keepPage(path, response) {
+// was saved, in `cache`: opened by the caller before it asked the network, so a sign-out
+// meanwhile (Clear-Site-Data deletes the caches) leaves the page in a deleted cache instead of
+// making the cache again.
+async function keepPage(path, response, cache) {
   const headers = new Headers(response.headers);
   headers.set(SAVED_AT, String(Date.now()));
   const body = await response.arrayBuffer();
-  const cache = await caches.open(PAGES);
   await cache.put(path, new Response(body, { status: response.status, headers }));
 }
 
@@ -112,15 +112,16 @@ async function keepPage(path, response) {
 // and the network has not answered within SLOW_MS, the saved copy is shown, and the network's
 // answer, when it comes, is saved for next time.
 async function page(event, url) {
+  const pages = await caches.open(PAGES);
   const network = fetch(event.request).then((response) => {
     if (signedOut(response)) {
       event.waitUntil(forget());
     } else if (response.ok && !response.redirected) {
-      event.waitUntil(keepPage(url.pathname, response.clone()));
+      event.waitUntil(keepPage(url.pathname, response.clone(), pages));
     }
     return response;
   });
-  const saved = await (await caches.open(PAGES)).match(url.pathname);
+  const saved = await pages.match(url.pathname);
   if (!saved) return network.catch(() => notSaved());
   event.waitUntil(network.catch(() => undefined));
   const slow = new Promise((resolve) => setTimeout(() => resolve(null), SLOW_MS));
@@ -150,7 +151,7 @@ async function markSaved(saved, why, missing = false) {
 }
 
 async function notSaved() {
-  const list = await (await caches.open(PAGES)).match('/tech');
+  const list = await caches.match('/tech', { cacheName: PAGES });
   if (list) return markSaved(list, 'offline', true);
   const html =
     '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">' +
@@ -201,7 +202,16 @@ self.addEventListener('message', (event) => {
 async function save(files, fromList) {
   // Whose work is queued from now on (see tech-sw-queue.js); then what waited goes out.
   const who = await signedIn().catch(() => undefined);
-  if (who) await writeMeta('owner', who);
+  if (who) {
+    // Someone else signed in on this phone (the last person's session ended without signing
+    // out here): nothing of theirs stays saved, and this person's tasks are saved now.
+    const before = await readMeta('owner');
+    if (before && before !== who) {
+      await forget();
+      lastRefresh = 0;
+    }
+    await writeMeta('owner', who);
+  }
   await replay().catch(() => undefined);
   const cache = await caches.open(FILES);
   for (const path of files) {
@@ -220,16 +230,18 @@ async function save(files, fromList) {
 // Saves the task list and each task on it; drops saved tasks no longer on it (finished and
 // sent back, or given to someone else).
 async function refreshTasks() {
+  // Opened before asking: a sign-out while this runs leaves what it saves in deleted caches.
+  const pages = await caches.open(PAGES);
+  const saved = await caches.open(DOCUMENTS);
   const list = await fetch('/tech', { credentials: 'same-origin' });
   if (signedOut(list)) {
     await forget();
     return { tasks: 0, at: Date.now() };
   }
   if (!list.ok) throw new Error(`the task list answered ${list.status}`);
-  await keepPage('/tech', list.clone());
+  await keepPage('/tech', list.clone(), pages);
   const html = await list.text();
   const paths = [...new Set([...html.matchAll(/href="(\/tech\/tasks\/\d+)"/g)].map((m) => m[1]))];
-  const pages = await caches.open(PAGES);
   const documents = new Set();
   let next = 0;
   const worker = async () => {
@@ -238,18 +250,17 @@ async function refreshTasks() {
       const response = await fetch(path, { credentials: 'same-origin' });
       if (response.ok && !response.redirected) {
         clientDocuments(await response.clone().text()).forEach((d) => documents.add(d));
-        await keepPage(path, response);
+        await keepPage(path, response, pages);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(AT_ONCE, paths.length) }, worker));
-  for (const path of documents) await keepDocument(path).catch(() => undefined);
+  for (const path of documents) await keepDocument(path, saved).catch(() => undefined);
   const kept = new Set(paths);
   for (const request of await pages.keys()) {
     const path = new URL(request.url).pathname;
     if (path.startsWith('/tech/tasks/') && !kept.has(path)) await pages.delete(request);
   }
-  const saved = await caches.open(DOCUMENTS);
   for (const request of await saved.keys()) {
     if (!documents.has(new URL(request.url).pathname)) await saved.delete(request);
   }

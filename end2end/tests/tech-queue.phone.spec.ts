@@ -1,9 +1,9 @@
 import { test, expect, expectHydrated, collectPanics } from './fixtures';
-import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, signIn } from './auth';
+import { AGENT, OFFICE, DEMO_PASSWORD, linkFromMailbox, requestLink, signIn } from './auth';
 import { signWithFinger } from './phone';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { instructToBrightspark } from './works';
+import { acceptWithNewTechnician, addTechnician, instructToBrightspark } from './works';
 
 /** The agency instructs works for Brightspark with two service tasks; the office adds a new
  *  technician to its team and accepts the task with them. Each test has its own technician, so
@@ -21,16 +21,7 @@ async function acceptedForNewTechnician(browser: Browser, name: string) {
   const desk = await browser.newContext();
   const office = await desk.newPage();
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
-  const added = await office.request.post('/rpc/team/add', {
-    form: { 'technician[name]': name, 'technician[email]': email },
-  });
-  expect(added.ok()).toBe(true);
-  await office.reload();
-  await expectHydrated(office);
-  const actions = office.getByRole('region', { name: 'Actions' });
-  await actions.getByRole('checkbox', { name: new RegExp(name) }).check();
-  await actions.getByRole('button', { name: 'Accept' }).click();
-  await expect(office.getByTestId('task-technicians')).toHaveText(name);
+  await acceptWithNewTechnician(office, name, email);
   const close = async () => {
     await agency.close();
     await desk.close();
@@ -267,5 +258,132 @@ test('the client\'s documents open without signal; the office takes the task off
   await expect(changes(page)).toHaveCount(0);
   // Nothing reached the task: it is as the office left it.
   await expect(office.getByTestId('task-status')).toHaveText('Accepted');
+  await close();
+});
+
+test('a photo taken without signal is made smaller on the phone before it waits (a day of photos fits), and reaches the agency', async ({ page, context, browser }) => {
+  test.slow();
+  const { taskId, email, agent, close } = await acceptedForNewTechnician(browser, 'Ines Moreau');
+  await technicianSignsIn(page, email);
+  // A 12-megapixel photo as a phone's camera saves it (4032 × 3024 JPEG).
+  const photo = Buffer.from(
+    await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(4032, 3024);
+      const g = canvas.getContext('2d')!;
+      const sky = g.createLinearGradient(0, 0, 4032, 3024);
+      sky.addColorStop(0, '#c9d6e3');
+      sky.addColorStop(1, '#5a4632');
+      g.fillStyle = sky;
+      g.fillRect(0, 0, 4032, 3024);
+      for (let i = 0; i < 4000; i += 1) {
+        g.fillStyle = `hsl(${(i * 37) % 360} 40% ${30 + (i % 50)}%)`;
+        g.fillRect((i * 7919) % 4032, (i * 104729) % 3024, 20 + (i % 90), 20 + (i % 70));
+      }
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.95 })).arrayBuffer());
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    }),
+    'base64',
+  );
+
+  await goOffline(context, page, taskId);
+  await sendAndReload(page, () => page.getByRole('button', { name: "I'm on site" }).tap());
+  const defects = page.getByRole('region', { name: 'Defects' });
+  await defects.getByLabel('Service task').selectOption({ label: 'Test smoke alarms' });
+  await defects.getByLabel('Severity').selectOption({ label: 'Non-critical' });
+  await defects.getByLabel('Description').fill('Loft hatch alarm missing its cover');
+  await defects.getByLabel('Photos (JPEG, PNG or HEIC, up to 10)').setInputFiles({ name: 'IMG_2231.JPG', mimeType: 'image/jpeg', buffer: photo });
+  await sendAndReload(page, () => defects.getByRole('button', { name: 'Report defect' }).tap());
+  await expect(status(page)).toHaveText('Offline — 2 changes waiting');
+
+  // What the phone keeps: a JPEG 1,600 px on its longest side, a fraction of the camera's file.
+  const kept = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('certidesk-tech');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const items = await new Promise<any[]>((resolve, reject) => {
+      const all = db.transaction('queue').objectStore('queue').getAll();
+      all.onsuccess = () => resolve(all.result);
+      all.onerror = () => reject(all.error);
+    });
+    db.close();
+    const part = items.find((item) => item.url.endsWith('/defects')).parts.find((p: any) => p.file);
+    const bitmap = await createImageBitmap(part.file);
+    return { name: part.filename, type: part.file.type, bytes: part.file.size, width: bitmap.width, height: bitmap.height };
+  });
+  expect(kept).toMatchObject({ name: 'IMG_2231.jpg', type: 'image/jpeg', width: 1600, height: 1200 });
+  expect(kept.bytes, `kept ${kept.bytes} of ${photo.length} bytes`).toBeLessThan(photo.length / 3);
+
+  // Signal again: the defect and its photo reach the agency.
+  await context.setOffline(false);
+  await expect(status(page)).toHaveText(/^Synced \d{2}:\d{2}$/, { timeout: 15_000 });
+  await agent.goto(`/agent/tasks/${taskId}`);
+  const shown = agent.getByRole('img', { name: 'Photo of the defect: Loft hatch alarm missing its cover' });
+  await expect(shown).toBeVisible();
+  const view = await agent.request.get((await shown.locator('..').getAttribute('href'))!);
+  expect(view.headers()['content-type']).toBe('image/jpeg');
+  const size = await agent.evaluate(async (href) => {
+    const bitmap = await createImageBitmap(await (await fetch(href)).blob());
+    return [bitmap.width, bitmap.height];
+  }, (await shown.locator('..').getAttribute('href'))!);
+  expect(size).toEqual([1600, 1200]);
+  await close();
+});
+
+test('on a shared phone, work a technician left waiting stays theirs: the next person sees only how many and is warned before signing out would remove it; it is sent when its owner signs in again', async ({ page, context, browser }) => {
+  test.slow();
+  const { taskId, email, agent, office, close } = await acceptedForNewTechnician(browser, 'Lena Fischer');
+  await technicianSignsIn(page, email);
+  await goOffline(context, page, taskId);
+  const before = Date.now();
+  await sendAndReload(page, () => page.getByRole('button', { name: "I'm on site" }).tap());
+  const after = Date.now();
+  await expect(status(page)).toHaveText('Offline — 1 change waiting');
+
+  // Her session on the phone ends (it expired) before there is signal again; a colleague new to
+  // the team signs in on the same phone.
+  await context.clearCookies();
+  await context.setOffline(false);
+  const colleague = `omar.${Date.now() % 1_000_000}@brightspark.example`;
+  await addTechnician(office, 'Omar Haddad', colleague);
+  // With no task yet, he asks for his link on the sign-in page.
+  await requestLink(page, colleague);
+  await page.goto(await linkFromMailbox(page, colleague));
+  await expectHydrated(page);
+  await page.getByRole('button', { name: 'Continue' }).tap();
+  await expect(page).toHaveURL(/\/tech$/);
+  await expectHydrated(page);
+  await expect(page.locator('.offline-saved')).toHaveText(/for use without signal: 0 tasks\.$/);
+  const bar = page.getByRole('region', { name: 'Changes on this phone' });
+  await expect(bar).toContainText('1 change made by someone else on this phone waits for them to sign in here again.');
+  // He sees neither what it is nor which task, and it is not sent as his.
+  await expect(changes(page)).toHaveCount(0);
+  await expect(bar).not.toContainText("I'm on site");
+  await expect(page.getByRole('link', { name: /Alarm service/ })).toHaveCount(0);
+  await agent.goto(`/agent/tasks/${taskId}`);
+  await expect(agent.getByTestId('task-status')).toHaveText('Accepted');
+
+  // Signing out would remove it: he is told, and says no.
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole('button', { name: 'Menu' }).tap();
+  await page.getByRole('button', { name: 'Sign out' }).tap();
+  await expect.poll(() => asked).toBe('Signing out removes 1 change someone else made on this phone. Sign out anyway?');
+  await expect(page).toHaveURL(/\/tech$/);
+
+  // Lena signs in again on the phone: her change goes, at the time she pressed it.
+  await requestLink(page, email);
+  await technicianSignsIn(page, email);
+  await expect(status(page)).toHaveText(/^Synced \d{2}:\d{2}$/, { timeout: 15_000 });
+  const onSite = (await timeline(agent, taskId)).find(([, , w]) => w.startsWith("I'm on site"))!;
+  expect([shownMinute(before), shownMinute(after)].some((m) => onSite[0].startsWith(m)), onSite[0]).toBe(true);
+  expect(onSite[0]).toContain('(on the phone, without signal; arrived ');
+  await expect(agent.getByTestId('task-status')).toHaveText('In progress');
   await close();
 });

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { clientWeight, PAGE_PART_BUDGET, TECH_TASK_BUDGET } from './weight';
 import { signWithFinger } from './phone';
-import { instructToBrightspark } from './works';
+import { acceptWithNewTechnician, instructToBrightspark } from './works';
 
 /** A PDF's text as a reader extracts it (poppler's pdftotext, layout kept). */
 function pdfText(path: string): string {
@@ -33,16 +33,7 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   const officePanics = collectPanics(office);
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
-  const added = await office.request.post('/rpc/team/add', {
-    form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
-  });
-  expect(added.ok()).toBe(true);
-  await office.reload();
-  await expectHydrated(office);
-  const actions = office.getByRole('region', { name: 'Actions' });
-  await actions.getByRole('checkbox', { name: new RegExp(technician) }).check();
-  await actions.getByRole('button', { name: 'Accept' }).click();
-  await expect(office.getByTestId('task-technicians')).toHaveText(technician);
+  await acceptWithNewTechnician(office, technician, technicianEmail);
   const message = await office.request.post('/rpc/tasks/message', {
     form: { task_id: String(taskId), body: 'The key is with the concierge.' },
   });
@@ -248,14 +239,7 @@ test('once signed, the record on the phone is read-only; the office reopens it w
   const office = await desk.newPage();
   await signIn(office, OFFICE.email, DEMO_PASSWORD, `/sign-in?next=/desk/tasks/${taskId}`);
   await expect(office.getByRole('heading', { level: 1 })).toHaveText(title);
-  expect((await office.request.post('/rpc/team/add', {
-    form: { 'technician[name]': technician, 'technician[email]': technicianEmail },
-  })).ok()).toBe(true);
-  await office.reload();
-  await expectHydrated(office);
-  await office.getByRole('region', { name: 'Actions' }).getByRole('checkbox', { name: new RegExp(technician) }).check();
-  await office.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Accept' }).click();
-  await expect(office.getByTestId('task-technicians')).toHaveText(technician);
+  await acceptWithNewTechnician(office, technician, technicianEmail);
 
   await page.goto(await linkFromMailbox(page, technicianEmail));
   await expectHydrated(page);

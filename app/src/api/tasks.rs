@@ -197,9 +197,7 @@ pub async fn record_service_result(
         service_task_id,
         outcome,
         reading.as_deref(),
-        // A result queued on a phone without signal is recorded at the phone's time when the
-        // server's clock makes it plausible.
-        request::acted_at().await.judge(None).at,
+        request::acted_at().await,
     )
     .await?)
 }

@@ -208,9 +208,15 @@ fn SignOutButton() -> impl IntoView {
             go_to("/sign-in");
         }
     });
+    // The server renders it enabled without reading the action: a server render whose Suspend
+    // had already dropped this island's owner panicked reading it ("already disposed").
+    #[cfg(feature = "hydrate")]
+    let busy = move || sign_out.pending().get();
+    #[cfg(not(feature = "hydrate"))]
+    let busy = || false;
     view! {
         <ActionForm action=sign_out attr:class="inline-form">
-            <button type="submit" class="link-button" disabled=move || sign_out.pending().get()>
+            <button type="submit" class="link-button" disabled=busy>
                 "Sign out"
             </button>
         </ActionForm>

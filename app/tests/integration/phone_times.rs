@@ -2,13 +2,15 @@
 //! recorded at the phone's time when the server's clock makes it plausible (flagged otherwise);
 //! and the office taking a technician off a task, after which what the phone sends is refused.
 
-use crate::support::brightspark_task;
+use crate::support::{brightspark_task, count, user_id};
 use app::db::now_ms;
 use app::db_test;
 use app::domain::acted_at::{ActedAt, AHEAD_MS};
+use app::domain::service_tasks::{Outcome, Severity};
 use app::domain::task_status::{TaskAction, TaskStatus};
 use app::services::tasks::assignment::take_off;
 use app::services::tasks::perform::perform_on_site;
+use app::services::tasks::service_work::{record_result, report_defect, NewDefect};
 use app::services::tasks::{accept, act, task_detail};
 use app::services::Context;
 use app::services::ServiceError;
@@ -19,14 +21,6 @@ const OTHER_OFFICE: &str = "desk@northgate-gas.example";
 const TOM: &str = "tom.baker@brightspark.example";
 const JESS: &str = "jess.lee@brightspark.example";
 const MINUTE: i64 = 60 * 1000;
-
-async fn user_id(cx: &Context, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(cx.db.pool())
-        .await
-        .unwrap()
-}
 
 /// A task for Brightspark accepted with Tom, accepted `ago` milliseconds before now.
 async fn accepted_with_tom(cx: &Context, ago: i64) -> i64 {
@@ -84,6 +78,48 @@ db_test!(
         assert_eq!(on_site.received_at, Some(received));
         assert_eq!(on_site.phone_clock, None);
 
+        // A result and a defect done on the phone meanwhile: recorded at the phone's times, the
+        // arrival kept beside them on their timeline lines.
+        let flue: i64 = sqlx::query_scalar("SELECT id FROM service_tasks WHERE task_id = $1")
+            .bind(task)
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        let result_at = pressed + 5 * MINUTE;
+        let acted = ActedAt {
+            received,
+            phone: Some(result_at),
+        };
+        record_result(&cx, &tom, flue, Outcome::Fail, None, acted)
+            .await
+            .unwrap();
+        let defect_at = pressed + 8 * MINUTE;
+        let acted = ActedAt {
+            received,
+            phone: Some(defect_at),
+        };
+        let defect = NewDefect {
+            service_task_id: Some(flue),
+            description: "Flue terminal cracked".into(),
+            severity: Severity::Critical,
+            photos: Vec::new(),
+        };
+        let defect_id = report_defect(&cx, &tom, task, defect, acted).await.unwrap();
+        let result = timeline_row(&cx, task, "Result recorded").await;
+        assert_eq!(
+            (result.at, result.phone_at, result.received_at),
+            (result_at, Some(result_at), Some(received))
+        );
+        let reported = timeline_row(&cx, task, "Defect reported").await;
+        assert_eq!(
+            (reported.at, reported.phone_at, reported.received_at),
+            (defect_at, Some(defect_at), Some(received))
+        );
+        let recorded_at = format!("SELECT recorded_at FROM service_tasks WHERE id = {flue}");
+        assert_eq!(count(&cx, &recorded_at).await, result_at);
+        let reported_at = format!("SELECT reported_at FROM defects WHERE id = {defect_id}");
+        assert_eq!(count(&cx, &reported_at).await, defect_at);
+
         // Performed 20 minutes later on the phone; the signatures carry that time too.
         let performed_at = pressed + 20 * MINUTE;
         let acted = ActedAt {
@@ -106,21 +142,19 @@ db_test!(
         // The timeline says it was done on the phone and when it arrived, in order of the acts.
         let office = actor(&cx, OFFICE).await;
         let detail = task_detail(&cx, &office, task, now_ms()).await.unwrap();
-        let whens: Vec<&str> = detail.timeline.iter().map(|e| e.when.as_str()).collect();
-        assert!(detail.timeline[0]
-            .what
-            .starts_with(TaskAction::PerformedOnSite.label()));
-        assert!(
-            whens[0].contains("(on the phone, without signal; arrived "),
-            "{whens:?}"
-        );
-        assert!(detail.timeline[1]
-            .what
-            .starts_with(TaskAction::OnSite.label()));
-        assert!(
-            whens[1].contains("(on the phone, without signal; arrived "),
-            "{whens:?}"
-        );
+        let whats: Vec<&str> = detail.timeline.iter().map(|e| e.what.as_str()).collect();
+        assert!(whats[0].starts_with(TaskAction::PerformedOnSite.label()));
+        assert!(whats[1].starts_with("Defect reported"), "{whats:?}");
+        assert!(whats[2].starts_with("Result recorded"), "{whats:?}");
+        assert!(whats[3].starts_with(TaskAction::OnSite.label()));
+        for entry in &detail.timeline[..4] {
+            assert!(
+                entry
+                    .when
+                    .contains("(on the phone, without signal; arrived "),
+                "{entry:?}"
+            );
+        }
 
         // An act done with signal is as before: nothing beside its time.
         let plain = accepted_with_tom(&cx, 0).await;

@@ -98,10 +98,9 @@ pub async fn report_defect(
 ) -> Response {
     let actor = &post.actor;
     let back = actor.kind.task_path(task_id);
-    // A defect queued on a phone without signal is recorded at the phone's time when the
-    // server's clock makes it plausible.
+    // A defect queued on a phone without signal carries the phone's time of the act.
     let phone_time = headers.get(acted_at::HEADER).and_then(|v| v.to_str().ok());
-    let reported_at = ActedAt::from_header(phone_time, auth::now()).judge(None).at;
+    let acted = ActedAt::from_header(phone_time, auth::now());
     let reported = async {
         let form = Form::read(multipart, COMPLETE_LIMIT).await?;
         let severity = Severity::parse(form.text("severity"))
@@ -120,7 +119,7 @@ pub async fn report_defect(
             severity,
             photos,
         };
-        let id = service_work::report_defect(&context, actor, task_id, defect, reported_at).await?;
+        let id = service_work::report_defect(&context, actor, task_id, defect, acted).await?;
         Ok::<_, Refusal>(json!({ "id": id }))
     };
     post.reply(&back, StatusCode::CREATED, reported.await)

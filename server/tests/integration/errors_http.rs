@@ -2,8 +2,7 @@
 //! reason answer with the same status and the same JSON (the page reads both one way), on both
 //! databases. Downloads, which a person opens in a tab, say the same in text.
 
-use crate::support::{browser, call, post_form, seeded, sign_in, start};
-use app::db::Db;
+use crate::support::{browser, call, number, post_form, seeded, sign_in, start};
 use app::db_test;
 use app::domain::form_fields::NOT_A_DATE;
 use reqwest::multipart::{Form, Part};
@@ -11,10 +10,6 @@ use serde_json::json;
 
 const READ_ONLY_AGENT: &str = "sam.reid@harbour-lettings.example";
 const AGENT: &str = "priya.shah@harbour-lettings.example";
-
-async fn id_of(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
-}
 
 fn certificate(contractor: i64, certificate_type: i64, end_date: &str) -> Form {
     Form::new()
@@ -31,9 +26,9 @@ fn certificate(contractor: i64, certificate_type: i64, end_date: &str) -> Form {
 db_test!(routes_and_server_functions_refuse_in_one_voice, |cx| {
     seeded(&cx.db).await;
     let base = start(cx.db.clone()).await;
-    let contractor = id_of(&cx.db, "SELECT MIN(id) FROM contractors").await;
-    let gas = id_of(&cx.db, "SELECT MIN(id) FROM certificate_types").await;
-    let document = id_of(&cx.db, "SELECT MIN(id) FROM certificate_documents").await;
+    let contractor = number(&cx.db, "SELECT MIN(id) FROM contractors").await;
+    let gas = number(&cx.db, "SELECT MIN(id) FROM certificate_types").await;
+    let document = number(&cx.db, "SELECT MIN(id) FROM certificate_documents").await;
     let upload = |client: reqwest::Client, end_date: &'static str| {
         let base = base.clone();
         async move {

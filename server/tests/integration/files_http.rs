@@ -2,7 +2,7 @@
 //! the contractor's office, checks by content and size, downloads with safe headers only for
 //! those allowed, and the event stream telling an agent's page about the upload.
 
-use crate::support::{browser, call, post_form, seeded, sign_in, start};
+use crate::support::{browser, call, number, post_form, seeded, sign_in, start};
 use app::db::Db;
 use app::db_test;
 use futures_util::StreamExt;
@@ -11,16 +11,12 @@ use reqwest::multipart::{Form, Part};
 const OFFICE: &str = "office@brightspark.example";
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
 
-async fn id_of(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
-}
-
 /// What Chromium asks for when it sends a form itself.
 const BROWSER_FORM: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 /// The first of Brightspark's accepted tasks in the demo data.
 async fn accepted_brightspark_task(db: &Db) -> i64 {
-    id_of(
+    number(
         db,
         "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
          WHERE c.company_name = 'Brightspark Electrical Ltd' AND t.status = 'accepted'",
@@ -59,12 +55,12 @@ db_test!(
         sign_in(&office, &base, OFFICE).await;
         let admin = browser();
         sign_in(&admin, &base, ADMIN).await;
-        let gas = id_of(
+        let gas = number(
             &cx.db,
             "SELECT id FROM certificate_types WHERE name = 'Gas safety'",
         )
         .await;
-        let brightspark = id_of(
+        let brightspark = number(
             &cx.db,
             "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
         )
@@ -143,7 +139,7 @@ db_test!(
         assert_eq!(r.status(), 401);
 
         // Refused by content, by size, and without a file; nothing is recorded.
-        let before = id_of(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await;
+        let before = number(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await;
         let (status, body) = upload(
             &office,
             &base,
@@ -177,7 +173,7 @@ db_test!(
             upload(&stranger, &base, form(gas, "gas.pdf", b"%PDF-1.4".to_vec())).await;
         assert_eq!(status, 401);
         assert_eq!(
-            id_of(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await,
+            number(&cx.db, "SELECT COUNT(*) FROM certificate_documents").await,
             before
         );
         // A scan of a few megabytes goes through (not only small files).
@@ -234,7 +230,7 @@ db_test!(
         .await;
         assert_eq!(status, 401);
         assert_eq!(
-            id_of(&cx.db, "SELECT COUNT(*) FROM task_documents").await,
+            number(&cx.db, "SELECT COUNT(*) FROM task_documents").await,
             0,
             "nothing recorded by refused attempts"
         );
@@ -261,7 +257,7 @@ db_test!(
         .await;
         assert_eq!(status, 409);
 
-        let document = id_of(&cx.db, "SELECT MIN(id) FROM task_documents").await;
+        let document = number(&cx.db, "SELECT MIN(id) FROM task_documents").await;
         for client in [&office, &admin] {
             let r = client
                 .get(format!("{base}/files/task-documents/{document}"))
@@ -338,7 +334,7 @@ db_test!(
         let (status, body) = post_form(&office, &base, &path, defect("critical")).await;
         assert_eq!(status, 201, "{body}");
 
-        let photo = id_of(&cx.db, "SELECT MIN(id) FROM defect_photos").await;
+        let photo = number(&cx.db, "SELECT MIN(id) FROM defect_photos").await;
         for client in [&office, &admin] {
             let r = client
                 .get(format!("{base}/files/defect-photos/{photo}/thumbnail"))
@@ -399,7 +395,7 @@ db_test!(
             "{page}"
         );
         let count = || async {
-            id_of(
+            number(
                 &cx.db,
                 &format!("SELECT COUNT(*) FROM defects WHERE task_id = {task}"),
             )
@@ -445,7 +441,7 @@ db_test!(
             "{page}"
         );
         let documents = || async {
-            id_of(
+            number(
                 &cx.db,
                 &format!("SELECT COUNT(*) FROM task_documents WHERE task_id = {task}"),
             )
@@ -507,7 +503,7 @@ db_test!(
         // The page's script and API clients still get the refusal itself.
         let script = send("application/json", None).await.unwrap();
         assert_eq!(script.status(), 401);
-        let count = id_of(
+        let count = number(
             &cx.db,
             &format!("SELECT COUNT(*) FROM defects WHERE task_id = {task}"),
         )
@@ -527,17 +523,17 @@ db_test!(
         sign_in(&admin, &base, ADMIN).await;
         let northgate = browser();
         sign_in(&northgate, &base, "desk@northgate-gas.example").await;
-        let electrical = id_of(
+        let electrical = number(
             &cx.db,
             "SELECT id FROM certificate_types WHERE name = 'Electrical installation'",
         )
         .await;
-        let tom = id_of(
+        let tom = number(
             &cx.db,
             "SELECT id FROM users WHERE email = 'tom.baker@brightspark.example'",
         )
         .await;
-        let nina = id_of(
+        let nina = number(
             &cx.db,
             "SELECT id FROM users WHERE email = 'nina.kowalski@northgate-gas.example'",
         )
@@ -603,8 +599,8 @@ db_test!(
         sign_in(&admin, &base, ADMIN).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
-        let property = id_of(&cx.db, "SELECT MIN(id) FROM properties").await;
-        let brightspark = id_of(
+        let property = number(&cx.db, "SELECT MIN(id) FROM properties").await;
+        let brightspark = number(
             &cx.db,
             "SELECT id FROM contractors WHERE company_name = 'Brightspark Electrical Ltd'",
         )
@@ -663,7 +659,7 @@ db_test!(
                 .contains("2,000"),
             "{body}"
         );
-        let unanswered = id_of(
+        let unanswered = number(
             &cx.db,
             "SELECT COUNT(*) FROM quotes WHERE status = 'requested' AND storage_key IS NULL",
         )
@@ -673,7 +669,7 @@ db_test!(
         let (status, body) =
             post_form(&office, &base, &path, answer("1,250.50", "é".repeat(2_000))).await;
         assert_eq!(status, 200, "{body}");
-        let amount = id_of(&cx.db, "SELECT amount_pence FROM quotes").await;
+        let amount = number(&cx.db, "SELECT amount_pence FROM quotes").await;
         assert_eq!(amount, 125_050);
 
         // The agency and the office that sent it read the document; another office does not.

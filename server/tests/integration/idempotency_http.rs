@@ -1,16 +1,11 @@
 //! Requests sent again with the same `Idempotency-Key` (a phone whose answer was lost, work
 //! queued offline and replayed) are done once and answered with the first answer.
 
-use crate::support::{browser, seeded, sign_in, start};
-use app::db::Db;
+use crate::support::{browser, number, seeded, sign_in, start};
 use app::db_test;
 
 const OFFICE: &str = "office@brightspark.example";
 const ADMIN: &str = "alex.morgan@harbour-lettings.example";
-
-async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
-}
 
 db_test!(
     a_request_sent_again_with_its_key_is_done_once_and_answered_as_the_first_time,
@@ -19,7 +14,7 @@ db_test!(
         let base = start(cx.db.clone()).await;
         let office = browser();
         sign_in(&office, &base, OFFICE).await;
-        let task = count(
+        let task = number(
             &cx.db,
             "SELECT MIN(t.id) FROM tasks t JOIN contractors c ON c.id = t.contractor_id \
              WHERE c.company_name = 'Brightspark Electrical Ltd'",
@@ -27,7 +22,7 @@ db_test!(
         .await
         .to_string();
         let messages = format!("SELECT COUNT(*) FROM task_messages WHERE task_id = {task}");
-        let before = count(&cx.db, &messages).await;
+        let before = number(&cx.db, &messages).await;
         let send = |client: &reqwest::Client, key: &str, path: &str, body: &str| {
             client
                 .post(format!("{base}/rpc/{path}"))
@@ -51,7 +46,7 @@ db_test!(
         assert_eq!(again.status(), 200);
         assert_eq!(again.headers()["idempotent-replayed"], "true");
         assert_eq!(again.text().await.unwrap(), first_id);
-        assert_eq!(count(&cx.db, &messages).await, before + 1);
+        assert_eq!(number(&cx.db, &messages).await, before + 1);
 
         // Sixteen at once with one key: one message; the others get the answer or "still
         // being answered", never an error of the server's.
@@ -60,7 +55,7 @@ db_test!(
             let status = answer.unwrap().status().as_u16();
             assert!(status == 200 || status == 409, "{status}");
         }
-        assert_eq!(count(&cx.db, &messages).await, before + 2);
+        assert_eq!(number(&cx.db, &messages).await, before + 2);
 
         // The key belongs to the request it named, and to the person who sent it.
         let elsewhere = send(&office, "first-key-0001", "tasks/accept", "x")
@@ -75,7 +70,7 @@ db_test!(
             .unwrap();
         assert_eq!(theirs.status(), 200, "another session of the same person");
         assert_eq!(theirs.headers()["idempotent-replayed"], "true");
-        assert_eq!(count(&cx.db, &messages).await, before + 2);
+        assert_eq!(number(&cx.db, &messages).await, before + 2);
         let agent = browser();
         sign_in(&agent, &base, ADMIN).await;
         let agents = send(&agent, "first-key-0001", "tasks/message", "From the agency")
@@ -87,12 +82,12 @@ db_test!(
             "another person's key of the same name"
         );
         assert!(agents.headers().get("idempotent-replayed").is_none());
-        assert_eq!(count(&cx.db, &messages).await, before + 3);
+        assert_eq!(number(&cx.db, &messages).await, before + 3);
 
         // A key that is not one is refused before anything is done.
         let bad = send(&office, "short", "tasks/message", "No").await.unwrap();
         assert_eq!(bad.status(), 422);
-        assert_eq!(count(&cx.db, &messages).await, before + 3);
+        assert_eq!(number(&cx.db, &messages).await, before + 3);
 
         // A refusal is an answer too: kept, and given again.
         let refused = send(&office, "empty-body-03", "tasks/message", "")
@@ -118,6 +113,6 @@ db_test!(
                 .unwrap();
             assert_eq!(plain.status(), 200);
         }
-        assert_eq!(count(&cx.db, &messages).await, before + 5);
+        assert_eq!(number(&cx.db, &messages).await, before + 5);
     }
 );

@@ -155,7 +155,7 @@ pub(crate) async fn add_to_timeline(
 
 /// Adds `event` at the judged time of its act, keeping when it arrived and any doubt about the
 /// phone's clock beside it.
-async fn add_judged_to_timeline(
+pub(crate) async fn add_judged_to_timeline(
     tx: &mut sqlx::AnyConnection,
     actor: &Actor,
     event: TimelineEvent<'_>,

@@ -2,8 +2,9 @@
 //! contractor's office (Desk view) or an assigned technician (Tech view) between accepting and
 //! performing, read by everyone who may see the task. Each record lands in the task timeline.
 
-use super::access::{add_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
+use super::access::{add_judged_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
 use crate::db::{audit, Db};
+use crate::domain::acted_at::{ActedAt, Judged};
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{
     can_record_work, check_defect, check_result, Outcome, ResultKind, Severity,
@@ -82,7 +83,7 @@ async fn note(
     status: TaskStatus,
     what: &str,
     detail: &str,
-    now: i64,
+    when: Judged,
 ) -> Result<(), ServiceError> {
     let event = TimelineEvent {
         task_id,
@@ -91,7 +92,8 @@ async fn note(
         to: status,
         reason: Some(detail),
     };
-    add_to_timeline(&mut *tx, actor, event, now).await?;
+    add_judged_to_timeline(&mut *tx, actor, event, when).await?;
+    // The audit log is the server's own account: when the record was made.
     audit::record(
         &mut *tx,
         actor.agency_id,
@@ -99,21 +101,24 @@ async fn note(
         "task_work_recorded",
         None,
         &format!("task {task_id}: {what}: {detail}"),
-        now,
+        when.received,
     )
     .await?;
     Ok(())
 }
 
-/// Records (or corrects) a service task's result.
+/// Records (or corrects) a service task's result, at `acted`: the server's time, or the phone's
+/// for a result queued on a phone without signal when the server's clock makes it plausible
+/// (`domain::acted_at`; the timeline keeps both).
 pub async fn record_result(
     cx: &Context,
     actor: &Actor,
     service_task_id: i64,
     outcome: Outcome,
     reading: Option<&str>,
-    now: i64,
+    acted: impl Into<ActedAt>,
 ) -> Result<(), ServiceError> {
+    let when = acted.into().judge(None);
     #[derive(FromRow)]
     struct ServiceTaskRow {
         task_id: i64,
@@ -150,7 +155,7 @@ pub async fn record_result(
     .bind(outcome.as_str())
     .bind(reading.as_deref())
     .bind(actor.user_id)
-    .bind(now)
+    .bind(when.at)
     .bind(service_task_id)
     .execute(&mut *tx)
     .await?;
@@ -165,7 +170,7 @@ pub async fn record_result(
         status,
         "Result recorded",
         &detail,
-        now,
+        when,
     )
     .await?;
     tx.commit().await?;
@@ -181,15 +186,17 @@ pub struct NewDefect {
     pub photos: Vec<Upload>,
 }
 
-/// Reports a defect with its photos. Photos are prepared and stored first, then the defect and
-/// its photos are recorded in one transaction; if that fails the stored files are removed.
+/// Reports a defect with its photos, at `acted` as a result is (`record_result`). Photos are
+/// prepared and stored first, then the defect and its photos are recorded in one transaction; if
+/// that fails the stored files are removed.
 pub async fn report_defect(
     cx: &Context,
     actor: &Actor,
     task_id: i64,
     defect: NewDefect,
-    now: i64,
+    acted: impl Into<ActedAt>,
 ) -> Result<i64, ServiceError> {
+    let when = acted.into().judge(None);
     let (contractor_id, status) = recordable(&cx.db, actor, task_id).await?;
     let description = check_defect(&defect.description, defect.photos.len())
         .map_err(|e| ServiceError::invalid("description", e.to_string()))?
@@ -244,7 +251,7 @@ pub async fn report_defect(
         .bind(&description)
         .bind(defect.severity.as_str())
         .bind(actor.user_id)
-        .bind(now)
+        .bind(when.at)
         .fetch_one(&mut *tx)
         .await?;
         for photo in &stored {
@@ -282,7 +289,7 @@ pub async fn report_defect(
             status,
             "Defect reported",
             &detail,
-            now,
+            when,
         )
         .await?;
         tx.commit().await?;

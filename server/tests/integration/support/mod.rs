@@ -120,6 +120,11 @@ pub async fn emailed_link(db: &Db, to: &str) -> String {
         .expect("an emailed link")
 }
 
+/// The one number a query answers (a `COUNT(*)`, an id).
+pub async fn number(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+}
+
 pub async fn seeded(db: &Db) {
     app::services::demo::seed_if_empty(db, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
         .await
