@@ -4,6 +4,7 @@
 use crate::db::Db;
 use crate::files::FileStore;
 use crate::services::compliance::StatusCache;
+use crate::services::task_counts::TaskCountCache;
 use std::sync::Arc;
 
 /// One per running server, cloned cheaply into each request.
@@ -15,6 +16,8 @@ pub struct Context {
     pub public_url: Arc<str>,
     /// The agencies' certification statuses, computed once per certification version.
     pub(crate) statuses: Arc<StatusCache>,
+    /// The Desk dashboards' counts, kept per contractor task version.
+    pub(crate) task_counts: Arc<TaskCountCache>,
     /// Whether webhook endpoints may be on this machine or a private network (an operator's
     /// setting for development; off, such endpoints are refused when registered and when sent).
     pub webhooks_reach_internal: bool,
@@ -27,6 +30,7 @@ impl Context {
             files,
             public_url: public_url.into(),
             statuses: Arc::default(),
+            task_counts: Arc::default(),
             webhooks_reach_internal: false,
         }
     }

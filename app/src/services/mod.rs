@@ -19,6 +19,7 @@ pub mod preferences;
 pub mod properties;
 pub mod quotes;
 pub mod reminders;
+pub mod task_counts;
 pub mod task_list;
 pub mod tasks;
 pub mod team;

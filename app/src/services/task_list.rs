@@ -10,6 +10,7 @@ use crate::domain::identity::UserKind;
 use crate::domain::records::{TaskListPage, TaskSummary};
 use crate::domain::task_count::TaskCount;
 use crate::domain::task_list::{overdue, TaskColumn, TaskFilter, TaskSort, PAGE_SIZE};
+use crate::services::task_counts::CountKey;
 use crate::services::Context;
 use std::collections::HashMap;
 
@@ -116,6 +117,27 @@ fn order_by(filter: &TaskFilter) -> String {
     format!("{column}, t.id {dir}")
 }
 
+/// The contractor whose task version keeps this viewer's counts: an office's own; none for an
+/// agent (the agency's lists are not kept).
+fn counted_contractor(actor: &Actor) -> Option<i64> {
+    match actor.kind {
+        UserKind::Contractor => actor.contractor_id,
+        _ => None,
+    }
+}
+
+/// The values of a statement, written out for a cache key.
+fn written_out(values: &[Value]) -> String {
+    values
+        .iter()
+        .map(|value| match value {
+            Value::Text(t) => format!("{t:?}"),
+            Value::Int(i) => i.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn bind_all<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     values: &'q [Value],
@@ -137,6 +159,21 @@ pub async fn task_list(
     let (conditions, values) = conditions(actor, filter)?;
     let page = filter.page.max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
+    // The person's columns, and for an office its tasks' version, read before the count
+    // (services::task_counts).
+    #[derive(sqlx::FromRow)]
+    struct Viewing {
+        task_columns: Option<String>,
+        task_version: Option<i64>,
+    }
+    let viewing: Viewing = sqlx::query_as(
+        "SELECT u.task_columns, c.task_version FROM users u \
+         LEFT JOIN contractors c ON c.id = $2 AND c.agency_id = u.agency_id WHERE u.id = $1",
+    )
+    .bind(actor.user_id)
+    .bind(counted_contractor(actor))
+    .fetch_one(cx.db.pool())
+    .await?;
     // The page's ids first, from the index where the order allows; then only their rows.
     let ids = ordered_ids(
         &cx.db,
@@ -154,24 +191,41 @@ pub async fn task_list(
         Some(count) => count,
         None => {
             let cap = TaskCount::rows_to_count(offset as u64);
-            let (counted,): (i64,) = bind_all(
-                sqlx::query_as(&format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {conditions} LIMIT {cap}) \
-                     AS matching"
+            let query = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {conditions} LIMIT {cap}) \
+                 AS matching"
+            );
+            let kept = match (counted_contractor(actor), viewing.task_version) {
+                (Some(contractor_id), Some(version)) => Some((
+                    CountKey {
+                        contractor_id,
+                        query: format!("{query} {}", written_out(&values)),
+                    },
+                    version,
                 )),
-                &values,
-            )
-            .fetch_one(cx.db.pool())
-            .await?;
-            TaskCount::from_counted(counted as u64, offset as u64)
+                _ => None,
+            };
+            let counted = match kept
+                .as_ref()
+                .and_then(|(key, version)| cx.task_counts.get(key, *version))
+            {
+                Some(counted) => counted,
+                None => {
+                    let (counted,): (i64,) = bind_all(sqlx::query_as(&query), &values)
+                        .fetch_one(cx.db.pool())
+                        .await?;
+                    let counted = counted as u64;
+                    if let Some((key, version)) = kept {
+                        cx.task_counts.put(key, version, counted);
+                    }
+                    counted
+                }
+            };
+            TaskCount::from_counted(counted, offset as u64)
         }
     };
     let rows = summaries(cx, actor, &ids).await?;
-    let stored: Option<String> = sqlx::query_scalar("SELECT task_columns FROM users WHERE id = $1")
-        .bind(actor.user_id)
-        .fetch_one(cx.db.pool())
-        .await?;
-    let mut columns = TaskColumn::parse_choice(stored.as_deref());
+    let mut columns = TaskColumn::parse_choice(viewing.task_columns.as_deref());
     if actor.kind != UserKind::Agent {
         columns.retain(|c| *c != TaskColumn::Contractor);
     }

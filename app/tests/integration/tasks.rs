@@ -769,6 +769,124 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
     );
 });
 
+db_test!(the_desk_dashboard_count_follows_every_change, |cx| {
+    use app::domain::properties::PropertyDetails;
+    seed_demo(&cx).await;
+    let (agent, office) = (actor(&cx, AGENT).await, actor(&cx, OFFICE).await);
+    let brightspark = contractor_id(&cx, "Brightspark Electrical Ltd").await;
+    let agency: i64 = sqlx::query_scalar("SELECT agency_id FROM contractors WHERE id = $1")
+        .bind(brightspark)
+        .fetch_one(cx.db.pool())
+        .await
+        .unwrap();
+    let properties: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM properties WHERE agency_id = $1 ORDER BY id LIMIT 2")
+            .bind(agency)
+            .fetch_all(cx.db.pool())
+            .await
+            .unwrap();
+    // More tasks than a page holds, so the dashboard counts them (and keeps the count): 60 at
+    // one property, 10 at another.
+    for (property, first, last) in [(properties[0], 1, 60), (properties[1], 61, 70)] {
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT $4 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
+             INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
+             priority, due_date, created_at, updated_at) \
+             SELECT $1, 'GUT-' || i, $2, $3, 'Gutterwork ' || i, 'accepted', 'normal', \
+             '2026-12-01', 0, 0 FROM n",
+        )
+        .bind(agency)
+        .bind(property)
+        .bind(brightspark)
+        .bind(first)
+        .bind(last)
+        .execute(cx.db.pool())
+        .await
+        .unwrap();
+    }
+    let count = |query: String| {
+        let (cx, office) = (cx.clone(), office.clone());
+        async move {
+            let page = task_list(&cx, &office, &TaskFilter::from_query_string(&query))
+                .await
+                .unwrap();
+            assert_eq!(
+                page.rows.len(),
+                50,
+                "{query}: a full page, so it is counted"
+            );
+            page.count
+        }
+    };
+    let run = |sql: &'static str| {
+        let cx = cx.clone();
+        async move {
+            sqlx::query(sql).execute(cx.db.pool()).await.unwrap();
+        }
+    };
+    let search = || "status=accepted&q=gutterwork".to_string();
+    assert_eq!(count(search()).await, TaskCount::Exactly(70));
+    assert_eq!(count(search()).await, TaskCount::Exactly(70));
+    // Each kind of change, made by whatever path, is counted at once.
+    run("UPDATE tasks SET status = 'in_progress' WHERE reference = 'GUT-1'").await;
+    assert_eq!(count(search()).await, TaskCount::Exactly(69));
+    run("UPDATE tasks SET title = 'Chimney sweep' WHERE reference = 'GUT-2'").await;
+    assert_eq!(count(search()).await, TaskCount::Exactly(68));
+    run("UPDATE tasks SET contractor_id = NULL WHERE reference = 'GUT-3'").await;
+    assert_eq!(count(search()).await, TaskCount::Exactly(67));
+    run("DELETE FROM tasks WHERE reference = 'GUT-4'").await;
+    assert_eq!(count(search()).await, TaskCount::Exactly(66));
+    let due = || "status=accepted&q=gutterwork&to=2026-12-31".to_string();
+    assert_eq!(count(due()).await, TaskCount::Exactly(66));
+    run("UPDATE tasks SET due_date = '2027-01-15' WHERE reference = 'GUT-5'").await;
+    assert_eq!(count(due()).await, TaskCount::Exactly(65));
+    // Technicians put on and taken off.
+    let technician = crate::support::user_id(&cx, TECHNICIAN).await;
+    let theirs = || format!("status=accepted&q=gutterwork&technician={technician}");
+    sqlx::query(
+        "INSERT INTO task_technicians (task_id, technician_id) SELECT id, $1 FROM tasks \
+         WHERE reference LIKE 'GUT-%' AND contractor_id IS NOT NULL",
+    )
+    .bind(technician)
+    .execute(cx.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(count(theirs()).await, TaskCount::Exactly(66));
+    run("DELETE FROM task_technicians WHERE task_id = (SELECT id FROM tasks WHERE reference = 'GUT-6')").await;
+    assert_eq!(count(theirs()).await, TaskCount::Exactly(65));
+    // The agency corrects the second property's town: its tasks join a filter by that town.
+    let save = |property: i64, line1: &'static str, town: &'static str| {
+        let (cx, agent) = (cx.clone(), agent.clone());
+        async move {
+            let details = PropertyDetails {
+                address_line1: line1.into(),
+                address_line2: String::new(),
+                town: town.into(),
+                postcode: "QX9 9ZZ".into(),
+                access_details: String::new(),
+                contact_phone: String::new(),
+            };
+            app::services::properties::save(&cx, &agent, Some(property), &details, now_ms())
+                .await
+                .unwrap();
+        }
+    };
+    save(properties[0], "7 Quillon Mews", "Brackwater").await;
+    let by_town = || "status=accepted&q=gutterwork&property=brackwater".to_string();
+    assert_eq!(count(by_town()).await, TaskCount::Exactly(56));
+    save(properties[1], "9 Quillon Mews", "Brackwater").await;
+    assert_eq!(count(by_town()).await, TaskCount::Exactly(66));
+    // A new task of the office.
+    run(
+        "INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
+         priority, due_date, created_at, updated_at) SELECT agency_id, 'GUT-99', property_id, \
+         contractor_id, 'Gutterwork 99', 'accepted', 'normal', '2026-12-01', 0, 0 FROM tasks \
+         WHERE reference = 'GUT-7'",
+    )
+    .await;
+    assert_eq!(count(search()).await, TaskCount::Exactly(67));
+});
+
 db_test!(
     the_dashboard_filters_sorts_and_pages_within_the_viewer_s_tasks,
     |cx| {
