@@ -18,11 +18,15 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER tasks_list_version
 -- (reference, title and property_id: a BEFORE trigger sets the search text from them, which an
--- UPDATE OF search_text does not see.)
+-- UPDATE OF search_text does not see.) Deferred to the commit: the contractor's row is then
+-- locked from the commit's start to its end, not from the task's write on, so transactions
+-- writing one contractor's tasks do not wait for each other's remaining work (with an immediate
+-- trigger, `bench/load.sh` made 585 status changes a second on one contractor instead of 1,179).
+CREATE CONSTRAINT TRIGGER tasks_list_version
 AFTER INSERT OR DELETE OR UPDATE OF agency_id, contractor_id, status, due_date, archived_at,
     reference, title, property_id, search_text, property_text ON tasks
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION tasks_list_version();
 
 CREATE FUNCTION task_technicians_list_version() RETURNS trigger AS $$
@@ -40,6 +44,7 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER task_technicians_list_version
+CREATE CONSTRAINT TRIGGER task_technicians_list_version
 AFTER INSERT OR DELETE ON task_technicians
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION task_technicians_list_version();
