@@ -30,14 +30,14 @@ async function acceptedForNewTechnician(browser: Browser, name: string) {
 }
 
 /** The technician opens the emailed link on their phone and lands on "My tasks", which saves
- *  their tasks on the phone. */
-async function technicianSignsIn(page: Page, email: string) {
+ *  their tasks (`saved` of them) on the phone. */
+async function technicianSignsIn(page: Page, email: string, saved = '1 task') {
   await page.goto(await linkFromMailbox(page, email));
   await expectHydrated(page);
   await page.getByRole('button', { name: 'Continue' }).tap();
   await expect(page).toHaveURL(/\/tech$/);
   await expectHydrated(page);
-  await expect(page.locator('.offline-saved')).toHaveText(/for use without signal: 1 task\.$/);
+  await expect(page.locator('.offline-saved')).toHaveText(new RegExp(`for use without signal: ${saved}\\.$`));
 }
 
 /** Taps something that sends and loads the page again (as every Tech view act does), and waits
@@ -351,12 +351,7 @@ test('on a shared phone, work a technician left waiting stays theirs: the next p
   await addTechnician(office, 'Omar Haddad', colleague);
   // With no task yet, he asks for his link on the sign-in page.
   await requestLink(page, colleague);
-  await page.goto(await linkFromMailbox(page, colleague));
-  await expectHydrated(page);
-  await page.getByRole('button', { name: 'Continue' }).tap();
-  await expect(page).toHaveURL(/\/tech$/);
-  await expectHydrated(page);
-  await expect(page.locator('.offline-saved')).toHaveText(/for use without signal: 0 tasks\.$/);
+  await technicianSignsIn(page, colleague, '0 tasks');
   const bar = page.getByRole('region', { name: 'Changes on this phone' });
   await expect(bar).toContainText('1 change made by someone else on this phone waits for them to sign in here again.');
   // He sees neither what it is nor which task, and it is not sent as his.

@@ -49,6 +49,14 @@ impl ActedAt {
         }
     }
 
+    /// An act done on a phone at `phone` (its clock), reaching the server at `received`.
+    pub fn from_phone(phone: i64, received: i64) -> Self {
+        ActedAt {
+            received,
+            phone: Some(phone),
+        }
+    }
+
     /// From the header's value, if any. A value that is not a whole number of milliseconds is
     /// not a phone time.
     pub fn from_header(value: Option<&str>, received: i64) -> Self {
@@ -139,11 +147,7 @@ mod tests {
     const MINUTE: i64 = 60 * 1000;
 
     fn judge(phone: i64, last: Option<i64>) -> Judged {
-        ActedAt {
-            received: NOW,
-            phone: Some(phone),
-        }
-        .judge(last)
+        ActedAt::from_phone(phone, NOW).judge(last)
     }
 
     #[test]

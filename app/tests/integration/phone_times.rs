@@ -62,10 +62,7 @@ db_test!(
         // Arriving later than the task was made (now), having been done on the phone after that.
         let received = now_ms() + 3 * 60 * MINUTE;
         let pressed = received - 90 * MINUTE;
-        let acted = ActedAt {
-            received,
-            phone: Some(pressed),
-        };
+        let acted = ActedAt::from_phone(pressed, received);
         assert_eq!(
             act(&cx, &tom, task, TaskAction::OnSite, None, acted)
                 .await
@@ -86,18 +83,12 @@ db_test!(
             .await
             .unwrap();
         let result_at = pressed + 5 * MINUTE;
-        let acted = ActedAt {
-            received,
-            phone: Some(result_at),
-        };
+        let acted = ActedAt::from_phone(result_at, received);
         record_result(&cx, &tom, flue, Outcome::Fail, None, acted)
             .await
             .unwrap();
         let defect_at = pressed + 8 * MINUTE;
-        let acted = ActedAt {
-            received,
-            phone: Some(defect_at),
-        };
+        let acted = ActedAt::from_phone(defect_at, received);
         let defect = NewDefect {
             service_task_id: Some(flue),
             description: "Flue terminal cracked".into(),
@@ -122,10 +113,7 @@ db_test!(
 
         // Performed 20 minutes later on the phone; the signatures carry that time too.
         let performed_at = pressed + 20 * MINUTE;
-        let acted = ActedAt {
-            received: received + 1,
-            phone: Some(performed_at),
-        };
+        let acted = ActedAt::from_phone(performed_at, received + 1);
         perform_on_site(&cx, &tom, task, signed_work("Tom Baker"), acted)
             .await
             .unwrap();
@@ -181,10 +169,7 @@ db_test!(
         // Ahead of the server's clock by more than drift explains.
         let ahead = accepted_with_tom(&cx, 60 * MINUTE).await;
         let phone = received + AHEAD_MS + MINUTE;
-        let acted = ActedAt {
-            received,
-            phone: Some(phone),
-        };
+        let acted = ActedAt::from_phone(phone, received);
         act(&cx, &tom, ahead, TaskAction::OnSite, None, acted)
             .await
             .unwrap();
@@ -202,10 +187,7 @@ db_test!(
 
         // Before the task was accepted: the office's change cannot have come after it.
         let early = accepted_with_tom(&cx, 0).await;
-        let acted = ActedAt {
-            received,
-            phone: Some(now_ms() - 30 * MINUTE),
-        };
+        let acted = ActedAt::from_phone(now_ms() - 30 * MINUTE, received);
         act(&cx, &tom, early, TaskAction::OnSite, None, acted)
             .await
             .unwrap();

@@ -5,6 +5,7 @@
 use crate::support::{assign, brightspark_task, first_property, pdf};
 use app::db::{now_ms, Backend};
 use app::db_test;
+use app::domain::properties::PropertyDetails;
 use app::domain::task_count::TaskCount;
 use app::domain::task_list::{TaskColumn, TaskFilter};
 use app::domain::task_status::{TaskAction as A, TaskStatus as S};
@@ -653,7 +654,6 @@ db_test!(messages_reach_the_other_side_and_no_one_else, |cx| {
 });
 
 db_test!(the_dashboard_search_follows_a_corrected_address, |cx| {
-    use app::domain::properties::PropertyDetails;
     seed_demo(&cx).await;
     let task = new_task(&cx).await;
     let agent = actor(&cx, AGENT).await;
@@ -678,14 +678,7 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |cx| {
         &cx,
         &agent,
         Some(property_id),
-        &PropertyDetails {
-            address_line1: "7 Quillon Mews".into(),
-            address_line2: String::new(),
-            town: "Brackwater".into(),
-            postcode: "QX9 9ZZ".into(),
-            access_details: String::new(),
-            contact_phone: String::new(),
-        },
+        &quillon_address("7 Quillon Mews", "Brackwater"),
         now_ms(),
     )
     .await
@@ -700,6 +693,48 @@ db_test!(the_dashboard_search_follows_a_corrected_address, |cx| {
     assert!(!finds("q=mews+qx9").await);
 });
 
+/// An address in the made-up Quillon Mews, postcode QX9 9ZZ, that no seeded search matches.
+fn quillon_address(line1: &str, town: &str) -> PropertyDetails {
+    PropertyDetails {
+        address_line1: line1.into(),
+        address_line2: String::new(),
+        town: town.into(),
+        postcode: "QX9 9ZZ".into(),
+        access_details: String::new(),
+        contact_phone: String::new(),
+    }
+}
+
+/// Accepted tasks of one contractor at one property, referenced `GUT-<n>` and titled
+/// `<title> <n>`, written in one statement however many.
+struct AcceptedTasks {
+    agency: i64,
+    property: i64,
+    contractor: i64,
+    title: &'static str,
+}
+
+impl AcceptedTasks {
+    async fn insert(&self, cx: &Context, numbers: std::ops::RangeInclusive<i64>) {
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT $4 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
+             INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
+             priority, due_date, created_at, updated_at) \
+             SELECT $1, 'GUT-' || i, $2, $3, $6 || ' ' || i, 'accepted', 'normal', \
+             '2026-12-01', 0, 0 FROM n",
+        )
+        .bind(self.agency)
+        .bind(self.property)
+        .bind(self.contractor)
+        .bind(*numbers.start())
+        .bind(*numbers.end())
+        .bind(self.title)
+        .execute(cx.db.pool())
+        .await
+        .unwrap();
+    }
+}
+
 db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
     seed_demo(&cx).await;
     let (agent, office) = (actor(&cx, AGENT).await, actor(&cx, OFFICE).await);
@@ -712,20 +747,14 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
     .fetch_one(cx.db.pool())
     .await
     .unwrap();
-    // 1,060 accepted gutter jobs for the office, written in one statement.
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1060) \
-         INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
-         priority, due_date, created_at, updated_at) \
-         SELECT $1, 'GUT-' || i, $2, $3, 'Clear the gutters ' || i, 'accepted', 'normal', \
-         '2026-12-01', 0, 0 FROM n",
-    )
-    .bind(agency)
-    .bind(property)
-    .bind(brightspark)
-    .execute(cx.db.pool())
-    .await
-    .unwrap();
+    // 1,060 accepted gutter jobs for the office.
+    let jobs = AcceptedTasks {
+        agency,
+        property,
+        contractor: brightspark,
+        title: "Clear the gutters",
+    };
+    jobs.insert(&cx, 1..=1060).await;
     async fn list(
         cx: &Context,
         who: &app::services::auth::Actor,
@@ -770,7 +799,6 @@ db_test!(the_dashboard_counts_to_the_limit_then_says_more, |cx| {
 });
 
 db_test!(the_desk_dashboard_count_follows_every_change, |cx| {
-    use app::domain::properties::PropertyDetails;
     seed_demo(&cx).await;
     let (agent, office) = (actor(&cx, AGENT).await, actor(&cx, OFFICE).await);
     let brightspark = contractor_id(&cx, "Brightspark Electrical Ltd").await;
@@ -787,22 +815,14 @@ db_test!(the_desk_dashboard_count_follows_every_change, |cx| {
             .unwrap();
     // More tasks than a page holds, so the dashboard counts them (and keeps the count): 60 at
     // one property, 10 at another.
-    for (property, first, last) in [(properties[0], 1, 60), (properties[1], 61, 70)] {
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT $4 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
-             INSERT INTO tasks (agency_id, reference, property_id, contractor_id, title, status, \
-             priority, due_date, created_at, updated_at) \
-             SELECT $1, 'GUT-' || i, $2, $3, 'Gutterwork ' || i, 'accepted', 'normal', \
-             '2026-12-01', 0, 0 FROM n",
-        )
-        .bind(agency)
-        .bind(property)
-        .bind(brightspark)
-        .bind(first)
-        .bind(last)
-        .execute(cx.db.pool())
-        .await
-        .unwrap();
+    for (property, numbers) in [(properties[0], 1..=60), (properties[1], 61..=70)] {
+        let jobs = AcceptedTasks {
+            agency,
+            property,
+            contractor: brightspark,
+            title: "Gutterwork",
+        };
+        jobs.insert(&cx, numbers).await;
     }
     let count = |query: String| {
         let (cx, office) = (cx.clone(), office.clone());
@@ -858,14 +878,7 @@ db_test!(the_desk_dashboard_count_follows_every_change, |cx| {
     let save = |property: i64, line1: &'static str, town: &'static str| {
         let (cx, agent) = (cx.clone(), agent.clone());
         async move {
-            let details = PropertyDetails {
-                address_line1: line1.into(),
-                address_line2: String::new(),
-                town: town.into(),
-                postcode: "QX9 9ZZ".into(),
-                access_details: String::new(),
-                contact_phone: String::new(),
-            };
+            let details = quillon_address(line1, town);
             app::services::properties::save(&cx, &agent, Some(property), &details, now_ms())
                 .await
                 .unwrap();
