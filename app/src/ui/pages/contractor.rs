@@ -17,6 +17,7 @@ use crate::domain::records::{
 };
 use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
+use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_id_param, use_viewer};
 use crate::ui::upload::UploadForm;
@@ -102,7 +103,9 @@ fn CertificationPage(load: Callback<(), i64>) -> impl IntoView {
         Suspend::new(async move {
             let format = date_format(viewer).await;
             let is_agent = matches!(viewer.await, Ok(Some(v)) if v.kind == UserKind::Agent);
-            match certification.await {
+            let certification = certification.await;
+            before_the_view().await;
+            match certification {
                 Ok(c) => view! {
                     <Certification c format is_agent request validate undo uploaded kinds_saved
                         focus=focus()/>

@@ -3,6 +3,7 @@
 use crate::api::tasks::{load_task_messages, SendTaskMessage};
 use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::Live;
+use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use leptos::prelude::*;
 
@@ -22,7 +23,9 @@ pub fn Messages(task_id: i64, live: Live, form: Option<MessageForm>) -> impl Int
     );
     let list = move || {
         Suspend::new(async move {
-            match messages.await {
+            let messages = messages.await;
+            before_the_view().await;
+            match messages {
                 Ok(list) if list.is_empty() => {
                     view! { <p class="hint">"No messages yet."</p> }.into_any()
                 }

@@ -25,6 +25,7 @@ use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::forms::LoadError;
 use crate::ui::live::Live;
+use crate::ui::render_once::before_the_view;
 use crate::ui::pages::service_work::{Defects, ReportDefect, ServiceTasks};
 use crate::ui::resource::resource;
 use crate::ui::session::{use_id_param, use_viewer};
@@ -52,6 +53,7 @@ pub fn TaskPage() -> impl IntoView {
         let id = id();
         Suspend::new(async move {
             let me = viewer.await.ok().flatten();
+            before_the_view().await;
             if in_tech_view {
                 view! { <TechTask id me/> }.into_any()
             } else {
@@ -81,6 +83,7 @@ fn TechTask(id: i64, me: Option<Viewer>) -> impl IntoView {
             match task.await {
                 Ok(t) => {
                     let saved = saved.await;
+                    before_the_view().await;
                     view! { <TechTaskView t format desk_user signer saved/> }.into_any()
                 }
                 Err(e) => view! { <LoadError e/> }.into_any(),
@@ -138,6 +141,7 @@ fn OfficeTask(id: i64, me: Option<Viewer>) -> impl IntoView {
             match task.await {
                 Ok(t) => {
                     let saved = saved.await;
+                    before_the_view().await;
                     view! { <OfficeTaskView t page saved/> }.into_any()
                 }
                 Err(e) => view! { <LoadError e/> }.into_any(),
