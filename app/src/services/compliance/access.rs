@@ -7,12 +7,13 @@ use crate::services::auth::Actor;
 use crate::services::ServiceError;
 
 /// A contractor of the actor's agency that the actor may look at: any of them for agents, only
-/// its own for a contractor's office; `NotFound` otherwise (also for another agency's id).
+/// its own for a contractor's office; `NotFound` otherwise (also for another agency's id). Gives
+/// its company name, read in the same statement.
 pub(crate) async fn visible_contractor(
     db: &Db,
     actor: &Actor,
     contractor_id: i64,
-) -> Result<(), ServiceError> {
+) -> Result<String, ServiceError> {
     match actor.kind {
         UserKind::Agent => {}
         UserKind::Contractor if actor.contractor_id == Some(contractor_id) => {}
@@ -23,15 +24,13 @@ pub(crate) async fn visible_contractor(
             ))
         }
     }
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM contractors WHERE id = $1 AND agency_id = $2")
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1 AND agency_id = $2")
             .bind(contractor_id)
             .bind(actor.agency_id)
             .fetch_optional(db.pool())
             .await?;
-    found
-        .map(|_| ())
-        .ok_or(ServiceError::NotFound("contractor"))
+    found.ok_or(ServiceError::NotFound("contractor"))
 }
 
 pub(crate) async fn own_certificate_type(

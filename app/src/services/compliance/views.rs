@@ -393,12 +393,7 @@ pub async fn contractor_certification(
     contractor_id: i64,
     now: i64,
 ) -> Result<ContractorCertification, ServiceError> {
-    visible_contractor(&cx.db, actor, contractor_id).await?;
-    let company_name: String =
-        sqlx::query_scalar("SELECT company_name FROM contractors WHERE id = $1")
-            .bind(contractor_id)
-            .fetch_one(cx.db.pool())
-            .await?;
+    let company_name = visible_contractor(&cx.db, actor, contractor_id).await?;
     let clock = agency_clock(&cx.db, actor.agency_id, now).await?;
     let (statuses, suspension) =
         standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;

@@ -54,6 +54,7 @@ pub async fn task_detail(
         contractor_id: Option<i64>,
         work_kind_id: Option<i64>,
         work_kind: Option<String>,
+        performed_notes: Option<String>,
     }
     let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
         .bind(task_id)
@@ -61,7 +62,7 @@ pub async fn task_detail(
         .await?;
     let extra: Extra = sqlx::query_as(
         "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date, \
-         t.contractor_id, t.work_kind_id, k.name AS work_kind \
+         t.contractor_id, t.work_kind_id, k.name AS work_kind, t.performed_notes \
          FROM tasks t \
          JOIN properties p ON p.id = t.property_id LEFT JOIN contractors c ON c.id = t.contractor_id \
          LEFT JOIN work_kinds k ON k.id = t.work_kind_id \
@@ -177,11 +178,6 @@ pub async fn task_detail(
     } else {
         Vec::new()
     };
-    let performed_notes: Option<String> =
-        sqlx::query_scalar("SELECT performed_notes FROM tasks WHERE id = $1")
-            .bind(task_id)
-            .fetch_one(cx.db.pool())
-            .await?;
     let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
         "SELECT id, role, signer_name, signed_at FROM signatures \
          WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
@@ -228,7 +224,7 @@ pub async fn task_detail(
     Ok(TaskDetail {
         work_kind: extra.work_kind,
         compliance_on_the_day,
-        performed_notes,
+        performed_notes: extra.performed_notes,
         signatures,
         report_available,
         report_versions: Vec::new(),

@@ -1,6 +1,7 @@
 use crate::api::tasks::technician_tasks;
 use crate::domain::records::{TaskSummary, TechTasks};
 use crate::ui::forms::LoadError;
+use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use crate::ui::task_card::task_card;
@@ -16,7 +17,9 @@ pub fn MyTasks() -> impl IntoView {
     let content = move || {
         Suspend::new(async move {
             let format = date_format(viewer).await;
-            match tasks.await {
+            let tasks = tasks.await;
+            before_the_view().await;
+            match tasks {
                 Ok(list) if list.all().next().is_none() => view! {
                     <div class="empty-state">
                         <p>"No open tasks are assigned to you. Your office assigns them."</p>
