@@ -7,7 +7,8 @@ Usage: budgets.py RESULT_JSON...
 import json
 import sys
 
-PAGE_P99_MS = 50.0
+# Every page the bench drives, at 16 connections on SQLite (issue 26's goal; it was 50 ms).
+PAGE_P99_MS = 40.0
 BUNDLE_KB = 200.0
 WRITE_P99_MS = {16: 100.0, 64: 250.0}
 
@@ -45,7 +46,7 @@ def main():
                 continue
             p99 = r["p99_us"] / 1000
             verdicts.append(
-                (p99 < PAGE_P99_MS, f"{r['name']}: p99 {p99:.1f} ms < {PAGE_P99_MS:.0f} ms (SQLite, 16 connections)")
+                (p99 <= PAGE_P99_MS, f"{r['name']}: p99 {p99:.1f} ms <= {PAGE_P99_MS:.0f} ms (SQLite, 16 connections)")
             )
     # Writes must not queue (issue 26's goals): p99 at 16 and at 64 connections, SQLite, one by
     # one and in the mixed runs.
