@@ -14,6 +14,7 @@ use crate::services::task_counts::CountKey;
 use crate::services::Context;
 use std::collections::HashMap;
 
+#[derive(Debug)]
 enum Value {
     Text(String),
     Int(i64),
@@ -126,18 +127,6 @@ fn counted_contractor(actor: &Actor) -> Option<i64> {
     }
 }
 
-/// The values of a statement, written out for a cache key.
-fn written_out(values: &[Value]) -> String {
-    values
-        .iter()
-        .map(|value| match value {
-            Value::Text(t) => format!("{t:?}"),
-            Value::Int(i) => i.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn bind_all<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     values: &'q [Value],
@@ -199,7 +188,8 @@ pub async fn task_list(
                 (Some(contractor_id), Some(version)) => Some((
                     CountKey {
                         contractor_id,
-                        query: format!("{query} {}", written_out(&values)),
+                        // The values written out (text quoted and escaped) after the statement.
+                        query: format!("{query} {values:?}"),
                     },
                     version,
                 )),
