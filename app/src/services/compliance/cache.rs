@@ -3,7 +3,7 @@
 //! `domain::compliance`, suspensions, and the version every certification write bumps so a
 //! cached view is never stale.
 
-use crate::db::escalations;
+use crate::db::escalations::{self, ReachedStep};
 use crate::db::Db;
 use crate::domain::compliance::{type_status, DocumentFacts};
 use crate::domain::dates::from_storage;
@@ -172,7 +172,8 @@ pub(crate) async fn agency_view(
     .fetch_all(db.pool())
     .await?;
     let contractors = Arc::new(contractors);
-    let suspensions = Arc::new(suspensions_of(db, agency_id, None, &clock, &statuses).await?);
+    let steps = reached_steps(db, agency_id, None).await?;
+    let suspensions = Arc::new(suspensions_of(&clock, &statuses, &steps));
     cache
         .0
         .lock()
@@ -195,50 +196,60 @@ pub(crate) async fn agency_view(
     })
 }
 
-/// The suspended contractors among the agency's (or one contractor): those with a suspension
-/// step whose spell still lasts in `statuses`.
-async fn suspensions_of(
-    db: &Db,
-    agency_id: i64,
-    contractor_id: Option<i64>,
-    clock: &AgencyClock,
-    statuses: &Statuses,
-) -> Result<Suspensions, ServiceError> {
-    let mut conn = db.pool().acquire().await?;
-    let mut steps: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
-    for step in escalations::reached_steps(&mut conn, agency_id, contractor_id).await? {
-        if step.step == Step::Suspended {
-            steps
-                .entry(step.contractor_id)
-                .or_default()
-                .push(SuspensionStep {
-                    certificate_type_id: step.certificate_type_id,
-                    since: step.since,
-                    reached_on: clock.day_of(step.reached_at),
-                });
-        }
+/// The suspended contractors among those `steps` cover: those with a suspension step whose
+/// spell still lasts in `statuses`.
+fn suspensions_of(clock: &AgencyClock, statuses: &Statuses, steps: &[ReachedStep]) -> Suspensions {
+    let mut by_contractor: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
+    for step in steps.iter().filter(|s| s.step == Step::Suspended) {
+        by_contractor
+            .entry(step.contractor_id)
+            .or_default()
+            .push(SuspensionStep {
+                certificate_type_id: step.certificate_type_id,
+                since: step.since,
+                reached_on: clock.day_of(step.reached_at),
+            });
     }
-    Ok(steps
+    by_contractor
         .into_iter()
         .filter_map(|(contractor_id, steps)| {
             suspension(&steps, statuses.get(&contractor_id)?).map(|s| (contractor_id, s))
         })
-        .collect())
+        .collect()
 }
 
-/// One contractor's required types with their statuses, and its suspension if it has one.
+/// One contractor's standing: its required types with their statuses, its suspension if it has
+/// one, and the escalation steps its certificates reached (read once; the chase lines use them too).
+pub(crate) struct Standing {
+    pub requirements: Vec<RequirementStatus>,
+    pub suspension: Option<Suspension>,
+    pub steps: Vec<ReachedStep>,
+}
+
 pub(crate) async fn standing_of(
     db: &Db,
     agency_id: i64,
     contractor_id: i64,
     clock: &AgencyClock,
-) -> Result<(Vec<RequirementStatus>, Option<Suspension>), ServiceError> {
+) -> Result<Standing, ServiceError> {
     let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
-    let suspension = suspensions_of(db, agency_id, Some(contractor_id), clock, &by_contractor)
-        .await?
-        .remove(&contractor_id);
+    let steps = reached_steps(db, agency_id, Some(contractor_id)).await?;
+    let suspension = suspensions_of(clock, &by_contractor, &steps).remove(&contractor_id);
     let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
-    Ok((requirements, suspension))
+    Ok(Standing {
+        requirements,
+        suspension,
+        steps,
+    })
+}
+
+async fn reached_steps(
+    db: &Db,
+    agency_id: i64,
+    contractor_id: Option<i64>,
+) -> Result<Vec<ReachedStep>, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(escalations::reached_steps(&mut conn, agency_id, contractor_id).await?)
 }
 
 #[derive(sqlx::FromRow)]

@@ -86,7 +86,8 @@ pub(crate) async fn judge_work(
 ) -> Result<Judgement, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
     let today = clock.today;
-    let (all, suspension) = standing_of(db, agency_id, contractor_id, &clock).await?;
+    let standing = standing_of(db, agency_id, contractor_id, &clock).await?;
+    let (all, suspension) = (standing.requirements, standing.suspension);
     let kind_types = match work.work_kind_id {
         Some(kind) => {
             let mut conn = db.pool().acquire().await?;

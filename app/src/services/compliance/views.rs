@@ -395,14 +395,12 @@ pub async fn contractor_certification(
 ) -> Result<ContractorCertification, ServiceError> {
     let company_name = visible_contractor(&cx.db, actor, contractor_id).await?;
     let clock = agency_clock(&cx.db, actor.agency_id, now).await?;
-    let (statuses, suspension) =
-        standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;
-    let (ladder, steps) = {
+    let standing = standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;
+    let (statuses, suspension, steps) =
+        (standing.requirements, standing.suspension, standing.steps);
+    let ladder = {
         let mut conn = cx.db.pool().acquire().await?;
-        (
-            escalations::ladder(&mut conn, actor.agency_id).await?,
-            escalations::reached_steps(&mut conn, actor.agency_id, Some(contractor_id)).await?,
-        )
+        escalations::ladder(&mut conn, actor.agency_id).await?
     };
     let chasing = |r: &RequirementStatus| {
         let reached: Vec<(Step, NaiveDate)> = steps

@@ -377,16 +377,24 @@ fn tile(r: RequirementDetail, format: DateFormat, actions: TileActions) -> impl 
         .into_iter()
         .map(|d| document(d, format, actions))
         .collect_view();
+    // The form is drawn once its tile's "Upload a document" is opened: every tile's form drawn
+    // up front was most of the page's HTML and of the server's work to render it.
     let upload = actions.can_upload.then(|| {
+        let open = RwSignal::new(false);
+        let certificate_type = r.certificate_type.clone();
         view! {
-            <details class="upload">
+            <details class="upload" on:toggle=move |ev| {
+                open.set(event_target::<leptos::web_sys::Element>(&ev).has_attribute("open"));
+            }>
                 <summary>"Upload a document"</summary>
-                <UploadForm contractor_id=actions.contractor_id
-                    certificate_type_id=r.certificate_type_id
-                    certificate_type=r.certificate_type.clone()
-                    offer_valid=actions.is_agent && actions.can_manage
-                    minimum_cover=r.minimum_cover
-                    on_done=actions.uploaded/>
+                <Show when=move || open.get()>
+                    <UploadForm contractor_id=actions.contractor_id
+                        certificate_type_id=r.certificate_type_id
+                        certificate_type=certificate_type.clone()
+                        offer_valid=actions.is_agent && actions.can_manage
+                        minimum_cover=r.minimum_cover
+                        on_done=actions.uploaded/>
+                </Show>
             </details>
         }
     });
