@@ -14,6 +14,7 @@ use crate::services::compliance::WorkToJudge;
 use crate::services::Context;
 use crate::services::ServiceError;
 use sqlx::FromRow;
+use std::sync::LazyLock;
 
 /// The Tech view's list: open tasks assigned to this technician, in the order of their day
 /// (the agency's today).
@@ -44,36 +45,41 @@ pub async fn task_detail(
 ) -> Result<crate::domain::records::TaskDetail, ServiceError> {
     use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
     let TaskAccess { archived, role, .. } = TaskAccess::load(&cx.db, actor, task_id).await?;
+    // The summary's columns and the page's own in one statement.
     #[derive(FromRow)]
-    struct Extra {
+    struct DetailRow {
+        #[sqlx(flatten)]
+        task: TaskRow,
         description: Option<String>,
         purchase_order: Option<String>,
         access_details: Option<String>,
-        company_name: Option<String>,
         on_site_date: Option<String>,
         contractor_id: Option<i64>,
         work_kind_id: Option<i64>,
         work_kind: Option<String>,
         performed_notes: Option<String>,
     }
-    let row: TaskRow = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id = $1"))
+    static SELECT_DETAIL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{} LEFT JOIN work_kinds k ON k.id = t.work_kind_id WHERE t.id = $1",
+            SELECT_TASK.replacen(
+                " FROM tasks t ",
+                ", t.description, t.purchase_order, p.access_details, t.on_site_date, \
+                 t.contractor_id, t.work_kind_id, k.name AS work_kind, t.performed_notes \
+                 FROM tasks t ",
+                1,
+            )
+        )
+    });
+    let extra: DetailRow = sqlx::query_as(&SELECT_DETAIL)
         .bind(task_id)
         .fetch_one(cx.db.pool())
         .await?;
-    let extra: Extra = sqlx::query_as(
-        "SELECT t.description, t.purchase_order, p.access_details, c.company_name, t.on_site_date, \
-         t.contractor_id, t.work_kind_id, k.name AS work_kind, t.performed_notes \
-         FROM tasks t \
-         JOIN properties p ON p.id = t.property_id LEFT JOIN contractors c ON c.id = t.contractor_id \
-         LEFT JOIN work_kinds k ON k.id = t.work_kind_id \
-         WHERE t.id = $1",
-    )
-    .bind(task_id)
-    .fetch_one(cx.db.pool())
-    .await?;
-    let summary = row
+    let summary = extra
+        .task
         .into_summary()
         .ok_or_else(|| ServiceError::Internal(format!("task {task_id}: unknown status")))?;
+    let contractor = summary.contractor.clone();
     let may_act = role != TaskRole::Agent || actor.permissions.allows(Permission::InstructWork);
     let actions = if may_act {
         allowed(summary.status, role, archived)
@@ -254,7 +260,7 @@ pub async fn task_detail(
         description: extra.description,
         purchase_order: extra.purchase_order,
         access_details: extra.access_details,
-        contractor: extra.company_name,
+        contractor,
         actions,
         timeline,
     })
