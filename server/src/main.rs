@@ -26,6 +26,12 @@ Settings come from the environment (or a CONFIG_FILE of NAME=value lines):
   RUST_LOG      log filter, e.g. info or certidesk=debug
 ";
 
+// mimalloc, not glibc's malloc: rendering a page is many small allocations, and glibc's malloc
+// and free were a fifth of a dashboard request's CPU (perf); bench/page_cost.sh: 10-20 % less CPU
+// a page.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     if matches!(command.as_str(), "help" | "--help" | "-h") {
