@@ -129,13 +129,15 @@ build_release() {
   # --split moves each lazy island's code (`#[island(lazy)]`) into its own file, fetched by a
   # page that shows the island: the Tech view's pages never download the sign-in forms. Both
   # builds split, as both link the same app crate and its lazy islands.
-  cargo leptos build --release --precompress --split --project certidesk
+  # `|| return`: callers run without `set -e`, and a failed build must not leave an older server
+  # binary to be tested or measured.
+  cargo leptos build --release --precompress --split --project certidesk || return
   # The islands client, for the Tech view's pages (Cargo.toml's second project), joins the
   # full client in pkg/; its file names are in tech-hash.txt beside the server binary.
-  cargo leptos build --release --precompress --split --project tech --frontend-only
+  cargo leptos build --release --precompress --split --project tech --frontend-only || return
   # (every file of its pkg/: its names are content hashes, so nothing of the full client's is
   # overwritten but the shared style, with the same content)
-  cp -R "$ROOT"/target/site-tech/pkg/. "$ROOT/target/site/pkg/"
+  cp -R "$ROOT"/target/site-tech/pkg/. "$ROOT/target/site/pkg/" || return
   # cargo-leptos's gzip (libflate) is about a fifth larger than gzip -9; browsers that take only
   # gzip (plain http, some proxies) get the smaller one.
   find "$ROOT/target/site" -type f ! -name '*.gz' ! -name '*.br' -exec gzip -9 --no-name --keep --force {} +
