@@ -14,7 +14,10 @@ struct LadderRow {
 }
 
 /// The agency's ladder as its administrators set it.
-pub async fn ladder(conn: &mut sqlx::AnyConnection, agency_id: i64) -> sqlx::Result<Ladder> {
+pub async fn ladder<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    conn: E,
+    agency_id: i64,
+) -> sqlx::Result<Ladder> {
     let row: LadderRow = sqlx::query_as(
         "SELECT chase_office_days, chase_office_users_days, chase_agency_days, \
          suspend_after_days FROM agencies WHERE id = $1",
@@ -51,8 +54,8 @@ pub struct ReachedStep {
 }
 
 /// The steps recorded for the agency's contractors (or one contractor), oldest first.
-pub async fn reached_steps(
-    conn: &mut sqlx::AnyConnection,
+pub async fn reached_steps<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    conn: E,
     agency_id: i64,
     contractor_id: Option<i64>,
 ) -> sqlx::Result<Vec<ReachedStep>> {

@@ -29,10 +29,7 @@ pub async fn settings(cx: &Context, actor: &Actor) -> Result<AgencySettings, Ser
     .bind(actor.agency_id)
     .fetch_one(cx.db.pool())
     .await?;
-    let chasing = {
-        let mut conn = cx.db.pool().acquire().await?;
-        crate::db::escalations::ladder(&mut conn, actor.agency_id).await?
-    };
+    let chasing = crate::db::escalations::ladder(cx.db.pool(), actor.agency_id).await?;
     Ok(AgencySettings {
         chasing,
         date_format: DateFormat::from_pattern(&row.date_format).unwrap_or_default(),

@@ -40,9 +40,9 @@ pub(super) async fn climb(
 ) -> Result<Vec<Chase>, ServiceError> {
     let view = agency_view(&cx.db, &cx.statuses, agency_id, now).await?;
     let mut conn = cx.db.pool().acquire().await?;
-    let ladder = escalations::ladder(&mut conn, agency_id).await?;
+    let ladder = escalations::ladder(&mut *conn, agency_id).await?;
     let recorded: HashSet<(i64, i64, NaiveDate, Step)> =
-        escalations::reached_steps(&mut conn, agency_id, None)
+        escalations::reached_steps(&mut *conn, agency_id, None)
             .await?
             .into_iter()
             .map(|r| (r.contractor_id, r.certificate_type_id, r.since, r.step))

@@ -2,7 +2,7 @@
 //! Desk view), filtered, sorted and paged by the database, with each person's chosen columns.
 
 use super::auth::Actor;
-use super::tasks::access::{TaskRow, SELECT_TASK};
+use super::tasks::access::{TaskRow, TASK_COLUMNS, TASK_FROM};
 use super::ServiceError;
 use crate::db::Db;
 use crate::domain::dates::to_storage;
@@ -239,9 +239,11 @@ async fn summaries(
         return Ok(Vec::new());
     }
     let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let found: Vec<TaskRow> = sqlx::query_as(&format!("{SELECT_TASK} WHERE t.id IN ({ids_list})"))
-        .fetch_all(cx.db.pool())
-        .await?;
+    let found: Vec<TaskRow> = sqlx::query_as(&format!(
+        "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.id IN ({ids_list})"
+    ))
+    .fetch_all(cx.db.pool())
+    .await?;
     let mut rows: Vec<TaskSummary> = found
         .into_iter()
         .filter_map(TaskRow::into_summary)

@@ -172,7 +172,7 @@ pub(crate) async fn agency_view(
     .fetch_all(db.pool())
     .await?;
     let contractors = Arc::new(contractors);
-    let steps = reached_steps(db, agency_id, None).await?;
+    let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
     let suspensions = Arc::new(suspensions_of(&clock, &statuses, &steps));
     cache
         .0
@@ -233,7 +233,7 @@ pub(crate) async fn standing_of(
     clock: &AgencyClock,
 ) -> Result<Standing, ServiceError> {
     let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
-    let steps = reached_steps(db, agency_id, Some(contractor_id)).await?;
+    let steps = escalations::reached_steps(db.pool(), agency_id, Some(contractor_id)).await?;
     let suspension = suspensions_of(clock, &by_contractor, &steps).remove(&contractor_id);
     let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
     Ok(Standing {
@@ -241,15 +241,6 @@ pub(crate) async fn standing_of(
         suspension,
         steps,
     })
-}
-
-async fn reached_steps(
-    db: &Db,
-    agency_id: i64,
-    contractor_id: Option<i64>,
-) -> Result<Vec<ReachedStep>, ServiceError> {
-    let mut conn = db.pool().acquire().await?;
-    Ok(escalations::reached_steps(&mut conn, agency_id, contractor_id).await?)
 }
 
 #[derive(sqlx::FromRow)]

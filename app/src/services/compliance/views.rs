@@ -398,10 +398,7 @@ pub async fn contractor_certification(
     let standing = standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;
     let (statuses, suspension, steps) =
         (standing.requirements, standing.suspension, standing.steps);
-    let ladder = {
-        let mut conn = cx.db.pool().acquire().await?;
-        escalations::ladder(&mut conn, actor.agency_id).await?
-    };
+    let ladder = escalations::ladder(cx.db.pool(), actor.agency_id).await?;
     let chasing = |r: &RequirementStatus| {
         let reached: Vec<(Step, NaiveDate)> = steps
             .iter()

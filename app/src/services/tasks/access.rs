@@ -56,9 +56,13 @@ impl TaskRow {
     }
 }
 
-pub(crate) const SELECT_TASK: &str = "SELECT t.id, t.reference, t.title, t.status, t.priority, \
+/// A [`TaskRow`]'s columns, read `FROM` [`TASK_FROM`]; a statement that reads more columns or
+/// joins more tables composes the two.
+pub(crate) const TASK_COLUMNS: &str = "t.id, t.reference, t.title, t.status, t.priority, \
      t.due_date, t.scheduled_date, p.address_line1, p.town, p.postcode, t.archived_at, c.company_name, \
-     p.contact_phone FROM tasks t JOIN properties p ON p.id = t.property_id \
+     p.contact_phone";
+
+pub(crate) const TASK_FROM: &str = "FROM tasks t JOIN properties p ON p.id = t.property_id \
      LEFT JOIN contractors c ON c.id = t.contractor_id";
 
 /// What a status change records beside the status.

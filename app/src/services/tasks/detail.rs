@@ -1,7 +1,7 @@
 //! The task as each role reads it: the task page, and the Tech view's list. The top of the task
 //! use cases: it reads what the others record.
 
-use super::access::{TaskAccess, TaskRow, SELECT_TASK};
+use super::access::{TaskAccess, TaskRow, TASK_COLUMNS, TASK_FROM};
 use crate::domain::acted_at::PhoneClock;
 use crate::domain::identity::Permission;
 use crate::domain::records::TechTasks;
@@ -22,7 +22,7 @@ pub async fn technician_tasks(cx: &Context, actor: &Actor) -> Result<TechTasks, 
     actor.require_technician()?;
     let today = actor.today(crate::db::now_ms());
     let rows: Vec<TaskRow> = sqlx::query_as(&format!(
-        "{SELECT_TASK} JOIN task_technicians tt ON tt.task_id = t.id \
+        "SELECT {TASK_COLUMNS} {TASK_FROM} JOIN task_technicians tt ON tt.task_id = t.id \
          WHERE t.agency_id = $1 AND tt.technician_id = $2 AND t.contractor_id = $3 \
          AND t.archived_at IS NULL AND t.status NOT IN ('draft', 'rejected', 'completed') \
          ORDER BY t.scheduled_date IS NULL, t.scheduled_date, t.due_date, t.reference"
@@ -61,14 +61,10 @@ pub async fn task_detail(
     }
     static SELECT_DETAIL: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "{} LEFT JOIN work_kinds k ON k.id = t.work_kind_id WHERE t.id = $1",
-            SELECT_TASK.replacen(
-                " FROM tasks t ",
-                ", t.description, t.purchase_order, p.access_details, t.on_site_date, \
-                 t.contractor_id, t.work_kind_id, k.name AS work_kind, t.performed_notes \
-                 FROM tasks t ",
-                1,
-            )
+            "SELECT {TASK_COLUMNS}, t.description, t.purchase_order, p.access_details, \
+             t.on_site_date, t.contractor_id, t.work_kind_id, k.name AS work_kind, \
+             t.performed_notes {TASK_FROM} LEFT JOIN work_kinds k ON k.id = t.work_kind_id \
+             WHERE t.id = $1"
         )
     });
     let extra: DetailRow = sqlx::query_as(&SELECT_DETAIL)
@@ -163,7 +159,13 @@ pub async fn task_detail(
     .bind(task_id)
     .fetch_all(cx.db.pool())
     .await?;
-    let technicians = sqlx::query_as::<_, (i64, String, Option<String>)>(
+    #[derive(FromRow)]
+    struct TechnicianRow {
+        id: i64,
+        name: String,
+        accreditation_gaps: Option<String>,
+    }
+    let technicians = sqlx::query_as::<_, TechnicianRow>(
         "SELECT u.id, u.name, tt.accreditation_gaps FROM task_technicians tt \
          JOIN users u ON u.id = tt.technician_id WHERE tt.task_id = $1 ORDER BY lower(u.name)",
     )
@@ -171,10 +173,10 @@ pub async fn task_detail(
     .fetch_all(cx.db.pool())
     .await?
     .into_iter()
-    .map(|(id, name, accreditation_gaps)| AssignedTechnician {
-        id,
-        name,
-        accreditation_gaps,
+    .map(|t| AssignedTechnician {
+        id: t.id,
+        name: t.name,
+        accreditation_gaps: t.accreditation_gaps,
     })
     .collect();
     let can_assign =
@@ -184,7 +186,14 @@ pub async fn task_detail(
     } else {
         Vec::new()
     };
-    let signatures = sqlx::query_as::<_, (i64, String, String, i64)>(
+    #[derive(FromRow)]
+    struct SignatureRow {
+        id: i64,
+        role: String,
+        signer_name: String,
+        signed_at: i64,
+    }
+    let signatures = sqlx::query_as::<_, SignatureRow>(
         "SELECT id, role, signer_name, signed_at FROM signatures \
          WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
     )
@@ -192,19 +201,17 @@ pub async fn task_detail(
     .fetch_all(cx.db.pool())
     .await?
     .into_iter()
-    .map(
-        |(id, role, name, at)| crate::domain::records::SignatureEntry {
-            id,
-            role: if role == "client" {
-                "Client"
-            } else {
-                "Contractor"
-            }
-            .into(),
-            name,
-            when: when(at),
-        },
-    )
+    .map(|s| crate::domain::records::SignatureEntry {
+        id: s.id,
+        role: if s.role == "client" {
+            "Client"
+        } else {
+            "Contractor"
+        }
+        .into(),
+        name: s.signer_name,
+        when: when(s.signed_at),
+    })
     .collect();
     let report_available = summary.status.has_report();
     let compliance_on_the_day = match extra.contractor_id {
