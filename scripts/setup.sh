@@ -129,8 +129,8 @@ build_release() {
   # --split moves each lazy island's code (`#[island(lazy)]`) into its own file, fetched by a
   # page that shows the island: the Tech view's pages never download the sign-in forms. Both
   # builds split, as both link the same app crate and its lazy islands.
-  # `|| return`: callers run without `set -e`, and a failed build must not leave an older server
-  # binary to be tested or measured.
+  # `|| return`: a caller without `set -e` (a bench's subshell) must not go on after a failed
+  # build and test or measure an older server binary.
   cargo leptos build --release --precompress --split --project certidesk || return
   # The islands client, for the Tech view's pages (Cargo.toml's second project), joins the
   # full client in pkg/; its file names are in tech-hash.txt beside the server binary.

@@ -5,32 +5,42 @@ use crate::domain::dates::from_storage;
 use crate::domain::escalation::{Ladder, Step};
 use chrono::NaiveDate;
 
+/// The agency's columns that hold its ladder, for a statement that reads other columns of the
+/// agency's row too (with `#[sqlx(flatten)]` over a [`LadderRow`]).
+pub const LADDER_COLUMNS: &str =
+    "chase_office_days, chase_office_users_days, chase_agency_days, suspend_after_days";
+
 #[derive(sqlx::FromRow)]
-struct LadderRow {
+pub struct LadderRow {
     chase_office_days: i64,
     chase_office_users_days: i64,
     chase_agency_days: i64,
     suspend_after_days: Option<i64>,
 }
 
+impl From<LadderRow> for Ladder {
+    fn from(row: LadderRow) -> Self {
+        Ladder {
+            office_days: row.chase_office_days,
+            office_users_days: row.chase_office_users_days,
+            agency_days: row.chase_agency_days,
+            suspend_days: row.suspend_after_days,
+        }
+    }
+}
+
 /// The agency's ladder as its administrators set it.
 pub async fn ladder<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
-    conn: E,
+    executor: E,
     agency_id: i64,
 ) -> sqlx::Result<Ladder> {
-    let row: LadderRow = sqlx::query_as(
-        "SELECT chase_office_days, chase_office_users_days, chase_agency_days, \
-         suspend_after_days FROM agencies WHERE id = $1",
-    )
+    let row: LadderRow = sqlx::query_as(&format!(
+        "SELECT {LADDER_COLUMNS} FROM agencies WHERE id = $1"
+    ))
     .bind(agency_id)
-    .fetch_one(conn)
+    .fetch_one(executor)
     .await?;
-    Ok(Ladder {
-        office_days: row.chase_office_days,
-        office_users_days: row.chase_office_users_days,
-        agency_days: row.chase_agency_days,
-        suspend_days: row.suspend_after_days,
-    })
+    Ok(row.into())
 }
 
 #[derive(sqlx::FromRow)]
@@ -55,7 +65,7 @@ pub struct ReachedStep {
 
 /// The steps recorded for the agency's contractors (or one contractor), oldest first.
 pub async fn reached_steps<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
-    conn: E,
+    executor: E,
     agency_id: i64,
     contractor_id: Option<i64>,
 ) -> sqlx::Result<Vec<ReachedStep>> {
@@ -68,13 +78,13 @@ pub async fn reached_steps<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
             sqlx::query_as(&format!("{COLUMNS} AND contractor_id = $2 ORDER BY id"))
                 .bind(agency_id)
                 .bind(contractor_id)
-                .fetch_all(conn)
+                .fetch_all(executor)
                 .await?
         }
         None => {
             sqlx::query_as(&format!("{COLUMNS} ORDER BY id"))
                 .bind(agency_id)
-                .fetch_all(conn)
+                .fetch_all(executor)
                 .await?
         }
     };

@@ -3,6 +3,7 @@
 use super::auth::Actor;
 use super::ServiceError;
 use crate::db::audit;
+use crate::db::escalations::{LadderRow, LADDER_COLUMNS};
 use crate::domain::dates::DateFormat;
 use crate::domain::identity::{check_daily_reminder_hour, check_expiring_soon_days, Permission};
 use crate::domain::records::AgencySettings;
@@ -20,18 +21,19 @@ pub async fn settings(cx: &Context, actor: &Actor) -> Result<AgencySettings, Ser
         assignment_email_description: i64,
         assignment_email_access: i64,
         assignment_email_purchase_order: i64,
+        #[sqlx(flatten)]
+        ladder: LadderRow,
     }
-    let row: SettingsRow = sqlx::query_as(
+    let row: SettingsRow = sqlx::query_as(&format!(
         "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
          assignment_email_description, assignment_email_access, \
-         assignment_email_purchase_order FROM agencies WHERE id = $1",
-    )
+         assignment_email_purchase_order, {LADDER_COLUMNS} FROM agencies WHERE id = $1"
+    ))
     .bind(actor.agency_id)
     .fetch_one(cx.db.pool())
     .await?;
-    let chasing = crate::db::escalations::ladder(cx.db.pool(), actor.agency_id).await?;
     Ok(AgencySettings {
-        chasing,
+        chasing: row.ladder.into(),
         date_format: DateFormat::from_pattern(&row.date_format).unwrap_or_default(),
         name: row.name,
         time_zone: row.time_zone,

@@ -3,11 +3,13 @@
 //! `domain::compliance`, suspensions, and the version every certification write bumps so a
 //! cached view is never stale.
 
-use crate::db::escalations::{self, ReachedStep};
+use crate::db::escalations::{self, LadderRow, ReachedStep, LADDER_COLUMNS};
 use crate::db::Db;
 use crate::domain::compliance::{type_status, DocumentFacts};
 use crate::domain::dates::from_storage;
-use crate::domain::escalation::{outstanding_since, suspension, Step, Suspension, SuspensionStep};
+use crate::domain::escalation::{
+    outstanding_since, suspension, Ladder, Step, Suspension, SuspensionStep,
+};
 use crate::domain::records::RequirementStatus;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
@@ -20,6 +22,9 @@ pub(crate) struct AgencyClock {
     pub window: u32,
     pub version: i64,
     pub time_zone: String,
+    /// The agency's chasing ladder: read with the rest of its row, as the pages that show
+    /// chasing need both.
+    pub ladder: Ladder,
 }
 
 impl AgencyClock {
@@ -34,17 +39,27 @@ pub(crate) async fn agency_clock(
     agency_id: i64,
     now: i64,
 ) -> Result<AgencyClock, ServiceError> {
-    let (time_zone, window, version): (String, i64, i64) = sqlx::query_as(
-        "SELECT time_zone, expiring_soon_days, certification_version FROM agencies WHERE id = $1",
-    )
+    #[derive(sqlx::FromRow)]
+    struct ClockRow {
+        time_zone: String,
+        expiring_soon_days: i64,
+        certification_version: i64,
+        #[sqlx(flatten)]
+        ladder: LadderRow,
+    }
+    let row: ClockRow = sqlx::query_as(&format!(
+        "SELECT time_zone, expiring_soon_days, certification_version, {LADDER_COLUMNS} \
+         FROM agencies WHERE id = $1"
+    ))
     .bind(agency_id)
     .fetch_one(db.pool())
     .await?;
     Ok(AgencyClock {
-        today: crate::domain::dates::local_today(&time_zone, now),
-        window: u32::try_from(window).unwrap_or(30),
-        version,
-        time_zone,
+        today: crate::domain::dates::local_today(&row.time_zone, now),
+        window: u32::try_from(row.expiring_soon_days).unwrap_or(30),
+        version: row.certification_version,
+        time_zone: row.time_zone,
+        ladder: row.ladder.into(),
     })
 }
 

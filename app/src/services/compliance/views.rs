@@ -4,7 +4,6 @@
 
 use super::access::visible_contractor;
 use super::cache::{agency_clock, agency_view, name_needle, standing_of, statuses, Contractor};
-use crate::db::escalations;
 use crate::db::{audit, Db};
 use crate::domain::certificate_reading::{DocumentCheck, ReadOutcome, Reading};
 use crate::domain::compliance::{
@@ -398,7 +397,7 @@ pub async fn contractor_certification(
     let standing = standing_of(&cx.db, actor.agency_id, contractor_id, &clock).await?;
     let (statuses, suspension, steps) =
         (standing.requirements, standing.suspension, standing.steps);
-    let ladder = escalations::ladder(cx.db.pool(), actor.agency_id).await?;
+    let ladder = &clock.ladder;
     let chasing = |r: &RequirementStatus| {
         let reached: Vec<(Step, NaiveDate)> = steps
             .iter()
@@ -408,7 +407,7 @@ pub async fn contractor_certification(
             })
             .map(|s| (s.step, clock.day_of(s.reached_at)))
             .collect();
-        chase_line(&ladder, r, &reached, clock.today, actor.date_format)
+        chase_line(ladder, r, &reached, clock.today, actor.date_format)
     };
     let documents: Vec<DocumentDetailRow> = sqlx::query_as(
         "SELECT d.id, d.certificate_type_id, d.start_date, d.end_date, d.description, d.reminder, \
