@@ -30,6 +30,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(5);
 const SQLITE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// How long a PostgreSQL connection may sit in the pool before it is tested as it is taken.
+pub const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -159,6 +161,21 @@ impl Db {
                 Backend::Postgres => POSTGRES_CONNECTIONS,
             })
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings a connection as it goes back to the pool, and by default again as it is
+            // taken: two round trips around every pooled statement, where a page runs twenty.
+            // The second is kept only where it can find something: a PostgreSQL connection
+            // that sat idle (a restarted server leaves idle connections dead). Busy connections
+            // are proven by their last statement and the ping on release; SQLite's live in the
+            // process and cannot be cut.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend == Backend::Postgres && meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_release(|conn, _meta| {
                 Box::pin(async move {
                     if !conn.is_in_transaction() {

@@ -216,6 +216,55 @@ async fn both_engines_have_the_same_tables_and_columns() {
     assert_eq!(on_sqlite, on_postgres);
 }
 
+/// A PostgreSQL server that restarts leaves the pool's idle connections dead. The pool no longer
+/// tests every connection it hands out (a round trip around every statement), only those idle
+/// for `IDLE_BEFORE_PING`: after a quiet spell, a dead connection is replaced, not handed out.
+#[tokio::test]
+async fn postgres_connections_cut_while_idle_are_replaced_not_used() {
+    use app::testing::TestDb;
+    let Some(postgres) = TestDb::postgres().await else {
+        eprintln!("SKIPPED on PostgreSQL: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let pool = postgres.db.pool();
+    // Every connection the pool may hold, held at once, so every one is known.
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    let mut pids = Vec::new();
+    for conn in &mut held {
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        pids.push(pid);
+    }
+    drop(held);
+    let admin = app::db::Db::connect(&postgres_base_url()).await.unwrap();
+    for pid in &pids {
+        let cut: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+            .bind(*pid)
+            .fetch_one(admin.pool())
+            .await
+            .unwrap();
+        assert!(cut, "backend {pid} was cut");
+    }
+    admin.close().await;
+    tokio::time::sleep(app::db::IDLE_BEFORE_PING + std::time::Duration::from_millis(200)).await;
+    for _ in 0..pids.len() {
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(pool)
+            .await
+            .expect("a statement after a quiet spell runs on a live connection");
+        assert!(!pids.contains(&pid), "a cut connection was used");
+    }
+}
+
+fn postgres_base_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL")
+}
+
 // Writers that read first (a status check, a count) and then write, all at once: on SQLite a
 // transaction begun deferred fails with "database is locked" when another writes after it read;
 // written through `begin_write`, every one commits, and each sees all the writes before it.
