@@ -5,8 +5,8 @@ use crate::domain::dates::from_storage;
 use crate::domain::escalation::{Ladder, Step};
 use chrono::NaiveDate;
 
-/// The agency's columns that hold its ladder, for a statement that reads other columns of the
-/// agency's row too (with `#[sqlx(flatten)]` over a [`LadderRow`]).
+/// The agency's columns that hold its ladder, for a statement that reads them with other columns
+/// of the agency's row (with `#[sqlx(flatten)]` over a [`LadderRow`]).
 pub const LADDER_COLUMNS: &str =
     "chase_office_days, chase_office_users_days, chase_agency_days, suspend_after_days";
 
@@ -27,20 +27,6 @@ impl From<LadderRow> for Ladder {
             suspend_days: row.suspend_after_days,
         }
     }
-}
-
-/// The agency's ladder as its administrators set it.
-pub async fn ladder<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
-    executor: E,
-    agency_id: i64,
-) -> sqlx::Result<Ladder> {
-    let row: LadderRow = sqlx::query_as(&format!(
-        "SELECT {LADDER_COLUMNS} FROM agencies WHERE id = $1"
-    ))
-    .bind(agency_id)
-    .fetch_one(executor)
-    .await?;
-    Ok(row.into())
 }
 
 #[derive(sqlx::FromRow)]

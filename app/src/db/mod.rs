@@ -163,19 +163,9 @@ impl Db {
             .acquire_timeout(Duration::from_secs(5))
             // sqlx pings a connection as it goes back to the pool, and by default again as it is
             // taken: two round trips around every pooled statement, where a page runs twenty.
-            // The second is kept only where it can find something: a PostgreSQL connection
-            // that sat idle (a restarted server leaves idle connections dead). Busy connections
-            // are proven by their last statement and the ping on release; SQLite's live in the
-            // process and cannot be cut.
+            // The second is kept below only where it can find something: a PostgreSQL
+            // connection that sat idle.
             .test_before_acquire(false)
-            .before_acquire(move |conn, meta| {
-                Box::pin(async move {
-                    if backend == Backend::Postgres && meta.idle_for >= IDLE_BEFORE_PING {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
             .after_release(|conn, _meta| {
                 Box::pin(async move {
                     if !conn.is_in_transaction() {
@@ -191,17 +181,26 @@ impl Db {
                     Ok(!conn.is_in_transaction())
                 })
             });
-        let options = if backend == Backend::Sqlite {
-            options.after_connect(move |conn, _meta| {
+        let options = match backend {
+            Backend::Sqlite => options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
                     conn.execute(sync.pragma()).await?;
                     Ok(())
                 })
-            })
-        } else {
-            options
+            }),
+            // A restarted server leaves idle connections dead; busy ones are proven by their
+            // last statement and the ping on release. SQLite's live in the process and cannot
+            // be cut, so they are not tested at all.
+            Backend::Postgres => options.before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            }),
         };
         let pool = options.connect(&url).await?;
         let events = match backend {

@@ -8,6 +8,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::identity::{check_daily_reminder_hour, check_expiring_soon_days, Permission};
 use crate::domain::records::AgencySettings;
 use crate::services::Context;
+use std::sync::LazyLock;
 
 pub async fn settings(cx: &Context, actor: &Actor) -> Result<AgencySettings, ServiceError> {
     actor.require_agent()?;
@@ -24,14 +25,17 @@ pub async fn settings(cx: &Context, actor: &Actor) -> Result<AgencySettings, Ser
         #[sqlx(flatten)]
         ladder: LadderRow,
     }
-    let row: SettingsRow = sqlx::query_as(&format!(
-        "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
-         assignment_email_description, assignment_email_access, \
-         assignment_email_purchase_order, {LADDER_COLUMNS} FROM agencies WHERE id = $1"
-    ))
-    .bind(actor.agency_id)
-    .fetch_one(cx.db.pool())
-    .await?;
+    static SELECT_SETTINGS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT name, time_zone, date_format, expiring_soon_days, daily_reminder_hour, \
+             assignment_email_description, assignment_email_access, \
+             assignment_email_purchase_order, {LADDER_COLUMNS} FROM agencies WHERE id = $1"
+        )
+    });
+    let row: SettingsRow = sqlx::query_as(&SELECT_SETTINGS)
+        .bind(actor.agency_id)
+        .fetch_one(cx.db.pool())
+        .await?;
     Ok(AgencySettings {
         chasing: row.ladder.into(),
         date_format: DateFormat::from_pattern(&row.date_format).unwrap_or_default(),

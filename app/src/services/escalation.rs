@@ -39,15 +39,12 @@ pub(super) async fn climb(
     now: i64,
 ) -> Result<Vec<Chase>, ServiceError> {
     let view = agency_view(&cx.db, &cx.statuses, agency_id, now).await?;
-    let mut conn = cx.db.pool().acquire().await?;
-    let ladder = escalations::ladder(&mut *conn, agency_id).await?;
     let recorded: HashSet<(i64, i64, NaiveDate, Step)> =
-        escalations::reached_steps(&mut *conn, agency_id, None)
+        escalations::reached_steps(cx.db.pool(), agency_id, None)
             .await?
             .into_iter()
             .map(|r| (r.contractor_id, r.certificate_type_id, r.since, r.step))
             .collect();
-    drop(conn);
     let mut chases = Vec::new();
     let mut new_steps: Vec<(&str, ReachedStep)> = Vec::new();
     for (contractor_id, requirements) in view.statuses.iter() {
@@ -55,7 +52,7 @@ pub(super) async fn climb(
             let Some(since) = r.outstanding_since.filter(|_| chased(&r.status)) else {
                 continue;
             };
-            let reached = ladder.reached(since, view.today);
+            let reached = view.ladder.reached(since, view.today);
             for step in &reached {
                 if !recorded.contains(&(*contractor_id, r.certificate_type_id, since, *step)) {
                     let step = ReachedStep {

@@ -241,7 +241,9 @@ async fn postgres_connections_cut_while_idle_are_replaced_not_used() {
         pids.push(pid);
     }
     drop(held);
-    let admin = app::db::Db::connect(&postgres_base_url()).await.unwrap();
+    let admin = app::db::Db::connect(&app::testing::postgres_url().expect("TEST_POSTGRES_URL"))
+        .await
+        .unwrap();
     for pid in &pids {
         let cut: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
             .bind(*pid)
@@ -259,10 +261,6 @@ async fn postgres_connections_cut_while_idle_are_replaced_not_used() {
             .expect("a statement after a quiet spell runs on a live connection");
         assert!(!pids.contains(&pid), "a cut connection was used");
     }
-}
-
-fn postgres_base_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL")
 }
 
 // Writers that read first (a status check, a count) and then write, all at once: on SQLite a

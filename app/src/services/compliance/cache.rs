@@ -14,7 +14,7 @@ use crate::domain::records::RequirementStatus;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// An agency's day, its "expiring soon" window, its certification version and its time zone.
 pub(crate) struct AgencyClock {
@@ -47,13 +47,16 @@ pub(crate) async fn agency_clock(
         #[sqlx(flatten)]
         ladder: LadderRow,
     }
-    let row: ClockRow = sqlx::query_as(&format!(
-        "SELECT time_zone, expiring_soon_days, certification_version, {LADDER_COLUMNS} \
-         FROM agencies WHERE id = $1"
-    ))
-    .bind(agency_id)
-    .fetch_one(db.pool())
-    .await?;
+    static SELECT_CLOCK: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT time_zone, expiring_soon_days, certification_version, {LADDER_COLUMNS} \
+             FROM agencies WHERE id = $1"
+        )
+    });
+    let row: ClockRow = sqlx::query_as(&SELECT_CLOCK)
+        .bind(agency_id)
+        .fetch_one(db.pool())
+        .await?;
     Ok(AgencyClock {
         today: crate::domain::dates::local_today(&row.time_zone, now),
         window: u32::try_from(row.expiring_soon_days).unwrap_or(30),
@@ -100,6 +103,8 @@ pub(crate) struct Contractor {
 pub(crate) struct AgencyView {
     pub today: NaiveDate,
     pub window: u32,
+    /// The agency's chasing ladder, read with its day.
+    pub ladder: Ladder,
     pub statuses: Arc<Statuses>,
     pub contractors: Arc<Vec<Contractor>>,
     pub suspensions: Arc<Suspensions>,
@@ -152,7 +157,7 @@ pub(crate) async fn agency_view(
     now: i64,
 ) -> Result<AgencyView, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
-    let (today, window) = (clock.today, clock.window);
+    let (today, window, ladder) = (clock.today, clock.window, clock.ladder);
     let key = (clock.version, today, window);
     let cached = cache
         .0
@@ -171,6 +176,7 @@ pub(crate) async fn agency_view(
         return Ok(AgencyView {
             today,
             window,
+            ladder,
             statuses,
             contractors,
             suspensions,
@@ -205,6 +211,7 @@ pub(crate) async fn agency_view(
     Ok(AgencyView {
         today,
         window,
+        ladder,
         statuses,
         contractors,
         suspensions,
