@@ -118,23 +118,25 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Counts one request in the key's current minute and notes the key as used, in one statement
-/// (atomic on both engines, so parallel requests on several instances count exactly); the count
-/// so far in this minute.
-pub async fn count_request<'c, E: Executor<'c, Database = Any>>(
+/// Reserves `asked` requests in the key's current minute and notes the key as used, in one
+/// statement (atomic on both engines, so parallel reservations on several instances count
+/// exactly); the count so far in this minute, these included.
+pub async fn reserve_requests<'c, E: Executor<'c, Database = Any>>(
     e: E,
     id: i64,
     window_start: i64,
+    asked: i64,
     now: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "UPDATE api_keys SET last_used_at = $1, \
-         window_count = CASE WHEN window_start = $2 THEN window_count + 1 ELSE 1 END, \
+         window_count = CASE WHEN window_start = $2 THEN window_count ELSE 0 END + $4, \
          window_start = $2 WHERE id = $3 RETURNING window_count",
     )
     .bind(now)
     .bind(window_start)
     .bind(id)
+    .bind(asked)
     .fetch_one(e)
     .await
 }

@@ -221,6 +221,20 @@ pub fn retry_after(window_start: i64, now: i64) -> i64 {
     ((left + 999) / 1000).max(1)
 }
 
+/// How many of a key's requests an instance reserves at once in the database: a twentieth of the
+/// limit, so one instance's unused reservations hold back at most a twentieth of another's
+/// requests when the minute's limit is reached, and at most a thousand, so a reservation is
+/// used up within the minute it is made for.
+pub fn reservation_size(limit: i64) -> i64 {
+    (limit / 20).clamp(1, 1000)
+}
+
+/// Of `asked` requests reserved by one statement that left the key's count for the minute at
+/// `count`, how many fall within `limit`.
+pub fn reserved_within(limit: i64, count: i64, asked: i64) -> i64 {
+    (limit - (count - asked)).clamp(0, asked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +317,26 @@ mod tests {
         assert_eq!(retry_after(120_000, 130_000), 50);
         assert_eq!(retry_after(120_000, 130_001), 50);
         assert_eq!(retry_after(120_000, 200_000), 1);
+    }
+
+    #[test]
+    fn reservations_are_a_twentieth_of_the_limit_within_bounds() {
+        assert_eq!(reservation_size(600), 30);
+        assert_eq!(reservation_size(10), 1);
+        assert_eq!(reservation_size(1), 1);
+        assert_eq!(reservation_size(1_000_000), 1000);
+    }
+
+    #[test]
+    fn only_what_fits_under_the_limit_is_reserved() {
+        // 30 asked, the count now 30: all of them.
+        assert_eq!(reserved_within(600, 30, 30), 30);
+        // The count passed the limit by 10 with this statement: 20 of the 30.
+        assert_eq!(reserved_within(600, 610, 30), 20);
+        // Already at the limit before it: none.
+        assert_eq!(reserved_within(600, 630, 30), 0);
+        assert_eq!(reserved_within(600, 900, 30), 0);
+        assert_eq!(reserved_within(10, 10, 1), 1);
+        assert_eq!(reserved_within(10, 11, 1), 0);
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::db::Db;
 use crate::files::FileStore;
+use crate::services::api_keys::Reservations;
 use crate::services::compliance::StatusCache;
 use crate::services::task_counts::TaskCountCache;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct Context {
     pub(crate) statuses: Arc<StatusCache>,
     /// The Desk dashboards' counts, kept per contractor task version.
     pub(crate) task_counts: Arc<TaskCountCache>,
+    /// The API requests this instance has reserved for each key in the current minute.
+    pub(crate) api_reservations: Arc<Reservations>,
     /// Whether webhook endpoints may be on this machine or a private network (an operator's
     /// setting for development; off, such endpoints are refused when registered and when sent).
     pub webhooks_reach_internal: bool,
@@ -31,6 +34,7 @@ impl Context {
             public_url: public_url.into(),
             statuses: Arc::default(),
             task_counts: Arc::default(),
+            api_reservations: Arc::default(),
             webhooks_reach_internal: false,
         }
     }

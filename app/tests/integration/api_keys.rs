@@ -195,6 +195,98 @@ db_test!(
     }
 );
 
+/// Fires `calls` requests of one key at once, alternating between `instances`; how many passed.
+async fn allowed_of(
+    instances: &[app::services::Context],
+    key: &str,
+    limit: i64,
+    calls: usize,
+    now: i64,
+) -> usize {
+    let calls: Vec<_> = (0..calls)
+        .map(|i| {
+            let cx = instances[i % instances.len()].clone();
+            let key = key.to_string();
+            tokio::spawn(async move { api_keys::authenticate(&cx, &key, limit, now).await })
+        })
+        .collect();
+    let mut allowed = 0;
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => allowed += 1,
+            Err(ServiceError::TooManyAttempts { .. }) => {}
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    allowed
+}
+
+// A limit of 100 reserves requests five at a time: one instance still serves exactly 100, and
+// two never more than 100, each holding back at most four it reserved and was not asked for.
+db_test!(
+    reserved_requests_keep_the_limit_on_one_instance_and_across_two,
+    |cx, test_db| {
+        seed_demo(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let made = api_keys::create(&cx, &admin, "Busy", read_only(), now_ms())
+            .await
+            .unwrap();
+        let minute = app::domain::api_keys::window_start(now_ms());
+        let one = std::slice::from_ref(&cx);
+        assert_eq!(
+            allowed_of(one, &made.key, 100, 130, minute + 1_000).await,
+            100
+        );
+
+        let other_instance = test_db.another_instance().await;
+        let both = [cx.clone(), other_instance.clone()];
+        let next_minute = minute + 60_000 + 1_000;
+        let allowed = allowed_of(&both, &made.key, 100, 160, next_minute).await;
+        assert!((92..=100).contains(&allowed), "{allowed} allowed");
+        let counted: i64 = sqlx::query_scalar("SELECT window_count FROM api_keys WHERE id = $1")
+            .bind(made.id)
+            .fetch_one(cx.db.pool())
+            .await
+            .unwrap();
+        assert!(
+            counted >= 100,
+            "the minute is full in the database: {counted}"
+        );
+        other_instance.db.close().await;
+    }
+);
+
+// A request within what its instance reserved reads and does not write: a long write elsewhere
+// (here one holding the key's own row, and on SQLite the database's write lock) does not hold
+// it up.
+db_test!(a_reserved_request_does_not_wait_for_a_writer, |cx| {
+    seed_demo(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let made = api_keys::create(&cx, &admin, "Busy", read_only(), now_ms())
+        .await
+        .unwrap();
+    let now = now_ms();
+    assert!(api_keys::authenticate(&cx, &made.key, 600, now)
+        .await
+        .is_ok());
+    let mut writer = cx.db.begin_write().await.unwrap();
+    sqlx::query("UPDATE api_keys SET name = name WHERE id = $1")
+        .bind(made.id)
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    let waited = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        api_keys::authenticate(&cx, &made.key, 600, now),
+    )
+    .await;
+    assert!(
+        matches!(waited, Ok(Ok(_))),
+        "the request waited for the writer"
+    );
+    writer.rollback().await.unwrap();
+});
+
 db_test!(what_a_key_changes_is_audited_under_its_name, |cx| {
     seed_demo(&cx).await;
     let admin = actor(&cx, ADMIN).await;
