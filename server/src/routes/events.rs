@@ -81,7 +81,7 @@ impl Watch {
         }
         match (self.actor.kind, change.task_id) {
             (UserKind::Technician, Some(task_id)) => {
-                tasks::is_assigned(&self.cx.db, self.actor.user_id, task_id)
+                tasks::is_assigned(self.cx.db.pool(), self.actor.user_id, task_id)
                     .await
                     .unwrap_or(false)
             }

@@ -16,7 +16,7 @@ use crate::services::webhooks::{self, Event};
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 #[derive(FromRow)]
 pub(crate) struct TaskRow {
@@ -322,12 +322,22 @@ impl TaskAccess {
         actor: &Actor,
         task_id: i64,
     ) -> Result<TaskAccess, ServiceError> {
+        Self::load_on(&mut *db.pool().acquire().await?, actor, task_id).await
+    }
+
+    /// [`TaskAccess::load`] on a connection the caller holds for more of its reads (every
+    /// statement on a pooled connection of its own costs a round trip more as it goes back).
+    pub(crate) async fn load_on(
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        task_id: i64,
+    ) -> Result<TaskAccess, ServiceError> {
         let row: AccessRow = sqlx::query_as(
             "SELECT contractor_id, status, archived_at FROM tasks WHERE id = $1 AND agency_id = $2",
         )
         .bind(task_id)
         .bind(actor.agency_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(ServiceError::NotFound("task"))?;
         let own_company = row.contractor_id.is_some() && row.contractor_id == actor.contractor_id;
@@ -335,7 +345,7 @@ impl TaskAccess {
             UserKind::Agent => TaskRole::Agent,
             UserKind::Contractor if own_company => TaskRole::Office,
             UserKind::Technician if own_company => {
-                if !is_assigned(db, actor.user_id, task_id).await? {
+                if !is_assigned(&mut *conn, actor.user_id, task_id).await? {
                     return Err(ServiceError::NotFound("task"));
                 }
                 TaskRole::Technician
@@ -372,13 +382,17 @@ impl TaskAccess {
 }
 
 /// Whether a technician is assigned to a task (what their live updates are limited to).
-pub async fn is_assigned(db: &Db, technician_id: i64, task_id: i64) -> Result<bool, ServiceError> {
+pub async fn is_assigned<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    executor: E,
+    technician_id: i64,
+    task_id: i64,
+) -> Result<bool, ServiceError> {
     let assigned: Option<i64> = sqlx::query_scalar(
         "SELECT task_id FROM task_technicians WHERE task_id = $1 AND technician_id = $2",
     )
     .bind(task_id)
     .bind(technician_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(executor)
     .await?;
     Ok(assigned.is_some())
 }

@@ -44,7 +44,12 @@ pub async fn task_detail(
     now: i64,
 ) -> Result<crate::domain::records::TaskDetail, ServiceError> {
     use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
-    let TaskAccess { archived, role, .. } = TaskAccess::load(&cx.db, actor, task_id).await?;
+    // The task's own reads share one pooled connection: each statement on a connection of its
+    // own pays sqlx's ping as the connection goes back, a round trip to SQLite's worker thread
+    // (or PostgreSQL) as dear as the statement. It goes back before the reads that take their
+    // own (the technicians to choose from, the compliance on the day), so a page never holds two.
+    let mut conn = cx.db.pool().acquire().await?;
+    let TaskAccess { archived, role, .. } = TaskAccess::load_on(&mut conn, actor, task_id).await?;
     // The summary's columns and the page's own in one statement.
     #[derive(FromRow)]
     struct DetailRow {
@@ -69,7 +74,7 @@ pub async fn task_detail(
     });
     let extra: DetailRow = sqlx::query_as(&SELECT_DETAIL)
         .bind(task_id)
-        .fetch_one(cx.db.pool())
+        .fetch_one(&mut *conn)
         .await?;
     let summary = extra
         .task
@@ -104,7 +109,7 @@ pub async fn task_detail(
          LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.task_id = $1 ORDER BY e.at DESC, e.id DESC",
     )
     .bind(task_id)
-    .fetch_all(cx.db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let timeline = events
         .into_iter()
@@ -145,9 +150,9 @@ pub async fn task_detail(
             reason: e.reason,
         })
         .collect();
-    let documents = super::work::documents(&cx.db, actor, task_id, &when).await?;
+    let documents = super::work::documents(&mut conn, actor, task_id, &when).await?;
     let (service_tasks, defects) =
-        super::service_work::service_work(&cx.db, actor, task_id, &when).await?;
+        super::service_work::service_work(&mut conn, actor, task_id, &when).await?;
     let can_record_work = role != TaskRole::Agent
         && !archived
         && crate::domain::service_tasks::can_record_work(summary.status);
@@ -157,7 +162,7 @@ pub async fn task_detail(
          ON c.id = r.certificate_type_id WHERE r.task_id = $1 ORDER BY lower(c.name)",
     )
     .bind(task_id)
-    .fetch_all(cx.db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     #[derive(FromRow)]
     struct TechnicianRow {
@@ -170,7 +175,7 @@ pub async fn task_detail(
          JOIN users u ON u.id = tt.technician_id WHERE tt.task_id = $1 ORDER BY lower(u.name)",
     )
     .bind(task_id)
-    .fetch_all(cx.db.pool())
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|t| AssignedTechnician {
@@ -179,13 +184,6 @@ pub async fn task_detail(
         accreditation_gaps: t.accreditation_gaps,
     })
     .collect();
-    let can_assign =
-        role == TaskRole::Office && !archived && can_assign_technicians(summary.status);
-    let technician_choices = if can_assign {
-        super::assignment::technician_choices(cx, actor, &[task_id], now).await?
-    } else {
-        Vec::new()
-    };
     #[derive(FromRow)]
     struct SignatureRow {
         id: i64,
@@ -198,7 +196,7 @@ pub async fn task_detail(
          WHERE task_id = $1 AND withdrawn_at IS NULL ORDER BY id",
     )
     .bind(task_id)
-    .fetch_all(cx.db.pool())
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|s| crate::domain::records::SignatureEntry {
@@ -213,6 +211,14 @@ pub async fn task_detail(
         when: when(s.signed_at),
     })
     .collect();
+    drop(conn);
+    let can_assign =
+        role == TaskRole::Office && !archived && can_assign_technicians(summary.status);
+    let technician_choices = if can_assign {
+        super::assignment::technician_choices(cx, actor, &[task_id], now).await?
+    } else {
+        Vec::new()
+    };
     let report_available = summary.status.has_report();
     let compliance_on_the_day = match extra.contractor_id {
         Some(contractor_id)

@@ -17,7 +17,7 @@ use crate::services::auth::Actor;
 use crate::services::compliance::Upload;
 use crate::services::Context;
 use crate::services::ServiceError;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 /// Adds the agent's list to a new task, in the caller's transaction.
 pub(crate) async fn insert(
@@ -331,7 +331,7 @@ async fn prepare_photos(uploads: Vec<Upload>) -> Result<Vec<(String, Photo)>, Se
 
 /// The service tasks and defects of a task, for `task_detail` (which has checked visibility).
 pub(crate) async fn service_work(
-    db: &Db,
+    conn: &mut AnyConnection,
     actor: &Actor,
     task_id: i64,
     when: &impl Fn(i64) -> String,
@@ -353,7 +353,7 @@ pub(crate) async fn service_work(
     )
     .bind(task_id)
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let service_tasks = rows
         .into_iter()
@@ -389,7 +389,7 @@ pub(crate) async fn service_work(
     )
     .bind(task_id)
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let photos: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT p.defect_id, p.id FROM defect_photos p JOIN defects d ON d.id = p.defect_id \
@@ -397,7 +397,7 @@ pub(crate) async fn service_work(
     )
     .bind(task_id)
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let defects = defects
         .into_iter()

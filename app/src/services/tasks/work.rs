@@ -19,7 +19,7 @@ use crate::services::Context;
 use crate::services::{mail, ServiceError};
 use chrono::NaiveDate;
 use serde_json::json;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 /// Where a task opens for each side, for links in emails.
 pub fn task_url(public_url: &str, role: TaskRole, task_id: i64) -> String {
@@ -234,7 +234,7 @@ async fn messages(
 
 /// The task's documents: the client's first, then the contractor's, each in upload order.
 pub(crate) async fn documents(
-    db: &Db,
+    conn: &mut AnyConnection,
     actor: &Actor,
     task_id: i64,
     when: &impl Fn(i64) -> String,
@@ -254,7 +254,7 @@ pub(crate) async fn documents(
     )
     .bind(task_id)
     .bind(actor.agency_id)
-    .fetch_all(db.pool())
+    .fetch_all(conn)
     .await?;
     let mut entries: Vec<TaskDocumentEntry> = rows
         .into_iter()
