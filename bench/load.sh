@@ -9,7 +9,9 @@
 # Environment: DURATION (s per route, 10), CONNECTIONS (16), ENGINES ("sqlite postgres"),
 # ROUTES (words of route names to drive, e.g. "validate,status,message"; all by default),
 # SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal), KEEP=1 (keep the work
-# folder: seeds, databases and each server's log). A failed run prints the end of the server's log.
+# folder: seeds, databases and each server's log), BUILD=0 (use the release build as it is),
+# SERVER (another server binary, with the build's hash.txt and tech-hash.txt beside it, to
+# compare builds on one machine). A failed run prints the end of the server's log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -18,7 +20,8 @@ command -v wrk >/dev/null || { echo "installing wrk"; apt_install wrk; }
 
 PG_BASE="${1:-postgres://postgres@127.0.0.1:5432}"
 ENGINES="${ENGINES:-sqlite postgres}"
-build_release
+[ "${BUILD:-1}" = 0 ] || build_release
+SERVER="${SERVER:-$(server_bin)}"
 step "Building the seeder"
 cargo build --quiet --release -p app --features ssr --example bench_load_seed
 SEEDER="$CARGO_TARGET_DIR/release/examples/bench_load_seed"
@@ -43,7 +46,7 @@ run_engine() {
   DATABASE_URL="$url" LISTEN_ADDR="127.0.0.1:$port" PUBLIC_URL="http://127.0.0.1:$port" \
     DATA_DIR="$WORK/$engine/data" SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
     API_REQUESTS_PER_MINUTE=1000000 \
-    "$(server_bin)" >"$WORK/$engine/server.log" 2>&1 &
+    "$SERVER" >"$WORK/$engine/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
