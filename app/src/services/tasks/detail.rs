@@ -45,9 +45,9 @@ pub async fn task_detail(
 ) -> Result<crate::domain::records::TaskDetail, ServiceError> {
     use crate::domain::records::{AssignedTechnician, TaskDetail, TimelineEntry};
     // The task's own reads share one pooled connection: each statement on a connection of its
-    // own pays sqlx's ping as the connection goes back, a round trip to SQLite's worker thread
-    // (or PostgreSQL) as dear as the statement. It goes back before the reads that take their
-    // own (the technicians to choose from, the compliance on the day), so a page never holds two.
+    // own pays sqlx's ping as the connection goes back, one more round trip to SQLite's worker
+    // thread or to PostgreSQL. It goes back before the reads that take their own (the
+    // technicians to choose from, the compliance on the day), so a page never holds two.
     let mut conn = cx.db.pool().acquire().await?;
     let TaskAccess { archived, role, .. } = TaskAccess::load_on(&mut conn, actor, task_id).await?;
     // The summary's columns and the page's own in one statement.
