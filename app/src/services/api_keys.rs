@@ -3,13 +3,12 @@
 
 use super::auth::{self, Actor};
 use super::{Context, ServiceError};
-use crate::db::{api_keys, audit, Db};
+use crate::db::{api_keys, audit};
 use crate::domain::api_keys::{
     self as rules, has_key_shape, KeyActivity, KeySummary, NewKeyShown, Scope, Scopes,
 };
 use crate::domain::audit::action_label;
 use crate::domain::identity::Permission;
-use std::collections::HashMap;
 
 /// The agency's keys, newest first.
 pub async fn list(cx: &Context, actor: &Actor) -> Result<Vec<KeySummary>, ServiceError> {
@@ -159,8 +158,9 @@ fn scope_message(scope: Scope) -> &'static str {
 }
 
 /// Who a presented key acts as, after counting the request against the key's limit per minute
-/// (`limit`; see [`Reservations`]). An unknown or revoked key, or one whose maker has left or lost the administrator
-/// role, is `NotSignedIn`; over the limit is `TooManyAttempts`.
+/// (`limit`, reserved a block at a time: [`Reservations`](super::api_limit::Reservations)). An
+/// unknown or revoked key, or one whose maker has left or lost the administrator role, is
+/// `NotSignedIn`; over the limit is `TooManyAttempts`.
 pub async fn authenticate(
     cx: &Context,
     presented: &str,
@@ -194,73 +194,4 @@ pub async fn authenticate(
         ..maker
     };
     Ok(KeyCaller { actor, scopes })
-}
-
-/// The requests each key may still make in the current minute that this instance has reserved in
-/// the database and not used. A key's count moves once per reservation
-/// ([`rules::reservation_size`]), not once per request: an API read is then not a write, which
-/// on SQLite would wait its turn behind every other writer. The limit still holds across
-/// instances, as only reserved requests are served; an instance's unused reservations lapse with
-/// the minute (or a restart), and `last_used_at` is the time of the key's last reservation.
-#[derive(Debug, Default)]
-pub struct Reservations {
-    left: std::sync::Mutex<HashMap<i64, Reserved>>,
-    /// Held while a reservation is asked for and recorded, so a request never finds the map
-    /// empty while another's reservation is on its way into it (the limit would refuse it early).
-    asking: tokio::sync::Mutex<()>,
-}
-
-#[derive(Debug)]
-struct Reserved {
-    window_start: i64,
-    left: i64,
-}
-
-impl Reservations {
-    /// Whether one more request of the key fits in its limit this minute (and counts it).
-    async fn take(&self, db: &Db, key_id: i64, limit: i64, now: i64) -> Result<bool, ServiceError> {
-        let window = rules::window_start(now);
-        if self.take_reserved(key_id, window) {
-            return Ok(true);
-        }
-        let _asking = self.asking.lock().await;
-        if self.take_reserved(key_id, window) {
-            return Ok(true);
-        }
-        let asked = rules::reservation_size(limit);
-        let count = {
-            let mut tx = db.begin_write().await?;
-            let count = api_keys::reserve_requests(&mut *tx, key_id, window, asked, now).await?;
-            tx.commit().await?;
-            count
-        };
-        let reserved = rules::reserved_within(limit, count, asked);
-        if reserved == 0 {
-            return Ok(false);
-        }
-        let mut left = self.left.lock().expect("never held across a panic");
-        let entry = left.entry(key_id).or_insert(Reserved {
-            window_start: window,
-            left: 0,
-        });
-        if entry.window_start != window {
-            *entry = Reserved {
-                window_start: window,
-                left: 0,
-            };
-        }
-        entry.left += reserved - 1;
-        Ok(true)
-    }
-
-    fn take_reserved(&self, key_id: i64, window: i64) -> bool {
-        let mut left = self.left.lock().expect("never held across a panic");
-        match left.get_mut(&key_id) {
-            Some(r) if r.window_start == window && r.left > 0 => {
-                r.left -= 1;
-                true
-            }
-            _ => false,
-        }
-    }
 }

@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::files::FileStore;
-use crate::services::api_keys::Reservations;
+use crate::services::api_limit::Reservations;
 use crate::services::compliance::StatusCache;
 use crate::services::task_counts::TaskCountCache;
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod api_keys;
+pub mod api_limit;
 pub mod auth;
 pub mod calendar;
 pub mod certificate_reading;

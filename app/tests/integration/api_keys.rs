@@ -239,31 +239,65 @@ db_test!(
     }
 );
 
+/// A write transaction holding the key's row (and on SQLite the database's write lock).
+async fn writer_holding(cx: &app::services::Context, key_id: i64) -> app::db::WriteTx {
+    let mut writer = cx.db.begin_write().await.unwrap();
+    sqlx::query("UPDATE api_keys SET name = name WHERE id = $1")
+        .bind(key_id)
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    writer
+}
+
+/// The key's next request, or `None` when it is still waiting after two seconds.
+async fn promptly(
+    cx: &app::services::Context,
+    key: &str,
+    limit: i64,
+    now: i64,
+) -> Option<Result<api_keys::KeyCaller, ServiceError>> {
+    let request = api_keys::authenticate(cx, key, limit, now);
+    tokio::time::timeout(std::time::Duration::from_secs(2), request)
+        .await
+        .ok()
+}
+
 // A request within what its instance reserved reads and does not write: a long write elsewhere
-// (here one holding the key's own row, and on SQLite the database's write lock) does not hold
-// it up.
+// does not hold it up.
 db_test!(a_reserved_request_does_not_wait_for_a_writer, |cx| {
     let made = demo_key(&cx).await;
     let now = now_ms();
     assert!(api_keys::authenticate(&cx, &made.key, 600, now)
         .await
         .is_ok());
-    let mut writer = cx.db.begin_write().await.unwrap();
-    sqlx::query("UPDATE api_keys SET name = name WHERE id = $1")
-        .bind(made.id)
-        .execute(&mut *writer)
-        .await
-        .unwrap();
-    let waited = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        api_keys::authenticate(&cx, &made.key, 600, now),
-    )
-    .await;
+    let writer = writer_holding(&cx, made.id).await;
     assert!(
-        matches!(waited, Ok(Ok(_))),
+        matches!(promptly(&cx, &made.key, 600, now).await, Some(Ok(_))),
         "the request waited for the writer"
     );
     writer.rollback().await.unwrap();
+});
+
+// Once its minute is spent, a key's requests are refused without asking the database again: a
+// client past its limit costs no writes, and does not wait for one.
+db_test!(a_key_past_its_limit_is_refused_without_a_write, |cx| {
+    let made = demo_key(&cx).await;
+    let now = app::domain::api_keys::window_start(now_ms()) + 1_000;
+    assert!(api_keys::authenticate(&cx, &made.key, 1, now).await.is_ok());
+    let writer = writer_holding(&cx, made.id).await;
+    assert!(
+        matches!(
+            promptly(&cx, &made.key, 1, now).await,
+            Some(Err(ServiceError::TooManyAttempts { .. }))
+        ),
+        "the refusal waited for the writer"
+    );
+    writer.rollback().await.unwrap();
+    // The next minute asks again.
+    assert!(api_keys::authenticate(&cx, &made.key, 1, now + 60_000)
+        .await
+        .is_ok());
 });
 
 db_test!(what_a_key_changes_is_audited_under_its_name, |cx| {
