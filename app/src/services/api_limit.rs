@@ -30,16 +30,6 @@ struct Reserved {
     spent: bool,
 }
 
-/// What the instance holds for a key this minute.
-enum Held {
-    /// One of its reserved requests, now used.
-    Taken,
-    /// Nothing, and the minute's limit is reached.
-    Spent,
-    /// Nothing yet: ask the database.
-    Nothing,
-}
-
 impl Reservations {
     /// Whether one more request of the key fits in its limit this minute (and counts it).
     pub(crate) async fn take(
@@ -50,16 +40,12 @@ impl Reservations {
         now: i64,
     ) -> Result<bool, ServiceError> {
         let window = rules::window_start(now);
-        match self.held(key_id, window) {
-            Held::Taken => return Ok(true),
-            Held::Spent => return Ok(false),
-            Held::Nothing => {}
+        if let Some(answer) = self.answer_held(key_id, window) {
+            return Ok(answer);
         }
         let _asking = self.asking.lock().await;
-        match self.held(key_id, window) {
-            Held::Taken => return Ok(true),
-            Held::Spent => return Ok(false),
-            Held::Nothing => {}
+        if let Some(answer) = self.answer_held(key_id, window) {
+            return Ok(answer);
         }
         let asked = rules::reservation_size(limit);
         let count = {
@@ -80,15 +66,18 @@ impl Reservations {
         Ok(reserved > 0)
     }
 
-    fn held(&self, key_id: i64, window: i64) -> Held {
+    /// The answer from what this instance holds for the key this minute: yes with one of its
+    /// reserved requests (now used), no once the minute is spent, `None` when the database must
+    /// be asked.
+    fn answer_held(&self, key_id: i64, window: i64) -> Option<bool> {
         let mut left = self.left.lock().expect("never held across a panic");
         match left.get_mut(&key_id) {
             Some(r) if r.window_start == window && r.left > 0 => {
                 r.left -= 1;
-                Held::Taken
+                Some(true)
             }
-            Some(r) if r.window_start == window && r.spent => Held::Spent,
-            _ => Held::Nothing,
+            Some(r) if r.window_start == window && r.spent => Some(false),
+            _ => None,
         }
     }
 }
