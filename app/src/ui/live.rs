@@ -1,6 +1,7 @@
 //! Live updates in the page: one event stream per page load (`/events`, server-sent events)
 //! bumps version signals that resources list among their sources, so what is shown is read
-//! again within a second of a change. If the stream cannot be kept, the page polls instead.
+//! again within a second of a change. A stream the server refuses is asked for again, less
+//! often after each refusal; a browser without streams polls instead.
 
 use leptos::prelude::*;
 
@@ -109,8 +110,16 @@ mod browser {
     use web_sys::{Event, EventSource};
 
     const POLL_MS: u32 = 30_000;
+    /// The first wait before asking for the stream again after the server refused it; it
+    /// doubles with each refusal in a row, up to `POLL_MS`.
+    const RETRY_MS: u32 = 1_000;
 
     pub fn connect(live: Live) {
+        open(live, Rc::new(Cell::new(0)));
+    }
+
+    /// One stream; `refused` counts the refusals in a row, across the streams of this page.
+    fn open(live: Live, refused: Rc<Cell<u32>>) {
         let Ok(source) = EventSource::new("/events") else {
             poll(live);
             return;
@@ -118,7 +127,7 @@ mod browser {
         let listen = |name: &str, handler: Box<dyn FnMut(Event)>| {
             let closure = Closure::wrap(handler);
             let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-            // Listeners live as long as the page.
+            // Listeners live as long as their stream, which the page keeps.
             closure.forget();
         };
         listen(
@@ -145,10 +154,10 @@ mod browser {
             );
         }
         // The browser reconnects by itself after a drop; what changed meanwhile is read again.
-        let dropped = Rc::new(Cell::new(false));
-        let polling = Rc::new(Cell::new(false));
+        // A stream opened after a refusal follows a gap too.
+        let dropped = Rc::new(Cell::new(refused.get() > 0));
         {
-            let dropped = dropped.clone();
+            let (dropped, refused) = (dropped.clone(), refused.clone());
             listen(
                 "open",
                 Box::new(move |_| {
@@ -156,6 +165,7 @@ mod browser {
                     if let Some(body) = leptos::prelude::document().body() {
                         let _ = body.set_attribute("data-live", "open");
                     }
+                    refused.set(0);
                     if dropped.replace(false) {
                         live.bump();
                     }
@@ -167,9 +177,19 @@ mod browser {
             "error",
             Box::new(move |_| {
                 dropped.set(true);
-                // CLOSED: the browser gave up (signed out, or the server refused); poll instead.
-                if watched.ready_state() == EventSource::CLOSED && !polling.replace(true) {
-                    poll(live);
+                // CLOSED: the browser gave up, as it does on any answer but a stream (a
+                // restart behind a proxy, a moment's error, a sign-out). Ask again later,
+                // less often after each refusal; meanwhile the page shows what it has.
+                if watched.ready_state() == EventSource::CLOSED {
+                    if let Some(body) = leptos::prelude::document().body() {
+                        let _ = body.remove_attribute("data-live");
+                    }
+                    let wait = RETRY_MS
+                        .saturating_mul(1 << refused.get().min(5))
+                        .min(POLL_MS);
+                    refused.set(refused.get() + 1);
+                    let refused = refused.clone();
+                    gloo_timers::callback::Timeout::new(wait, move || open(live, refused)).forget();
                 }
             }),
         );
