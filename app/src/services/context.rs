@@ -39,6 +39,12 @@ impl Context {
         }
     }
 
+    /// How many times this instance has computed an agency's statuses (tests count them).
+    #[cfg(feature = "test-support")]
+    pub fn statuses_computed(&self) -> u64 {
+        self.statuses.computed()
+    }
+
     /// The same database and address with another file store (a test's object storage, say).
     pub fn with_files(self, files: FileStore) -> Context {
         Context { files, ..self }

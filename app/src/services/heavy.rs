@@ -20,6 +20,9 @@ pub enum Work {
     /// A service report laid out and written (fonts subset, photos embedded), or a file
     /// someone asks to verify hashed.
     Pdf,
+    /// An agency's certification statuses judged: every requirement of every contractor
+    /// against its documents (tens of thousands for a large agency).
+    Statuses,
     /// A certificate PDF's text read in a child process (its own memory and time limits);
     /// the turn is held while the child runs.
     Reading,
@@ -35,12 +38,14 @@ fn permits(work: Work) -> &'static Semaphore {
     static IMAGE: OnceLock<Semaphore> = OnceLock::new();
     static PDF: OnceLock<Semaphore> = OnceLock::new();
     static READING: OnceLock<Semaphore> = OnceLock::new();
+    static STATUSES: OnceLock<Semaphore> = OnceLock::new();
     match work {
         Work::Hashing => HASHING.get_or_init(|| Semaphore::new(cores())),
         Work::Spreadsheet => SPREADSHEET.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Image => IMAGE.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Pdf => PDF.get_or_init(|| Semaphore::new(cores().min(2))),
         Work::Reading => READING.get_or_init(|| Semaphore::new(cores().min(2))),
+        Work::Statuses => STATUSES.get_or_init(|| Semaphore::new(cores().min(2))),
     }
 }
 

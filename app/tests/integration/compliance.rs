@@ -357,6 +357,62 @@ db_test!(
     }
 );
 
+// After a change every page of the agency needs its statuses again, and computing them reads
+// every requirement and document of the agency: readers that come together share one
+// computation, and none is given statuses older than a change made before it asked.
+db_test!(readers_after_a_change_share_one_computation, |cx| {
+    seeded(&cx).await;
+    let admin = actor(&cx, ADMIN).await;
+    let office = actor(&cx, OFFICE).await;
+    let brightspark = office.contractor_id.unwrap();
+    let gas = certificate_type(&cx, "Gas safety").await;
+    let now = now_ms();
+    let list = |cx: &Context| {
+        let (cx, admin) = (cx.clone(), admin.clone());
+        async move {
+            let rows = compliance::contractor_list(&cx, &admin, None, now)
+                .await
+                .unwrap();
+            light_of(&rows, "Brightspark Electrical Ltd")
+        }
+    };
+    assert_eq!(list(&cx).await, TrafficLight::Green);
+    compliance::request_certificate(&cx, &admin, brightspark, gas, now)
+        .await
+        .unwrap();
+    let before = cx.statuses_computed();
+    let readers: Vec<_> = (0..24).map(|_| tokio::spawn(list(&cx))).collect();
+    for reader in readers {
+        assert_eq!(reader.await.unwrap(), TrafficLight::Red);
+    }
+    assert_eq!(
+        cx.statuses_computed() - before,
+        1,
+        "24 readers after one change computed the statuses more than once"
+    );
+
+    // Readers are computing when the certificate is uploaded and validated: a reader that asks
+    // after the validation sees it.
+    let upload = NewDocument {
+        contractor_id: brightspark,
+        certificate_type_id: gas,
+        end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
+        ..Default::default()
+    };
+    let document = compliance::add_document(&cx, &office, upload, now)
+        .await
+        .unwrap();
+    let readers: Vec<_> = (0..8).map(|_| tokio::spawn(list(&cx))).collect();
+    tokio::task::yield_now().await;
+    compliance::validate_document(&cx, &admin, document, now)
+        .await
+        .unwrap();
+    assert_eq!(list(&cx).await, TrafficLight::Green);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+});
+
 db_test!(the_dashboard_counts_lights_statuses_and_renewals, |cx| {
     seeded(&cx).await;
     let admin = actor(&cx, ADMIN).await;

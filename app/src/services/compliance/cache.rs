@@ -11,9 +11,11 @@ use crate::domain::escalation::{
     outstanding_since, suspension, Ladder, Step, Suspension, SuspensionStep,
 };
 use crate::domain::records::RequirementStatus;
+use crate::services::heavy::{self, Work};
 use crate::services::ServiceError;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// An agency's day, its "expiring soon" window, its certification version and its time zone.
@@ -74,8 +76,53 @@ type Statuses = BTreeMap<i64, Vec<RequirementStatus>>;
 /// they change only when certification data does, the agency's day turns, or its window is
 /// edited: all three are in the key, the first as `agencies.certification_version`, which every
 /// write of requirements or documents moves in its own transaction, so every instance sees it.
+///
+/// After a change every open page of the agency asks again at once: one computation per agency
+/// runs at a time in an instance, and the readers that missed wait for it instead of each
+/// making its own (several at once, each reading every row, starved every other request).
 #[derive(Debug, Default)]
-pub struct StatusCache(Mutex<HashMap<i64, CachedStatuses>>);
+pub struct StatusCache {
+    kept: Mutex<HashMap<i64, CachedStatuses>>,
+    /// Per agency, held while its statuses are computed.
+    computing: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    computed: AtomicU64,
+}
+
+impl StatusCache {
+    /// The kept statuses, if they are at least as new as `clock`'s version and of its day and
+    /// window: newer ones than asked for (computed since the reader read the version) serve too.
+    fn fresh(&self, agency_id: i64, clock: &AgencyClock) -> Option<AgencyView> {
+        let kept = self
+            .kept
+            .lock()
+            .expect("the cache lock is never held across a panic");
+        let c = kept.get(&agency_id)?;
+        let (version, today, window) = c.key;
+        (version >= clock.version && today == clock.today && window == clock.window).then(|| {
+            AgencyView {
+                today,
+                window,
+                ladder: clock.ladder,
+                statuses: c.statuses.clone(),
+                contractors: c.contractors.clone(),
+                suspensions: c.suspensions.clone(),
+            }
+        })
+    }
+
+    fn computing(&self, agency_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.computing
+            .lock()
+            .expect("the cache lock is never held across a panic")
+            .entry(agency_id)
+            .or_default()
+            .clone()
+    }
+
+    pub(crate) fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Debug)]
 struct CachedStatuses {
@@ -157,34 +204,19 @@ pub(crate) async fn agency_view(
     now: i64,
 ) -> Result<AgencyView, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
-    let (today, window, ladder) = (clock.today, clock.window, clock.ladder);
-    let key = (clock.version, today, window);
-    let cached = cache
-        .0
-        .lock()
-        .expect("the cache lock is never held across a panic")
-        .get(&agency_id)
-        .filter(|c| c.key == key)
-        .map(|c| {
-            (
-                c.statuses.clone(),
-                c.contractors.clone(),
-                c.suspensions.clone(),
-            )
-        });
-    if let Some((statuses, contractors, suspensions)) = cached {
-        return Ok(AgencyView {
-            today,
-            window,
-            ladder,
-            statuses,
-            contractors,
-            suspensions,
-        });
+    if let Some(view) = cache.fresh(agency_id, &clock) {
+        return Ok(view);
     }
-    // Read after the version: what is computed is at least as new as the version it is kept
-    // under, so a reader never keeps older data under a newer version.
-    let statuses = Arc::new(statuses(db, agency_id, None, &clock).await?);
+    let computing = cache.computing(agency_id);
+    let _turn = computing.lock().await;
+    if let Some(view) = cache.fresh(agency_id, &clock) {
+        return Ok(view);
+    }
+    // Read again: the readers that queued behind this one since it read the version are served
+    // by this computation too. The rows are read after it, so what is kept under a version is
+    // at least as new as that version.
+    let clock = agency_clock(db, agency_id, now).await?;
+    let rows = status_rows(db, agency_id, None).await?;
     let contractors: Vec<Contractor> = sqlx::query_as(
         "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
          ORDER BY lower(company_name), id",
@@ -192,35 +224,40 @@ pub(crate) async fn agency_view(
     .bind(agency_id)
     .fetch_all(db.pool())
     .await?;
-    let contractors = Arc::new(contractors);
     let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
-    let suspensions = Arc::new(suspensions_of(&clock, &statuses, &steps));
-    cache
-        .0
-        .lock()
-        .expect("the cache lock is never held across a panic")
-        .insert(
-            agency_id,
-            CachedStatuses {
-                key,
-                statuses: statuses.clone(),
-                contractors: contractors.clone(),
-                suspensions: suspensions.clone(),
-            },
-        );
-    Ok(AgencyView {
+    let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
+    let (statuses, suspensions) = heavy::run(Work::Statuses, move || {
+        let statuses = judge(rows, today, window, &time_zone);
+        let suspensions = suspensions_of(&time_zone, &statuses, &steps);
+        (statuses, suspensions)
+    })
+    .await?;
+    cache.computed.fetch_add(1, Ordering::Relaxed);
+    let kept = CachedStatuses {
+        key: (clock.version, today, window),
+        statuses: Arc::new(statuses),
+        contractors: Arc::new(contractors),
+        suspensions: Arc::new(suspensions),
+    };
+    let view = AgencyView {
         today,
         window,
-        ladder,
-        statuses,
-        contractors,
-        suspensions,
-    })
+        ladder: clock.ladder,
+        statuses: kept.statuses.clone(),
+        contractors: kept.contractors.clone(),
+        suspensions: kept.suspensions.clone(),
+    };
+    cache
+        .kept
+        .lock()
+        .expect("the cache lock is never held across a panic")
+        .insert(agency_id, kept);
+    Ok(view)
 }
 
 /// The suspended contractors among those `steps` cover: those with a suspension step whose
 /// spell still lasts in `statuses`.
-fn suspensions_of(clock: &AgencyClock, statuses: &Statuses, steps: &[ReachedStep]) -> Suspensions {
+fn suspensions_of(time_zone: &str, statuses: &Statuses, steps: &[ReachedStep]) -> Suspensions {
     let mut by_contractor: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
     for step in steps.iter().filter(|s| s.step == Step::Suspended) {
         by_contractor
@@ -229,7 +266,7 @@ fn suspensions_of(clock: &AgencyClock, statuses: &Statuses, steps: &[ReachedStep
             .push(SuspensionStep {
                 certificate_type_id: step.certificate_type_id,
                 since: step.since,
-                reached_on: clock.day_of(step.reached_at),
+                reached_on: crate::domain::dates::local_today(time_zone, step.reached_at),
             });
     }
     by_contractor
@@ -256,7 +293,8 @@ pub(crate) async fn standing_of(
 ) -> Result<Standing, ServiceError> {
     let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
     let steps = escalations::reached_steps(db.pool(), agency_id, Some(contractor_id)).await?;
-    let suspension = suspensions_of(clock, &by_contractor, &steps).remove(&contractor_id);
+    let suspension =
+        suspensions_of(&clock.time_zone, &by_contractor, &steps).remove(&contractor_id);
     let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
     Ok(Standing {
         requirements,
@@ -284,13 +322,17 @@ struct RequirementRow {
     requested_at: i64,
 }
 
-/// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
-pub(crate) async fn statuses(
+/// An agency's (or one contractor's) requirements and documents, as read.
+struct StatusRows {
+    requirements: Vec<RequirementRow>,
+    documents: Vec<DocumentRow>,
+}
+
+async fn status_rows(
     db: &Db,
     agency_id: i64,
     contractor: Option<i64>,
-    clock: &AgencyClock,
-) -> Result<BTreeMap<i64, Vec<RequirementStatus>>, ServiceError> {
+) -> Result<StatusRows, ServiceError> {
     // One contractor's rows are read through the (agency, contractor) indexes; a filter that
     // also matched "all" (`$2 = 0 OR ...`) would make the planner read the agency's every row.
     let filter = if contractor.is_some() {
@@ -319,8 +361,16 @@ pub(crate) async fn statuses(
         documents = documents.bind(id);
     }
     let documents = documents.fetch_all(db.pool()).await?;
+    Ok(StatusRows {
+        requirements,
+        documents,
+    })
+}
+
+/// Each requirement judged against its documents on the agency's day, grouped per contractor.
+fn judge(rows: StatusRows, today: NaiveDate, window: u32, time_zone: &str) -> Statuses {
     let mut by_requirement: HashMap<(i64, i64), Vec<DocumentFacts>> = HashMap::new();
-    for d in documents {
+    for d in rows.documents {
         by_requirement
             .entry((d.contractor_id, d.certificate_type_id))
             .or_default()
@@ -331,22 +381,34 @@ pub(crate) async fn statuses(
                 cover: d.cover,
             });
     }
-    let mut out: BTreeMap<i64, Vec<RequirementStatus>> = BTreeMap::new();
-    for r in requirements {
+    let mut out: Statuses = BTreeMap::new();
+    for r in rows.requirements {
         let docs = by_requirement
             .get(&(r.contractor_id, r.certificate_type_id))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let status = type_status(true, docs, clock.today, clock.window, r.minimum_cover);
+        let status = type_status(true, docs, today, window, r.minimum_cover);
+        let requested_on = crate::domain::dates::local_today(time_zone, r.requested_at);
         out.entry(r.contractor_id)
             .or_default()
             .push(RequirementStatus {
                 certificate_type_id: r.certificate_type_id,
                 certificate_type: r.name,
-                outstanding_since: outstanding_since(&status, clock.day_of(r.requested_at)),
+                outstanding_since: outstanding_since(&status, requested_on),
                 status,
                 minimum_cover: r.minimum_cover,
             });
     }
-    Ok(out)
+    out
+}
+
+/// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
+pub(crate) async fn statuses(
+    db: &Db,
+    agency_id: i64,
+    contractor: Option<i64>,
+    clock: &AgencyClock,
+) -> Result<Statuses, ServiceError> {
+    let rows = status_rows(db, agency_id, contractor).await?;
+    Ok(judge(rows, clock.today, clock.window, &clock.time_zone))
 }
