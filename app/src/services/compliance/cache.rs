@@ -119,6 +119,7 @@ impl StatusCache {
             .clone()
     }
 
+    #[cfg(feature = "test-support")]
     pub(crate) fn computed(&self) -> u64 {
         self.computed.load(Ordering::Relaxed)
     }
