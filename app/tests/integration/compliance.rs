@@ -25,6 +25,19 @@ fn light_of(rows: &[app::domain::records::ContractorRow], company: &str) -> Traf
         .light
 }
 
+/// The contractor's office uploads a gas safety record valid until 2099; its id.
+async fn gas_record(cx: &Context, office: &Actor, gas: i64, now: i64) -> i64 {
+    let upload = NewDocument {
+        contractor_id: office.contractor_id.unwrap(),
+        certificate_type_id: gas,
+        end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
+        ..Default::default()
+    };
+    compliance::add_document(cx, office, upload, now)
+        .await
+        .unwrap()
+}
+
 db_test!(demo_data_shows_every_status_and_light, |cx| {
     seeded(&cx).await;
     let admin = actor(&cx, ADMIN).await;
@@ -393,15 +406,7 @@ db_test!(readers_after_a_change_share_one_computation, |cx| {
 
     // Readers are computing when the certificate is uploaded and validated: a reader that asks
     // after the validation sees it.
-    let upload = NewDocument {
-        contractor_id: brightspark,
-        certificate_type_id: gas,
-        end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
-        ..Default::default()
-    };
-    let document = compliance::add_document(&cx, &office, upload, now)
-        .await
-        .unwrap();
+    let document = gas_record(&cx, &office, gas, now).await;
     let readers: Vec<_> = (0..8).map(|_| tokio::spawn(list(&cx))).collect();
     tokio::task::yield_now().await;
     compliance::validate_document(&cx, &admin, document, now)
@@ -1048,15 +1053,7 @@ async fn changes_through_another_instance_show_at_once(scratch: app::testing::Te
     assert_eq!(light(a.clone()).await, TrafficLight::Red);
     assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::Missing);
 
-    let upload = NewDocument {
-        contractor_id: brightspark,
-        certificate_type_id: gas,
-        end_date: NaiveDate::from_ymd_opt(2099, 1, 1),
-        ..Default::default()
-    };
-    let document = compliance::add_document(&b, &office, upload, now)
-        .await
-        .unwrap();
+    let document = gas_record(&b, &office, gas, now).await;
     assert_eq!(gas_cell(a.clone()).await, ComplianceStatus::NeedsValidation);
     compliance::validate_document(&b, &admin, document, now)
         .await
