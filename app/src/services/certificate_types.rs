@@ -3,7 +3,7 @@
 //! say which also apply to technicians.
 
 use super::auth::Actor;
-use super::compliance::bump_certification_version;
+use super::compliance::{bump_certification_version, Changed};
 use super::ServiceError;
 use crate::db::{audit, flag};
 use crate::domain::certificate_reading::pounds;
@@ -75,7 +75,7 @@ pub async fn set_minimum_cover(
     .fetch_optional(&mut *tx)
     .await?;
     let name = name.ok_or(ServiceError::NotFound("certificate type"))?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Everyone).await?;
     audit::record(
         &mut *tx,
         actor.agency_id,

@@ -39,9 +39,10 @@ impl Context {
         }
     }
 
-    /// How many times this instance has computed an agency's statuses (tests count them).
+    /// How many times this instance has computed an agency's statuses whole, and how many it
+    /// brought them up to date for the contractors that changed (tests count them).
     #[cfg(feature = "test-support")]
-    pub fn statuses_computed(&self) -> u64 {
+    pub fn statuses_computed(&self) -> (u64, u64) {
         self.statuses.computed()
     }
 

@@ -4,7 +4,7 @@
 //! page), and the day's digests say who now hears of it. A suspension step suspends the
 //! contractor for new work until a valid certificate ends the spell.
 
-use super::compliance::{agency_view, bump_certification_version};
+use super::compliance::{agency_view, bump_certification_version, Changed};
 use super::ServiceError;
 use crate::db::audit;
 use crate::db::escalations::{self, ReachedStep};
@@ -100,7 +100,7 @@ pub(super) async fn climb(
     }
     if suspended {
         // Suspensions are part of what the certification pages cache.
-        bump_certification_version(&mut tx, agency_id).await?;
+        bump_certification_version(&mut tx, agency_id, Changed::Everyone).await?;
     }
     tx.commit().await?;
     for contractor_id in changed {

@@ -379,7 +379,12 @@ async fn insert_requirements(
         query = query.bind(row.contractor_id).bind(*type_id);
     }
     query.execute(&mut **tx).await?;
-    super::compliance::bump_certification_version(tx, actor.agency_id).await?;
+    super::compliance::bump_certification_version(
+        tx,
+        actor.agency_id,
+        super::compliance::Changed::Everyone,
+    )
+    .await?;
     Ok(())
 }
 
@@ -417,7 +422,12 @@ async fn insert_documents(
             .bind(row.cover);
     }
     query.execute(&mut **tx).await?;
-    super::compliance::bump_certification_version(tx, actor.agency_id).await?;
+    super::compliance::bump_certification_version(
+        tx,
+        actor.agency_id,
+        super::compliance::Changed::Everyone,
+    )
+    .await?;
     Ok(())
 }
 

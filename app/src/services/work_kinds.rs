@@ -6,7 +6,7 @@
 
 use super::auth::Actor;
 use super::compliance::{
-    bump_certification_version, require_certificate_in, visible_contractor, Request,
+    bump_certification_version, require_certificate_in, visible_contractor, Changed, Request,
 };
 use super::ServiceError;
 use crate::db::{audit, Db};
@@ -219,7 +219,7 @@ pub async fn save(
         now,
     )
     .await?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Everyone).await?;
     tx.commit().await?;
     publish(&cx.db, actor.agency_id, None).await;
     Ok(kind_id)
@@ -271,7 +271,7 @@ pub async fn delete(cx: &Context, actor: &Actor, id: i64, now: i64) -> Result<()
         now,
     )
     .await?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Everyone).await?;
     tx.commit().await?;
     publish(&cx.db, actor.agency_id, None).await;
     Ok(())
@@ -339,7 +339,8 @@ pub async fn set_contractor_kinds(
     visible_contractor(&cx.db, actor, contractor_id).await?;
     let mut tx = cx.db.begin_write().await?;
     set_kinds_in(&mut tx, actor, contractor_id, kind_ids, &cx.public_url, now).await?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Contractor(contractor_id))
+        .await?;
     tx.commit().await?;
     publish(&cx.db, actor.agency_id, Some(contractor_id)).await;
     Ok(())

@@ -398,10 +398,11 @@ db_test!(readers_after_a_change_share_one_computation, |cx| {
     for reader in readers {
         assert_eq!(reader.await.unwrap(), TrafficLight::Red);
     }
+    let after = cx.statuses_computed();
     assert_eq!(
-        cx.statuses_computed() - before,
-        1,
-        "24 readers after one change computed the statuses more than once"
+        (after.0 - before.0, after.1 - before.1),
+        (0, 1),
+        "24 readers after one contractor's change: one computation, of that contractor alone"
     );
 
     // Readers are computing when the certificate is uploaded and validated: a reader that asks
@@ -417,6 +418,69 @@ db_test!(readers_after_a_change_share_one_computation, |cx| {
         reader.await.unwrap();
     }
 });
+
+// Statuses kept in memory are brought up to date for the contractor a change names, and computed
+// whole after a change to every contractor; either way they are what a whole computation on an
+// instance that kept nothing gives.
+db_test!(
+    kept_statuses_brought_up_to_date_match_a_whole_computation,
+    |cx, test_db| {
+        seeded(&cx).await;
+        let admin = actor(&cx, ADMIN).await;
+        let office = actor(&cx, OFFICE).await;
+        let brightspark = office.contractor_id.unwrap();
+        let gas = certificate_type(&cx, "Gas safety").await;
+        let liability = certificate_type(&cx, "Public liability insurance").await;
+        let now = now_ms();
+        let matches_a_whole_computation = |what: &'static str| {
+            let (cx, admin) = (cx.clone(), admin.clone());
+            let test_db = &test_db;
+            async move {
+                let kept = compliance::contractor_list(&cx, &admin, None, now)
+                    .await
+                    .unwrap();
+                let elsewhere = test_db.another_instance().await;
+                let whole = compliance::contractor_list(&elsewhere, &admin, None, now)
+                    .await
+                    .unwrap();
+                elsewhere.db.close().await;
+                assert_eq!(kept, whole, "after {what}");
+                cx.statuses_computed()
+            }
+        };
+        let start = matches_a_whole_computation("nothing").await;
+        compliance::request_certificate(&cx, &admin, brightspark, gas, now)
+            .await
+            .unwrap();
+        let requested = matches_a_whole_computation("a request").await;
+        let document = gas_record(&cx, &office, gas, now).await;
+        compliance::validate_document(&cx, &admin, document, now)
+            .await
+            .unwrap();
+        let validated = matches_a_whole_computation("an upload and its validation").await;
+        assert_eq!(
+            (requested.0, validated.0),
+            (start.0, start.0),
+            "one contractor's changes computed every contractor again"
+        );
+        assert!(validated.1 > requested.1 && requested.1 > start.1);
+        app::services::certificate_types::set_minimum_cover(
+            &cx,
+            &admin,
+            liability,
+            Some(900_000_000),
+            now,
+        )
+        .await
+        .unwrap();
+        let raised = matches_a_whole_computation("a minimum cover raised").await;
+        assert_eq!(
+            raised.0,
+            start.0 + 1,
+            "a change to every contractor computes all"
+        );
+    }
+);
 
 db_test!(the_dashboard_counts_lights_statuses_and_renewals, |cx| {
     seeded(&cx).await;

@@ -23,6 +23,8 @@ pub(crate) struct AgencyClock {
     pub today: NaiveDate,
     pub window: u32,
     pub version: i64,
+    /// The last version that changed every contractor's statuses (see `Changed::Everyone`).
+    pub reset: i64,
     pub time_zone: String,
     /// The agency's chasing ladder: read with the rest of its row, as the pages that show
     /// chasing need both.
@@ -46,13 +48,14 @@ pub(crate) async fn agency_clock(
         time_zone: String,
         expiring_soon_days: i64,
         certification_version: i64,
+        certification_reset: i64,
         #[sqlx(flatten)]
         ladder: LadderRow,
     }
     static SELECT_CLOCK: LazyLock<String> = LazyLock::new(|| {
         format!(
-            "SELECT time_zone, expiring_soon_days, certification_version, {LADDER_COLUMNS} \
-             FROM agencies WHERE id = $1"
+            "SELECT time_zone, expiring_soon_days, certification_version, certification_reset, \
+             {LADDER_COLUMNS} FROM agencies WHERE id = $1"
         )
     });
     let row: ClockRow = sqlx::query_as(&SELECT_CLOCK)
@@ -63,6 +66,7 @@ pub(crate) async fn agency_clock(
         today: crate::domain::dates::local_today(&row.time_zone, now),
         window: u32::try_from(row.expiring_soon_days).unwrap_or(30),
         version: row.certification_version,
+        reset: row.certification_reset,
         time_zone: row.time_zone,
         ladder: row.ladder.into(),
     })
@@ -86,6 +90,7 @@ pub struct StatusCache {
     /// Per agency, held while its statuses are computed.
     computing: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     computed: AtomicU64,
+    patched: AtomicU64,
 }
 
 impl StatusCache {
@@ -119,9 +124,35 @@ impl StatusCache {
             .clone()
     }
 
+    /// How many times the statuses were computed whole, and how many brought up to date for
+    /// the contractors that changed.
     #[cfg(feature = "test-support")]
-    pub(crate) fn computed(&self) -> u64 {
-        self.computed.load(Ordering::Relaxed)
+    pub(crate) fn computed(&self) -> (u64, u64) {
+        (
+            self.computed.load(Ordering::Relaxed),
+            self.patched.load(Ordering::Relaxed),
+        )
+    }
+
+    /// What is kept, to bring up to date change by change: of the clock's day and window, no
+    /// change to every contractor since, and not too far behind.
+    fn patchable(&self, agency_id: i64, clock: &AgencyClock) -> Option<Kept> {
+        let kept = self
+            .kept
+            .lock()
+            .expect("the cache lock is never held across a panic");
+        let c = kept.get(&agency_id)?;
+        let (version, today, window) = c.key;
+        (today == clock.today
+            && window == clock.window
+            && clock.reset <= version
+            && clock.version - version <= CHANGES_KEPT)
+            .then(|| Kept {
+                version,
+                statuses: c.statuses.clone(),
+                contractors: c.contractors.clone(),
+                suspensions: c.suspensions.clone(),
+            })
     }
 }
 
@@ -182,17 +213,64 @@ pub(crate) fn name_needle(name: Option<&str>) -> String {
     name.unwrap_or("").trim().to_lowercase()
 }
 
+/// How many versions back the changes of single contractors are kept (and a kept computation
+/// brought up to date by them); older, a computation is made whole again.
+const CHANGES_KEPT: i64 = 1_000;
+
+/// Past this many contractors changed since the kept computation, it is made whole again.
+const PATCH_AT_MOST: usize = 64;
+
+/// Whose certification a write changed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Changed {
+    /// One contractor's requirements, documents or validations.
+    Contractor(i64),
+    /// What every contractor's statuses may depend on: a certificate type's minimum cover,
+    /// kinds of work, an import, a suspension.
+    Everyone,
+}
+
 /// Marks the agency's certification data changed; call inside the transaction that changes it.
 pub(crate) async fn bump_certification_version(
     conn: &mut sqlx::AnyConnection,
     agency_id: i64,
+    changed: Changed,
 ) -> Result<(), ServiceError> {
-    sqlx::query(
-        "UPDATE agencies SET certification_version = certification_version + 1 WHERE id = $1",
+    let contractor_id = match changed {
+        Changed::Everyone => {
+            sqlx::query(
+                "UPDATE agencies SET certification_version = certification_version + 1, \
+                 certification_reset = certification_version + 1 WHERE id = $1",
+            )
+            .bind(agency_id)
+            .execute(conn)
+            .await?;
+            return Ok(());
+        }
+        Changed::Contractor(id) => id,
+    };
+    let version: i64 = sqlx::query_scalar(
+        "UPDATE agencies SET certification_version = certification_version + 1 WHERE id = $1 \
+         RETURNING certification_version",
     )
     .bind(agency_id)
-    .execute(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    sqlx::query(
+        "INSERT INTO certification_changes (agency_id, version, contractor_id) VALUES ($1, $2, $3)",
+    )
+    .bind(agency_id)
+    .bind(version)
+    .bind(contractor_id)
+    .execute(&mut *conn)
+    .await?;
+    if version % CHANGES_KEPT == 0 {
+        sqlx::query("DELETE FROM certification_changes WHERE agency_id = $1 AND version <= $2")
+            .bind(agency_id)
+            .bind(version - CHANGES_KEPT)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -217,7 +295,6 @@ pub(crate) async fn agency_view(
     // by this computation too. The rows are read after it, so what is kept under a version is
     // at least as new as that version.
     let clock = agency_clock(db, agency_id, now).await?;
-    let rows = status_rows(db, agency_id, None).await?;
     let contractors: Vec<Contractor> = sqlx::query_as(
         "SELECT id, company_name, external_ref, trade FROM contractors WHERE agency_id = $1 \
          ORDER BY lower(company_name), id",
@@ -225,24 +302,25 @@ pub(crate) async fn agency_view(
     .bind(agency_id)
     .fetch_all(db.pool())
     .await?;
-    let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
-    let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
-    let (statuses, suspensions) = heavy::run(Work::Statuses, move || {
-        let statuses = judge(rows, today, window, &time_zone);
-        let suspensions = suspensions_of(&time_zone, &statuses, &steps);
-        (statuses, suspensions)
-    })
-    .await?;
-    cache.computed.fetch_add(1, Ordering::Relaxed);
+    let (statuses, suspensions) = match cache.patchable(agency_id, &clock) {
+        Some(kept) => match changed_since(db, agency_id, &kept, &contractors).await? {
+            Some(changed) => {
+                cache.patched.fetch_add(1, Ordering::Relaxed);
+                patch(db, agency_id, &clock, kept, &contractors, changed).await?
+            }
+            None => whole(db, agency_id, &clock, cache).await?,
+        },
+        None => whole(db, agency_id, &clock, cache).await?,
+    };
     let kept = CachedStatuses {
-        key: (clock.version, today, window),
+        key: (clock.version, clock.today, clock.window),
         statuses: Arc::new(statuses),
         contractors: Arc::new(contractors),
         suspensions: Arc::new(suspensions),
     };
     let view = AgencyView {
-        today,
-        window,
+        today: clock.today,
+        window: clock.window,
         ladder: clock.ladder,
         statuses: kept.statuses.clone(),
         contractors: kept.contractors.clone(),
@@ -254,6 +332,101 @@ pub(crate) async fn agency_view(
         .expect("the cache lock is never held across a panic")
         .insert(agency_id, kept);
     Ok(view)
+}
+
+/// A computation kept, to bring up to date.
+struct Kept {
+    version: i64,
+    statuses: Arc<Statuses>,
+    contractors: Arc<Vec<Contractor>>,
+    suspensions: Arc<Suspensions>,
+}
+
+/// Every contractor's statuses and the suspensions, from all the agency's rows.
+async fn whole(
+    db: &Db,
+    agency_id: i64,
+    clock: &AgencyClock,
+    cache: &StatusCache,
+) -> Result<(Statuses, Suspensions), ServiceError> {
+    let rows = status_rows(db, agency_id, None).await?;
+    let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
+    let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
+    let computed = heavy::run(Work::Statuses, move || {
+        let statuses = judge(rows, today, window, &time_zone);
+        let suspensions = suspensions_of(&time_zone, &statuses, &steps);
+        (statuses, suspensions)
+    })
+    .await?;
+    cache.computed.fetch_add(1, Ordering::Relaxed);
+    Ok(computed)
+}
+
+/// The contractors whose statuses may differ from what is kept: those a change named since, and
+/// those new to the agency's list. `None` when there are too many to bring up to date one by one.
+async fn changed_since(
+    db: &Db,
+    agency_id: i64,
+    kept: &Kept,
+    contractors: &[Contractor],
+) -> Result<Option<Vec<i64>>, ServiceError> {
+    let mut changed: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT contractor_id FROM certification_changes \
+         WHERE agency_id = $1 AND version > $2",
+    )
+    .bind(agency_id)
+    .bind(kept.version)
+    .fetch_all(db.pool())
+    .await?;
+    let known: std::collections::HashSet<i64> = kept.contractors.iter().map(|c| c.id).collect();
+    changed.extend(
+        contractors
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| !known.contains(id)),
+    );
+    changed.sort_unstable();
+    changed.dedup();
+    Ok((changed.len() <= PATCH_AT_MOST).then_some(changed))
+}
+
+/// What is kept, with the changed contractors read and judged again and those no longer in the
+/// agency's list dropped.
+async fn patch(
+    db: &Db,
+    agency_id: i64,
+    clock: &AgencyClock,
+    kept: Kept,
+    contractors: &[Contractor],
+    changed: Vec<i64>,
+) -> Result<(Statuses, Suspensions), ServiceError> {
+    let mut fresh = Vec::with_capacity(changed.len());
+    for &contractor_id in &changed {
+        let rows = status_rows(db, agency_id, Some(contractor_id)).await?;
+        let steps = escalations::reached_steps(db.pool(), agency_id, Some(contractor_id)).await?;
+        fresh.push((contractor_id, rows, steps));
+    }
+    let listed: std::collections::HashSet<i64> = contractors.iter().map(|c| c.id).collect();
+    let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
+    heavy::run(Work::Statuses, move || {
+        let mut statuses = (*kept.statuses).clone();
+        let mut suspensions = (*kept.suspensions).clone();
+        statuses.retain(|id, _| listed.contains(id));
+        suspensions.retain(|id, _| listed.contains(id));
+        for (contractor_id, rows, steps) in fresh {
+            let mut one = judge(rows, today, window, &time_zone);
+            match suspensions_of(&time_zone, &one, &steps).remove(&contractor_id) {
+                Some(s) => suspensions.insert(contractor_id, s),
+                None => suspensions.remove(&contractor_id),
+            };
+            match one.remove(&contractor_id) {
+                Some(r) if listed.contains(&contractor_id) => statuses.insert(contractor_id, r),
+                _ => statuses.remove(&contractor_id),
+            };
+        }
+        (statuses, suspensions)
+    })
+    .await
 }
 
 /// The suspended contractors among those `steps` cover: those with a suspension step whose

@@ -3,7 +3,7 @@
 //! short while); each write notifies, audits and bumps the agency's certification version.
 
 use super::access::{own_certificate_type, visible_contractor};
-use super::cache::{agency_view, bump_certification_version};
+use super::cache::{agency_view, bump_certification_version, Changed};
 use crate::db::{audit, Db};
 use crate::domain::certificate_reading::{Proposal, ReadOutcome};
 use crate::domain::compliance::{validation_undoable, RelatesTo, Reminder, VALIDATION_UNDO_MS};
@@ -79,7 +79,8 @@ pub async fn request_certificate(
     if !require_certificate_in(&mut tx, actor, &request, &cx.public_url, now).await? {
         return Ok(false);
     }
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Contractor(contractor_id))
+        .await?;
     tx.commit().await?;
     cx.db
         .publish(certification_changed(actor.agency_id, contractor_id))
@@ -349,7 +350,12 @@ async fn record_document(
     .bind(read.and_then(|r| r.cover))
     .fetch_one(&mut *tx)
     .await?;
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(
+        &mut tx,
+        actor.agency_id,
+        Changed::Contractor(document.contractor_id),
+    )
+    .await?;
     let data = json!({
         "document_id": id,
         "contractor_id": document.contractor_id,
@@ -501,7 +507,8 @@ async fn validation_changed(
     action: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    bump_certification_version(&mut tx, actor.agency_id).await?;
+    bump_certification_version(&mut tx, actor.agency_id, Changed::Contractor(contractor_id))
+        .await?;
     let type_name: String = sqlx::query_scalar("SELECT name FROM certificate_types WHERE id = $1")
         .bind(type_id)
         .fetch_one(&mut *tx)

@@ -16,7 +16,7 @@ pub mod views;
 
 pub(crate) use access::{own_certificate_type, visible_contractor};
 pub use cache::StatusCache;
-pub(crate) use cache::{agency_view, bump_certification_version, AgencyView};
+pub(crate) use cache::{agency_view, bump_certification_version, AgencyView, Changed};
 pub use documents::{
     add_document, document_file, request_certificate, to_validate, undo_validation,
     upload_document, upload_url, validate_document, NewDocument, Upload,
