@@ -97,22 +97,27 @@ impl StatusCache {
     /// The kept statuses, if they are at least as new as `clock`'s version and of its day and
     /// window: newer ones than asked for (computed since the reader read the version) serve too.
     fn fresh(&self, agency_id: i64, clock: &AgencyClock) -> Option<AgencyView> {
-        let kept = self
-            .kept
-            .lock()
-            .expect("the cache lock is never held across a panic");
-        let c = kept.get(&agency_id)?;
+        let c = self.kept(agency_id)?;
         let (version, today, window) = c.key;
-        (version >= clock.version && today == clock.today && window == clock.window).then(|| {
+        (version >= clock.version && today == clock.today && window == clock.window).then_some(
             AgencyView {
                 today,
                 window,
                 ladder: clock.ladder,
-                statuses: c.statuses.clone(),
-                contractors: c.contractors.clone(),
-                suspensions: c.suspensions.clone(),
-            }
-        })
+                statuses: c.statuses,
+                contractors: c.contractors,
+                suspensions: c.suspensions,
+            },
+        )
+    }
+
+    /// What is kept for the agency (its maps shared, not copied).
+    fn kept(&self, agency_id: i64) -> Option<CachedStatuses> {
+        self.kept
+            .lock()
+            .expect("the cache lock is never held across a panic")
+            .get(&agency_id)
+            .cloned()
     }
 
     fn computing(&self, agency_id: i64) -> Arc<tokio::sync::Mutex<()>> {
@@ -136,27 +141,18 @@ impl StatusCache {
 
     /// What is kept, to bring up to date change by change: of the clock's day and window, no
     /// change to every contractor since, and not too far behind.
-    fn patchable(&self, agency_id: i64, clock: &AgencyClock) -> Option<Kept> {
-        let kept = self
-            .kept
-            .lock()
-            .expect("the cache lock is never held across a panic");
-        let c = kept.get(&agency_id)?;
+    fn patchable(&self, agency_id: i64, clock: &AgencyClock) -> Option<CachedStatuses> {
+        let c = self.kept(agency_id)?;
         let (version, today, window) = c.key;
         (today == clock.today
             && window == clock.window
             && clock.reset <= version
             && clock.version - version <= CHANGES_KEPT)
-            .then(|| Kept {
-                version,
-                statuses: c.statuses.clone(),
-                contractors: c.contractors.clone(),
-                suspensions: c.suspensions.clone(),
-            })
+            .then_some(c)
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct CachedStatuses {
     key: (i64, NaiveDate, u32),
     statuses: Arc<Statuses>,
@@ -302,15 +298,21 @@ pub(crate) async fn agency_view(
     .bind(agency_id)
     .fetch_all(db.pool())
     .await?;
-    let (statuses, suspensions) = match cache.patchable(agency_id, &clock) {
-        Some(kept) => match changed_since(db, agency_id, &kept, &contractors).await? {
-            Some(changed) => {
-                cache.patched.fetch_add(1, Ordering::Relaxed);
-                patch(db, agency_id, &clock, kept, &contractors, changed).await?
-            }
-            None => whole(db, agency_id, &clock, cache).await?,
-        },
-        None => whole(db, agency_id, &clock, cache).await?,
+    let patchable = match cache.patchable(agency_id, &clock) {
+        Some(kept) => changed_since(db, agency_id, &kept, &contractors)
+            .await?
+            .map(|changed| (kept, changed)),
+        None => None,
+    };
+    let (statuses, suspensions) = match patchable {
+        Some((kept, changed)) => {
+            cache.patched.fetch_add(1, Ordering::Relaxed);
+            patch(db, agency_id, &clock, kept, &contractors, changed).await?
+        }
+        None => {
+            cache.computed.fetch_add(1, Ordering::Relaxed);
+            whole(db, agency_id, &clock).await?
+        }
     };
     let kept = CachedStatuses {
         key: (clock.version, clock.today, clock.window),
@@ -334,32 +336,21 @@ pub(crate) async fn agency_view(
     Ok(view)
 }
 
-/// A computation kept, to bring up to date.
-struct Kept {
-    version: i64,
-    statuses: Arc<Statuses>,
-    contractors: Arc<Vec<Contractor>>,
-    suspensions: Arc<Suspensions>,
-}
-
 /// Every contractor's statuses and the suspensions, from all the agency's rows.
 async fn whole(
     db: &Db,
     agency_id: i64,
     clock: &AgencyClock,
-    cache: &StatusCache,
 ) -> Result<(Statuses, Suspensions), ServiceError> {
     let rows = status_rows(db, agency_id, None).await?;
     let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
     let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
-    let computed = heavy::run(Work::Statuses, move || {
+    heavy::run(Work::Statuses, move || {
         let statuses = judge(rows, today, window, &time_zone);
         let suspensions = suspensions_of(&time_zone, &statuses, &steps);
         (statuses, suspensions)
     })
-    .await?;
-    cache.computed.fetch_add(1, Ordering::Relaxed);
-    Ok(computed)
+    .await
 }
 
 /// The contractors whose statuses may differ from what is kept: those a change named since, and
@@ -367,7 +358,7 @@ async fn whole(
 async fn changed_since(
     db: &Db,
     agency_id: i64,
-    kept: &Kept,
+    kept: &CachedStatuses,
     contractors: &[Contractor],
 ) -> Result<Option<Vec<i64>>, ServiceError> {
     let mut changed: Vec<i64> = sqlx::query_scalar(
@@ -375,7 +366,7 @@ async fn changed_since(
          WHERE agency_id = $1 AND version > $2",
     )
     .bind(agency_id)
-    .bind(kept.version)
+    .bind(kept.key.0)
     .fetch_all(db.pool())
     .await?;
     let known: std::collections::HashSet<i64> = kept.contractors.iter().map(|c| c.id).collect();
@@ -396,7 +387,7 @@ async fn patch(
     db: &Db,
     agency_id: i64,
     clock: &AgencyClock,
-    kept: Kept,
+    kept: CachedStatuses,
     contractors: &[Contractor],
     changed: Vec<i64>,
 ) -> Result<(Statuses, Suspensions), ServiceError> {
