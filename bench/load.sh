@@ -9,9 +9,11 @@
 # Environment: DURATION (s per route, 10), CONNECTIONS (16), ENGINES ("sqlite postgres"),
 # ROUTES (words of route names to drive, e.g. "validate,status,message"; all by default),
 # SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal), KEEP=1 (keep the work
-# folder: seeds, databases and each server's log), BUILD=0 (use the release build as it is),
-# SERVER (another server binary, with the build's hash.txt and tech-hash.txt beside it, to
-# compare builds on one machine). A failed run prints the end of the server's log.
+# folder: seeds, databases and each server's log), SERVER_LOG (the server's RUST_LOG, warn by
+# default; app::services::compliance=debug with KEEP=1 logs each computation of the statuses),
+# BUILD=0 (use the release build as it is), SERVER (another server binary, with the build's
+# hash.txt and tech-hash.txt beside it, to compare builds on one machine). A failed run prints
+# the end of the server's log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -44,7 +46,7 @@ run_engine() {
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   DATABASE_URL="$url" LISTEN_ADDR="127.0.0.1:$port" PUBLIC_URL="http://127.0.0.1:$port" \
-    DATA_DIR="$WORK/$engine/data" SITE_ROOT="$ROOT/target/site" RUST_LOG=warn \
+    DATA_DIR="$WORK/$engine/data" SITE_ROOT="$ROOT/target/site" RUST_LOG="${SERVER_LOG:-warn}" \
     API_REQUESTS_PER_MINUTE=1000000 \
     "$SERVER" >"$WORK/$engine/server.log" 2>&1 &
   SERVER_PID=$!

@@ -59,6 +59,8 @@ function request()
     if #actions > 0 then action = actions[(math.floor(global / #ids) % #actions) + 1] end
   end
   sent = sent + 1
+  -- A "%" in a replacement would be read as a capture (ids may be form-encoded emails).
+  id = string.gsub(id, "%%", "%%%%")
   local path = string.gsub(target, "{id}", id)
   local body = nil
   if body_template then

@@ -55,8 +55,10 @@ async fn main() {
     let hash = auth::hash_password(PASSWORD.into()).await.unwrap();
     let mut counts = Counts::default();
     let mut first = None;
+    let mut agent_emails = Vec::new();
     for agency in 0..AGENCIES {
         let seeded = seed_agency(&db, agency, &hash, &mut counts).await;
+        agent_emails.push(seeded.agent_email.replace('@', "%40"));
         first.get_or_insert(seeded);
     }
     // As after any bulk load: planner statistics, and on PostgreSQL the visibility map that lets
@@ -86,6 +88,10 @@ async fn main() {
     };
     write_ids("validate_ids", &first.waiting_documents);
     write_ids("status_ids", &first.accepted_tasks);
+    // The sign-in route signs in as each agency's agent in turn (form-encoded): one account
+    // signed in sixteen times at once would meet the password limiter, which counts each
+    // attempt before checking it.
+    std::fs::write(out.join("sign_in_ids"), agent_emails.join("\n") + "\n").unwrap();
     let seed = serde_json::json!({
         "password": PASSWORD,
         "agent_email": first.agent_email,

@@ -308,6 +308,11 @@ fn sqlite_url_with_create(url: &str) -> std::io::Result<String> {
     }
 }
 
+/// Ids for an `IN (...)` list. Only ever numbers, so nothing a person typed reaches the SQL.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// A flag as stored: 1 or 0.
 pub fn flag(value: bool) -> i64 {
     i64::from(value)

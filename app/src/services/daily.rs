@@ -276,7 +276,7 @@ fn awaited_from_office_users(
         .statuses
         .get(&contractor_id)
         .into_iter()
-        .flatten()
+        .flat_map(|r| r.iter())
         .filter(|r| {
             r.status.status == ComplianceStatus::ExpiringSoon && !r.status.awaiting_validation
         })

@@ -48,7 +48,7 @@ pub(super) async fn climb(
     let mut chases = Vec::new();
     let mut new_steps: Vec<(&str, ReachedStep)> = Vec::new();
     for (contractor_id, requirements) in view.statuses.iter() {
-        for r in requirements {
+        for r in requirements.iter() {
             let Some(since) = r.outstanding_since.filter(|_| chased(&r.status)) else {
                 continue;
             };

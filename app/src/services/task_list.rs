@@ -238,7 +238,7 @@ async fn summaries(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids_list = crate::db::id_list(ids);
     let found: Vec<TaskRow> = sqlx::query_as(&format!(
         "SELECT {TASK_COLUMNS} {TASK_FROM} WHERE t.id IN ({ids_list})"
     ))

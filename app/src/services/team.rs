@@ -4,7 +4,7 @@
 use super::auth::Actor;
 use super::compliance::Upload;
 use super::ServiceError;
-use crate::db::{audit, sessions};
+use crate::db::{audit, id_list, sessions};
 use crate::domain::accreditation::Accreditation;
 use crate::domain::dates::{from_storage, to_storage};
 use crate::domain::files::safe_file_name;
@@ -413,9 +413,4 @@ pub(super) async fn accreditations_of(
             });
     }
     Ok(held)
-}
-
-/// Ids for an `IN (...)` list. Only ever numbers, so nothing a person typed reaches the SQL.
-pub(super) fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }

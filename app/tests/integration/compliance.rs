@@ -464,6 +464,20 @@ db_test!(
             "one contractor's changes computed every contractor again"
         );
         assert!(validated.1 > requested.1 && requested.1 > start.1);
+        // Two contractors changed between two readers: both read again in one update.
+        let clearflow = contractor(&cx, "Clearflow Plumbing").await;
+        compliance::request_certificate(&cx, &admin, clearflow, gas, now)
+            .await
+            .unwrap();
+        compliance::request_certificate(&cx, &admin, brightspark, liability, now)
+            .await
+            .unwrap();
+        let both = matches_a_whole_computation("requests to two contractors").await;
+        assert_eq!(
+            (both.0, both.1),
+            (start.0, validated.1 + 1),
+            "two contractors' changes: one update, no whole computation"
+        );
         app::services::certificate_types::set_minimum_cover(
             &cx,
             &admin,

@@ -72,8 +72,12 @@ pub(crate) async fn agency_clock(
     })
 }
 
-/// Every contractor's required types with their statuses, by contractor id.
-type Statuses = BTreeMap<i64, Vec<RequirementStatus>>;
+/// Every contractor's required types with their statuses, by contractor id, as judged.
+type Judged = BTreeMap<i64, Vec<RequirementStatus>>;
+
+/// The same as kept: each contractor's entry shared, so bringing the agency's statuses up to
+/// date for a few contractors copies pointers, not every contractor's requirements.
+type Statuses = BTreeMap<i64, Arc<[RequirementStatus]>>;
 
 /// The agency-wide statuses each agency's pages last computed. Computing them reads every
 /// requirement and document of the agency (tens of thousands of rows for a large one), while
@@ -190,7 +194,7 @@ impl AgencyView {
     pub fn awaiting_validation(&self) -> u32 {
         self.statuses
             .values()
-            .flatten()
+            .flat_map(|r| r.iter())
             .filter(|r| r.status.awaiting_validation)
             .count() as u32
     }
@@ -199,7 +203,7 @@ impl AgencyView {
     pub fn requirements(&self, contractor_id: i64) -> &[RequirementStatus] {
         self.statuses
             .get(&contractor_id)
-            .map(Vec::as_slice)
+            .map(AsRef::as_ref)
             .unwrap_or(&[])
     }
 }
@@ -307,10 +311,20 @@ pub(crate) async fn agency_view(
     let (statuses, suspensions) = match patchable {
         Some((kept, changed)) => {
             cache.patched.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                agency_id,
+                changed = changed.len(),
+                "statuses brought up to date"
+            );
             patch(db, agency_id, &clock, kept, &contractors, changed).await?
         }
         None => {
             cache.computed.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                agency_id,
+                version = clock.version,
+                "statuses computed whole"
+            );
             whole(db, agency_id, &clock).await?
         }
     };
@@ -346,8 +360,9 @@ async fn whole(
     let steps = escalations::reached_steps(db.pool(), agency_id, None).await?;
     let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
     heavy::run(Work::Statuses, move || {
-        let statuses = judge(rows, today, window, &time_zone);
-        let suspensions = suspensions_of(&time_zone, &statuses, &steps);
+        let judged = judge(rows, today, window, &time_zone);
+        let suspensions = suspensions_of(&time_zone, &judged, &steps);
+        let statuses = judged.into_iter().map(|(id, r)| (id, r.into())).collect();
         (statuses, suspensions)
     })
     .await
@@ -381,8 +396,8 @@ async fn changed_since(
     Ok((changed.len() <= PATCH_AT_MOST).then_some(changed))
 }
 
-/// What is kept, with the changed contractors read and judged again and those no longer in the
-/// agency's list dropped.
+/// What is kept, with the changed contractors read and judged again (one statement per table
+/// for all of them) and those no longer in the agency's list dropped.
 async fn patch(
     db: &Db,
     agency_id: i64,
@@ -391,27 +406,26 @@ async fn patch(
     contractors: &[Contractor],
     changed: Vec<i64>,
 ) -> Result<(Statuses, Suspensions), ServiceError> {
-    let mut fresh = Vec::with_capacity(changed.len());
-    for &contractor_id in &changed {
-        let rows = status_rows(db, agency_id, Some(contractor_id)).await?;
-        let steps = escalations::reached_steps(db.pool(), agency_id, Some(contractor_id)).await?;
-        fresh.push((contractor_id, rows, steps));
-    }
+    let rows = status_rows(db, agency_id, Some(&changed)).await?;
+    let steps = escalations::reached_steps(db.pool(), agency_id, Some(&changed)).await?;
     let listed: std::collections::HashSet<i64> = contractors.iter().map(|c| c.id).collect();
     let (today, window, time_zone) = (clock.today, clock.window, clock.time_zone.clone());
     heavy::run(Work::Statuses, move || {
+        let mut judged = judge(rows, today, window, &time_zone);
+        let mut fresh_suspensions = suspensions_of(&time_zone, &judged, &steps);
         let mut statuses = (*kept.statuses).clone();
         let mut suspensions = (*kept.suspensions).clone();
         statuses.retain(|id, _| listed.contains(id));
         suspensions.retain(|id, _| listed.contains(id));
-        for (contractor_id, rows, steps) in fresh {
-            let mut one = judge(rows, today, window, &time_zone);
-            match suspensions_of(&time_zone, &one, &steps).remove(&contractor_id) {
+        for contractor_id in changed {
+            match fresh_suspensions.remove(&contractor_id) {
                 Some(s) => suspensions.insert(contractor_id, s),
                 None => suspensions.remove(&contractor_id),
             };
-            match one.remove(&contractor_id) {
-                Some(r) if listed.contains(&contractor_id) => statuses.insert(contractor_id, r),
+            match judged.remove(&contractor_id) {
+                Some(r) if listed.contains(&contractor_id) => {
+                    statuses.insert(contractor_id, r.into())
+                }
                 _ => statuses.remove(&contractor_id),
             };
         }
@@ -422,7 +436,11 @@ async fn patch(
 
 /// The suspended contractors among those `steps` cover: those with a suspension step whose
 /// spell still lasts in `statuses`.
-fn suspensions_of(time_zone: &str, statuses: &Statuses, steps: &[ReachedStep]) -> Suspensions {
+fn suspensions_of<R: AsRef<[RequirementStatus]>>(
+    time_zone: &str,
+    statuses: &BTreeMap<i64, R>,
+    steps: &[ReachedStep],
+) -> Suspensions {
     let mut by_contractor: HashMap<i64, Vec<SuspensionStep>> = HashMap::new();
     for step in steps.iter().filter(|s| s.step == Step::Suspended) {
         by_contractor
@@ -437,7 +455,7 @@ fn suspensions_of(time_zone: &str, statuses: &Statuses, steps: &[ReachedStep]) -
     by_contractor
         .into_iter()
         .filter_map(|(contractor_id, steps)| {
-            suspension(&steps, statuses.get(&contractor_id)?).map(|s| (contractor_id, s))
+            suspension(&steps, statuses.get(&contractor_id)?.as_ref()).map(|s| (contractor_id, s))
         })
         .collect()
 }
@@ -456,8 +474,8 @@ pub(crate) async fn standing_of(
     contractor_id: i64,
     clock: &AgencyClock,
 ) -> Result<Standing, ServiceError> {
-    let mut by_contractor = statuses(db, agency_id, Some(contractor_id), clock).await?;
-    let steps = escalations::reached_steps(db.pool(), agency_id, Some(contractor_id)).await?;
+    let mut by_contractor = statuses(db, agency_id, contractor_id, clock).await?;
+    let steps = escalations::reached_steps(db.pool(), agency_id, Some(&[contractor_id])).await?;
     let suspension =
         suspensions_of(&clock.time_zone, &by_contractor, &steps).remove(&contractor_id);
     let requirements = by_contractor.remove(&contractor_id).unwrap_or_default();
@@ -496,36 +514,41 @@ struct StatusRows {
 async fn status_rows(
     db: &Db,
     agency_id: i64,
-    contractor: Option<i64>,
+    contractors: Option<&[i64]>,
 ) -> Result<StatusRows, ServiceError> {
-    // One contractor's rows are read through the (agency, contractor) indexes; a filter that
+    // Those contractors' rows are read through the (agency, contractor) indexes; a filter that
     // also matched "all" (`$2 = 0 OR ...`) would make the planner read the agency's every row.
-    let filter = if contractor.is_some() {
-        "AND r.contractor_id = $2"
-    } else {
-        ""
+    let filter = match contractors {
+        Some([]) => {
+            return Ok(StatusRows {
+                requirements: Vec::new(),
+                documents: Vec::new(),
+            })
+        }
+        Some(ids) => format!("AND r.contractor_id IN ({})", crate::db::id_list(ids)),
+        None => String::new(),
     };
-    let sql = format!(
+    // Each list of ids is a statement of its own: not kept prepared.
+    let persistent = contractors.is_none();
+    let requirements = sqlx::query_as::<_, RequirementRow>(&format!(
         "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover, r.requested_at \
          FROM certificate_requirements r \
          JOIN certificate_types t ON t.id = r.certificate_type_id \
          WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
-    );
-    let mut requirements = sqlx::query_as::<_, RequirementRow>(&sql).bind(agency_id);
-    if let Some(id) = contractor {
-        requirements = requirements.bind(id);
-    }
-    let requirements = requirements.fetch_all(db.pool()).await?;
+    ))
+    .persistent(persistent)
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?;
     let filter = filter.replace("r.", "d.");
-    let sql = format!(
+    let documents = sqlx::query_as::<_, DocumentRow>(&format!(
         "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
          d.cover FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
-    );
-    let mut documents = sqlx::query_as::<_, DocumentRow>(&sql).bind(agency_id);
-    if let Some(id) = contractor {
-        documents = documents.bind(id);
-    }
-    let documents = documents.fetch_all(db.pool()).await?;
+    ))
+    .persistent(persistent)
+    .bind(agency_id)
+    .fetch_all(db.pool())
+    .await?;
     Ok(StatusRows {
         requirements,
         documents,
@@ -533,7 +556,7 @@ async fn status_rows(
 }
 
 /// Each requirement judged against its documents on the agency's day, grouped per contractor.
-fn judge(rows: StatusRows, today: NaiveDate, window: u32, time_zone: &str) -> Statuses {
+fn judge(rows: StatusRows, today: NaiveDate, window: u32, time_zone: &str) -> Judged {
     let mut by_requirement: HashMap<(i64, i64), Vec<DocumentFacts>> = HashMap::new();
     for d in rows.documents {
         by_requirement
@@ -546,7 +569,7 @@ fn judge(rows: StatusRows, today: NaiveDate, window: u32, time_zone: &str) -> St
                 cover: d.cover,
             });
     }
-    let mut out: Statuses = BTreeMap::new();
+    let mut out: Judged = BTreeMap::new();
     for r in rows.requirements {
         let docs = by_requirement
             .get(&(r.contractor_id, r.certificate_type_id))
@@ -567,13 +590,13 @@ fn judge(rows: StatusRows, today: NaiveDate, window: u32, time_zone: &str) -> St
     out
 }
 
-/// Requirements and documents of an agency (or one contractor), grouped per contractor and type.
+/// One contractor's requirements and documents, judged (the map holds that contractor alone).
 pub(crate) async fn statuses(
     db: &Db,
     agency_id: i64,
-    contractor: Option<i64>,
+    contractor_id: i64,
     clock: &AgencyClock,
-) -> Result<Statuses, ServiceError> {
-    let rows = status_rows(db, agency_id, contractor).await?;
+) -> Result<Judged, ServiceError> {
+    let rows = status_rows(db, agency_id, Some(&[contractor_id])).await?;
     Ok(judge(rows, clock.today, clock.window, &clock.time_zone))
 }

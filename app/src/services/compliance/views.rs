@@ -41,7 +41,7 @@ async fn requirements_of(
     now: i64,
 ) -> Result<Vec<RequirementStatus>, ServiceError> {
     let clock = agency_clock(db, agency_id, now).await?;
-    Ok(statuses(db, agency_id, Some(contractor_id), &clock)
+    Ok(statuses(db, agency_id, contractor_id, &clock)
         .await?
         .remove(&contractor_id)
         .unwrap_or_default())

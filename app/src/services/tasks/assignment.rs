@@ -5,6 +5,7 @@
 //! technician gets one email listing all their new tasks with one sign-in link.
 
 use super::access::{add_to_timeline, publish_task_change, TaskAccess, TimelineEvent};
+use crate::db::id_list;
 use crate::db::{audit, tokens, Db};
 use crate::domain::accreditation::{describe_all, gaps, Accreditation};
 use crate::domain::dates::{from_storage, to_storage, DateFormat};
@@ -14,7 +15,7 @@ use crate::domain::task_status::{can_assign_technicians, TaskRole, TaskStatus};
 use crate::domain::task_work::check_planned_date;
 use crate::events::{Change, Topic};
 use crate::services::auth::{new_token, Actor};
-use crate::services::team::{accreditations_of, id_list};
+use crate::services::team::accreditations_of;
 use crate::services::Context;
 use crate::services::ServiceError;
 use chrono::NaiveDate;
