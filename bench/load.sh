@@ -10,7 +10,8 @@
 # ROUTES (words of route names to drive, e.g. "validate,status,message"; all by default),
 # SQLITE_SYNCHRONOUS (passed to the server: full, the default, or normal), KEEP=1 (keep the work
 # folder: seeds, databases and each server's log), SERVER_LOG (the server's RUST_LOG, warn by
-# default; app::services::compliance=debug with KEEP=1 logs each computation of the statuses),
+# default; with KEEP=1, app::services::compliance=debug logs each computation of the statuses,
+# app::db=debug each write's wait for its turn and time holding it),
 # BUILD=0 (use the release build as it is), SERVER (another server binary, with the build's
 # hash.txt and tech-hash.txt beside it, to compare builds on one machine). A failed run prints
 # the end of the server's log.

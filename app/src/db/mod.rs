@@ -113,7 +113,25 @@ pub struct Db {
 pub struct WriteTx {
     // Declared before the turn: dropped (rolled back) before the next writer goes.
     tx: Transaction<'static, Any>,
-    _turn: OwnedSemaphorePermit,
+    _turn: WriteTurn,
+}
+
+/// A writer's turn. Logs at debug how long the writer waited for it and held it: under load a
+/// write's time is mostly one or the other, and they call for different cures.
+struct WriteTurn {
+    _permit: OwnedSemaphorePermit,
+    asked: std::time::Instant,
+    taken: std::time::Instant,
+}
+
+impl Drop for WriteTurn {
+    fn drop(&mut self) {
+        tracing::debug!(
+            waited_us = (self.taken - self.asked).as_micros() as u64,
+            held_us = self.taken.elapsed().as_micros() as u64,
+            "write turn"
+        );
+    }
 }
 
 impl WriteTx {
@@ -239,11 +257,17 @@ impl Db {
     /// (`certidesk import`) is waited for by the busy timeout. PostgreSQL keeps its own
     /// concurrency among the writers let in.
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let turn =
+        let asked = std::time::Instant::now();
+        let permit =
             tokio::time::timeout(WRITE_TURN_TIMEOUT, self.write_turns.clone().acquire_owned())
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)?
                 .map_err(|_| sqlx::Error::PoolClosed)?;
+        let turn = WriteTurn {
+            _permit: permit,
+            asked,
+            taken: std::time::Instant::now(),
+        };
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
