@@ -337,6 +337,44 @@ pub fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// A read narrowed to some contractors, for a statement whose `$1` is the agency.
+///
+/// The filter is written only when there is one, never as `($2 = 0 OR contractor_id = $2)`:
+/// with that, both engines read every row of the agency. One contractor (a contractor's page)
+/// is bound as `$2`, so the statement stays prepared; a list is written into the statement,
+/// which then is not kept prepared (each list would be a statement of its own).
+pub struct ContractorFilter {
+    /// `AND <column> ...`, or nothing for the whole agency.
+    pub sql: String,
+    /// The one contractor to bind as `$2`.
+    pub bind: Option<i64>,
+    pub persistent: bool,
+}
+
+impl ContractorFilter {
+    /// `None` when the list is empty: the read has nothing to find.
+    pub fn new(column: &str, contractors: Option<&[i64]>) -> Option<Self> {
+        Some(match contractors {
+            None => Self {
+                sql: String::new(),
+                bind: None,
+                persistent: true,
+            },
+            Some([]) => return None,
+            Some([one]) => Self {
+                sql: format!("AND {column} = $2"),
+                bind: Some(*one),
+                persistent: true,
+            },
+            Some(ids) => Self {
+                sql: format!("AND {column} IN ({})", id_list(ids)),
+                bind: None,
+                persistent: false,
+            },
+        })
+    }
+}
+
 /// A flag as stored: 1 or 0.
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
@@ -380,5 +418,25 @@ mod tests {
         assert!(file.parent().unwrap().is_dir());
         let with_mode = format!("{url}?mode=ro");
         assert_eq!(sqlite_url_with_create(&with_mode).unwrap(), with_mode);
+    }
+
+    #[test]
+    fn one_contractor_is_bound_and_kept_prepared_a_list_is_written_in() {
+        let all = ContractorFilter::new("c", None).unwrap();
+        assert_eq!(
+            (all.sql.as_str(), all.bind, all.persistent),
+            ("", None, true)
+        );
+        let one = ContractorFilter::new("c", Some(&[7])).unwrap();
+        assert_eq!(
+            (one.sql.as_str(), one.bind, one.persistent),
+            ("AND c = $2", Some(7), true)
+        );
+        let some = ContractorFilter::new("c", Some(&[7, 9])).unwrap();
+        assert_eq!(
+            (some.sql.as_str(), some.bind, some.persistent),
+            ("AND c IN (7,9)", None, false)
+        );
+        assert!(ContractorFilter::new("c", Some(&[])).is_none());
     }
 }

@@ -418,14 +418,14 @@ async fn patch(
         statuses.retain(|id, _| listed.contains(id));
         suspensions.retain(|id, _| listed.contains(id));
         for contractor_id in changed {
+            // A contractor gone from the list since goes from both maps.
+            let gone = !listed.contains(&contractor_id);
             match fresh_suspensions.remove(&contractor_id) {
-                Some(s) => suspensions.insert(contractor_id, s),
-                None => suspensions.remove(&contractor_id),
+                Some(s) if !gone => suspensions.insert(contractor_id, s),
+                _ => suspensions.remove(&contractor_id),
             };
             match judged.remove(&contractor_id) {
-                Some(r) if listed.contains(&contractor_id) => {
-                    statuses.insert(contractor_id, r.into())
-                }
+                Some(r) if !gone => statuses.insert(contractor_id, r.into()),
                 _ => statuses.remove(&contractor_id),
             };
         }
@@ -516,39 +516,39 @@ async fn status_rows(
     agency_id: i64,
     contractors: Option<&[i64]>,
 ) -> Result<StatusRows, ServiceError> {
-    // Those contractors' rows are read through the (agency, contractor) indexes; a filter that
-    // also matched "all" (`$2 = 0 OR ...`) would make the planner read the agency's every row.
-    let filter = match contractors {
-        Some([]) => {
-            return Ok(StatusRows {
-                requirements: Vec::new(),
-                documents: Vec::new(),
-            })
-        }
-        Some(ids) => format!("AND r.contractor_id IN ({})", crate::db::id_list(ids)),
-        None => String::new(),
+    // Those contractors' rows are read through the (agency, contractor) indexes.
+    let Some(filter) = crate::db::ContractorFilter::new("r.contractor_id", contractors) else {
+        return Ok(StatusRows {
+            requirements: Vec::new(),
+            documents: Vec::new(),
+        });
     };
-    // Each list of ids is a statement of its own: not kept prepared.
-    let persistent = contractors.is_none();
-    let requirements = sqlx::query_as::<_, RequirementRow>(&format!(
+    let sql = format!(
         "SELECT r.contractor_id, r.certificate_type_id, t.name, t.minimum_cover, r.requested_at \
          FROM certificate_requirements r \
          JOIN certificate_types t ON t.id = r.certificate_type_id \
-         WHERE r.agency_id = $1 {filter} ORDER BY r.contractor_id, lower(t.name)"
-    ))
-    .persistent(persistent)
-    .bind(agency_id)
-    .fetch_all(db.pool())
-    .await?;
-    let filter = filter.replace("r.", "d.");
-    let documents = sqlx::query_as::<_, DocumentRow>(&format!(
+         WHERE r.agency_id = $1 {} ORDER BY r.contractor_id, lower(t.name)",
+        filter.sql
+    );
+    let mut query = sqlx::query_as::<_, RequirementRow>(&sql)
+        .persistent(filter.persistent)
+        .bind(agency_id);
+    if let Some(contractor_id) = filter.bind {
+        query = query.bind(contractor_id);
+    }
+    let requirements = query.fetch_all(db.pool()).await?;
+    let sql = format!(
         "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
-         d.cover FROM certificate_documents d WHERE d.agency_id = $1 {filter}"
-    ))
-    .persistent(persistent)
-    .bind(agency_id)
-    .fetch_all(db.pool())
-    .await?;
+         d.cover FROM certificate_documents d WHERE d.agency_id = $1 {}",
+        filter.sql.replace("r.", "d.")
+    );
+    let mut query = sqlx::query_as::<_, DocumentRow>(&sql)
+        .persistent(filter.persistent)
+        .bind(agency_id);
+    if let Some(contractor_id) = filter.bind {
+        query = query.bind(contractor_id);
+    }
+    let documents = query.fetch_all(db.pool()).await?;
     Ok(StatusRows {
         requirements,
         documents,
