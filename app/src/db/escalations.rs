@@ -63,13 +63,7 @@ pub async fn reached_steps<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
          FROM certificate_escalations WHERE agency_id = $1 {} ORDER BY id",
         filter.sql
     );
-    let mut query = sqlx::query_as::<_, StepRow>(&sql)
-        .persistent(filter.persistent)
-        .bind(agency_id);
-    if let Some(contractor_id) = filter.bind {
-        query = query.bind(contractor_id);
-    }
-    let rows = query.fetch_all(executor).await?;
+    let rows: Vec<StepRow> = filter.query_as(&sql, agency_id).fetch_all(executor).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

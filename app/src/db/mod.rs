@@ -373,6 +373,25 @@ impl ContractorFilter {
             },
         })
     }
+
+    /// `sql` (with this filter written in) as a query with the agency and the one contractor
+    /// bound, kept prepared or not as the filter says.
+    pub fn query_as<'q, O>(
+        &self,
+        sql: &'q str,
+        agency_id: i64,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let query = sqlx::query_as(sql)
+            .persistent(self.persistent)
+            .bind(agency_id);
+        match self.bind {
+            Some(contractor_id) => query.bind(contractor_id),
+            None => query,
+        }
+    }
 }
 
 /// A flag as stored: 1 or 0.

@@ -530,25 +530,19 @@ async fn status_rows(
          WHERE r.agency_id = $1 {} ORDER BY r.contractor_id, lower(t.name)",
         filter.sql
     );
-    let mut query = sqlx::query_as::<_, RequirementRow>(&sql)
-        .persistent(filter.persistent)
-        .bind(agency_id);
-    if let Some(contractor_id) = filter.bind {
-        query = query.bind(contractor_id);
-    }
-    let requirements = query.fetch_all(db.pool()).await?;
+    let requirements: Vec<RequirementRow> = filter
+        .query_as(&sql, agency_id)
+        .fetch_all(db.pool())
+        .await?;
     let sql = format!(
         "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
          d.cover FROM certificate_documents d WHERE d.agency_id = $1 {}",
         filter.sql.replace("r.", "d.")
     );
-    let mut query = sqlx::query_as::<_, DocumentRow>(&sql)
-        .persistent(filter.persistent)
-        .bind(agency_id);
-    if let Some(contractor_id) = filter.bind {
-        query = query.bind(contractor_id);
-    }
-    let documents = query.fetch_all(db.pool()).await?;
+    let documents: Vec<DocumentRow> = filter
+        .query_as(&sql, agency_id)
+        .fetch_all(db.pool())
+        .await?;
     Ok(StatusRows {
         requirements,
         documents,
