@@ -3,7 +3,9 @@
 //! office's outstanding certificates.
 
 use super::access::visible_contractor;
-use super::cache::{agency_clock, agency_view, name_needle, standing_of, statuses, Contractor};
+use super::cache::{
+    agency_clock, agency_view, name_needle, standing_of, statuses, AgencyView, Contractor,
+};
 use crate::db::{audit, Db};
 use crate::domain::certificate_reading::{DocumentCheck, ReadOutcome, Reading};
 use crate::domain::compliance::{
@@ -59,33 +61,44 @@ pub async fn contractor_list(
     Ok(view
         .contractors
         .iter()
-        .map(|c| {
-            let requirements = view.requirements(c.id);
-            let light_now = traffic_light(requirements.iter().map(|r| r.status.status));
-            let mut problems: BTreeMap<u8, (ComplianceStatus, u32)> = BTreeMap::new();
-            for r in requirements {
-                let rank = match r.status.status {
-                    ComplianceStatus::Expired => 0,
-                    ComplianceStatus::CoverTooLow => 1,
-                    ComplianceStatus::Missing => 2,
-                    ComplianceStatus::ExpiringSoon => 3,
-                    ComplianceStatus::NeedsValidation => 4,
-                    _ => continue,
-                };
-                problems.entry(rank).or_insert((r.status.status, 0)).1 += 1;
-            }
-            ContractorRow {
-                id: c.id,
-                company_name: c.company_name.clone(),
-                external_ref: c.external_ref.clone(),
-                trade: c.trade.clone(),
-                light: light_now,
-                problems: problems.into_values().collect(),
-                suspended: view.suspensions.contains_key(&c.id),
-            }
-        })
-        .filter(|row| light.is_none_or(|wanted| row.light == wanted))
+        .map(|c| (c, light_of(&view, c.id)))
+        .filter(|(_, light_now)| light.is_none_or(|wanted| *light_now == wanted))
+        .map(|(c, light_now)| contractor_row(&view, c, light_now))
         .collect())
+}
+
+/// A contractor's light now, from its requirements' statuses.
+fn light_of(view: &AgencyView, contractor_id: i64) -> TrafficLight {
+    traffic_light(
+        view.requirements(contractor_id)
+            .iter()
+            .map(|r| r.status.status),
+    )
+}
+
+/// A contractor's line in the list: its light and its problems, worst first.
+fn contractor_row(view: &AgencyView, c: &Contractor, light: TrafficLight) -> ContractorRow {
+    let mut problems: BTreeMap<u8, (ComplianceStatus, u32)> = BTreeMap::new();
+    for r in view.requirements(c.id) {
+        let rank = match r.status.status {
+            ComplianceStatus::Expired => 0,
+            ComplianceStatus::CoverTooLow => 1,
+            ComplianceStatus::Missing => 2,
+            ComplianceStatus::ExpiringSoon => 3,
+            ComplianceStatus::NeedsValidation => 4,
+            _ => continue,
+        };
+        problems.entry(rank).or_insert((r.status.status, 0)).1 += 1;
+    }
+    ContractorRow {
+        id: c.id,
+        company_name: c.company_name.clone(),
+        external_ref: c.external_ref.clone(),
+        trade: c.trade.clone(),
+        light,
+        problems: problems.into_values().collect(),
+        suspended: view.suspensions.contains_key(&c.id),
+    }
 }
 
 /// What the contractor list shows: one light, part of a name or reference, a page from 1.
@@ -111,26 +124,29 @@ pub async fn contractor_page(
     actor.require_agent()?;
     let needle = name_needle(query.name.as_deref());
     let kind = kind_filter(&cx.db, actor, query.work_kind_id).await?;
-    let named: Vec<ContractorRow> = contractor_list(cx, actor, None, now)
-        .await?
-        .into_iter()
-        .filter(|row| kind.admits(row.id))
-        .filter(|row| {
+    let view = agency_view(&cx.db, &cx.statuses, actor.agency_id, now).await?;
+    // Every contractor is judged for the chips' counts, but only the page's are written out
+    // (the agency's 2,000 rows' names and problems were built and then thrown away).
+    let named: Vec<(&Contractor, TrafficLight)> = view
+        .contractors
+        .iter()
+        .filter(|c| kind.admits(c.id))
+        .filter(|c| {
             needle.is_empty()
-                || row.company_name.to_lowercase().contains(&needle)
-                || row
-                    .external_ref
+                || c.company_name.to_lowercase().contains(&needle)
+                || c.external_ref
                     .as_deref()
                     .is_some_and(|r| r.to_lowercase().contains(&needle))
         })
+        .map(|c| (c, light_of(&view, c.id)))
         .collect();
     let mut lights = [0u32; 3];
-    for row in &named {
-        lights[row.light.index()] += 1;
+    for (_, light) in &named {
+        lights[light.index()] += 1;
     }
-    let matching: Vec<ContractorRow> = named
+    let matching: Vec<(&Contractor, TrafficLight)> = named
         .into_iter()
-        .filter(|row| query.light.is_none_or(|wanted| row.light == wanted))
+        .filter(|(_, light)| query.light.is_none_or(|wanted| *light == wanted))
         .collect();
     let page = query.page.max(1);
     Ok(ContractorListPage {
@@ -139,6 +155,7 @@ pub async fn contractor_page(
             .into_iter()
             .skip(((page - 1) * CONTRACTOR_PAGE_SIZE) as usize)
             .take(CONTRACTOR_PAGE_SIZE as usize)
+            .map(|(c, light)| contractor_row(&view, c, light))
             .collect(),
         page,
         page_size: CONTRACTOR_PAGE_SIZE,
