@@ -347,8 +347,8 @@ pub struct ContractorFilter {
     /// `AND <column> ...`, or nothing for the whole agency.
     pub sql: String,
     /// The one contractor to bind as `$2`.
-    pub bind: Option<i64>,
-    pub persistent: bool,
+    bind: Option<i64>,
+    persistent: bool,
 }
 
 impl ContractorFilter {

@@ -517,7 +517,10 @@ async fn status_rows(
     contractors: Option<&[i64]>,
 ) -> Result<StatusRows, ServiceError> {
     // Those contractors' rows are read through the (agency, contractor) indexes.
-    let Some(filter) = crate::db::ContractorFilter::new("r.contractor_id", contractors) else {
+    let (Some(filter), Some(documents_filter)) = (
+        crate::db::ContractorFilter::new("r.contractor_id", contractors),
+        crate::db::ContractorFilter::new("d.contractor_id", contractors),
+    ) else {
         return Ok(StatusRows {
             requirements: Vec::new(),
             documents: Vec::new(),
@@ -537,9 +540,9 @@ async fn status_rows(
     let sql = format!(
         "SELECT d.contractor_id, d.certificate_type_id, d.uploaded_at, d.end_date, d.validated_at, \
          d.cover FROM certificate_documents d WHERE d.agency_id = $1 {}",
-        filter.sql.replace("r.", "d.")
+        documents_filter.sql
     );
-    let documents: Vec<DocumentRow> = filter
+    let documents: Vec<DocumentRow> = documents_filter
         .query_as(&sql, agency_id)
         .fetch_all(db.pool())
         .await?;

@@ -571,15 +571,17 @@ pub async fn contractor_lights(
     actor: &Actor,
     now: i64,
 ) -> Result<Vec<crate::domain::records::ContractorChoice>, ServiceError> {
-    Ok(contractor_list(cx, actor, None, now)
-        .await?
-        .into_iter()
-        .map(|row| crate::domain::records::ContractorChoice {
-            id: row.id,
-            company_name: row.company_name,
-            trade: row.trade,
-            light: row.light,
-            suspended: row.suspended,
+    actor.require_agent()?;
+    let view = agency_view(&cx.db, &cx.statuses, actor.agency_id, now).await?;
+    Ok(view
+        .contractors
+        .iter()
+        .map(|c| crate::domain::records::ContractorChoice {
+            id: c.id,
+            company_name: c.company_name.clone(),
+            trade: c.trade.clone(),
+            light: light_of(&view, c.id),
+            suspended: view.suspensions.contains_key(&c.id),
         })
         .collect())
 }
