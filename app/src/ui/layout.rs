@@ -1,9 +1,11 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 
 use super::live::{connect, provide_live, Live};
 use super::pages::error::ErrorPage;
+use super::send_form::sending_form;
 use super::session::{go_to, provide_viewer};
 use crate::api::auth::SignOut;
 use crate::api::compliance::{outstanding_certificates, to_validate};
@@ -194,12 +196,15 @@ fn SignedInNav(viewer: Viewer) -> impl IntoView {
     }
 }
 
-/// Signs out, then opens the sign-in page afresh.
+/// Signs out, then opens the sign-in page afresh. A form the browser posts without the script
+/// too; sent like the task's forms (`sending_form`), not through a `ServerAction`, so every page
+/// of the islands client is free of the server function client.
 #[island]
 fn SignOutButton() -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+    let signed_out = RwSignal::new(0u64);
+    let (state, _, on_submit) = sending_form(SignOut::url().to_string(), signed_out);
     Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
+        if signed_out.get() > 0 {
             // What the tab kept for this person (drafts with signatures) goes with the session.
             #[cfg(feature = "hydrate")]
             if let Ok(Some(session)) = window().session_storage() {
@@ -208,18 +213,21 @@ fn SignOutButton() -> impl IntoView {
             go_to("/sign-in");
         }
     });
-    // The server renders it enabled without reading the action: a server render whose Suspend
+    // The server renders it enabled without reading the state: a server render whose Suspend
     // had already dropped this island's owner panicked reading it ("already disposed").
     #[cfg(feature = "hydrate")]
-    let busy = move || sign_out.pending().get();
+    let busy = move || state.get().busy();
     #[cfg(not(feature = "hydrate"))]
-    let busy = || false;
+    let busy = move || {
+        let _ = state;
+        false
+    };
     view! {
-        <ActionForm action=sign_out attr:class="inline-form">
+        <form method="post" action=SignOut::url() class="inline-form" on:submit=on_submit>
             <button type="submit" class="link-button" disabled=busy>
                 "Sign out"
             </button>
-        </ActionForm>
+        </form>
     }
 }
 

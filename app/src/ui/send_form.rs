@@ -1,5 +1,9 @@
-//! A form with files, sent by the browser's script so the page stays and shows progress; the
+//! A form sent by the browser's script so the page stays (and, with files, shows progress); the
 //! answer's message lands beside the field it names. Without the script the form still posts.
+//! Forms without files post to their server function (`ServerFn::url()`) exactly as the browser
+//! would: the Tech view's islands send this way rather than through a `ServerAction`, so the
+//! islands client carries no server function client, query-string encoder or per-function
+//! (de)serializers.
 
 use crate::api::ApiError;
 use leptos::prelude::*;
@@ -33,12 +37,13 @@ impl Sending {
     }
 }
 
-/// Sends the submitted form to `url`; on a 2xx answer the form is reset and `done` runs.
+/// Sends the submitted form, with the button that submitted it, to `url`; on a 2xx answer the
+/// form is reset and `done` runs with the answer's body.
 pub fn send_form(
     ev: leptos::ev::SubmitEvent,
     url: String,
     state: RwSignal<Sending>,
-    done: Callback<()>,
+    done: Callback<String>,
 ) {
     ev.prevent_default();
     #[cfg(feature = "hydrate")]
@@ -50,20 +55,23 @@ pub fn send_form(
         else {
             return;
         };
-        attempt(form, url, state, done, 1);
+        attempt(form, ev.submitter(), url, state, done, 1);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (url, state, done);
 }
 
-/// One try at sending; a try that broke off before the whole form was sent cannot have been
-/// recorded by the server, so it is tried again after a pause, up to [`TRIES`] in all.
+/// One try at sending; a try of files that broke off before the whole form was sent cannot have
+/// been recorded by the server, so it is tried again after a pause, up to [`TRIES`] in all. A
+/// form without files reports no upload progress, so a dropped connection cannot tell whether
+/// the server had it: that is said, not tried again.
 #[cfg(feature = "hydrate")]
 fn attempt(
     form: web_sys::HtmlFormElement,
+    submitter: Option<web_sys::HtmlElement>,
     url: String,
     state: RwSignal<Sending>,
-    done: Callback<()>,
+    done: Callback<String>,
     n: u32,
 ) {
     use std::cell::Cell;
@@ -81,23 +89,30 @@ fn attempt(
             state.set(Sending::Progress(percent));
         }
     };
-    let again = (form.clone(), url.clone());
+    let retries = crate::ui::xhr::is_multipart(&form);
+    let again = (form.clone(), submitter.clone(), url.clone());
     let sent_form = form.clone();
-    crate::ui::xhr::post_form(&form, &url, progress, move |status, body| {
-        if (200..300).contains(&status) {
-            state.set(Sending::Idle);
-            sent_form.reset();
-            done.run(());
-        } else if status == 0 && !sent_all.get() && n < TRIES {
-            let (form, url) = again;
-            leptos::task::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(1_000 * 2u32.pow(n)).await;
-                attempt(form, url, state, done, n + 1);
-            });
-        } else {
-            state.set(Sending::Failed(crate::ui::xhr::answer_error(status, &body)));
-        }
-    });
+    crate::ui::xhr::post_form(
+        &form,
+        submitter.as_ref(),
+        &url,
+        progress,
+        move |status, body| {
+            if (200..300).contains(&status) {
+                state.set(Sending::Idle);
+                sent_form.reset();
+                done.run(body);
+            } else if status == 0 && retries && !sent_all.get() && n < TRIES {
+                let (form, submitter, url) = again;
+                leptos::task::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(1_000 * 2u32.pow(n)).await;
+                    attempt(form, submitter, url, state, done, n + 1);
+                });
+            } else {
+                state.set(Sending::Failed(crate::ui::xhr::answer_error(status, &body)));
+            }
+        },
+    );
 }
 
 /// The progress bar while sending.
@@ -120,9 +135,9 @@ pub fn SendProgress(state: RwSignal<Sending>) -> impl IntoView {
     }
 }
 
-/// A files form on a page that reloads its data when `sent` moves: what it is sending, its
-/// error, and the submit handler, which moves `sent` once the server took the form.
-pub fn files_form(
+/// A form on a page that reloads its data when `sent` moves: what it is sending, its error, and
+/// the submit handler, which moves `sent` once the server took the form.
+pub fn sending_form(
     url: String,
     sent: RwSignal<u64>,
 ) -> (
@@ -130,15 +145,36 @@ pub fn files_form(
     Signal<Option<ApiError>>,
     impl Fn(leptos::ev::SubmitEvent) + Clone + 'static,
 ) {
+    form_with(url, Callback::new(move |_| sent.update(|v| *v += 1)))
+}
+
+/// A form whose server function answers with text the page uses (the page to open next, a
+/// message), which lands in `answer`: what it is sending, its error, and the submit handler.
+pub fn answering_form(
+    url: String,
+    answer: RwSignal<Option<String>>,
+) -> (
+    RwSignal<Sending>,
+    Signal<Option<ApiError>>,
+    impl Fn(leptos::ev::SubmitEvent) + Clone + 'static,
+) {
+    form_with(
+        url,
+        // A server function's text answer is a JSON string.
+        Callback::new(move |body: String| answer.set(serde_json::from_str(&body).ok())),
+    )
+}
+
+fn form_with(
+    url: String,
+    done: Callback<String>,
+) -> (
+    RwSignal<Sending>,
+    Signal<Option<ApiError>>,
+    impl Fn(leptos::ev::SubmitEvent) + Clone + 'static,
+) {
     let state = RwSignal::new(Sending::Idle);
     let error = Signal::derive(move || state.get().error());
-    let on_submit = move |ev| {
-        send_form(
-            ev,
-            url.clone(),
-            state,
-            Callback::new(move |_| sent.update(|v| *v += 1)),
-        )
-    };
+    let on_submit = move |ev| send_form(ev, url.clone(), state, done);
     (state, error, on_submit)
 }

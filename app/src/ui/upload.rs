@@ -261,6 +261,7 @@ fn read_document(ev: leptos::ev::Event, proposed: Proposed) {
     proposed.note.set(Some("Reading the document…".into()));
     crate::ui::xhr::post_form(
         &form,
+        None,
         "/files/certificates/read",
         |_| {},
         move |status, body| match serde_json::from_str::<Answer>(&body) {
@@ -293,6 +294,7 @@ fn send(
     let sent = form.clone();
     crate::ui::xhr::post_form(
         &form,
+        None,
         "/files/certificates",
         move |percent| state.set(UploadState::Sending(percent)),
         move |status, body| {

@@ -1,11 +1,15 @@
-//! Sending a form with its files from the browser with XMLHttpRequest, which reports upload
-//! progress (fetch does not). Used by certificate uploads and imports.
+//! Sending a form from the browser with XMLHttpRequest, which reports upload progress (fetch
+//! does not). Used by every form the page sends itself: uploads and imports, and the forms a
+//! technician acts with, which post to their server function as the browser would.
 
-/// Posts `form` to `url` as multipart; `progress` gets the percent sent, `done` the status and
-/// body (status 0 when the connection failed).
+/// Posts `form` (with the button that sent it, as the browser would) to `url`: as multipart when
+/// the form says so (it has files), otherwise URL-encoded, which is what server functions read.
+/// `progress` gets the percent sent, `done` the status and body (status 0 when the connection
+/// failed).
 #[cfg(feature = "hydrate")]
 pub fn post_form(
     form: &web_sys::HtmlFormElement,
+    submitter: Option<&web_sys::HtmlElement>,
     url: &str,
     progress: impl Fn(u32) + 'static,
     done: impl FnOnce(u16, String) + 'static,
@@ -14,7 +18,7 @@ pub fn post_form(
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    use web_sys::{FormData, ProgressEvent, XmlHttpRequest};
+    use web_sys::{FormData, ProgressEvent, UrlSearchParams, XmlHttpRequest};
 
     let done = Rc::new(RefCell::new(Some(done)));
     let finish = {
@@ -29,6 +33,15 @@ pub fn post_form(
         finish(0, String::new());
         return;
     };
+    // The button that sent the form says which of its acts is meant (name and value), as the
+    // browser's own post would.
+    if let Some(button) = submitter {
+        if let (Some(name), Some(value)) =
+            (button.get_attribute("name"), button.get_attribute("value"))
+        {
+            let _ = data.append_with_str(&name, &value);
+        }
+    }
     if request.open("POST", url).is_err() {
         finish(0, String::new());
         return;
@@ -60,9 +73,24 @@ pub fn post_form(
     };
     request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    if request.send_with_opt_form_data(Some(&data)).is_err() {
+    let sent = if is_multipart(form) {
+        request.send_with_opt_form_data(Some(&data))
+    } else {
+        // A FormData is a sequence of name and value pairs, which is what URLSearchParams takes.
+        UrlSearchParams::new_with_str_sequence_sequence(&data).and_then(|fields| {
+            request.set_request_header("Content-Type", "application/x-www-form-urlencoded")?;
+            request.send_with_opt_str(Some(&String::from(fields.to_string())))
+        })
+    };
+    if sent.is_err() {
         finish(0, String::new());
     }
+}
+
+/// Whether the form sends files (and so is sent as multipart).
+#[cfg(feature = "hydrate")]
+pub fn is_multipart(form: &web_sys::HtmlFormElement) -> bool {
+    form.enctype() == "multipart/form-data"
 }
 
 #[cfg(feature = "hydrate")]

@@ -1,9 +1,11 @@
 //! The signed-in person's own page: who they are, signing out here or everywhere.
 
 use crate::api::auth::{SignOut, SignOutEverywhere};
-use crate::ui::forms::{action_error, FormError};
+use crate::ui::forms::FormError;
+use crate::ui::send_form::sending_form;
 use crate::ui::session::{confirm, go_to, use_viewer};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
@@ -41,33 +43,38 @@ pub fn AccountPage() -> impl IntoView {
 /// do not show it.
 #[island(lazy)]
 fn SigningOut() -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let error = action_error(everywhere);
+    let signed_out = RwSignal::new(0u64);
+    let (_, _, sign_out) = sending_form(SignOut::url().to_string(), signed_out);
+    let (everywhere, error, sign_out_everywhere) =
+        sending_form(SignOutEverywhere::url().to_string(), signed_out);
     Effect::new(move |_| {
-        let done = matches!(sign_out.value().get(), Some(Ok(())))
-            || matches!(everywhere.value().get(), Some(Ok(())));
-        if done {
+        if signed_out.get() > 0 {
             go_to("/sign-in");
         }
     });
+    // Effects run in the browser alone, once the island is live.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    let ask_first = move |ev: leptos::ev::SubmitEvent| {
+        if confirm("Sign out on every device, this one included?") {
+            sign_out_everywhere(ev);
+        } else {
+            ev.prevent_default();
+        }
+    };
     view! {
         <div class="button-row">
-            <ActionForm action=sign_out attr:class="inline-form">
+            <form method="post" action=SignOut::url() class="inline-form" on:submit=sign_out>
                 <button type="submit">"Sign out"</button>
-            </ActionForm>
-            <button
-                type="button"
-                class="danger"
-                disabled=move || everywhere.pending().get()
-                on:click=move |_| {
-                    if confirm("Sign out on every device, this one included?") {
-                        everywhere.dispatch(SignOutEverywhere {});
-                    }
-                }
-            >
-                "Sign out everywhere"
-            </button>
+            </form>
+            <form method="post" action=SignOutEverywhere::url() class="inline-form"
+                on:submit=ask_first>
+                // Served disabled: before the page is live, a press would skip the question.
+                <button type="submit" class="danger"
+                    disabled=move || !live.get() || everywhere.get().busy()>
+                    "Sign out everywhere"
+                </button>
+            </form>
         </div>
         <FormError error/>
     }

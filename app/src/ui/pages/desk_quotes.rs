@@ -7,7 +7,7 @@ use crate::domain::quotes::{format_amount, DeskQuote, QuoteStatus};
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::resource::resource;
-use crate::ui::send_form::{files_form, SendProgress};
+use crate::ui::send_form::{sending_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,7 +103,7 @@ fn QuoteCard(q: DeskQuote, format: DateFormat, sent: RwSignal<u64>) -> impl Into
 #[component]
 fn AnswerForm(q: DeskQuote, sent: RwSignal<u64>) -> impl IntoView {
     let id = q.id;
-    let (state, error, send) = files_form(format!("/files/quotes/{id}/answer"), sent);
+    let (state, error, send) = sending_form(format!("/files/quotes/{id}/answer"), sent);
     let decline = ServerAction::<DeclineQuote>::new();
     reload_on_success(decline, sent);
     let decline_error = action_error(decline);

@@ -45,6 +45,7 @@ pub fn ImportPage() -> impl IntoView {
             });
             crate::ui::xhr::post_form(
                 &form,
+                None,
                 url,
                 move |p| {
                     step.set(if importing {

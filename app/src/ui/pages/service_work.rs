@@ -5,9 +5,10 @@
 use crate::api::tasks::RecordServiceResult;
 use crate::domain::records::{DefectEntry, ServiceTaskEntry};
 use crate::domain::service_tasks::{Outcome, Severity};
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
-use crate::ui::send_form::{files_form, SendProgress};
+use crate::ui::forms::{FieldError, FormError};
+use crate::ui::send_form::{sending_form, SendProgress};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 #[component]
 pub fn ServiceTasks(
@@ -46,9 +47,8 @@ fn ServiceTaskItem(
     can_record: bool,
     sent: RwSignal<u64>,
 ) -> impl IntoView {
-    // One action per service task, so an error shows beside the one it concerns.
-    let record = ServerAction::<RecordServiceResult>::new();
-    reload_on_success(record, sent);
+    // One form per service task, so an error shows beside the one it concerns.
+    let (state, error, on_submit) = sending_form(RecordServiceResult::url().to_string(), sent);
     let result = match entry.outcome {
         Some(o) => view! {
             <span class=format!("result result-{}", o.as_str()) data-testid="service-result">
@@ -61,7 +61,6 @@ fn ServiceTaskItem(
             .into_any(),
     };
     let id = entry.id;
-    let error = action_error(record);
     let name = entry.name.clone();
     let form = can_record.then(|| {
         let radios = Outcome::ALL
@@ -83,7 +82,8 @@ fn ServiceTaskItem(
             "Reading (optional)"
         };
         view! {
-            <ActionForm action=record attr:class="result-form">
+            <form method="post" action=RecordServiceResult::url() class="result-form"
+                on:submit=on_submit>
                 <input type="hidden" name="service_task_id" value=id/>
                 <fieldset>
                     <legend>{entry.name.clone()}</legend>
@@ -93,11 +93,11 @@ fn ServiceTaskItem(
                         value=entry.reading.clone().unwrap_or_default()/>
                     <FieldError id=format!("reading-{id}-error") field="reading" error/>
                     <FormError error/>
-                    <button type="submit" class="secondary" disabled=move || record.pending().get()>
+                    <button type="submit" class="secondary" disabled=move || state.get().busy()>
                         "Save result"
                     </button>
                 </fieldset>
-            </ActionForm>
+            </form>
         }
     });
     view! {
@@ -164,7 +164,7 @@ pub fn ReportDefect(
     sent: RwSignal<u64>,
 ) -> impl IntoView {
     let action = format!("/files/tasks/{task_id}/defects");
-    let (state, error, on_submit) = files_form(action.clone(), sent);
+    let (state, error, on_submit) = sending_form(action.clone(), sent);
     let service_options = service_tasks
         .into_iter()
         .map(|s| view! { <option value=s.id>{s.name}</option> })

@@ -8,28 +8,29 @@ use crate::api::auth::{
 use crate::api::ApiError;
 use crate::domain::identity::{LinkPurpose, LinkRequestAnswer, UserKind, PASSWORD_MIN_CHARS};
 use crate::domain::records::LinkPreview;
-use crate::ui::forms::{action_error, FieldError, FormError};
+use crate::ui::forms::{FieldError, FormError};
 use crate::ui::resource::{blocking_resource, Loaded};
+use crate::ui::send_form::{answering_form, Sending};
 use crate::ui::session::go_to;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// After a successful answer that names the next page, open it as a fresh page load.
-fn follow<S>(action: ServerAction<S>)
-where
-    S: leptos::server_fn::ServerFn<Output = String, Error = ApiError>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-{
+fn follow(answer: RwSignal<Option<String>>) {
     Effect::new(move |_| {
-        if let Some(Ok(path)) = action.value().get() {
+        if let Some(path) = answer.get() {
             go_to(&path);
         }
     });
+}
+
+/// Whether this page has sent its form itself (so what the address says of a form the browser
+/// sent before the page was live no longer applies).
+fn sent_here(state: RwSignal<Sending>, answer: RwSignal<Option<String>>) -> bool {
+    state.get() != Sending::Idle || answer.get().is_some()
 }
 
 #[component]
@@ -57,19 +58,19 @@ pub fn SignInPage() -> impl IntoView {
 /// sent before the page's client loaded and the server sent it back.
 #[island(lazy)]
 fn SignInForm(next: String, failed: bool) -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    follow(action);
-    let error = action_error(action);
-    let failed = move || failed && action.value().get().is_none();
+    let answer = RwSignal::new(None);
+    let (state, error, on_submit) = answering_form(SignIn::url().to_string(), answer);
+    follow(answer);
+    let failed = move || failed && !sent_here(state, answer);
     view! {
         <Show when=failed>
             <p class="form-error" role="alert">
                 "Signing in did not work. Check your email and password and try again."
             </p>
         </Show>
-        // ActionForm is a plain form as served (method and action), so a press before the
-        // client has loaded still signs in, and the server opens the page the person wanted.
-        <ActionForm action=action attr:class="stack-form">
+        // A plain form as served (method and action), so a press before the client has loaded
+        // still signs in, and the server opens the page the person wanted.
+        <form method="post" action=SignIn::url() class="stack-form" on:submit=on_submit>
             <input type="hidden" name="next" value=next/>
             <label for="email">"Email"</label>
             <input id="email" name="email" type="email" autocomplete="username" required
@@ -80,10 +81,10 @@ fn SignInForm(next: String, failed: bool) -> impl IntoView {
                 required aria-describedby="password-error"/>
             <FieldError id="password-error" field="password" error/>
             <FormError error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+            <button type="submit" class="primary" disabled=move || state.get().busy()>
+                {move || if state.get().busy() { "Signing in…" } else { "Sign in" }}
             </button>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -109,13 +110,16 @@ fn EmailLinkForm(
     sent: Option<String>,
     refused: Option<String>,
 ) -> impl IntoView {
-    let action = ServerAction::<RequestEmailLink>::new();
-    let error = action_error(action);
-    let answer = move || match action.value().get() {
-        Some(result) => result.ok(),
-        None => sent.clone(),
+    let answered = RwSignal::new(None);
+    let (state, error, on_submit) = answering_form(RequestEmailLink::url().to_string(), answered);
+    let answer = move || {
+        if sent_here(state, answered) {
+            answered.get()
+        } else {
+            sent.clone()
+        }
     };
-    let refusal = move || refused.clone().filter(|_| action.value().get().is_none());
+    let refusal = move || refused.clone().filter(|_| !sent_here(state, answered));
     let purpose = match purpose {
         LinkPurpose::PasswordReset => "PasswordReset",
         _ => "SignIn",
@@ -124,17 +128,17 @@ fn EmailLinkForm(
         {move || refusal().map(|message| view! {
             <p class="form-error" role="alert">{message}</p>
         })}
-        <ActionForm action=action attr:class="stack-form">
+        <form method="post" action=RequestEmailLink::url() class="stack-form" on:submit=on_submit>
             <input type="hidden" name="purpose" value=purpose/>
             <label for="email">"Email"</label>
             <input id="email" name="email" type="email" autocomplete="email" required
                 aria-describedby="email-error"/>
             <FieldError id="email-error" field="email" error/>
             <FormError error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Sending…".to_string() } else { button.clone() }}
+            <button type="submit" class="primary" disabled=move || state.get().busy()>
+                {move || if state.get().busy() { "Sending…".to_string() } else { button.clone() }}
             </button>
-        </ActionForm>
+        </form>
         {move || answer().map(|message| view! {
             <p class="form-success" role="status">{message}</p>
         })}
@@ -233,16 +237,16 @@ pub fn ConfirmLinkPage() -> impl IntoView {
 /// "Continue": uses the link the session holds.
 #[island(lazy)]
 fn ConfirmLinkForm() -> impl IntoView {
-    let action = ServerAction::<ConfirmSignInLink>::new();
-    follow(action);
-    let error = action_error(action);
+    let answer = RwSignal::new(None);
+    let (state, error, on_submit) = answering_form(ConfirmSignInLink::url().to_string(), answer);
+    follow(answer);
     view! {
-        <ActionForm action=action attr:class="stack-form">
+        <form method="post" action=ConfirmSignInLink::url() class="stack-form" on:submit=on_submit>
             <FormError error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Signing in…" } else { "Continue" }}
+            <button type="submit" class="primary" disabled=move || state.get().busy()>
+                {move || if state.get().busy() { "Signing in…" } else { "Continue" }}
             </button>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -272,10 +276,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
 /// was sent before the page's client loaded and the server sent it back.
 #[island(lazy)]
 fn ResetPasswordForm(email: String, failed: bool) -> impl IntoView {
-    let action = ServerAction::<ResetPassword>::new();
-    follow(action);
-    let error = action_error(action);
-    let failed = move || failed && action.value().get().is_none();
+    let answer = RwSignal::new(None);
+    let (state, error, on_submit) = answering_form(ResetPassword::url().to_string(), answer);
+    follow(answer);
+    let failed = move || failed && !sent_here(state, answer);
     view! {
         <Show when=failed>
             <p class="form-error" role="alert">
@@ -283,7 +287,7 @@ fn ResetPasswordForm(email: String, failed: bool) -> impl IntoView {
                 " characters, and type the same password twice."
             </p>
         </Show>
-        <ActionForm action=action attr:class="stack-form">
+        <form method="post" action=ResetPassword::url() class="stack-form" on:submit=on_submit>
             <input type="hidden" name="username" autocomplete="username" prop:value=email/>
             <label for="password">"New password"</label>
             <input id="password" name="password" type="password" autocomplete="new-password"
@@ -294,9 +298,9 @@ fn ResetPasswordForm(email: String, failed: bool) -> impl IntoView {
                 required aria-describedby="confirm-error"/>
             <FieldError id="confirm-error" field="confirm" error/>
             <FormError error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Saving…" } else { "Save and sign in" }}
+            <button type="submit" class="primary" disabled=move || state.get().busy()>
+                {move || if state.get().busy() { "Saving…" } else { "Save and sign in" }}
             </button>
-        </ActionForm>
+        </form>
     }
 }

@@ -6,7 +6,7 @@ use crate::domain::dates::DateFormat;
 use crate::domain::records::{Team, TeamMember};
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError, LoadError};
 use crate::ui::resource::resource;
-use crate::ui::send_form::{files_form, SendProgress};
+use crate::ui::send_form::{sending_form, SendProgress};
 use crate::ui::session::{confirm, date_format, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -224,7 +224,7 @@ fn AccreditationForm(
             .collect_view()
     };
     let form = move || {
-        let (state, error, on_submit) = files_form(
+        let (state, error, on_submit) = sending_form(
             format!("/files/technicians/{}/accreditations", technician.get()),
             uploaded,
         );

@@ -107,6 +107,7 @@ fn CheckCopy(code: String) -> impl IntoView {
             answer.set(None);
             crate::ui::xhr::post_form(
                 &form,
+                None,
                 &submit_url,
                 |_| {},
                 move |status, body| {

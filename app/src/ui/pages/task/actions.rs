@@ -3,16 +3,16 @@
 
 use crate::api::tasks::ActOnTask;
 use crate::domain::task_status::TaskAction;
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::forms::{FieldError, FormError};
+use crate::ui::send_form::sending_form;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// A form whose buttons each send their action, so it works before the page's client is live
 /// (the browser posts it, and is sent back to the page).
 #[component]
 pub fn TaskActions(task_id: i64, actions: Vec<TaskAction>, sent: RwSignal<u64>) -> impl IntoView {
-    let act = ServerAction::<ActOnTask>::new();
-    reload_on_success(act, sent);
-    let error = action_error(act);
+    let (state, error, on_submit) = sending_form(ActOnTask::url().to_string(), sent);
     let asks_reason = actions.iter().any(|a| a.needs_reason());
     let label = reason_label(&actions);
     let buttons = actions
@@ -21,14 +21,14 @@ pub fn TaskActions(task_id: i64, actions: Vec<TaskAction>, sent: RwSignal<u64>) 
             view! {
                 <button type="submit" name="action" value=format!("{action:?}")
                     class=if action.needs_reason() { "secondary" } else { "" }
-                    disabled=move || act.pending().get()>
+                    disabled=move || state.get().busy()>
                     {action.label()}
                 </button>
             }
         })
         .collect_view();
     view! {
-        <ActionForm action=act attr:aria-label="Task actions">
+        <form method="post" action=ActOnTask::url() on:submit=on_submit aria-label="Task actions">
             <input type="hidden" name="task_id" value=task_id/>
             {asks_reason.then(|| view! {
                 <label for="task-reason">{label}</label>
@@ -37,7 +37,7 @@ pub fn TaskActions(task_id: i64, actions: Vec<TaskAction>, sent: RwSignal<u64>) 
             })}
             <FormError error/>
             <div class="form-actions">{buttons}</div>
-        </ActionForm>
+        </form>
     }
 }
 

@@ -10,7 +10,7 @@ use crate::domain::task_status::TaskAction;
 use crate::domain::task_work::DocumentKind;
 use crate::ui::assign::TechnicianPicker;
 use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
-use crate::ui::send_form::{files_form, SendProgress};
+use crate::ui::send_form::{sending_form, SendProgress};
 use crate::ui::session::confirm;
 use leptos::prelude::*;
 
@@ -184,7 +184,7 @@ pub fn CompleteTask(
     unrecorded: Vec<String>,
 ) -> impl IntoView {
     let action = format!("/files/tasks/{task_id}/complete");
-    let (state, error, send) = files_form(action.clone(), sent);
+    let (state, error, send) = sending_form(action.clone(), sent);
     let question = match unrecorded.len() {
         0 => None,
         1 => Some(format!(
@@ -280,7 +280,7 @@ pub fn Archive(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
 #[component]
 pub fn AddClientDocument(task_id: i64, sent: RwSignal<u64>) -> impl IntoView {
     let action = format!("/files/tasks/{task_id}/documents");
-    let (state, error, on_submit) = files_form(action.clone(), sent);
+    let (state, error, on_submit) = sending_form(action.clone(), sent);
     view! {
         <form class="upload-form" method="post" action=action enctype="multipart/form-data"
             on:submit=on_submit aria-label="Add a client document">

@@ -2,11 +2,12 @@
 //! around them is redrawn (Desk view) or loaded again (Tech view: kept in the tab).
 
 use crate::api::tasks::PerformWork;
-use crate::domain::records::PerformForm;
 use crate::domain::signature::Drawing;
-use crate::ui::forms::{action_error, reload_on_success, FieldError, FormError};
+use crate::ui::forms::{FieldError, FormError};
+use crate::ui::send_form::sending_form;
 use crate::ui::signature_pad::SignaturePad;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
 /// What is typed and drawn in "I've performed this work", held above the form so a live update
@@ -147,9 +148,7 @@ pub fn PerformedForm(
     draft: PerformDraft,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let perform = ServerAction::<PerformWork>::new();
-    reload_on_success(perform, sent);
-    let error = action_error(perform);
+    let (state, error, send) = sending_form(PerformWork::url().to_string(), sent);
     let PerformDraft {
         notes,
         name,
@@ -162,36 +161,40 @@ pub fn PerformedForm(
     if name.get_untracked().is_none() {
         name.set(Some(signer));
     }
+    // The drawings go as JSON in hidden fields, written when the form is sent (not on every
+    // stroke); the rest of the form is its fields.
+    let signature = NodeRef::<leptos::html::Input>::new();
+    let client_signature = NodeRef::<leptos::html::Input>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let json =
-            |d: RwSignal<Drawing>| serde_json::to_string(&d.get_untracked()).unwrap_or_default();
-        let with_client = client_signs.get_untracked();
-        perform.dispatch(PerformWork {
-            work: PerformForm {
-                task_id,
-                notes: notes.get_untracked(),
-                signer_name: name.get_untracked().unwrap_or_default(),
-                signature: json(mine),
-                client_name: if with_client {
-                    client_name.get_untracked()
-                } else {
-                    String::new()
-                },
-                client_signature: if with_client {
+        #[cfg(feature = "hydrate")]
+        {
+            let json = |d: RwSignal<Drawing>| {
+                serde_json::to_string(&d.get_untracked()).unwrap_or_default()
+            };
+            if let Some(field) = signature.get_untracked() {
+                field.set_value(&json(mine));
+            }
+            if let Some(field) = client_signature.get_untracked() {
+                let drawn = if client_signs.get_untracked() {
                     json(client)
                 } else {
                     String::new()
-                },
-            },
-        });
+                };
+                field.set_value(&drawn);
+            }
+        }
+        send(ev);
     };
     view! {
         <section class="panel" aria-labelledby="perform-heading">
             <h2 id="perform-heading">"I've performed this work"</h2>
-            <form class="stacked-form" on:submit=submit data-kept="">
+            <form class="stacked-form" method="post" action=PerformWork::url() on:submit=submit
+                data-kept="">
+                <input type="hidden" name="work[task_id]" value=task_id/>
+                <input type="hidden" name="work[signature]" node_ref=signature/>
+                <input type="hidden" name="work[client_signature]" node_ref=client_signature/>
                 <label for="perform-notes">"Notes (optional)"</label>
-                <textarea id="perform-notes" rows="3" maxlength="4000"
+                <textarea id="perform-notes" name="work[notes]" rows="3" maxlength="4000"
                     prop:value=move || notes.get()
                     on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                 <FieldError id="perform-notes-error" field="notes" error/>
@@ -200,7 +203,8 @@ pub fn PerformedForm(
                 {children.map(|c| c())}
                 <FieldError id="perform-signature-error" field="signature" error/>
                 <label for="perform-name">"Your name"</label>
-                <input id="perform-name" type="text" maxlength="100" autocomplete="name"
+                <input id="perform-name" name="work[signer_name]" type="text" maxlength="100"
+                    autocomplete="name"
                     prop:value=move || name.get().unwrap_or_default()
                     on:input=move |ev| name.set(Some(event_target_value(&ev)))/>
                 <label class="checkbox">
@@ -213,14 +217,15 @@ pub fn PerformedForm(
                     <SignaturePad drawing=client label="Client's signature" testid="client-signature"/>
                     <FieldError id="perform-client-error" field="client_signature" error/>
                     <label for="perform-client-name">"Client's printed name"</label>
-                    <input id="perform-client-name" type="text" maxlength="100"
+                    <input id="perform-client-name" name="work[client_name]" type="text"
+                    maxlength="100"
                         prop:value=move || client_name.get()
                         on:input=move |ev| client_name.set(event_target_value(&ev))/>
                 </Show>
                 <FormError error/>
                 <div class="form-actions">
-                    <button type="submit" class="primary" disabled=move || perform.pending().get()>
-                        {move || if perform.pending().get() { "Saving…" } else { "I've performed this work" }}
+                    <button type="submit" class="primary" disabled=move || state.get().busy()>
+                        {move || if state.get().busy() { "Saving…" } else { "I've performed this work" }}
                     </button>
                 </div>
             </form>
