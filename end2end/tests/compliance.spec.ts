@@ -164,3 +164,47 @@ test('an agent adds the agency\'s own certificate type; a name already used is r
   await expect(row).toContainText("Your agency's");
   await expect(row.getByRole('checkbox')).toBeChecked();
 });
+
+test('the matrix follows changes made elsewhere: it loads again, or says so while a filter is being typed', async ({ page }) => {
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification?name=Greenleaf');
+  await expect(page).toHaveURL(/\/agent\/certification\?name=Greenleaf$/);
+  await expectHydrated(page);
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
+  // A mark that a reload of the page wipes.
+  const mark = () => page.evaluate(() => { (window as unknown as { kept?: boolean }).kept = true; });
+  const kept = () => page.evaluate(() => (window as unknown as { kept?: boolean }).kept === true);
+  await mark();
+
+  // A colleague (here the same agent in another tab) asks Greenleaf for a certificate.
+  const colleague = await page.context().newPage();
+  await colleague.goto('/agent/contractors?name=Greenleaf');
+  await colleague.getByRole('link', { name: 'Greenleaf Grounds' }).click();
+  await expect(colleague.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds');
+  await expectHydrated(colleague);
+  const request = async () => {
+    const choice = colleague.getByLabel('Request a certificate');
+    const type = (await choice.locator('option:not([value=""])').first().textContent())!.trim();
+    await choice.selectOption({ label: type });
+    await colleague.getByRole('button', { name: 'Request', exact: true }).click();
+    await expect(colleague.getByRole('listitem', { name: type }).locator('.status')).toHaveText('Missing');
+    return type;
+  };
+  const first = await request();
+  // The matrix loads again by itself and shows it.
+  await expect(page.getByRole('link', { name: new RegExp(`^Greenleaf Grounds, ${first}: Missing`) })).toBeVisible({ timeout: 5_000 });
+  expect(await kept()).toBe(false);
+  await expectHydrated(page);
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
+  await mark();
+
+  // Something typed in the filter is not thrown away: the page says it changed and waits.
+  await page.getByLabel('Contractor').fill('Greenleaf Gr');
+  const second = await request();
+  const changed = page.getByRole('status').filter({ hasText: 'This page has changed.' });
+  await expect(changed).toBeVisible({ timeout: 5_000 });
+  expect(await kept()).toBe(true);
+  await expect(page.getByLabel('Contractor')).toHaveValue('Greenleaf Gr');
+  await changed.getByRole('button', { name: 'Show the changes' }).click();
+  await expect(page.getByRole('link', { name: new RegExp(`^Greenleaf Grounds, ${second}: Missing`) })).toBeVisible();
+  await colleague.close();
+});

@@ -11,12 +11,12 @@ test('home page answers and introduces the three views', async ({ page }) => {
   }
 });
 
-test('navigation moves between an agent\'s pages without reloading the page', async ({ page }) => {
+// Every page is an island page: links load pages, each with its own title, the current link
+// marked, and live once its islands are.
+test('navigation moves between an agent\'s pages, marking where the person is', async ({ page }) => {
   await signIn(page, ADMIN.email);
   await expect(page).toHaveURL(/\/agent$/);
   await expectHydrated(page);
-  // A value set on window survives only client-side navigation: proof the router hydrated.
-  await page.evaluate(() => ((window as any).__sameDocument = true));
 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: /^Certification/ }).click();
@@ -24,6 +24,7 @@ test('navigation moves between an agent\'s pages without reloading the page', as
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contractor certification');
   await expect(nav.getByRole('link', { name: /^Certification/ })).toHaveAttribute('aria-current', 'page');
   await expect(page).toHaveTitle('Contractor certification · Certidesk');
+  await expectHydrated(page);
   await expectAccessible(page);
 
   await nav.getByRole('link', { name: 'Users' }).click();
@@ -34,7 +35,7 @@ test('navigation moves between an agent\'s pages without reloading the page', as
 
   await nav.getByRole('link', { name: 'Dashboard' }).click();
   await expect(page.getByRole('heading', { name: 'Contractor certification compliance' })).toBeVisible();
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toHaveAttribute('aria-current', 'page');
 });
 
 test('an unknown address shows a 404 page with a way back', async ({ page }) => {

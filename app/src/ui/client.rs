@@ -14,11 +14,18 @@ pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
 /// Whether a page at `path` is served in islands mode: the Tech view's pages, the start and
 /// sign-in pages a technician passes on the way there, and the others a technician's navigation
 /// leads to (their calendar, their account), so a phone never needs the full client; and the
-/// public page a service report's QR code opens, on whoever's phone scans it.
+/// public page a service report's QR code opens, on whoever's phone scans it. And the agency's
+/// pages that only show and follow live changes (its dashboard, contractor list, matrix and list
+/// of quotes, which load again on a change: `refresh::PageRefresh`), and the demo's mailbox.
 pub fn islands_page(path: &str) -> bool {
     matches!(
         path,
         "/" | "/tech"
+            | "/agent"
+            | "/agent/contractors"
+            | "/agent/certification"
+            | "/agent/quotes"
+            | "/dev/mailbox"
             | "/calendar"
             | "/account"
             | "/sign-in"
@@ -87,7 +94,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tech_view_and_every_page_a_technician_reaches_are_served_in_islands_mode_and_nothing_else(
+    fn the_tech_view_every_page_a_technician_reaches_and_the_agencys_read_only_pages_are_served_in_islands_mode(
     ) {
         assert!(islands_page("/tech"));
         assert!(islands_page("/tech/tasks/12"));
@@ -101,7 +108,10 @@ mod tests {
         assert!(islands_page("/account"));
         assert!(islands_page("/verify/AB12CD34"));
         assert!(!islands_page("/sign-in/elsewhere"));
-        assert!(!islands_page("/agent"));
+        assert!(islands_page("/agent"));
+        assert!(islands_page("/agent/certification"));
+        assert!(!islands_page("/agent/tasks"));
+        assert!(!islands_page("/agent/quotes/3"));
         assert!(tech_view_page("/tech"));
         assert!(tech_view_page("/tech/tasks/12"));
         assert!(!tech_view_page("/technicians"));

@@ -267,6 +267,8 @@ impl Badge {
         }
     }
 
+    // Asked in the browser only.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     async fn count(self) -> Result<u32, crate::api::ApiError> {
         match self {
             Badge::ToValidate => to_validate().await,
@@ -276,19 +278,29 @@ impl Badge {
     }
 }
 
-/// A count beside a navigation link; nothing when none. Read in the browser only (a local
-/// resource), so the server-rendered header never disagrees with the hydrating one; read again on
-/// live changes.
+/// A count beside a navigation link; nothing when none. Read in the browser only, so the
+/// server-rendered header never disagrees with the hydrating one; read again on live changes.
+/// Not a local resource: read while the server rendered the navigation in islands mode, its
+/// never-ending wait left the whole navigation empty.
 #[island(lazy)]
 fn CountBadge(badge: Badge) -> impl IntoView {
-    let live = Live::here();
-    let outstanding = LocalResource::new(move || {
-        live.certification.track();
-        live.quote.track();
-        badge.count()
-    });
+    let outstanding = RwSignal::new(None::<u32>);
+    #[cfg(feature = "hydrate")]
+    {
+        let live = Live::here();
+        Effect::new(move |_| {
+            live.certification.track();
+            live.quote.track();
+            leptos::task::spawn_local(async move {
+                if let Ok(n) = badge.count().await {
+                    // The page may have moved on (the full client's router) meanwhile.
+                    let _ = outstanding.try_set(Some(n));
+                }
+            });
+        });
+    }
     move || match outstanding.get() {
-        Some(Ok(n)) if n > 0 => {
+        Some(n) if n > 0 => {
             let label = badge.label(n);
             view! {
                 <span class="badge" data-testid=badge.testid() aria-label=label.clone() title=label>

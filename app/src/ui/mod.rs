@@ -10,6 +10,7 @@ mod live;
 mod matrix_grid;
 mod pager;
 pub mod pages;
+mod refresh;
 mod render_once;
 mod resource;
 mod send_form;

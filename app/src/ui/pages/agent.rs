@@ -7,6 +7,7 @@ use crate::ui::forms::LoadError;
 use crate::ui::live::use_live;
 use crate::ui::matrix_grid::{rows_html, status_icon};
 use crate::ui::pager::Pager;
+use crate::ui::refresh::RefreshOn;
 use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
@@ -32,6 +33,7 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
+        <RefreshOn certification=true/>
         <section class="panel" aria-labelledby="compliance-panel">
             <h2 id="compliance-panel">"Contractor certification compliance"</h2>
             <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{panel}</Transition>
@@ -131,6 +133,7 @@ pub fn Contractors() -> impl IntoView {
     view! {
         <Title text="Contractors"/>
         <h1>"Contractors"</h1>
+        <RefreshOn certification=true/>
         <p class="page-links">
             <a href="/exports/contractors.csv" rel="external" download="">"Export as import CSV"</a>
             <A href="/agent/import">"Import certification"</A>
@@ -199,11 +202,12 @@ fn ContractorList(p: ContractorListPage, filters: ListFilters) -> impl IntoView 
         .map(|(value, label, count)| {
             let current = light.as_deref() == value;
             view! {
-                <A href=filters.href(value, 1)
-                    attr:class=format!("filter-chip light-{}", value.unwrap_or(""))
-                    attr:aria-current=current.then_some("true")>
+                // A plain link: the router's would mark the chosen chip as the page itself.
+                <a href=filters.href(value, 1)
+                    class=format!("filter-chip light-{}", value.unwrap_or(""))
+                    aria-current=current.then_some("true")>
                     {label} " " <span class="chip-count">{count}</span>
-                </A>
+                </a>
             }
         })
         .collect_view();
@@ -348,6 +352,7 @@ pub fn Certification() -> impl IntoView {
     view! {
         <Title text="Contractor certification"/>
         <h1>"Contractor certification"</h1>
+        <RefreshOn certification=true/>
         <p class="page-links">
             <A href="/agent/certificate-types">"Certificate types"</A>
             <A href="/agent/kinds-of-work">"Kinds of work"</A>

@@ -15,6 +15,7 @@ use crate::domain::records::{InstructChoices, InstructOutcome};
 use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
 use crate::ui::live::use_live;
 use crate::ui::pages::instruct::{light_badge, Outcome};
+use crate::ui::refresh::RefreshOn;
 use crate::ui::resource::resource;
 use crate::ui::session::{confirm, date_format, go_to, use_id_param, use_viewer};
 use leptos::prelude::*;
@@ -69,6 +70,7 @@ pub fn QuotesPage() -> impl IntoView {
             <h1>"Quotes"</h1>
             <Transition fallback=|| ()>{may_request}</Transition>
         </div>
+        <RefreshOn quotes=true/>
         <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
     }
 }

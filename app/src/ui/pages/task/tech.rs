@@ -12,6 +12,7 @@ use crate::domain::signature::Drawing;
 use crate::domain::task_status::TaskAction;
 use crate::ui::live::Live;
 use crate::ui::pages::service_work::{ReportDefect, ServiceTasks};
+use crate::ui::refresh::browser;
 use leptos::prelude::*;
 
 /// The status changes a technician makes on site.
@@ -95,61 +96,4 @@ fn reload_after_send(before: impl Fn() + 'static) -> RwSignal<u64> {
         }
     });
     sent
-}
-
-#[cfg(feature = "hydrate")]
-mod browser {
-    use std::cell::Cell;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-
-    thread_local! {
-        static TYPED: Cell<bool> = const { Cell::new(false) };
-        static RELOADING: Cell<bool> = const { Cell::new(false) };
-    }
-
-    /// Whether anything was typed or chosen in a form on this page that is not kept elsewhere
-    /// (the perform form keeps its own: `data-kept`).
-    pub fn typed() -> bool {
-        TYPED.with(Cell::get)
-    }
-
-    pub fn watch_typing() {
-        let note = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
-            let kept = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|e| e.closest("[data-kept]").ok().flatten().is_some());
-            if !kept {
-                TYPED.with(|t| t.set(true));
-            }
-        });
-        let document = leptos::prelude::document();
-        for name in ["input", "change"] {
-            let _ = document.add_event_listener_with_callback(name, note.as_ref().unchecked_ref());
-        }
-        // Listens as long as the page.
-        note.forget();
-    }
-
-    /// Loads the page again, once however many islands ask. Until the new page arrives the old
-    /// one takes no taps (`body.reloading`): what it would take is gone with it.
-    pub fn reload() {
-        if !RELOADING.with(|r| r.replace(true)) {
-            if let Some(body) = leptos::prelude::document().body() {
-                let _ = body.class_list().add_1("reloading");
-                let _ = body.set_attribute("aria-busy", "true");
-            }
-            let _ = leptos::prelude::window().location().reload();
-        }
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-mod browser {
-    pub fn typed() -> bool {
-        false
-    }
-    pub fn watch_typing() {}
-    pub fn reload() {}
 }
