@@ -92,6 +92,15 @@ test('an administrator invites a colleague, who chooses a password; then disable
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByRole('status')).toHaveText('Invitation sent to jo.tester@harbour-lettings.example.');
   await expect(page.getByRole('cell', { name: 'Jo Tester', exact: true })).toBeVisible();
+  // A role is changed as soon as another is chosen, and kept.
+  await expectHydrated(page);
+  await page.getByLabel('Role of Jo Tester').selectOption({ label: 'Read-only' });
+  await expect(page.getByRole('status')).toHaveText("Jo Tester's role is changed.");
+  await expect(page.getByLabel('Role of Jo Tester').locator('option:checked')).toHaveText('Read-only');
+  await expectHydrated(page);
+  await page.getByLabel('Role of Jo Tester').selectOption({ label: 'Agent' });
+  await expect(page.getByRole('status')).toHaveText("Jo Tester's role is changed.");
+  await expectHydrated(page);
 
   // Jo, in a browser of their own.
   const jo = await (await browser.newContext()).newPage();
@@ -111,6 +120,7 @@ test('an administrator invites a colleague, who chooses a password; then disable
     dialog.accept();
   });
   await page.getByRole('button', { name: 'Disable Jo Tester' }).click();
+  await expect(page.getByRole('status')).toHaveText('Jo Tester is disabled.');
   await expect(page.getByRole('row', { name: /Jo Tester/ })).toContainText('Disabled');
   await jo.goto('/agent');
   await expect(jo).toHaveURL(/\/sign-in\?next=\/agent$/);

@@ -163,6 +163,28 @@ test('an agent adds the agency\'s own certificate type; a name already used is r
   const row = page.getByRole('row', { name: /Gas Safe registration/ });
   await expect(row).toContainText("Your agency's");
   await expect(row.getByRole('checkbox')).toBeChecked();
+  await expectHydrated(page);
+
+  // Its minimum cover: words are refused beside the field; pounds are kept.
+  const cover = () => page.getByLabel('Gas Safe registration: minimum cover');
+  const saveCover = () => row.getByRole('button', { name: 'Save the minimum cover of Gas Safe registration' });
+  await cover().fill('lots');
+  await saveCover().click();
+  await expect(page.locator(`#${await cover().getAttribute('id')}-error`)).toContainText('Write the minimum in pounds');
+  await cover().fill('£5m');
+  await saveCover().click();
+  await expect(page.getByRole('status')).toHaveText('Minimum cover of Gas Safe registration saved.');
+  await expect(cover()).toHaveValue('5000000');
+  await expectHydrated(page);
+
+  // Whether technicians are asked for it: saved as soon as the box changes, and kept.
+  // (A click, not `uncheck`: the sent form is reset before the page loads again, so the box
+  // shows its old state for a moment.)
+  await page.getByLabel('Gas Safe registration: also asked of technicians').click();
+  await expect(page.getByRole('status')).toHaveText('Gas Safe registration is no longer asked of technicians.');
+  await page.reload();
+  await expect(page.getByLabel('Gas Safe registration: also asked of technicians')).not.toBeChecked();
+  await expect(page.getByRole('status')).toHaveCount(0);
 });
 
 test('the matrix follows changes made elsewhere: it loads again, or says so while a filter is being typed', async ({ page }) => {

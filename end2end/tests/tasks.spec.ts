@@ -66,6 +66,18 @@ test('an agent instructs works, the contractor accepts from the email, they talk
   await addProperty.getByRole('button', { name: 'Add property' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Property added' })).toBeVisible();
   await expect(page.getByRole('row', { name: new RegExp(street) })).toContainText('BS1 4DB');
+  // A wrong access detail is corrected in the same form, which then adds again.
+  await expectHydrated(page);
+  await page.getByRole('link', { name: `Edit ${street}` }).click();
+  const correct = page.getByRole('region', { name: `Correct ${street}` });
+  await expect(correct.getByLabel('Access details (optional)')).toHaveValue('Key safe by the back door, code 4321');
+  await correct.getByLabel('Access details (optional)').fill('Key safe by the back door, code 1234');
+  await expectHydrated(page);
+  await correct.getByRole('button', { name: 'Save property' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Property saved' })).toBeVisible();
+  await expect(page).toHaveURL(/\/agent\/properties$/);
+  await expect(page.getByRole('row', { name: new RegExp(street) })).toContainText('code 1234');
+  await expect(page.getByRole('region', { name: 'Add a property' })).toBeVisible();
   await page.getByRole('link', { name: 'Instruct works' }).click();
   await expect(page).toHaveURL(/\/agent\/instruct$/);
   await page.getByLabel('Property').selectOption({ label: `${street}, Bristol BS1 4DB` });

@@ -9,6 +9,7 @@ test('an agent defines a kind of work, and a gas task due after the certificate 
   await expectHydrated(page);
   await page.getByRole('link', { name: 'Kinds of work' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Kinds of work');
+  await expectHydrated(page);
 
   // A kind needs a name and at least one certificate: the form says which is missing.
   const form = page.getByRole('region', { name: 'Add a kind of work' });
@@ -20,7 +21,20 @@ test('an agent defines a kind of work, and a gas task due after the certificate 
   await form.getByRole('button', { name: 'Add kind of work' }).click();
   const row = page.getByRole('row', { name: new RegExp(kind) });
   await expect(row).toContainText('Gas safety, Public liability insurance');
+  await expect(page.getByRole('status').filter({ hasText: 'Kind of work added.' })).toBeVisible();
   await expectAccessible(page);
+
+  // Opened for a change, the form holds the kind as saved; saved again, it keeps its certificates.
+  await page.getByRole('link', { name: `Edit ${kind}` }).click();
+  const change = page.getByRole('region', { name: 'Change the kind of work' });
+  await expect(change.getByLabel('Name')).toHaveValue(kind);
+  await expect(change.getByLabel('Gas safety')).toBeChecked();
+  await expect(change.getByLabel('Public liability insurance')).toBeChecked();
+  await expectHydrated(page);
+  await change.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${kind} saved.` })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Add a kind of work' })).toBeVisible();
+  await expect(row).toContainText('Gas safety, Public liability insurance');
 
   // Northgate does gas work: the kind goes on its page.
   await page.goto('/agent/contractors');

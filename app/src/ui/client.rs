@@ -16,15 +16,22 @@ pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
 /// leads to (their calendar, their account), so a phone never needs the full client; and the
 /// public page a service report's QR code opens, on whoever's phone scans it. And the agency's
 /// pages that only show and follow live changes (its dashboard, contractor list, matrix and list
-/// of quotes, which load again on a change: `refresh::PageRefresh`), and the demo's mailbox.
+/// of quotes, which load again on a change: `refresh::PageRefresh`), the pages whose forms only
+/// send what is typed (`post_form::PostForm`), and the demo's mailbox.
 pub fn islands_page(path: &str) -> bool {
     matches!(
         path,
         "/" | "/tech"
             | "/agent"
+            | "/agent/tasks"
             | "/agent/contractors"
             | "/agent/certification"
             | "/agent/quotes"
+            | "/agent/certificate-types"
+            | "/agent/kinds-of-work"
+            | "/agent/properties"
+            | "/admin/settings"
+            | "/admin/users"
             | "/dev/mailbox"
             | "/calendar"
             | "/account"
@@ -94,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tech_view_every_page_a_technician_reaches_and_the_agencys_read_only_pages_are_served_in_islands_mode(
+    fn the_tech_view_every_page_a_technician_reaches_and_the_agencys_read_only_and_form_pages_are_served_in_islands_mode(
     ) {
         assert!(islands_page("/tech"));
         assert!(islands_page("/tech/tasks/12"));
@@ -110,8 +117,14 @@ mod tests {
         assert!(!islands_page("/sign-in/elsewhere"));
         assert!(islands_page("/agent"));
         assert!(islands_page("/agent/certification"));
-        assert!(!islands_page("/agent/tasks"));
+        assert!(islands_page("/agent/tasks"));
+        assert!(!islands_page("/agent/tasks/12"));
         assert!(!islands_page("/agent/quotes/3"));
+        assert!(islands_page("/agent/properties"));
+        assert!(islands_page("/agent/certificate-types"));
+        assert!(islands_page("/admin/settings"));
+        assert!(islands_page("/admin/users"));
+        assert!(!islands_page("/admin/api"));
         assert!(tech_view_page("/tech"));
         assert!(tech_view_page("/tech/tasks/12"));
         assert!(!tech_view_page("/technicians"));

@@ -10,6 +10,7 @@ mod live;
 mod matrix_grid;
 mod pager;
 pub mod pages;
+mod post_form;
 mod refresh;
 mod render_once;
 mod resource;
@@ -88,18 +89,18 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/agent") view=agent::Dashboard/>
-                    <Route path=path!("/agent/tasks") view=agent::Tasks/>
+                    <Route path=path!("/agent/tasks") view=agent::Tasks ssr=SsrMode::InOrder/>
                     <Route path=path!("/agent/contractors") view=agent::Contractors/>
                     <Route path=path!("/agent/contractors/:id") view=contractor::ContractorProfile/>
                     <Route path=path!("/agent/certification") view=agent::Certification/>
-                    <Route path=path!("/agent/properties") view=properties::PropertiesPage/>
+                    <Route path=path!("/agent/properties") view=properties::PropertiesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/agent/instruct") view=instruct::InstructWorksPage/>
                     <Route path=path!("/agent/quotes") view=quotes::QuotesPage/>
                     <Route path=path!("/agent/quotes/new") view=quotes::RequestQuotesPage/>
                     <Route path=path!("/agent/quotes/:id") view=quotes::QuoteRequestPage/>
                     <Route path=path!("/agent/import") view=import::ImportPage/>
-                    <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage/>
-                    <Route path=path!("/agent/kinds-of-work") view=work_kinds::WorkKindsPage/>
+                    <Route path=path!("/agent/certificate-types") view=certificate_types::CertificateTypesPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/agent/kinds-of-work") view=work_kinds::WorkKindsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/desk") view=desk::TaskDashboard/>
                     <Route path=path!("/desk/certificates") view=contractor::OwnCertificates/>
                     <Route path=path!("/desk/quotes") view=desk_quotes::DeskQuotesPage/>
@@ -117,8 +118,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=sign_in::ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=sign_in::ResetPasswordPage/>
                     <Route path=path!("/account") view=account::AccountPage/>
-                    <Route path=path!("/admin/users") view=admin::UsersPage/>
-                    <Route path=path!("/admin/settings") view=settings::SettingsPage/>
+                    <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/admin/settings") view=settings::SettingsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/admin/api") view=api_keys::ApiKeysPage/>
                     <Route path=path!("/admin/webhooks") view=webhooks::WebhooksPage/>
                     <Route path=path!("/calendar") view=calendar::CalendarPage/>

@@ -7,12 +7,12 @@ use crate::ui::live::Live;
 use leptos::prelude::*;
 
 /// Loads a page served in islands mode again when what it follows changes (certificates and
-/// compliance, or requests for quotes); when something is
-/// typed on the page that a reload would lose, says so and lets the person choose when, as the
-/// Tech view's task does (`TaskRefresh`). Lazy: the Tech view never shows it. (Its props are two
-/// flags: a list of an enum put 6.5 KB gzip into the Tech view's main file, for reasons not found.)
+/// compliance, requests for quotes, or tasks); when something is typed on the page that a reload
+/// would lose, says so and lets the person choose when, as the Tech view's task does
+/// (`TaskRefresh`). Lazy: the Tech view never shows it. (Its props are flags: a list of an enum
+/// put 6.5 KB gzip into the Tech view's main file, for reasons not found.)
 #[island(lazy)]
-pub fn PageRefresh(certification: bool, quotes: bool) -> impl IntoView {
+pub fn PageRefresh(certification: bool, quotes: bool, tasks: bool) -> impl IntoView {
     let live = Live::here();
     let stale = RwSignal::new(false);
     Effect::new(move |first_run: Option<()>| {
@@ -21,6 +21,9 @@ pub fn PageRefresh(certification: bool, quotes: bool) -> impl IntoView {
         }
         if quotes {
             live.quote.track();
+        }
+        if tasks {
+            live.task.track();
         }
         if first_run.is_some() {
             if browser::typed() {
@@ -51,8 +54,9 @@ pub fn PageRefresh(certification: bool, quotes: bool) -> impl IntoView {
 pub fn RefreshOn(
     #[prop(optional)] certification: bool,
     #[prop(optional)] quotes: bool,
+    #[prop(optional)] tasks: bool,
 ) -> impl IntoView {
-    rendering_islands_page().then(|| view! { <PageRefresh certification quotes/> })
+    rendering_islands_page().then(|| view! { <PageRefresh certification quotes tasks/> })
 }
 
 /// What the page's refreshing islands do in the browser: note typing, load the page again.

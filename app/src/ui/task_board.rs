@@ -9,15 +9,17 @@ use crate::domain::task_count::thousands;
 use crate::domain::task_list::{TaskColumn, TaskFilter, TaskSelection};
 use crate::domain::task_status::TaskStatus;
 use crate::ui::assign::BulkEdit;
-use crate::ui::forms::{reload_on_success, LoadError};
+use crate::ui::forms::LoadError;
 use crate::ui::live::use_live;
 use crate::ui::pager::Pager;
+use crate::ui::post_form::PostForm;
 use crate::ui::render_once::before_the_view;
 use crate::ui::resource::resource;
 use crate::ui::session::{date_format, use_viewer};
 use crate::ui::task_cells::{cell_html, Cell};
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
@@ -32,7 +34,7 @@ pub fn TaskBoard(
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| TaskFilter::from_query(|k| q.get(k))));
     let live = use_live();
-    // Moved on when the person saves their columns.
+    // Moved on when a bulk edit is done.
     let saved = RwSignal::new(0u64);
     let page = resource(
         move || (filter.get().to_query(), live.task.get().0, saved.get()),
@@ -59,7 +61,7 @@ pub fn TaskBoard(
             match page {
                 Ok(p) => view! {
                     <BoardView p filter=filter.get_untracked() format base link_base
-                        empty=empty.get_value() saved selection=bulk.then_some(selection)/>
+                        empty=empty.get_value() selection=bulk.then_some(selection)/>
                 }
                 .into_any(),
                 Err(e) => view! { <LoadError e/> }.into_any(),
@@ -91,7 +93,6 @@ fn BoardView(
     base: &'static str,
     link_base: &'static str,
     empty: String,
-    saved: RwSignal<u64>,
     selection: Option<RwSignal<TaskSelection>>,
 ) -> impl IntoView {
     let page_ids: Vec<i64> = p.rows.iter().map(|t| t.id).collect();
@@ -218,7 +219,7 @@ fn BoardView(
         move |n: u64| href(&filter.on_page(n as u32))
     };
     view! {
-        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent") saved/>
+        <ColumnChooser chosen=p.columns.clone() agent=link_base.starts_with("/agent")/>
         <p class="hint" role="status">
             {format!("{} · {}", p.count.label(), p.count.page_label(p.page, p.page_size))}
             {select_all}
@@ -279,7 +280,9 @@ fn TaskFilters(
     });
     let date_value = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
-        // Filtering navigates in the page (no reload): only the list is fetched again.
+        // Where the whole page hydrates (the Desk view), filtering navigates in the page and
+        // only the list is fetched again; on the agency's task list, an island page, the form
+        // loads the page.
         <Form method="get" action=base attr:class="filter-form task-filters" attr:role="search" attr:aria-label="Filter the tasks">
             <div>
                 <label for="tasks-status">"Status"</label>
@@ -362,12 +365,9 @@ fn row(
     view! { <tr data-reference=t.reference>{select}{cells}</tr> }
 }
 
-/// Which columns to show, remembered for this person.
+/// Which columns to show, remembered for this person; saving loads the page again with them.
 #[component]
-fn ColumnChooser(chosen: Vec<TaskColumn>, agent: bool, saved: RwSignal<u64>) -> impl IntoView {
-    let save_columns = ServerAction::<SaveTaskColumns>::new();
-    reload_on_success(save_columns, saved);
-    let selected = RwSignal::new(chosen);
+fn ColumnChooser(chosen: Vec<TaskColumn>, agent: bool) -> impl IntoView {
     let boxes = TaskColumn::ALL
         .into_iter()
         .filter(|c| agent || *c != TaskColumn::Contractor)
@@ -376,41 +376,30 @@ fn ColumnChooser(chosen: Vec<TaskColumn>, agent: bool, saved: RwSignal<u64>) -> 
             let locked = column == TaskColumn::Reference;
             view! {
                 <label class="checkbox">
-                    <input id=id type="checkbox" disabled=locked
-                        prop:checked=move || selected.with(|s| s.contains(&column))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            selected.update(|s| {
-                                s.retain(|c| *c != column);
-                                if on {
-                                    s.push(column);
-                                }
-                            });
-                        }/>
+                    <input id=id type="checkbox" disabled=locked checked=chosen.contains(&column)
+                        data-join="columns" value=column.as_str()/>
                     " " {column.label()}
                 </label>
             }
         })
         .collect_view();
-    let save = move |_| {
-        let columns = selected
-            .get_untracked()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        save_columns.dispatch(SaveTaskColumns { columns });
-    };
+    let shown = chosen
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     view! {
         <details class="column-chooser">
             <summary>"Columns"</summary>
-            <fieldset>
-                <legend class="visually-hidden">"Columns to show"</legend>
-                {boxes}
-            </fieldset>
-            <button type="button" on:click=save disabled=move || save_columns.pending().get()>
-                "Save columns"
-            </button>
+            <PostForm action=SaveTaskColumns::url().to_string() done="Columns saved.".to_string()
+                class=String::new()>
+                <fieldset>
+                    <legend class="visually-hidden">"Columns to show"</legend>
+                    {boxes}
+                </fieldset>
+                <input type="hidden" name="columns" data-joins="" value=shown/>
+                <button type="submit">"Save columns"</button>
+            </PostForm>
         </details>
     }
 }

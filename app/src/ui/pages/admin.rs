@@ -1,103 +1,65 @@
-//! Administrators' page of the agency's people: invite, change role, disable and enable.
+//! Administrators' page of the agency's people: invite, change role, disable and enable, and
+//! what each role allows. Served in islands mode: the server renders the page, whose forms
+//! [`PostForm`] sends (the role and permission controls save as soon as they change).
 
 use crate::api::users::{list_users, ChangeUserRole, InviteUser, SetRolePermission, SetUserActive};
 use crate::domain::identity::{Permission, UserKind};
 use crate::domain::records::{Directory, RoleSummary, UserSummary};
-use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
+use crate::ui::forms::LoadError;
+use crate::ui::post_form::{FieldSlot, PostForm};
 use crate::ui::resource::resource;
-use crate::ui::session::confirm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let invite = ServerAction::<InviteUser>::new();
-    let change_role = ServerAction::<ChangeUserRole>::new();
-    let set_active = ServerAction::<SetUserActive>::new();
-    let set_permission = ServerAction::<SetRolePermission>::new();
-    // Every change reloads the list.
-    let directory = resource(
-        move || {
-            (
-                invite.version().get(),
-                change_role.version().get(),
-                set_active.version().get(),
-                set_permission.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
-    let invite_error = action_error(invite);
-    let change_error = Signal::derive(move || {
-        change_role
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| set_active.value().get().and_then(|r| r.err()))
-            .or_else(|| set_permission.value().get().and_then(|r| r.err()))
-    });
-    let invited = move || invite.value().get().and_then(|r| r.ok());
-
-    // Awaited, not read: one resource read from two boundaries can stall server rendering.
+    let directory = resource(|| (), |_| list_users());
     let content = move || {
         Suspend::new(async move {
             match directory.await {
-                Ok(d) => view! { <DirectoryTable directory=d change_role set_active/> }.into_any(),
+                Ok(d) => view! { <Directory directory=d/> }.into_any(),
                 Err(e) => view! { <LoadError e/> }.into_any(),
             }
         })
     };
-    let roles = move || {
-        Suspend::new(async move {
-            directory
-                .await
-                .ok()
-                .map(|d| view! { <RolesTable roles=d.roles set_permission/> })
-        })
-    };
-    let role_options = move || {
-        Suspend::new(async move {
-            directory
-                .await
-                .map(|d| d.roles)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| view! { <option value=r.id.to_string()>{r.name}</option> })
-                .collect_view()
-        })
-    };
-
     view! {
         <Title text="Users"/>
         <h1>"Users"</h1>
-        <FormError error=change_error/>
         <Transition fallback=|| view! { <p role="status">"Loading users…"</p> }>{content}</Transition>
+    }
+}
+
+#[component]
+fn Directory(directory: Directory) -> impl IntoView {
+    let role_options = directory
+        .roles
+        .iter()
+        .map(|r| view! { <option value=r.id.to_string()>{r.name.clone()}</option> })
+        .collect_view();
+    let roles = directory.roles.clone();
+    view! {
+        <DirectoryTable directory/>
         <section class="panel" aria-labelledby="roles-heading">
             <h2 id="roles-heading">"Roles"</h2>
             <p class="hint">"What each role allows. Changes apply to everyone with the role at once."</p>
-            <Transition fallback=|| ()>{roles}</Transition>
+            <RolesTable roles/>
         </section>
         <section class="panel" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite a colleague"</h2>
-            <ActionForm action=invite attr:class="stack-form">
+            // Said: the server's answer (to whom the invitation went).
+            <PostForm action=InviteUser::url().to_string() done=String::new()
+                class="stack-form".to_string()>
                 <label for="invite-name">"Name"</label>
                 <input id="invite-name" name="name" required aria-describedby="invite-name-error"/>
-                <FieldError id="invite-name-error" field="name" error=invite_error/>
+                <FieldSlot id="invite-name-error" field="name"/>
                 <label for="invite-email">"Email"</label>
                 <input id="invite-email" name="email" type="email" required aria-describedby="invite-email-error"/>
-                <FieldError id="invite-email-error" field="email" error=invite_error/>
+                <FieldSlot id="invite-email-error" field="email"/>
                 <label for="invite-role">"Role"</label>
-                <select id="invite-role" name="role_id">
-                    <Transition fallback=|| ()>{role_options}</Transition>
-                </select>
-                <FormError error=invite_error/>
-                <button type="submit" class="primary" disabled=move || invite.pending().get()>
-                    {move || if invite.pending().get() { "Sending…" } else { "Send invitation" }}
-                </button>
-            </ActionForm>
-            <Show when=move || invited().is_some()>
-                <p class="form-success" role="status">{invited}</p>
-            </Show>
+                <select id="invite-role" name="role_id">{role_options}</select>
+                <button type="submit" class="primary">"Send invitation"</button>
+            </PostForm>
         </section>
     }
 }
@@ -117,11 +79,7 @@ fn kind_label(user: &UserSummary) -> String {
 }
 
 #[component]
-fn DirectoryTable(
-    directory: Directory,
-    change_role: ServerAction<ChangeUserRole>,
-    set_active: ServerAction<SetUserActive>,
-) -> impl IntoView {
+fn DirectoryTable(directory: Directory) -> impl IntoView {
     if directory.users.is_empty() {
         return view! { <div class="empty-state"><p>"Nobody yet. Invite a colleague below."</p></div> }
             .into_any();
@@ -132,12 +90,22 @@ fn DirectoryTable(
         .into_iter()
         .map(|user| {
             let role_cell = if user.kind == UserKind::Agent {
-                role_select(&user, &roles, change_role).into_any()
+                role_select(&user, &roles).into_any()
             } else {
                 view! { <span>{kind_label(&user)}</span> }.into_any()
             };
             let (id, name, active) = (user.id, user.name.clone(), user.active);
             let label = if active { "Disable" } else { "Enable" };
+            let question = if active {
+                format!("Disable {name}? They are signed out at once and cannot sign in until enabled again.")
+            } else {
+                format!("Enable {name} again?")
+            };
+            let done = if active {
+                format!("{name} is disabled.")
+            } else {
+                format!("{name} is enabled again.")
+            };
             view! {
                 <tr class:inactive=!active>
                     <td>{user.name.clone()}</td>
@@ -145,23 +113,13 @@ fn DirectoryTable(
                     <td>{role_cell}</td>
                     <td>{if active { "Active" } else { "Disabled" }}</td>
                     <td>
-                        <button
-                            type="button"
-                            class:danger=active
-                            aria-label=format!("{label} {name}")
-                            on:click=move |_| {
-                                let question = if active {
-                                    format!("Disable {name}? They are signed out at once and cannot sign in until enabled again.")
-                                } else {
-                                    format!("Enable {name} again?")
-                                };
-                                if confirm(&question) {
-                                    set_active.dispatch(SetUserActive { user_id: id, active: !active });
-                                }
-                            }
-                        >
-                            {label}
-                        </button>
+                        <PostForm action=SetUserActive::url().to_string() done confirm=question
+                            key=id.to_string() class="inline-form".to_string()>
+                            <input type="hidden" name="user_id" value=id.to_string()/>
+                            <input type="hidden" name="active" value=(!active).to_string()/>
+                            <button type="submit" class:danger=active
+                                aria-label=format!("{label} {name}")>{label}</button>
+                        </PostForm>
                     </td>
                 </tr>
             }
@@ -181,13 +139,12 @@ fn DirectoryTable(
     .into_any()
 }
 
-fn role_select(
-    user: &UserSummary,
-    roles: &[RoleSummary],
-    change_role: ServerAction<ChangeUserRole>,
-) -> impl IntoView {
-    let user_id = user.id;
+/// The person's role: saved as soon as another is chosen.
+fn role_select(user: &UserSummary, roles: &[RoleSummary]) -> impl IntoView {
     let current = user.role_id;
+    let done = format!("{}'s role is changed.", user.name);
+    let label = format!("Role of {}", user.name);
+    let user_id = user.id.to_string();
     let options = roles
         .iter()
         .map(|r| {
@@ -195,16 +152,11 @@ fn role_select(
         })
         .collect_view();
     view! {
-        <select
-            aria-label=format!("Role of {}", user.name)
-            on:change=move |ev| {
-                if let Ok(role_id) = event_target_value(&ev).parse::<i64>() {
-                    change_role.dispatch(ChangeUserRole { user_id, role_id });
-                }
-            }
-        >
-            {options}
-        </select>
+        <PostForm action=ChangeUserRole::url().to_string()
+            done auto=true key=user_id.clone() class="inline-form".to_string()>
+            <input type="hidden" name="user_id" value=user_id/>
+            <select name="role_id" aria-label=label>{options}</select>
+        </PostForm>
     }
 }
 
@@ -217,11 +169,11 @@ fn permission_title(p: Permission) -> &'static str {
     }
 }
 
+/// What each role allows: a checkbox per permission, saved as soon as it changes. Its form sends
+/// the opposite of what the page shows (the box itself has no name): what the box shows once
+/// changed.
 #[component]
-fn RolesTable(
-    roles: Vec<RoleSummary>,
-    set_permission: ServerAction<SetRolePermission>,
-) -> impl IntoView {
+fn RolesTable(roles: Vec<RoleSummary>) -> impl IntoView {
     let header = Permission::ALL
         .iter()
         .map(|p| view! { <th scope="col">{permission_title(*p)}</th> })
@@ -233,21 +185,21 @@ fn RolesTable(
                 .iter()
                 .map(|&permission| {
                     let allowed = role.permissions.allows(permission);
-                    let (role_id, role_name) = (role.id, role.name.clone());
+                    let what = format!("{}: {}", role.name, permission_title(permission));
+                    let done = format!("{what}: {}.", if allowed { "no" } else { "yes" });
+                    let permission = serde_json::to_value(permission)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
                     view! {
                         <td>
-                            <input
-                                type="checkbox"
-                                prop:checked=allowed
-                                aria-label=format!("{role_name}: {}", permission_title(permission))
-                                on:change=move |ev| {
-                                    set_permission.dispatch(SetRolePermission {
-                                        role_id,
-                                        permission,
-                                        allowed: event_target_checked(&ev),
-                                    });
-                                }
-                            />
+                            <PostForm action=SetRolePermission::url().to_string() done auto=true
+                                key=format!("{}-{permission}", role.id) class="inline-form".to_string()>
+                                <input type="hidden" name="role_id" value=role.id.to_string()/>
+                                <input type="hidden" name="permission" value=permission/>
+                                <input type="hidden" name="allowed" value=(!allowed).to_string()/>
+                                <input type="checkbox" checked=allowed aria-label=what/>
+                            </PostForm>
                         </td>
                     }
                 })

@@ -441,6 +441,7 @@ fn MatrixView(
 pub fn Tasks() -> impl IntoView {
     view! {
         <Title text="Tasks"/>
+        <RefreshOn tasks=true/>
         <h1>"Tasks"</h1>
         <p class="page-links"><A href="/agent/instruct">"Instruct works"</A></p>
         <crate::ui::task_board::TaskBoard base="/agent/tasks" link_base="/agent/tasks"

@@ -1,62 +1,66 @@
 //! `/agent/properties`: the agency's properties, which tasks are sent for. Agents who instruct
-//! works add them and correct an address or access details; the others read them.
+//! works add them and correct an address or access details (`?edit=ID` opens one in the form);
+//! the others read them. Served in islands mode: the server renders the page, whose form
+//! [`PostForm`] sends.
 
 use crate::api::properties::{list_properties, SaveProperty};
 use crate::domain::properties::PropertyDetails;
 use crate::domain::records::PropertyRow;
-use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
+use crate::ui::forms::LoadError;
+use crate::ui::post_form::{FieldSlot, PostForm};
 use crate::ui::resource::resource;
 use crate::ui::session::use_viewer;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The page itself, where a saved form leads.
+const PAGE: &str = "/agent/properties";
 
 #[component]
 pub fn PropertiesPage() -> impl IntoView {
-    let saved = RwSignal::new(0u64);
-    // The property being corrected; none: the form adds a new one.
-    let editing = RwSignal::new(None::<PropertyRow>);
-    let notice = RwSignal::new(None::<String>);
-    let properties = resource(move || saved.get(), |_| list_properties());
+    let properties = resource(|| (), |_| list_properties());
     let viewer = use_viewer();
+    let query = use_query_map();
     let content = move || {
         Suspend::new(async move {
             let can_edit = matches!(viewer.await, Ok(Some(v)) if v.permissions.instruct_work);
-            match properties.await {
-                Ok(rows) if rows.is_empty() => view! {
+            let rows = match properties.await {
+                Ok(rows) => rows,
+                Err(e) => return view! { <LoadError e/> }.into_any(),
+            };
+            // The property being corrected, if it is one of the agency's; otherwise the form
+            // adds a new one.
+            let editing = query
+                .read()
+                .get("edit")
+                .and_then(|id| id.parse::<i64>().ok())
+                .and_then(|id| rows.iter().find(|p| p.id == id).cloned());
+            let table = if rows.is_empty() {
+                view! {
                     <div class="empty-state" role="status"><p>"No properties yet. Add the first one below, then instruct works for it."</p></div>
                 }
-                .into_any(),
-                Ok(rows) => view! { <PropertyTable rows can_edit editing/> }.into_any(),
-                Err(e) => {
-                    view! { <LoadError e/> }.into_any()
-                }
+                .into_any()
+            } else {
+                view! { <PropertyTable rows can_edit/> }.into_any()
+            };
+            view! {
+                {table}
+                {can_edit.then(|| view! { <PropertyForm current=editing/> })}
             }
-        })
-    };
-    let form = move || {
-        Suspend::new(async move {
-            let can_edit = matches!(viewer.await, Ok(Some(v)) if v.permissions.instruct_work);
-            // A new form each time the property changes, so its fields start from that one.
-            can_edit.then_some(
-                move || view! { <PropertyForm current=editing.get() editing saved notice/> },
-            )
+            .into_any()
         })
     };
     view! {
         <Title text="Properties"/>
         <h1>"Properties"</h1>
-        {move || notice.get().map(|n| view! { <p class="form-success" role="status">{n}</p> })}
         <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
-        <Transition fallback=|| ()>{form}</Transition>
     }
 }
 
 #[component]
-fn PropertyTable(
-    rows: Vec<PropertyRow>,
-    can_edit: bool,
-    editing: RwSignal<Option<PropertyRow>>,
-) -> impl IntoView {
+fn PropertyTable(rows: Vec<PropertyRow>, can_edit: bool) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|row| {
@@ -79,11 +83,8 @@ fn PropertyTable(
             let postcode = d.postcode.clone();
             let open = row.open_tasks;
             let edit = can_edit.then(|| {
-                let row = row.clone();
-                view! {
-                    <button type="button" class="link-button" aria-label=label
-                        on:click=move |_| editing.set(Some(row.clone()))>"Edit"</button>
-                }
+                let href = format!("{PAGE}?edit={}#property-form", row.id);
+                view! { <a href=href aria-label=label>"Edit"</a> }
             });
             view! {
                 <tr>
@@ -115,34 +116,23 @@ fn PropertyTable(
     }
 }
 
+/// Adds a property, or corrects `current`; once saved, the page opens again without the one
+/// being corrected.
 #[component]
-fn PropertyForm(
-    current: Option<PropertyRow>,
-    editing: RwSignal<Option<PropertyRow>>,
-    saved: RwSignal<u64>,
-    notice: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let save = ServerAction::<SaveProperty>::new();
-    let error = action_error(save);
+fn PropertyForm(current: Option<PropertyRow>) -> impl IntoView {
     let id = current.as_ref().map(|p| p.id);
     let d = current.map(|p| p.details).unwrap_or_default();
-    let heading = if id.is_some() {
+    let is_edit = id.is_some();
+    let heading = if is_edit {
         format!("Correct {}", d.address_line1)
     } else {
         "Add a property".to_string()
     };
-    let is_edit = id.is_some();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            notice.set(Some(if is_edit {
-                "Property saved. Open tasks show the new details.".into()
-            } else {
-                "Property added. You can now instruct works for it.".into()
-            }));
-            editing.set(None);
-            saved.update(|v| *v += 1);
-        }
-    });
+    let done = if is_edit {
+        "Property saved. Open tasks show the new details."
+    } else {
+        "Property added. You can now instruct works for it."
+    };
     let PropertyDetails {
         address_line1,
         address_line2,
@@ -152,15 +142,16 @@ fn PropertyForm(
         contact_phone,
     } = d;
     view! {
-        <section class="panel" aria-labelledby="property-form-heading">
+        <section class="panel" id="property-form" aria-labelledby="property-form-heading">
             <h2 id="property-form-heading">{heading}</h2>
-            <ActionForm action=save attr:class="stacked-form">
+            <PostForm action=SaveProperty::url().to_string() done=done.to_string()
+                then=PAGE.to_string() class="stacked-form".to_string()>
                 {id.map(|id| view! { <input type="hidden" name="id" value=id.to_string()/> })}
                 <label for="property-line1">"Address line 1"</label>
                 <input id="property-line1" name="property[address_line1]" type="text" required
                     maxlength="120" autocomplete="address-line1" value=address_line1
                     aria-describedby="property-line1-error"/>
-                <FieldError id="property-line1-error" field="address_line1" error/>
+                <FieldSlot id="property-line1-error" field="address_line1"/>
                 <label for="property-line2">"Address line 2 (optional)"</label>
                 <input id="property-line2" name="property[address_line2]" type="text"
                     maxlength="120" autocomplete="address-line2" value=address_line2/>
@@ -170,43 +161,32 @@ fn PropertyForm(
                         <input id="property-town" name="property[town]" type="text" required
                             maxlength="80" autocomplete="address-level2" value=town
                             aria-describedby="property-town-error"/>
-                        <FieldError id="property-town-error" field="town" error/>
+                        <FieldSlot id="property-town-error" field="town"/>
                     </div>
                     <div>
                         <label for="property-postcode">"Postcode"</label>
                         <input id="property-postcode" name="property[postcode]" type="text" required
                             maxlength="10" autocomplete="postal-code" value=postcode
                             aria-describedby="property-postcode-error"/>
-                        <FieldError id="property-postcode-error" field="postcode" error/>
+                        <FieldSlot id="property-postcode-error" field="postcode"/>
                     </div>
                 </div>
                 <label for="property-access">"Access details (optional)"</label>
                 <textarea id="property-access" name="property[access_details]" rows="2"
                     maxlength="1000" placeholder="e.g. Key safe by the back door, code from the office"
                     aria-describedby="property-access-error">{access_details}</textarea>
-                <FieldError id="property-access-error" field="access_details" error/>
+                <FieldSlot id="property-access-error" field="access_details"/>
                 <label for="property-contact">"Contact phone on site (optional)"</label>
                 <input id="property-contact" name="property[contact_phone]" type="tel"
                     maxlength="30" autocomplete="off" value=contact_phone
                     placeholder="A tenant or key holder; technicians can tap to call"
                     aria-describedby="property-contact-error"/>
-                <FieldError id="property-contact-error" field="contact_phone" error/>
-                <FormError error/>
+                <FieldSlot id="property-contact-error" field="contact_phone"/>
                 <div class="form-actions">
-                    <button type="submit" disabled=move || save.pending().get()>
-                        {move || match (save.pending().get(), is_edit) {
-                            (true, _) => "Saving…",
-                            (false, true) => "Save property",
-                            (false, false) => "Add property",
-                        }}
-                    </button>
-                    {is_edit.then(|| view! {
-                        <button type="button" class="secondary" on:click=move |_| editing.set(None)>
-                            "Cancel"
-                        </button>
-                    })}
+                    <button type="submit">{if is_edit { "Save property" } else { "Add property" }}</button>
+                    {is_edit.then(|| view! { <a href=PAGE class="button">"Cancel"</a> })}
                 </div>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

@@ -1,19 +1,19 @@
-//! The agency's settings, for administrators.
+//! The agency's settings, for administrators. Served in islands mode: the server renders the
+//! form, which [`PostForm`] sends.
 
 use crate::api::agency::{load_agency_settings, UpdateAgencySettings};
 use crate::domain::dates::DateFormat;
 use crate::domain::records::AgencySettings;
-use crate::ui::forms::{action_error, FieldError, FormError, LoadError};
+use crate::ui::forms::LoadError;
+use crate::ui::post_form::{FieldSlot, PostForm};
 use crate::ui::resource::resource;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let save = ServerAction::<UpdateAgencySettings>::new();
-    let settings = resource(move || save.version().get(), |_| load_agency_settings());
-    let error = action_error(save);
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let settings = resource(|| (), |_| load_agency_settings());
     let form = move |s: AgencySettings| {
         let formats = [
             DateFormat::DayMonthYear,
@@ -35,45 +35,46 @@ pub fn SettingsPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <ActionForm action=save attr:class="stack-form">
+            <PostForm action=UpdateAgencySettings::url().to_string() done="Settings saved.".to_string()
+                class="stack-form".to_string()>
                 <label for="name">"Agency name"</label>
                 <input id="name" name="settings[name]" required value=s.name.clone() aria-describedby="name-error"/>
-                <FieldError id="name-error" field="name" error/>
+                <FieldSlot id="name-error" field="name"/>
                 <label for="date_format">"Dates are written as"</label>
                 <select id="date_format" name="settings[date_format]">{formats}</select>
                 <label for="time_zone">"Time zone"</label>
                 <input id="time_zone" name="settings[time_zone]" required value=s.time_zone.clone()
                     aria-describedby="time_zone-hint time_zone-error"/>
                 <p class="hint" id="time_zone-hint">"A name such as Europe/London. Expiry is judged by the day in this zone."</p>
-                <FieldError id="time_zone-error" field="time_zone" error/>
+                <FieldSlot id="time_zone-error" field="time_zone"/>
                 <label for="expiring_soon_days">"A certificate is \"expiring soon\" this many days before its end date"</label>
                 <input id="expiring_soon_days" name="settings[expiring_soon_days]" type="number" min="1" max="365" required
                     value=s.expiring_soon_days.to_string() aria-describedby="expiring_soon_days-error"/>
-                <FieldError id="expiring_soon_days-error" field="expiring_soon_days" error/>
+                <FieldSlot id="expiring_soon_days-error" field="expiring_soon_days"/>
                 <label for="daily_reminder_hour">"Each person's daily email (tasks to do, certificates awaited, chasing) goes from"</label>
                 <select id="daily_reminder_hour" name="settings[daily_reminder_hour]">{hours}</select>
-                <FieldError id="daily_reminder_hour-error" field="daily_reminder_hour" error/>
+                <FieldSlot id="daily_reminder_hour-error" field="daily_reminder_hour"/>
                 <fieldset>
                     <legend>"Chasing an outstanding certificate"</legend>
                     <p class="hint" id="chasing-hint">"Days after a certificate was asked for and not provided, or expired. Each step adds people to the daily email; an upload stops the chasing."</p>
                     <label for="chase_office_days">"The contractor's office address is chased after"</label>
                     <input id="chase_office_days" name="settings[chase_office_days]" type="number" min="0" max="365" required
                         value=s.chasing.office_days.to_string() aria-describedby="chasing-hint chase_office_days-error"/>
-                    <FieldError id="chase_office_days-error" field="chase_office_days" error/>
+                    <FieldSlot id="chase_office_days-error" field="chase_office_days"/>
                     <label for="chase_office_users_days">"All the contractor's office users, after"</label>
                     <input id="chase_office_users_days" name="settings[chase_office_users_days]" type="number" min="0" max="365" required
                         value=s.chasing.office_users_days.to_string() aria-describedby="chase_office_users_days-error"/>
-                    <FieldError id="chase_office_users_days-error" field="chase_office_users_days" error/>
+                    <FieldSlot id="chase_office_users_days-error" field="chase_office_users_days"/>
                     <label for="chase_agency_days">"Then the agency's compliance users, after"</label>
                     <input id="chase_agency_days" name="settings[chase_agency_days]" type="number" min="0" max="365" required
                         value=s.chasing.agency_days.to_string() aria-describedby="chase_agency_days-error"/>
-                    <FieldError id="chase_agency_days-error" field="chase_agency_days" error/>
+                    <FieldSlot id="chase_agency_days-error" field="chase_agency_days"/>
                     <label for="suspend_after_days">"Suspend the contractor for new work after (empty: never)"</label>
                     <input id="suspend_after_days" name="settings[suspend_after_days]" type="number" min="0" max="365"
                         value=s.chasing.suspend_days.map(|d| d.to_string()).unwrap_or_default()
                         aria-describedby="suspend_after_days-hint suspend_after_days-error"/>
                     <p class="hint" id="suspend_after_days-hint">"A suspended contractor can't be given new work without the override; a valid certificate lifts it."</p>
-                    <FieldError id="suspend_after_days-error" field="suspend_after_days" error/>
+                    <FieldSlot id="suspend_after_days-error" field="suspend_after_days"/>
                 </fieldset>
                 <fieldset>
                     <legend>"The email a contractor receives for a new task adds"</legend>
@@ -91,11 +92,8 @@ pub fn SettingsPage() -> impl IntoView {
                     </label>
                     <p class="hint">"It always has the reference, title, address, due date and a link to the task, and lists any certificates the contractor still owes you."</p>
                 </fieldset>
-                <FormError error/>
-                <button type="submit" class="primary" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
-                </button>
-            </ActionForm>
+                <button type="submit" class="primary">"Save settings"</button>
+            </PostForm>
         }
     };
     let content = move || {
@@ -109,9 +107,6 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Agency settings"/>
         <h1>"Agency settings"</h1>
-        <Show when=saved>
-            <p class="form-success" role="status">"Settings saved."</p>
-        </Show>
         <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>{content}</Transition>
     }
 }
