@@ -1,5 +1,6 @@
-import { test, expect, expectHydrated, isoDay } from './fixtures';
+import { test, expect, expectHydrated } from './fixtures';
 import { AGENT, READ_ONLY, signIn } from './auth';
+import { instructToBrightspark } from './works';
 
 // The agency's task list is an island page: the server renders the list, the filters are a
 // plain form, the column chooser posts its choice, and the page loads again when tasks change.
@@ -43,18 +44,8 @@ test("an agent filters the agency's task list, chooses its columns, and the list
   const agent = await agency.newPage();
   await signIn(agent, AGENT.email);
   await expect(agent).toHaveURL(/\/agent$/);
-  const choices = await (await agent.request.post('/rpc/tasks/instruct_choices')).json();
-  const brightspark = choices.contractors.find((c: { company_name: string }) => c.company_name === 'Brightspark Electrical Ltd');
-  const instructed = await agent.request.post('/rpc/tasks/instruct', {
-    form: {
-      'works[property_id]': String(choices.properties[0][0]),
-      'works[contractor_id]': String(brightspark.id),
-      'works[title]': title,
-      'works[priority]': 'normal',
-      'works[due_date]': isoDay(7),
-    },
-  });
-  expect(instructed.ok()).toBe(true);
+  const instructed = await instructToBrightspark(agent, { title, priority: 'normal' });
+  expect(instructed.Instructed.reference).toMatch(/^T-/);
   await agency.close();
   await expect(page.getByRole('row', { name: new RegExp(title) })).toBeVisible({ timeout: 5_000 });
 });
