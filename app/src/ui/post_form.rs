@@ -13,18 +13,18 @@ use leptos::prelude::*;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const DONE_KEY: &str = "certidesk-done";
 
-/// A form posting to `action` (a server function's URL). `done` is said once it went through
-/// (empty: the server's answer, a text), on the page loaded again, or on `then` when given (the
-/// page without what was being edited);
-/// `confirm`, when not empty, is asked first (for what cannot
-/// be undone); `auto` sends the form as soon as a field in it changes (a checkbox in a table);
-/// `key` tells apart the forms of a page that send to the same address (the row's record), so
-/// the same form says what it did on the page loaded again.
-/// Ticked boxes marked `data-join="NAME"` travel as one comma-separated field: the hidden input
+/// A form posting to `action` (a server function's URL).
+/// - `done` is said once it went through (empty: the server's answer, a text), on the page
+///   loaded again, or on `then` when given (the page without what was being edited).
+/// - `confirm`, when given, is asked first (for what cannot be undone).
+/// - `auto` sends the form as soon as a field in it changes (a checkbox in a table).
+/// - `key` tells apart the forms of a page that send to the same address (the row's record), so
+///   that the same form says what it did on the page loaded again.
+///
+/// Ticked boxes marked `data-join="NAME"` travel as one comma-separated field, the hidden input
 /// named NAME and marked `data-joins` (the server fills it with what the page shows, so a form
-/// sent before the script is live keeps it).
-/// Field errors land in the form's [`FieldSlot`]s; any other error, or one about a field the
-/// form has no slot for, below the fields.
+/// sent before the script is live keeps it). Field errors land in the form's [`FieldSlot`]s;
+/// any other error, or one about a field the form has no slot for, below the fields.
 #[island(lazy)]
 pub fn PostForm(
     action: String,
