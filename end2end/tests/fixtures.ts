@@ -6,12 +6,15 @@ import AxeBuilder from '@axe-core/playwright';
  *  do so during the check, when a test beside this one changes a certificate: then the page that
  *  arrived is checked. */
 export async function expectAccessible(page: Page) {
-  const analyze = () => new AxeBuilder({ page }).analyze();
-  const results = await analyze().catch(async (error: Error) => {
-    if (!/Execution context was destroyed/.test(error.message)) throw error;
-    await page.waitForLoadState();
-    return analyze();
-  });
+  // The agency's task list loads again on every task change of the agency, which the tests
+  // beside this one make often: a few tries.
+  const analyze = async (tries: number): Promise<Awaited<ReturnType<AxeBuilder['analyze']>>> =>
+    new AxeBuilder({ page }).analyze().catch(async (error: Error) => {
+      if (tries <= 1 || !/Execution context was destroyed/.test(error.message)) throw error;
+      await page.waitForLoadState();
+      return analyze(tries - 1);
+    });
+  const results = await analyze(5);
   const blocking = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
