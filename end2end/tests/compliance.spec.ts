@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { test, expect, expectHydrated } from './fixtures';
 import { AGENT, signIn } from './auth';
 
@@ -187,6 +188,17 @@ test('an agent adds the agency\'s own certificate type; a name already used is r
   await expect(page.getByRole('status')).toHaveCount(0);
 });
 
+/** On a contractor's page, asks for a certificate (by default the first not asked for yet); its
+ *  name. */
+async function requestCertificate(page: Page, type?: string) {
+  const choice = page.getByLabel('Request a certificate');
+  type ??= (await choice.locator('option:not([value=""])').first().textContent())!.trim();
+  await choice.selectOption({ label: type });
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  await expect(page.getByRole('listitem', { name: type }).locator('.status')).toHaveText('Missing');
+  return type;
+}
+
 test('the matrix follows changes made elsewhere: it loads again, or says so while a filter is being typed', async ({ page }) => {
   await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certification?name=Greenleaf');
   await expect(page).toHaveURL(/\/agent\/certification\?name=Greenleaf$/);
@@ -203,14 +215,7 @@ test('the matrix follows changes made elsewhere: it loads again, or says so whil
   await colleague.getByRole('link', { name: 'Greenleaf Grounds' }).click();
   await expect(colleague.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds');
   await expectHydrated(colleague);
-  const request = async () => {
-    const choice = colleague.getByLabel('Request a certificate');
-    const type = (await choice.locator('option:not([value=""])').first().textContent())!.trim();
-    await choice.selectOption({ label: type });
-    await colleague.getByRole('button', { name: 'Request', exact: true }).click();
-    await expect(colleague.getByRole('listitem', { name: type }).locator('.status')).toHaveText('Missing');
-    return type;
-  };
+  const request = () => requestCertificate(colleague);
   const first = await request();
   // The matrix loads again by itself and shows it.
   await expect(page.getByRole('link', { name: new RegExp(`^Greenleaf Grounds, ${first}: Missing`) })).toBeVisible({ timeout: 5_000 });
@@ -228,5 +233,35 @@ test('the matrix follows changes made elsewhere: it loads again, or says so whil
   await expect(page.getByLabel('Contractor')).toHaveValue('Greenleaf Gr');
   await changed.getByRole('button', { name: 'Show the changes' }).click();
   await expect(page.getByRole('link', { name: new RegExp(`^Greenleaf Grounds, ${second}: Missing`) })).toBeVisible();
+  await colleague.close();
+});
+
+test('a link followed as the page is about to load again is not undone: the page waits for the one it leaves for', async ({ page }) => {
+  // A certificate type of this test's own: asking Greenleaf for it changes nothing another test
+  // looks at.
+  const type = `Zone access permit ${Date.now() % 100000}`;
+  await signIn(page, AGENT.email, undefined, '/sign-in?next=/agent/certificate-types');
+  await expectHydrated(page);
+  await page.getByLabel('Name').fill(type);
+  await page.getByRole('button', { name: 'Add type' }).click();
+  await expect(page.getByRole('status')).toHaveText('Certificate type added.');
+  const colleague = await page.context().newPage();
+  await colleague.goto('/agent/contractors?name=Greenleaf');
+  await colleague.getByRole('link', { name: 'Greenleaf Grounds' }).click();
+  await expect(colleague.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds');
+  await expectHydrated(colleague);
+  await page.goto('/agent/contractors?name=Greenleaf');
+  await expectHydrated(page);
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
+
+  // The agent opens the contractor; the server is slow to answer, and meanwhile a colleague's
+  // change reaches the list the agent is leaving (which would load it again).
+  await page.route(/\/agent\/contractors\/\d+$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await route.continue().catch(() => undefined);
+  });
+  await page.getByRole('link', { name: 'Greenleaf Grounds' }).click();
+  await requestCertificate(colleague, type);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds', { timeout: 10_000 });
   await colleague.close();
 });

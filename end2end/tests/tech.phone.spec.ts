@@ -49,6 +49,11 @@ test('a technician works a task on their phone: on site, results, a revisit, a d
   const cards = page.locator('.task-card');
   await expect(cards).toHaveCount(1);
   await expect(cards).toContainText(title);
+  // The phone saves his tasks for use without signal and says so above them; the card does not
+  // move when it does (a tap aimed at it would land elsewhere).
+  const before = await cards.boundingBox();
+  await expect(page.locator('.offline-saved')).toHaveText(/^Saved on this phone at \d{2}:\d{2} for use without signal: 1 task\.$/);
+  expect((await cards.boundingBox())?.y).toBe(before?.y);
   await cards.getByRole('link', { name: title }).tap();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   await expectHydrated(page);

@@ -122,6 +122,7 @@ mod tests {
         assert!(!islands_page("/agent/quotes/3"));
         assert!(islands_page("/agent/properties"));
         assert!(islands_page("/agent/certificate-types"));
+        assert!(islands_page("/agent/kinds-of-work"));
         assert!(islands_page("/admin/settings"));
         assert!(islands_page("/admin/users"));
         assert!(!islands_page("/admin/api"));

@@ -5,7 +5,7 @@
 //! record) and says `done` there. Without the script the form still posts.
 
 use crate::ui::refresh::browser;
-use crate::ui::send_form::{send_form, Sending};
+use crate::ui::send_form::{send_form, Sending, Then};
 use crate::ui::session::{confirm as ask, go_to};
 use leptos::prelude::*;
 
@@ -71,7 +71,7 @@ pub fn PostForm(
                 None => browser::reload(),
             }
         });
-        send_form(ev, url.clone(), state, after);
+        send_form(ev, url.clone(), state, Then::Leave, after);
     };
     #[cfg(feature = "hydrate")]
     {

@@ -6,10 +6,10 @@ use crate::ui::client::rendering_islands_page;
 use crate::ui::live::Live;
 use leptos::prelude::*;
 
-/// Loads a page served in islands mode again when what it follows changes (certificates and
-/// compliance, requests for quotes, or tasks); when something is typed on the page that a reload
-/// would lose, says so and lets the person choose when, as the Tech view's task does
-/// (`TaskRefresh`). Lazy: the Tech view never shows it. (Its props are flags: a list of an enum
+/// Loads a page served in islands mode again a moment after what it follows changes
+/// (certificates and compliance, requests for quotes, or tasks; one reload for a burst); when
+/// something is typed on the page that a reload would lose, says so and lets the person choose
+/// when, as the Tech view's task does (`TaskRefresh`). Lazy: the Tech view never shows it. (Its props are flags: a list of an enum
 /// put 6.5 KB gzip into the Tech view's main file, for reasons not found.)
 #[island(lazy)]
 pub fn PageRefresh(certification: bool, quotes: bool, tasks: bool) -> impl IntoView {
@@ -26,14 +26,18 @@ pub fn PageRefresh(certification: bool, quotes: bool, tasks: bool) -> impl IntoV
             live.task.track();
         }
         if first_run.is_some() {
-            if browser::typed() {
-                stale.set(true);
-            } else {
-                browser::reload();
-            }
+            // Whether something is typed is asked when the moment comes: typing may start
+            // meanwhile.
+            browser::soon(move || {
+                if browser::typed() {
+                    stale.set(true);
+                } else {
+                    browser::reload();
+                }
+            });
         }
     });
-    browser::watch_typing();
+    browser::watch_page();
     view! {
         <Show when=move || stale.get()>
             <p class="task-changed" role="status">
@@ -70,7 +74,17 @@ pub mod browser {
         static TYPED: Cell<bool> = const { Cell::new(false) };
         static WATCHING: Cell<bool> = const { Cell::new(false) };
         static RELOADING: Cell<bool> = const { Cell::new(false) };
+        static SOON: Cell<bool> = const { Cell::new(false) };
+        static LEAVING: Cell<bool> = const { Cell::new(false) };
     }
+
+    /// How long a page that follows many rows waits before loading again (`soon`): changes
+    /// come in bursts (a bulk edit, an import, a colleague's busy minute), and one reload shows
+    /// them all.
+    const SOON_MS: u32 = 1_500;
+    /// How long a page that started leaving (a link followed) waits before it reloads after
+    /// all: the navigation did not happen (a download) or is still on its way.
+    const LEAVING_MS: u32 = 10_000;
 
     /// Whether anything was typed or chosen in a form on this page that is not kept elsewhere
     /// (the perform form keeps its own: `data-kept`).
@@ -78,8 +92,9 @@ pub mod browser {
         TYPED.with(Cell::get)
     }
 
-    /// Notes typing anywhere on the page, once however many islands ask.
-    pub fn watch_typing() {
+    /// Notes typing anywhere on the page, and the page starting to leave for another, once
+    /// however many islands ask.
+    pub fn watch_page() {
         if WATCHING.with(|w| w.replace(true)) {
             return;
         }
@@ -96,13 +111,56 @@ pub mod browser {
         for name in ["input", "change"] {
             let _ = document.add_event_listener_with_callback(name, note.as_ref().unchecked_ref());
         }
-        // Listens as long as the page.
+        // A reload while the browser goes to another page (a link just followed) would cancel
+        // that and keep the person here: it waits instead (see `reload`). Safari on iPhones
+        // has no `beforeunload`: there a link is noted as it is followed.
+        let leaving = Closure::<dyn FnMut()>::new(leave);
+        let _ = leptos::prelude::window()
+            .add_event_listener_with_callback("beforeunload", leaving.as_ref().unchecked_ref());
+        let follow = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+            let link = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| {
+                    e.closest("a[href]:not([href^='#']):not([download]):not([target])")
+                        .ok()
+                        .flatten()
+                });
+            if link.is_some() && !event.default_prevented() {
+                leave();
+            }
+        });
+        let _ = document.add_event_listener_with_callback("click", follow.as_ref().unchecked_ref());
+        // They listen as long as the page.
         note.forget();
+        leaving.forget();
+        follow.forget();
     }
 
-    /// Loads the page again, once however many islands ask. Until the new page arrives the old
+    fn leave() {
+        LEAVING.with(|l| l.set(true));
+        gloo_timers::callback::Timeout::new(LEAVING_MS, || LEAVING.with(|l| l.set(false))).forget();
+    }
+
+    /// Runs `then` in a moment (`SOON_MS`), once however many changes ask meanwhile.
+    pub fn soon(then: impl FnOnce() + 'static) {
+        if !SOON.with(|s| s.replace(true)) {
+            gloo_timers::callback::Timeout::new(SOON_MS, move || {
+                SOON.with(|s| s.set(false));
+                then();
+            })
+            .forget();
+        }
+    }
+
+    /// Loads the page again, once however many islands ask; while the page is leaving for
+    /// another, only if it is still here `LEAVING_MS` later. Until the new page arrives the old
     /// one takes no taps (`body.reloading`): what it would take is gone with it.
     pub fn reload() {
+        if LEAVING.with(Cell::get) {
+            gloo_timers::callback::Timeout::new(LEAVING_MS, reload).forget();
+            return;
+        }
         if !RELOADING.with(|r| r.replace(true)) {
             if let Some(body) = leptos::prelude::document().body() {
                 let _ = body.class_list().add_1("reloading");
@@ -118,6 +176,7 @@ pub mod browser {
     pub fn typed() -> bool {
         false
     }
-    pub fn watch_typing() {}
+    pub fn watch_page() {}
+    pub fn soon(_then: impl FnOnce() + 'static) {}
     pub fn reload() {}
 }

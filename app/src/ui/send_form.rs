@@ -38,11 +38,12 @@ impl Sending {
 }
 
 /// Sends the submitted form, with the button that submitted it, to `url`; on a 2xx answer the
-/// form is reset and `done` runs with the answer's body.
+/// form is reset when the page stays (`Then::Stay`) and `done` runs with the answer's body.
 pub fn send_form(
     ev: leptos::ev::SubmitEvent,
     url: String,
     state: RwSignal<Sending>,
+    then: Then,
     done: Callback<String>,
 ) {
     ev.prevent_default();
@@ -55,10 +56,20 @@ pub fn send_form(
         else {
             return;
         };
-        attempt(form, ev.submitter(), url, state, done, 1);
+        attempt(form, ev.submitter(), url, state, then, done, 1);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, state, done);
+    let _ = (url, state, then, done);
+}
+
+/// What the page does once the server has a form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// It stays and shows its data again: the form empties for the next entry.
+    Stay,
+    /// It loads again or opens another: the form keeps what was sent until then, rather than
+    /// flash its old values.
+    Leave,
 }
 
 /// One try at sending; a try of files that broke off before the whole form was sent cannot have
@@ -71,6 +82,7 @@ fn attempt(
     submitter: Option<web_sys::HtmlElement>,
     url: String,
     state: RwSignal<Sending>,
+    then: Then,
     done: Callback<String>,
     n: u32,
 ) {
@@ -100,13 +112,15 @@ fn attempt(
         move |status, body| {
             if (200..300).contains(&status) {
                 state.set(Sending::Idle);
-                sent_form.reset();
+                if then == Then::Stay {
+                    sent_form.reset();
+                }
                 done.run(body);
             } else if status == 0 && retries && !sent_all.get() && n < TRIES {
                 let (form, submitter, url) = again;
                 leptos::task::spawn_local(async move {
                     gloo_timers::future::TimeoutFuture::new(1_000 * 2u32.pow(n)).await;
-                    attempt(form, submitter, url, state, done, n + 1);
+                    attempt(form, submitter, url, state, then, done, n + 1);
                 });
             } else {
                 state.set(Sending::Failed(crate::ui::xhr::answer_error(status, &body)));
@@ -175,6 +189,6 @@ fn form_with(
 ) {
     let state = RwSignal::new(Sending::Idle);
     let error = Signal::derive(move || state.get().error());
-    let on_submit = move |ev| send_form(ev, url.clone(), state, done);
+    let on_submit = move |ev| send_form(ev, url.clone(), state, Then::Stay, done);
     (state, error, on_submit)
 }

@@ -240,6 +240,7 @@ const keepTasks = () => {
     }
   });
 
+  if (navigator.onLine) say('Saving your tasks on this phone for use without signal…');
   navigator.serviceWorker
     .register('/tech-sw.js', { scope: '/tech' })
     .then(() => navigator.serviceWorker.ready)

@@ -66,6 +66,9 @@ pub fn MyTasks() -> impl IntoView {
     view! {
         <Title text="My tasks"/>
         <h1>"My tasks"</h1>
+        // Filled by the page's script once the phone has saved the tasks for use without signal;
+        // rendered here, its space kept, so the cards do not move under a thumb when it fills.
+        <p class="offline-saved hint" role="status"></p>
         <Suspense fallback=|| view! { <p role="status">"Loading tasks…"</p> }>{content}</Suspense>
     }
 }

@@ -71,7 +71,7 @@ pub fn TaskRefresh(task_id: i64) -> impl IntoView {
             }
         }
     });
-    browser::watch_typing();
+    browser::watch_page();
     view! {
         <Show when=move || stale.get()>
             <p class="task-changed" role="status">
