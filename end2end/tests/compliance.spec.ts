@@ -236,7 +236,7 @@ test('the matrix follows changes made elsewhere: it loads again, or says so whil
   await colleague.close();
 });
 
-test('a link followed as the page is about to load again is not undone: the page waits for the one it leaves for', async ({ page }) => {
+test('a link followed as the page is about to load again is not undone: the page does not reload while it leaves', async ({ page }) => {
   // A certificate type of this test's own: asking Greenleaf for it changes nothing another test
   // looks at.
   const type = `Zone access permit ${Date.now() % 100000}`;
@@ -254,14 +254,18 @@ test('a link followed as the page is about to load again is not undone: the page
   await expectHydrated(page);
   await expect(page.locator('body')).toHaveAttribute('data-live', 'open');
 
-  // The agent opens the contractor; the server is slow to answer, and meanwhile a colleague's
-  // change reaches the list the agent is leaving (which would load it again).
+  // The agent opens the contractor and the server is slow to answer; meanwhile a colleague's
+  // change reaches the list the agent is leaving. Loading the list again then would cancel the
+  // agent's navigation and show the list again (measured without the guard).
   await page.route(/\/agent\/contractors\/\d+$/, async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     await route.continue().catch(() => undefined);
   });
-  await page.getByRole('link', { name: 'Greenleaf Grounds' }).click();
+  // Not awaited: the click returns once the contractor's page has come.
+  const opened = page.getByRole('link', { name: 'Greenleaf Grounds' }).click();
   await requestCertificate(colleague, type);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds', { timeout: 10_000 });
+  await opened;
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Greenleaf Grounds');
+  await expect(page).toHaveURL(/\/agent\/contractors\/\d+$/);
   await colleague.close();
 });
