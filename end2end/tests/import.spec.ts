@@ -10,6 +10,7 @@ test('an agent downloads the template, previews a file with good and bad rows, i
   await expectHydrated(page);
   await page.getByRole('link', { name: 'Import from a spreadsheet' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Import certification');
+  await expectHydrated(page);
 
   const [template] = await Promise.all([
     page.waitForEvent('download'),

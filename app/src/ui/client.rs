@@ -17,7 +17,8 @@ pub const ISLANDS_HASH_FILE: &str = "tech-hash.txt";
 /// public page a service report's QR code opens, on whoever's phone scans it. And the agency's
 /// pages that only show and follow live changes (its dashboard, contractor list, matrix and list
 /// of quotes, which load again on a change: `refresh::PageRefresh`), the pages whose forms only
-/// send what is typed (`post_form::PostForm`), and the demo's mailbox.
+/// send what is typed (`post_form::PostForm`), the import (one lazy island), and the demo's
+/// mailbox.
 pub fn islands_page(path: &str) -> bool {
     matches!(
         path,
@@ -30,6 +31,7 @@ pub fn islands_page(path: &str) -> bool {
             | "/agent/certificate-types"
             | "/agent/kinds-of-work"
             | "/agent/properties"
+            | "/agent/import"
             | "/admin/settings"
             | "/admin/users"
             | "/dev/mailbox"
@@ -123,6 +125,7 @@ mod tests {
         assert!(islands_page("/agent/properties"));
         assert!(islands_page("/agent/certificate-types"));
         assert!(islands_page("/agent/kinds-of-work"));
+        assert!(islands_page("/agent/import"));
         assert!(islands_page("/admin/settings"));
         assert!(islands_page("/admin/users"));
         assert!(!islands_page("/admin/api"));

@@ -28,6 +28,29 @@ const SHOWN_ROWS: usize = 500;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
+    view! {
+        <Title text="Import certification"/>
+        <h1>"Import certification"</h1>
+        <section class="panel" aria-labelledby="prepare-heading">
+            <h2 id="prepare-heading">"1. Prepare the spreadsheet"</h2>
+            <p>"Start from a template. Copy each contractor's ContractorUserTypeID, reference and name from the contractor export, then one row per certificate. Dates as your agency writes them; reminders Week1 to Week4 or Month1 to Month3; Valid Yes, No or blank (blank: you validate it later)."</p>
+            <ul class="link-list">
+                <li><a href="/imports/certifications/template.xlsx" rel="external" download="">"Excel template (.xlsx, with drop-down lists)"</a></li>
+                <li><a href="/imports/certifications/template.csv" rel="external" download="">"CSV template"</a></li>
+                <li><a href="/exports/contractors.csv" rel="external" download="">"Export contractors as import CSV"</a></li>
+            </ul>
+        </section>
+        <section class="panel" aria-labelledby="upload-heading">
+            <h2 id="upload-heading">"2. Check and import"</h2>
+            <ImportForm/>
+        </section>
+    }
+}
+
+/// The file sent for checking, then for importing, with progress; the rows' outcomes and what
+/// was imported. Lazy: only this page shows it.
+#[island(lazy)]
+fn ImportForm() -> impl IntoView {
     let step = RwSignal::new(Step::Idle);
     let form = NodeRef::<html::Form>::new();
     let error = Signal::derive(move || match step.get() {
@@ -79,63 +102,49 @@ pub fn ImportPage() -> impl IntoView {
     let has_errors = move || previewed().is_some_and(|p| p.errors > 0);
     let can_import = move || importable() > 0;
     view! {
-        <Title text="Import certification"/>
-        <h1>"Import certification"</h1>
-        <section class="panel" aria-labelledby="prepare-heading">
-            <h2 id="prepare-heading">"1. Prepare the spreadsheet"</h2>
-            <p>"Start from a template. Copy each contractor's ContractorUserTypeID, reference and name from the contractor export, then one row per certificate. Dates as your agency writes them; reminders Week1 to Week4 or Month1 to Month3; Valid Yes, No or blank (blank: you validate it later)."</p>
-            <ul class="link-list">
-                <li><a href="/imports/certifications/template.xlsx" rel="external" download="">"Excel template (.xlsx, with drop-down lists)"</a></li>
-                <li><a href="/imports/certifications/template.csv" rel="external" download="">"CSV template"</a></li>
-                <li><a href="/exports/contractors.csv" rel="external" download="">"Export contractors as import CSV"</a></li>
-            </ul>
-        </section>
-        <section class="panel" aria-labelledby="upload-heading">
-            <h2 id="upload-heading">"2. Check and import"</h2>
-            <form node_ref=form class="stacked-form" method="post" action="/imports/certifications/errors"
-                enctype="multipart/form-data">
-                <label for="import-file">"Spreadsheet (.csv or .xlsx)"</label>
-                <input id="import-file" type="file" name="file" required accept=".csv,.xlsx,text/csv"
-                    on:change=move |_| step.set(Step::Idle)/>
-                <FieldError id="import-file-error" field="file" error/>
-                <label class="checkbox">
-                    <input type="checkbox" name="all_or_nothing"/>
-                    " All or nothing: import only if every row is right"
-                </label>
-                <FormError error/>
-                <div class="form-actions">
-                    <button type="button" disabled=busy on:click=move |_| send("/imports/certifications/preview")>
-                        "Check the rows"
+        <form node_ref=form class="stacked-form" method="post" action="/imports/certifications/errors"
+            enctype="multipart/form-data">
+            <label for="import-file">"Spreadsheet (.csv or .xlsx)"</label>
+            <input id="import-file" type="file" name="file" required accept=".csv,.xlsx,text/csv"
+                on:change=move |_| step.set(Step::Idle)/>
+            <FieldError id="import-file-error" field="file" error/>
+            <label class="checkbox">
+                <input type="checkbox" name="all_or_nothing"/>
+                " All or nothing: import only if every row is right"
+            </label>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="button" disabled=busy on:click=move |_| send("/imports/certifications/preview")>
+                    "Check the rows"
+                </button>
+                <Show when=can_import>
+                    <button type="button" disabled=busy on:click=move |_| send("/imports/certifications/commit")>
+                        {move || format!("Import {} certificate{}", importable(), if importable() == 1 { "" } else { "s" })}
                     </button>
-                    <Show when=can_import>
-                        <button type="button" disabled=busy on:click=move |_| send("/imports/certifications/commit")>
-                            {move || format!("Import {} certificate{}", importable(), if importable() == 1 { "" } else { "s" })}
-                        </button>
-                    </Show>
-                    <Show when=has_errors>
-                        // A plain form submission: the browser downloads the report.
-                        <button type="submit" class="secondary">"Download the error report"</button>
-                    </Show>
-                    {move || match step.get() {
-                        Step::Checking(p) | Step::Importing(p) => view! {
-                            <progress max="100" value=p.to_string() aria-label="Upload progress"></progress>
-                            <span role="status">{if p < 100 { "Sending the file…" } else if matches!(step.get(), Step::Importing(_)) { "Importing…" } else { "Checking the rows…" }}</span>
-                        }.into_any(),
-                        _ => ().into_any(),
-                    }}
-                </div>
-            </form>
-            {move || match step.get() {
-                Step::Previewed(p) => view! { <Preview p/> }.into_any(),
-                Step::Imported(r) => view! {
-                    <p class="form-success" role="status">
-                        {format!("Imported {} certificate{}.", r.imported, if r.imported == 1 { "" } else { "s" })}
-                        {(r.skipped > 0).then(|| format!(" {} row{} left out ({} with errors).", r.skipped, if r.skipped == 1 { " was" } else { "s were" }, r.errors))}
-                    </p>
-                }.into_any(),
-                _ => ().into_any(),
-            }}
-        </section>
+                </Show>
+                <Show when=has_errors>
+                    // A plain form submission: the browser downloads the report.
+                    <button type="submit" class="secondary">"Download the error report"</button>
+                </Show>
+                {move || match step.get() {
+                    Step::Checking(p) | Step::Importing(p) => view! {
+                        <progress max="100" value=p.to_string() aria-label="Upload progress"></progress>
+                        <span role="status">{if p < 100 { "Sending the file…" } else if matches!(step.get(), Step::Importing(_)) { "Importing…" } else { "Checking the rows…" }}</span>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }}
+            </div>
+        </form>
+        {move || match step.get() {
+            Step::Previewed(p) => view! { <Preview p/> }.into_any(),
+            Step::Imported(r) => view! {
+                <p class="form-success" role="status">
+                    {format!("Imported {} certificate{}.", r.imported, if r.imported == 1 { "" } else { "s" })}
+                    {(r.skipped > 0).then(|| format!(" {} row{} left out ({} with errors).", r.skipped, if r.skipped == 1 { " was" } else { "s were" }, r.errors))}
+                </p>
+            }.into_any(),
+            _ => ().into_any(),
+        }}
     }
 }
 
