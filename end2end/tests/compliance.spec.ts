@@ -178,11 +178,13 @@ test('an agent adds the agency\'s own certificate type; a name already used is r
   await expect(cover()).toHaveValue('5000000');
   await expectHydrated(page);
 
-  // Whether technicians are asked for it: saved as soon as the box changes, and kept.
-  // (A click, not `uncheck`: the sent form is reset before the page loads again, so the box
-  // shows its old state for a moment.)
-  await page.getByLabel('Gas Safe registration: also asked of technicians').click();
+  // Whether technicians are asked for it: saved as soon as the box changes, and kept. Until the
+  // page loads again the box stays as the agent left it: the sent form is not reset (which
+  // showed the old state for a moment; noted across the reload in the tab's session storage).
+  await page.evaluate(() => document.addEventListener('reset', () => sessionStorage.setItem('form-reset', 'yes'), true));
+  await page.getByLabel('Gas Safe registration: also asked of technicians').uncheck();
   await expect(page.getByRole('status')).toHaveText('Gas Safe registration is no longer asked of technicians.');
+  expect(await page.evaluate(() => sessionStorage.getItem('form-reset'))).toBeNull();
   await page.reload();
   await expect(page.getByLabel('Gas Safe registration: also asked of technicians')).not.toBeChecked();
   await expect(page.getByRole('status')).toHaveCount(0);

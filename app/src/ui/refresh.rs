@@ -9,8 +9,9 @@ use leptos::prelude::*;
 /// Loads a page served in islands mode again a moment after what it follows changes
 /// (certificates and compliance, requests for quotes, or tasks; one reload for a burst); when
 /// something is typed on the page that a reload would lose, says so and lets the person choose
-/// when, as the Tech view's task does (`TaskRefresh`). Lazy: the Tech view never shows it. (Its props are flags: a list of an enum
-/// put 6.5 KB gzip into the Tech view's main file, for reasons not found.)
+/// when, as the Tech view's task does (`TaskRefresh`). Lazy: the Tech view never shows it. (Its
+/// props are flags: a list of an enum put 6.5 KB gzip into the Tech view's main file, for
+/// reasons not found.)
 #[island(lazy)]
 pub fn PageRefresh(certification: bool, quotes: bool, tasks: bool) -> impl IntoView {
     let live = Live::here();
@@ -75,7 +76,8 @@ pub mod browser {
         static WATCHING: Cell<bool> = const { Cell::new(false) };
         static RELOADING: Cell<bool> = const { Cell::new(false) };
         static SOON: Cell<bool> = const { Cell::new(false) };
-        static LEAVING: Cell<bool> = const { Cell::new(false) };
+        /// How many times the page started leaving; 0 once the last time is `LEAVING_MS` ago.
+        static LEAVING: Cell<u32> = const { Cell::new(0) };
     }
 
     /// How long a page that follows many rows waits before loading again (`soon`): changes
@@ -138,8 +140,19 @@ pub mod browser {
     }
 
     fn leave() {
-        LEAVING.with(|l| l.set(true));
-        gloo_timers::callback::Timeout::new(LEAVING_MS, || LEAVING.with(|l| l.set(false))).forget();
+        let now = LEAVING.with(|l| {
+            l.set(l.get() + 1);
+            l.get()
+        });
+        // Only the last start's timer ends it: an earlier one must not cut a later one short.
+        gloo_timers::callback::Timeout::new(LEAVING_MS, move || {
+            LEAVING.with(|l| {
+                if l.get() == now {
+                    l.set(0);
+                }
+            })
+        })
+        .forget();
     }
 
     /// Runs `then` in a moment (`SOON_MS`), once however many changes ask meanwhile.
@@ -157,7 +170,7 @@ pub mod browser {
     /// another, only if it is still here `LEAVING_MS` later. Until the new page arrives the old
     /// one takes no taps (`body.reloading`): what it would take is gone with it.
     pub fn reload() {
-        if LEAVING.with(Cell::get) {
+        if LEAVING.with(Cell::get) > 0 {
             gloo_timers::callback::Timeout::new(LEAVING_MS, reload).forget();
             return;
         }
